@@ -1,0 +1,134 @@
+// The one boundary between the bot and a homeserver's admin surface.
+// Everything the bot learns about a user comes through this interface; each
+// server flavour differs only in the Capabilities it reports and in how the
+// implementation falls back when an endpoint is missing.
+import { z } from 'zod';
+
+export const Flavour = z.enum(['synapse', 'tuwunel', 'conduwuit', 'unknown']);
+export type Flavour = z.infer<typeof Flavour>;
+
+/** What the server can do for us, detected once at start-up. */
+export const Capabilities = z.object({
+  flavour: Flavour,
+  /** As the server reports it, e.g. "1.67.0"; null when it does not say. */
+  version: z.string().nullable(),
+  /** False for servers without the Synapse admin API (conduwuit, Tuwunel < 1.8.1). */
+  supported: z.boolean(),
+  /** Human-readable reason when `supported` is false. */
+  unsupportedReason: z.string().nullable(),
+  features: z.object({
+    /** GET /v1/users/{u}/memberships (join, leave, invite, ban). */
+    memberships: z.boolean(),
+    /** GET /v1/rooms/{r}/messages with a senders filter. */
+    roomMessagesAdmin: z.boolean(),
+    /** POST /v1/users/{u}/login (puppet token, no device). */
+    loginAs: z.boolean(),
+    /** POST /v1/user/{u}/redact + redact_status. */
+    redactUser: z.boolean(),
+    /** `!admin ...` commands in #admins:<server> (Tuwunel). */
+    adminRoomCommands: z.boolean(),
+  }),
+});
+export type Capabilities = z.infer<typeof Capabilities>;
+
+/** A part of the answer the server could not give: the reason is safe to show a user. */
+export type Availability<T> = { available: true; value: T } | { available: false; reason: string };
+
+export const UserAccount = z.object({
+  userId: z.string(),
+  displayName: z.string().nullable(),
+  avatarUrl: z.string().nullable(),
+  admin: z.boolean(),
+  deactivated: z.boolean(),
+  /** null where the server does not report it (Synapse 1.67). */
+  erased: z.boolean().nullable(),
+  /** Milliseconds since the epoch; null where unknown (Tuwunel reports 0). */
+  createdAt: z.number().nullable(),
+  /** Whether a password hash is stored; null where the server does not say. Never the hash. */
+  hasPasswordHash: z.boolean().nullable(),
+  emails: z.array(z.string()),
+  externalIds: z.array(z.object({ authProvider: z.string(), externalId: z.string() })),
+  userType: z.string().nullable(),
+  locked: z.boolean().nullable(),
+  suspended: z.boolean().nullable(),
+  /** Milliseconds since the epoch; null where not reported. */
+  lastSeenAt: z.number().nullable(),
+});
+export type UserAccount = z.infer<typeof UserAccount>;
+
+export const Device = z.object({
+  deviceId: z.string(),
+  displayName: z.string().nullable(),
+  lastSeenAt: z.number().nullable(),
+  lastSeenIp: z.string().nullable(),
+  lastSeenUserAgent: z.string().nullable(),
+});
+export type Device = z.infer<typeof Device>;
+
+export const Connection = z.object({
+  ip: z.string().nullable(),
+  lastSeenAt: z.number().nullable(),
+  userAgent: z.string().nullable(),
+});
+export const Session = z.object({
+  /** null where the server groups all connections together (Synapse: device key ""). */
+  deviceId: z.string().nullable(),
+  connections: z.array(Connection),
+});
+export type Session = z.infer<typeof Session>;
+
+export const Membership = z.object({
+  roomId: z.string(),
+  membership: z.enum(['join', 'leave', 'invite', 'ban', 'knock']),
+});
+export type Membership = z.infer<typeof Membership>;
+
+export const MediaSummary = z.object({ count: z.number().int(), totalBytes: z.number().int() });
+export type MediaSummary = z.infer<typeof MediaSummary>;
+
+export const AccountDataSummary = z.object({
+  globalTypes: z.array(z.string()),
+  rooms: z.array(z.object({ roomId: z.string(), types: z.array(z.string()) })),
+});
+export type AccountDataSummary = z.infer<typeof AccountDataSummary>;
+
+export const Pusher = z.object({
+  kind: z.string(),
+  appId: z.string(),
+  appDisplayName: z.string().nullable(),
+  deviceDisplayName: z.string().nullable(),
+  lang: z.string().nullable(),
+  /** The push gateway the notifications go to: a recipient of data. */
+  gatewayUrl: z.string().nullable(),
+});
+export type Pusher = z.infer<typeof Pusher>;
+
+export const EncryptionKeys = z.object({
+  /** Devices that have uploaded end-to-end keys (identity keys only; never content). */
+  devicesWithKeys: z.array(z.string()),
+  crossSigning: z.boolean(),
+});
+export type EncryptionKeys = z.infer<typeof EncryptionKeys>;
+
+export const MessageCount = z.object({
+  count: z.number().int(),
+  roomsSearched: z.number().int(),
+});
+export type MessageCount = z.infer<typeof MessageCount>;
+
+export interface Homeserver {
+  readonly capabilities: Capabilities;
+  /** The account data about one user; null when the server has no such user. */
+  getAccount(userId: string): Promise<UserAccount | null>;
+  /** Current and past memberships. Rooms left need `memberships` or `loginAs`. */
+  getMemberships(userId: string): Promise<Availability<Membership[]>>;
+  getDevices(userId: string): Promise<Device[]>;
+  /** Connections (IP, user agent, time) the server remembers, from whois. */
+  getSessions(userId: string): Promise<Availability<Session[]>>;
+  getAccountData(userId: string): Promise<AccountDataSummary>;
+  getPushers(userId: string): Promise<Pusher[]>;
+  getMediaSummary(userId: string): Promise<MediaSummary>;
+  getEncryptionKeys(userId: string): Promise<Availability<EncryptionKeys>>;
+  /** Messages the user sent in the given rooms, where the server can count them. */
+  countMessagesSent(userId: string, roomIds: string[]): Promise<Availability<MessageCount>>;
+}

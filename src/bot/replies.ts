@@ -1,0 +1,52 @@
+// The bot's fixed answers, as Documents. Pure.
+import type { BotConfig } from '../config/load.ts';
+import { bold, code, link, paragraph, type Document } from '../render/document.ts';
+
+const contactInline = (config: BotConfig) => [link(config.privacyContact.email, `mailto:${config.privacyContact.email}`), ' or the room ', code(config.privacyContact.room)];
+
+export const unknownCommand = (word: string): Document => [paragraph(`I don't know the command `, code(`!${word}`), '. Send ', code('!help'), ' to see what I can do.')];
+
+export const notInDirectChat = (botUserId: string, command: string): Document => [
+  paragraph(
+    bold('This command concerns your own data, so I only answer it in a direct chat with me'),
+    ', where nobody else can read the answer. Start a direct chat with ',
+    code(botUserId),
+    ' (in Element: “Start chat”, then enter that ID), and send ',
+    code(`!${command}`),
+    ' there.',
+  ),
+];
+
+export const remoteUser = (sender: string, senderServer: string, config: BotConfig): Document => [
+  paragraph(
+    'Your account ',
+    code(sender),
+    ` lives on ${senderServer}, not on ${config.homeserver.serverName}, so this server keeps no account of yours and I cannot answer data requests for you. `,
+    `Your account data is held by ${senderServer}: please ask its operators.`,
+  ),
+  paragraph(
+    `Messages you sent into rooms shared with people on ${config.homeserver.serverName} were copied here by federation; about those, write to our privacy contact: `,
+    ...contactInline(config),
+    '.',
+  ),
+];
+
+export const encryptedRoomNotice = (botUserId: string): Document => [
+  paragraph(
+    bold('I cannot read encrypted messages here'),
+    ', so I cannot answer commands in this room. To use me, start a direct chat with ',
+    code(botUserId),
+    ' with encryption turned off (in Element: when starting the chat, open “Show advanced” and disable end-to-end encryption), then send ',
+    code('!help'),
+    '.',
+  ),
+];
+
+export const homeserverTrouble = (config: BotConfig, detail: string): Document => [
+  paragraph(`I could not read your data from the homeserver just now: ${detail} Nothing was lost; please try again in a few minutes.`),
+  paragraph('If it keeps failing, write to the privacy contact: ', ...contactInline(config), '.'),
+];
+
+export const internalTrouble = (config: BotConfig): Document => [
+  paragraph('Something went wrong on my side and I could not answer. The administrators can see it in my log. Please try again later, or write to the privacy contact: ', ...contactInline(config), '.'),
+];

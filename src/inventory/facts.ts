@@ -1,0 +1,159 @@
+// What the server holds, category by category, as plain facts for the user. Pure.
+import type { CategoryId } from '../config/categories.ts';
+import { code, type Inline } from '../render/document.ts';
+import type { Inventory } from './inventory.ts';
+
+export type CategoryFacts = {
+  /** Lines describing what is held; empty when the server holds nothing of this kind. */
+  facts: Inline[][];
+  /** Set when the server could not tell us: shown instead of the facts. */
+  unavailable?: string;
+};
+
+const MAX_LISTED = 20;
+
+export const formatTime = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+const unique = <T>(values: T[]): T[] => [...new Set(values)];
+const present = <T>(value: T | null): value is T => value !== null;
+
+/** Lists at most MAX_LISTED values, saying how many more there are. */
+function capped(values: string[], line: (value: string) => Inline[]): Inline[][] {
+  const lines = values.slice(0, MAX_LISTED).map(line);
+  if (values.length > MAX_LISTED) lines.push([`… and ${values.length - MAX_LISTED} more`]);
+  return lines;
+}
+
+function connections(inventory: Inventory) {
+  const fromSessions = inventory.sessions.available ? inventory.sessions.value.flatMap((s) => s.connections) : [];
+  const fromDevices = inventory.devices.map((d) => ({ ip: d.lastSeenIp, userAgent: d.lastSeenUserAgent, lastSeenAt: d.lastSeenAt }));
+  return [...fromSessions, ...fromDevices];
+}
+
+function account(inv: Inventory): CategoryFacts {
+  const a = inv.account;
+  const facts: Inline[][] = [['User ID: ', code(a.userId)]];
+  facts.push([`Created: ${a.createdAt === null ? 'not recorded by this server' : formatTime(a.createdAt)}`]);
+  facts.push([`Server administrator: ${a.admin ? 'yes' : 'no'}`]);
+  facts.push([
+    `Password hash: ${a.hasPasswordHash === null ? 'the server does not say; accounts that sign in with a password have one' : a.hasPasswordHash ? 'stored (never shown, not even to us)' : 'none'}`,
+  ]);
+  if (a.userType !== null) facts.push([`Account type: ${a.userType}`]);
+  if (a.deactivated) facts.push(['Deactivated: yes']);
+  for (const id of a.externalIds) facts.push([`Single sign-on identity: ${id.authProvider} (`, code(id.externalId), ')']);
+  return { facts };
+}
+
+function profile(inv: Inventory): CategoryFacts {
+  const facts: Inline[][] = [];
+  if (inv.account.displayName !== null) facts.push([`Display name: ${inv.account.displayName}`]);
+  if (inv.account.avatarUrl !== null) facts.push(['Avatar: ', code(inv.account.avatarUrl)]);
+  return { facts };
+}
+
+function emails(inv: Inventory): CategoryFacts {
+  return { facts: inv.account.emails.map((email) => [email]) };
+}
+
+function devices(inv: Inventory): CategoryFacts {
+  return {
+    facts: inv.devices.map((d) => [code(d.deviceId), d.displayName === null ? ' (no name)' : ` “${d.displayName}”`]),
+  };
+}
+
+function ipAddresses(inv: Inventory): CategoryFacts {
+  const ips = unique(connections(inv).map((c) => c.ip).filter(present));
+  return { facts: capped(ips, (ip) => [code(ip)]) };
+}
+
+function userAgents(inv: Inventory): CategoryFacts {
+  const agents = unique(connections(inv).map((c) => c.userAgent).filter(present));
+  return { facts: capped(agents, (agent) => [agent]) };
+}
+
+function connectionTimes(inv: Inventory): CategoryFacts {
+  const perDevice = inv.devices.filter((d) => d.lastSeenAt !== null).map((d): Inline[] => ['Device ', code(d.deviceId), ` last seen ${formatTime(d.lastSeenAt!)}`]);
+  const sessionTimes = inv.sessions.available ? inv.sessions.value.flatMap((s) => s.connections.map((c) => c.lastSeenAt)).filter(present) : [];
+  const facts = [...perDevice];
+  if (sessionTimes.length > 0) facts.push([`${sessionTimes.length} recorded connection time(s), the latest ${formatTime(Math.max(...sessionTimes))}`]);
+  if (facts.length === 0 && inv.account.lastSeenAt !== null) facts.push([`Account last seen ${formatTime(inv.account.lastSeenAt)}`]);
+  return { facts };
+}
+
+function rooms(inv: Inventory): CategoryFacts {
+  if (!inv.memberships.available) return { facts: [], unavailable: inv.memberships.reason };
+  const ids = (membership: string) => inv.memberships.available ? inv.memberships.value.filter((m) => m.membership === membership).map((m) => m.roomId) : [];
+  const facts: Inline[][] = [];
+  for (const [membership, label] of [['join', 'Joined'], ['invite', 'Invited to'], ['leave', 'Left'], ['ban', 'Banned from']] as const) {
+    const list = ids(membership);
+    if (list.length > 0) facts.push([`${label}: ${list.length} room(s): `, ...list.slice(0, MAX_LISTED).flatMap((id, i): Inline[] => (i === 0 ? [code(id)] : [', ', code(id)])), list.length > MAX_LISTED ? ` … and ${list.length - MAX_LISTED} more` : '']);
+  }
+  return { facts };
+}
+
+function messages(inv: Inventory): CategoryFacts {
+  if (!inv.messages.available) return { facts: [], unavailable: inv.messages.reason };
+  const { count, roomsSearched } = inv.messages.value;
+  return { facts: count === 0 ? [] : [[`${count} message(s) you sent, in the ${roomsSearched} room(s) you are or were in`]] };
+}
+
+function media(inv: Inventory): CategoryFacts {
+  const { count, totalBytes } = inv.media;
+  return { facts: count === 0 ? [] : [[`${count} file(s) you uploaded, ${formatBytes(totalBytes)} in all`]] };
+}
+
+function accountData(inv: Inventory): CategoryFacts {
+  const facts: Inline[][] = [];
+  if (inv.accountData.globalTypes.length > 0) facts.push(['Settings: ', ...inv.accountData.globalTypes.flatMap((t, i): Inline[] => (i === 0 ? [code(t)] : [', ', code(t)]))]);
+  for (const room of inv.accountData.rooms) facts.push(['Per-room settings in ', code(room.roomId), `: ${room.types.join(', ')}`]);
+  return { facts };
+}
+
+function pushers(inv: Inventory): CategoryFacts {
+  return {
+    facts: inv.pushers.map((p): Inline[] => [
+      `${p.appDisplayName ?? p.appId}${p.deviceDisplayName ? ` on ${p.deviceDisplayName}` : ''}`,
+      p.gatewayUrl ? ` (notifications go through ${p.gatewayUrl})` : '',
+    ]),
+  };
+}
+
+function encryptionKeys(inv: Inventory): CategoryFacts {
+  if (!inv.encryptionKeys.available) return { facts: [], unavailable: inv.encryptionKeys.reason };
+  const keys = inv.encryptionKeys.value;
+  const facts: Inline[][] = [];
+  if (keys.devicesWithKeys.length > 0) facts.push([`Public identity keys for ${keys.devicesWithKeys.length} device(s); the server never holds keys that can read your encrypted messages`]);
+  if (keys.crossSigning) facts.push(['Cross-signing keys (public parts)']);
+  return { facts };
+}
+
+const DESCRIBERS: Record<CategoryId, (inventory: Inventory) => CategoryFacts> = {
+  account,
+  profile,
+  emails,
+  devices,
+  ipAddresses,
+  userAgents,
+  connectionTimes,
+  rooms,
+  messages,
+  media,
+  accountData,
+  pushers,
+  encryptionKeys,
+};
+
+export function categoryFacts(inventory: Inventory, category: CategoryId): CategoryFacts {
+  return DESCRIBERS[category](inventory);
+}

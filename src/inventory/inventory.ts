@@ -1,0 +1,27 @@
+// Everything the homeserver holds about one user, as gathered for !whatdoyouhave.
+import type {
+  AccountDataSummary,
+  Availability,
+  Device,
+  EncryptionKeys,
+  MediaSummary,
+  Membership,
+  MessageCount,
+  Pusher,
+  Session,
+  UserAccount,
+} from '../homeserver/homeserver.ts';
+
+export type Inventory = {
+  userId: string;
+  collectedAt: number;
+  account: UserAccount;
+  memberships: Availability<Membership[]>;
+  devices: Device[];
+  sessions: Availability<Session[]>;
+  accountData: AccountDataSummary;
+  pushers: Pusher[];
+  media: MediaSummary;
+  encryptionKeys: Availability<EncryptionKeys>;
+  messages: Availability<MessageCount>;
+};

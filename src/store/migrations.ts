@@ -1,0 +1,59 @@
+// Schema migrations, numbered by SQLite's user_version (as Draupnir does).
+// Append new migrations; never edit one that has shipped.
+import type { Db } from './database.ts';
+
+/** Each entry moves the schema from version i to i + 1. */
+const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
+  // 1: what the bot needs to run: its own bookkeeping, the sync position, the inbox.
+  (db) => {
+    db.exec(`
+      -- Small facts about this installation, e.g. when the bot first started.
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      -- matrix-bot-sdk's own storage: the sync token, its filter, its key-value pairs.
+      CREATE TABLE sdk_storage (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      -- Every command the bot has accepted, by event ID, so that after a restart
+      -- none is answered twice and none is lost. No message text is kept: only the
+      -- command word. Rows are purged a while after they are answered.
+      CREATE TABLE inbox (
+        event_id    TEXT PRIMARY KEY,
+        room_id     TEXT NOT NULL,
+        sender      TEXT NOT NULL,
+        command     TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        answered_at INTEGER
+      );
+      CREATE INDEX inbox_unanswered ON inbox (received_at) WHERE answered_at IS NULL;
+      -- Categories for which the admins were told that the server and the policy
+      -- disagree: one alert per category, ever, not one per user.
+      CREATE TABLE policy_alerts (
+        category   TEXT PRIMARY KEY,
+        alerted_at INTEGER NOT NULL
+      );
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `The database schema is version ${current}, newer than this bot understands (${SCHEMA_VERSION}). ` +
+        'Run a newer version of the bot, or restore a backup.',
+    );
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    const step = MIGRATIONS[version]!;
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

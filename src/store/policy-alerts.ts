@@ -1,0 +1,7 @@
+// Remembers which server/policy disagreements the admins have been told about.
+import type { Db } from './database.ts';
+
+/** Records the alert; true only the first time for this category. */
+export function claimPolicyAlert(db: Db, category: string, now: number): boolean {
+  return db.prepare('INSERT OR IGNORE INTO policy_alerts (category, alerted_at) VALUES (?, ?)').run(category, now).changes === 1;
+}

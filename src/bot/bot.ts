@@ -70,6 +70,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   let displayName: string | null = config.bot.displayName ?? null;
   let adminRoomId: string | null = null;
   const protectedRooms = new Set<string>();
+  let stopped = false;
 
   const sendToAdmins = async (document: Document) => {
     if (adminRoomId === null) return log.warn('no admin room joined: an admin notice could not be delivered');
@@ -142,6 +143,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   };
 
   const onRoomEvent = (roomId: string, raw: unknown) => {
+    if (stopped) return; // a sync that was in flight when we stopped: the next run gets it again
     const incoming = classifyIncoming(raw, { botUserId, notBefore });
     if (incoming.kind === 'encrypted') {
       if (deps.encryption) return; // the SDK decrypts it and emits room.message
@@ -164,7 +166,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
 
   const onMemberChange = async (roomId: string, raw: unknown) => {
     const event = RoomEvent.safeParse(raw);
-    if (!event.success || event.data.type !== 'm.room.member' || protectedRooms.has(roomId)) return;
+    if (stopped || !event.success || event.data.type !== 'm.room.member' || protectedRooms.has(roomId)) return;
     const membership = event.data.content['membership'];
     if (membership !== 'leave' && membership !== 'ban') return;
     const members = await chat.joinedMembers(roomId);
@@ -172,6 +174,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   };
 
   const onInvite = async (roomId: string, raw: unknown) => {
+    if (stopped) return;
     const inviter = RoomEvent.safeParse(raw).data?.sender;
     if (inviter === undefined) return;
     if (serverOf(inviter) === config.homeserver.serverName) {
@@ -225,6 +228,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
     stop: async () => {
+      stopped = true;
       client.stop();
       await Promise.allSettled([...pending]);
     },

@@ -13,8 +13,7 @@ export const contact: Command = {
     ]),
     paragraph(
       `Write to them to correct your data, to have your account and data erased, to object to or restrict processing, to complain, or when a request is late or failed. Requests are answered within ${config.policy.responseDays} days. `,
-      'You can also complain to a supervisory authority: ',
-      config.policy.supervisoryAuthority,
+      `You can also complain to ${config.policy.supervisoryAuthority.name}: ${config.policy.supervisoryAuthority.howToComplain}`,
     ),
   ],
 };

@@ -1,6 +1,6 @@
 // The !whatdoyouhave answer: what the server holds, category by category, with the
 // operator's declared purpose, legal basis, retention and recipients (GDPR Art. 15). Pure.
-import { CATEGORY_IDS, CATEGORY_LABELS } from '../config/categories.ts';
+import { CATEGORY_CONTENTS, CATEGORY_IDS, CATEGORY_LABELS } from '../config/categories.ts';
 import type { BotConfig } from '../config/load.ts';
 import { bold, code, link, list, paragraph, section, type Block, type Document, type Inline } from '../render/document.ts';
 import { categoryFacts, formatTime } from './facts.ts';
@@ -19,7 +19,8 @@ export function inventoryReport(inventory: Inventory, config: BotConfig): Docume
         : facts.facts.length === 0
           ? paragraph(bold('What the server holds: '), 'nothing of this kind about you.')
           : list(facts.facts);
-    const blocks: Block[] = [held];
+    const blocks: Block[] = [paragraph(CATEGORY_CONTENTS[id]), held];
+    if (declared.note !== undefined) blocks.push(paragraph(declared.note));
     if (disagreements.has(id)) {
       blocks.push(
         paragraph(
@@ -54,7 +55,7 @@ export function inventoryReport(inventory: Inventory, config: BotConfig): Docume
         [bold('Correction: '), 'change your display name, avatar and email addresses in your Matrix client; for anything else, ask the privacy contact.'],
         [bold('Erasure: '), 'ask the privacy contact to delete your account and its data (', code('!contact'), ').'],
         [bold('Restriction and objection: '), 'ask the privacy contact.'],
-        [bold('Complaint: '), policy.supervisoryAuthority],
+        [bold('Complaint: '), `you may complain to ${policy.supervisoryAuthority.name}: ${policy.supervisoryAuthority.howToComplain}`],
         [bold('Automated decisions: '), policy.automatedDecisionMaking],
       ]),
       paragraph(`Privacy contact: `, ...contact, `. Requests are answered within ${policy.responseDays} days.`),

@@ -1,6 +1,6 @@
 // Where the server holds what the operator's policy says is not kept. Pure.
 import { CATEGORY_IDS, type CategoryId } from '../config/categories.ts';
-import type { Policy } from '../config/load.ts';
+import type { Policy } from '../config/policy.ts';
 import { categoryFacts } from '../inventory/facts.ts';
 import type { Inventory } from '../inventory/inventory.ts';
 

@@ -49,6 +49,9 @@ export class SqliteSdkStorage implements IStorageProvider {
   }
 
   #write(key: string, value: string | null): void {
+    // matrix-bot-sdk cannot abort a sync already in flight when it is stopped; its
+    // late attempt to save that sync's position must not touch a closed database.
+    if (!this.#db.open) return;
     if (value === null) this.#db.prepare('DELETE FROM sdk_storage WHERE key = ?').run(key);
     else this.#db.prepare('INSERT INTO sdk_storage (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }

@@ -1,0 +1,23 @@
+# matrix-dsar-bot: multi-stage build on Node 24.
+# The build stage installs the production dependencies and downloads the native
+# end-to-end encryption library, so the image runs with encryption available.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && node node_modules/@matrix-org/matrix-sdk-crypto-nodejs/download-lib.js \
+ && node -e "require('@matrix-org/matrix-sdk-crypto-nodejs')"
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production \
+    DSAR_BOT_CONFIG=/config/bot.config.json
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY package.json ./
+COPY src ./src
+# The database (sync position, inbox, requests) and the crypto store live here.
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
+USER node
+ENTRYPOINT ["node", "--disable-warning=DEP0060", "src/main.ts"]

@@ -1,0 +1,48 @@
+// The command line: `node src/main.ts [--config PATH] [--demo]`.
+// With no access token and no config path given, it runs the demo instead.
+import { configPathFrom, formatProblems, loadConfig } from './config/load.ts';
+import { consoleLogger } from './log.ts';
+import { runBot, StartupError } from './run.ts';
+
+const EXIT_CONFIG = 2;
+const EXIT_STARTUP = 3;
+
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const log = consoleLogger();
+  const { path: configPath, explicit } = configPathFrom(argv, env);
+  if (argv.includes('--demo') || (!explicit && env['DSAR_BOT_ACCESS_TOKEN'] === undefined)) {
+    process.stderr.write('No homeserver configured (DSAR_BOT_ACCESS_TOKEN is not set): running the demo against the bundled test homeserver.\n\n');
+    const { runDemo } = await import('../test/demo/demo.ts');
+    return runDemo(process.stdout);
+  }
+
+  const loaded = loadConfig(configPath, env);
+  if (!loaded.ok) {
+    process.stderr.write(formatProblems(loaded.problems, configPath) + '\n');
+    return EXIT_CONFIG;
+  }
+  try {
+    const bot = await runBot(loaded.config, loaded.secrets, log);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    log.info('stopping');
+    await bot.close();
+    return 0;
+  } catch (error) {
+    if (error instanceof StartupError) {
+      process.stderr.write(`Cannot start: ${error.message}\n`);
+      return EXIT_STARTUP;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`Unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,103 @@
+// The demo behind `npm start` when no homeserver is configured: the bundled test
+// homeserver (Tuwunel flavour, like the operator's), the real bot against it over
+// real HTTP, and a short conversation printed as a transcript.
+import type { Writable } from 'node:stream';
+import { startWorld, type World } from '../support/world.ts';
+
+const HOUR = 60 * 60 * 1000;
+
+function seedAlice(world: Pick<World, 'hs'>, alice: string, bob: string): void {
+  const m = world.hs.model;
+  const now = Date.now();
+  const shared = m.createRoom(alice, { name: 'Book club', invite: [bob] });
+  m.join(shared, bob);
+  m.sendMessage(shared, alice, 'Has anyone finished the book?');
+  m.sendMessage(shared, bob, 'Almost!');
+  m.sendMessage(shared, alice, 'No spoilers then.');
+  m.uploadMedia(alice, { contentType: 'image/png', bytes: Buffer.alloc(48_213, 1), filename: 'cat.png', createdAt: now - 5 * HOUR });
+  m.setAccountData(alice, 'im.vector.setting.breadcrumbs', { recent_rooms: [shared] });
+  m.addPusher(alice, {
+    kind: 'http',
+    app_id: 'im.vector.app.android',
+    app_display_name: 'Element',
+    device_display_name: 'Pixel 8',
+    pushkey: 'demo-pushkey',
+    lang: 'en',
+    data: { url: 'https://push.example.net/_matrix/push/v1/notify' },
+  });
+}
+
+type Line = { who: string; text: string };
+
+function format(lines: Line[]): string {
+  const width = Math.max(...lines.map((l) => l.who.length)) + 2;
+  return lines
+    .map(({ who, text }) => {
+      const [first, ...rest] = text.split('\n');
+      return [`${who.padEnd(width)}${first}`, ...rest.map((line) => `${' '.repeat(width)}${line}`)].join('\n');
+    })
+    .join('\n');
+}
+
+export async function runDemo(out: Writable): Promise<number> {
+  const print = (text = '') => out.write(text + '\n');
+  const world = await startWorld({
+    flavour: 'tuwunel',
+    alice: {
+      createdAt: Date.now() - 400 * 24 * HOUR,
+      devices: [
+        { deviceId: 'PIXEL8', displayName: 'Element on Pixel 8', lastSeenIp: '203.0.113.7', lastSeenAt: Date.now() - 2 * HOUR, hasKeys: true },
+        { deviceId: 'LAPTOP', displayName: 'Element Desktop', lastSeenIp: '198.51.100.23', lastSeenAt: Date.now() - 26 * HOUR, hasKeys: true },
+      ],
+      crossSigning: true,
+    },
+    seed: (hs) => {
+      const m = hs.model;
+      const alice = '@alice:example.org';
+      m.addRemoteUser('@dave:remote.example');
+      seedAlice({ hs }, alice, '@bob:example.org');
+    },
+  });
+  try {
+    const { alice, bob, hs } = world;
+    const dave = '@dave:remote.example';
+    const name = (userId: string) => userId.slice(1).split(':')[0]!;
+    const exchange = async (sender: string, roomId: string, body: string): Promise<Line[]> => {
+      const reply = await world.ask(sender, roomId, body);
+      return [
+        { who: `${name(sender)}:`, text: body },
+        { who: 'bot:', text: reply.body },
+      ];
+    };
+
+    print(`Test homeserver (${hs.flavour}) at ${hs.url}, server name ${hs.serverName}; the bot is ${world.privacybot.userId}.`);
+    print();
+
+    const dm = await world.openDirectChat(alice.userId);
+    print('━━ 1. Alice opens a direct chat with the bot ━━');
+    print(format([...(await exchange(alice.userId, dm, '!help')), ...(await exchange(alice.userId, dm, '!whatdoyouhave'))]));
+    print();
+
+    const group = hs.model.createRoom(alice.userId, { name: 'Book club', invite: [world.privacybot.userId, bob.userId, dave] });
+    hs.model.join(group, bob.userId);
+    hs.model.join(group, dave);
+    await world.botJoined(group);
+    print('━━ 2. In a group room (Alice, Bob, Dave from another server, the bot) ━━');
+    print(format([...(await exchange(alice.userId, group, '!whatdoyouhave')), ...(await exchange(dave, group, '!whatdoyouhave'))]));
+    print();
+
+    print('━━ 3. Meanwhile, in the admin room ━━');
+    await world.bot.idle();
+    const adminNotes = hs.model
+      .events(world.adminRoomId)
+      .filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.message')
+      .map((ev) => ({ who: 'bot:', text: String((ev.content as Record<string, unknown>)['body']) }));
+    print(adminNotes.length > 0 ? format(adminNotes) : '(nothing)');
+    print();
+    print('That was the real bot over real HTTP against the bundled test homeserver.');
+    print('To run it against your homeserver: set DSAR_BOT_ACCESS_TOKEN and edit bot.config.json (see README.md).');
+    return 0;
+  } finally {
+    await world.close();
+  }
+}

@@ -6,13 +6,11 @@ import { connectHomeserver } from './homeserver/synapse-admin.ts';
 import type { Logger } from './log.ts';
 import { loadMatrixBotSdk } from './matrix/crypto-seam.ts';
 import { routeSdkLogs } from './matrix/sdk-logging.ts';
-import { checkTokens } from './startup/preflight.ts';
+import { checkTokens, StartupError } from './startup/preflight.ts';
+import { HomeserverError } from './homeserver/errors.ts';
 import { openDatabase } from './store/database.ts';
 
-/** A start-up failure with a message meant for the operator. */
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
+export { StartupError };
 
 export type Running = RunningBot & { close(): Promise<void> };
 
@@ -42,6 +40,8 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger): 
     botToken: secrets.botToken,
     botUserId: config.bot.userId,
     timeoutMs: config.homeserver.requestTimeoutMs,
+  }).catch((error: unknown) => {
+    throw error instanceof HomeserverError ? new StartupError(`could not detect what the homeserver supports: ${error.userMessage}`) : error;
   });
   for (const note of notes) log.warn(`homeserver: ${note}`);
 

@@ -17,7 +17,7 @@ export async function collectInventory(homeserver: Homeserver, userId: string, n
     homeserver.getEncryptionKeys(userId),
   ]);
   // Messages are counted only in rooms we know of, and only after we know them.
-  const roomIds = memberships.available ? memberships.value.map((m) => m.roomId) : [];
+  const roomIds = (memberships.available ? memberships.value : memberships.joined).map((m) => m.roomId);
   const messages = await homeserver.countMessagesSent(userId, roomIds);
   return {
     found: true,

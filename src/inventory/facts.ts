@@ -92,13 +92,15 @@ function connectionTimes(inv: Inventory): CategoryFacts {
 }
 
 function rooms(inv: Inventory): CategoryFacts {
-  if (!inv.memberships.available) return { facts: [], unavailable: inv.memberships.reason };
-  const ids = (membership: string) => inv.memberships.available ? inv.memberships.value.filter((m) => m.membership === membership).map((m) => m.roomId) : [];
+  const all = inv.memberships.available ? inv.memberships.value : inv.memberships.joined;
   const facts: Inline[][] = [];
   for (const [membership, label] of [['join', 'Joined'], ['invite', 'Invited to'], ['leave', 'Left'], ['ban', 'Banned from']] as const) {
-    const list = ids(membership);
-    if (list.length > 0) facts.push([`${label}: ${list.length} room(s): `, ...list.slice(0, MAX_LISTED).flatMap((id, i): Inline[] => (i === 0 ? [code(id)] : [', ', code(id)])), list.length > MAX_LISTED ? ` … and ${list.length - MAX_LISTED} more` : '']);
+    const ids = all.filter((m) => m.membership === membership).map((m) => m.roomId);
+    if (ids.length === 0) continue;
+    const listed = ids.slice(0, MAX_LISTED).flatMap((id, i): Inline[] => (i === 0 ? [code(id)] : [', ', code(id)]));
+    facts.push([`${label}: ${ids.length} room(s): `, ...listed, ids.length > MAX_LISTED ? ` … and ${ids.length - MAX_LISTED} more` : '']);
   }
+  if (!inv.memberships.available) facts.push([`Rooms you have left: ${inv.memberships.reason}`]);
   return { facts };
 }
 

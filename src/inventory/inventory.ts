@@ -5,7 +5,7 @@ import type {
   Device,
   EncryptionKeys,
   MediaSummary,
-  Membership,
+  Memberships,
   MessageCount,
   Pusher,
   Session,
@@ -16,7 +16,7 @@ export type Inventory = {
   userId: string;
   collectedAt: number;
   account: UserAccount;
-  memberships: Availability<Membership[]>;
+  memberships: Memberships;
   devices: Device[];
   sessions: Availability<Session[]>;
   accountData: AccountDataSummary;

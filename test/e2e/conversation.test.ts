@@ -1,0 +1,160 @@
+// A conversation with the real bot over real HTTP, against the test homeserver
+// (current Synapse flavour): the commands, where they may run, and who may use them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorld, type World } from '../support/world.ts';
+
+let world: World;
+let dm: string;
+
+beforeAll(async () => {
+  world = await startWorld({
+    alice: {
+      devices: [{ deviceId: 'PHONE', displayName: 'Alice phone', lastSeenIp: '203.0.113.9', lastSeenUserAgent: 'Element/1.11 (Android 14)', lastSeenAt: Date.now() - 60_000, hasKeys: true }],
+      crossSigning: true,
+    },
+  });
+  dm = await world.openDirectChat(world.alice.userId);
+});
+afterAll(() => world?.close());
+
+const botMessages = (roomId: string) => world.hs.model.events(roomId).filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.message');
+
+describe('!help', () => {
+  it('lists every command, one line each, and the privacy contact, as a threaded notice with HTML', async () => {
+    const sent = world.say(world.alice.userId, dm, '!help');
+    const reply = await world.replyTo(sent);
+    expect(reply.content['msgtype']).toBe('m.notice');
+    expect(reply.content['format']).toBe('org.matrix.custom.html');
+    expect(reply.content['m.relates_to']).toEqual({ 'm.in_reply_to': { event_id: sent } });
+    for (const command of ['!help', '!whatdoyouhave', '!contact']) {
+      expect(reply.body.split('\n').filter((line) => line.startsWith(`- \`${command}\``))).toHaveLength(1);
+      expect(reply.html).toContain(`<code>${command}</code>`);
+    }
+    expect(reply.body).toContain(world.config.privacyContact.email);
+    expect(reply.body).toContain(world.config.privacyContact.room);
+  });
+
+  it('answers whatever the case, and after the bot is addressed by name', async () => {
+    for (const body of ['!HELP', 'privacybot: !Help', '@privacybot:example.org !help', 'Privacy Bot: !help']) {
+      const reply = await world.ask(world.alice.userId, dm, body);
+      expect(reply.body, body).toContain('!whatdoyouhave');
+    }
+  });
+});
+
+describe('!whatdoyouhave in a direct chat', () => {
+  it('shows what the server holds about the sender, category by category, with the policy and the rights', async () => {
+    const reply = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    const { body } = reply;
+    expect(body).toContain('@alice:example.org');
+    expect(body).toContain('Alice Liddell');
+    expect(body).toContain('alice@example.org');
+    expect(body).toContain('PHONE');
+    expect(body).toContain('203.0.113.9');
+    expect(body).toContain('Element/1.11 (Android 14)');
+    expect(body).toMatch(/Joined: \d+ room\(s\)/);
+    expect(body).toContain('Cross-signing keys');
+    expect(body).not.toMatch(/password.*\$2[aby]\$/i);
+    for (const heading of ['## Account', '## Profile', '## Email addresses', '## IP addresses', '## Room memberships', '## Messages', '## Uploaded files and media', '## Encryption keys', '## Your rights']) {
+      expect(body).toContain(heading);
+    }
+    const policy = world.config.policy.categories.emails;
+    expect(body).toContain(policy.purpose);
+    expect(body).toContain(policy.retention);
+    expect(body).toContain(world.config.policy.supervisoryAuthority.name);
+    // Nothing about anybody else.
+    expect(body).not.toContain('@bob:example.org');
+    expect(reply.html).toContain('<h4>Account</h4>');
+  });
+
+  it('tells the admin room once per category where the server holds what the policy says it does not', async () => {
+    await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    await world.bot.idle();
+    const alerts = botMessages(world.adminRoomId).map((ev) => String((ev.content as Record<string, unknown>)['body'])).filter((b) => b.startsWith('Server and policy disagree'));
+    expect(alerts.filter((a) => a.includes('“IP addresses”'))).toHaveLength(1);
+    expect(alerts.filter((a) => a.includes('“App and browser identifiers (user agents)”'))).toHaveLength(1);
+    expect(alerts.filter((a) => a.includes('“Connection times”'))).toHaveLength(1);
+    // One per category, not per user or per request, and never naming the user.
+    expect(new Set(alerts).size).toBe(alerts.length);
+    expect(alerts.join('\n')).not.toContain('alice');
+  });
+});
+
+describe('where and for whom personal commands run', () => {
+  it('in a group room, points to a direct chat without showing personal data', async () => {
+    const group = world.hs.model.createRoom(world.alice.userId, { name: 'Group', invite: [world.privacybot.userId, world.bob.userId] });
+    world.hs.model.join(group, world.bob.userId);
+    await world.botJoined(group);
+    const reply = await world.ask(world.alice.userId, group, '!whatdoyouhave');
+    expect(reply.body).toContain('direct chat');
+    expect(reply.body).toContain('@privacybot:example.org');
+    expect(reply.body).not.toContain('alice@example.org');
+    expect(reply.body).not.toContain('203.0.113.9');
+    // Public commands still work there.
+    expect((await world.ask(world.bob.userId, group, '!help')).body).toContain('!whatdoyouhave');
+  });
+
+  it('tells a user of another server, politely, where their data lives', async () => {
+    const dave = '@dave:remote.example';
+    world.hs.model.addRemoteUser(dave);
+    const group = world.hs.model.createRoom(world.alice.userId, { invite: [world.privacybot.userId, dave] });
+    world.hs.model.join(group, dave);
+    await world.botJoined(group);
+    const reply = await world.ask(dave, group, '!whatdoyouhave');
+    expect(reply.body).toContain('remote.example');
+    expect(reply.body).toContain('please ask its operators');
+    expect(reply.body).toContain(world.config.privacyContact.email);
+  });
+
+  it('declines invites from other servers, with a reason', async () => {
+    const erin = '@erin:elsewhere.example';
+    world.hs.model.addRemoteUser(erin);
+    const room = world.hs.model.createRoom(erin, { isDirect: true, invite: [world.privacybot.userId] });
+    const leave = await world.hs.model.waitForEvent((ev) => ev.room_id === room && ev.type === 'm.room.member' && ev.state_key === world.privacybot.userId && (ev.content as Record<string, unknown>)['membership'] === 'leave');
+    expect(String((leave.content as Record<string, unknown>)['reason'])).toContain('elsewhere.example');
+  });
+
+  it('answers an unknown command in a direct chat with a pointer to !help, and stays quiet about it elsewhere', async () => {
+    const reply = await world.ask(world.alice.userId, dm, '!exprot');
+    expect(reply.body).toBe("I don't know the command `!exprot`. Send `!help` to see what I can do.");
+    const group = world.hs.model.createRoom(world.alice.userId, { invite: [world.privacybot.userId, world.bob.userId] });
+    world.hs.model.join(group, world.bob.userId);
+    await world.botJoined(group);
+    const unknown = world.say(world.bob.userId, group, '!roll d20');
+    await world.ask(world.bob.userId, group, '!help'); // answered after the unknown one was handled
+    await world.bot.idle();
+    expect(botMessages(group).filter((ev) => (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id === unknown)).toHaveLength(0);
+  });
+});
+
+describe('what the bot ignores', () => {
+  it('ignores notices, edits and its own messages', async () => {
+    const m = world.hs.model;
+    const notice = m.sendMessage(dm, world.alice.userId, '!help', { msgtype: 'm.notice' });
+    const edit = m.sendMessage(dm, world.alice.userId, '* !help', { extraContent: { 'm.new_content': { msgtype: 'm.text', body: '!help' }, 'm.relates_to': { rel_type: 'm.replace', event_id: notice } } });
+    const own = m.sendMessage(dm, world.privacybot.userId, '!help');
+    await world.ask(world.alice.userId, dm, '!help');
+    await world.bot.idle();
+    const repliedTo = botMessages(dm).map((ev) => (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id);
+    expect(repliedTo).not.toContain(notice);
+    expect(repliedTo).not.toContain(edit);
+    expect(repliedTo).not.toContain(own);
+  });
+
+  it('leaves a room where it is left alone', async () => {
+    const room = world.hs.model.createRoom(world.bob.userId, { invite: [world.privacybot.userId] });
+    await world.botJoined(room);
+    world.hs.model.leave(room, world.bob.userId);
+    await world.hs.model.waitForEvent((ev) => ev.room_id === room && ev.type === 'm.room.member' && ev.state_key === world.privacybot.userId && (ev.content as Record<string, unknown>)['membership'] === 'leave');
+  });
+});
+
+describe('the log', () => {
+  it('carries no message content, IP addresses or tokens', () => {
+    const log = world.log.lines.join('\n');
+    expect(log).not.toContain('203.0.113.9');
+    expect(log).not.toContain(world.privacybot.accessToken);
+    expect(log).not.toContain('!whatdoyouhave');
+    expect(log).not.toContain('Alice Liddell');
+  });
+});

@@ -1,0 +1,57 @@
+// The homeserver misbehaves: 429 with retry_after_ms, 500s, slow answers. The user
+// gets a full answer when a retry helps, and a clear one when nothing does.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startWorld, type World } from '../support/world.ts';
+
+let world: World;
+afterEach(() => world?.close());
+
+describe('a misbehaving homeserver', () => {
+  it('waits out a 429 as asked and still answers fully', async () => {
+    world = await startWorld();
+    const dm = await world.openDirectChat(world.alice.userId);
+    world.hs.faults.add({ path: /\/_synapse\/admin\/v2\/users\/[^/]+\/devices$/, kind: 'rate-limit', retryAfterMs: 300, times: 1 });
+    const started = Date.now();
+    const reply = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(reply.body).toContain('## Devices and sessions');
+    const deviceCalls = world.hs.requests.filter((r) => /\/v2\/users\/[^/]+\/devices$/.test(r.path)).map((r) => r.status);
+    expect(deviceCalls).toEqual([429, 200]);
+  });
+
+  it('retries 500s and still answers fully', async () => {
+    world = await startWorld();
+    const dm = await world.openDirectChat(world.alice.userId);
+    world.hs.faults.add({ path: /\/_synapse\/admin\/v1\/whois\//, kind: 'status', status: 500, times: 2 });
+    const reply = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    expect(reply.body).toContain('## IP addresses');
+    expect(world.hs.requests.filter((r) => r.path.includes('/whois/')).map((r) => r.status)).toEqual([500, 500, 200]);
+  });
+
+  it('says clearly, without a stack trace, when the homeserver keeps failing', async () => {
+    world = await startWorld();
+    const dm = await world.openDirectChat(world.alice.userId);
+    world.hs.faults.add({ path: /\/_synapse\/admin\/v1\/users\/[^/]+\/pushers$/, kind: 'status', status: 500, times: 100 });
+    const reply = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    expect(reply.body).toContain('I could not read your data from the homeserver just now');
+    expect(reply.body).toContain(world.config.privacyContact.email);
+    expect(reply.body).not.toMatch(/at .*\.ts:\d+|Error:|stack/);
+  });
+
+  it('gives up on a homeserver that does not answer in time, and says so', async () => {
+    world = await startWorld({ configure: (raw) => (raw.homeserver.requestTimeoutMs = 1000) });
+    const dm = await world.openDirectChat(world.alice.userId);
+    world.hs.faults.add({ path: /\/_synapse\/admin\/v1\/users\/[^/]+\/accountdata$/, kind: 'latency', latencyMs: 1500, times: 100 });
+    const reply = await world.ask(world.alice.userId, dm, '!whatdoyouhave', );
+    expect(reply.body).toContain('I could not read your data from the homeserver just now');
+    expect(reply.body).toMatch(/time/i);
+  }, 30_000);
+
+  it('survives a dropped connection', async () => {
+    world = await startWorld();
+    const dm = await world.openDirectChat(world.alice.userId);
+    world.hs.faults.add({ path: /\/_synapse\/admin\/v2\/users\/[^/]+$/, kind: 'drop', times: 1 });
+    const reply = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    expect(reply.body).toContain('## Account');
+  });
+});

@@ -1,0 +1,59 @@
+// The same conversation on each server flavour the bot supports, and on one it does not.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Flavour } from '../homeserver/index.ts';
+import { startWorld, type World } from '../support/world.ts';
+
+let world: World;
+afterEach(() => world?.close());
+
+const richAlice = {
+  devices: [{ deviceId: 'PHONE', displayName: 'Alice phone', lastSeenIp: '203.0.113.9', lastSeenUserAgent: 'Element/1.11', lastSeenAt: Date.now() - 60_000 }],
+};
+
+/** Alice left one room and sent two messages in another. */
+function seedHistory(w: World): { left: string; kept: string } {
+  const m = w.hs.model;
+  const left = m.createRoom(w.bob.userId, { invite: [w.alice.userId] });
+  m.join(left, w.alice.userId);
+  m.leave(left, w.alice.userId);
+  const kept = m.createRoom(w.bob.userId, { invite: [w.alice.userId] });
+  m.join(kept, w.alice.userId);
+  m.sendMessage(kept, w.alice.userId, 'one');
+  m.sendMessage(kept, w.alice.userId, 'two');
+  return { left, kept };
+}
+
+const adminNotices = (w: World) =>
+  w.hs.model.events(w.adminRoomId).filter((ev) => ev.sender === w.privacybot.userId).map((ev) => String((ev.content as Record<string, unknown>)['body']));
+
+describe.each<[Flavour, { userAgents: boolean }]>([
+  ['synapse', { userAgents: true }],
+  ['synapse-1.67', { userAgents: true }],
+  ['tuwunel', { userAgents: false }],
+])('on %s', (flavour, expected) => {
+  it('answers !whatdoyouhave with rooms joined and left, and messages sent', async () => {
+    world = await startWorld({ flavour, alice: richAlice });
+    const { left, kept } = seedHistory(world);
+    const dm = await world.openDirectChat(world.alice.userId);
+    const { body } = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    expect(body).toContain('Alice Liddell');
+    expect(body).toContain(kept);
+    expect(body).toMatch(new RegExp(`Left: 1 room\\(s\\): \`${left.replace(/[.*+?^${}()|[\]\\!]/g, '\\$&')}\``));
+    // Two in the room she stayed in, and the command itself in the direct chat.
+    expect(body).toContain('3 message(s) you sent');
+    if (expected.userAgents) expect(body).toContain('Element/1.11');
+    else expect(body).not.toContain('Element/1.11');
+    expect(body).not.toContain('not available on this server');
+  });
+});
+
+describe('on a server without the admin API (Tuwunel 1.8.0)', () => {
+  it('tells the admins at start-up, and the user only that the part is not available', async () => {
+    world = await startWorld({ flavour: 'tuwunel', version: '1.8.0' });
+    expect(adminNotices(world).join('\n')).toMatch(/1\.8\.0/);
+    const dm = await world.openDirectChat(world.alice.userId);
+    const { body } = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    expect(body).toMatch(/not available on this server/i);
+    expect(body).not.toMatch(/M_UNRECOGNIZED|_synapse|404/);
+  });
+});

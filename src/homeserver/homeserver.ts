@@ -83,6 +83,13 @@ export const Membership = z.object({
 });
 export type Membership = z.infer<typeof Membership>;
 
+/**
+ * What getMemberships answers. As an Availability it holds every membership (join, leave,
+ * invite, ban, knock) where the server can tell them all; `joined` is always filled, so the
+ * rooms the user is in now can be shown even where the rooms they left cannot.
+ */
+export type Memberships = Availability<Membership[]> & { joined: Membership[] };
+
 export const MediaSummary = z.object({ count: z.number().int(), totalBytes: z.number().int() });
 export type MediaSummary = z.infer<typeof MediaSummary>;
 
@@ -120,8 +127,8 @@ export interface Homeserver {
   readonly capabilities: Capabilities;
   /** The account data about one user; null when the server has no such user. */
   getAccount(userId: string): Promise<UserAccount | null>;
-  /** Current and past memberships. Rooms left need `memberships` or `loginAs`. */
-  getMemberships(userId: string): Promise<Availability<Membership[]>>;
+  /** Current and past memberships. Rooms left need `memberships` or `loginAs`; `joined` is always there. */
+  getMemberships(userId: string): Promise<Memberships>;
   getDevices(userId: string): Promise<Device[]>;
   /** Connections (IP, user agent, time) the server remembers, from whois. */
   getSessions(userId: string): Promise<Availability<Session[]>>;

@@ -1,0 +1,163 @@
+// Pure mappings from raw server answers (schemas.ts) to the bot's domain types (homeserver.ts).
+// Every server quirk that changes a value, rather than a shape, is settled here.
+import type {
+  AccountDataSummary,
+  Device,
+  EncryptionKeys,
+  MediaSummary,
+  Membership,
+  Pusher,
+  Session,
+  UserAccount,
+} from './homeserver.ts';
+import type { AccountData, AdminDevices, AdminUser, KeysQuery, MediaPage, MessagesPage, Pushers, SyncRooms, Whois } from './schemas.ts';
+
+/**
+ * Account creation time in ms. Synapse's admin user object gives seconds (1.67 and the current
+ * docs alike) while its user list gives ms; Tuwunel gives 0 (unknown). Values below 1e11 cannot
+ * be ms of any real account (that would be 1973), so they are taken as seconds.
+ */
+export function creationTimeMs(value: number | null | undefined): number | null {
+  if (value === null || value === undefined || value <= 0) return null;
+  return value < 1e11 ? value * 1000 : value;
+}
+
+export function toUserAccount(raw: AdminUser): UserAccount {
+  return {
+    userId: raw.name,
+    displayName: raw.displayname ?? null,
+    avatarUrl: raw.avatar_url ?? null,
+    admin: raw.admin ?? false,
+    deactivated: raw.deactivated ?? false,
+    erased: raw.erased ?? null,
+    createdAt: creationTimeMs(raw.creation_ts),
+    hasPasswordHash: raw.password_hash ?? null,
+    emails: (raw.threepids ?? []).filter((t) => t.medium === 'email').map((t) => t.address),
+    externalIds: (raw.external_ids ?? []).map((e) => ({ authProvider: e.auth_provider, externalId: e.external_id })),
+    userType: raw.user_type ?? null,
+    locked: raw.locked ?? null,
+    suspended: raw.suspended ?? null,
+    lastSeenAt: raw.last_seen_ts && raw.last_seen_ts > 0 ? raw.last_seen_ts : null,
+  };
+}
+
+export function toDevices(raw: AdminDevices): Device[] {
+  return raw.devices.map((d) => ({
+    deviceId: d.device_id,
+    displayName: d.display_name ?? null,
+    lastSeenAt: d.last_seen_ts ?? null,
+    lastSeenIp: d.last_seen_ip ?? null,
+    lastSeenUserAgent: d.last_seen_user_agent ?? null,
+  }));
+}
+
+/**
+ * Synapse groups every connection under the device key "" (so no device is known: null);
+ * a server that keys by device gets one Session per device. Entries without a single
+ * connection (Synapse answers that for users who do not exist) are left out.
+ */
+export function toSessions(raw: Whois): Session[] {
+  return Object.entries(raw.devices)
+    .map(([key, device]) => ({
+      deviceId: key === '' ? null : key,
+      connections: device.sessions.flatMap((s) =>
+        s.connections.map((c) => ({ ip: c.ip ?? null, lastSeenAt: c.last_seen ?? null, userAgent: c.user_agent ?? null })),
+      ),
+    }))
+    .filter((session) => session.connections.length > 0);
+}
+
+/** Types only: the contents of account data are never looked at. */
+export function toAccountDataSummary(raw: AccountData): AccountDataSummary {
+  return {
+    globalTypes: Object.keys(raw.account_data.global),
+    rooms: Object.entries(raw.account_data.rooms)
+      .map(([roomId, types]) => ({ roomId, types: Object.keys(types) }))
+      .filter((room) => room.types.length > 0),
+  };
+}
+
+export function toPushers(raw: Pushers): Pusher[] {
+  return raw.pushers.map((p) => ({
+    kind: p.kind,
+    appId: p.app_id,
+    appDisplayName: p.app_display_name ?? null,
+    deviceDisplayName: p.device_display_name ?? null,
+    lang: p.lang ?? null,
+    gatewayUrl: p.data?.url ?? null,
+  }));
+}
+
+const MEMBERSHIPS: ReadonlySet<string> = new Set(['join', 'leave', 'invite', 'ban', 'knock']);
+
+function isMembership(value: string): value is Membership['membership'] {
+  return MEMBERSHIPS.has(value);
+}
+
+export function joinedMemberships(roomIds: readonly string[]): Membership[] {
+  return roomIds.map((roomId) => ({ roomId, membership: 'join' }));
+}
+
+/** The /memberships map ({roomId: membership}); values this bot does not know are skipped. */
+export function membershipsFromMap(map: Readonly<Record<string, string>>): Membership[] {
+  return Object.entries(map).flatMap(([roomId, membership]) => (isMembership(membership) ? [{ roomId, membership }] : []));
+}
+
+/**
+ * Rooms left (including kicks and bans: sync puts them all under `leave`) and pending invites,
+ * from a login-as sync with include_leave. Rooms the user "forgot" are not in it.
+ */
+export function membershipsFromSync(raw: SyncRooms): Membership[] {
+  const left = Object.keys(raw.rooms?.leave ?? {}).map((roomId): Membership => ({ roomId, membership: 'leave' }));
+  const invited = Object.keys(raw.rooms?.invite ?? {}).map((roomId): Membership => ({ roomId, membership: 'invite' }));
+  return [...left, ...invited];
+}
+
+/** Joined rooms first, then the rest; a room appears once (the joined list wins). */
+export function mergeMemberships(joined: readonly Membership[], others: readonly Membership[]): Membership[] {
+  const merged = [...joined];
+  const seen = new Set(joined.map((m) => m.roomId));
+  for (const m of others) {
+    if (seen.has(m.roomId)) continue;
+    seen.add(m.roomId);
+    merged.push(m);
+  }
+  return merged;
+}
+
+/** Presence only: which devices have keys, and whether a cross-signing master key exists. */
+export function toEncryptionKeys(raw: KeysQuery, userId: string): EncryptionKeys {
+  return {
+    devicesWithKeys: Object.keys(raw.device_keys?.[userId] ?? {}),
+    crossSigning: raw.master_keys?.[userId] !== undefined && raw.master_keys[userId] !== null,
+  };
+}
+
+const MESSAGE_TYPES: ReadonlySet<string> = new Set(['m.room.message', 'm.room.encrypted']);
+
+/** Messages (plain or encrypted, redacted ones included) sent by the user in one page. */
+export function countSentMessages(page: MessagesPage, userId: string): number {
+  return page.chunk.filter((event) => event.sender === userId && MESSAGE_TYPES.has(event.type)).length;
+}
+
+/** The token for the next (older) page, or null at the end of the room. */
+export function nextMessagesToken(page: MessagesPage, from: string | undefined): string | null {
+  if (page.chunk.length === 0) return null;
+  const end = page.end ?? null;
+  // A server that hands back the token it was given would loop forever.
+  return end === null || end === from ? null : end;
+}
+
+export function addMediaPage(summary: MediaSummary, page: MediaPage): MediaSummary {
+  return {
+    count: summary.count + page.media.length,
+    totalBytes: summary.totalBytes + page.media.reduce((sum, m) => sum + (m.media_length ?? 0), 0),
+  };
+}
+
+/** The `from` of the next media page, or null when there is none or it was already fetched. */
+export function nextMediaFrom(page: MediaPage, fetched: ReadonlySet<string>): string | null {
+  if (page.media.length === 0 || page.next_token === null || page.next_token === undefined) return null;
+  const next = String(page.next_token);
+  return fetched.has(next) ? null : next;
+}

@@ -1,0 +1,233 @@
+// The raw answers of the Synapse admin API (as Synapse and Tuwunel serve it) and of the few
+// client-API calls the layer makes. Shapes follow the Synapse 1.67 recordings in
+// test/fixtures/synapse-1.67 first and the documentation second.
+//
+// Rules: z.object strips unknown keys, so servers may add fields freely and nothing we did
+// not ask for (a password hash, message content) is carried further; every field a server
+// may leave out or null is `.nullish()`; booleans may arrive as 0/1 (Synapse 1.67 admin user
+// objects). Units are left as the server sent them: normalise.ts converts.
+import { z } from 'zod';
+
+/** Synapse 1.67 writes booleans as 0/1 integers in admin user objects; newer servers as true/false. */
+export const Flag = z.union([z.boolean(), z.literal(0), z.literal(1)]).transform((value) => value === true || value === 1);
+
+// ---- errors ----------------------------------------------------------------------------
+
+export const ErrorBody = z.object({
+  errcode: z.string().optional(),
+  error: z.string().optional(),
+  /** Sent with 429 M_LIMIT_EXCEEDED. */
+  retry_after_ms: z.number().nonnegative().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// ---- version detection -----------------------------------------------------------------
+
+/** GET /_synapse/admin/v1/server_version: Synapse (python_version until 1.94) and Tuwunel >= 1.8.1 (no python_version). */
+export const SynapseServerVersion = z.object({
+  server_version: z.string(),
+  python_version: z.string().nullish(),
+});
+
+/** GET /_tuwunel/server_version and /_conduwuit/server_version: {name, version}. */
+export const NamedServerVersion = z.object({
+  name: z.string(),
+  version: z.string(),
+});
+
+/** GET /_matrix/federation/v1/version. */
+export const FederationVersion = z.object({
+  server: z.object({
+    name: z.string().nullish(),
+    version: z.string().nullish(),
+  }),
+});
+
+// ---- users -----------------------------------------------------------------------------
+
+export const Threepid = z.object({
+  medium: z.string(),
+  address: z.string(),
+});
+
+export const ExternalId = z.object({
+  auth_provider: z.string(),
+  external_id: z.string(),
+});
+
+/** GET /_synapse/admin/v2/users/{userId} */
+export const AdminUser = z.object({
+  name: z.string(),
+  displayname: z.string().nullish(),
+  avatar_url: z.string().nullish(),
+  admin: Flag.nullish(),
+  deactivated: Flag.nullish(),
+  /** Absent on Synapse 1.67. */
+  erased: Flag.nullish(),
+  /** Seconds on Synapse (1.67 and the current docs), 0 on Tuwunel. */
+  creation_ts: z.number().nullish(),
+  /** Milliseconds; absent on Synapse 1.67. */
+  last_seen_ts: z.number().nullish(),
+  threepids: z.array(Threepid).nullish(),
+  external_ids: z.array(ExternalId).nullish(),
+  user_type: z.string().nullish(),
+  locked: Flag.nullish(),
+  suspended: Flag.nullish(),
+  /**
+   * Only whether a hash exists is kept: some servers send `password_hash` (null when none).
+   * The hash itself is replaced by a boolean right here, so it never travels further.
+   */
+  password_hash: z
+    .string()
+    .nullish()
+    .transform((hash) => (hash === undefined ? undefined : hash !== null && hash !== '')),
+});
+export type AdminUser = z.infer<typeof AdminUser>;
+
+/** GET /_synapse/admin/v1/users/{userId}/joined_rooms */
+export const JoinedRooms = z.object({
+  joined_rooms: z.array(z.string()),
+  total: z.number().int().nullish(),
+});
+
+/** GET /_synapse/admin/v1/users/{userId}/memberships (Synapse >= 1.145, Tuwunel >= 1.8.1). */
+export const MembershipsAnswer = z.object({
+  memberships: z.record(z.string(), z.string()),
+});
+
+/** GET /_synapse/admin/v2/users/{userId}/devices */
+export const AdminDevices = z.object({
+  devices: z.array(
+    z.object({
+      device_id: z.string(),
+      display_name: z.string().nullish(),
+      last_seen_ip: z.string().nullish(),
+      last_seen_ts: z.number().nullish(),
+      /** Tuwunel records no user agent. */
+      last_seen_user_agent: z.string().nullish(),
+    }),
+  ),
+  total: z.number().int().nullish(),
+});
+export type AdminDevices = z.infer<typeof AdminDevices>;
+
+/**
+ * GET /_synapse/admin/v1/whois/{userId}. Synapse (1.67 and later) puts every connection under
+ * the device key "", in one session; other servers may key by device ID. Fields a server
+ * does not know are left out (ruma skips None), hence nullish.
+ */
+export const Whois = z.object({
+  user_id: z.string().nullish(),
+  devices: z.record(
+    z.string(),
+    z.object({
+      sessions: z.array(
+        z.object({
+          connections: z.array(
+            z.object({
+              ip: z.string().nullish(),
+              last_seen: z.number().nullish(),
+              user_agent: z.string().nullish(),
+            }),
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+export type Whois = z.infer<typeof Whois>;
+
+/** GET /_synapse/admin/v1/users/{userId}/accountdata. Contents are never looked at: only their types (keys). */
+export const AccountData = z.object({
+  account_data: z.object({
+    global: z.record(z.string(), z.unknown()),
+    rooms: z.record(z.string(), z.record(z.string(), z.unknown())),
+  }),
+});
+export type AccountData = z.infer<typeof AccountData>;
+
+/** GET /_synapse/admin/v1/users/{userId}/pushers */
+export const Pushers = z.object({
+  pushers: z.array(
+    z.object({
+      kind: z.string(),
+      app_id: z.string(),
+      app_display_name: z.string().nullish(),
+      device_display_name: z.string().nullish(),
+      lang: z.string().nullish(),
+      data: z
+        .object({
+          url: z.string().nullish(),
+        })
+        .nullish(),
+    }),
+  ),
+  total: z.number().int().nullish(),
+});
+export type Pushers = z.infer<typeof Pushers>;
+
+/**
+ * GET /_synapse/admin/v1/users/{userId}/media?from&limit. `next_token` is an integer offset on
+ * Synapse, absent on the last page; a string is accepted too and passed back as it came.
+ */
+export const MediaPage = z.object({
+  media: z.array(
+    z.object({
+      media_id: z.string(),
+      media_length: z.number().nullish(),
+      media_type: z.string().nullish(),
+      created_ts: z.number().nullish(),
+    }),
+  ),
+  total: z.number().int().nullish(),
+  next_token: z.union([z.number(), z.string()]).nullish(),
+});
+export type MediaPage = z.infer<typeof MediaPage>;
+
+/** POST /_synapse/admin/v1/users/{userId}/login: a puppet token. Never logged, never stored. */
+export const LoginAsAnswer = z.object({
+  access_token: z.string().min(1),
+});
+
+// ---- client API ------------------------------------------------------------------------
+
+/** POST /_matrix/client/v3/logout: {} */
+export const EmptyAnswer = z.object({});
+
+/** POST /_matrix/client/v3/keys/query: presence of keys only; the keys themselves are dropped. */
+export const KeysQuery = z.object({
+  device_keys: z.record(z.string(), z.record(z.string(), z.unknown())).nullish(),
+  master_keys: z.record(z.string(), z.unknown()).nullish(),
+});
+export type KeysQuery = z.infer<typeof KeysQuery>;
+
+/** Only what counting needs from an event: its type and sender. Content is dropped. */
+export const EventHead = z.object({
+  type: z.string(),
+  sender: z.string(),
+});
+
+/**
+ * GET /_matrix/client/v3/rooms/{roomId}/messages and GET /_synapse/admin/v1/rooms/{roomId}/messages.
+ * The end of the room is reached when `chunk` is empty or `end` is missing.
+ */
+export const MessagesPage = z.object({
+  chunk: z.array(EventHead),
+  start: z.string().nullish(),
+  end: z.string().nullish(),
+});
+export type MessagesPage = z.infer<typeof MessagesPage>;
+
+/**
+ * GET /_matrix/client/v3/sync with include_leave: only which rooms are left (and pending
+ * invites); room contents are dropped.
+ */
+export const SyncRooms = z.object({
+  rooms: z
+    .object({
+      leave: z.record(z.string(), z.unknown()).nullish(),
+      invite: z.record(z.string(), z.unknown()).nullish(),
+    })
+    .nullish(),
+});
+export type SyncRooms = z.infer<typeof SyncRooms>;

@@ -1,0 +1,198 @@
+// For each setting: what is expected, and an example of a correct line, so a
+// problem message can tell the operator how to fix it. Examples use the
+// operator's own server name when the file has a valid one.
+import { CATEGORY_IDS } from './categories.ts';
+import { serverNameProblem, userIdProblem } from './matrix-ids.ts';
+
+export type Hint = { expected: string; example: string };
+
+type Context = { server: string; botLocalpart: string };
+
+function contextOf(raw: unknown): Context {
+  const obj = (v: unknown): Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  const serverName = obj(obj(raw)['homeserver'])['serverName'];
+  const server = typeof serverName === 'string' && serverNameProblem(serverName) === null ? serverName : 'example.org';
+  const userId = obj(obj(raw)['bot'])['userId'];
+  const botLocalpart =
+    typeof userId === 'string' && userIdProblem(userId) === null ? userId.slice(1, userId.indexOf(':')) : 'privacybot';
+  return { server, botLocalpart };
+}
+
+const CATEGORY_EXAMPLE = (id: string) =>
+  `"${id}": { "stored": true, "purpose": "…", "legalBasis": "…", "retention": "…", "recipients": [] }`;
+
+const HINTS: Record<string, (c: Context) => Hint> = {
+  '': () => ({
+    expected: 'a JSON object with homeserver, bot, adminRoom, admins, privacyContact, dataDir and policy',
+    example: 'start from the sample bot.config.json that comes with the bot',
+  }),
+  homeserver: (c) => ({
+    expected: 'an object with the homeserver\'s address (url) and Matrix server name (serverName)',
+    example: `"homeserver": { "url": "https://matrix.${c.server}", "serverName": "${c.server}" }`,
+  }),
+  'homeserver.url': (c) => ({
+    expected: 'the address where the bot reaches the homeserver: "http://" or "https://", a host and an optional port, nothing after it',
+    example: `"url": "https://matrix.${c.server}"  (or "http://127.0.0.1:8008" on the same machine)`,
+  }),
+  'homeserver.serverName': () => ({
+    expected: 'your server\'s Matrix name: the part after the colon in your users\' IDs (host, or host:port)',
+    example: '"serverName": "example.org"',
+  }),
+  'homeserver.requestTimeoutMs': () => ({
+    expected: 'how long to wait for the homeserver, in milliseconds: a whole number from 1000 to 300000 (default 30000)',
+    example: '"requestTimeoutMs": 30000',
+  }),
+  bot: (c) => ({
+    expected: 'an object with the bot account\'s user ID (userId) and optionally encryption and displayName',
+    example: `"bot": { "userId": "@${c.botLocalpart}:${c.server}", "encryption": "auto" }`,
+  }),
+  'bot.userId': (c) => ({
+    expected: 'the bot account\'s full Matrix user ID, "@localpart:server", on the homeserver named in homeserver.serverName',
+    example: `"userId": "@${c.botLocalpart}:${c.server}"`,
+  }),
+  'bot.encryption': () => ({
+    expected:
+      '"auto" (use end-to-end encryption when its native library loads, otherwise warn and run without), ' +
+      '"required" (refuse to start without encryption) or "off"; default "auto"',
+    example: '"encryption": "auto"',
+  }),
+  'bot.displayName': () => ({
+    expected: 'a name people may address the bot by (text, optional; by default the name in its profile)',
+    example: '"displayName": "Privacy Bot"',
+  }),
+  adminRoom: (c) => ({
+    expected: 'the room where the bot reports to the admins: a room alias "#name:server" or a room ID "!id:server"',
+    example: `"adminRoom": "#privacy-admins:${c.server}"`,
+  }),
+  admins: (c) => ({
+    expected: 'a list of one or more Matrix user IDs: the people who review requests, each listed once',
+    example: `"admins": ["@alice:${c.server}"]`,
+  }),
+  'admins[]': (c) => ({
+    expected: 'the Matrix user ID of a person who reviews requests, "@localpart:server", listed once',
+    example: `"@alice:${c.server}"`,
+  }),
+  privacyContact: (c) => ({
+    expected: 'an object with the room (room) and email address (email) where users reach a human about privacy',
+    example: `"privacyContact": { "room": "#privacy-contact:${c.server}", "email": "privacy@${c.server}" }`,
+  }),
+  'privacyContact.room': (c) => ({
+    expected: 'a room where users can reach a human about privacy: a room alias "#name:server" or a room ID "!id:server"',
+    example: `"room": "#privacy-contact:${c.server}"`,
+  }),
+  'privacyContact.email': (c) => ({
+    expected: 'the email address users can write to about privacy',
+    example: `"email": "privacy@${c.server}"`,
+  }),
+  'privacyContact.name': () => ({
+    expected: 'the name of the person or team users reach (text, optional)',
+    example: '"name": "Privacy team"',
+  }),
+  dataDir: () => ({
+    expected: 'the folder where the bot keeps its state; a relative path is relative to the folder of the config file',
+    example: '"dataDir": "./data"',
+  }),
+  policy: () => ({
+    expected: 'your declared data processing, from your privacy policy: controller, supervisoryAuthority, automatedDecisionMaking, categories and optionally responseDays',
+    example: 'copy the "policy" object of the sample bot.config.json and adapt it to your privacy policy',
+  }),
+  'policy.controller': () => ({
+    expected: 'the name of the organisation or person responsible for the data (the "controller"), as in your privacy policy',
+    example: '"controller": "Example Ltd, Singapore"',
+  }),
+  'policy.supervisoryAuthority': () => ({
+    expected: 'the data protection authority users can complain to: an object with name and howToComplain',
+    example: '"supervisoryAuthority": { "name": "Personal Data Protection Commission (PDPC), Singapore", "howToComplain": "https://www.pdpc.gov.sg" }',
+  }),
+  'policy.supervisoryAuthority.name': () => ({
+    expected: 'the name of the authority (or authorities) users can complain to',
+    example: '"name": "Personal Data Protection Commission (PDPC), Singapore"',
+  }),
+  'policy.supervisoryAuthority.howToComplain': () => ({
+    expected: 'how to complain to it: a web page, postal address or short instructions',
+    example: '"howToComplain": "Through the PDPC\'s website, https://www.pdpc.gov.sg"',
+  }),
+  'policy.responseDays': () => ({
+    expected: 'the number of days you promise to answer a request in: a whole number from 1 to 30 (GDPR allows one month, Singapore\'s PDPA 30 days; default 30)',
+    example: '"responseDays": 30',
+  }),
+  'policy.automatedDecisionMaking': () => ({
+    expected: 'whether any decision about users is made automatically, and if so how (text)',
+    example: '"automatedDecisionMaking": "None."',
+  }),
+  'policy.categories': () => ({
+    expected: `a declaration for each of the ${CATEGORY_IDS.length} categories: ${CATEGORY_IDS.join(', ')}`,
+    example: CATEGORY_EXAMPLE('emails'),
+  }),
+  'policy.categories.*': () => ({
+    expected: 'a declaration of this category: stored, purpose, legalBasis, retention, recipients, and optionally source and note',
+    example: '',
+  }),
+  'policy.categories.*.stored': () => ({
+    expected: 'true if your privacy policy says you keep this data, false if it says you do not',
+    example: '"stored": false',
+  }),
+  'policy.categories.*.purpose': () => ({
+    expected: 'why you keep this data, in plain words (text)',
+    example: '"purpose": "To let you log in."',
+  }),
+  'policy.categories.*.legalBasis': () => ({
+    expected: 'the legal ground for keeping it (text)',
+    example: '"legalBasis": "Needed to provide the account you signed up for (GDPR Art. 6(1)(b))."',
+  }),
+  'policy.categories.*.retention': () => ({
+    expected: 'how long you keep it, or how that is decided (text)',
+    example: '"retention": "Until you delete your account."',
+  }),
+  'policy.categories.*.recipients': () => ({
+    expected: 'a list of who receives this data (other Matrix servers count); [] if nobody',
+    example: '"recipients": ["Other Matrix servers in rooms you join (federation)"]',
+  }),
+  'policy.categories.*.recipients[]': () => ({
+    expected: 'a short description of one recipient (text)',
+    example: '"Other Matrix servers in rooms you join (federation)"',
+  }),
+  'policy.categories.*.source': () => ({
+    expected: 'where the data comes from, if not from the user (text, optional, default "you")',
+    example: '"source": "Your Matrix apps"',
+  }),
+  'policy.categories.*.note': () => ({
+    expected: 'an extra explanation users see with this category (text, optional)',
+    example: '"note": "In encrypted rooms we store only ciphertext we cannot read."',
+  }),
+};
+
+/** The pattern of a path: array indexes become "[]", category IDs become "*". */
+export function pathPattern(path: readonly PropertyKey[]): string {
+  let out = '';
+  path.forEach((segment, i) => {
+    if (typeof segment === 'number') out += '[]';
+    else if (i === 2 && path[0] === 'policy' && path[1] === 'categories') out += '.*';
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  });
+  return out;
+}
+
+/** The display form of a path: "bot.userId", "admins[1]", "policy.categories.emails.purpose". */
+export function pathText(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+export function hintFor(path: readonly PropertyKey[], raw: unknown): Hint {
+  const pattern = pathPattern(path);
+  const make = HINTS[pattern];
+  if (make === undefined) {
+    return { expected: 'a valid value for this setting', example: 'see the sample bot.config.json that comes with the bot' };
+  }
+  const hint = make(contextOf(raw));
+  if (pattern === 'policy.categories.*') {
+    return { ...hint, example: CATEGORY_EXAMPLE(String(path[2])) };
+  }
+  return hint;
+}

@@ -1,0 +1,103 @@
+// The shape of bot.config.json. Strict everywhere: an unknown key is an error,
+// so a misspelt setting is reported instead of silently ignored.
+import { z } from 'zod';
+import { crossFieldIssues } from './cross-field.ts';
+import { HomeserverUrl } from './homeserver-url.ts';
+import { RoomRef, ServerName, UserId } from './matrix-ids.ts';
+import { Policy, Text } from './policy.ts';
+import { quote } from './redact.ts';
+
+export const ENCRYPTION_MODES = ['auto', 'required', 'off'] as const;
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Why `text` is not a usable data directory, or null. Relative paths are resolved by loadConfig. */
+export function dataDirProblem(text: string): string | null {
+  if (text.trim() === '') return 'it is empty';
+  if (text.includes('\0')) return 'it contains a NUL character';
+  if (text === '~' || text.startsWith('~/')) return '"~" is not expanded here: write the full path, or a path relative to the config file';
+  return null;
+}
+
+const DataDir = z.string().superRefine((value, ctx) => {
+  const why = dataDirProblem(value);
+  if (why !== null) ctx.addIssue({ code: 'custom', message: `${quote(value)} is not a usable folder: ${why}.` });
+});
+
+const EmailAddress = z.string().superRefine((value, ctx) => {
+  const problem = (): string | null => {
+    if (value.trim() === '') return 'it is empty';
+    if (/^mailto:/i.test(value)) return 'remove "mailto:"';
+    if (/\s/.test(value)) return 'it contains spaces';
+    const at = value.lastIndexOf('@');
+    if (at < 0) return 'it has no "@"';
+    if (at === 0) return 'there is nothing before "@"';
+    const domain = value.slice(at + 1);
+    if (!/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(domain)) return `the part after "@" must be a domain name like "example.org"`;
+    if (value.slice(0, at).includes('@')) return 'it contains more than one "@"';
+    return null;
+  };
+  const why = problem();
+  if (why !== null) ctx.addIssue({ code: 'custom', message: `${quote(value)} is not an email address: ${why}.` });
+});
+
+const Admins = z
+  .array(UserId)
+  .min(1)
+  .superRefine(
+    (admins, ctx) => {
+      const seen = new Map<unknown, number>();
+      admins.forEach((admin, index) => {
+        const first = seen.get(admin);
+        if (first === undefined) seen.set(admin, index);
+        else if (typeof admin === 'string') {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index],
+            message: `${quote(admin)} is listed twice (also at admins[${first}]); list each admin once.`,
+          });
+        }
+      });
+    },
+    // Also when some entries are invalid: every problem is reported at once.
+    { when: (payload) => Array.isArray(payload.value) },
+  );
+
+export const BotConfig = z
+  .object({
+    homeserver: z
+      .object({
+        url: HomeserverUrl,
+        serverName: ServerName,
+        requestTimeoutMs: z.number().int().min(1000).max(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
+      })
+      .strict(),
+    bot: z
+      .object({
+        userId: UserId,
+        encryption: z.enum(ENCRYPTION_MODES).default('auto'),
+        displayName: Text.optional(),
+      })
+      .strict(),
+    adminRoom: RoomRef,
+    admins: Admins,
+    privacyContact: z
+      .object({
+        room: RoomRef,
+        email: EmailAddress,
+        name: Text.optional(),
+      })
+      .strict(),
+    /** As written in the file; loadConfig makes it absolute (relative to the config file's folder). */
+    dataDir: DataDir,
+    policy: Policy,
+  })
+  .strict()
+  .superRefine(
+    (config, ctx) => {
+      for (const issue of crossFieldIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    },
+    // Runs even when other fields have problems; crossFieldIssues checks only the fields it needs.
+    { when: () => true },
+  );
+export type BotConfig = z.infer<typeof BotConfig>;

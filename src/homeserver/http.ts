@@ -18,15 +18,16 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type Endpoint = { readonly template: string; readonly path: string };
 
 /**
- * endpoint('/_synapse/admin/v2/users/{userId}', { userId }) encodes each value with
- * encodeURIComponent (so "!room:server" and "@user:server" are safe in a path) and keeps
+ * endpoint('/_synapse/admin/v2/users/{userId}', { userId }) percent-encodes each value
+ * (so "!room:server", "@user:server" and "$event" are safe in a path) and keeps
  * the template, which holds no ID, for messages and logs.
  */
 export function endpoint(template: string, params: Record<string, string> = {}): Endpoint {
   const path = template.replace(/\{(\w+)\}/g, (_match, name: string) => {
     const value = params[name];
     if (value === undefined) throw new Error(`endpoint ${template}: no value for {${name}}`);
-    return encodeURIComponent(value);
+    // encodeURIComponent leaves !'()* alone; Matrix IDs start with "!", so encode those too (RFC 3986).
+    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   });
   return { template, path };
 }

@@ -38,10 +38,9 @@ export function readSecrets(env: NodeJS.ProcessEnv): { secrets: Secrets | null; 
   const adminGiven = tokenFrom(env[ADMIN_TOKEN_ENV]);
 
   if (botToken === null) {
-    const similar = closest(
-      BOT_TOKEN_ENV,
-      Object.keys(env).filter((k) => k !== BOT_TOKEN_ENV && k !== ADMIN_TOKEN_ENV && /DSAR|TOKEN/i.test(k) && tokenFrom(env[k]) !== null),
-    );
+    // A likely misnamed variable: another DSAR_*TOKEN*, or a name a typo away. Only its name is shown.
+    const others = Object.keys(env).filter((k) => k !== BOT_TOKEN_ENV && k !== ADMIN_TOKEN_ENV && tokenFrom(env[k]) !== null);
+    const similar = others.find((k) => /DSAR/i.test(k) && /TOKEN/i.test(k)) ?? closest(BOT_TOKEN_ENV, others);
     problems.push({
       path: `env ${BOT_TOKEN_ENV}`,
       problem:

@@ -1,0 +1,435 @@
+// The Synapse admin API (/_synapse/admin/...), as Synapse 1.67, current
+// Synapse and Tuwunel answer it. Which endpoints exist and the small shape
+// differences come from the flavour descriptor.
+import { createHmac, randomBytes } from 'node:crypto';
+import { deactivateViaHttp } from './deactivation.ts';
+import { MatrixError, forbidden, intParam, json, jsonBody, notFound, requireAuth } from './http.ts';
+import type { RequestContext, Reply, Router } from './http.ts';
+import { eventContext, paginate } from './timeline.ts';
+import type { ReadOptions } from './timeline.ts';
+import type { OptionalAdminEndpoint } from './flavours.ts';
+import type { JsonObject, MediaRecord, RoomRecord, UserRecord } from './model.ts';
+
+const A = '/_synapse/admin';
+
+/** Admin routes remember which optional endpoint they are, so a flavour can lack them. */
+export interface AdminRoute {
+  optional: OptionalAdminEndpoint | null;
+  handler: (ctx: RequestContext) => Reply | Promise<Reply>;
+}
+
+function requireAdmin(ctx: RequestContext): string {
+  const token = requireAuth(ctx);
+  if (!ctx.state.model.user(token.userId)?.admin) throw forbidden('You are not a server admin');
+  return token.userId;
+}
+
+const isLocal = (ctx: RequestContext, userId: string): boolean => userId.endsWith(`:${ctx.state.model.serverName}`);
+
+/** The target user of the path; 400 for remote users, `missing` decides what a stranger gives. */
+function target(ctx: RequestContext, missing: string | null, remoteMessage = 'Can only look up local users'): UserRecord | undefined {
+  const userId = ctx.params['userId'] ?? '';
+  if (!isLocal(ctx, userId)) throw new MatrixError(400, 'M_UNKNOWN', remoteMessage);
+  const user = ctx.state.model.localUser(userId);
+  if (!user && missing !== null) throw notFound(missing);
+  return user;
+}
+
+function requireTarget(ctx: RequestContext, missing: string, remoteMessage?: string): UserRecord {
+  return target(ctx, missing, remoteMessage) as UserRecord;
+}
+
+// ---- users ----
+
+function userObject(ctx: RequestContext, user: UserRecord): JsonObject {
+  const f = ctx.state.flavour;
+  const bool = (b: boolean): boolean | number => (f.intBooleans ? (b ? 1 : 0) : b);
+  const body: JsonObject = {
+    name: user.userId,
+    is_guest: bool(false),
+    admin: bool(user.admin),
+    consent_version: null,
+    consent_server_notice_sent: null,
+    appservice_id: null,
+    // Seconds, unlike every other timestamp; Tuwunel does not know it.
+    creation_ts: f.zeroCreationTs ? 0 : Math.floor(user.createdAt / 1000),
+    user_type: null,
+    deactivated: bool(user.deactivated),
+    shadow_banned: bool(false),
+    displayname: user.displayName,
+    avatar_url: user.avatarUrl,
+    threepids: user.emails.map((e) => ({ medium: 'email', address: e.address, validated_at: e.validatedAt, added_at: e.addedAt })),
+    external_ids: [],
+  };
+  if (f.extendedUserFields) {
+    const seen = [...user.devices.values()].map((d) => d.lastSeenAt ?? 0);
+    body['erased'] = user.erasedAt !== null;
+    body['locked'] = false;
+    body['suspended'] = false;
+    body['last_seen_ts'] = seen.length > 0 && Math.max(...seen) > 0 ? Math.max(...seen) : null;
+  }
+  return body;
+}
+
+function getUser(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  return json(userObject(ctx, requireTarget(ctx, 'User not found')));
+}
+
+function putUser(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const body = jsonBody(ctx);
+  const model = ctx.state.model;
+  let user = target(ctx, null);
+  let status = 200;
+  if (!user) {
+    const userId = ctx.params['userId'] ?? '';
+    model.addUser({ localpart: userId.slice(1, userId.indexOf(':')), ...(typeof body['password'] === 'string' ? { password: body['password'] } : {}) });
+    model.removeDevicesAndTokens(userId);
+    user = model.localUser(userId) as UserRecord;
+    status = 201;
+  }
+  if (Array.isArray(body['threepids'])) {
+    const now = Date.now();
+    user.emails = (body['threepids'] as JsonObject[])
+      .filter((t) => t['medium'] === 'email' && typeof t['address'] === 'string')
+      .map((t) => ({ address: t['address'] as string, addedAt: now, validatedAt: now }));
+  }
+  if (typeof body['admin'] === 'boolean') user.admin = body['admin'];
+  if (typeof body['password'] === 'string') user.password = body['password'];
+  if ('displayname' in body) model.setProfile(user.userId, { displayName: (body['displayname'] as string | null) || null });
+  if ('avatar_url' in body) model.setProfile(user.userId, { avatarUrl: (body['avatar_url'] as string | null) || null });
+  return json(userObject(ctx, user), status);
+}
+
+function joinedRooms(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  // A user that does not exist has simply joined nothing (200, recorded).
+  const user = target(ctx, null);
+  const rooms = user ? ctx.state.model.joinedRooms(user.userId) : [];
+  return json({ joined_rooms: rooms, total: rooms.length });
+}
+
+function memberships(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const user = target(ctx, null);
+  const out: JsonObject = {};
+  for (const m of user ? ctx.state.model.memberships(user.userId) : []) out[m.roomId] = m.membership;
+  return json({ memberships: out });
+}
+
+function devices(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const user = requireTarget(ctx, 'Unknown user');
+  const withAgent = ctx.state.flavour.deviceUserAgents;
+  const list = [...user.devices.values()]
+    .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
+    .map((d) => {
+      const out: JsonObject = { user_id: user.userId, device_id: d.deviceId, display_name: d.displayName };
+      if (withAgent) out['last_seen_user_agent'] = d.lastSeenUserAgent;
+      out['last_seen_ts'] = d.lastSeenAt;
+      out['last_seen_ip'] = d.lastSeenIp;
+      return out;
+    });
+  return json({ devices: list, total: list.length });
+}
+
+function whois(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const userId = ctx.params['userId'] ?? '';
+  const user = target(ctx, null, 'Can only whois a local user');
+  const seen = [...(user?.devices.values() ?? [])].filter((d) => d.lastSeenIp !== null);
+  if (ctx.state.flavour.whoisPerDevice) {
+    // Tuwunel: one entry per device, with the device's last IP and no user agent.
+    const devicesOut: JsonObject = {};
+    for (const d of seen) devicesOut[d.deviceId] = { sessions: [{ connections: [{ ip: d.lastSeenIp, last_seen: d.lastSeenAt }] }] };
+    return json({ user_id: userId, devices: devicesOut });
+  }
+  // Synapse: every (ip, user agent) pair under the device key "".
+  const byPair = new Map<string, JsonObject>();
+  for (const d of seen) {
+    const key = `${d.lastSeenIp}\u0000${d.lastSeenUserAgent}`;
+    const prev = byPair.get(key);
+    if (!prev || (prev['last_seen'] as number) < (d.lastSeenAt ?? 0)) {
+      byPair.set(key, { ip: d.lastSeenIp, last_seen: d.lastSeenAt, user_agent: d.lastSeenUserAgent });
+    }
+  }
+  return json({ user_id: userId, devices: { '': { sessions: [{ connections: [...byPair.values()] }] } } });
+}
+
+function accountData(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const user = requireTarget(ctx, 'User not found');
+  const global: JsonObject = {};
+  for (const [type, e] of user.accountData) global[type] = e.content;
+  const rooms: JsonObject = {};
+  for (const [roomId, types] of user.roomAccountData) {
+    const r: JsonObject = {};
+    for (const [type, e] of types) r[type] = e.content;
+    rooms[roomId] = r;
+  }
+  if (ctx.state.flavour.accountDataIncludesTags) {
+    for (const [roomId, tags] of user.tags) rooms[roomId] = { ...(rooms[roomId] as JsonObject | undefined), 'm.tag': { tags: tags.content } };
+  }
+  return json({ account_data: { global, rooms } });
+}
+
+function pushers(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const user = requireTarget(ctx, 'User not found');
+  const list = user.pushers.map((p) => ({
+    app_display_name: p.app_display_name,
+    app_id: p.app_id,
+    data: p.data,
+    device_display_name: p.device_display_name,
+    kind: p.kind,
+    lang: p.lang,
+    profile_tag: p.profile_tag ?? '',
+    pushkey: p.pushkey,
+  }));
+  return json({ pushers: list, total: list.length });
+}
+
+// ---- media ----
+
+function mediaItem(ctx: RequestContext, m: MediaRecord): JsonObject {
+  return {
+    media_id: m.mediaId,
+    media_type: m.contentType,
+    media_length: m.bytes.length,
+    upload_name: m.filename,
+    created_ts: m.createdAt,
+    last_access_ts: null,
+    quarantined_by: null,
+    safe_from_quarantine: ctx.state.flavour.intBooleans ? 0 : false,
+  };
+}
+
+/** One page of the user's media, newest first: `from` is an integer offset. */
+function mediaPage(ctx: RequestContext, user: UserRecord): { page: MediaRecord[]; total: number; next: number | null } {
+  const from = Math.max(0, intParam(ctx.query, 'from', 0));
+  const limit = Math.max(0, intParam(ctx.query, 'limit', 100));
+  const all = ctx.state.model.mediaOf(user.userId);
+  const page = all.slice(from, from + limit);
+  return { page, total: all.length, next: from + limit < all.length ? from + limit : null };
+}
+
+function listMedia(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const user = requireTarget(ctx, 'Unknown user');
+  const { page, total, next } = mediaPage(ctx, user);
+  const body: JsonObject = { media: page.map((m) => mediaItem(ctx, m)), total };
+  if (next !== null) body['next_token'] = next;
+  return json(body);
+}
+
+function deleteUserMedia(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const user = requireTarget(ctx, 'Unknown user');
+  const { page } = mediaPage(ctx, user);
+  for (const m of page) ctx.state.model.deleteMedia(m.mediaId);
+  return json({ deleted_media: page.map((m) => m.mediaId), total: page.length });
+}
+
+function deleteMedia(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const model = ctx.state.model;
+  if (ctx.params['serverName'] !== model.serverName) throw new MatrixError(400, 'M_UNKNOWN', 'Can only delete local media');
+  const mediaId = ctx.params['mediaId'] ?? '';
+  if (!model.deleteMedia(mediaId)) throw notFound('Unknown media');
+  return json({ deleted_media: [mediaId], total: 1 });
+}
+
+// ---- rooms ----
+
+function adminRoom(ctx: RequestContext): RoomRecord {
+  const room = ctx.state.model.room(ctx.params['roomId'] ?? '');
+  if (!room) throw notFound('Room not found');
+  return room;
+}
+
+function roomDetails(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const room = adminRoom(ctx);
+  const model = ctx.state.model;
+  const state = (type: string, key: string): unknown => model.stateEvent(room.roomId, type, '')?.content[key] ?? null;
+  const joined = model.joinedMembers(room.roomId);
+  const local = joined.filter((u) => model.localUser(u));
+  const devices = local.reduce((n, u) => n + (model.user(u)?.devices.size ?? 0), 0);
+  const joinRule = state('m.room.join_rules', 'join_rule');
+  return json({
+    room_id: room.roomId,
+    name: state('m.room.name', 'name'),
+    canonical_alias: state('m.room.canonical_alias', 'alias'),
+    joined_members: joined.length,
+    joined_local_members: local.length,
+    version: room.version,
+    creator: room.creator,
+    encryption: state('m.room.encryption', 'algorithm'),
+    federatable: model.stateEvent(room.roomId, 'm.room.create', '')?.content['m.federate'] !== false,
+    public: false,
+    join_rules: joinRule,
+    guest_access: state('m.room.guest_access', 'guest_access'),
+    history_visibility: state('m.room.history_visibility', 'history_visibility'),
+    state_events: room.state.size,
+    avatar: state('m.room.avatar', 'url'),
+    topic: state('m.room.topic', 'topic'),
+    room_type: null,
+    joined_local_devices: devices,
+    forgotten: false,
+  });
+}
+
+// Admin reads bypass membership and show erased users' events unpruned (recorded).
+const ADMIN_READ: ReadOptions = { visibleUpTo: Number.MAX_SAFE_INTEGER, viewer: null, pruneErasedFor: null };
+
+function roomMessages(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  return json(paginate(ctx.state.model, adminRoom(ctx), ctx.query, ADMIN_READ));
+}
+
+function roomContext(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  return json(eventContext(ctx.state.model, adminRoom(ctx), ctx.params['eventId'] ?? '', ctx.query, ADMIN_READ));
+}
+
+// ---- login-as, redact, deactivate ----
+
+function loginAs(ctx: RequestContext): Reply {
+  const admin = requireAdmin(ctx);
+  const user = requireTarget(ctx, 'User not found');
+  if (user.userId === admin) throw new MatrixError(400, 'M_UNKNOWN', 'Cannot use admin API to login as self');
+  const validUntil = jsonBody(ctx)['valid_until_ms'];
+  return json({ access_token: ctx.state.model.loginAs(user.userId, typeof validUntil === 'number' ? validUntil : null) });
+}
+
+interface RedactTask {
+  status: 'scheduled' | 'active' | 'complete';
+  failed: JsonObject;
+}
+const redactTasks = new WeakMap<object, Map<string, RedactTask>>();
+
+function tasksOf(ctx: RequestContext): Map<string, RedactTask> {
+  let tasks = redactTasks.get(ctx.state);
+  if (!tasks) redactTasks.set(ctx.state, (tasks = new Map()));
+  return tasks;
+}
+
+/** Like Synapse's background task: redacts joins, messages and encrypted events, sent by the admin. */
+function redactUser(ctx: RequestContext): Reply {
+  const admin = requireAdmin(ctx);
+  const user = requireTarget(ctx, 'User not found');
+  const body = jsonBody(ctx);
+  const model = ctx.state.model;
+  const requested = Array.isArray(body['rooms']) ? (body['rooms'] as string[]) : [];
+  // rooms: [] means the rooms the user is in now (joined or banned), not the ones left.
+  const rooms = requested.length > 0
+    ? requested
+    : model.memberships(user.userId).filter((m) => m.membership === 'join' || m.membership === 'ban').map((m) => m.roomId);
+  const reason = typeof body['reason'] === 'string' ? body['reason'] : undefined;
+  const limit = typeof body['limit'] === 'number' ? body['limit'] : 1000;
+  const id = randomBytes(8).toString('hex');
+  const task: RedactTask = { status: 'scheduled', failed: {} };
+  tasksOf(ctx).set(id, task);
+  ctx.state.later(0, () => {
+    task.status = 'active';
+    for (const roomId of rooms) {
+      const room = model.room(roomId);
+      if (!room) continue;
+      const targets = room.events.filter(
+        (e) =>
+          e.sender === user.userId &&
+          !e.redactedBy &&
+          (e.type === 'm.room.message' || e.type === 'm.room.encrypted' || (e.type === 'm.room.member' && e.content['membership'] === 'join')),
+      ).slice(-limit);
+      for (const e of targets) model.redact(roomId, admin, e.eventId, reason);
+    }
+    task.status = 'complete';
+  });
+  return json({ redact_id: id });
+}
+
+function redactStatus(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const id = ctx.params['redactId'] ?? '';
+  const task = tasksOf(ctx).get(id);
+  if (!task) throw notFound(`redact id '${id}' not found`);
+  return json({ status: task.status, failed_redactions: task.failed });
+}
+
+function deactivate(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const user = requireTarget(ctx, 'User not found', 'Can only deactivate local users');
+  const erase = jsonBody(ctx)['erase'] === true;
+  deactivateViaHttp(ctx.state.model, ctx.state.flavour, user.userId, erase, ctx.state.later);
+  return json({ id_server_unbind_result: 'success' });
+}
+
+// ---- shared-secret registration ----
+
+const nonces = new Set<string>();
+
+function registerNonce(): Reply {
+  const nonce = randomBytes(64).toString('hex');
+  nonces.add(nonce);
+  return json({ nonce });
+}
+
+function register(ctx: RequestContext): Reply {
+  const body = jsonBody(ctx);
+  const model = ctx.state.model;
+  const nonce = String(body['nonce'] ?? '');
+  if (!nonces.delete(nonce)) throw new MatrixError(400, 'M_UNKNOWN', 'unrecognised nonce');
+  const username = String(body['username'] ?? '');
+  const password = String(body['password'] ?? '');
+  const admin = body['admin'] === true;
+  const mac = createHmac('sha1', ctx.state.registrationSecret)
+    .update(`${nonce}\u0000${username}\u0000${password}\u0000${admin ? 'admin' : 'notadmin'}`)
+    .digest('hex');
+  if (mac !== body['mac']) throw forbidden('HMAC incorrect');
+  if (model.user(`@${username}:${model.serverName}`)) throw new MatrixError(400, 'M_USER_IN_USE', 'User ID already taken.');
+  const displayName = typeof body['displayname'] === 'string' ? body['displayname'] : undefined;
+  // Registration creates a device of its own (recorded: it shows in the admin device list).
+  const { userId, accessToken } = model.addUser({ localpart: username, password, admin, ...(displayName ? { displayName } : {}) });
+  const deviceId = model.tokenInfo(accessToken)?.deviceId ?? null;
+  return json({ user_id: userId, home_server: model.serverName, access_token: accessToken, device_id: deviceId });
+}
+
+function serverVersion(ctx: RequestContext): Reply {
+  // Never checks the token, not even a bad one (recorded).
+  return json(ctx.state.flavour.serverVersionBody);
+}
+
+export function registerAdminApi(router: Router): void {
+  const r = (method: string, path: string, handler: AdminRoute['handler'], optional: OptionalAdminEndpoint | null = null): void =>
+    router.add(method, A + path, (ctx) => {
+      if (optional && !ctx.state.flavour.has(optional)) throw unrecognized(ctx);
+      return handler(ctx);
+    });
+  r('GET', '/v1/server_version', serverVersion);
+  r('GET', '/v2/users/{userId}', getUser);
+  r('PUT', '/v2/users/{userId}', putUser);
+  r('GET', '/v1/users/{userId}/joined_rooms', joinedRooms);
+  r('GET', '/v1/users/{userId}/memberships', memberships, 'memberships');
+  r('GET', '/v2/users/{userId}/devices', devices);
+  r('GET', '/v1/whois/{userId}', whois);
+  r('GET', '/v1/users/{userId}/accountdata', accountData);
+  r('GET', '/v1/users/{userId}/pushers', pushers);
+  r('GET', '/v1/users/{userId}/media', listMedia);
+  r('DELETE', '/v1/users/{userId}/media', deleteUserMedia);
+  r('DELETE', '/v1/media/{serverName}/{mediaId}', deleteMedia);
+  r('GET', '/v1/rooms/{roomId}', roomDetails);
+  r('GET', '/v1/rooms/{roomId}/messages', roomMessages, 'roomMessages');
+  r('GET', '/v1/rooms/{roomId}/context/{eventId}', roomContext);
+  r('POST', '/v1/users/{userId}/login', loginAs, 'loginAs');
+  r('POST', '/v1/user/{userId}/redact', redactUser, 'userRedact');
+  r('GET', '/v1/user/redact_status/{redactId}', redactStatus, 'userRedact');
+  r('POST', '/v1/deactivate/{userId}', deactivate);
+  r('GET', '/v1/register', registerNonce);
+  r('POST', '/v1/register', register);
+}
+
+/** The answer for admin paths this flavour does not have. */
+export function unrecognized(ctx: RequestContext): MatrixError {
+  return new MatrixError(ctx.state.flavour.unknownAdminStatus, 'M_UNRECOGNIZED', 'Unrecognized request');
+}

@@ -1,0 +1,49 @@
+// Injected failures, to test the bot's retries and timeouts. A fault matches
+// a request by method and raw path (as received, without the query) and
+// fires `times` times before it is used up.
+export type FaultKind = 'latency' | 'status' | 'rate-limit' | 'drop';
+
+export interface FaultSpec {
+  method?: string;
+  /** Matched against the raw path: a string must be equal, a RegExp must match. */
+  path: string | RegExp;
+  /** How many matching requests it affects; default 1. */
+  times?: number;
+  kind: FaultKind;
+  /** For 'latency': how long to hold the request before answering normally. */
+  latencyMs?: number;
+  /** For 'status': the HTTP status (default 500). */
+  status?: number;
+  /** For 'rate-limit': retry_after_ms in the 429 answer (default 1000). */
+  retryAfterMs?: number;
+}
+
+interface ActiveFault extends FaultSpec {
+  remaining: number;
+}
+
+export class Faults {
+  private active: ActiveFault[] = [];
+
+  add(spec: FaultSpec): void {
+    this.active.push({ ...spec, remaining: spec.times ?? 1 });
+  }
+
+  clear(): void {
+    this.active = [];
+  }
+
+  /** The first fault matching this request, used up by one; undefined when none. */
+  take(method: string, rawPath: string): FaultSpec | undefined {
+    const fault = this.active.find((f) => matches(f, method, rawPath));
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.active = this.active.filter((f) => f !== fault);
+    return fault;
+  }
+}
+
+function matches(fault: ActiveFault, method: string, rawPath: string): boolean {
+  if (fault.method && fault.method.toUpperCase() !== method.toUpperCase()) return false;
+  return typeof fault.path === 'string' ? fault.path === rawPath : fault.path.test(rawPath);
+}

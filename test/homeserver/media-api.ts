@@ -1,0 +1,66 @@
+// The media repository: config, upload, and download (unauthenticated under
+// /_matrix/media/v3; authenticated under /_matrix/client/v1/media on servers
+// that have it). Downloads are sent with Content-Length, not chunked.
+import { MatrixError, json, notFound, requireAuth } from './http.ts';
+import type { RequestContext, Reply, Router } from './http.ts';
+
+export const UPLOAD_LIMIT = 52428800;
+
+function config(ctx: RequestContext): Reply {
+  requireAuth(ctx);
+  return json({ 'm.upload.size': UPLOAD_LIMIT });
+}
+
+function upload(ctx: RequestContext): Reply {
+  const token = requireAuth(ctx);
+  if (ctx.body.length > UPLOAD_LIMIT) throw new MatrixError(413, 'M_TOO_LARGE', 'Upload request body is too large');
+  const contentType = ctx.req.headers['content-type'] ?? 'application/octet-stream';
+  const filename = ctx.query.get('filename');
+  const uri = ctx.state.model.uploadMedia(token.userId, {
+    contentType,
+    bytes: Buffer.from(ctx.body),
+    ...(filename ? { filename } : {}),
+  });
+  return json({ content_uri: uri });
+}
+
+/** Synapse writes `filename=` for plain ASCII names and RFC 5987 `filename*=` otherwise. */
+function contentDisposition(name: string): string {
+  if (/^[A-Za-z0-9!#$&+.^_`|~-]+$/.test(name)) return `inline; filename=${name}`;
+  return `inline; filename*=utf-8''${encodeURIComponent(name)}`;
+}
+
+function download(ctx: RequestContext): Reply {
+  const { model, flavour } = ctx.state;
+  const server = ctx.params['serverName'] ?? '';
+  const mediaId = ctx.params['mediaId'] ?? '';
+  const media = server === model.serverName ? model.media.get(mediaId) : undefined;
+  if (!media) throw notFound(flavour.mediaNotFoundError(server, mediaId));
+  let contentType = media.contentType;
+  // Synapse adds a charset to text types.
+  if (contentType.startsWith('text/') && !contentType.includes('charset')) contentType += '; charset=UTF-8';
+  const headers: Record<string, string> = { 'Content-Type': contentType, 'Content-Length': String(media.bytes.length) };
+  const name = ctx.params['fileName'] ?? media.filename;
+  if (name) headers['Content-Disposition'] = contentDisposition(name);
+  return { kind: 'raw', status: 200, headers, body: media.bytes };
+}
+
+function authenticatedDownload(ctx: RequestContext): Reply {
+  requireAuth(ctx);
+  return download(ctx);
+}
+
+export function registerMediaApi(router: Router, authenticatedMedia: boolean): void {
+  for (const v of ['v3', 'r0']) {
+    const p = `/_matrix/media/${v}`;
+    router.add('GET', `${p}/config`, config);
+    router.add('POST', `${p}/upload`, upload);
+    router.add('GET', `${p}/download/{serverName}/{mediaId}`, download);
+    router.add('GET', `${p}/download/{serverName}/{mediaId}/{fileName}`, download);
+  }
+  if (!authenticatedMedia) return;
+  const p = '/_matrix/client/v1/media';
+  router.add('GET', `${p}/config`, config);
+  router.add('GET', `${p}/download/{serverName}/{mediaId}`, authenticatedDownload);
+  router.add('GET', `${p}/download/{serverName}/{mediaId}/{fileName}`, authenticatedDownload);
+}

@@ -1,0 +1,651 @@
+// The in-memory world of the test homeserver: users, devices, tokens, rooms
+// with their timelines, media, account data and pushers. Everything is
+// synchronous so that a test can seed a world in a few lines; the HTTP layer
+// (server.ts) only reads and writes through these methods.
+//
+// Time: every change takes the next position on one global stream (`pos`).
+// Sync tokens are stream positions; a long-polling sync wakes up when the
+// model emits 'change'.
+import { EventEmitter } from 'node:events';
+import { newAccessToken, newDeviceId, newEventId, newMediaId, newRoomId } from './ids.ts';
+import { syncEvent } from './events.ts';
+import type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
+
+export type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
+
+export type Membership = 'join' | 'invite' | 'leave' | 'ban';
+
+export interface Device {
+  deviceId: string;
+  displayName: string | null;
+  lastSeenIp: string | null;
+  lastSeenUserAgent: string | null;
+  lastSeenAt: number | null;
+  /** Whether the device uploaded end-to-end identity keys (keys/query shows it). */
+  hasKeys: boolean;
+}
+
+export interface DeviceSeed {
+  deviceId: string;
+  displayName?: string;
+  lastSeenIp?: string;
+  lastSeenUserAgent?: string;
+  lastSeenAt?: number;
+  hasKeys?: boolean;
+}
+
+export interface UserSeed {
+  localpart: string;
+  displayName?: string;
+  avatarUrl?: string;
+  admin?: boolean;
+  emails?: string[];
+  /** Milliseconds since the epoch. */
+  createdAt?: number;
+  devices?: DeviceSeed[];
+  crossSigning?: boolean;
+  deactivated?: boolean;
+  /** Enables POST /login with m.login.password. */
+  password?: string;
+}
+
+export interface Email {
+  address: string;
+  addedAt: number;
+  validatedAt: number;
+}
+
+/** A pusher in the client-API shape (POST /pushers/set). */
+export interface Pusher {
+  kind: string;
+  app_id: string;
+  pushkey: string;
+  app_display_name: string;
+  device_display_name: string;
+  profile_tag?: string;
+  lang: string;
+  data: JsonObject;
+}
+
+/** Account data with the stream position it was last written at (sync shows changes). */
+interface Versioned {
+  content: JsonObject;
+  pos: number;
+}
+
+export interface UserRecord {
+  userId: string;
+  localpart: string;
+  /** False for users of other servers (federation is simulated). */
+  local: boolean;
+  displayName: string | null;
+  avatarUrl: string | null;
+  admin: boolean;
+  emails: Email[];
+  createdAt: number;
+  password: string | null;
+  deactivated: boolean;
+  /** Stream position at which the user was erased, or null. */
+  erasedAt: number | null;
+  crossSigning: boolean;
+  devices: Map<string, Device>;
+  accountData: Map<string, Versioned>;
+  roomAccountData: Map<string, Map<string, Versioned>>;
+  /** Room tags (m.tag in sync), kept apart from room account data as Synapse does. */
+  tags: Map<string, Versioned>;
+  pushers: Pusher[];
+  filters: JsonObject[];
+}
+
+export interface TokenRecord {
+  token: string;
+  userId: string;
+  /** null for login-as (puppet) tokens, which create no device. */
+  deviceId: string | null;
+  validUntil: number | null;
+}
+
+export interface RoomRecord {
+  roomId: string;
+  version: string;
+  creator: string;
+  events: StoredEvent[];
+  /** Current state: "type\u0000stateKey" -> event. */
+  state: Map<string, StoredEvent>;
+  /** Read receipts: userId -> event ID, for unread_notifications. */
+  receipts: Map<string, string>;
+}
+
+export interface MediaRecord {
+  mediaId: string;
+  serverName: string;
+  userId: string;
+  contentType: string;
+  bytes: Buffer;
+  filename: string | null;
+  createdAt: number;
+}
+
+export interface CreateRoomOptions {
+  name?: string;
+  topic?: string;
+  /** Localpart of the alias: gives #alias:server. */
+  alias?: string;
+  invite?: string[];
+  isDirect?: boolean;
+  encrypted?: boolean;
+  /** private_chat (default), trusted_private_chat or public_chat. */
+  preset?: string;
+  /** Extra m.room.create content, e.g. {"m.federate": true}. */
+  creationContent?: JsonObject;
+  initialState?: Array<{ type: string; state_key?: string; content: JsonObject }>;
+  ts?: number;
+}
+
+export interface SendOptions {
+  stateKey?: string;
+  ts?: number;
+  redacts?: string;
+  txn?: { token: string; txnId: string };
+}
+
+export type RoomEvent = MatrixEvent & { room_id: string };
+
+const stateKeyOf = (type: string, stateKey: string): string => `${type}\u0000${stateKey}`;
+
+export class HomeserverModel {
+  readonly serverName: string;
+  /** The last position taken on the global stream. */
+  pos = 1;
+  readonly users = new Map<string, UserRecord>();
+  readonly tokens = new Map<string, TokenRecord>();
+  readonly rooms = new Map<string, RoomRecord>();
+  readonly aliases = new Map<string, string>();
+  readonly media = new Map<string, MediaRecord>();
+  /** Tuwunel only: the admin room and the server user (set by tuwunel-admin-room.ts). */
+  adminRoomId: string | null = null;
+  serverUserId: string | null = null;
+  /** 'change' (anything, for sync), 'event' (StoredEvent), 'user' (UserRecord added). */
+  readonly emitter = new EventEmitter();
+  private readonly txnCache = new Map<string, string>();
+
+  constructor(serverName: string) {
+    this.serverName = serverName;
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** Takes the next stream position and wakes long-polling syncs. */
+  private bump(): number {
+    this.pos += 1;
+    queueMicrotask(() => this.emitter.emit('change'));
+    return this.pos;
+  }
+
+  // ---- users, devices, tokens ----
+
+  addUser(seed: UserSeed): { userId: string; accessToken: string } {
+    const userId = `@${seed.localpart}:${this.serverName}`;
+    if (this.users.has(userId)) throw new Error(`user ${userId} already exists`);
+    const createdAt = seed.createdAt ?? Date.now();
+    const user: UserRecord = {
+      userId,
+      localpart: seed.localpart,
+      local: true,
+      // Synapse sets the display name to the localpart at registration.
+      displayName: seed.displayName ?? seed.localpart,
+      avatarUrl: seed.avatarUrl ?? null,
+      admin: seed.admin ?? false,
+      emails: (seed.emails ?? []).map((address) => ({ address, addedAt: createdAt, validatedAt: createdAt })),
+      createdAt,
+      password: seed.password ?? null,
+      deactivated: false,
+      erasedAt: null,
+      crossSigning: seed.crossSigning ?? false,
+      devices: new Map(),
+      accountData: new Map(),
+      roomAccountData: new Map(),
+      tags: new Map(),
+      pushers: [],
+      filters: [],
+    };
+    for (const d of seed.devices ?? []) {
+      user.devices.set(d.deviceId, {
+        deviceId: d.deviceId,
+        displayName: d.displayName ?? null,
+        lastSeenIp: d.lastSeenIp ?? null,
+        lastSeenUserAgent: d.lastSeenUserAgent ?? null,
+        lastSeenAt: d.lastSeenAt ?? null,
+        hasKeys: d.hasKeys ?? false,
+      });
+    }
+    this.users.set(userId, user);
+    const { accessToken } = this.login(userId);
+    if (seed.deactivated) {
+      user.deactivated = true;
+      this.removeDevicesAndTokens(userId);
+    }
+    this.emitter.emit('user', user);
+    return { userId, accessToken };
+  }
+
+  /** A user of another server: can be in rooms and send events, has no devices here. */
+  addRemoteUser(userId: string): void {
+    const localpart = userId.slice(1, userId.indexOf(':'));
+    this.users.set(userId, {
+      userId, localpart, local: false, displayName: localpart, avatarUrl: null, admin: false,
+      emails: [], createdAt: Date.now(), password: null, deactivated: false, erasedAt: null,
+      crossSigning: false, devices: new Map(), accountData: new Map(), roomAccountData: new Map(),
+      tags: new Map(), pushers: [], filters: [],
+    });
+  }
+
+  user(userId: string): UserRecord | undefined {
+    return this.users.get(userId);
+  }
+
+  localUser(userId: string): UserRecord | undefined {
+    const user = this.users.get(userId);
+    return user?.local ? user : undefined;
+  }
+
+  private requireUser(userId: string): UserRecord {
+    const user = this.users.get(userId);
+    if (!user) throw new Error(`no such user ${userId}`);
+    return user;
+  }
+
+  /** Like a password login: a new device and a token for it. */
+  login(userId: string, deviceDisplayName: string | null = null, deviceId?: string): { accessToken: string; deviceId: string } {
+    const user = this.requireUser(userId);
+    const id = deviceId ?? newDeviceId();
+    if (!user.devices.has(id)) {
+      user.devices.set(id, {
+        deviceId: id, displayName: deviceDisplayName, lastSeenIp: null, lastSeenUserAgent: null,
+        lastSeenAt: null, hasKeys: false,
+      });
+    }
+    const accessToken = newAccessToken(user.localpart);
+    this.tokens.set(accessToken, { token: accessToken, userId, deviceId: id, validUntil: null });
+    return { accessToken, deviceId: id };
+  }
+
+  /** Admin login-as: a token that creates no device. */
+  loginAs(userId: string, validUntil: number | null = null): string {
+    const user = this.requireUser(userId);
+    const token = newAccessToken(user.localpart);
+    this.tokens.set(token, { token, userId, deviceId: null, validUntil });
+    return token;
+  }
+
+  /** The token's record if it is still valid, else undefined. */
+  tokenInfo(token: string): TokenRecord | undefined {
+    const rec = this.tokens.get(token);
+    if (!rec) return undefined;
+    if (rec.validUntil !== null && Date.now() >= rec.validUntil) return undefined;
+    return rec;
+  }
+
+  logout(token: string): void {
+    const rec = this.tokens.get(token);
+    if (!rec) return;
+    this.tokens.delete(token);
+    if (rec.deviceId) this.users.get(rec.userId)?.devices.delete(rec.deviceId);
+  }
+
+  /** Records a request seen from a device, as Synapse's user_ips does. */
+  touchDevice(rec: TokenRecord, ip: string, userAgent: string | null): void {
+    if (!rec.deviceId) return;
+    const device = this.users.get(rec.userId)?.devices.get(rec.deviceId);
+    if (!device) return;
+    device.lastSeenIp = ip;
+    device.lastSeenUserAgent = userAgent;
+    device.lastSeenAt = Date.now();
+  }
+
+  removeDevicesAndTokens(userId: string): void {
+    this.users.get(userId)?.devices.clear();
+    for (const [token, rec] of this.tokens) if (rec.userId === userId) this.tokens.delete(token);
+  }
+
+  // ---- profile ----
+
+  /** Changes the profile and, like Synapse, sends a member event in every joined room. */
+  setProfile(userId: string, change: { displayName?: string | null; avatarUrl?: string | null }): void {
+    const user = this.requireUser(userId);
+    if (change.displayName !== undefined) user.displayName = change.displayName;
+    if (change.avatarUrl !== undefined) user.avatarUrl = change.avatarUrl;
+    for (const { roomId, membership } of this.memberships(userId)) {
+      if (membership === 'join') this.sendEvent(roomId, userId, 'm.room.member', this.memberContent(userId, 'join'), { stateKey: userId });
+    }
+  }
+
+  private memberContent(userId: string, membership: Membership, extra: JsonObject = {}): JsonObject {
+    const user = this.users.get(userId);
+    const content: JsonObject = { ...extra, membership };
+    if (membership === 'join' || membership === 'invite') {
+      if (user?.displayName) content['displayname'] = user.displayName;
+      if (user?.avatarUrl) content['avatar_url'] = user.avatarUrl;
+    }
+    return content;
+  }
+
+  // ---- rooms and events ----
+
+  room(roomId: string): RoomRecord | undefined {
+    return this.rooms.get(roomId);
+  }
+
+  private requireRoom(roomId: string): RoomRecord {
+    const room = this.rooms.get(roomId);
+    if (!room) throw new Error(`no such room ${roomId}`);
+    return room;
+  }
+
+  /** Creates a room with the events Synapse 1.67's createRoom sends, in its order. */
+  createRoom(creator: string, opts: CreateRoomOptions = {}): string {
+    const roomId = newRoomId(this.serverName);
+    this.rooms.set(roomId, { roomId, version: '9', creator, events: [], state: new Map(), receipts: new Map() });
+    const preset = opts.preset ?? (opts.isDirect ? 'trusted_private_chat' : 'private_chat');
+    const invitees = opts.invite ?? [];
+    const ts = opts.ts;
+    const state = (type: string, content: JsonObject, stateKey = ''): void => {
+      this.sendEvent(roomId, creator, type, content, ts === undefined ? { stateKey } : { stateKey, ts });
+    };
+    state('m.room.create', { ...opts.creationContent, room_version: '9', creator });
+    state('m.room.member', this.memberContent(creator, 'join'), creator);
+    const users: JsonObject = { [creator]: 100 };
+    if (preset === 'trusted_private_chat') for (const u of invitees) users[u] = 100;
+    state('m.room.power_levels', defaultPowerLevels(users));
+    if (opts.alias) {
+      const alias = `#${opts.alias}:${this.serverName}`;
+      this.aliases.set(alias, roomId);
+      state('m.room.canonical_alias', { alias });
+    }
+    state('m.room.join_rules', { join_rule: preset === 'public_chat' ? 'public' : 'invite' });
+    state('m.room.history_visibility', { history_visibility: 'shared' });
+    if (preset !== 'public_chat') state('m.room.guest_access', { guest_access: 'can_join' });
+    if (opts.encrypted) state('m.room.encryption', { algorithm: 'm.megolm.v1.aes-sha2' });
+    for (const s of opts.initialState ?? []) state(s.type, s.content, s.state_key ?? '');
+    if (opts.name !== undefined) state('m.room.name', { name: opts.name });
+    if (opts.topic !== undefined) state('m.room.topic', { topic: opts.topic });
+    for (const target of invitees) this.invite(roomId, creator, target, { isDirect: opts.isDirect ?? false });
+    return roomId;
+  }
+
+  invite(roomId: string, sender: string, target: string, opts: { isDirect?: boolean } = {}): string {
+    // Synapse puts is_direct first in the invite's content.
+    const extra: JsonObject = opts.isDirect ? { is_direct: true } : {};
+    return this.sendEvent(roomId, sender, 'm.room.member', this.memberContent(target, 'invite', extra), { stateKey: target });
+  }
+
+  join(roomId: string, userId: string): string {
+    return this.sendEvent(roomId, userId, 'm.room.member', this.memberContent(userId, 'join'), { stateKey: userId });
+  }
+
+  leave(roomId: string, userId: string, reason?: string): string {
+    const content: JsonObject = { membership: 'leave' };
+    if (reason !== undefined) content['reason'] = reason;
+    return this.sendEvent(roomId, userId, 'm.room.member', content, { stateKey: userId });
+  }
+
+  sendMessage(
+    roomId: string,
+    sender: string,
+    body: string,
+    opts: { msgtype?: string; ts?: number; formattedBody?: string; extraContent?: JsonObject } = {},
+  ): string {
+    const content: JsonObject = { msgtype: opts.msgtype ?? 'm.text', body };
+    if (opts.formattedBody !== undefined) {
+      content['format'] = 'org.matrix.custom.html';
+      content['formatted_body'] = opts.formattedBody;
+    }
+    Object.assign(content, opts.extraContent);
+    return this.sendEvent(roomId, sender, 'm.room.message', content, opts.ts === undefined ? {} : { ts: opts.ts });
+  }
+
+  /** Appends an event to a room's timeline; state events also update current state. */
+  sendEvent(roomId: string, sender: string, type: string, content: JsonObject, opts: SendOptions = {}): string {
+    const room = this.requireRoom(roomId);
+    if (opts.txn) {
+      const cached = this.txnCache.get(txnKey(opts.txn, roomId));
+      if (cached) return cached;
+    }
+    const last = room.events[room.events.length - 1];
+    const ev: StoredEvent = {
+      eventId: newEventId(),
+      roomId,
+      type,
+      sender,
+      content,
+      stateKey: opts.stateKey,
+      redacts: opts.redacts,
+      // Keep timelines in time order even when two events share a millisecond.
+      ts: opts.ts ?? Math.max(Date.now(), last ? last.ts + 1 : 0),
+      pos: this.bump(),
+      index: room.events.length,
+      replaces: undefined,
+      txn: opts.txn,
+      redactedBy: undefined,
+    };
+    if (opts.stateKey !== undefined) {
+      const key = stateKeyOf(type, opts.stateKey);
+      ev.replaces = room.state.get(key);
+      room.state.set(key, ev);
+    }
+    if (type === 'm.room.redaction' && opts.redacts) {
+      const target = room.events.find((e) => e.eventId === opts.redacts);
+      if (target && !target.redactedBy) target.redactedBy = ev;
+    }
+    room.events.push(ev);
+    if (opts.txn) this.txnCache.set(txnKey(opts.txn, roomId), ev.eventId);
+    this.emitter.emit('event', ev);
+    return ev.eventId;
+  }
+
+  redact(roomId: string, sender: string, eventId: string, reason?: string, txn?: SendOptions['txn']): string {
+    const content: JsonObject = reason === undefined ? {} : { reason };
+    return this.sendEvent(roomId, sender, 'm.room.redaction', content, txn ? { redacts: eventId, txn } : { redacts: eventId });
+  }
+
+  findEvent(roomId: string, eventId: string): StoredEvent | undefined {
+    return this.rooms.get(roomId)?.events.find((e) => e.eventId === eventId);
+  }
+
+  stateEvent(roomId: string, type: string, stateKey: string): StoredEvent | undefined {
+    return this.rooms.get(roomId)?.state.get(stateKeyOf(type, stateKey));
+  }
+
+  /** The full timeline, in order, as clients would see it (with room_id). */
+  events(roomId: string): RoomEvent[] {
+    const now = Date.now();
+    return this.requireRoom(roomId).events.map((e) => ({ ...syncEvent(e, { token: null }, now), room_id: roomId }));
+  }
+
+  membership(roomId: string, userId: string): Membership | null {
+    const ev = this.stateEvent(roomId, 'm.room.member', userId);
+    return ev ? (ev.content['membership'] as Membership) : null;
+  }
+
+  /** Every room where the user has a membership event, with the current membership. */
+  memberships(userId: string): Array<{ roomId: string; membership: Membership }> {
+    const out: Array<{ roomId: string; membership: Membership }> = [];
+    for (const room of this.rooms.values()) {
+      const m = this.membership(room.roomId, userId);
+      if (m) out.push({ roomId: room.roomId, membership: m });
+    }
+    return out;
+  }
+
+  joinedRooms(userId: string): string[] {
+    return this.memberships(userId).filter((m) => m.membership === 'join').map((m) => m.roomId);
+  }
+
+  joinedMembers(roomId: string): string[] {
+    const out: string[] = [];
+    for (const ev of this.requireRoom(roomId).state.values()) {
+      if (ev.type === 'm.room.member' && ev.content['membership'] === 'join' && ev.stateKey) out.push(ev.stateKey);
+    }
+    return out;
+  }
+
+  /** The user's membership just after the event at `index` in the room. */
+  membershipAt(roomId: string, userId: string, index: number): Membership | null {
+    let m: Membership | null = null;
+    for (const ev of this.requireRoom(roomId).events) {
+      if (ev.index > index) break;
+      if (ev.type === 'm.room.member' && ev.stateKey === userId) m = ev.content['membership'] as Membership;
+    }
+    return m;
+  }
+
+  /**
+   * Resolves with the first event matching the predicate, including events
+   * already sent; rejects after timeoutMs naming what was awaited.
+   */
+  waitForEvent(predicate: (ev: RoomEvent) => boolean, timeoutMs = 5000, description?: string): Promise<RoomEvent> {
+    const toRoomEvent = (e: StoredEvent): RoomEvent => ({ ...syncEvent(e, { token: null }), room_id: e.roomId });
+    for (const room of this.rooms.values()) {
+      for (const e of room.events) {
+        const ev = toRoomEvent(e);
+        if (predicate(ev)) return Promise.resolve(ev);
+      }
+    }
+    return new Promise((resolve, reject) => {
+      const onEvent = (e: StoredEvent): void => {
+        const ev = toRoomEvent(e);
+        if (!predicate(ev)) return;
+        clearTimeout(timer);
+        this.emitter.off('event', onEvent);
+        resolve(ev);
+      };
+      const timer = setTimeout(() => {
+        this.emitter.off('event', onEvent);
+        const what = description ?? predicate.toString().replace(/\s+/g, ' ').slice(0, 200);
+        reject(new Error(`waitForEvent: no event matching ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.emitter.on('event', onEvent);
+    });
+  }
+
+  // ---- media ----
+
+  uploadMedia(userId: string, file: { contentType: string; bytes: Buffer; filename?: string; createdAt?: number }): string {
+    const mediaId = newMediaId();
+    this.media.set(mediaId, {
+      mediaId,
+      serverName: this.serverName,
+      userId,
+      contentType: file.contentType,
+      bytes: file.bytes,
+      filename: file.filename ?? null,
+      createdAt: file.createdAt ?? Date.now(),
+    });
+    return `mxc://${this.serverName}/${mediaId}`;
+  }
+
+  /** The user's uploads, newest first (the admin API's order). */
+  mediaOf(userId: string): MediaRecord[] {
+    return [...this.media.values()].filter((m) => m.userId === userId).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  deleteMedia(mediaId: string): boolean {
+    return this.media.delete(mediaId);
+  }
+
+  // ---- account data, tags, pushers, receipts ----
+
+  setAccountData(userId: string, type: string, content: JsonObject, roomId?: string): void {
+    const user = this.requireUser(userId);
+    const entry = { content, pos: this.bump() };
+    if (roomId === undefined) {
+      user.accountData.set(type, entry);
+      return;
+    }
+    let rooms = user.roomAccountData.get(roomId);
+    if (!rooms) user.roomAccountData.set(roomId, (rooms = new Map()));
+    rooms.set(type, entry);
+  }
+
+  setRoomTag(userId: string, roomId: string, tag: string, content: JsonObject = {}): void {
+    const user = this.requireUser(userId);
+    const tags = { ...(user.tags.get(roomId)?.content ?? {}), [tag]: content };
+    user.tags.set(roomId, { content: tags, pos: this.bump() });
+  }
+
+  deleteRoomTag(userId: string, roomId: string, tag: string): void {
+    const user = this.requireUser(userId);
+    const tags = { ...(user.tags.get(roomId)?.content ?? {}) };
+    delete tags[tag];
+    user.tags.set(roomId, { content: tags, pos: this.bump() });
+  }
+
+  /** Adds or replaces (same app_id + pushkey) a pusher; kind null removes it, as in the spec. */
+  addPusher(userId: string, pusher: Pusher | (Omit<Pusher, 'kind'> & { kind: null })): void {
+    const user = this.requireUser(userId);
+    user.pushers = user.pushers.filter((p) => !(p.app_id === pusher.app_id && p.pushkey === pusher.pushkey));
+    if (pusher.kind !== null) user.pushers.push(pusher as Pusher);
+  }
+
+  setReceipt(roomId: string, userId: string, eventId: string): void {
+    this.requireRoom(roomId).receipts.set(userId, eventId);
+    this.bump();
+  }
+
+  // ---- primitives used by deactivation (deactivation.ts composes them per flavour) ----
+
+  markErased(userId: string): void {
+    this.requireUser(userId).erasedAt = this.bump();
+  }
+
+  clearAccountData(userId: string): void {
+    const user = this.requireUser(userId);
+    user.accountData.clear();
+    user.roomAccountData.clear();
+    user.tags.clear();
+    this.bump();
+  }
+
+  /** Leaves every joined room and rejects every pending invite. */
+  leaveAllRooms(userId: string): void {
+    for (const { roomId, membership } of this.memberships(userId)) {
+      if (membership === 'join' || membership === 'invite') this.leave(roomId, userId);
+    }
+  }
+
+  // ---- Tuwunel admin room ----
+
+  /** An unrelated notice from the server user in the admin room (Tuwunel only). */
+  postServerNotice(text: string): string {
+    if (!this.adminRoomId || !this.serverUserId) throw new Error('postServerNotice: this flavour has no admin room');
+    return this.sendMessage(this.adminRoomId, this.serverUserId, text, { msgtype: 'm.notice' });
+  }
+}
+
+function txnKey(txn: { token: string; txnId: string }, roomId: string): string {
+  return `${txn.token}\u0000${roomId}\u0000${txn.txnId}`;
+}
+
+/** Synapse 1.67's default power levels for a new room. */
+function defaultPowerLevels(users: JsonObject): JsonObject {
+  return {
+    users,
+    users_default: 0,
+    events: {
+      'm.room.name': 50,
+      'm.room.power_levels': 100,
+      'm.room.history_visibility': 100,
+      'm.room.canonical_alias': 50,
+      'm.room.avatar': 50,
+      'm.room.tombstone': 100,
+      'm.room.server_acl': 100,
+      'm.room.encryption': 100,
+    },
+    events_default: 0,
+    state_default: 50,
+    ban: 50,
+    kick: 50,
+    redact: 50,
+    invite: 0,
+    historical: 100,
+  };
+}

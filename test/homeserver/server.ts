@@ -1,0 +1,237 @@
+// The HTTP server: one node:http server on 127.0.0.1 and a random port,
+// routing to the client, media and admin APIs, with faults applied first and
+// every request recorded. JSON is written the way each flavour writes it
+// (Synapse: chunked, no Content-Length; Tuwunel: Content-Length).
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { registerAdminApi, unrecognized } from './admin-api.ts';
+import { registerClientApi } from './client-api.ts';
+import { Faults } from './faults.ts';
+import type { FaultSpec } from './faults.ts';
+import { describeFlavour } from './flavours.ts';
+import type { Flavour, FlavourDescriptor } from './flavours.ts';
+import { MatrixError, Router, decodeSegments, json } from './http.ts';
+import type { Reply, RequestContext, ServerState } from './http.ts';
+import { registerMediaApi } from './media-api.ts';
+import { HomeserverModel } from './model.ts';
+import type { JsonObject } from './model.ts';
+import { installTuwunelAdminRoom } from './tuwunel-admin-room.ts';
+
+export interface RecordedRequest {
+  method: string;
+  /** As received, still percent-encoded, without the query. */
+  path: string;
+  query: string;
+  /** 0 when the request was dropped by a fault. */
+  status: number;
+  /** The owner of a valid access token, if one was sent. */
+  userId: string | null;
+}
+
+export interface TestHomeserverOptions {
+  flavour?: Flavour;
+  serverName?: string;
+  /** Overrides the reported version, e.g. tuwunel '1.8.0' for a server without the admin API. */
+  version?: string;
+}
+
+export interface TestHomeserver {
+  url: string;
+  serverName: string;
+  flavour: Flavour;
+  /** The flavour's version string, as reported. */
+  version: string;
+  model: HomeserverModel;
+  faults: Faults;
+  requests: RecordedRequest[];
+  /** The shared secret of POST /_synapse/admin/v1/register. */
+  registrationSecret: string;
+  close(): Promise<void>;
+}
+
+// Twisted's "No Such Resource" page, byte for byte the 167 bytes Synapse 1.67 sent.
+const TWISTED_404 =
+  '\n<html>\n  <head><title>404 - No Such Resource</title></head>\n  <body>\n    <h1>No Such Resource</h1>\n' +
+  '    <p>Sorry. No luck finding that resource.</p>\n  </body>\n</html>\n';
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function bearerToken(req: IncomingMessage, query: URLSearchParams): string | null {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  return query.get('access_token');
+}
+
+function sendReply(res: ServerResponse, reply: Reply, flavour: FlavourDescriptor): void {
+  if (reply.kind === 'raw') {
+    res.writeHead(reply.status, reply.headers);
+    res.end(reply.body);
+    return;
+  }
+  const body = Buffer.from(JSON.stringify(reply.body));
+  if (flavour.chunkedJson) {
+    // write() before end() without a Content-Length makes Node send it chunked, as Twisted does.
+    res.writeHead(reply.status, { 'Content-Type': 'application/json' });
+    res.write(body);
+    res.end();
+  } else {
+    res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+    res.end(body);
+  }
+}
+
+/** Paths nobody routed: JSON under the Matrix/admin prefixes, Twisted's HTML page elsewhere on Synapse. */
+function notRouted(ctx: RequestContext, wrongMethod: boolean): Reply {
+  const { flavour } = ctx.state;
+  const path = ctx.rawPath;
+  if (path.startsWith('/_synapse/admin/')) {
+    const err = unrecognized(ctx);
+    return json(err.toJSON(), err.status);
+  }
+  const unrecognizedJson = json({ errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' }, wrongMethod ? 405 : 404);
+  if (path.startsWith('/_matrix/client/') || path.startsWith('/_matrix/media/')) return unrecognizedJson;
+  if (!flavour.htmlNotFound) return unrecognizedJson;
+  return {
+    kind: 'raw',
+    status: 404,
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(Buffer.byteLength(TWISTED_404)) },
+    body: Buffer.from(TWISTED_404),
+  };
+}
+
+/** Server-level endpoints that depend on the flavour (version probes). */
+function registerProbes(router: Router, flavour: FlavourDescriptor): void {
+  if (flavour.federationVersion) {
+    const name = flavour.flavour === 'tuwunel' ? 'Tuwunel' : 'Synapse';
+    router.add('GET', '/_matrix/federation/v1/version', () => json({ server: { name, version: flavour.version } }));
+  }
+  if (flavour.tuwunelVersionEndpoints) {
+    const answer = (): Reply => json({ name: 'Tuwunel', version: flavour.version });
+    router.add('GET', '/_tuwunel/server_version', answer);
+    router.add('GET', '/_conduwuit/server_version', answer);
+  }
+}
+
+/** Matrix paths accept r0 as well as v3. */
+function canonicalPath(rawPath: string): string {
+  return rawPath.replace(/^\/_matrix\/(client|media)\/r0\//, '/_matrix/$1/v3/');
+}
+
+export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Promise<TestHomeserver> {
+  const flavour = describeFlavour(opts.flavour ?? 'synapse-1.67', opts.version);
+  const serverName = opts.serverName ?? 'test.local';
+  const model = new HomeserverModel(serverName);
+  const faults = new Faults();
+  const requests: RecordedRequest[] = [];
+  const closing = new AbortController();
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void): void => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  const state: ServerState = {
+    model, flavour, url: '', registrationSecret: randomBytes(16).toString('hex'), closing: closing.signal, later,
+  };
+
+  const router = new Router();
+  registerClientApi(router);
+  registerMediaApi(router, flavour.authenticatedMedia);
+  registerProbes(router, flavour);
+  if (flavour.has('anyAdmin')) registerAdminApi(router);
+  if (flavour.adminRoom) installTuwunelAdminRoom(model, later);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const queryString = q < 0 ? '' : url.slice(q + 1);
+    const query = new URLSearchParams(queryString);
+    const method = req.method ?? 'GET';
+    const tokenString = bearerToken(req, query);
+    const token = tokenString === null ? null : (model.tokenInfo(tokenString) ?? null);
+    const record: RecordedRequest = { method, path: rawPath, query: queryString, status: 0, userId: token?.userId ?? null };
+    requests.push(record);
+    res.on('finish', () => (record.status = res.statusCode));
+
+    const fault: FaultSpec | undefined = faults.take(method, rawPath);
+    if (fault?.kind === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'latency') await new Promise((r) => setTimeout(r, fault.latencyMs ?? 1000));
+    const body = await readBody(req);
+    const ctx: RequestContext = { state, req, method, rawPath, query, params: {}, body, token, tokenSent: tokenString !== null };
+    let reply: Reply;
+    if (fault?.kind === 'status') {
+      reply = json({ errcode: 'M_UNKNOWN', error: 'Internal server error' }, fault.status ?? 500);
+    } else if (fault?.kind === 'rate-limit') {
+      const ms = fault.retryAfterMs ?? 1000;
+      reply = json({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: ms }, 429);
+    } else {
+      reply = await route(ctx);
+    }
+    if (!res.destroyed) sendReply(res, reply, flavour);
+  }
+
+  async function route(ctx: RequestContext): Promise<Reply> {
+    if (ctx.method === 'OPTIONS') return json({});
+    const segments = decodeSegments(canonicalPath(ctx.rawPath));
+    const found = segments ? router.match(ctx.method, segments) : undefined;
+    if (found === undefined || found === 'wrong-method') return notRouted(ctx, found === 'wrong-method');
+    ctx.params = found.params;
+    if (ctx.token && ctx.rawPath.startsWith('/_matrix/client/')) {
+      model.touchDevice(ctx.token, '127.0.0.1', ctx.req.headers['user-agent'] ?? null);
+    }
+    try {
+      return await found.handler(ctx);
+    } catch (e) {
+      if (e instanceof MatrixError) return json(e.toJSON(), e.status);
+      console.error('test homeserver: handler failed', e);
+      return json({ errcode: 'M_UNKNOWN', error: 'Internal server error' } satisfies JsonObject, 500);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      console.error('test homeserver: request failed', e);
+      if (!res.headersSent) sendReply(res, json({ errcode: 'M_UNKNOWN', error: 'Internal server error' }, 500), flavour);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  state.url = `http://127.0.0.1:${port}`;
+
+  return {
+    url: state.url,
+    serverName,
+    flavour: flavour.flavour,
+    version: flavour.version,
+    model,
+    faults,
+    requests,
+    registrationSecret: state.registrationSecret,
+    async close(): Promise<void> {
+      // Wake the long-polls first so that they answer, then drop idle keep-alive sockets.
+      closing.abort();
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        setImmediate(() => server.closeIdleConnections());
+        setTimeout(() => server.closeAllConnections(), 100).unref();
+      });
+    },
+  };
+}

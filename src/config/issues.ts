@@ -11,6 +11,9 @@ import { BotConfig } from './schema.ts';
 
 type Path = readonly PropertyKey[];
 
+/** From this many undeclared categories on, they are reported as one problem. */
+const COLLAPSE_CATEGORIES_FROM = 4;
+
 function valueAt(raw: unknown, path: Path): unknown {
   let current = raw;
   for (const segment of path) {
@@ -127,6 +130,9 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], raw: unk
   type Unknown = { path: Path; key: string; suggestion: string | null; elsewhere: string | null };
   const unknowns = new Map<z.core.$ZodIssue, Unknown[]>();
   const explained = new Set<string>(); // missing settings explained by a typo
+  const missing = new Set(
+    issues.filter((i) => i.code === 'invalid_type' && valueAt(raw, i.path) === undefined).map((i) => pathText(i.path)),
+  );
   for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue;
     const known = knownKeysAt(issue.path);
@@ -140,14 +146,33 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], raw: unk
         const match = allKeys().find((k) => k.key.toLowerCase() === key.toLowerCase());
         if (match) elsewhere = match.parent.length === 0 ? '(the top level)' : `"${match.parent.join('.')}"`;
       }
-      if (suggestion !== null && valueAt(raw, [...issue.path, suggestion]) === undefined) explained.add(pathText([...issue.path, suggestion]));
+      if (suggestion !== null && missing.has(pathText([...issue.path, suggestion]))) explained.add(pathText([...issue.path, suggestion]));
       list.push({ path, key, suggestion, elsewhere });
     }
     unknowns.set(issue, list);
   }
 
+  // Many undeclared categories (e.g. a policy written from scratch) become one problem that names them all.
+  const undeclared = issues.filter((i) => i.code === 'invalid_type' && isCategoryPath(i.path) && valueAt(raw, i.path) === undefined);
+  const collapse = undeclared.length >= COLLAPSE_CATEGORIES_FROM;
+  let collapsedAdded = false;
+
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
+    if (collapse && undeclared.includes(issue) && !explained.has(pathText(issue.path))) {
+      if (collapsedAdded) continue;
+      collapsedAdded = true;
+      const ids = undeclared.filter((i) => !explained.has(pathText(i.path))).map((i) => String(i.path[2]));
+      problems.push({
+        path: 'policy.categories',
+        problem:
+          `${ids.length} categories are not declared: ${ids.join(', ')}. Every category must be declared, ` +
+          'even data you do not keep (with "stored": false), so users are never shown data without its purpose and retention.',
+        expected: hintFor(['policy', 'categories'], raw).expected,
+        example: 'copy the categories of the sample bot.config.json and adapt them to your privacy policy',
+      });
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
       for (const u of unknowns.get(issue) ?? []) {
         const parent = u.path.slice(0, -1);
@@ -159,7 +184,7 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], raw: unk
           const suggested = [...parent, u.suggestion];
           problem += ` Did you mean "${u.suggestion}"?`;
           if (explained.has(pathText(suggested))) problem += ` ("${u.suggestion}" is required and is missing.)`;
-          else problem += ` ("${u.suggestion}" is also set, so remove this one.)`;
+          else if (valueAt(raw, suggested) !== undefined) problem += ` ("${u.suggestion}" is also set, so remove this one.)`;
           const hint = hintFor(suggested, raw);
           if (hint.example !== '') example = hint.example;
         } else if (u.elsewhere !== null) {

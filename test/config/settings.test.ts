@@ -87,6 +87,15 @@ describe('bot', () => {
     expect(problems.map((p) => p.path).sort()).toEqual(['admins', 'bot.userId']);
   });
 
+  it('typo of an optional key: a suggestion, without claiming the key is required', () => {
+    const problems = problemsFor((raw) => {
+      raw.bot.encriptoin = raw.bot.encryption;
+      delete raw.bot.encryption;
+    });
+    expect(problemAt(problems, 'bot.encriptoin').problem).toBe('Unknown setting "encriptoin" in bot. Did you mean "encryption"?');
+    expect(problems).toHaveLength(1);
+  });
+
   it('unknown encryption mode, with a suggestion', () => {
     const p = problemAt(problemsFor((raw) => (raw.bot.encryption = 'require')), 'bot.encryption');
     expect(p.problem).toBe('The text "require" is not one of the choices ("auto", "required", "off"). Did you mean "required"?');
@@ -148,6 +157,14 @@ describe('policy', () => {
       delete raw.policy.categories.ipAddresses;
     });
     expect(problemAt(problems, 'policy.categories.ipAdresses').problem).toContain('Did you mean "ipAddresses"?');
+    expect(problems).toHaveLength(1);
+  });
+
+  it('many missing categories: one problem naming them all', () => {
+    const problems = problemsFor((raw) => {
+      for (const id of ['media', 'accountData', 'pushers', 'encryptionKeys', 'rooms']) delete raw.policy.categories[id];
+    });
+    expect(problemAt(problems, 'policy.categories').problem).toMatch(/^5 categories are not declared: rooms, media, accountData, pushers, encryptionKeys\./);
     expect(problems).toHaveLength(1);
   });
 

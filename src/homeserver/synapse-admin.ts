@@ -4,7 +4,7 @@
 // puppet token is logged out again, whatever happens.
 import { z } from 'zod';
 import { detectCapabilities } from './capabilities.ts';
-import { HomeserverError, isHomeserverError } from './errors.ts';
+import { HomeserverError, isHomeserverError, type HomeserverErrorKind } from './errors.ts';
 import type {
   AccountDataSummary,
   Availability,
@@ -79,6 +79,15 @@ const FEATURE_OF: Partial<Record<string, keyof Capabilities['features']>> = {
 export const NOT_AVAILABLE = 'not available on this server';
 export const LEFT_ROOMS_UNAVAILABLE = 'rooms you have left are not available on this server';
 export const MESSAGES_UNAVAILABLE = 'messages you sent cannot be counted on this server';
+export const LEFT_ROOMS_REFUSED = 'rooms you have left could not be looked up: the server would not let the bot read them as you';
+export const MESSAGES_REFUSED = 'messages you sent could not be counted: the server would not let the bot read them as you';
+
+/**
+ * Refusals of the login-as fallback that concern this one user (Synapse will not log an admin in
+ * as themselves, a token may be refused for a deactivated account ...): the rest of the answer
+ * still goes out, with this part marked unavailable. Server errors and network trouble still throw.
+ */
+const PUPPET_REFUSALS: ReadonlySet<HomeserverErrorKind> = new Set(['unauthorized', 'forbidden', 'not-found', 'bad-response']);
 
 /** A login-as token lives this long at most (the server ends it even if our logout fails). */
 export const PUPPET_TTL_MS = 2 * 60_000;
@@ -148,6 +157,7 @@ export class SynapseAdminHomeserver implements Homeserver {
         const others = await this.#asUser(userId, async (token) => membershipsFromSync(await this.#syncWithLeftRooms(await token())));
         return { available: true, value: mergeMemberships(joined, others), joined };
       } catch (error) {
+        if (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind)) return { available: false, reason: LEFT_ROOMS_REFUSED, joined };
         if (!isHomeserverError(error, 'unsupported')) throw error;
       }
     }
@@ -221,6 +231,7 @@ export class SynapseAdminHomeserver implements Homeserver {
         });
         return { available: true, value };
       } catch (error) {
+        if (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind)) return { available: false, reason: MESSAGES_REFUSED };
         if (!isHomeserverError(error, 'unsupported')) throw error;
       }
     }
@@ -319,8 +330,9 @@ export class SynapseAdminHomeserver implements Homeserver {
 
 /**
  * Counts the user's messages room by room, paging backwards from the end of each room until the
- * chunk is empty or `end` is missing. A room the path cannot read (403/404: e.g. never joined)
- * is skipped and not counted as searched.
+ * chunk is empty or `end` is missing. A room whose messages the path cannot read (403/404 from
+ * the messages endpoint itself: e.g. never joined) is skipped and not counted as searched; any
+ * other failure (the login-as behind a page, a server error) ends the count.
  */
 async function countInRooms(userId: string, roomIds: readonly string[], fetchPage: FetchMessagesPage): Promise<MessageCount> {
   let count = 0;
@@ -339,7 +351,8 @@ async function countInRooms(userId: string, roomIds: readonly string[], fetchPag
       count += inRoom;
       roomsSearched++;
     } catch (error) {
-      if (isHomeserverError(error, 'forbidden') || isHomeserverError(error, 'not-found')) continue;
+      const roomRefused = (isHomeserverError(error, 'forbidden') || isHomeserverError(error, 'not-found')) && error.endpoint?.endsWith('/messages') === true;
+      if (roomRefused) continue;
       throw error;
     }
   }

@@ -5,7 +5,9 @@ import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import type { Capabilities } from '../../src/homeserver/homeserver.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import {
+  LEFT_ROOMS_REFUSED,
   LEFT_ROOMS_UNAVAILABLE,
+  MESSAGES_REFUSED,
   MESSAGES_UNAVAILABLE,
   NOT_AVAILABLE,
   PUPPET_TTL_MS,
@@ -106,6 +108,16 @@ describe('getMemberships', () => {
     expect(requests.filter((r) => r.path.endsWith('/login'))).toHaveLength(1);
   });
 
+  it('still shows joined rooms when the server refuses to log in as this user', async () => {
+    const { hs, requests } = await homeserver((r) =>
+      r.path.endsWith('/login') ? { status: 400, json: { errcode: 'M_UNKNOWN', error: 'Cannot use admin API to login as self' } } : synapse167(r),
+    );
+    expect(await hs.getMemberships(ALICE)).toEqual({ available: false, reason: LEFT_ROOMS_REFUSED, joined: [{ roomId: R1, membership: 'join' }] });
+    // Refused for this user only: login-as stays available for others.
+    expect(hs.capabilities.features.loginAs).toBe(true);
+    expect(requests.some((r) => r.path === '/_matrix/client/v3/logout')).toBe(false);
+  });
+
   it('uses /memberships where the server has it', async () => {
     const { hs, requests } = await homeserver(
       (r) => (r.path === `/_synapse/admin/v1/users/${A}/memberships` ? ok({ memberships: { [R2]: 'leave', [R1]: 'join', '!b:t': 'ban', '!x:t': 'something-new' } }) : unrecognized),
@@ -170,6 +182,15 @@ describe('countMessagesSent', () => {
     expect(requests.some((r) => r.path.startsWith('/_synapse/admin/v1/rooms/'))).toBe(false);
     expect(requests.filter((r) => r.path.includes('/messages')).every((r) => r.authorization === 'Bearer puppet-1')).toBe(true);
     expect(summary(requests).at(-1)).toBe('POST /_matrix/client/v3/logout Bearer puppet-1');
+  });
+
+  it('does not mistake a refused login-as for rooms it cannot read', async () => {
+    const { hs, requests } = await homeserver((r) =>
+      r.path.endsWith('/login') ? { status: 403, json: { errcode: 'M_FORBIDDEN', error: 'nope' } } : r.path.startsWith('/_matrix/client/v3/rooms/') ? rooms(r)! : unrecognized,
+    );
+    expect(await hs.countMessagesSent(ALICE, [R1, R2])).toEqual({ available: false, reason: MESSAGES_REFUSED });
+    expect(requests.filter((r) => r.path.endsWith('/login'))).toHaveLength(1);
+    expect(requests.some((r) => r.path.includes('/messages'))).toBe(false);
   });
 
   it('falls back to login-as when the admin endpoint turns out missing, and remembers it', async () => {

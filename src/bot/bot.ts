@@ -122,8 +122,9 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       return await command.run(context(entry.sender, parsed.kind === 'command' ? parsed.args : []));
     } catch (error) {
       if (error instanceof HomeserverError) {
-        log.warn(`!${command.name} failed: homeserver ${error.kind}`);
-        return replies.homeserverTrouble(config, error.userMessage);
+        // The full message names the endpoint and the server: for the operator, not the user.
+        log.warn(`!${command.name} failed: ${error.message}`);
+        return error.kind === 'unsupported' ? replies.notAvailableHere(config) : replies.homeserverTrouble(config, error.kind);
       }
       log.error(`!${command.name} failed: ${error instanceof Error ? error.name : 'unknown error'}`);
       return replies.internalTrouble(config);

@@ -1,5 +1,6 @@
 // The bot's fixed answers, as Documents. Pure.
 import type { BotConfig } from '../config/load.ts';
+import type { HomeserverErrorKind } from '../homeserver/errors.ts';
 import { bold, code, link, paragraph, type Document } from '../render/document.ts';
 
 const contactInline = (config: BotConfig) => [link(config.privacyContact.email, `mailto:${config.privacyContact.email}`), ' or the room ', code(config.privacyContact.room)];
@@ -42,9 +43,31 @@ export const encryptedRoomNotice = (botUserId: string): Document => [
   ),
 ];
 
-export const homeserverTrouble = (config: BotConfig, detail: string): Document => [
-  paragraph(`I could not read your data from the homeserver just now: ${detail} Nothing was lost; please try again in a few minutes.`),
+/** What a user is told about a homeserver failure: the kind of trouble, never its details. */
+export function troubleDescription(kind: HomeserverErrorKind): string {
+  switch (kind) {
+    case 'timeout':
+      return 'the homeserver did not answer in time.';
+    case 'unreachable':
+      return 'the homeserver could not be reached.';
+    case 'rate-limited':
+      return 'the homeserver is too busy right now.';
+    case 'server-error':
+      return 'the homeserver reported an internal error.';
+    default:
+      return 'the homeserver gave an answer I did not understand.';
+  }
+}
+
+export const homeserverTrouble = (config: BotConfig, kind: HomeserverErrorKind): Document => [
+  paragraph(`I could not read your data from the homeserver just now: ${troubleDescription(kind)} Nothing was lost; please try again in a few minutes.`),
   paragraph('If it keeps failing, write to the privacy contact: ', ...contactInline(config), '.'),
+];
+
+/** The server lacks what the command needs (e.g. no HTTP admin API at all). */
+export const notAvailableHere = (config: BotConfig): Document => [
+  paragraph('This part is not available on this server: its homeserver software does not offer what I need to answer. The administrators have been told.'),
+  paragraph('Meanwhile, the privacy contact can answer your request: ', ...contactInline(config), '.'),
 ];
 
 export const internalTrouble = (config: BotConfig): Document => [

@@ -29,7 +29,7 @@ const unique = <T>(values: T[]): T[] => [...new Set(values)];
 const present = <T>(value: T | null): value is T => value !== null;
 
 /** Lists at most MAX_LISTED values, saying how many more there are. */
-function capped(values: string[], line: (value: string) => Inline[]): Inline[][] {
+function capped<T>(values: T[], line: (value: T) => Inline[]): Inline[][] {
   const lines = values.slice(0, MAX_LISTED).map(line);
   if (values.length > MAX_LISTED) lines.push([`… and ${values.length - MAX_LISTED} more`]);
   return lines;
@@ -67,9 +67,7 @@ function emails(inv: Inventory): CategoryFacts {
 }
 
 function devices(inv: Inventory): CategoryFacts {
-  return {
-    facts: inv.devices.map((d) => [code(d.deviceId), d.displayName === null ? ' (no name)' : ` “${d.displayName}”`]),
-  };
+  return { facts: capped(inv.devices, (d) => [code(d.deviceId), d.displayName === null ? ' (no name)' : ` “${d.displayName}”`]) };
 }
 
 function ipAddresses(inv: Inventory): CategoryFacts {
@@ -83,10 +81,14 @@ function userAgents(inv: Inventory): CategoryFacts {
 }
 
 function connectionTimes(inv: Inventory): CategoryFacts {
-  const perDevice = inv.devices.filter((d) => d.lastSeenAt !== null).map((d): Inline[] => ['Device ', code(d.deviceId), ` last seen ${formatTime(d.lastSeenAt!)}`]);
-  const sessionTimes = inv.sessions.available ? inv.sessions.value.flatMap((s) => s.connections.map((c) => c.lastSeenAt)).filter(present) : [];
-  const facts = [...perDevice];
-  if (sessionTimes.length > 0) facts.push([`${sessionTimes.length} recorded connection time(s), the latest ${formatTime(Math.max(...sessionTimes))}`]);
+  const seen = inv.devices.filter((d) => d.lastSeenAt !== null);
+  const facts = capped(seen, (d): Inline[] => ['Device ', code(d.deviceId), ` last seen ${formatTime(d.lastSeenAt!)}`]);
+  // Connections not tied to a device are a separate log (Synapse's user_ips); per-device
+  // sessions (Tuwunel) repeat the device times above.
+  const logged = inv.sessions.available
+    ? inv.sessions.value.filter((s) => s.deviceId === null).flatMap((s) => s.connections.map((c) => c.lastSeenAt)).filter(present)
+    : [];
+  if (logged.length > 0) facts.push([`${logged.length} logged connection(s), the latest ${formatTime(Math.max(...logged))}`]);
   if (facts.length === 0 && inv.account.lastSeenAt !== null) facts.push([`Account last seen ${formatTime(inv.account.lastSeenAt)}`]);
   return { facts };
 }

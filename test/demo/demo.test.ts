@@ -9,12 +9,12 @@ describe('the demo', () => {
     let transcript = '';
     out.on('data', (chunk) => (transcript += chunk));
     expect(await runDemo(out)).toBe(0);
-    expect(transcript).toContain('alice: !help');
-    expect(transcript).toContain('!whatdoyouhave — exactly what this server stores about you');
+    expect(transcript).toMatch(/^alice: +!help$/m);
+    expect(transcript).toContain('`!whatdoyouhave` — exactly what this server stores about you');
     expect(transcript).toContain('## IP addresses');
     expect(transcript).toContain('203.0.113.7');
     expect(transcript).toMatch(/only answer it in a direct chat/);
-    expect(transcript).toContain('dave: !whatdoyouhave');
+    expect(transcript).toMatch(/^dave: +!whatdoyouhave$/m);
     expect(transcript).toContain('lives on remote.example');
     expect(transcript).toContain('Server and policy disagree');
   });

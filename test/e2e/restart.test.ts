@@ -1,5 +1,6 @@
 // After a restart, no command is answered twice and none is lost.
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
 let world: World;
@@ -34,7 +35,7 @@ describe('restarts', () => {
     // Every attempt to send into the room fails: the command stays in the inbox.
     world.hs.faults.add({ method: 'PUT', path: /\/send\/m\.room\.message\//, kind: 'status', status: 500, times: 1000 });
     const lost = world.say(world.alice.userId, dm, '!help');
-    await world.hs.model.waitForEvent(() => world.hs.requests.some((r) => r.method === 'PUT' && r.path.includes('/send/') && r.status === 500));
+    await waitUntil(() => world.hs.requests.some((r) => r.method === 'PUT' && r.path.includes('/send/') && r.status === 500), 'a failed send');
     await world.bot.idle();
     expect(repliesTo(world, dm, lost)).toHaveLength(0);
 

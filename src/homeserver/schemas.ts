@@ -90,10 +90,15 @@ export const JoinedRooms = z.object({
   total: z.number().int().nullish(),
 });
 
-/** GET /_synapse/admin/v1/users/{userId}/memberships (Synapse >= 1.145, Tuwunel >= 1.8.1). */
-export const MembershipsAnswer = z.object({
-  memberships: z.record(z.string(), z.string()),
-});
+/**
+ * GET /_synapse/admin/v1/users/{userId}/memberships (Synapse >= 1.145, Tuwunel >= 1.8.1):
+ * {memberships: {roomId: membership}}. A draft of the Synapse docs (PR #19260) showed the map
+ * without the wrapper; that form is accepted too, keys being room IDs.
+ */
+export const MembershipsAnswer = z.union([
+  z.object({ memberships: z.record(z.string(), z.string()) }),
+  z.record(z.string().startsWith('!'), z.string()).transform((memberships) => ({ memberships })),
+]);
 
 /** GET /_synapse/admin/v2/users/{userId}/devices */
 export const AdminDevices = z.object({

@@ -60,7 +60,11 @@ export type VersionAnswers = {
    * i.e. {"server_version": "1.8.2"}. So this answer alone never decides the flavour.
    */
   synapseAdmin: z.infer<typeof SynapseServerVersion> | null;
-  /** GET /_tuwunel/server_version: {"name": "Tuwunel", "version": "1.9.0"} (tuwunel src/api/client/.../tuwunel_server_version). */
+  /**
+   * GET /_tuwunel/server_version: {"name": "Tuwunel", "version": "1.9.0"}
+   * (matrix-construct/tuwunel src/api/client/unversioned.rs, tuwunel_server_version; the version is
+   * CARGO_PKG_VERSION, with " (extra)" when TUWUNEL_VERSION_EXTRA is set: src/core/info/version.rs).
+   */
   tuwunel: z.infer<typeof NamedServerVersion> | null;
   /** GET /_conduwuit/server_version: {"name": "Conduwuit" | "conduwuit", "version": ...}. */
   conduwuit: z.infer<typeof NamedServerVersion> | null;

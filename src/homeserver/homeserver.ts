@@ -47,6 +47,8 @@ export const UserAccount = z.object({
   /** Whether a password hash is stored; null where the server does not say. Never the hash. */
   hasPasswordHash: z.boolean().nullable(),
   emails: z.array(z.string()),
+  /** Phone numbers (3PID medium msisdn): shown with the email addresses, never hidden. */
+  phoneNumbers: z.array(z.string()),
   externalIds: z.array(z.object({ authProvider: z.string(), externalId: z.string() })),
   userType: z.string().nullable(),
   locked: z.boolean().nullable(),

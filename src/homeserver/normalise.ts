@@ -33,6 +33,7 @@ export function toUserAccount(raw: AdminUser): UserAccount {
     createdAt: creationTimeMs(raw.creation_ts),
     hasPasswordHash: raw.password_hash ?? null,
     emails: (raw.threepids ?? []).filter((t) => t.medium === 'email').map((t) => t.address),
+    phoneNumbers: (raw.threepids ?? []).filter((t) => t.medium === 'msisdn').map((t) => t.address),
     externalIds: (raw.external_ids ?? []).map((e) => ({ authProvider: e.auth_provider, externalId: e.external_id })),
     userType: raw.user_type ?? null,
     locked: raw.locked ?? null,

@@ -63,7 +63,8 @@ function profile(inv: Inventory): CategoryFacts {
 }
 
 function emails(inv: Inventory): CategoryFacts {
-  return { facts: inv.account.emails.map((email) => [email]) };
+  const phones = inv.account.phoneNumbers.map((phone): Inline[] => [`Phone number: ${phone}`]);
+  return { facts: [...inv.account.emails.map((email): Inline[] => [email]), ...phones] };
 }
 
 function devices(inv: Inventory): CategoryFacts {

@@ -167,6 +167,7 @@ const VALUES: Record<string, (parsed: never) => void> = {
       createdAt: 1_795_693_927_000,
       hasPasswordHash: null,
       emails: [],
+      phoneNumbers: [],
       externalIds: [],
       userType: null,
       locked: null,
@@ -297,5 +298,25 @@ describe('Synapse 1.67 recordings: coverage', () => {
     expect(Object.keys(FAILURES).sort()).toEqual(failures.map((r) => r.file).sort());
     // Every pinned value belongs to a recording that is parsed.
     expect(Object.keys(VALUES).filter((f) => !successes.some((r) => r.file === f))).toEqual([]);
+  });
+});
+
+describe('threepids other than email', () => {
+  it('keeps phone numbers apart from email addresses, so that neither is hidden', async () => {
+    const { toUserAccount } = await import('../../src/homeserver/normalise.ts');
+    const { AdminUser } = await import('../../src/homeserver/schemas.ts');
+    const raw = AdminUser.parse({
+      name: '@p:test.local',
+      admin: 0,
+      deactivated: 0,
+      creation_ts: 1,
+      threepids: [
+        { medium: 'email', address: 'p@example.org', added_at: 1, validated_at: 1 },
+        { medium: 'msisdn', address: '6591234567', added_at: 1, validated_at: 1 },
+      ],
+    });
+    const account = toUserAccount(raw);
+    expect(account.emails).toEqual(['p@example.org']);
+    expect(account.phoneNumbers).toEqual(['6591234567']);
   });
 });

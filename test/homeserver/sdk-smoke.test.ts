@@ -8,6 +8,18 @@ import type { TestHomeserver } from './index.ts';
 const sdk = loadMatrixBotSdk();
 sdk.LogService.setLevel(sdk.LogLevel.ERROR);
 
+/** Waits until the client has taken in everything and waits in a long-poll (so stopping is quiet). */
+async function idleInLongPoll(hs: TestHomeserver): Promise<void> {
+  const current = `since=s${hs.model.pos}_`;
+  for (let i = 0; i < 200; i++) {
+    const syncs = hs.requests.filter((r) => r.path === '/_matrix/client/v3/sync');
+    const last = syncs[syncs.length - 1];
+    if (last && last.status === 0 && last.query.includes(current)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('the client never went back to a long-poll');
+}
+
 describe('matrix-bot-sdk against the test homeserver', () => {
   let hs: TestHomeserver | undefined;
   afterEach(async () => {
@@ -34,6 +46,7 @@ describe('matrix-bot-sdk against the test homeserver', () => {
     );
     const ping = hs.model.sendMessage(roomId, alice.userId, '!ping');
     const reply = await hs.model.waitForEvent((ev) => ev.room_id === roomId && ev.sender === bot.userId && ev.type === 'm.room.message');
+    await idleInLongPoll(hs);
     client.stop();
 
     expect(reply.content['msgtype']).toBe('m.notice');

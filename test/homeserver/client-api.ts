@@ -261,7 +261,10 @@ function redact(ctx: RequestContext): Reply {
 
 function typing(ctx: RequestContext): Reply {
   requireSelf(ctx, 'Cannot set another user\'s typing state');
-  requireJoined(ctx);
+  const { token, room } = requireJoined(ctx);
+  const body = jsonBody(ctx);
+  const timeout = typeof body['timeout'] === 'number' ? body['timeout'] : 30000;
+  ctx.state.model.setTyping(room.roomId, token.userId, body['typing'] === true, timeout);
   return json({});
 }
 

@@ -114,6 +114,8 @@ export interface RoomRecord {
   state: Map<string, StoredEvent>;
   /** Read receipts: userId -> event ID, for unread_notifications. */
   receipts: Map<string, string>;
+  /** Who is typing now, and the stream position of the last change (sync's ephemeral m.typing). */
+  typing: { userIds: string[]; pos: number };
 }
 
 export interface MediaRecord {
@@ -344,7 +346,9 @@ export class HomeserverModel {
   /** Creates a room with the events Synapse 1.67's createRoom sends, in its order. */
   createRoom(creator: string, opts: CreateRoomOptions = {}): string {
     const roomId = newRoomId(this.serverName);
-    this.rooms.set(roomId, { roomId, version: '9', creator, events: [], state: new Map(), receipts: new Map() });
+    this.rooms.set(roomId, {
+      roomId, version: '9', creator, events: [], state: new Map(), receipts: new Map(), typing: { userIds: [], pos: 0 },
+    });
     const preset = opts.preset ?? (opts.isDirect ? 'trusted_private_chat' : 'private_chat');
     const invitees = opts.invite ?? [];
     const ts = opts.ts;
@@ -589,6 +593,18 @@ export class HomeserverModel {
   setReceipt(roomId: string, userId: string, eventId: string): void {
     this.requireRoom(roomId).receipts.set(userId, eventId);
     this.bump();
+  }
+
+  /** Starts or stops a typing notification; it ends by itself after timeoutMs. */
+  setTyping(roomId: string, userId: string, typing: boolean, timeoutMs = 30000): void {
+    const room = this.requireRoom(roomId);
+    const others = room.typing.userIds.filter((u) => u !== userId);
+    room.typing = { userIds: typing ? [...others, userId] : others, pos: this.bump() };
+    if (typing) {
+      setTimeout(() => {
+        if (room.typing.userIds.includes(userId)) this.setTyping(roomId, userId, false);
+      }, timeoutMs).unref();
+    }
   }
 
   // ---- primitives used by deactivation (deactivation.ts composes them per flavour) ----

@@ -191,9 +191,8 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     const found = segments ? router.match(ctx.method, segments) : undefined;
     if (found === undefined || found === 'wrong-method') return notRouted(ctx, found === 'wrong-method');
     ctx.params = found.params;
-    if (ctx.token && ctx.rawPath.startsWith('/_matrix/client/')) {
-      model.touchDevice(ctx.token, '127.0.0.1', ctx.req.headers['user-agent'] ?? null);
-    }
+    // Like Synapse's user_ips: every authenticated request updates the device's last seen.
+    if (ctx.token) model.touchDevice(ctx.token, '127.0.0.1', ctx.req.headers['user-agent'] ?? null);
     try {
       return await found.handler(ctx);
     } catch (e) {

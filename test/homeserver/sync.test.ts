@@ -157,6 +157,18 @@ describe('sync', () => {
     expect(body.account_data.events).toEqual([{ type: 'm.direct', content: { '@x:test.local': ['!r:test.local'] } }]);
   });
 
+  it('typing notifications arrive as ephemeral m.typing and wake the long-poll', async () => {
+    const { alice, bot, room } = await world();
+    const since = (await sync(bot.accessToken, '&timeout=0')).body.next_batch;
+    const pending = sync(bot.accessToken, `&timeout=5000&since=${since}`);
+    setTimeout(() => void call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(room)}/typing/${enc(alice.userId)}`, {
+      token: alice.accessToken, body: { typing: true, timeout: 10000 },
+    }), 50);
+    const { body } = await pending;
+    expect(body.rooms.join[room].ephemeral.events).toEqual([{ type: 'm.typing', content: { user_ids: [alice.userId] } }]);
+    expect(body.rooms.join[room].timeline.events).toEqual([]);
+  });
+
   it('rejects a garbage since token', async () => {
     const { bot } = await world();
     const res = await sync(bot.accessToken, '&since=garbage');

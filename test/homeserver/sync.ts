@@ -130,14 +130,17 @@ function joinedRoom(
   const newlyJoined = since === null || membershipAtPos(room, user.userId, since) !== 'join';
   const events = newlyJoined ? room.events : room.events.filter((e) => e.pos > (since ?? 0));
   const accountData = roomAccountData(user, room.roomId, newlyJoined ? null : since);
-  if (!newlyJoined && events.length === 0 && accountData.length === 0) return undefined;
+  // Typing travels as ephemeral m.typing when it changed since the last sync (and is not empty on a first sync).
+  const typingChanged = since === null ? room.typing.userIds.length > 0 : room.typing.pos > since;
+  const ephemeral = typingChanged ? [{ type: 'm.typing', content: { user_ids: room.typing.userIds } }] : [];
+  if (!newlyJoined && events.length === 0 && accountData.length === 0 && ephemeral.length === 0) return undefined;
   const t = limitTimeline(events, filter.timelineLimit);
   const count = unreadCount(room, user.userId);
   return {
     timeline: timelineJson(room, t, token, now, nextBatch),
     state: { events: skippedState(room, t, newlyJoined ? null : since, token, now) },
     account_data: { events: accountData },
-    ephemeral: { events: [] },
+    ephemeral: { events: ephemeral },
     unread_notifications: { notification_count: count, highlight_count: 0 },
     summary: {},
   };

@@ -94,7 +94,7 @@ function limitTimeline(events: StoredEvent[], limit: number): Timeline {
   return { events: limit > 0 ? events.slice(-limit) : [], limited: true };
 }
 
-function timelineJson(room: RoomRecord, t: Timeline, token: TokenRecord, now: number, nextBatch: string): JsonObject {
+function timelineJson(t: Timeline, token: TokenRecord, now: number, nextBatch: string): JsonObject {
   const first = t.events[0];
   return {
     events: t.events.map((e) => syncEvent(e, token, now)),
@@ -124,7 +124,7 @@ function roomAccountData(user: UserRecord, roomId: string, since: number | null)
 }
 
 function joinedRoom(
-  model: HomeserverModel, room: RoomRecord, user: UserRecord, token: TokenRecord,
+  room: RoomRecord, user: UserRecord, token: TokenRecord,
   since: number | null, filter: SyncFilter, now: number, nextBatch: string,
 ): JsonObject | undefined {
   const newlyJoined = since === null || membershipAtPos(room, user.userId, since) !== 'join';
@@ -137,7 +137,7 @@ function joinedRoom(
   const t = limitTimeline(events, filter.timelineLimit);
   const count = unreadCount(room, user.userId);
   return {
-    timeline: timelineJson(room, t, token, now, nextBatch),
+    timeline: timelineJson(t, token, now, nextBatch),
     state: { events: skippedState(room, t, newlyJoined ? null : since, token, now) },
     account_data: { events: accountData },
     ephemeral: { events: ephemeral },
@@ -181,7 +181,7 @@ function leftRoom(
   else events = room.events.filter((e) => e.index <= leave.index && (since === null || before !== 'join' || e.pos > since));
   const t = limitTimeline(events, filter.timelineLimit);
   return {
-    timeline: timelineJson(room, t, token, now, nextBatch),
+    timeline: timelineJson(t, token, now, nextBatch),
     state: { events: skippedState(room, t, null, token, now) },
     account_data: { events: roomAccountData(user, room.roomId, since) },
   };
@@ -201,7 +201,7 @@ export function buildSync(model: HomeserverModel, token: TokenRecord, since: num
     if (!member) continue;
     const membership = member.content['membership'];
     if (membership === 'join') {
-      const r = joinedRoom(model, room, user, token, since, filter, now, nextBatch);
+      const r = joinedRoom(room, user, token, since, filter, now, nextBatch);
       if (r) join[room.roomId] = r;
     } else if (membership === 'invite') {
       if (since === null || member.pos > since) invite[room.roomId] = invitedRoom(model, room, member, token, now);

@@ -110,6 +110,9 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   /** Decides the answer to one accepted command; null means stay silent. */
   const answer = async (entry: InboxEntry, parsed: ParsedMessage): Promise<Document | null> => {
     if (parsed.kind === 'none') return null;
+    // A plain-text command can still arrive in an encrypted room; an answer there would
+    // go out unencrypted where the user expects encryption. Only the notice goes there.
+    if (!deps.encryption && (await chat.isEncrypted(entry.roomId))) return replies.encryptedRoomNotice(botUserId);
     const direct = await isDirectChat(entry.roomId, entry.sender);
     if (parsed.kind === 'unknown') return direct ? replies.unknownCommand(parsed.word) : null;
     const command = COMMANDS.find((c) => c.name === parsed.name) as Command;

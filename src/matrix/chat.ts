@@ -11,7 +11,6 @@ export interface Chat {
   isEncrypted(roomId: string): Promise<boolean>;
   join(roomIdOrAlias: string): Promise<string>;
   leave(roomId: string, reason?: string): Promise<void>;
-  joinedRooms(): Promise<string[]>;
 }
 
 export function noticeContent(message: Rendered, replyTo?: string): Record<string, unknown> {
@@ -43,6 +42,5 @@ export function chatOver(client: MatrixClient, userId: string): Chat {
     leave: async (roomId, reason) => {
       await client.leaveRoom(roomId, reason);
     },
-    joinedRooms: () => client.getJoinedRooms(),
   };
 }

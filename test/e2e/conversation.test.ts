@@ -42,6 +42,18 @@ describe('!help', () => {
   });
 });
 
+describe('!contact', () => {
+  it('names the privacy contact, by email and room, and what they handle', async () => {
+    const reply = await world.ask(world.alice.userId, dm, '!contact');
+    expect(reply.body).toContain(world.config.privacyContact.email);
+    expect(reply.body).toContain(world.config.privacyContact.room);
+    expect(reply.body).toMatch(/correct/);
+    expect(reply.body).toMatch(/object/);
+    expect(reply.body).toContain(`within ${world.config.policy.responseDays} days`);
+    expect(reply.html).toContain(`<a href="mailto:${world.config.privacyContact.email}">`);
+  });
+});
+
 describe('!whatdoyouhave in a direct chat', () => {
   it('shows what the server holds about the sender, category by category, with the policy and the rights', async () => {
     const reply = await world.ask(world.alice.userId, dm, '!whatdoyouhave');

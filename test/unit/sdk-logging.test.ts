@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { scrub, sdkLogLine } from '../../src/matrix/sdk-logging.ts';
+
+describe('what reaches the log from matrix-bot-sdk', () => {
+  it('removes tokens and IP addresses', () => {
+    expect(scrub('GET /sync?access_token=syt_abc123&since=s1 from 192.0.2.44 Bearer syt_xyz')).toBe('GET /sync?access_token=[redacted]&since=s1 from [ip] Bearer [redacted]');
+    expect(scrub('peer 2001:db8::1 and fe80:0:0:0:1:2:3:4')).toBe('peer [ip] and [ip]');
+  });
+
+  it('names a Matrix error by its code, not by its text', () => {
+    expect(sdkLogLine('MatrixHttpClient', ['(REQ-7)', { errcode: 'M_FORBIDDEN', error: 'You are not allowed to see @alice' }])).toBe('matrix-bot-sdk MatrixHttpClient: (REQ-7) M_FORBIDDEN');
+  });
+});

@@ -2,10 +2,10 @@
 // a version table (pure) and then checked with side-effect-free probes, so that an endpoint
 // the table gets wrong is known before the first request of a user.
 import { z } from 'zod';
-import { HomeserverError, isHomeserverError } from './errors.ts';
+import { isHomeserverError } from './errors.ts';
 import type { Capabilities, Flavour } from './homeserver.ts';
 import { endpoint, type HomeserverHttp } from './http.ts';
-import { AdminUser, FederationVersion, NamedServerVersion, SynapseServerVersion } from './schemas.ts';
+import { FederationVersion, NamedServerVersion, SynapseServerVersion } from './schemas.ts';
 
 export type Version = readonly [major: number, minor: number, patch: number];
 
@@ -235,8 +235,9 @@ export type DetectOptions = {
 export type Detected = { capabilities: Capabilities; notes: string[] };
 
 /**
- * Asks the version endpoints (no token needed), checks that the admin token works, then probes
- * the GET endpoints a version table could get wrong. Nothing here changes anything on the server.
+ * Asks the version endpoints (no token needed), then probes the GET endpoints a version table
+ * could get wrong. Nothing here changes anything on the server. (The tokens themselves are
+ * checked before this, by startup/preflight.ts.)
  */
 export async function detectCapabilities(http: HomeserverHttp, options: DetectOptions): Promise<Detected> {
   const answers = await askVersions(http);
@@ -244,7 +245,6 @@ export async function detectCapabilities(http: HomeserverHttp, options: DetectOp
   const expected = capabilitiesFor(flavour, version);
   if (!expected.supported) return { capabilities: expected, notes: notesFor(expected, null) };
 
-  await checkAdminToken(http, options.botUserId, serverLabel(expected));
   const probes = await probeEndpoints(http, options);
   const capabilities = applyProbes(expected, probes);
   return { capabilities, notes: notesFor(expected, probes, capabilities) };
@@ -267,29 +267,6 @@ async function askVersions(http: HomeserverHttp): Promise<VersionAnswers> {
   const value = <T>(s: PromiseSettledResult<T>): T | null => (s.status === 'fulfilled' ? s.value : null);
   const [synapseAdmin, tuwunel, conduwuit, federation] = settled;
   return { synapseAdmin: value(synapseAdmin!), tuwunel: value(tuwunel!), conduwuit: value(conduwuit!), federation: value(federation!) };
-}
-
-/** A wrong or non-admin admin token should stop the bot at start-up, with a message that says which. */
-async function checkAdminToken(http: HomeserverHttp, botUserId: string, label: string): Promise<void> {
-  try {
-    await http.request('GET', endpoint('/_synapse/admin/v2/users/{userId}', { userId: botUserId }), { schema: AdminUser });
-  } catch (error) {
-    if (!isHomeserverError(error)) throw error;
-    const because: Partial<Record<string, string>> = {
-      unauthorized: 'the admin token was refused (401): it is wrong, expired or logged out.',
-      forbidden: 'the admin token does not belong to a server admin (403).',
-      'not-found': `the bot's own account ${botUserId} was not found by the admin API (404): is the bot user ID right?`,
-    };
-    const reason = because[error.kind];
-    if (reason === undefined) throw error;
-    throw new HomeserverError({
-      kind: error.kind,
-      status: error.status,
-      errcode: error.errcode,
-      endpoint: error.endpoint,
-      userMessage: `${label}: ${reason}`,
-    });
-  }
 }
 
 async function probeEndpoints(http: HomeserverHttp, options: DetectOptions): Promise<ProbeResults> {

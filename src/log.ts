@@ -10,5 +10,3 @@ export function consoleLogger(stream: NodeJS.WritableStream = process.stderr): L
   const write = (level: string) => (message: string) => stream.write(`${new Date().toISOString()} ${level} ${message}\n`);
   return { info: write('INFO'), warn: write('WARN'), error: write('ERROR') };
 }
-
-export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };

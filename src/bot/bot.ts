@@ -104,10 +104,11 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     return route(parsed, entry.sender, { direct, unreadable }, COMMANDS, config);
   };
 
-  const run = async (decision: Extract<Route, { kind: 'run' }>, sender: string): Promise<Document> => {
+  const run = async (decision: Extract<Route, { kind: 'run' }>, entry: InboxEntry): Promise<Document> => {
     const { command, args } = decision;
+    await chat.setTyping(entry.roomId, true);
     try {
-      return await command.run(context(sender, args));
+      return await command.run(context(entry.sender, args));
     } catch (error) {
       if (error instanceof HomeserverError) {
         // The full message names the endpoint and the server: for the operator, not the user.
@@ -116,6 +117,8 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       }
       log.error(`!${command.name} failed: ${error instanceof Error ? error.name : 'unknown error'}`);
       return replies.internalTrouble(config);
+    } finally {
+      await chat.setTyping(entry.roomId, false);
     }
   };
 
@@ -123,7 +126,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   const answer = async (entry: InboxEntry) => {
     const parsed = parseMessage(entry.command, { userId: botUserId, displayName }, commandNames(COMMANDS));
     const decision = await routeFor(entry, parsed);
-    const document = decision.kind === 'run' ? await run(decision, entry.sender) : decision.kind === 'reply' ? decision.document : null;
+    const document = decision.kind === 'run' ? await run(decision, entry) : decision.kind === 'reply' ? decision.document : null;
     if (document !== null) await chat.sendNotice(entry.roomId, render(document), entry.eventId);
     inbox.markAnswered(entry.eventId, now());
   };

@@ -11,7 +11,12 @@ export interface Chat {
   isEncrypted(roomId: string): Promise<boolean>;
   join(roomIdOrAlias: string): Promise<string>;
   leave(roomId: string, reason?: string): Promise<void>;
+  /** Shows (or stops showing) that the bot is working on an answer. Best effort. */
+  setTyping(roomId: string, typing: boolean): Promise<void>;
 }
+
+/** A slow answer (counting a long history) keeps the indicator up to this long. */
+const TYPING_TIMEOUT_MS = 120_000;
 
 export function noticeContent(message: Rendered, replyTo?: string): Record<string, unknown> {
   return {
@@ -41,6 +46,9 @@ export function chatOver(client: MatrixClient, userId: string): Chat {
     join: (roomIdOrAlias) => client.joinRoom(roomIdOrAlias),
     leave: async (roomId, reason) => {
       await client.leaveRoom(roomId, reason);
+    },
+    setTyping: async (roomId, typing) => {
+      await client.setTyping(roomId, typing, typing ? TYPING_TIMEOUT_MS : undefined).catch(() => {});
     },
   };
 }

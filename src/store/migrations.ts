@@ -39,6 +39,12 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   },
 ];
 
+// Next (the request lifecycle and its audit trail), as new migrations:
+//   requests  (id, user_id, kind: access | export | erasure | contact, state, room_id,
+//              created_at, due_at, updated_at, closed_at, detail JSON checked by zod)
+//   audit_log (id, request_id, at, actor, action, detail JSON): append-only, who decided what
+// keeping only what a request needs, purged when the request is done and its retention ends.
+
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function migrate(db: Db): void {

@@ -77,6 +77,9 @@ describe('!whatdoyouhave in a direct chat', () => {
     // Nothing about anybody else.
     expect(body).not.toContain('@bob:example.org');
     expect(reply.html).toContain('<h4>Account</h4>');
+    // The bot showed it was working, and stopped showing it.
+    const typing = world.hs.requests.filter((r) => r.method === 'PUT' && r.path.includes(`/typing/`) && r.userId === world.privacybot.userId);
+    expect(typing.length).toBeGreaterThanOrEqual(2);
   });
 
   it('tells the admin room once per category where the server holds what the policy says it does not', async () => {

@@ -46,7 +46,7 @@ export function inventoryReport(inventory: Inventory, config: BotConfig): Docume
     paragraph(
       bold(`What ${policy.controller} stores about `),
       code(inventory.userId),
-      ` (read from the homeserver just now, ${formatTime(inventory.collectedAt)}). Only you can see this answer.`,
+      ` (read from the homeserver just now, ${formatTime(inventory.collectedAt)}). I send this only here, in our direct chat.`,
     ),
     ...categories,
     section('Your rights', [

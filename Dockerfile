@@ -16,6 +16,8 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
+# The sample configuration: a reference for operators, named in start-up hints.
+COPY bot.config.json ./
 # The database (sync position, inbox, requests) and the crypto store live here.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]

@@ -10,10 +10,9 @@ import type { CategoryId } from '../config/categories.ts';
 import type { BotConfig, Secrets } from '../config/load.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
-import type { Logger } from '../log.ts';
+import { redactForLog, type Logger } from '../log.ts';
 import { chatOver } from '../matrix/chat.ts';
 import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
-import { scrub } from '../matrix/sdk-logging.ts';
 import type { Document } from '../render/document.ts';
 import { render } from '../render/render.ts';
 import type { Db } from '../store/database.ts';
@@ -52,7 +51,7 @@ export type RunningBot = {
 const ENCRYPTED_NOTICE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 /** For the log: the first line of an error, without tokens or addresses. */
-const firstLine = (error: unknown): string => scrub(String(error instanceof Error ? error.message : error).split('\n')[0]!);
+const firstLine = (error: unknown): string => redactForLog(String(error instanceof Error ? error.message : error).split('\n')[0]!);
 
 export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   const { config, sdk, db, homeserver, log } = deps;

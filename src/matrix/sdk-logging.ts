@@ -1,16 +1,8 @@
 // matrix-bot-sdk logs request errors with URLs, bodies and room IDs. The bot
 // practises its own policy: only the SDK's warnings and errors reach our log,
-// reduced to the module name and the first line, with tokens and addresses removed.
+// reduced to the module name, the request and the Matrix error code.
 import type { MatrixBotSdk } from './crypto-seam.ts';
-import type { Logger } from '../log.ts';
-
-export function scrub(text: string): string {
-  return text
-    .replace(/(access_token=|Bearer\s+)[^\s&"']+/gi, '$1[redacted]')
-    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g, '[ip]')
-    // IPv6, compressed or not (also catches a clock time now and then: better too much than too little).
-    .replace(/\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}\b/gi, '[ip]');
-}
+import { redactForLog, type Logger } from '../log.ts';
 
 /** One log line from the SDK's arguments: strings as they are, Matrix errors by their code. */
 export function sdkLogLine(module: string, args: unknown[]): string {
@@ -19,7 +11,7 @@ export function sdkLogLine(module: string, args: unknown[]): string {
     const errcode = (arg as { errcode?: unknown } | null)?.errcode;
     return typeof errcode === 'string' ? errcode : arg instanceof Error ? arg.message : '';
   });
-  return `matrix-bot-sdk ${module}: ${scrub(parts.filter((p) => p.length > 0).join(' ')).split('\n')[0]!.slice(0, 200)}`;
+  return `matrix-bot-sdk ${module}: ${redactForLog(parts.filter((p) => p.length > 0).join(' ')).split('\n')[0]!.slice(0, 200)}`;
 }
 
 /**

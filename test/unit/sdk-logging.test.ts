@@ -1,13 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { scrub, sdkLogLine } from '../../src/matrix/sdk-logging.ts';
+import { redactForLog } from '../../src/log.ts';
+import { sdkLogLine } from '../../src/matrix/sdk-logging.ts';
 
 describe('what reaches the log from matrix-bot-sdk', () => {
   it('removes tokens and IP addresses', () => {
-    expect(scrub('GET /sync?access_token=syt_abc123&since=s1 from 192.0.2.44 Bearer syt_xyz')).toBe('GET /sync?access_token=[redacted]&since=s1 from [ip] Bearer [redacted]');
-    expect(scrub('peer 2001:db8::1 and fe80:0:0:0:1:2:3:4')).toBe('peer [ip] and [ip]');
+    expect(redactForLog('GET /sync?access_token=syt_abc123&since=s1 from 192.0.2.44 Bearer syt_xyz')).toBe('GET /sync?access_token=[redacted]&since=s1 from [ip] Bearer [redacted]');
+    expect(redactForLog('peer 2001:db8::1 and fe80:0:0:0:1:2:3:4')).toBe('peer [ip] and [ip]');
   });
 
   it('names a Matrix error by its code, not by its text', () => {
     expect(sdkLogLine('MatrixHttpClient', ['(REQ-7)', { errcode: 'M_FORBIDDEN', error: 'You are not allowed to see @alice' }])).toBe('matrix-bot-sdk MatrixHttpClient: (REQ-7) M_FORBIDDEN');
+  });
+});
+
+describe('the console log', () => {
+  it('redacts every line, whoever wrote it', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { consoleLogger } = await import('../../src/log.ts');
+    const out = new PassThrough();
+    let written = '';
+    out.on('data', (chunk) => (written += chunk));
+    consoleLogger(out).warn('seen from 198.51.100.7 with Bearer syt_secret_value');
+    expect(written).toMatch(/^\S+ WARN seen from \[ip\] with Bearer \[redacted\]\n$/);
   });
 });

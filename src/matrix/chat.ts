@@ -29,10 +29,33 @@ export function noticeContent(message: Rendered, replyTo?: string): Record<strin
   };
 }
 
+/** Sending is retried only on 429, which means the server did not take the event: no duplicates. */
+const MAX_RATE_LIMIT_RETRIES = 5;
+const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+
+/** How long a 429 from matrix-bot-sdk asks us to wait; null for any other error. */
+export function rateLimitWait(error: unknown): number | null {
+  const { statusCode, retryAfterMs } = (error ?? {}) as { statusCode?: unknown; retryAfterMs?: unknown };
+  if (statusCode !== 429) return null;
+  return Math.min(typeof retryAfterMs === 'number' && retryAfterMs >= 0 ? retryAfterMs : 1000, MAX_RATE_LIMIT_WAIT_MS);
+}
+
+async function retryingRateLimits<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      const wait = rateLimitWait(error);
+      if (wait === null || attempt >= MAX_RATE_LIMIT_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 export function chatOver(client: MatrixClient, userId: string): Chat {
   return {
     userId,
-    sendNotice: (roomId, message, replyTo) => client.sendMessage(roomId, noticeContent(message, replyTo)),
+    sendNotice: (roomId, message, replyTo) => retryingRateLimits(() => client.sendMessage(roomId, noticeContent(message, replyTo))),
     joinedMembers: (roomId) => client.getJoinedRoomMembers(roomId),
     isEncrypted: async (roomId) => {
       try {

@@ -58,4 +58,17 @@ describe('a misbehaving homeserver', () => {
     const reply = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
     expect(reply.body).toContain('## Account');
   });
+
+  it("waits out a 429 on the bot's own reply and sends it once", async () => {
+    world = await startWorld();
+    const dm = await world.openDirectChat(world.alice.userId);
+    world.hs.faults.add({ method: 'PUT', path: /\/send\/m\.room\.message\//, kind: 'rate-limit', retryAfterMs: 200, times: 2 });
+    const sent = world.say(world.alice.userId, dm, '!help');
+    await world.replyTo(sent);
+    await world.bot.idle();
+    const sends = world.hs.requests.filter((r) => r.method === 'PUT' && decodeURIComponent(r.path).includes(`${dm}/send/m.room.message/`)).map((r) => r.status);
+    expect(sends).toEqual([429, 429, 200]);
+    const replies = world.hs.model.events(dm).filter((ev) => (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id === sent);
+    expect(replies).toHaveLength(1);
+  });
 });

@@ -143,8 +143,9 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     if (incoming.kind !== 'message') return;
     const parsed = parseMessage(incoming.body, { userId: botUserId, displayName }, commandNames(COMMANDS));
     if (parsed.kind === 'none') return;
-    // Only the command itself is kept, never the rest of the message.
-    const commandLine = parsed.kind === 'command' ? ['!' + parsed.name, ...parsed.args].join(' ') : `!${parsed.word}`;
+    // Only the command and the arguments it takes are kept, never the rest of the message.
+    const maxArgs = parsed.kind === 'command' ? (COMMANDS.find((c) => c.name === parsed.name)?.maxArgs ?? 0) : 0;
+    const commandLine = parsed.kind === 'command' ? ['!' + parsed.name, ...parsed.args.slice(0, maxArgs)].join(' ') : `!${parsed.word}`;
     const entry = { eventId: incoming.event.event_id, roomId, sender: incoming.event.sender, command: commandLine, receivedAt: now() };
     // Synchronous, before the SDK saves its sync position: see store/inbox.ts.
     if (!inbox.accept(entry)) return;

@@ -26,5 +26,10 @@ export type Command = {
    * chat with the bot, and only for users of this homeserver.
    */
   scope: 'personal' | 'public';
+  /**
+   * How many words after the command it takes. Only these are kept (in the inbox, until
+   * answered); anything else the user wrote is message content and is dropped at once.
+   */
+  maxArgs: number;
   run(context: CommandContext): Promise<Document>;
 };

@@ -5,6 +5,7 @@ export const contact: Command = {
   name: 'contact',
   summary: 'how to reach a person about your data: correction, erasure, objection, complaints',
   scope: 'public',
+  maxArgs: 0,
   run: async ({ config }) => [
     paragraph(bold(`The privacy contact of ${config.policy.controller}`), config.privacyContact.name ? ` (${config.privacyContact.name})` : '', ' is a person who handles what no command covers:'),
     list([

@@ -5,6 +5,7 @@ export const help: Command = {
   name: 'help',
   summary: 'what I can do for you',
   scope: 'public',
+  maxArgs: 0,
   run: async ({ commands, config }) => [
     paragraph(bold(`I help you exercise your data rights on ${config.homeserver.serverName}.`), ' Send a command in a direct chat with me:'),
     list(commands.map((command) => [code(`!${command.name}`), ` — ${command.summary}`])),

@@ -8,6 +8,7 @@ export const whatdoyouhave: Command = {
   name: 'whatdoyouhave',
   summary: 'exactly what this server stores about you, why, for how long, and who else gets it',
   scope: 'personal',
+  maxArgs: 0,
   run: async ({ sender, config, homeserver, now, reportPolicyDiscrepancies }) => {
     const result = await collectInventory(homeserver, sender, now);
     if (!result.found) {

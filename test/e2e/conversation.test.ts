@@ -1,6 +1,9 @@
 // A conversation with the real bot over real HTTP, against the test homeserver
 // (current Synapse flavour): the commands, where they may run, and who may use them.
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_FILE } from '../../src/store/database.ts';
 import { startWorld, type World } from '../support/world.ts';
 
 let world: World;
@@ -161,6 +164,30 @@ describe('what the bot ignores', () => {
     await world.botJoined(room);
     world.hs.model.leave(room, world.bob.userId);
     await world.hs.model.waitForEvent((ev) => ev.room_id === room && ev.type === 'm.room.member' && ev.state_key === world.privacybot.userId && (ev.content as Record<string, unknown>)['membership'] === 'leave');
+  });
+});
+
+describe('odd input', () => {
+  it('escapes what users control (a display name with HTML) in the HTML answer', async () => {
+    const bob = await world.openDirectChat(world.bob.userId);
+    world.hs.model.setProfile(world.bob.userId, { displayName: '<img src=x onerror=alert(1)>' });
+    const reply = await world.ask(world.bob.userId, bob, '!whatdoyouhave');
+    expect(reply.body).toContain('Display name: <img src=x onerror=alert(1)>');
+    expect(reply.html).not.toContain('<img');
+    expect(reply.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('answers a command with extra words or a huge tail, and keeps none of it', async () => {
+    const tail = 'x'.repeat(50_000);
+    expect((await world.ask(world.alice.userId, dm, `!help ${tail}`)).body).toContain('!whatdoyouhave');
+    expect((await world.ask(world.alice.userId, dm, '!whatdoyouhave please, all of it')).body).toContain('## Account');
+    expect((await world.ask(world.alice.userId, dm, '!help\nsecond line with words')).body).toContain('!contact');
+    await world.bot.idle();
+    const db = new Database(path.join(world.config.dataDir, DATABASE_FILE), { readonly: true });
+    const kept = db.prepare('SELECT command FROM inbox').all() as { command: string }[];
+    db.close();
+    expect(kept.length).toBeGreaterThan(0);
+    for (const { command } of kept) expect(command).toMatch(/^![a-z]+$/);
   });
 });
 

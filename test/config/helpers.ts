@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { formatProblems, SAMPLE_CONFIG_PATH, type ConfigProblem } from '../../src/config/load.ts';
 
-export const BOT_TOKEN = 'syt_cHJpdmFjeWJvdA_TestSecretBot_0a1b2c';
+export const BOT_TOKEN = 'syt_fake-bot-token_TestSecretBot_0a1b2c';
 export const ADMIN_TOKEN = 'syt_YWRtaW4_TestSecretAdmin_3d4e5f';
 export const ENV = { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN } as const;
 

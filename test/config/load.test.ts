@@ -71,7 +71,7 @@ describe('the file', () => {
   });
 
   it('bad JSON on a line with a token: the token is not shown', () => {
-    const secret = 'syt_ZmlsZXRva2Vu_FileSecret_9z8y7x';
+    const secret = 'syt_fake-file-token_FileSecret_9z8y7x';
     const file = writeText(`{\n  "bot": { "userId": "@privacybot:example.org", "access_token": "${secret}" "x": 1 }\n}\n`);
     const problems = failure(file);
     expect(problemAt(problems, '(file)').problem).toContain('line 2, column');

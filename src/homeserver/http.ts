@@ -119,35 +119,24 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
     }
     log(`${call.name} ${response.status}`);
 
+    // An answer we cannot use: asking again would get the same one.
+    const unusable = (userMessage: string): Attempt<never> => ({
+      ok: false,
+      retryable: false,
+      retryAfterMs: null,
+      error: new HomeserverError({ kind: 'bad-response', status: response.status, endpoint: call.name, userMessage }),
+    });
     if (response.status >= 200 && response.status < 300) {
       const json = parseJson(text);
       const parsed = json.ok ? call.schema.safeParse(json.value) : null;
       if (parsed?.success) return { ok: true, value: parsed.data as z.output<S> };
       const where = parsed ? ` (at ${issuePaths(parsed.error.issues)})` : ' (not JSON)';
-      return {
-        ok: false,
-        retryable: false,
-        retryAfterMs: null,
-        error: new HomeserverError({
-          kind: 'bad-response',
-          status: response.status,
-          endpoint: call.name,
-          userMessage: `The homeserver answered ${call.name} on ${displayUrl(baseUrl)} in an unexpected shape${where}.`,
-        }),
-      };
+      return unusable(`The homeserver answered ${call.name} on ${displayUrl(baseUrl)} in an unexpected shape${where}.`);
     }
     if (response.status >= 300 && response.status < 400) {
-      return {
-        ok: false,
-        retryable: false,
-        retryAfterMs: null,
-        error: new HomeserverError({
-          kind: 'bad-response',
-          status: response.status,
-          endpoint: call.name,
-          userMessage: `The homeserver redirected ${call.name} (${response.status}); set the homeserver URL to the address it redirects to instead of ${displayUrl(baseUrl)}.`,
-        }),
-      };
+      return unusable(
+        `The homeserver redirected ${call.name} (${response.status}); set the homeserver URL to the address it redirects to instead of ${displayUrl(baseUrl)}.`,
+      );
     }
 
     const json = parseJson(text);

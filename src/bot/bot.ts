@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { MatrixClient } from 'matrix-bot-sdk';
 import type { CommandContext } from '../commands/command.ts';
 import { parseMessage, type ParsedMessage } from '../commands/parse.ts';
-import { commandNames, COMMANDS } from '../commands/registry.ts';
+import { COMMAND_NAMES, COMMANDS } from '../commands/registry.ts';
 import type { CategoryId } from '../config/categories.ts';
 import type { BotConfig, Secrets } from '../config/load.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
@@ -93,6 +93,8 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     }
   };
 
+  const parse = (body: string) => parseMessage(body, { userId: botUserId, displayName }, COMMAND_NAMES);
+
   const context = (sender: string, args: string[]): CommandContext => ({ sender, args, config, homeserver, now, reportPolicyDiscrepancies, commands: COMMANDS });
 
   const routeFor = async (entry: InboxEntry, parsed: ParsedMessage): Promise<Route> => {
@@ -123,7 +125,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
 
   /** Answers one accepted command. On failure it stays in the inbox and is tried at the next start. */
   const answer = async (entry: InboxEntry) => {
-    const parsed = parseMessage(entry.command, { userId: botUserId, displayName }, commandNames(COMMANDS));
+    const parsed = parse(entry.command);
     const decision = await routeFor(entry, parsed);
     const document = decision.kind === 'run' ? await run(decision, entry) : decision.kind === 'reply' ? decision.document : null;
     if (document !== null) await chat.sendNotice(entry.roomId, render(document), entry.eventId);
@@ -141,7 +143,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       return;
     }
     if (incoming.kind !== 'message') return;
-    const parsed = parseMessage(incoming.body, { userId: botUserId, displayName }, commandNames(COMMANDS));
+    const parsed = parse(incoming.body);
     if (parsed.kind === 'none') return;
     // Only the command and the arguments it takes are kept, never the rest of the message.
     const maxArgs = parsed.kind === 'command' ? (COMMANDS.find((c) => c.name === parsed.name)?.maxArgs ?? 0) : 0;

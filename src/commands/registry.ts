@@ -6,4 +6,4 @@ import { whatdoyouhave } from './whatdoyouhave.ts';
 
 export const COMMANDS: readonly Command[] = [help, whatdoyouhave, contact];
 
-export const commandNames = (commands: readonly Command[]): ReadonlySet<string> => new Set(commands.map((c) => c.name));
+export const COMMAND_NAMES: ReadonlySet<string> = new Set(COMMANDS.map((c) => c.name));

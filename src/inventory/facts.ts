@@ -35,6 +35,12 @@ function capped<T>(values: T[], line: (value: T) => Inline[]): Inline[][] {
   return lines;
 }
 
+/** Values as `a`, `b`, `c` on one line, at most MAX_LISTED, saying how many more there are. */
+function codeList(values: string[]): Inline[] {
+  const listed = values.slice(0, MAX_LISTED).flatMap((value, i): Inline[] => (i === 0 ? [code(value)] : [', ', code(value)]));
+  return values.length > MAX_LISTED ? [...listed, ` … and ${values.length - MAX_LISTED} more`] : listed;
+}
+
 function connections(inventory: Inventory) {
   const fromSessions = inventory.sessions.available ? inventory.sessions.value.flatMap((s) => s.connections) : [];
   const fromDevices = inventory.devices.map((d) => ({ ip: d.lastSeenIp, userAgent: d.lastSeenUserAgent, lastSeenAt: d.lastSeenAt }));
@@ -100,8 +106,7 @@ function rooms(inv: Inventory): CategoryFacts {
   for (const [membership, label] of [['join', 'Joined'], ['invite', 'Invited to'], ['leave', 'Left'], ['ban', 'Banned from']] as const) {
     const ids = all.filter((m) => m.membership === membership).map((m) => m.roomId);
     if (ids.length === 0) continue;
-    const listed = ids.slice(0, MAX_LISTED).flatMap((id, i): Inline[] => (i === 0 ? [code(id)] : [', ', code(id)]));
-    facts.push([`${label}: ${ids.length} room(s): `, ...listed, ids.length > MAX_LISTED ? ` … and ${ids.length - MAX_LISTED} more` : '']);
+    facts.push([`${label}: ${ids.length} room(s): `, ...codeList(ids)]);
   }
   if (!inv.memberships.available) facts.push([`Rooms you have left: ${inv.memberships.reason}`]);
   return { facts };
@@ -120,7 +125,7 @@ function media(inv: Inventory): CategoryFacts {
 
 function accountData(inv: Inventory): CategoryFacts {
   const facts: Inline[][] = [];
-  if (inv.accountData.globalTypes.length > 0) facts.push(['Settings: ', ...inv.accountData.globalTypes.flatMap((t, i): Inline[] => (i === 0 ? [code(t)] : [', ', code(t)]))]);
+  if (inv.accountData.globalTypes.length > 0) facts.push(['Settings: ', ...codeList(inv.accountData.globalTypes)]);
   for (const room of inv.accountData.rooms) facts.push(['Per-room settings in ', code(room.roomId), `: ${room.types.join(', ')}`]);
   return { facts };
 }

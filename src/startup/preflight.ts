@@ -17,8 +17,12 @@ function tokenName(secrets: Secrets, which: 'bot' | 'admin'): string {
   return which === 'bot' || !secrets.adminTokenIsSeparate ? 'DSAR_BOT_ACCESS_TOKEN' : 'DSAR_ADMIN_ACCESS_TOKEN';
 }
 
+/** A client for one token; start-up gives up sooner than the running bot (2 retries). */
+const clientFor = (config: BotConfig, token: string) =>
+  createHomeserverHttp({ baseUrl: config.homeserver.url, accessToken: token, timeoutMs: config.homeserver.requestTimeoutMs, maxRetries: 2 });
+
 async function whoami(config: BotConfig, token: string, name: string): Promise<string> {
-  const http = createHomeserverHttp({ baseUrl: config.homeserver.url, accessToken: token, timeoutMs: config.homeserver.requestTimeoutMs, maxRetries: 2 });
+  const http = clientFor(config, token);
   try {
     const answer = await http.request('GET', endpoint('/_matrix/client/v3/account/whoami'), { schema: WhoAmI });
     return answer.user_id;
@@ -40,7 +44,7 @@ export async function checkTokens(config: BotConfig, secrets: Secrets): Promise<
   }
   const adminName = tokenName(secrets, 'admin');
   const adminUser = secrets.adminTokenIsSeparate ? await whoami(config, secrets.adminToken, adminName) : botUser;
-  const admin = createHomeserverHttp({ baseUrl: config.homeserver.url, accessToken: secrets.adminToken, timeoutMs: config.homeserver.requestTimeoutMs, maxRetries: 2 });
+  const admin = clientFor(config, secrets.adminToken);
   try {
     await admin.request('GET', endpoint('/_synapse/admin/v2/users/{userId}', { userId: config.bot.userId }), { schema: Anything });
   } catch (error) {

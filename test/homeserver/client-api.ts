@@ -1,10 +1,10 @@
 // The client-server API (/_matrix/client/v3, r0 accepted too): what
 // matrix-bot-sdk 0.8.0 and the bot's own HTTP calls use, answered the way
 // Synapse 1.67 was recorded answering.
-import { createHash } from 'node:crypto';
 import { clientEvent, visibleContent } from './events.ts';
 import { MatrixError, badJson, forbidden, json, jsonBody, notFound, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
+import { registerEndToEndApi } from './e2ee-api.ts';
 import { handleSync } from './sync.ts';
 import { eventContext, paginate } from './timeline.ts';
 import type { ReadOptions } from './timeline.ts';
@@ -335,52 +335,6 @@ function getFilter(ctx: RequestContext): Reply {
   return json(filter);
 }
 
-// ---- end-to-end keys (identity keys only, derived from the model's flags) ----
-
-function fakeKey(seed: string): string {
-  return createHash('sha256').update(seed).digest('base64').replace(/=+$/, '');
-}
-
-function keysQuery(ctx: RequestContext): Reply {
-  const token = requireAuth(ctx);
-  const model = ctx.state.model;
-  const wanted = (jsonBody(ctx)['device_keys'] ?? {}) as Record<string, string[]>;
-  const deviceKeys: JsonObject = {};
-  const masterKeys: JsonObject = {};
-  const selfSigning: JsonObject = {};
-  const userSigning: JsonObject = {};
-  for (const [userId, deviceIds] of Object.entries(wanted)) {
-    const user = model.localUser(userId);
-    if (!user) continue;
-    const devices: JsonObject = {};
-    for (const d of user.devices.values()) {
-      if (!d.hasKeys || (deviceIds.length > 0 && !deviceIds.includes(d.deviceId))) continue;
-      devices[d.deviceId] = {
-        user_id: userId,
-        device_id: d.deviceId,
-        algorithms: ['m.olm.v1.curve25519-aes-sha2', 'm.megolm.v1.aes-sha2'],
-        keys: {
-          [`curve25519:${d.deviceId}`]: fakeKey(`curve:${userId}:${d.deviceId}`),
-          [`ed25519:${d.deviceId}`]: fakeKey(`ed:${userId}:${d.deviceId}`),
-        },
-        signatures: { [userId]: { [`ed25519:${d.deviceId}`]: fakeKey(`sig:${userId}:${d.deviceId}`) } },
-        unsigned: { device_display_name: d.displayName },
-      };
-    }
-    deviceKeys[userId] = devices;
-    if (user.crossSigning) {
-      const crossKey = (usage: string): JsonObject => {
-        const key = fakeKey(`${usage}:${userId}`);
-        return { user_id: userId, usage: [usage], keys: { [`ed25519:${key}`]: key } };
-      };
-      masterKeys[userId] = crossKey('master');
-      selfSigning[userId] = crossKey('self_signing');
-      if (userId === token.userId) userSigning[userId] = crossKey('user_signing');
-    }
-  }
-  return json({ device_keys: deviceKeys, master_keys: masterKeys, self_signing_keys: selfSigning, user_signing_keys: userSigning, failures: {} });
-}
-
 // ---- pushers ----
 
 function getPushers(ctx: RequestContext): Reply {
@@ -498,11 +452,11 @@ export function registerClientApi(router: Router): void {
   r('GET', '/profile/{userId}', getProfile);
   r('GET', '/profile/{userId}/{field}', getProfile);
   r('PUT', '/profile/{userId}/{field}', putProfile);
-  r('POST', '/keys/query', keysQuery);
   r('GET', '/pushers', getPushers);
   r('POST', '/pushers/set', setPusher);
   r('GET', '/login', loginFlows);
   r('POST', '/login', login);
   r('POST', '/logout', logout);
   r('POST', '/logout/all', logoutAll);
+  registerEndToEndApi(router);
 }

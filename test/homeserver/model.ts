@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { newAccessToken, newDeviceId, newEventId, newMediaId, newRoomId } from './ids.ts';
 import { syncEvent } from './events.ts';
+import { EndToEndKeys } from './e2ee-keys.ts';
 import type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
 
 export type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
@@ -169,6 +170,8 @@ export class HomeserverModel {
   serverUserId: string | null = null;
   /** 'change' (anything, for sync), 'event' (StoredEvent), 'user' (UserRecord added). */
   readonly emitter = new EventEmitter();
+  /** Uploaded end-to-end keys and to-device inboxes (e2ee-keys.ts). */
+  readonly e2ee = new EndToEndKeys(() => this.bump());
   private readonly txnCache = new Map<string, string>();
 
   constructor(serverName: string) {
@@ -291,7 +294,7 @@ export class HomeserverModel {
     const rec = this.tokens.get(token);
     if (!rec) return;
     this.tokens.delete(token);
-    if (rec.deviceId) this.users.get(rec.userId)?.devices.delete(rec.deviceId);
+    if (rec.deviceId && this.users.get(rec.userId)?.devices.delete(rec.deviceId)) this.e2ee.forgetDevice(rec.userId, rec.deviceId);
   }
 
   /** Records a request seen from a device, as Synapse's user_ips does. */
@@ -305,6 +308,7 @@ export class HomeserverModel {
   }
 
   removeDevicesAndTokens(userId: string): void {
+    for (const deviceId of this.users.get(userId)?.devices.keys() ?? []) this.e2ee.forgetDevice(userId, deviceId);
     this.users.get(userId)?.devices.clear();
     for (const [token, rec] of this.tokens) if (rec.userId === userId) this.tokens.delete(token);
   }

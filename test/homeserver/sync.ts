@@ -3,6 +3,7 @@
 // recorded sending: empty sections are left out, a joined room always has
 // timeline/state/account_data/ephemeral/unread_notifications/summary, state
 // events of small rooms travel in the timeline, the default timeline limit is 10.
+import { endToEndSyncSections } from './e2ee-sync.ts';
 import { defaultPushRules } from './push-rules.ts';
 import { strippedEvent, syncEvent } from './events.ts';
 import { MatrixError, json, requireAuth } from './http.ts';
@@ -224,10 +225,7 @@ export function buildSync(model: HomeserverModel, token: TokenRecord, since: num
       events: [{ type: 'm.presence', sender: user.userId, content: { presence: 'online', last_active_ago: 0, currently_active: true } }],
     };
   }
-  // Synapse sends the one-time-key fields even to clients without end-to-end encryption.
-  body['device_one_time_keys_count'] = { signed_curve25519: 0 };
-  body['org.matrix.msc2732.device_unused_fallback_key_types'] = [];
-  body['device_unused_fallback_key_types'] = [];
+  Object.assign(body, endToEndSyncSections(model, token, since));
   const rooms: JsonObject = {};
   if (Object.keys(join).length > 0) rooms['join'] = join;
   if (Object.keys(invite).length > 0) rooms['invite'] = invite;
@@ -238,7 +236,7 @@ export function buildSync(model: HomeserverModel, token: TokenRecord, since: num
 
 /** True when an incremental answer carries nothing for the client. */
 function isEmpty(body: JsonObject): boolean {
-  return body['rooms'] === undefined && body['account_data'] === undefined;
+  return body['rooms'] === undefined && body['account_data'] === undefined && body['to_device'] === undefined && body['device_lists'] === undefined;
 }
 
 /** Resolves when `ready()` holds after a model change, or after `ms`, or at close(). */

@@ -9,28 +9,27 @@ import { routeSdkLogs } from './matrix/sdk-logging.ts';
 import { checkTokens, StartupError } from './startup/preflight.ts';
 import { HomeserverError } from './homeserver/errors.ts';
 import { openDatabase } from './store/database.ts';
+import { SqliteSdkStorage } from './store/sdk-storage.ts';
+import { cryptoStorageProvider } from './crypto/crypto-store.ts';
+import { decideEncryption } from './crypto/encryption-mode.ts';
+import type { OpenedStore } from './crypto/store-options.ts';
 
 export { StartupError };
+
+const describeStore = (opened: OpenedStore): string =>
+  opened.engine === 'native'
+    ? 'native engine, SQLite in the data folder'
+    : `WebAssembly engine, ${opened.stored.records} records, ${Math.round(opened.stored.bytes / 1024)} KiB in the bot's database`;
 
 export type Running = RunningBot & { close(): Promise<void> };
 
 export async function runBot(config: BotConfig, secrets: Secrets, log: Logger): Promise<Running> {
   const { sdk, crypto } = loadMatrixBotSdk();
   routeSdkLogs(sdk, log);
-  const mode = config.bot.encryption;
-  if (!crypto.available && mode === 'required') {
-    throw new StartupError(
-      `bot.encryption is "required", but end-to-end encryption is unavailable (${crypto.reason}).\n` +
-        'Install the native library with `node node_modules/@matrix-org/matrix-sdk-crypto-nodejs/download-lib.js` ' +
-        '(it downloads from GitHub), or use the Docker image, which has it; or set bot.encryption to "auto".',
-    );
-  }
-  if (!crypto.available && mode === 'auto') {
-    log.warn(
-      `end-to-end encryption is off: the native library @matrix-org/matrix-sdk-crypto-nodejs is not installed. ` +
-        'The bot answers in unencrypted rooms only and tells encrypted rooms how to reach it. See the README to enable encryption.',
-    );
-  }
+  const encryption = decideEncryption(config.bot.encryption, crypto, secrets.cryptoPassphrase);
+  if ('refuse' in encryption) throw new StartupError(encryption.refuse);
+  if (!encryption.on && encryption.warning) log.warn(encryption.note);
+  else log.info(encryption.note);
 
   await checkTokens(config, secrets);
   const { homeserver, notes } = await connectHomeserver({
@@ -47,11 +46,19 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger): 
 
   const db = openDatabase(config.dataDir);
   try {
+    const cryptoStore = encryption.on
+      ? cryptoStorageProvider(sdk, config.dataDir, new SqliteSdkStorage(db), {
+          db,
+          passphrase: encryption.passphrase,
+          onOpen: (opened) => log.info(`end-to-end encryption store opened (${describeStore(opened)})`),
+        })
+      : undefined;
     const bot = await startBot({
       config,
       secrets,
       sdk,
-      encryption: crypto.available && mode !== 'off',
+      encryption: encryption.on,
+      cryptoStore,
       db,
       homeserver,
       serverNotes: notes,

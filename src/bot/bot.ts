@@ -1,8 +1,7 @@
 // The running bot: matrix-bot-sdk's client wired to the inbox, the commands and
 // the replies. Everything here is I/O; decisions live in the pure modules it calls
 // (incoming.ts, routing.ts, rooms.ts, replies.ts, admin-notices.ts).
-import path from 'node:path';
-import type { MatrixClient } from 'matrix-bot-sdk';
+import type { MatrixClient, RustSdkCryptoStorageProvider } from 'matrix-bot-sdk';
 import type { CommandContext } from '../commands/command.ts';
 import { parseMessage, type ParsedMessage } from '../commands/parse.ts';
 import { COMMAND_NAMES, COMMANDS } from '../commands/registry.ts';
@@ -20,6 +19,8 @@ import { Inbox, type InboxEntry } from '../store/inbox.ts';
 import { firstStartedAt } from '../store/meta.ts';
 import { claimPolicyAlert } from '../store/policy-alerts.ts';
 import { SqliteSdkStorage } from '../store/sdk-storage.ts';
+import { hasEncryptionKeys } from '../crypto/reachability.ts';
+import { useContentAddressedToDeviceTxnIds } from '../crypto/to-device.ts';
 import * as adminNotices from './admin-notices.ts';
 import { classifyIncoming, RoomEvent } from './incoming.ts';
 import * as replies from './replies.ts';
@@ -30,8 +31,10 @@ export type BotDependencies = {
   config: BotConfig;
   secrets: Secrets;
   sdk: MatrixBotSdk;
-  /** Whether to use end-to-end encryption (the native library is present and allowed). */
+  /** Whether to use end-to-end encryption (an engine loaded, it is allowed, and its store is open). */
   encryption: boolean;
+  /** The end-to-end encryption store (crypto/crypto-store.ts), when encryption is on. */
+  cryptoStore?: RustSdkCryptoStorageProvider | undefined;
   db: Db;
   homeserver: Homeserver;
   /** What the admins should know about this server, posted to the admin room at start-up. */
@@ -61,8 +64,9 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   inbox.purgeExpired(now());
   const notBefore = firstStartedAt(db, now());
 
-  const cryptoStore = deps.encryption ? new sdk.RustSdkCryptoStorageProvider(path.join(config.dataDir, 'crypto'), 0 /* StoreType.Sqlite */) : undefined;
-  const client: MatrixClient = new sdk.MatrixClient(config.homeserver.url, deps.secrets.botToken, new SqliteSdkStorage(db), cryptoStore);
+  const client: MatrixClient = new sdk.MatrixClient(config.homeserver.url, deps.secrets.botToken, new SqliteSdkStorage(db), deps.cryptoStore);
+  // End-to-end encryption: room keys re-sent after a crash are delivered once.
+  if (deps.cryptoStore !== undefined) useContentAddressedToDeviceTxnIds(client);
   // Save the sync position only after a sync's events were handed to us: together
   // with the inbox this means a crash never skips a command.
   Reflect.set(client, 'persistTokenAfterSync', true);
@@ -101,8 +105,11 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     if (parsed.kind === 'none') return { kind: 'silent' };
     const members = await chat.joinedMembers(entry.roomId);
     const direct = members.length === 2 && members.includes(entry.sender) && members.includes(botUserId);
-    const unreadable = !deps.encryption && (await chat.isEncrypted(entry.roomId));
-    return route(parsed, entry.sender, { direct, unreadable }, COMMANDS, config);
+    const encrypted = await chat.isEncrypted(entry.roomId);
+    const unreadable = encrypted && !deps.encryption;
+    // End-to-end encryption: an answer encrypted for someone without keys would be unreadable to them.
+    const undecryptable = encrypted && deps.encryption && !(await hasEncryptionKeys(client, entry.sender));
+    return route(parsed, entry.sender, { direct, unreadable, undecryptable }, COMMANDS, config);
   };
 
   const run = async (decision: Extract<Route, { kind: 'run' }>, entry: InboxEntry): Promise<Document> => {
@@ -128,7 +135,8 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     const parsed = parse(entry.command);
     const decision = await routeFor(entry, parsed);
     const document = decision.kind === 'run' ? await run(decision, entry) : decision.kind === 'reply' ? decision.document : null;
-    if (document !== null) await chat.sendNotice(entry.roomId, render(document), entry.eventId);
+    if (decision.kind === 'reply' && decision.unencrypted === true) await chat.sendUnencryptedNotice(entry.roomId, render(decision.document), entry.eventId);
+    else if (document !== null) await chat.sendNotice(entry.roomId, render(document), entry.eventId);
     inbox.markAnswered(entry.eventId, now());
   };
 
@@ -191,9 +199,10 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     log.warn(`could not join the privacy contact room ${config.privacyContact.room}: ${firstLine(error)}`);
   }
   displayName ??= await client.getUserProfile(botUserId).then((profile: { displayname?: string }) => profile.displayname ?? null, () => null);
-  if (deps.serverNotes.length > 0) track('telling the admins about the server', sendToAdmins(adminNotices.serverNotes(deps.serverNotes)));
 
   await client.start();
+  // After start: with encryption on, sending needs the crypto engine, which start() prepares.
+  if (deps.serverNotes.length > 0) track('telling the admins about the server', sendToAdmins(adminNotices.serverNotes(deps.serverNotes)));
   log.info('privacy bot started and syncing');
   // Commands accepted before a crash or stop, never answered: answer them now.
   for (const entry of inbox.unanswered()) track('answering a command', answer(entry));

@@ -43,6 +43,17 @@ export const encryptedRoomNotice = (botUserId: string): Document => [
   ),
 ];
 
+export const cannotEncryptForYou = (botUserId: string): Document => [
+  paragraph(
+    bold('I cannot encrypt my answer for you'),
+    ': this room is encrypted, but none of your devices has published encryption keys, so you could not read it. ',
+    'Send the command again from an app that supports end-to-end encryption (such as Element), signed in to your account; ',
+    'or start a direct chat with ',
+    code(botUserId),
+    ' with encryption turned off (in Element: when starting the chat, open “Show advanced” and disable end-to-end encryption).',
+  ),
+];
+
 /** What a user is told about a homeserver failure: the kind of trouble, never its details. */
 export function troubleDescription(kind: HomeserverErrorKind): string {
   switch (kind) {

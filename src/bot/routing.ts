@@ -12,15 +12,23 @@ export type RoomFacts = {
   direct: boolean;
   /** The room is encrypted and the bot cannot encrypt. */
   unreadable: boolean;
+  /** The room is encrypted and the sender has no device the bot can encrypt for. */
+  undecryptable: boolean;
 };
 
-export type Route = { kind: 'silent' } | { kind: 'reply'; document: Document } | { kind: 'run'; command: Command; args: string[] };
+/** `unencrypted`: sent in the clear even in an encrypted room (it carries no personal data). */
+export type Route =
+  | { kind: 'silent' }
+  | { kind: 'reply'; document: Document; unencrypted?: true }
+  | { kind: 'run'; command: Command; args: string[] };
 
 export function route(parsed: ParsedMessage, sender: string, room: RoomFacts, commands: readonly Command[], config: BotConfig): Route {
   if (parsed.kind === 'none') return { kind: 'silent' };
   const botUserId = config.bot.userId;
   // An answer here would go out unencrypted where the user expects encryption.
   if (room.unreadable) return { kind: 'reply', document: replies.encryptedRoomNotice(botUserId) };
+  // An encrypted answer would be unreadable: say so in the clear, and how to fix it.
+  if (room.undecryptable) return { kind: 'reply', document: replies.cannotEncryptForYou(botUserId), unencrypted: true };
   if (parsed.kind === 'unknown') {
     // Elsewhere, a "!word" is likely meant for another bot.
     return room.direct ? { kind: 'reply', document: replies.unknownCommand(parsed.word) } : { kind: 'silent' };

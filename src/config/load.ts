@@ -18,7 +18,7 @@ export { Policy, CategoryDeclaration, CategoryDeclarations, SupervisoryAuthority
 export { configPathFrom, CONFIG_ENV, DEFAULT_CONFIG_PATH } from './config-path.ts';
 export { formatProblems, type ConfigProblem } from './problems.ts';
 export { validateConfig, type ValidationResult } from './validate.ts';
-export { BOT_TOKEN_ENV, ADMIN_TOKEN_ENV } from './secret-keys.ts';
+export { BOT_TOKEN_ENV, ADMIN_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV } from './secret-keys.ts';
 export type { Secrets } from './secrets.ts';
 
 export type LoadResult =

@@ -3,6 +3,8 @@
 
 export const BOT_TOKEN_ENV = 'DSAR_BOT_ACCESS_TOKEN';
 export const ADMIN_TOKEN_ENV = 'DSAR_ADMIN_ACCESS_TOKEN';
+/** Encrypts the end-to-end encryption store at rest. */
+export const CRYPTO_PASSPHRASE_ENV = 'DSAR_BOT_CRYPTO_PASSPHRASE';
 
 const SECRET_KEY = /token|passw(or)?d|passphrase|secret|apikey|privatekey|credential|bearer/;
 
@@ -27,8 +29,8 @@ export function findSecretKeys(raw: unknown): SecretKeyFound[] {
           found.push({
             path: [...path, key],
             key,
-            envVar: isAdmin ? ADMIN_TOKEN_ENV : BOT_TOKEN_ENV,
-            isPassword: /passw|passphrase/.test(norm),
+            envVar: norm.includes('passphrase') ? CRYPTO_PASSPHRASE_ENV : isAdmin ? ADMIN_TOKEN_ENV : BOT_TOKEN_ENV,
+            isPassword: /passw(or)?d/.test(norm),
           });
         } else {
           visit(child, [...path, key]);

@@ -1,7 +1,7 @@
 // The bot's secrets come only from the environment, never from the file.
 import { closest } from './did-you-mean.ts';
 import type { ConfigProblem } from './problems.ts';
-import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV } from './secret-keys.ts';
+import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV } from './secret-keys.ts';
 
 export type Secrets = {
   /** The bot account's access token (DSAR_BOT_ACCESS_TOKEN). */
@@ -10,6 +10,11 @@ export type Secrets = {
   adminToken: string;
   /** True when DSAR_ADMIN_ACCESS_TOKEN is set and differs from the bot token. */
   adminTokenIsSeparate: boolean;
+  /**
+   * DSAR_BOT_CRYPTO_PASSPHRASE: encrypts the end-to-end encryption store; null when not set.
+   * Needed only with encryption on, so its absence is a start-up error (run.ts), not a config problem.
+   */
+  cryptoPassphrase: string | null;
 };
 
 /** An environment value as a token: surrounding whitespace (a trailing newline from a file) removed; empty means not set. */
@@ -60,5 +65,10 @@ export function readSecrets(env: NodeJS.ProcessEnv): { secrets: Secrets | null; 
 
   if (botToken === null || problems.length > 0) return { secrets: null, problems };
   const adminToken = adminGiven ?? botToken;
-  return { secrets: { botToken, adminToken, adminTokenIsSeparate: adminToken !== botToken }, problems };
+  // A passphrase is used as given (spaces may be part of it); only a trailing line break from a file goes.
+  const passphrase = (env[CRYPTO_PASSPHRASE_ENV] ?? '').replace(/\r?\n$/, '');
+  return {
+    secrets: { botToken, adminToken, adminTokenIsSeparate: adminToken !== botToken, cryptoPassphrase: passphrase === '' ? null : passphrase },
+    problems,
+  };
 }

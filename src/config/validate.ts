@@ -3,7 +3,13 @@ import { hintFor, pathText } from './hints.ts';
 import { problemsFromIssues } from './issues.ts';
 import type { ConfigProblem } from './problems.ts';
 import { BotConfig } from './schema.ts';
-import { BOT_TOKEN_ENV, findSecretKeys } from './secret-keys.ts';
+import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV, findSecretKeys } from './secret-keys.ts';
+
+const SECRET_DESCRIPTIONS: Record<string, string> = {
+  [BOT_TOKEN_ENV]: "the bot account's access token",
+  [ADMIN_TOKEN_ENV]: 'the admin API access token',
+  [CRYPTO_PASSPHRASE_ENV]: 'the passphrase of the end-to-end encryption store',
+};
 
 export type ValidationResult = { ok: true; config: BotConfig } | { ok: false; problems: ConfigProblem[] };
 
@@ -21,7 +27,7 @@ export function validateConfig(json: unknown): ValidationResult {
   const secretKeys = findSecretKeys(json);
   const problems: ConfigProblem[] = secretKeys.map((found) => {
     const key = JSON.stringify(found.key);
-    const what = found.envVar === BOT_TOKEN_ENV ? "the bot account's access token" : 'the admin API access token';
+    const what = SECRET_DESCRIPTIONS[found.envVar] ?? 'the secret';
     return {
       path: pathText(found.path),
       problem:
@@ -29,7 +35,7 @@ export function validateConfig(json: unknown): ValidationResult {
         (found.isPassword ? 'The bot does not sign in with a password: it uses an access token from the environment. ' : '') +
         'If this file has been shared, copied or committed anywhere, treat the secret as leaked and replace it.',
       expected: `${what} in the environment variable ${found.envVar}`,
-      example: `remove ${key} from the file, and start the bot with ${found.envVar}='<token>' in its environment`,
+      example: `remove ${key} from the file, and start the bot with ${found.envVar}='<${found.envVar === CRYPTO_PASSPHRASE_ENV ? 'passphrase' : 'token'}>' in its environment`,
     };
   });
 

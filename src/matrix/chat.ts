@@ -7,6 +7,8 @@ export interface Chat {
   readonly userId: string;
   /** Sends an m.notice (plain body + HTML), threaded as a reply when `replyTo` is given. */
   sendNotice(roomId: string, message: Rendered, replyTo?: string): Promise<string>;
+  /** Like sendNotice, but never encrypted, even in an encrypted room: only for notices without personal data. */
+  sendUnencryptedNotice(roomId: string, message: Rendered, replyTo?: string): Promise<string>;
   joinedMembers(roomId: string): Promise<string[]>;
   isEncrypted(roomId: string): Promise<boolean>;
   join(roomIdOrAlias: string): Promise<string>;
@@ -56,6 +58,7 @@ export function chatOver(client: MatrixClient, userId: string): Chat {
   return {
     userId,
     sendNotice: (roomId, message, replyTo) => retryingRateLimits(() => client.sendMessage(roomId, noticeContent(message, replyTo))),
+    sendUnencryptedNotice: (roomId, message, replyTo) => retryingRateLimits(() => client.sendRawEvent(roomId, 'm.room.message', noticeContent(message, replyTo))),
     joinedMembers: (roomId) => client.getJoinedRoomMembers(roomId),
     isEncrypted: async (roomId) => {
       try {

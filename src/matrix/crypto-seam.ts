@@ -1,17 +1,24 @@
-// The one place that knows matrix-bot-sdk may load without its native crypto library.
+// The one place that decides which end-to-end encryption engine matrix-bot-sdk gets.
 //
-// matrix-bot-sdk requires '@matrix-org/matrix-sdk-crypto-nodejs' at load time, and
-// that package throws when its native library was never downloaded (its install
-// script fetches it from GitHub). Where it is missing, we put a stand-in into
-// Node's module cache first: loading then succeeds, and anything that really
-// tries to encrypt fails with a clear error instead of a missing-module crash.
+// matrix-bot-sdk requires '@matrix-org/matrix-sdk-crypto-nodejs' at load time. That
+// package throws where its native library was never downloaded (its install script
+// fetches it from GitHub). Before the SDK loads, we put into Node's module cache,
+// under that package's name:
+// - the native engine where it loads (with the store opened as the bot wants it);
+// - else the WebAssembly engine (@matrix-org/matrix-sdk-crypto-wasm, from npm),
+//   dressed as the native one;
+// - else a stand-in whose classes throw, so that the SDK still loads and the bot
+//   runs without encryption.
 import { Module, createRequire } from 'node:module';
+import { nativeBindings } from '../crypto/native-bindings.ts';
+import { queryKeysBeforeClaiming } from '../crypto/sdk-fixes.ts';
+import { WASM_PACKAGE, wasmBindings, wasmVersion } from '../crypto/wasm-bindings.ts';
 
 export const CRYPTO_PACKAGE = '@matrix-org/matrix-sdk-crypto-nodejs';
 
-export const CRYPTO_UNAVAILABLE = 'end-to-end encryption unavailable: the native library of @matrix-org/matrix-sdk-crypto-nodejs is not installed';
+export const CRYPTO_UNAVAILABLE = 'end-to-end encryption unavailable: neither the native nor the WebAssembly crypto engine loads';
 
-export type CryptoSupport = { available: true } | { available: false; reason: string };
+export type CryptoEngine = { available: true; engine: 'native' | 'wasm'; description: string } | { available: false; reason: string };
 
 export type MatrixBotSdk = typeof import('matrix-bot-sdk');
 
@@ -34,44 +41,71 @@ function standInExports(): object {
   );
 }
 
-function describe(error: unknown): string {
+function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0] ?? message;
 }
 
-/**
- * Makes sure matrix-bot-sdk can be loaded and says whether end-to-end encryption
- * is really there. `loadNative` exists for tests; it defaults to requiring the package.
- */
-let standInReason: string | null = null;
-
-export function prepareCryptoModule(loadNative: () => unknown = () => require(CRYPTO_PACKAGE)): CryptoSupport {
-  // Once the stand-in is cached, requiring the package "works": remember why it is there.
-  if (standInReason !== null) return { available: false, reason: standInReason };
+function register(exports: object): void {
+  let id: string;
   try {
-    loadNative();
-    return { available: true };
+    id = require.resolve(CRYPTO_PACKAGE);
+  } catch {
+    // The package itself is absent: matrix-bot-sdk cannot load at all without it.
+    throw new Error(`${CRYPTO_PACKAGE} is not installed; run "npm ci" again.`);
+  }
+  const entry = new Module(id);
+  entry.filename = id;
+  entry.loaded = true;
+  entry.exports = exports;
+  require.cache[id] = entry;
+}
+
+export type EngineLoaders = {
+  native: () => Record<string, unknown>;
+  wasm: () => Record<string, unknown>;
+};
+
+const defaultLoaders: EngineLoaders = {
+  native: () => require(CRYPTO_PACKAGE) as Record<string, unknown>,
+  wasm: wasmBindings,
+};
+
+/** Which engine loads, and the exports to give matrix-bot-sdk. Pure but for the loaders. */
+export function chooseEngine(loaders: EngineLoaders): { engine: CryptoEngine; exports: object } {
+  let nativeProblem: string;
+  try {
+    const exports = nativeBindings(loaders.native());
+    const version = (require(`${CRYPTO_PACKAGE}/package.json`) as { version: string }).version;
+    return { engine: { available: true, engine: 'native', description: `native engine (${CRYPTO_PACKAGE} ${version})` }, exports };
   } catch (error) {
-    let id: string;
-    try {
-      id = require.resolve(CRYPTO_PACKAGE);
-    } catch {
-      // The package itself is absent: matrix-bot-sdk cannot load at all without it.
-      throw new Error(`${CRYPTO_PACKAGE} is not installed; run "npm ci" again.`);
-    }
-    const stub = new Module(id);
-    stub.filename = id;
-    stub.loaded = true;
-    stub.exports = standInExports();
-    require.cache[id] = stub;
-    standInReason = describe(error);
-    return { available: false, reason: standInReason };
+    nativeProblem = firstLine(error);
+  }
+  try {
+    const exports = loaders.wasm();
+    const description = `WebAssembly engine (${WASM_PACKAGE} ${wasmVersion()}), as the native library does not load here (${nativeProblem})`;
+    return { engine: { available: true, engine: 'wasm', description }, exports };
+  } catch (error) {
+    const reason = `${CRYPTO_UNAVAILABLE} (native: ${nativeProblem}; WebAssembly: ${firstLine(error)})`;
+    return { engine: { available: false, reason }, exports: standInExports() };
   }
 }
 
+/** Decided once per process: the SDK keeps what it loaded. */
+let chosen: CryptoEngine | null = null;
+
+/** Puts the engine in place for matrix-bot-sdk (once per process) and says which one it is. */
+export function prepareCryptoModule(): CryptoEngine {
+  if (chosen !== null) return chosen;
+  const { engine, exports } = chooseEngine(defaultLoaders);
+  register(exports);
+  return (chosen = engine);
+}
+
 /** Loads matrix-bot-sdk, after the seam is in place. */
-export function loadMatrixBotSdk(): { sdk: MatrixBotSdk; crypto: CryptoSupport } {
+export function loadMatrixBotSdk(): { sdk: MatrixBotSdk; crypto: CryptoEngine } {
   const crypto = prepareCryptoModule();
   const sdk = require('matrix-bot-sdk') as MatrixBotSdk;
+  if (crypto.available) queryKeysBeforeClaiming();
   return { sdk, crypto };
 }

@@ -3,13 +3,18 @@ import type { Db } from './database.ts';
 
 const FIRST_STARTED_AT = 'first_started_at';
 
+/** The value stored under `key`; the first call stores `initial` (later ones ignore it). */
+export function metaValueOnce(db: Db, key: string, initial: string): string {
+  db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(key, initial);
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string };
+  return row.value;
+}
+
 /**
  * The moment the bot first ran against this database. Events older than this are
  * history from before the bot existed and are never answered; anything newer that
  * arrives after a restart (through the stored sync position) still is.
  */
 export function firstStartedAt(db: Db, now: number): number {
-  db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(FIRST_STARTED_AT, String(now));
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(FIRST_STARTED_AT) as { value: string };
-  return Number(row.value);
+  return Number(metaValueOnce(db, FIRST_STARTED_AT, String(now)));
 }

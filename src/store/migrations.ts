@@ -37,6 +37,30 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       );
     `);
   },
+  // 2: the end-to-end encryption store of the WebAssembly engine. The engine keeps
+  // its state in IndexedDB (in memory here); every committed IndexedDB transaction
+  // is copied into these rows in one SQLite transaction, and they fill a fresh
+  // IndexedDB at the next start. Values are the engine's own records, encrypted by
+  // it with a key derived from DSAR_BOT_CRYPTO_PASSPHRASE (salt in meta).
+  (db) => {
+    db.exec(`
+      -- One row per IndexedDB database: its version and its object stores and indexes (JSON).
+      CREATE TABLE crypto_idb_databases (
+        name    TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        schema  TEXT NOT NULL
+      );
+      -- One row per IndexedDB record. key: the IndexedDB key in an encoding whose byte
+      -- order is IndexedDB's key order; value: the structured clone (v8 serialization).
+      CREATE TABLE crypto_idb_records (
+        db    TEXT NOT NULL,
+        store TEXT NOT NULL,
+        key   BLOB NOT NULL,
+        value BLOB NOT NULL,
+        PRIMARY KEY (db, store, key)
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 // Next (the request lifecycle and its audit trail), as new migrations:

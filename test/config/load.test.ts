@@ -126,12 +126,24 @@ describe('secrets', () => {
 
   it('without DSAR_ADMIN_ACCESS_TOKEN the bot token is used for the admin API', () => {
     const result = loadConfig(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: `${BOT_TOKEN}\n` });
-    expect(result.ok && result.secrets).toEqual({ botToken: BOT_TOKEN, adminToken: BOT_TOKEN, adminTokenIsSeparate: false });
+    expect(result.ok && result.secrets).toEqual({ botToken: BOT_TOKEN, adminToken: BOT_TOKEN, adminTokenIsSeparate: false, cryptoPassphrase: null });
   });
 
   it('with DSAR_ADMIN_ACCESS_TOKEN the admin token is separate', () => {
     const result = loadConfig(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN, DSAR_ADMIN_ACCESS_TOKEN: ADMIN_TOKEN });
-    expect(result.ok && result.secrets).toEqual({ botToken: BOT_TOKEN, adminToken: ADMIN_TOKEN, adminTokenIsSeparate: true });
+    expect(result.ok && result.secrets).toEqual({ botToken: BOT_TOKEN, adminToken: ADMIN_TOKEN, adminTokenIsSeparate: true, cryptoPassphrase: null });
+  });
+
+  it('reads the crypto store passphrase as given, without a trailing line break from a file', () => {
+    const result = loadConfig(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN, DSAR_BOT_CRYPTO_PASSPHRASE: '  spaces count here  \n' });
+    expect(result.ok && result.secrets.cryptoPassphrase).toBe('  spaces count here  ');
+  });
+
+  it('a passphrase written in the file names DSAR_BOT_CRYPTO_PASSPHRASE', () => {
+    const problems = failure(writeConfig((raw) => (raw.bot.cryptoPassphrase = 'not here')), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN });
+    const problem = problems.find((p) => p.path === 'bot.cryptoPassphrase');
+    expect(problem?.expected).toBe('the passphrase of the end-to-end encryption store in the environment variable DSAR_BOT_CRYPTO_PASSPHRASE');
+    expect(JSON.stringify(problems)).not.toContain('not here');
   });
 
   it('a token-like key in the file is an error that names the environment variable and hides the value', () => {

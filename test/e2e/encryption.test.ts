@@ -1,15 +1,64 @@
-// Without the native crypto library (as on this machine), the bot runs in
-// unencrypted rooms and answers an encrypted room with one clear notice.
+// Encrypted rooms. With encryption on (the WebAssembly engine here, as no native
+// library is installed), a person whose client really encrypts (test/support/
+// e2ee-user.ts) gets every answer, encrypted for them. With encryption off, an
+// encrypted room gets one short unencrypted notice explaining how to reach the bot.
 import { afterEach, describe, expect, it } from 'vitest';
+import { E2eeUser } from '../support/e2ee-user.ts';
+import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
 let world: World;
 afterEach(() => world?.close());
 
-describe('an encrypted room without the native crypto library', () => {
+const encryptedWorld = () => startWorld({ configure: (raw) => (raw.bot.encryption = 'auto') });
+
+/** An encrypted direct chat of `userId` with the bot, once the bot has joined it. */
+async function encryptedDirectChat(w: World, userId: string): Promise<string> {
+  const room = w.hs.model.createRoom(userId, { isDirect: true, encrypted: true, invite: [w.privacybot.userId], preset: 'trusted_private_chat' });
+  await w.botJoined(room);
+  return room;
+}
+
+describe('an encrypted direct chat', () => {
+  it('answers !help and !whatdoyouhave encrypted, and the person decrypts both', async () => {
+    world = await encryptedWorld();
+    expect(world.log.lines.some((line) => /INFO end-to-end encryption is on, with the WebAssembly engine/.test(line))).toBe(true);
+    const alice = await E2eeUser.login(world.hs, world.alice.userId);
+    const room = await encryptedDirectChat(world, alice.userId);
+
+    const help = await alice.sendText(room, '!help');
+    const helpReply = await alice.replyTo(help);
+    expect(helpReply).toMatchObject({ encrypted: true, sender: world.privacybot.userId, type: 'm.room.message' });
+    expect(helpReply.content['msgtype']).toBe('m.notice');
+    expect(helpReply.content['body']).toContain('!whatdoyouhave');
+
+    const inventory = await alice.sendText(room, '!whatdoyouhave');
+    const inventoryReply = await alice.replyTo(inventory);
+    expect(inventoryReply.encrypted).toBe(true);
+    expect(inventoryReply.content['body']).toContain('alice@example.org');
+
+    // The homeserver only ever saw ciphertext from the bot in this room.
+    const fromBot = world.hs.model.events(room).filter((ev) => ev.sender === world.privacybot.userId && ev.type.startsWith('m.room.'));
+    expect(fromBot.filter((ev) => ev.type === 'm.room.message')).toHaveLength(0);
+    expect(JSON.stringify(fromBot)).not.toContain('alice@example.org');
+  });
+
+  it('tells a person whose client cannot decrypt, unencrypted and without personal data, how to fix it', async () => {
+    world = await encryptedWorld();
+    const room = await encryptedDirectChat(world, world.alice.userId);
+    // Alice's only device never uploaded keys (a client without encryption), and writes in the clear.
+    const reply = await world.ask(world.alice.userId, room, '!whatdoyouhave');
+    expect(reply.body).toContain('I cannot encrypt my answer for you');
+    expect(reply.body).not.toContain('alice@example.org');
+    await world.bot.idle();
+    expect(world.hs.model.events(room).filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.encrypted')).toHaveLength(0);
+  });
+});
+
+describe('an encrypted room with encryption off', () => {
   it('gets a short unencrypted notice explaining how to reach the bot, and nothing else', async () => {
     world = await startWorld();
-    expect(world.log.lines.filter((line) => line.includes('end-to-end encryption is off'))).toHaveLength(1);
+    expect(world.log.lines.filter((line) => line.includes('end-to-end encryption is off (bot.encryption is "off")'))).toHaveLength(1);
     const m = world.hs.model;
     const room = m.createRoom(world.alice.userId, { isDirect: true, encrypted: true, invite: [world.privacybot.userId] });
     await world.botJoined(room);
@@ -29,5 +78,6 @@ describe('an encrypted room without the native crypto library', () => {
     // The second encrypted event got no second notice.
     const unprompted = m.events(room).filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.message' && !(ev.content as Record<string, any>)['m.relates_to']);
     expect(unprompted).toHaveLength(1);
+    await waitUntil(() => true, 'nothing');
   });
 });

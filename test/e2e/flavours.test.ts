@@ -50,6 +50,7 @@ describe.each<[Flavour, { userAgents: boolean }]>([
 describe('on a server without the admin API (Tuwunel 1.8.0)', () => {
   it('tells the admins at start-up, and the user only that the part is not available', async () => {
     world = await startWorld({ flavour: 'tuwunel', version: '1.8.0' });
+    await world.bot.idle(); // the notice goes out once the bot has started
     expect(adminNotices(world).join('\n')).toMatch(/1\.8\.0/);
     const dm = await world.openDirectChat(world.alice.userId);
     const { body } = await world.ask(world.alice.userId, dm, '!whatdoyouhave');

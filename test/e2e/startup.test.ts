@@ -34,11 +34,15 @@ function writeConfig(edit: (raw: Record<string, any>) => void = () => {}): strin
   return file;
 }
 
-function runCli(configPath: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+const PASSPHRASE = { DSAR_BOT_CRYPTO_PASSPHRASE: 'a passphrase for the start-up tests' };
+
+/** Runs the command line; the store passphrase is set unless `env` sets it (undefined: not set). */
+function runCli(configPath: string, env: Record<string, string | undefined>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
+    const given = Object.fromEntries(Object.entries({ ...PASSPHRASE, ...env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const child = spawn(process.execPath, ['--disable-warning=DEP0060', 'src/main.ts', '--config', configPath], {
       cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', ...env },
+      env: { PATH: process.env['PATH'] ?? '', ...given },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -99,10 +103,19 @@ describe('start-up failures', () => {
     expect(out).not.toContain(alice.accessToken);
   });
 
-  it('encryption "required" without the native library names it and how to install it', async () => {
-    const { code, out } = await runCli(writeConfig((raw) => (raw.bot.encryption = 'required')), { DSAR_BOT_ACCESS_TOKEN: bot.accessToken });
+  it('encryption on without DSAR_BOT_CRYPTO_PASSPHRASE: refused before anything reaches the homeserver', async () => {
+    const before = hs.requests.length;
+    const { code, out } = await runCli(writeConfig((raw) => (raw.bot.encryption = 'required')), { DSAR_BOT_ACCESS_TOKEN: bot.accessToken, DSAR_BOT_CRYPTO_PASSPHRASE: undefined });
     expect(code).toBe(3);
-    expect(out).toContain('@matrix-org/matrix-sdk-crypto-nodejs');
-    expect(out).toContain('download-lib.js');
+    expect(out).toContain('Cannot start: end-to-end encryption is on (bot.encryption is "required"), but DSAR_BOT_CRYPTO_PASSPHRASE is not set.');
+    expect(out).toContain('bot.encryption to "off"');
+    expect(hs.requests.length).toBe(before);
+  });
+
+  it('a passphrase too short to protect the store is refused', async () => {
+    const { code, out } = await runCli(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: bot.accessToken, DSAR_BOT_CRYPTO_PASSPHRASE: 'hunter2' });
+    expect(code).toBe(3);
+    expect(out).toContain('DSAR_BOT_CRYPTO_PASSPHRASE is shorter than 16 characters');
+    expect(out).not.toContain('hunter2');
   });
 });

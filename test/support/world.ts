@@ -13,6 +13,9 @@ export const BOT_ID = `@privacybot:${SERVER_NAME}`;
 
 type Account = { userId: string; accessToken: string };
 
+/** The passphrase of the bot's end-to-end encryption store in tests. */
+export const TEST_CRYPTO_PASSPHRASE = 'correct horse battery staple, for tests only';
+
 /** A log that remembers its lines, so tests can check what was (not) logged. */
 export function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -28,7 +31,8 @@ export function memoryLogger(): Logger & { lines: string[] } {
 export function configFor(hs: TestHomeserver, dataDir: string, overrides: (raw: Record<string, any>) => void = () => {}): BotConfig {
   const raw = JSON.parse(fs.readFileSync(new URL('../../bot.config.json', import.meta.url), 'utf8'));
   raw.homeserver = { url: hs.url, serverName: hs.serverName };
-  raw.bot = { userId: `@privacybot:${hs.serverName}`, encryption: 'auto' };
+  // Encryption is for the tests that are about it (e2e/encryption*.test.ts): the engine costs time at every start.
+  raw.bot = { userId: `@privacybot:${hs.serverName}`, encryption: 'off' };
   raw.adminRoom = `#privacy-admins:${hs.serverName}`;
   raw.admins = [`@admin:${hs.serverName}`];
   raw.privacyContact = { ...raw.privacyContact, room: `#privacy-contact:${hs.serverName}` };
@@ -89,7 +93,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-world-'));
   const config = configFor(hs, dataDir, options.configure);
   const log = memoryLogger();
-  const secrets = { botToken: privacybot.accessToken, adminToken: privacybot.accessToken, adminTokenIsSeparate: false };
+  const secrets = { botToken: privacybot.accessToken, adminToken: privacybot.accessToken, adminTokenIsSeparate: false, cryptoPassphrase: TEST_CRYPTO_PASSPHRASE };
   let bot: Running | null = options.startBot === false ? null : await runBot(config, secrets, log);
 
   const say = (sender: string, roomId: string, body: string) => m.sendMessage(roomId, sender, body);

@@ -1,23 +1,39 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { CRYPTO_PACKAGE, CRYPTO_UNAVAILABLE, loadMatrixBotSdk, prepareCryptoModule } from '../../src/matrix/crypto-seam.ts';
+import { chooseEngine, CRYPTO_PACKAGE, CRYPTO_UNAVAILABLE, loadMatrixBotSdk } from '../../src/matrix/crypto-seam.ts';
 
 const require = createRequire(import.meta.url);
 
+const fails = (message: string) => () => {
+  throw new Error(message);
+};
+
 describe('the crypto seam', () => {
-  it('reports encryption as available when the native library loads', () => {
-    expect(prepareCryptoModule(() => ({}))).toEqual({ available: true });
+  it('prefers the native engine where it loads', () => {
+    const { engine } = chooseEngine({ native: () => ({ OlmMachine: {} }), wasm: fails('not needed') });
+    expect(engine).toMatchObject({ available: true, engine: 'native' });
   });
 
-  it('without the native library, lets matrix-bot-sdk load and makes encryption fail clearly', () => {
+  it('falls back to the WebAssembly engine, saying why the native one is not used', () => {
+    const { engine } = chooseEngine({ native: fails("Cannot find module 'x-linux-x64-gnu'"), wasm: () => ({}) });
+    expect(engine).toMatchObject({ available: true, engine: 'wasm' });
+    expect(engine.available && engine.description).toMatch(/WebAssembly engine \(@matrix-org\/matrix-sdk-crypto-wasm \d+\.\d+\.\d+\).*Cannot find module/);
+  });
+
+  it('without any engine, gives a stand-in that fails clearly', () => {
+    const { engine, exports } = chooseEngine({ native: fails('no native'), wasm: fails('no wasm') });
+    expect(engine).toEqual({ available: false, reason: expect.stringContaining('native: no native; WebAssembly: no wasm') });
+    const standIn = exports as { OlmMachine: new () => unknown };
+    expect(() => new standIn.OlmMachine()).toThrow(CRYPTO_UNAVAILABLE);
+  });
+
+  it('lets matrix-bot-sdk load with an engine under the native package name, decided once', () => {
     const { sdk, crypto } = loadMatrixBotSdk();
     expect(typeof sdk.MatrixClient).toBe('function');
-    // On machines that have the library (the Docker image), there is nothing more to check here.
-    if (crypto.available) return;
-    expect(crypto.reason).toMatch(/Cannot find module|native/i);
-    const standIn = require(CRYPTO_PACKAGE) as { OlmMachine: new () => unknown };
-    expect(() => new standIn.OlmMachine()).toThrow(CRYPTO_UNAVAILABLE);
-    // Asking again does not mistake the stand-in for the real library.
-    expect(prepareCryptoModule()).toEqual(crypto);
+    expect(crypto.available).toBe(true);
+    const registered = require(CRYPTO_PACKAGE) as { OlmMachine: { initialize: unknown }; StoreType?: { Sqlite: number } };
+    expect(typeof registered.OlmMachine.initialize).toBe('function');
+    // Asking again does not load anything else.
+    expect(loadMatrixBotSdk().crypto).toBe(crypto);
   });
 });

@@ -1,0 +1,44 @@
+// What the crypto engine needs to open the bot's store, found by the store path
+// that matrix-bot-sdk hands to OlmMachine.initialize (the SDK itself passes no
+// passphrase). Registered by crypto-store.ts before the SDK starts.
+import path from 'node:path';
+import type { Db } from '../store/database.ts';
+import { StartupError } from '../startup/preflight.ts';
+import type { MirrorStats } from './indexeddb-mirror.ts';
+
+export type OpenedStore = { engine: 'native' } | { engine: 'wasm'; stored: MirrorStats };
+
+export type CryptoStoreOptions = {
+  /** The bot's database: the WebAssembly engine's store lives in its crypto_idb_* tables. */
+  db: Db;
+  /** DSAR_BOT_CRYPTO_PASSPHRASE. */
+  passphrase: string;
+  /** Told once the engine has opened the store (for the start-up log). */
+  onOpen?: (opened: OpenedStore) => void;
+};
+
+const registered = new Map<string, CryptoStoreOptions>();
+
+export function registerCryptoStore(storePath: string, options: CryptoStoreOptions): void {
+  registered.set(path.resolve(storePath), options);
+}
+
+export function unregisterCryptoStore(storePath: string): void {
+  registered.delete(path.resolve(storePath));
+}
+
+export function cryptoStoreOptions(storePath: string): CryptoStoreOptions {
+  const options = registered.get(path.resolve(storePath));
+  if (options === undefined) throw new Error(`no crypto store is registered for ${storePath}`);
+  return options;
+}
+
+export class CryptoStoreLockedError extends StartupError {
+  constructor() {
+    super(
+      'the end-to-end encryption store in the data folder cannot be opened with DSAR_BOT_CRYPTO_PASSPHRASE. ' +
+        'Set the passphrase it was created with. If it is lost, the bot needs a new device: log in again for a new ' +
+        'DSAR_BOT_ACCESS_TOKEN (a new device starts a new store); users will see messages from a new session.',
+    );
+  }
+}

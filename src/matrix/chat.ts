@@ -54,21 +54,24 @@ async function retryingRateLimits<T>(send: () => Promise<T>): Promise<T> {
   }
 }
 
+/** From the room's state (not a cache): whether the room has end-to-end encryption. */
+export async function isRoomEncrypted(client: MatrixClient, roomId: string): Promise<boolean> {
+  try {
+    await client.getRoomStateEvent(roomId, 'm.room.encryption', '');
+    return true;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return false;
+    throw error;
+  }
+}
+
 export function chatOver(client: MatrixClient, userId: string): Chat {
   return {
     userId,
     sendNotice: (roomId, message, replyTo) => retryingRateLimits(() => client.sendMessage(roomId, noticeContent(message, replyTo))),
     sendUnencryptedNotice: (roomId, message, replyTo) => retryingRateLimits(() => client.sendRawEvent(roomId, 'm.room.message', noticeContent(message, replyTo))),
     joinedMembers: (roomId) => client.getJoinedRoomMembers(roomId),
-    isEncrypted: async (roomId) => {
-      try {
-        await client.getRoomStateEvent(roomId, 'm.room.encryption', '');
-        return true;
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return false;
-        throw error;
-      }
-    },
+    isEncrypted: (roomId) => isRoomEncrypted(client, roomId),
     join: (roomIdOrAlias) => client.joinRoom(roomIdOrAlias),
     leave: async (roomId, reason) => {
       await client.leaveRoom(roomId, reason);

@@ -11,7 +11,14 @@ export const DATABASE_FILE = 'dsar-bot.sqlite';
 /** Opens (creating if needed) the database in `dataDir`, in WAL mode, migrated to the latest schema. */
 export function openDatabase(dataDir: string): Db {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, DATABASE_FILE));
+  fs.chmodSync(dataDir, 0o700);
+  const file = path.join(dataDir, DATABASE_FILE);
+  // Owner-only: it holds the inbox and the end-to-end encryption store. SQLite gives
+  // its -wal and -shm files the database file's permissions.
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  fs.chmodSync(file, 0o600);
+  for (const extra of ['-wal', '-shm']) if (fs.existsSync(file + extra)) fs.chmodSync(file + extra, 0o600);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // Another process (a backup, an admin's sqlite3 shell) may hold a lock briefly.
   db.pragma('busy_timeout = 5000');

@@ -1,7 +1,9 @@
 // Injected failures, to test the bot's retries and timeouts. A fault matches
 // a request by method and raw path (as received, without the query) and
 // fires `times` times before it is used up.
-export type FaultKind = 'latency' | 'status' | 'rate-limit' | 'drop';
+// 'lost-answer' does the work and never answers (until the client goes away): the
+// window where a client is killed after the server acted and before it heard back.
+export type FaultKind = 'latency' | 'status' | 'rate-limit' | 'drop' | 'lost-answer';
 
 export interface FaultSpec {
   method?: string;
@@ -16,6 +18,10 @@ export interface FaultSpec {
   status?: number;
   /** For 'rate-limit': retry_after_ms in the 429 answer (default 1000). */
   retryAfterMs?: number;
+  /** For 'lost-answer' only: just requests whose body contains this text. */
+  bodyIncludes?: string;
+  /** Only requests made with a token of this user. */
+  userId?: string;
 }
 
 interface ActiveFault extends FaultSpec {
@@ -34,8 +40,14 @@ export class Faults {
   }
 
   /** The first fault matching this request, used up by one; undefined when none. */
-  take(method: string, rawPath: string): FaultSpec | undefined {
-    const fault = this.active.find((f) => matches(f, method, rawPath));
+  take(method: string, rawPath: string, request: { userId?: string | null; body?: Buffer } = {}): FaultSpec | undefined {
+    const { userId, body } = request;
+    const fault = this.active.find(
+      (f) =>
+        matches(f, method, rawPath) &&
+        (f.userId === undefined || f.userId === userId) &&
+        (f.bodyIncludes === undefined || (body?.includes(f.bodyIncludes) ?? false)),
+    );
     if (!fault) return undefined;
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.active = this.active.filter((f) => f !== fault);

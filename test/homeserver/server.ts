@@ -165,7 +165,7 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     requests.push(record);
     res.on('finish', () => (record.status = res.statusCode));
 
-    const fault: FaultSpec | undefined = faults.take(method, rawPath);
+    const fault: FaultSpec | undefined = faults.take(method, rawPath, { userId: record.userId });
     if (fault?.kind === 'drop') {
       req.socket.destroy();
       return;
@@ -173,6 +173,11 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     if (fault?.kind === 'latency') await new Promise((r) => setTimeout(r, fault.latencyMs ?? 1000));
     const body = await readBody(req);
     const ctx: RequestContext = { state, req, method, rawPath, query, params: {}, body, token, tokenSent: tokenString !== null };
+    // Faults that look at the body are found once it is read.
+    if (fault?.kind === 'lost-answer' || (fault === undefined && faults.take(method, rawPath, { userId: record.userId, body })?.kind === 'lost-answer')) {
+      await route(ctx); // the work is done; the answer never leaves
+      return;
+    }
     let reply: Reply;
     if (fault?.kind === 'status') {
       reply = json({ errcode: 'M_UNKNOWN', error: 'Internal server error' }, fault.status ?? 500);

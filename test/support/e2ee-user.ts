@@ -22,8 +22,8 @@ export class E2eeUser {
   readonly userId: string;
   readonly deviceId: string;
   readonly seen: SeenEvent[] = [];
-  /** Events this client could not decrypt (it must never happen in these tests). */
-  readonly undecryptable: Array<{ roomId: string; eventId: string; error: string }> = [];
+  /** Events this client could not decrypt (from others, it must never happen in these tests). */
+  readonly undecryptable: Array<{ roomId: string; eventId: string; sender: string; error: string }> = [];
   readonly #hs: TestHomeserver;
   readonly #token: string;
   readonly #machine: Wasm.OlmMachine;
@@ -44,6 +44,9 @@ export class E2eeUser {
     const machine = await wasm.OlmMachine.initialize(new wasm.UserId(userId), new wasm.DeviceId(deviceId));
     const user = new E2eeUser(hs, userId, deviceId, accessToken, machine);
     await user.sync();
+    // What was said before this device existed stays unreadable to it, as in any client.
+    user.seen.length = 0;
+    user.undecryptable.length = 0;
     return user;
   }
 
@@ -106,7 +109,7 @@ export class E2eeUser {
       const clear = JSON.parse(decrypted.event) as Json;
       this.seen.push({ roomId, eventId: event['event_id'], sender: event['sender'], type: clear['type'], content: clear['content'], encrypted: true });
     } catch (error) {
-      this.undecryptable.push({ roomId, eventId: event['event_id'], error: String(error) });
+      this.undecryptable.push({ roomId, eventId: event['event_id'], sender: event['sender'], error: String((error as Error).message ?? error) });
     }
   }
 
@@ -129,13 +132,17 @@ export class E2eeUser {
     return this.sendEncrypted(roomId, 'm.room.message', { msgtype: 'm.text', body });
   }
 
-  /** Syncs until an event matching `predicate` was seen; fails on any undecryptable event. */
+  /**
+   * Syncs until an event matching `predicate` was seen; fails on any event from someone else it cannot
+   * decrypt. (Its own other devices may not have shared their keys with it yet, as in real clients.)
+   */
   async waitFor(predicate: (event: SeenEvent) => boolean, what: string, timeoutMs = 15_000): Promise<SeenEvent> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.seen.find(predicate);
       if (found) return found;
-      if (this.undecryptable.length > 0) throw new Error(`could not decrypt: ${JSON.stringify(this.undecryptable)}`);
+      const fromOthers = this.undecryptable.filter((e) => e.sender !== this.userId);
+      if (fromOthers.length > 0) throw new Error(`could not decrypt: ${JSON.stringify(fromOthers)}`);
       if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
       await this.sync(500);
     }
@@ -144,6 +151,12 @@ export class E2eeUser {
   /** The bot's reply to an event (threaded with m.in_reply_to), decrypted. */
   replyTo(eventId: string, timeoutMs?: number): Promise<SeenEvent> {
     return this.waitFor((e) => e.content?.['m.relates_to']?.['m.in_reply_to']?.event_id === eventId, `the reply to ${eventId}`, timeoutMs);
+  }
+
+  /** The Megolm session keys this client holds (to check nobody else stores them in the clear). */
+  async exportedSessionKeys(): Promise<string[]> {
+    const exported = JSON.parse(await this.#machine.exportRoomKeys(() => true)) as Array<{ session_key: string }>;
+    return exported.map((key) => key.session_key);
   }
 
   /** Downloads an encrypted attachment and decrypts it (checking its hash, as clients must). */

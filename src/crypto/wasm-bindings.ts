@@ -23,13 +23,13 @@ import path from 'node:path';
 import type * as Wasm from '@matrix-org/matrix-sdk-crypto-wasm';
 import { IndexedDbMirror, installIndexedDbGlobals } from './indexeddb-mirror.ts';
 import { storeKeyFor } from './store-key.ts';
-import { cryptoStoreOptions, CryptoStoreLockedError } from './store-options.ts';
+import { cryptoStoreOptions, CryptoStoreLockedError, type CryptoStoreOptions } from './store-options.ts';
 
 const require = createRequire(import.meta.url);
 
 export const WASM_PACKAGE = '@matrix-org/matrix-sdk-crypto-wasm';
 
-type WasmModule = typeof Wasm;
+export type WasmModule = typeof Wasm;
 
 /** A request as the native bindings hand it out (plain fields, no WebAssembly memory). */
 export type NativeStyleRequest = { id: string; type: number; body: string; eventType?: string; txnId?: string };
@@ -43,6 +43,23 @@ export function wasmVersion(): string {
 
 /** The IndexedDB database names of one engine store start with this. */
 export const storeNameFor = (userId: string, deviceId: string): string => `matrix-dsar-bot:${userId}:${deviceId}`;
+
+/** The engine's machine on the bot's store: a fresh IndexedDB filled from SQLite, opened with the derived key. */
+export async function openWasmMachine(wasm: WasmModule, userId: Wasm.UserId, deviceId: Wasm.DeviceId, options: CryptoStoreOptions): Promise<Wasm.OlmMachine> {
+  const name = storeNameFor(userId.toString(), deviceId.toString());
+  const mirror = new IndexedDbMirror(options.db, `${name}::`);
+  installIndexedDbGlobals(await mirror.open());
+  let handle: Wasm.StoreHandle;
+  try {
+    handle = await wasm.StoreHandle.openWithKey(name, storeKeyFor(options.db, options.passphrase));
+  } catch {
+    throw new CryptoStoreLockedError();
+  }
+  const machine = await wasm.OlmMachine.initFromStore(userId, deviceId, handle);
+  handle.free();
+  options.onOpen?.({ engine: 'wasm', stored: mirror.stats() });
+  return machine;
+}
 
 /** Loads the engine and returns the native-style exports matrix-bot-sdk needs. */
 export function wasmBindings(): Record<string, unknown> {
@@ -72,20 +89,7 @@ export function wasmBindings(): Record<string, unknown> {
     }
 
     static async initialize(userId: Wasm.UserId, deviceId: Wasm.DeviceId, storePath: string): Promise<OlmMachine> {
-      const options = cryptoStoreOptions(storePath);
-      const name = storeNameFor(userId.toString(), deviceId.toString());
-      const mirror = new IndexedDbMirror(options.db, `${name}::`);
-      installIndexedDbGlobals(await mirror.open());
-      let handle: Wasm.StoreHandle;
-      try {
-        handle = await wasm.StoreHandle.openWithKey(name, storeKeyFor(options.db, options.passphrase));
-      } catch {
-        throw new CryptoStoreLockedError();
-      }
-      const machine = await wasm.OlmMachine.initFromStore(userId, deviceId, handle);
-      handle.free();
-      options.onOpen?.({ engine: 'wasm', stored: mirror.stats() });
-      return new OlmMachine(machine);
+      return new OlmMachine(await openWasmMachine(wasm, userId, deviceId, cryptoStoreOptions(storePath)));
     }
 
     get userId() {

@@ -2,6 +2,7 @@
 // homeserver (Tuwunel flavour, like the operator's), the real bot against it over
 // real HTTP, and a short conversation printed as a transcript.
 import type { Writable } from 'node:stream';
+import { E2eeUser } from '../support/e2ee-user.ts';
 import { startWorld, type World } from '../support/world.ts';
 
 const HOUR = 60 * 60 * 1000;
@@ -43,6 +44,7 @@ export async function runDemo(out: Writable): Promise<number> {
   const print = (text = '') => out.write(text + '\n');
   const world = await startWorld({
     flavour: 'tuwunel',
+    configure: (raw) => (raw.bot.encryption = 'auto'),
     alice: {
       createdAt: Date.now() - 400 * 24 * HOUR,
       devices: [
@@ -73,9 +75,24 @@ export async function runDemo(out: Writable): Promise<number> {
     print(`Test homeserver (${hs.flavour}) at ${hs.url}, server name ${hs.serverName}; the bot is ${world.privacybot.userId}.`);
     print();
 
-    const dm = await world.openDirectChat(alice.userId);
-    print('━━ 1. Alice opens a direct chat with the bot ━━');
-    print(format([...(await exchange(alice.userId, dm, '!help')), ...(await exchange(alice.userId, dm, '!whatdoyouhave'))]));
+    // Alice's client encrypts, as Element does: the bot decrypts her commands and encrypts its answers.
+    const element = await E2eeUser.login(hs, alice.userId, 'Element Web');
+    const dm = hs.model.createRoom(alice.userId, { isDirect: true, encrypted: true, invite: [world.privacybot.userId], preset: 'trusted_private_chat' });
+    await world.botJoined(dm);
+    const encryptedExchange = async (body: string): Promise<Line[]> => {
+      const reply = await element.replyTo(await element.sendText(dm, body));
+      const lock = reply.encrypted ? '🔒 ' : '';
+      return [
+        { who: 'alice:', text: `${lock}${body}` },
+        { who: 'bot:', text: `${lock}${String(reply.content['body'])}` },
+      ];
+    };
+    const engine = world.log.lines.find((line) => line.includes('end-to-end encryption is on'));
+    print('━━ 1. Alice opens an end-to-end encrypted direct chat with the bot (🔒: decrypted by her client) ━━');
+    if (engine !== undefined) print(`(bot log: ${engine.replace(/^INFO /, '')})`);
+    print(format([...(await encryptedExchange('!help')), ...(await encryptedExchange('!whatdoyouhave'))]));
+    const ciphertextOnly = hs.model.events(dm).every((ev) => ev.sender !== world.privacybot.userId || ev.type !== 'm.room.message');
+    print(ciphertextOnly ? '(the homeserver stored only m.room.encrypted events from the bot in this chat)' : '');
     print();
 
     const group = hs.model.createRoom(alice.userId, { name: 'Book club', invite: [world.privacybot.userId, bob.userId, dave] });

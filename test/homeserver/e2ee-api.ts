@@ -11,6 +11,20 @@ const C = '/_matrix/client/v3';
 
 const isObject = (value: unknown): value is JsonObject => value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/**
+ * Federation is simulated, not spoken: the servers of remote users cannot be asked, and
+ * Synapse then reports them under `failures` (its _exception_to_failure for a server
+ * it backs off from).
+ */
+function remoteFailures(model: RequestContext['state']['model'], userIds: string[]): JsonObject {
+  const failures: JsonObject = {};
+  for (const userId of userIds) {
+    const server = userId.slice(userId.indexOf(':') + 1);
+    if (server !== model.serverName) failures[server] = { status: 503, message: 'Not ready for retry' };
+  }
+  return failures;
+}
+
 function keysUpload(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
   if (token.deviceId === null) throw new MatrixError(400, 'M_UNKNOWN', 'To upload keys, you must pass device_id when authenticating');
@@ -78,7 +92,8 @@ function keysQuery(ctx: RequestContext): Reply {
       if (userId === token.userId) userSigning[userId] = crossKey('user_signing');
     }
   }
-  return json({ device_keys: deviceKeys, master_keys: masterKeys, self_signing_keys: selfSigning, user_signing_keys: userSigning, failures: {} });
+  const failures = remoteFailures(model, Object.keys(wanted));
+  return json({ device_keys: deviceKeys, master_keys: masterKeys, self_signing_keys: selfSigning, user_signing_keys: userSigning, failures });
 }
 
 function keysClaim(ctx: RequestContext): Reply {
@@ -94,7 +109,7 @@ function keysClaim(ctx: RequestContext): Reply {
       if (key !== undefined) (claimed[userId] ??= {})[deviceId] = { [key.id]: key.key } as JsonObject;
     }
   }
-  return json({ one_time_keys: claimed, failures: {} });
+  return json({ one_time_keys: claimed, failures: remoteFailures(model, Object.keys(isObject(wanted) ? wanted : {})) });
 }
 
 function sendToDevice(ctx: RequestContext): Reply {

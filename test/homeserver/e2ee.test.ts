@@ -78,6 +78,18 @@ describe('keys/query and keys/claim', () => {
   });
 });
 
+describe('users of other servers', () => {
+  it('are reported under failures, as Synapse does for a server it cannot reach', async () => {
+    const { alice } = await people();
+    const remote = '@dave:remote.example';
+    const failures = { 'remote.example': { status: 503, message: 'Not ready for retry' } };
+    const query = await call(hs.url, 'POST', `${C}/keys/query`, { token: alice.accessToken, body: { device_keys: { [remote]: [] } } });
+    expect(query.body).toMatchObject({ device_keys: {}, failures });
+    const claim = await call(hs.url, 'POST', `${C}/keys/claim`, { token: alice.accessToken, body: { one_time_keys: { [remote]: { DEV: 'signed_curve25519' } } } });
+    expect(claim.body).toEqual({ one_time_keys: {}, failures });
+  });
+});
+
 describe('to-device messages', () => {
   it('reach every device for "*", once per transaction, and are deleted when the device syncs past them', async () => {
     const { alice, bob } = await people();

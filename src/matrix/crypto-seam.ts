@@ -11,7 +11,7 @@
 //   runs without encryption.
 import { Module, createRequire } from 'node:module';
 import { nativeBindings } from '../crypto/native-bindings.ts';
-import { queryKeysBeforeClaiming } from '../crypto/sdk-fixes.ts';
+import { fixEngineUse } from '../crypto/sdk-fixes.ts';
 import { WASM_PACKAGE, wasmBindings, wasmVersion } from '../crypto/wasm-bindings.ts';
 
 export const CRYPTO_PACKAGE = '@matrix-org/matrix-sdk-crypto-nodejs';
@@ -106,6 +106,6 @@ export function prepareCryptoModule(): CryptoEngine {
 export function loadMatrixBotSdk(): { sdk: MatrixBotSdk; crypto: CryptoEngine } {
   const crypto = prepareCryptoModule();
   const sdk = require('matrix-bot-sdk') as MatrixBotSdk;
-  if (crypto.available) queryKeysBeforeClaiming();
+  if (crypto.available) fixEngineUse();
   return { sdk, crypto };
 }

@@ -43,6 +43,19 @@ describe('an encrypted direct chat', () => {
     expect(JSON.stringify(fromBot)).not.toContain('alice@example.org');
   });
 
+  it('survives a failed key query when someone joins: logged, no crash, and the next answer is encrypted for everyone', async () => {
+    world = await encryptedWorld();
+    const alice = await E2eeUser.login(world.hs, world.alice.userId);
+    const room = await encryptedDirectChat(world, alice.userId);
+    await alice.replyTo(await alice.sendText(room, '!help'));
+    world.hs.faults.add({ method: 'POST', path: '/_matrix/client/v3/keys/query', kind: 'status', status: 500, userId: world.privacybot.userId });
+    world.hs.model.invite(room, alice.userId, world.bob.userId);
+    await waitUntil(() => world.hs.requests.some((r) => r.path.endsWith('/keys/query') && r.status === 500), 'the failed key query');
+    await waitUntil(() => world.log.lines.some((line) => line.includes('onRoomEvent failed')), 'the failure in the log');
+    const contact = await alice.sendText(room, '!contact');
+    expect((await alice.replyTo(contact)).encrypted).toBe(true);
+  });
+
   it('tells a person whose client cannot decrypt, unencrypted and without personal data, how to fix it', async () => {
     world = await encryptedWorld();
     const room = await encryptedDirectChat(world, world.alice.userId);

@@ -1,6 +1,8 @@
 # matrix-dsar-bot: multi-stage build on Node 24.
 # The build stage installs the production dependencies and downloads the native
-# end-to-end encryption library, so the image runs with encryption available.
+# end-to-end encryption library, so the image encrypts with the native engine (the
+# WebAssembly engine from npm is there too, as the fallback). Run it with
+# DSAR_BOT_CRYPTO_PASSPHRASE set: it encrypts the keys the bot keeps in /data.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app

@@ -77,8 +77,7 @@ export async function runDemo(out: Writable): Promise<number> {
 
     // Alice's client encrypts, as Element does: the bot decrypts her commands and encrypts its answers.
     const element = await E2eeUser.login(hs, alice.userId, 'Element Web');
-    const dm = hs.model.createRoom(alice.userId, { isDirect: true, encrypted: true, invite: [world.privacybot.userId], preset: 'trusted_private_chat' });
-    await world.botJoined(dm);
+    const dm = await world.openDirectChat(alice.userId, { encrypted: true });
     const encryptedExchange = async (body: string): Promise<Line[]> => {
       const reply = await element.replyTo(await element.sendText(dm, body));
       const lock = reply.encrypted ? '🔒 ' : '';

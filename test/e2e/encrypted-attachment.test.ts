@@ -48,8 +48,7 @@ describe('sending a file', () => {
   it('into an encrypted room: only ciphertext reaches the server, and the person decrypts the file intact', async () => {
     world = await startWorld({ configure: (raw) => (raw.bot.encryption = 'auto') });
     const alice = await E2eeUser.login(world.hs, world.alice.userId);
-    const room = world.hs.model.createRoom(alice.userId, { isDirect: true, encrypted: true, invite: [world.privacybot.userId], preset: 'trusted_private_chat' });
-    await world.botJoined(room);
+    const room = await world.openDirectChat(alice.userId, { encrypted: true });
     const sender = await botDevice(world, true);
 
     const zip = randomBytes(200_000);
@@ -73,8 +72,7 @@ describe('sending a file', () => {
 
   it('into an encrypted room without an engine: refused before anything is uploaded', async () => {
     world = await startWorld();
-    const room = world.hs.model.createRoom(world.alice.userId, { isDirect: true, encrypted: true, invite: [world.privacybot.userId], preset: 'trusted_private_chat' });
-    await world.botJoined(room);
+    const room = await world.openDirectChat(world.alice.userId, { encrypted: true });
     const plain = await botDevice(world, false);
     const mediaBefore = world.hs.model.media.size;
     await expect(sendAttachment(plain, room, { bytes: Buffer.from('personal data'), filename: 'export.zip', mimetype: 'application/zip' })).rejects.toThrow(CannotEncryptAttachmentError);

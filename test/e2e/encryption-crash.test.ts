@@ -31,11 +31,6 @@ async function crashWorld() {
 const lostAnswer = (w: World, method: string, path: RegExp) =>
   waitUntil(() => w.hs.requests.some((r) => r.userId === w.privacybot.userId && r.method === method && path.test(r.path) && r.status === 0), `a lost answer to ${method} ${path}`, 20_000);
 
-async function encryptedDirectChat(w: World, userId: string): Promise<string> {
-  const room = w.hs.model.createRoom(userId, { isDirect: true, encrypted: true, invite: [w.privacybot.userId], preset: 'trusted_private_chat' });
-  await w.botJoined(room);
-  return room;
-}
 
 describe('the bot killed during end-to-end encryption', () => {
   it('right after the server took its one-time keys: restarts with the same identity, re-uploads nothing new, and answers', async () => {
@@ -52,7 +47,7 @@ describe('the bot killed during end-to-end encryption', () => {
     start();
     await bot!.waitForOutput(STARTED);
     const alice = await E2eeUser.login(hs, world.alice.userId);
-    const room = await encryptedDirectChat(world, alice.userId);
+    const room = await world.openDirectChat(alice.userId, { encrypted: true });
     const help = await alice.sendText(room, '!help');
     expect((await alice.replyTo(help, 20_000)).content['body']).toContain('!whatdoyouhave');
     // Same device keys; the one-time keys sent again were the same ones (a new identity would get Synapse's 400).
@@ -67,7 +62,7 @@ describe('the bot killed during end-to-end encryption', () => {
     start();
     await bot!.waitForOutput(STARTED);
     const alice = await E2eeUser.login(hs, world.alice.userId);
-    const room = await encryptedDirectChat(world, alice.userId);
+    const room = await world.openDirectChat(alice.userId, { encrypted: true });
     await alice.replyTo(await alice.sendText(room, '!help'), 20_000);
     // A new device of Alice's that never wrote to the bot: to share its room key with it, the
     // bot must claim one of its one-time keys and send the key in a to-device message.

@@ -59,8 +59,8 @@ export type World = {
   replyTo(eventId: string, timeoutMs?: number): Promise<{ body: string; html: string; roomId: string; content: Record<string, unknown> }>;
   /** Sends a command and waits for the bot's threaded reply. */
   ask(sender: string, roomId: string, body: string): Promise<{ body: string; html: string; content: Record<string, unknown> }>;
-  /** Creates a direct chat between `userId` and the bot, and waits until the bot has joined. */
-  openDirectChat(userId: string): Promise<string>;
+  /** Creates a direct chat between `userId` and the bot (end-to-end encrypted if asked), and waits until the bot has joined. */
+  openDirectChat(userId: string, options?: { encrypted?: boolean }): Promise<string>;
   /** Waits until the bot is joined to a room. */
   botJoined(roomId: string): Promise<void>;
   /** Stops the bot and starts it again on the same database. */
@@ -125,8 +125,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     say,
     replyTo,
     ask: async (sender, roomId, body) => replyTo(say(sender, roomId, body)),
-    openDirectChat: async (userId) => {
-      const roomId = m.createRoom(userId, { isDirect: true, invite: [privacybot.userId], preset: 'trusted_private_chat' });
+    openDirectChat: async (userId, { encrypted = false } = {}) => {
+      const roomId = m.createRoom(userId, { isDirect: true, encrypted, invite: [privacybot.userId], preset: 'trusted_private_chat' });
       await botJoined(roomId);
       return roomId;
     },

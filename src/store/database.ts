@@ -11,8 +11,13 @@ export const DATABASE_FILE = 'dsar-bot.sqlite';
 /** Opens (creating if needed) the database in `dataDir`, in WAL mode, migrated to the latest schema. */
 export function openDatabase(dataDir: string): Db {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, DATABASE_FILE));
+  const file = path.join(dataDir, DATABASE_FILE);
+  // Owner-only from the first byte; SQLite gives its -wal and -shm files the same mode.
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  // What the bot deletes or pseudonymises is overwritten, not left in free pages.
+  db.pragma('secure_delete = ON');
   // Another process (a backup, an admin's sqlite3 shell) may hold a lock briefly.
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');

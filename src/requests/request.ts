@@ -57,6 +57,7 @@ export const Request = z.object({
   enteredBy: z.string().nullable(),
   receivedAt: z.number(),
   dueAt: z.number(),
+  /** When the state last changed (not when details did): escalations count from it. */
   updatedAt: z.number(),
   closedAt: z.number().nullable(),
   extendedAt: z.number().nullable(),

@@ -127,7 +127,7 @@ export class RequestService {
       const at = this.#now();
       const check = extension(current, at);
       if (!check.ok) return { ok: false, problem: check.problem };
-      const request: Request = { ...current, dueAt: check.dueAt, extendedAt: at, extensionReason: reason, updatedAt: at };
+      const request: Request = { ...current, dueAt: check.dueAt, extendedAt: at, extensionReason: reason };
       this.store.update(request);
       this.#audit.append({ at, requestId: id, actor, action: 'extended', detail: { from: current.dueAt, to: check.dueAt, reason } });
       return { ok: true, request };
@@ -139,10 +139,9 @@ export class RequestService {
     return this.#db.transaction(() => {
       const current = this.store.get(id);
       if (current === null) return null;
-      const at = this.#now();
-      const request = { ...current, detail: change(current.detail), updatedAt: at };
+      const request = { ...current, detail: change(current.detail) };
       this.store.update(request);
-      if (audit) this.#audit.append({ at, requestId: id, actor: audit.actor, action: audit.action, detail: audit.detail ?? {} });
+      if (audit) this.#audit.append({ at: this.#now(), requestId: id, actor: audit.actor, action: audit.action, detail: audit.detail ?? {} });
       return request;
     })();
   }

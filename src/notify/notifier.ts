@@ -1,0 +1,11 @@
+// Where the bot's own messages go: the requester's direct chat, the admin room, the
+// privacy contact (room, and mail where configured). Every message has a key: sending
+// the same key again (after a crash, a retry) never makes a second message.
+import type { Document } from '../render/document.ts';
+
+export type Notifier = {
+  toRequester(roomId: string, document: Document, key: string): Promise<void>;
+  toAdmins(document: Document, key: string): Promise<void>;
+  /** The privacy contact room, and a mail when mail is configured (never message text). */
+  toPrivacyContact(document: Document, key: string, mail?: { subject: string }): Promise<void>;
+};

@@ -9,12 +9,23 @@ import { routeSdkLogs } from './matrix/sdk-logging.ts';
 import { checkTokens, StartupError } from './startup/preflight.ts';
 import { HomeserverError } from './homeserver/errors.ts';
 import { openDatabase } from './store/database.ts';
+import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
+
+/** 32 characters: 128 bits as hex, or more as a passphrase. */
+const MIN_PSEUDONYM_KEY_LENGTH = 32;
 
 export { StartupError };
 
 export type Running = RunningBot & { close(): Promise<void> };
 
 export async function runBot(config: BotConfig, secrets: Secrets, log: Logger): Promise<Running> {
+  if (secrets.pseudonymKey === null || secrets.pseudonymKey.length < MIN_PSEUDONYM_KEY_LENGTH) {
+    throw new StartupError(
+      `${PSEUDONYM_KEY_ENV} is ${secrets.pseudonymKey === null ? 'not set' : `shorter than ${MIN_PSEUDONYM_KEY_LENGTH} characters`}. ` +
+        'The bot replaces the names in closed requests with pseudonyms keyed by it, so it must be secret, long and the same at every start. ' +
+        `Create one once with \`openssl rand -hex 32\`, keep it with the bot's other secrets, and set ${PSEUDONYM_KEY_ENV}.`,
+    );
+  }
   const { sdk, crypto } = loadMatrixBotSdk();
   routeSdkLogs(sdk, log);
   const mode = config.bot.encryption;
@@ -61,6 +72,7 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger): 
       get adminRoomId() {
         return bot.adminRoomId;
       },
+      services: bot.services,
       idle: () => bot.idle(),
       stop: () => bot.stop(),
       close: async () => {

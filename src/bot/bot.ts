@@ -3,8 +3,8 @@
 // (incoming.ts, routing.ts, rooms.ts, replies.ts, admin-notices.ts).
 import path from 'node:path';
 import type { MatrixClient } from 'matrix-bot-sdk';
-import type { CommandContext } from '../commands/command.ts';
-import { parseMessage, type ParsedMessage } from '../commands/parse.ts';
+import { replyDocument, type CommandContext, type Place, type Reply } from '../commands/command.ts';
+import { commandText, parseMessage, type ParsedMessage } from '../commands/parse.ts';
 import { COMMAND_NAMES, COMMANDS } from '../commands/registry.ts';
 import type { CategoryId } from '../config/categories.ts';
 import type { BotConfig, Secrets } from '../config/load.ts';
@@ -20,6 +20,10 @@ import { Inbox, type InboxEntry } from '../store/inbox.ts';
 import { firstStartedAt } from '../store/meta.ts';
 import { claimPolicyAlert } from '../store/policy-alerts.ts';
 import { SqliteSdkStorage } from '../store/sdk-storage.ts';
+import type { JobHandler } from '../jobs/runner.ts';
+import type { Notifier } from '../notify/notifier.ts';
+import { createRequestServices, type RequestServices } from './services.ts';
+import { jobEventsFor } from './job-messages.ts';
 import * as adminNotices from './admin-notices.ts';
 import { classifyIncoming, RoomEvent } from './incoming.ts';
 import * as replies from './replies.ts';
@@ -38,10 +42,14 @@ export type BotDependencies = {
   serverNotes: string[];
   log: Logger;
   now?: () => number;
+  /** The background work of requests (exports, erasures), by kind. */
+  jobHandlers?: readonly JobHandler[];
 };
 
 export type RunningBot = {
   adminRoomId: string | null;
+  /** The request lifecycle's parts, for the CLI and for tests that look inside. */
+  services: RequestServices;
   /** Resolves once every command received so far has been answered. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -78,12 +86,34 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   const servedRooms = new Set<string>(); // the admin and privacy contact rooms: never left
   let displayName: string | null = config.bot.displayName ?? null;
   let adminRoomId: string | null = null;
+  let contactRoomId: string | null = null;
   let stopped = false;
+  /** Bodies of commands received live, until answered: free text is relayed from memory, never stored. */
+  const liveBodies = new Map<string, string>();
 
-  const sendToAdmins = async (document: Document) => {
+  const sendToAdmins = async (document: Document, key?: string) => {
     if (adminRoomId === null) return log.warn('no admin room joined: an admin notice could not be delivered');
-    await chat.sendNotice(adminRoomId, render(document));
+    await chat.sendNotice(adminRoomId, render(document), undefined, key);
   };
+
+  const notifier: Notifier = {
+    toRequester: async (roomId, document, key) => void (await chat.sendNotice(roomId, render(document), undefined, key)),
+    toAdmins: (document, key) => sendToAdmins(document, key),
+    toPrivacyContact: async (document, key) => {
+      if (contactRoomId === null) return log.warn('no privacy contact room joined: a message for the privacy contact could not be delivered');
+      await chat.sendNotice(contactRoomId, render(document), undefined, key);
+    },
+  };
+  const services = createRequestServices({
+    config,
+    secrets: deps.secrets,
+    db,
+    chatNotifier: notifier,
+    handlers: deps.jobHandlers ?? [],
+    jobEvents: jobEventsFor({ chat, notifier, progressEventOf: (id) => services.jobStore.get(id)?.progressEvent ?? null, log: (line) => log.warn(line) }),
+    now,
+    log: (line) => log.info(line),
+  });
 
   const reportPolicyDiscrepancies = async (categories: CategoryId[]) => {
     for (const category of categories) {
@@ -95,21 +125,47 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
 
   const parse = (body: string) => parseMessage(body, { userId: botUserId, displayName }, COMMAND_NAMES);
 
-  const context = (sender: string, args: string[]): CommandContext => ({ sender, args, config, homeserver, now, reportPolicyDiscrepancies, commands: COMMANDS });
-
-  const routeFor = async (entry: InboxEntry, parsed: ParsedMessage): Promise<Route> => {
-    if (parsed.kind === 'none') return { kind: 'silent' };
-    const members = await chat.joinedMembers(entry.roomId);
-    const direct = members.length === 2 && members.includes(entry.sender) && members.includes(botUserId);
-    const unreadable = !deps.encryption && (await chat.isEncrypted(entry.roomId));
-    return route(parsed, entry.sender, { direct, unreadable }, COMMANDS, config);
+  /** The message's free text after the command's words: from memory while live, else read again from the server. */
+  const textOf = (entry: InboxEntry, keptWords: number) => async (): Promise<string> => {
+    const body = liveBodies.get(entry.eventId) ?? (await chat.messageBody(entry.roomId, entry.eventId)) ?? '';
+    return commandText(body, { userId: botUserId, displayName }, keptWords);
   };
 
-  const run = async (decision: Extract<Route, { kind: 'run' }>, entry: InboxEntry): Promise<Document> => {
+  const context = (entry: InboxEntry, place: Place, keptWords: number): CommandContext => ({
+    sender: entry.sender,
+    roomId: entry.roomId,
+    eventId: entry.eventId,
+    place,
+    config,
+    homeserver,
+    desk: services.desk,
+    now,
+    text: textOf(entry, keptWords),
+    reportPolicyDiscrepancies,
+    commands: COMMANDS,
+  });
+
+  const placeOf = async (roomId: string, sender: string): Promise<Place> => {
+    if (roomId === adminRoomId) return 'admin';
+    if (roomId === contactRoomId) return 'privacy-contact';
+    const members = await chat.joinedMembers(roomId);
+    return members.length === 2 && members.includes(sender) && members.includes(botUserId) ? 'direct' : 'group';
+  };
+
+  const routeFor = async (entry: InboxEntry, parsed: ParsedMessage): Promise<{ route: Route; place: Place }> => {
+    if (parsed.kind === 'none') return { route: { kind: 'silent' }, place: 'group' };
+    const place = await placeOf(entry.roomId, entry.sender);
+    const unreadable = !deps.encryption && (await chat.isEncrypted(entry.roomId));
+    // An admin is listed in the config and joined to the admin room now.
+    const senderIsAdmin = place === 'admin' && config.admins.includes(entry.sender) && (await chat.joinedMembers(entry.roomId)).includes(entry.sender);
+    return { route: route(parsed, entry.sender, { place, unreadable, senderIsAdmin }, COMMANDS, config), place };
+  };
+
+  const run = async (decision: Extract<Route, { kind: 'run' }>, entry: InboxEntry, place: Place): Promise<Reply> => {
     const { command, args } = decision;
     await chat.setTyping(entry.roomId, true);
     try {
-      return await command.run(context(entry.sender, args));
+      return await command.run(context(entry, place, command.keptWords), args);
     } catch (error) {
       if (error instanceof HomeserverError) {
         // The full message names the endpoint and the server: for the operator, not the user.
@@ -126,10 +182,15 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   /** Answers one accepted command. On failure it stays in the inbox and is tried at the next start. */
   const answer = async (entry: InboxEntry) => {
     const parsed = parse(entry.command);
-    const decision = await routeFor(entry, parsed);
-    const document = decision.kind === 'run' ? await run(decision, entry) : decision.kind === 'reply' ? decision.document : null;
-    if (document !== null) await chat.sendNotice(entry.roomId, render(document), entry.eventId);
+    const { route: decision, place } = await routeFor(entry, parsed);
+    if (decision.kind === 'refuse') log.warn(`refused ${decision.why}: ${entry.sender}`);
+    const reply: Reply | null = decision.kind === 'run' ? await run(decision, entry, place) : decision.kind === 'silent' ? null : decision.document;
+    if (reply !== null) {
+      const replyId = await chat.sendNotice(entry.roomId, render(replyDocument(reply)), entry.eventId, `reply:${entry.eventId}`);
+      if (!Array.isArray(reply)) services.jobStore.setProgressEvent(reply.progressOf, replyId);
+    }
     inbox.markAnswered(entry.eventId, now());
+    liveBodies.delete(entry.eventId);
   };
 
   const onRoomEvent = (roomId: string, raw: unknown) => {
@@ -146,11 +207,12 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     const parsed = parse(incoming.body);
     if (parsed.kind === 'none') return;
     // Only the command and the arguments it takes are kept, never the rest of the message.
-    const maxArgs = parsed.kind === 'command' ? (COMMANDS.find((c) => c.name === parsed.name)?.maxArgs ?? 0) : 0;
-    const commandLine = parsed.kind === 'command' ? ['!' + parsed.name, ...parsed.args.slice(0, maxArgs)].join(' ') : `!${parsed.word}`;
+    const command = parsed.kind === 'command' ? COMMANDS.find((c) => c.name === parsed.name) : undefined;
+    const commandLine = parsed.kind === 'command' ? ['!' + parsed.name, ...parsed.args.slice(0, command?.keptWords ?? 0)].join(' ') : `!${parsed.word}`;
     const entry = { eventId: incoming.event.event_id, roomId, sender: incoming.event.sender, command: commandLine, receivedAt: now() };
     // Synchronous, before the SDK saves its sync position: see store/inbox.ts.
     if (!inbox.accept(entry)) return;
+    if (command?.takesText) liveBodies.set(entry.eventId, incoming.body);
     track('answering a command', answer(entry));
   };
 
@@ -186,7 +248,8 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     log.error(`could not join the admin room ${config.adminRoom}: ${firstLine(error)}`);
   }
   try {
-    servedRooms.add(await chat.join(config.privacyContact.room));
+    contactRoomId = await chat.join(config.privacyContact.room);
+    servedRooms.add(contactRoomId);
   } catch (error) {
     log.warn(`could not join the privacy contact room ${config.privacyContact.room}: ${firstLine(error)}`);
   }
@@ -194,6 +257,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   if (deps.serverNotes.length > 0) track('telling the admins about the server', sendToAdmins(adminNotices.serverNotes(deps.serverNotes)));
 
   await client.start();
+  services.start();
   log.info('privacy bot started and syncing');
   // Commands accepted before a crash or stop, never answered: answer them now.
   for (const entry of inbox.unanswered()) track('answering a command', answer(entry));
@@ -202,12 +266,14 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     get adminRoomId() {
       return adminRoomId;
     },
+    services,
     idle: async () => {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
     stop: async () => {
       stopped = true;
       client.stop();
+      await services.stop();
       await Promise.allSettled([...pending]);
     },
   };

@@ -3,6 +3,8 @@
 
 export const BOT_TOKEN_ENV = 'DSAR_BOT_ACCESS_TOKEN';
 export const ADMIN_TOKEN_ENV = 'DSAR_ADMIN_ACCESS_TOKEN';
+export const PSEUDONYM_KEY_ENV = 'DSAR_BOT_PSEUDONYM_KEY';
+export const SMTP_PASSWORD_ENV = 'DSAR_SMTP_PASSWORD';
 
 const SECRET_KEY = /token|passw(or)?d|passphrase|secret|apikey|privatekey|credential|bearer/;
 

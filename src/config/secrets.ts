@@ -1,7 +1,7 @@
 // The bot's secrets come only from the environment, never from the file.
 import { closest } from './did-you-mean.ts';
 import type { ConfigProblem } from './problems.ts';
-import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV } from './secret-keys.ts';
+import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV, PSEUDONYM_KEY_ENV, SMTP_PASSWORD_ENV } from './secret-keys.ts';
 
 export type Secrets = {
   /** The bot account's access token (DSAR_BOT_ACCESS_TOKEN). */
@@ -10,6 +10,10 @@ export type Secrets = {
   adminToken: string;
   /** True when DSAR_ADMIN_ACCESS_TOKEN is set and differs from the bot token. */
   adminTokenIsSeparate: boolean;
+  /** DSAR_BOT_PSEUDONYM_KEY: the key of the pseudonyms of closed requests. Required at start-up (src/run.ts). */
+  pseudonymKey: string | null;
+  /** DSAR_SMTP_PASSWORD, when mail is configured with a user. */
+  smtpPassword: string | null;
 };
 
 /** An environment value as a token: surrounding whitespace (a trailing newline from a file) removed; empty means not set. */
@@ -60,5 +64,14 @@ export function readSecrets(env: NodeJS.ProcessEnv): { secrets: Secrets | null; 
 
   if (botToken === null || problems.length > 0) return { secrets: null, problems };
   const adminToken = adminGiven ?? botToken;
-  return { secrets: { botToken, adminToken, adminTokenIsSeparate: adminToken !== botToken }, problems };
+  return {
+    secrets: {
+      botToken,
+      adminToken,
+      adminTokenIsSeparate: adminToken !== botToken,
+      pseudonymKey: tokenFrom(env[PSEUDONYM_KEY_ENV]),
+      smtpPassword: env[SMTP_PASSWORD_ENV] === undefined || env[SMTP_PASSWORD_ENV] === '' ? null : env[SMTP_PASSWORD_ENV],
+    },
+    problems,
+  };
 }

@@ -7,6 +7,7 @@ import type { RequestService } from '../requests/requests.ts';
 import { BOT, type Request } from '../requests/request.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { bold, code, list, paragraph, type Document } from '../render/document.ts';
+import { render } from '../render/render.ts';
 import type { Db } from '../store/database.ts';
 import { dueEscalations, triggerText, type EscalationRules, type Trigger } from './triggers.ts';
 
@@ -46,7 +47,8 @@ export class Escalations {
     this.#requests.record(request.id, BOT, 'escalated', { trigger });
     const key = `escalation:${request.id}:${trigger}`;
     const why = triggerText(trigger, request, now);
-    await this.#notifier.toPrivacyContact(contactDocument(request, why, now), key, { subject: `Privacy request ${request.id} ${why}` });
+    const document = contactDocument(request, why, now);
+    await this.#notifier.toPrivacyContact(document, key, { subject: `Privacy request ${request.id} ${why}`, body: render(document).text });
     await this.#notifier.toAdmins([paragraph(bold('Reminder: '), `request ${request.id} (${KIND_LABELS[request.kind]}) ${why}. The privacy contact was told. `, code(`!request ${request.id}`), ' shows its timeline.')], `${key}:admins`);
     return true;
   }

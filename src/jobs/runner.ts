@@ -3,6 +3,7 @@
 // owns the request's working states (in_progress → completed | failed); what the owner is
 // told is up to the `events` the bot passes in.
 import type { z } from 'zod';
+import type { Document } from '../render/document.ts';
 import { backoffDelay } from '../homeserver/http.ts';
 import type { RequestService } from '../requests/requests.ts';
 import { BOT, type Request, type RequestKind } from '../requests/request.ts';
@@ -29,15 +30,18 @@ export type JobHandler = {
   concurrency: number;
   /** Attempts of the whole job before it fails for good. */
   maxAttempts: number;
-  run(context: JobContext): Promise<void>;
+  /** Does the work; resolves with what the owner is told at the end (or nothing: a generic note). */
+  run(context: JobContext): Promise<Document | void>;
+  /** The owner's progress message for a progress report. */
+  describeProgress(request: Request, progress: JobProgress): Document;
 };
 
 /** What the owner and the admins hear; every hook is best effort and must not throw. */
 export type JobEvents = {
   /** A job that was interrupted by a restart starts again (told once per job). */
   delayed(request: Request, job: Job): Promise<void> | void;
-  progress(request: Request, job: Job, progress: JobProgress): Promise<void> | void;
-  completed(request: Request, job: Job): Promise<void> | void;
+  progress(request: Request, job: Job, message: Document): Promise<void> | void;
+  completed(request: Request, job: Job, summary: Document | null): Promise<void> | void;
   /** The job failed for good; `description` is safe to show. The request is already failed. */
   failed(request: Request, job: Job, description: string): Promise<void> | void;
 };
@@ -177,7 +181,7 @@ export class JobRunner {
       signal,
       progress: (progress) => {
         this.#store.setProgress(job.requestId, progress);
-        void this.#quietly(() => this.#events.progress(request, job, progress));
+        void this.#quietly(() => this.#events.progress(request, job, handler.describeProgress(request, progress)));
       },
       checkpoint: {
         read: (schema) => this.#store.readCheckpoint(job.requestId, schema),
@@ -185,12 +189,12 @@ export class JobRunner {
       },
     };
     try {
-      await handler.run(context);
+      const summary = await handler.run(context);
       if (signal.aborted) throw signal.reason;
       this.#store.finish(job.requestId, 'done', this.#now());
       this.#store.clearWorkingState(job.requestId);
       const completed = this.#requests.transition(request.id, 'completed', BOT);
-      if (completed.ok) await this.#quietly(() => this.#events.completed(completed.request, job));
+      if (completed.ok) await this.#quietly(() => this.#events.completed(completed.request, this.#store.get(job.requestId) ?? job, summary ?? null));
     } catch (error) {
       await this.#settleFailure(handler, job, request, signal, error);
     }
@@ -215,7 +219,7 @@ export class JobRunner {
     this.#store.clearWorkingState(job.requestId);
     this.#requests.updateDetail(request.id, (detail) => ({ ...detail, failure: description }));
     const failed = this.#requests.transition(request.id, 'failed', BOT, description);
-    if (failed.ok) await this.#quietly(() => this.#events.failed(failed.request, job, description));
+    if (failed.ok) await this.#quietly(() => this.#events.failed(failed.request, this.#store.get(job.requestId) ?? job, description));
   }
 
   async #quietly(hook: () => Promise<void> | void): Promise<void> {

@@ -4,8 +4,6 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { backoffDelay } from '../homeserver/http.ts';
 import type { Outbox } from './outbox.ts';
 
-export const SMTP_PASSWORD_ENV = 'DSAR_SMTP_PASSWORD';
-
 export type SmtpSettings = {
   host: string;
   port: number;

@@ -6,6 +6,9 @@ import type { Document } from '../render/document.ts';
 export type Notifier = {
   toRequester(roomId: string, document: Document, key: string): Promise<void>;
   toAdmins(document: Document, key: string): Promise<void>;
-  /** The privacy contact room, and a mail when mail is configured (never message text). */
-  toPrivacyContact(document: Document, key: string, mail?: { subject: string }): Promise<void>;
+  /**
+   * The privacy contact room, and a mail where mail is configured. The mail's body is given
+   * separately because it waits in the outbox: it must never carry a requester's words.
+   */
+  toPrivacyContact(document: Document, key: string, mail?: { subject: string; body: string }): Promise<void>;
 };

@@ -4,7 +4,6 @@
 // per person stay possible.
 import { createHmac } from 'node:crypto';
 
-export const PSEUDONYM_KEY_ENV = 'DSAR_BOT_PSEUDONYM_KEY';
 export const PSEUDONYM_PREFIX = 'pseudonym:';
 
 export type Pseudonymise = (identity: string) => string;

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../homeserver/index.ts';
+import { TEST_PSEUDONYM_KEY } from '../support/world.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let hs: TestHomeserver;
@@ -38,7 +39,7 @@ function runCli(configPath: string, env: Record<string, string>): Promise<{ code
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--disable-warning=DEP0060', 'src/main.ts', '--config', configPath], {
       cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', ...env },
+      env: { PATH: process.env['PATH'] ?? '', DSAR_BOT_PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...env },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -52,6 +53,17 @@ function runCli(configPath: string, env: Record<string, string>): Promise<{ code
 }
 
 describe('start-up failures', () => {
+  it('a missing or short pseudonym key: exit 3 before any request reaches the homeserver, saying how to make one', async () => {
+    for (const key of ['', 'too-short']) {
+      const before = hs.requests.length;
+      const { code, out } = await runCli(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: bot.accessToken, DSAR_BOT_PSEUDONYM_KEY: key });
+      expect(code, out).toBe(3);
+      expect(out).toContain('DSAR_BOT_PSEUDONYM_KEY');
+      expect(out).toContain('openssl rand -hex 32');
+      expect(hs.requests.length).toBe(before);
+    }
+  });
+
   it('a missing token: reported before any request reaches the homeserver', async () => {
     const before = hs.requests.length;
     const { code, out } = await runCli(writeConfig(), {});

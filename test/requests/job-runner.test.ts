@@ -1,12 +1,16 @@
 // The job runner on a real SQLite file: order, concurrency, retries, failure, cancelling,
 // and a restart in the middle of a job.
 import { afterEach, describe, expect, it } from 'vitest';
-import { JobFailure, type JobProgress } from '../../src/jobs/job.ts';
+import { JobFailure } from '../../src/jobs/job.ts';
 import { JobStore } from '../../src/jobs/job-store.ts';
 import { JobRunner, type JobContext, type JobEvents, type JobHandler } from '../../src/jobs/runner.ts';
 import { waitUntil } from '../support/wait.ts';
 import { removeDir, requestFixture, type Fixture } from './support.ts';
 import { z } from 'zod';
+import { paragraph } from '../../src/render/document.ts';
+import { render } from '../../src/render/render.ts';
+
+const describeProgress: JobHandler['describeProgress'] = (_request, progress) => [paragraph(`phase ${progress.phase}`)];
 
 let fixtures: Fixture[] = [];
 afterEach(() => {
@@ -21,7 +25,7 @@ function recordingEvents() {
   const seen: string[] = [];
   const events: JobEvents = {
     delayed: (r) => void seen.push(`delayed ${r.id}`),
-    progress: (r, _j, p: JobProgress) => void seen.push(`progress ${r.id} ${p.phase}`),
+    progress: (r, _j, message) => void seen.push(`progress ${r.id} ${render(message).text}`),
     completed: (r) => void seen.push(`completed ${r.id}`),
     failed: (r, _j, why) => void seen.push(`failed ${r.id}: ${why}`),
   };
@@ -36,6 +40,7 @@ function gatedHandler(kind: 'export' | 'erasure', concurrency: number) {
     kind,
     concurrency,
     maxAttempts: 3,
+    describeProgress,
     run: (ctx: JobContext) =>
       new Promise<void>((resolve, reject) => {
         started.push(ctx.request.id);
@@ -87,7 +92,7 @@ describe('the job runner', () => {
   it('retries a failing job with backoff, then fails the request for good and says why', async () => {
     let attempts = 0;
     const handler: JobHandler = {
-      kind: 'export', concurrency: 1, maxAttempts: 3,
+      kind: 'export', concurrency: 1, maxAttempts: 3, describeProgress,
       run: async () => {
         attempts++;
         throw new JobFailure('the homeserver kept failing');
@@ -113,7 +118,7 @@ describe('the job runner', () => {
   it('does not retry a failure that says it cannot help', async () => {
     let attempts = 0;
     const handler: JobHandler = {
-      kind: 'export', concurrency: 1, maxAttempts: 5,
+      kind: 'export', concurrency: 1, maxAttempts: 5, describeProgress,
       run: async () => {
         attempts++;
         throw new JobFailure('no such account', { retryable: false });
@@ -159,7 +164,7 @@ describe('the job runner', () => {
 
     const resumedWith: unknown[] = [];
     const handler: JobHandler = {
-      kind: 'export', concurrency: 1, maxAttempts: 3,
+      kind: 'export', concurrency: 1, maxAttempts: 3, describeProgress,
       run: async (ctx) => void resumedWith.push([ctx.resumed, ctx.checkpoint.read(z.object({ roomsDone: z.number() }))]),
     };
     const f2 = first.f.reopen();

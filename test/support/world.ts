@@ -3,13 +3,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { validateConfig, type BotConfig } from '../../src/config/load.ts';
+import { validateConfig, type BotConfig, type Secrets } from '../../src/config/load.ts';
 import type { Logger } from '../../src/log.ts';
 import { runBot, type Running } from '../../src/run.ts';
 import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
 
 export const SERVER_NAME = 'example.org';
 export const BOT_ID = `@privacybot:${SERVER_NAME}`;
+/** Not a secret: the tests' key for pseudonyms. */
+export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key-0123456789abcdef0123456789';
 
 type Account = { userId: string; accessToken: string };
 
@@ -89,7 +91,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-world-'));
   const config = configFor(hs, dataDir, options.configure);
   const log = memoryLogger();
-  const secrets = { botToken: privacybot.accessToken, adminToken: privacybot.accessToken, adminTokenIsSeparate: false };
+  const secrets: Secrets = {
+    botToken: privacybot.accessToken,
+    adminToken: privacybot.accessToken,
+    adminTokenIsSeparate: false,
+    pseudonymKey: TEST_PSEUDONYM_KEY,
+    smtpPassword: null,
+  };
   let bot: Running | null = options.startBot === false ? null : await runBot(config, secrets, log);
 
   const say = (sender: string, roomId: string, body: string) => m.sendMessage(roomId, sender, body);

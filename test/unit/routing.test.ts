@@ -20,29 +20,60 @@ const text = (r: ReturnType<typeof route>) => (r.kind === 'reply' ? render(r.doc
 
 describe('route', () => {
   it('runs a personal command for a local user in a direct chat', () => {
-    expect(route(whatdoyouhave, alice, { direct: true, unreadable: false }, COMMANDS, config)).toMatchObject({ kind: 'run', command: { name: 'whatdoyouhave' } });
+    expect(route(whatdoyouhave, alice, { place: 'direct', unreadable: false, senderIsAdmin: false }, COMMANDS, config)).toMatchObject({ kind: 'run', command: { name: 'whatdoyouhave' } });
   });
 
   it('points to a direct chat from a group room', () => {
-    expect(text(route(whatdoyouhave, alice, { direct: false, unreadable: false }, COMMANDS, config))).toContain('only answer it in a direct chat');
+    expect(text(route(whatdoyouhave, alice, { place: 'group', unreadable: false, senderIsAdmin: false }, COMMANDS, config))).toContain('only answer it in a direct chat');
   });
 
   it('tells a remote user where their data lives, even in a direct chat', () => {
-    expect(text(route(whatdoyouhave, dave, { direct: true, unreadable: false }, COMMANDS, config))).toContain('lives on remote.example');
+    expect(text(route(whatdoyouhave, dave, { place: 'direct', unreadable: false, senderIsAdmin: false }, COMMANDS, config))).toContain('lives on remote.example');
   });
 
   it('runs public commands anywhere and for anyone', () => {
-    expect(route(help, dave, { direct: false, unreadable: false }, COMMANDS, config)).toMatchObject({ kind: 'run', command: { name: 'help' } });
+    expect(route(help, dave, { place: 'group', unreadable: false, senderIsAdmin: false }, COMMANDS, config)).toMatchObject({ kind: 'run', command: { name: 'help' } });
   });
 
   it('answers only with the encryption notice in a room it cannot read', () => {
-    expect(text(route(help, alice, { direct: true, unreadable: true }, COMMANDS, config))).toContain('I cannot read encrypted messages here');
+    expect(text(route(help, alice, { place: 'direct', unreadable: true, senderIsAdmin: false }, COMMANDS, config))).toContain('I cannot read encrypted messages here');
   });
 
   it('points unknown commands to !help in a direct chat only', () => {
-    expect(text(route({ kind: 'unknown', word: 'x' }, alice, { direct: true, unreadable: false }, COMMANDS, config))).toContain('!help');
-    expect(route({ kind: 'unknown', word: 'x' }, alice, { direct: false, unreadable: false }, COMMANDS, config)).toEqual({ kind: 'silent' });
-    expect(route({ kind: 'none' }, alice, { direct: true, unreadable: false }, COMMANDS, config)).toEqual({ kind: 'silent' });
+    expect(text(route({ kind: 'unknown', word: 'x' }, alice, { place: 'direct', unreadable: false, senderIsAdmin: false }, COMMANDS, config))).toContain('!help');
+    expect(route({ kind: 'unknown', word: 'x' }, alice, { place: 'group', unreadable: false, senderIsAdmin: false }, COMMANDS, config)).toEqual({ kind: 'silent' });
+    expect(route({ kind: 'none' }, alice, { place: 'direct', unreadable: false, senderIsAdmin: false }, COMMANDS, config)).toEqual({ kind: 'silent' });
+  });
+});
+
+describe('route for admin and privacy contact commands', () => {
+  const requests: ParsedMessage = { kind: 'command', name: 'requests', args: [] };
+  const reply: ParsedMessage = { kind: 'command', name: 'reply', args: ['R-7K3Q'] };
+  const admin = '@admin:example.org';
+
+  it('runs an admin command for a listed, joined admin in the admin room', () => {
+    expect(route(requests, admin, { place: 'admin', unreadable: false, senderIsAdmin: true }, COMMANDS, config)).toMatchObject({ kind: 'run', command: { name: 'requests' } });
+  });
+
+  it('refuses, and asks to log, an admin command from anyone else or anywhere else', () => {
+    const notAdmin = route(requests, alice, { place: 'admin', unreadable: false, senderIsAdmin: false }, COMMANDS, config);
+    expect(notAdmin).toMatchObject({ kind: 'refuse', why: /not a listed admin/ });
+    const elsewhere = route(requests, admin, { place: 'direct', unreadable: false, senderIsAdmin: false }, COMMANDS, config);
+    expect(elsewhere).toMatchObject({ kind: 'refuse', why: /outside the admin room/ });
+    expect(text(elsewhere.kind === 'refuse' ? { kind: 'reply', document: elsewhere.document } : elsewhere)).toContain('works only in the admin room');
+  });
+
+  it('runs the privacy contact’s commands only in their room, for local users', () => {
+    expect(route(reply, alice, { place: 'privacy-contact', unreadable: false, senderIsAdmin: false }, COMMANDS, config)).toMatchObject({ kind: 'run', args: { id: 'R-7K3Q' } });
+    expect(route(reply, alice, { place: 'admin', unreadable: false, senderIsAdmin: true }, COMMANDS, config)).toMatchObject({ kind: 'refuse' });
+    expect(route(reply, dave, { place: 'privacy-contact', unreadable: false, senderIsAdmin: false }, COMMANDS, config)).toMatchObject({ kind: 'refuse' });
+  });
+
+  it('answers a parameter that does not parse with the usage, echoing only a short excerpt', () => {
+    const bad: ParsedMessage = { kind: 'command', name: 'request', args: ['x'.repeat(500)] };
+    const answer = text(route(bad, admin, { place: 'admin', unreadable: false, senderIsAdmin: true }, COMMANDS, config));
+    expect(answer).toContain('Usage: `!request <request ID>`');
+    expect(answer.length).toBeLessThan(200);
   });
 });
 

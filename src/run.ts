@@ -9,6 +9,7 @@ import { routeSdkLogs } from './matrix/sdk-logging.ts';
 import { checkTokens, StartupError } from './startup/preflight.ts';
 import { HomeserverError } from './homeserver/errors.ts';
 import { openDatabase } from './store/database.ts';
+import type { JobHandler } from './jobs/runner.ts';
 import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
 
 /** 32 characters: 128 bits as hex, or more as a passphrase. */
@@ -18,7 +19,10 @@ export { StartupError };
 
 export type Running = RunningBot & { close(): Promise<void> };
 
-export async function runBot(config: BotConfig, secrets: Secrets, log: Logger): Promise<Running> {
+/** What production leaves at its defaults: the clock (tests move it) and extra job handlers. */
+export type RunOptions = { now?: () => number; jobHandlers?: readonly JobHandler[] };
+
+export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, options: RunOptions = {}): Promise<Running> {
   if (secrets.pseudonymKey === null || secrets.pseudonymKey.length < MIN_PSEUDONYM_KEY_LENGTH) {
     throw new StartupError(
       `${PSEUDONYM_KEY_ENV} is ${secrets.pseudonymKey === null ? 'not set' : `shorter than ${MIN_PSEUDONYM_KEY_LENGTH} characters`}. ` +
@@ -67,6 +71,8 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger): 
       homeserver,
       serverNotes: notes,
       log,
+      ...(options.now ? { now: options.now } : {}),
+      jobHandlers: options.jobHandlers ?? [],
     });
     return {
       get adminRoomId() {

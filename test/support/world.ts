@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { validateConfig, type BotConfig, type Secrets } from '../../src/config/load.ts';
 import type { Logger } from '../../src/log.ts';
+import type { JobHandler } from '../../src/jobs/runner.ts';
 import { runBot, type Running } from '../../src/run.ts';
 import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
 
@@ -51,6 +52,8 @@ export type World = {
   alice: Account;
   bob: Account;
   adminRoomId: string;
+  /** The privacy contact room; the admin account is the privacy contact there. */
+  contactRoomId: string;
   /** Sends a text message as `sender`, returns its event ID. */
   say(sender: string, roomId: string, body: string): string;
   /** The bot's reply to an event (threaded with m.in_reply_to). */
@@ -75,6 +78,10 @@ export type WorldOptions = {
   /** Runs after the standard people exist and before the bot starts. */
   seed?: (hs: TestHomeserver) => void;
   startBot?: boolean;
+  /** The bot's clock; tests move it to reach deadlines. Defaults to the real one. */
+  now?: () => number;
+  /** Job handlers besides the bot's own (a test's stand-in for long work). */
+  jobHandlers?: readonly JobHandler[];
 };
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -85,12 +92,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const alice = m.addUser({ localpart: 'alice', displayName: 'Alice Liddell', emails: ['alice@example.org'], ...options.alice });
   const bob = m.addUser({ localpart: 'bob', displayName: 'Bob' });
   const adminRoomId = m.createRoom(admin.userId, { name: 'Privacy admins', alias: 'privacy-admins', invite: [privacybot.userId] });
-  m.createRoom(admin.userId, { name: 'Privacy contact', alias: 'privacy-contact', invite: [privacybot.userId] });
+  const contactRoomId = m.createRoom(admin.userId, { name: 'Privacy contact', alias: 'privacy-contact', invite: [privacybot.userId] });
   options.seed?.(hs);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-world-'));
   const config = configFor(hs, dataDir, options.configure);
   const log = memoryLogger();
+  const runOptions = { ...(options.now ? { now: options.now } : {}), ...(options.jobHandlers ? { jobHandlers: options.jobHandlers } : {}) };
   const secrets: Secrets = {
     botToken: privacybot.accessToken,
     adminToken: privacybot.accessToken,
@@ -98,7 +106,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     pseudonymKey: TEST_PSEUDONYM_KEY,
     smtpPassword: null,
   };
-  let bot: Running | null = options.startBot === false ? null : await runBot(config, secrets, log);
+  let bot: Running | null = options.startBot === false ? null : await runBot(config, secrets, log, runOptions);
 
   const say = (sender: string, roomId: string, body: string) => m.sendMessage(roomId, sender, body);
   const replyTo = async (eventId: string, timeoutMs = 10_000) => {
@@ -126,6 +134,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     alice,
     bob,
     adminRoomId,
+    contactRoomId,
     say,
     replyTo,
     ask: async (sender, roomId, body) => replyTo(say(sender, roomId, body)),
@@ -137,7 +146,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     botJoined,
     restart: async () => {
       await bot?.close();
-      bot = await runBot(config, secrets, log);
+      bot = await runBot(config, secrets, log, runOptions);
     },
     close: async () => {
       await bot?.close();

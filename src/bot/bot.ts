@@ -28,6 +28,9 @@ import * as adminNotices from './admin-notices.ts';
 import { classifyIncoming, RoomEvent } from './incoming.ts';
 import * as replies from './replies.ts';
 import { inviteDecision, isLeftAlone } from './rooms.ts';
+import { parseReactionCommand, reactionCommand, reactionDecision } from './reactions.ts';
+import { decisionReply } from '../commands/admin-erasure.ts';
+import { REACTION_DENIAL_REASON, reactionDenialFollowUp } from '../erasure/messages.ts';
 import { route, type Route } from './routing.ts';
 
 export type BotDependencies = {
@@ -91,9 +94,12 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   /** Bodies of commands received live, until answered: free text is relayed from memory, never stored. */
   const liveBodies = new Map<string, string>();
 
-  const sendToAdmins = async (document: Document, key?: string) => {
-    if (adminRoomId === null) return log.warn('no admin room joined: an admin notice could not be delivered');
-    await chat.sendNotice(adminRoomId, render(document), undefined, key);
+  const sendToAdmins = async (document: Document, key?: string): Promise<string | null> => {
+    if (adminRoomId === null) {
+      log.warn('no admin room joined: an admin notice could not be delivered');
+      return null;
+    }
+    return chat.sendNotice(adminRoomId, render(document), undefined, key);
   };
 
   const notifier: Notifier = {
@@ -139,6 +145,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     config,
     homeserver,
     desk: services.desk,
+    erasure: services.erasure,
     now,
     text: textOf(entry, keptWords),
     reportPolicyDiscrepancies,
@@ -179,8 +186,33 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     }
   };
 
+  /** ✅ or ❌ from an admin on an erasure's approval message; idempotent, so a retry changes nothing twice. */
+  const decideByReaction = async (entry: InboxEntry, reaction: NonNullable<ReturnType<typeof parseReactionCommand>>) => {
+    const request = services.erasure.byApprovalEvent(reaction.target);
+    if (request === null || adminRoomId === null) return;
+    const isAdmin = config.admins.includes(entry.sender) && (await chat.joinedMembers(adminRoomId)).includes(entry.sender);
+    if (!isAdmin) {
+      log.warn(`refused a decision by reaction from someone who is not a listed admin: ${entry.sender}`);
+      return void (await chat.sendNotice(adminRoomId, render(replies.notAnAdmin(reaction.decision)), reaction.target, `reply:${entry.eventId}`));
+    }
+    const outcome =
+      reaction.decision === 'approve'
+        ? await services.erasure.approve(request.id, entry.sender)
+        : await services.erasure.deny(request.id, entry.sender, REACTION_DENIAL_REASON);
+    if (outcome.kind === 'denied') {
+      await notifier.toPrivacyContact(reactionDenialFollowUp(outcome.request), `reaction-denial:${request.id}`);
+    }
+    await chat.sendNotice(adminRoomId, render(decisionReply(outcome)), reaction.target, `reply:${entry.eventId}`);
+  };
+
   /** Answers one accepted command. On failure it stays in the inbox and is tried at the next start. */
   const answer = async (entry: InboxEntry) => {
+    const reaction = parseReactionCommand(entry.command);
+    if (reaction !== null) {
+      await decideByReaction(entry, reaction);
+      inbox.markAnswered(entry.eventId, now());
+      return;
+    }
     const parsed = parse(entry.command);
     const { route: decision, place } = await routeFor(entry, parsed);
     if (decision.kind === 'refuse') log.warn(`refused ${decision.why}: ${entry.sender}`);
@@ -232,6 +264,11 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   client.on('room.event', (roomId: string, raw: unknown) => {
     const event = RoomEvent.safeParse(raw).data;
     if (stopped || event === undefined) return;
+    if (event.type === 'm.reaction' && roomId === adminRoomId) {
+      const reaction = reactionDecision(raw, { botUserId, notBefore });
+      const entry = reaction && { eventId: reaction.eventId, roomId, sender: reaction.sender, command: reactionCommand(reaction), receivedAt: now() };
+      if (entry && inbox.accept(entry)) track('deciding by reaction', answer(entry));
+    }
     if (event.type === 'm.room.encrypted') onRoomEvent(roomId, event);
     if (event.type === 'm.room.member') track('leaving an empty room', onMemberChange(roomId, event));
   });
@@ -254,7 +291,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     log.warn(`could not join the privacy contact room ${config.privacyContact.room}: ${firstLine(error)}`);
   }
   displayName ??= await client.getUserProfile(botUserId).then((profile: { displayname?: string }) => profile.displayname ?? null, () => null);
-  if (deps.serverNotes.length > 0) track('telling the admins about the server', sendToAdmins(adminNotices.serverNotes(deps.serverNotes)));
+  if (deps.serverNotes.length > 0) track('telling the admins about the server', sendToAdmins(adminNotices.serverNotes(deps.serverNotes)).then(() => {}));
 
   await client.start();
   services.start();

@@ -9,6 +9,7 @@ import { JobRunner, type JobEvents, type JobHandler } from '../jobs/runner.ts';
 import { Mailer } from '../mail/mailer.ts';
 import { Outbox } from '../mail/outbox.ts';
 import type { Notifier } from '../notify/notifier.ts';
+import { ErasureDesk } from '../erasure/erasure-desk.ts';
 import { RequestDesk } from '../requests/desk.ts';
 import { Maintenance } from '../requests/maintenance.ts';
 import { pseudonymiser } from '../requests/pseudonym.ts';
@@ -17,6 +18,7 @@ import type { Db } from '../store/database.ts';
 
 export type RequestServices = {
   desk: RequestDesk;
+  erasure: ErasureDesk;
   jobs: JobRunner;
   jobStore: JobStore;
   outbox: Outbox;
@@ -54,7 +56,11 @@ export function createRequestServices(options: ServiceOptions): RequestServices 
   const notifier = withMail(options.chatNotifier, mailer === null ? null : { outbox, mailer, to: config.privacyContact.email, now });
   const escalations = new Escalations({ db, requests, notifier, rules: config.requests, now });
   const desk = new RequestDesk({ config, requests, audit, jobs, escalations, notifier, now });
-  const maintenance = new Maintenance({ db, requests, audit, escalations, notifier, mailer, pseudonymise, settings: config.requests, now, log });
+  const erasure = new ErasureDesk({ config, requests, jobs, notifier, now });
+  const maintenance = new Maintenance({
+    db, requests, audit, escalations, notifier, mailer, pseudonymise, settings: config.requests, now, log,
+    tasks: [['expired erasure codes', () => erasure.expireConfirmations()]],
+  });
 
   // A request that fails is escalated at once, not at the next check.
   requests.onChange(({ request }) => {
@@ -63,6 +69,7 @@ export function createRequestServices(options: ServiceOptions): RequestServices 
 
   return {
     desk,
+    erasure,
     jobs,
     jobStore,
     outbox,

@@ -4,6 +4,7 @@
 import type { BotConfig } from '../config/load.ts';
 import type { CategoryId } from '../config/categories.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
+import type { ErasureDesk } from '../erasure/erasure-desk.ts';
 import type { RequestDesk } from '../requests/desk.ts';
 import { code, paragraph, type Document } from '../render/document.ts';
 import type { Param } from './params.ts';
@@ -28,6 +29,7 @@ export type CommandContext = {
   config: BotConfig;
   homeserver: Homeserver;
   desk: RequestDesk;
+  erasure: ErasureDesk;
   now: () => number;
   /** The free text after the parameters: relayed, never stored. Empty when there is none. */
   text(): Promise<string>;

@@ -1,6 +1,8 @@
 // The commands this bot answers, in the order !help lists them.
 import { audit, extend, report, request, requests } from './admin-requests.ts';
+import { approve, deny, erase, plan } from './admin-erasure.ts';
 import { cancel } from './cancel.ts';
+import { deleteAccount } from './delete.ts';
 import type { Command } from './command.ts';
 import { contact, correct, object } from './contact.ts';
 import { help } from './help.ts';
@@ -11,6 +13,7 @@ import { whatdoyouhave } from './whatdoyouhave.ts';
 export const COMMANDS: readonly Command[] = [
   help,
   whatdoyouhave,
+  deleteAccount,
   status,
   cancel,
   contact,
@@ -21,6 +24,10 @@ export const COMMANDS: readonly Command[] = [
   extend,
   report,
   audit,
+  approve,
+  deny,
+  erase,
+  plan,
   reply,
   close,
 ];

@@ -117,6 +117,12 @@ const HINTS: Record<string, (c: Context) => Hint> = {
     expected: 'days a closed request keeps its requester\'s Matrix ID before it is replaced by a pseudonym (1 to 3650; default 90)',
     example: '"retentionDays": 90',
   }),
+  erasure: () => ({
+    expected: 'optional settings of account erasure: coolingOffHours (hours between approval and start, default 24, 0 for none) and fourEyes (two admins must approve, default false)',
+    example: '"erasure": { "coolingOffHours": 24, "fourEyes": false }',
+  }),
+  'erasure.coolingOffHours': () => ({ expected: 'hours between an admin\'s approval and the start of the erasure, during which the user may still cancel: 0 to 720 (default 24)', example: '"coolingOffHours": 24' }),
+  'erasure.fourEyes': () => ({ expected: 'true when every erasure needs the approval of two different admins (default false)', example: '"fourEyes": true' }),
   smtp: (c) => ({
     expected: 'optional: the mail server escalations are sent through: host, port, tls ("implicit", "starttls" or "none"), and optionally user and from; the password goes in DSAR_SMTP_PASSWORD',
     example: `"smtp": { "host": "mail.${c.server}", "port": 587, "tls": "starttls", "user": "privacybot@${c.server}" }`,

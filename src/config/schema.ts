@@ -80,6 +80,17 @@ const RequestSettings = z
   .strict()
   .prefault({});
 
+/** Account erasure (!delete, !erase). */
+const ErasureSettings = z
+  .object({
+    /** Hours between approval and the start of an erasure, during which the requester may still cancel. 0: none. */
+    coolingOffHours: z.number().min(0).max(24 * 30).default(24),
+    /** Two different admins must approve every erasure. */
+    fourEyes: z.boolean().default(false),
+  })
+  .strict()
+  .prefault({});
+
 /** Where escalations are mailed from; the password comes from DSAR_SMTP_PASSWORD. */
 const SmtpSettings = z
   .object({
@@ -122,6 +133,7 @@ export const BotConfig = z
     dataDir: DataDir,
     policy: Policy,
     requests: RequestSettings,
+    erasure: ErasureSettings,
     smtp: SmtpSettings.optional(),
   })
   .strict()

@@ -69,7 +69,7 @@ export class RequestDesk {
   async replyToRequester(id: string, staff: string, eventId: string, text: string): Promise<Outcome<Request>> {
     const request = this.requests.get(id);
     if (request === null) return { ok: false, problem: `there is no request ${id}` };
-    if (isClosed(request.state)) return { ok: false, problem: `request ${id} is already closed` };
+    // A closed request may still need a word (the reason for a denial by reaction, say).
     if (request.roomId === null) return { ok: false, problem: `request ${id} has no direct chat to answer in (it was entered by an admin): answer by the channel it came from` };
     await this.notifier.toRequester(request.roomId, replyFromContact(request, text), `reply:${eventId}`);
     this.requests.record(id, staff, 'replied');

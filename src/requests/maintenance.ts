@@ -21,6 +21,8 @@ export type MaintenanceOptions = {
   mailer: Mailer | null;
   pseudonymise: Pseudonymise;
   settings: { digestHourUtc: number; retentionDays: number; checkEveryMinutes: number };
+  /** Other periodic work (e.g. cancelling erasures whose confirmation code expired). */
+  tasks?: ReadonlyArray<readonly [string, () => unknown]>;
   now: () => number;
   log: (line: string) => void;
 };
@@ -57,6 +59,7 @@ export class Maintenance {
       ['escalations', () => escalations.check()],
       ['the daily digest', () => this.#digest()],
       ['retention', () => this.#retention()],
+      ...(this.#o.tasks ?? []),
       ['mail', () => mailer?.flush()],
     ] as const) {
       try {

@@ -1,6 +1,7 @@
 // What a data-subject request is: its kind, its state, its deadlines and who decided.
 // The schemas are the only types; rows from SQLite are parsed with them.
 import { z } from 'zod';
+import { ErasureSummary } from '../erasure/summary.ts';
 
 export const REQUEST_KINDS = ['access', 'export', 'erasure', 'correction', 'objection', 'contact'] as const;
 export const RequestKind = z.enum(REQUEST_KINDS);
@@ -37,6 +38,10 @@ export const RequestDetail = z
     confirmation: z.object({ codeHash: z.string(), expiresAt: z.number(), attemptsLeft: z.number().int() }).optional(),
     /** Admins who approved (four-eyes erasure needs two). */
     approvals: z.array(z.string()).optional(),
+    /** What an erasure will remove, in counts, for the admins' decision. */
+    summary: ErasureSummary.optional(),
+    /** The admin room message asking for a decision: reactions on it decide too. */
+    approvalEvent: z.string().optional(),
     /** When a cooling-off period ends. */
     coolingOffUntil: z.number().optional(),
     /** A short, non-personal description of why it failed. */

@@ -2,7 +2,7 @@
 // Pure: `!plan` shows them before anything runs, and the job runs exactly these.
 import type { Capabilities } from '../homeserver/homeserver.ts';
 
-export const STEP_NAMES = ['memberships', 'redact', 'media', 'threepids', 'deactivate', 'leave-rooms', 'verify', 'forget'] as const;
+export const STEP_NAMES = ['memberships', 'redact', 'media', 'threepids', 'announce', 'deactivate', 'leave-rooms', 'verify', 'forget'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type PlannedStep = {
@@ -61,6 +61,11 @@ export function erasurePlan(capabilities: Capabilities, facts: PlanFacts): Plann
       visible: 'Images and files the user shared stop loading for everyone.',
     },
     { step: 'threepids', what: 'Remove the user’s email addresses and phone numbers (PUT /_synapse/admin/v2/users/{user} with an empty threepids list).', visible: null },
+    {
+      step: 'announce',
+      what: 'Tell the user, in their direct chat, that the erasure is starting and how to reach the privacy contact without an account: the last message they receive.',
+      visible: null,
+    },
     {
       step: 'deactivate',
       what: 'Deactivate the account with erase (POST /_synapse/admin/v1/deactivate/{user}, "erase": true): devices, access tokens, push registrations and the password go, and later joiners see the user’s events pruned.',

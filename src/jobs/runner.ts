@@ -34,6 +34,8 @@ export type JobHandler = {
   run(context: JobContext): Promise<Document | void>;
   /** The owner's progress message for a progress report. */
   describeProgress(request: Request, progress: JobProgress): Document;
+  /** After the last attempt failed (the request is already failed): e.g. report what was done. */
+  failedForGood?(request: Request, description: string): Promise<void>;
 };
 
 /** What the owner and the admins hear; every hook is best effort and must not throw. */
@@ -219,7 +221,9 @@ export class JobRunner {
     this.#store.clearWorkingState(job.requestId);
     this.#requests.updateDetail(request.id, (detail) => ({ ...detail, failure: description }));
     const failed = this.#requests.transition(request.id, 'failed', BOT, description);
-    if (failed.ok) await this.#quietly(() => this.#events.failed(failed.request, this.#store.get(job.requestId) ?? job, description));
+    if (!failed.ok) return;
+    if (handler.failedForGood) await this.#quietly(() => handler.failedForGood!(failed.request, description));
+    await this.#quietly(() => this.#events.failed(failed.request, this.#store.get(job.requestId) ?? job, description));
   }
 
   async #quietly(hook: () => Promise<void> | void): Promise<void> {

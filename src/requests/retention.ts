@@ -6,6 +6,8 @@ import type { Db } from '../store/database.ts';
 import { DAY } from './deadlines.ts';
 import type { Pseudonymise } from './pseudonym.ts';
 import type { RequestStore } from './request-store.ts';
+import type { RequestService } from './requests.ts';
+import { BOT, isClosed } from './request.ts';
 
 export type PurgeResult = { pseudonymised: number };
 
@@ -24,4 +26,24 @@ export function purgeClosedRequests(db: Db, store: RequestStore, pseudonymise: P
     db.pragma('wal_checkpoint(TRUNCATE)');
   }
   return { pseudonymised: due.length };
+}
+
+/**
+ * After an erasure: the bot forgets the person at once, not after the retention period. Their
+ * other open requests are cancelled (there is no account left to answer), every request of
+ * theirs keeps only a pseudonym, and their unanswered commands leave the inbox.
+ */
+export function forgetPerson(db: Db, requests: RequestService, pseudonymise: Pseudonymise, userId: string, keepOpen: string, now: number): number {
+  const theirs = requests.store.forUser(userId);
+  for (const request of theirs) {
+    if (request.id !== keepOpen && !isClosed(request.state)) requests.transition(request.id, 'cancelled', BOT, 'the account was erased');
+  }
+  db.transaction(() => {
+    for (const request of requests.store.forUser(userId)) {
+      requests.store.update({ ...request, userId: pseudonymise(userId), roomId: null, sourceEventId: null, detail: {}, pseudonymisedAt: now });
+    }
+    db.prepare('DELETE FROM inbox WHERE sender = ?').run(userId);
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return theirs.length;
 }

@@ -127,6 +127,22 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
     `);
   },
+  // 3: the steps of an erasure, each recorded before and after it runs, so that a restart
+  // resumes at the step it stopped in and never repeats a finished one.
+  (db) => {
+    db.exec(`
+      CREATE TABLE erasure_steps (
+        request_id  TEXT NOT NULL REFERENCES requests (id),
+        step        TEXT NOT NULL,
+        state       TEXT NOT NULL,   -- started | done
+        started_at  INTEGER NOT NULL,
+        finished_at INTEGER,
+        attempts    INTEGER NOT NULL DEFAULT 1,
+        result      TEXT,            -- JSON counts, never content
+        PRIMARY KEY (request_id, step)
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

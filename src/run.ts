@@ -13,6 +13,11 @@ import { SqliteSdkStorage } from './store/sdk-storage.ts';
 import { cryptoStorageProvider } from './crypto/crypto-store.ts';
 import { decideEncryption } from './crypto/encryption-mode.ts';
 import type { OpenedStore } from './crypto/store-options.ts';
+import type { JobHandler } from './jobs/runner.ts';
+import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
+
+/** 32 characters: 128 bits as hex, or more as a passphrase. */
+const MIN_PSEUDONYM_KEY_LENGTH = 32;
 
 export { StartupError };
 
@@ -23,7 +28,17 @@ const describeStore = (opened: OpenedStore): string =>
 
 export type Running = RunningBot & { close(): Promise<void> };
 
-export async function runBot(config: BotConfig, secrets: Secrets, log: Logger): Promise<Running> {
+/** What production leaves at its defaults: the clock (tests move it) and extra job handlers. */
+export type RunOptions = { now?: () => number; jobHandlers?: readonly JobHandler[] };
+
+export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, options: RunOptions = {}): Promise<Running> {
+  if (secrets.pseudonymKey === null || secrets.pseudonymKey.length < MIN_PSEUDONYM_KEY_LENGTH) {
+    throw new StartupError(
+      `${PSEUDONYM_KEY_ENV} is ${secrets.pseudonymKey === null ? 'not set' : `shorter than ${MIN_PSEUDONYM_KEY_LENGTH} characters`}. ` +
+        'The bot replaces the names in closed requests with pseudonyms keyed by it, so it must be secret, long and the same at every start. ' +
+        `Create one once with \`openssl rand -hex 32\`, keep it with the bot's other secrets, and set ${PSEUDONYM_KEY_ENV}.`,
+    );
+  }
   const { sdk, crypto } = loadMatrixBotSdk();
   routeSdkLogs(sdk, log);
   const encryption = decideEncryption(config.bot.encryption, crypto, secrets.cryptoPassphrase);
@@ -63,11 +78,14 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger): 
       homeserver,
       serverNotes: notes,
       log,
+      ...(options.now ? { now: options.now } : {}),
+      jobHandlers: options.jobHandlers ?? [],
     });
     return {
       get adminRoomId() {
         return bot.adminRoomId;
       },
+      services: bot.services,
       idle: () => bot.idle(),
       stop: () => bot.stop(),
       close: async () => {

@@ -2,8 +2,8 @@
 // the replies. Everything here is I/O; decisions live in the pure modules it calls
 // (incoming.ts, routing.ts, rooms.ts, replies.ts, admin-notices.ts).
 import type { MatrixClient, RustSdkCryptoStorageProvider } from 'matrix-bot-sdk';
-import type { CommandContext } from '../commands/command.ts';
-import { parseMessage, type ParsedMessage } from '../commands/parse.ts';
+import { replyDocument, type CommandContext, type Place, type Reply } from '../commands/command.ts';
+import { commandText, parseMessage, type ParsedMessage } from '../commands/parse.ts';
 import { COMMAND_NAMES, COMMANDS } from '../commands/registry.ts';
 import type { CategoryId } from '../config/categories.ts';
 import type { BotConfig, Secrets } from '../config/load.ts';
@@ -21,10 +21,17 @@ import { claimPolicyAlert } from '../store/policy-alerts.ts';
 import { SqliteSdkStorage } from '../store/sdk-storage.ts';
 import { hasEncryptionKeys } from '../crypto/reachability.ts';
 import { useContentAddressedToDeviceTxnIds } from '../crypto/to-device.ts';
+import type { JobHandler } from '../jobs/runner.ts';
+import type { Notifier } from '../notify/notifier.ts';
+import { createRequestServices, type RequestServices } from './services.ts';
+import { jobEventsFor } from './job-messages.ts';
 import * as adminNotices from './admin-notices.ts';
 import { classifyIncoming, RoomEvent } from './incoming.ts';
 import * as replies from './replies.ts';
 import { inviteDecision, isLeftAlone } from './rooms.ts';
+import { parseReactionCommand, reactionCommand, reactionDecision } from './reactions.ts';
+import { decisionReply } from '../commands/admin-erasure.ts';
+import { REACTION_DENIAL_REASON, reactionDenialFollowUp } from '../erasure/messages.ts';
 import { route, type Route } from './routing.ts';
 
 export type BotDependencies = {
@@ -41,10 +48,14 @@ export type BotDependencies = {
   serverNotes: string[];
   log: Logger;
   now?: () => number;
+  /** The background work of requests (exports, erasures), by kind. */
+  jobHandlers?: readonly JobHandler[];
 };
 
 export type RunningBot = {
   adminRoomId: string | null;
+  /** The request lifecycle's parts, for the CLI and for tests that look inside. */
+  services: RequestServices;
   /** Resolves once every command received so far has been answered. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -82,12 +93,37 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   const servedRooms = new Set<string>(); // the admin and privacy contact rooms: never left
   let displayName: string | null = config.bot.displayName ?? null;
   let adminRoomId: string | null = null;
+  let contactRoomId: string | null = null;
   let stopped = false;
+  /** Bodies of commands received live, until answered: free text is relayed from memory, never stored. */
+  const liveBodies = new Map<string, string>();
 
-  const sendToAdmins = async (document: Document) => {
-    if (adminRoomId === null) return log.warn('no admin room joined: an admin notice could not be delivered');
-    await chat.sendNotice(adminRoomId, render(document));
+  const sendToAdmins = async (document: Document, key?: string): Promise<string | null> => {
+    if (adminRoomId === null) {
+      log.warn('no admin room joined: an admin notice could not be delivered');
+      return null;
+    }
+    return chat.sendNotice(adminRoomId, render(document), undefined, key);
   };
+
+  const notifier: Notifier = {
+    toRequester: async (roomId, document, key) => void (await chat.sendNotice(roomId, render(document), undefined, key)),
+    toAdmins: (document, key) => sendToAdmins(document, key),
+    toPrivacyContact: async (document, key) => {
+      if (contactRoomId === null) return log.warn('no privacy contact room joined: a message for the privacy contact could not be delivered');
+      await chat.sendNotice(contactRoomId, render(document), undefined, key);
+    },
+  };
+  const services = createRequestServices({
+    config,
+    secrets: deps.secrets,
+    db,
+    chatNotifier: notifier,
+    handlers: deps.jobHandlers ?? [],
+    jobEvents: jobEventsFor({ chat, notifier, progressEventOf: (id) => services.jobStore.get(id)?.progressEvent ?? null, log: (line) => log.warn(line) }),
+    now,
+    log: (line) => log.info(line),
+  });
 
   const reportPolicyDiscrepancies = async (categories: CategoryId[]) => {
     for (const category of categories) {
@@ -99,24 +135,51 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
 
   const parse = (body: string) => parseMessage(body, { userId: botUserId, displayName }, COMMAND_NAMES);
 
-  const context = (sender: string, args: string[]): CommandContext => ({ sender, args, config, homeserver, now, reportPolicyDiscrepancies, commands: COMMANDS });
+  /** The message's free text after the command's words: from memory while live, else read again from the server. */
+  const textOf = (entry: InboxEntry, keptWords: number) => async (): Promise<string> => {
+    const body = liveBodies.get(entry.eventId) ?? (await chat.messageBody(entry.roomId, entry.eventId)) ?? '';
+    return commandText(body, { userId: botUserId, displayName }, keptWords);
+  };
 
-  const routeFor = async (entry: InboxEntry, parsed: ParsedMessage): Promise<Route> => {
-    if (parsed.kind === 'none') return { kind: 'silent' };
-    const members = await chat.joinedMembers(entry.roomId);
-    const direct = members.length === 2 && members.includes(entry.sender) && members.includes(botUserId);
+  const context = (entry: InboxEntry, place: Place, keptWords: number): CommandContext => ({
+    sender: entry.sender,
+    roomId: entry.roomId,
+    eventId: entry.eventId,
+    place,
+    config,
+    homeserver,
+    desk: services.desk,
+    erasure: services.erasure,
+    now,
+    text: textOf(entry, keptWords),
+    reportPolicyDiscrepancies,
+    commands: COMMANDS,
+  });
+
+  const placeOf = async (roomId: string, sender: string): Promise<Place> => {
+    if (roomId === adminRoomId) return 'admin';
+    if (roomId === contactRoomId) return 'privacy-contact';
+    const members = await chat.joinedMembers(roomId);
+    return members.length === 2 && members.includes(sender) && members.includes(botUserId) ? 'direct' : 'group';
+  };
+
+  const routeFor = async (entry: InboxEntry, parsed: ParsedMessage): Promise<{ route: Route; place: Place }> => {
+    if (parsed.kind === 'none') return { route: { kind: 'silent' }, place: 'group' };
+    const place = await placeOf(entry.roomId, entry.sender);
     const encrypted = await chat.isEncrypted(entry.roomId);
     const unreadable = encrypted && !deps.encryption;
     // End-to-end encryption: an answer encrypted for someone without keys would be unreadable to them.
     const undecryptable = encrypted && deps.encryption && !(await hasEncryptionKeys(client, entry.sender));
-    return route(parsed, entry.sender, { direct, unreadable, undecryptable }, COMMANDS, config);
+    // An admin is listed in the config and joined to the admin room now.
+    const senderIsAdmin = place === 'admin' && config.admins.includes(entry.sender) && (await chat.joinedMembers(entry.roomId)).includes(entry.sender);
+    return { route: route(parsed, entry.sender, { place, unreadable, undecryptable, senderIsAdmin }, COMMANDS, config), place };
   };
 
-  const run = async (decision: Extract<Route, { kind: 'run' }>, entry: InboxEntry): Promise<Document> => {
+  const run = async (decision: Extract<Route, { kind: 'run' }>, entry: InboxEntry, place: Place): Promise<Reply> => {
     const { command, args } = decision;
     await chat.setTyping(entry.roomId, true);
     try {
-      return await command.run(context(entry.sender, args));
+      return await command.run(context(entry, place, command.keptWords), args);
     } catch (error) {
       if (error instanceof HomeserverError) {
         // The full message names the endpoint and the server: for the operator, not the user.
@@ -130,14 +193,44 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     }
   };
 
+  /** ✅ or ❌ from an admin on an erasure's approval message; idempotent, so a retry changes nothing twice. */
+  const decideByReaction = async (entry: InboxEntry, reaction: NonNullable<ReturnType<typeof parseReactionCommand>>) => {
+    const request = services.erasure.byApprovalEvent(reaction.target);
+    if (request === null || adminRoomId === null) return;
+    const isAdmin = config.admins.includes(entry.sender) && (await chat.joinedMembers(adminRoomId)).includes(entry.sender);
+    if (!isAdmin) {
+      log.warn(`refused a decision by reaction from someone who is not a listed admin: ${entry.sender}`);
+      return void (await chat.sendNotice(adminRoomId, render(replies.notAnAdmin(reaction.decision)), reaction.target, `reply:${entry.eventId}`));
+    }
+    const outcome =
+      reaction.decision === 'approve'
+        ? await services.erasure.approve(request.id, entry.sender)
+        : await services.erasure.deny(request.id, entry.sender, REACTION_DENIAL_REASON);
+    if (outcome.kind === 'denied') {
+      await notifier.toPrivacyContact(reactionDenialFollowUp(outcome.request), `reaction-denial:${request.id}`);
+    }
+    await chat.sendNotice(adminRoomId, render(decisionReply(outcome)), reaction.target, `reply:${entry.eventId}`);
+  };
+
   /** Answers one accepted command. On failure it stays in the inbox and is tried at the next start. */
   const answer = async (entry: InboxEntry) => {
+    const reaction = parseReactionCommand(entry.command);
+    if (reaction !== null) {
+      await decideByReaction(entry, reaction);
+      inbox.markAnswered(entry.eventId, now());
+      return;
+    }
     const parsed = parse(entry.command);
-    const decision = await routeFor(entry, parsed);
-    const document = decision.kind === 'run' ? await run(decision, entry) : decision.kind === 'reply' ? decision.document : null;
+    const { route: decision, place } = await routeFor(entry, parsed);
+    if (decision.kind === 'refuse') log.warn(`refused ${decision.why}: ${entry.sender}`);
+    const reply: Reply | null = decision.kind === 'run' ? await run(decision, entry, place) : decision.kind === 'silent' ? null : decision.document;
     if (decision.kind === 'reply' && decision.unencrypted === true) await chat.sendUnencryptedNotice(entry.roomId, render(decision.document), entry.eventId);
-    else if (document !== null) await chat.sendNotice(entry.roomId, render(document), entry.eventId);
+    else if (reply !== null) {
+      const replyId = await chat.sendNotice(entry.roomId, render(replyDocument(reply)), entry.eventId, `reply:${entry.eventId}`);
+      if (!Array.isArray(reply)) services.jobStore.setProgressEvent(reply.progressOf, replyId);
+    }
     inbox.markAnswered(entry.eventId, now());
+    liveBodies.delete(entry.eventId);
   };
 
   const onRoomEvent = (roomId: string, raw: unknown) => {
@@ -154,11 +247,12 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     const parsed = parse(incoming.body);
     if (parsed.kind === 'none') return;
     // Only the command and the arguments it takes are kept, never the rest of the message.
-    const maxArgs = parsed.kind === 'command' ? (COMMANDS.find((c) => c.name === parsed.name)?.maxArgs ?? 0) : 0;
-    const commandLine = parsed.kind === 'command' ? ['!' + parsed.name, ...parsed.args.slice(0, maxArgs)].join(' ') : `!${parsed.word}`;
+    const command = parsed.kind === 'command' ? COMMANDS.find((c) => c.name === parsed.name) : undefined;
+    const commandLine = parsed.kind === 'command' ? ['!' + parsed.name, ...parsed.args.slice(0, command?.keptWords ?? 0)].join(' ') : `!${parsed.word}`;
     const entry = { eventId: incoming.event.event_id, roomId, sender: incoming.event.sender, command: commandLine, receivedAt: now() };
     // Synchronous, before the SDK saves its sync position: see store/inbox.ts.
     if (!inbox.accept(entry)) return;
+    if (command?.takesText) liveBodies.set(entry.eventId, incoming.body);
     track('answering a command', answer(entry));
   };
 
@@ -178,6 +272,11 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   client.on('room.event', (roomId: string, raw: unknown) => {
     const event = RoomEvent.safeParse(raw).data;
     if (stopped || event === undefined) return;
+    if (event.type === 'm.reaction' && roomId === adminRoomId) {
+      const reaction = reactionDecision(raw, { botUserId, notBefore });
+      const entry = reaction && { eventId: reaction.eventId, roomId, sender: reaction.sender, command: reactionCommand(reaction), receivedAt: now() };
+      if (entry && inbox.accept(entry)) track('deciding by reaction', answer(entry));
+    }
     if (event.type === 'm.room.encrypted') onRoomEvent(roomId, event);
     if (event.type === 'm.room.member') track('leaving an empty room', onMemberChange(roomId, event));
   });
@@ -194,7 +293,8 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     log.error(`could not join the admin room ${config.adminRoom}: ${firstLine(error)}`);
   }
   try {
-    servedRooms.add(await chat.join(config.privacyContact.room));
+    contactRoomId = await chat.join(config.privacyContact.room);
+    servedRooms.add(contactRoomId);
   } catch (error) {
     log.warn(`could not join the privacy contact room ${config.privacyContact.room}: ${firstLine(error)}`);
   }
@@ -202,7 +302,8 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
 
   await client.start();
   // After start: with encryption on, sending needs the crypto engine, which start() prepares.
-  if (deps.serverNotes.length > 0) track('telling the admins about the server', sendToAdmins(adminNotices.serverNotes(deps.serverNotes)));
+  if (deps.serverNotes.length > 0) track('telling the admins about the server', sendToAdmins(adminNotices.serverNotes(deps.serverNotes)).then(() => {}));
+  services.start();
   log.info('privacy bot started and syncing');
   // Commands accepted before a crash or stop, never answered: answer them now.
   for (const entry of inbox.unanswered()) track('answering a command', answer(entry));
@@ -211,12 +312,14 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     get adminRoomId() {
       return adminRoomId;
     },
+    services,
     idle: async () => {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
     stop: async () => {
       stopped = true;
       client.stop();
+      await services.stop();
       await Promise.allSettled([...pending]);
     },
   };

@@ -18,6 +18,10 @@ export const notInDirectChat = (botUserId: string, command: string): Document =>
   ),
 ];
 
+export const onlyInRoom = (command: string, room: string): Document => [paragraph(code(`!${command}`), ` works only in ${room}.`)];
+
+export const notAnAdmin = (command: string): Document => [paragraph(code(`!${command}`), ' is for the people this bot’s configuration names for it. Your attempt was logged.')];
+
 export const remoteUser = (sender: string, senderServer: string, config: BotConfig): Document => [
   paragraph(
     'Your account ',

@@ -40,3 +40,13 @@ export function parseMessage(body: string, bot: BotNames, knownCommands: Readonl
   const args = (match[2] ?? '').split(/\s+/).filter((arg) => arg.length > 0);
   return knownCommands.has(word) ? { kind: 'command', name: word, args } : { kind: 'unknown', word };
 }
+
+/**
+ * The free text after a command and its first `keptWords` words, over every line: the message a
+ * user asks the bot to relay, or a reason. Whitespace inside is kept as written.
+ */
+export function commandText(body: string, bot: BotNames, keptWords: number): string {
+  let rest = stripAddress(body.trim(), bot).replace(/^![a-z][a-z0-9_-]*/i, '');
+  for (let i = 0; i < keptWords; i++) rest = rest.replace(/^\s*\S+/, '');
+  return rest.trim();
+}

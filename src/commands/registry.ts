@@ -1,9 +1,35 @@
 // The commands this bot answers, in the order !help lists them.
+import { audit, extend, report, request, requests } from './admin-requests.ts';
+import { approve, deny, erase, plan } from './admin-erasure.ts';
+import { cancel } from './cancel.ts';
+import { deleteAccount } from './delete.ts';
 import type { Command } from './command.ts';
-import { contact } from './contact.ts';
+import { contact, correct, object } from './contact.ts';
 import { help } from './help.ts';
+import { close, reply } from './privacy-contact.ts';
+import { status } from './status.ts';
 import { whatdoyouhave } from './whatdoyouhave.ts';
 
-export const COMMANDS: readonly Command[] = [help, whatdoyouhave, contact];
+export const COMMANDS: readonly Command[] = [
+  help,
+  whatdoyouhave,
+  deleteAccount,
+  status,
+  cancel,
+  contact,
+  correct,
+  object,
+  requests,
+  request,
+  extend,
+  report,
+  audit,
+  approve,
+  deny,
+  erase,
+  plan,
+  reply,
+  close,
+];
 
 export const COMMAND_NAMES: ReadonlySet<string> = new Set(COMMANDS.map((c) => c.name));

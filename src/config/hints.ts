@@ -93,6 +93,48 @@ const HINTS: Record<string, (c: Context) => Hint> = {
     expected: 'the folder where the bot keeps its state; a relative path is relative to the folder of the config file',
     example: '"dataDir": "./data"',
   }),
+  requests: () => ({
+    expected: 'optional settings of the request lifecycle: awaitingApprovalHours, dueWithinDays, checkEveryMinutes, digestHourUtc, retentionDays',
+    example: '"requests": { "awaitingApprovalHours": 48, "dueWithinDays": 7, "retentionDays": 90 }',
+  }),
+  'requests.awaitingApprovalHours': () => ({
+    expected: 'hours an erasure may wait for an admin before the privacy contact is told (more than 0, at most 720; default 48)',
+    example: '"awaitingApprovalHours": 48',
+  }),
+  'requests.dueWithinDays': () => ({
+    expected: 'days before a request\'s due date when the privacy contact is told it is not finished (0 to 30; default 7)',
+    example: '"dueWithinDays": 7',
+  }),
+  'requests.checkEveryMinutes': () => ({
+    expected: 'how often, in minutes, deadlines, the digest and retention are checked (1 to 1440; default 15)',
+    example: '"checkEveryMinutes": 15',
+  }),
+  'requests.digestHourUtc': () => ({
+    expected: 'the hour of the day (UTC, 0 to 23) after which the daily digest of open requests is posted (default 8)',
+    example: '"digestHourUtc": 8',
+  }),
+  'requests.retentionDays': () => ({
+    expected: 'days a closed request keeps its requester\'s Matrix ID before it is replaced by a pseudonym (1 to 3650; default 90)',
+    example: '"retentionDays": 90',
+  }),
+  erasure: () => ({
+    expected: 'optional settings of account erasure: coolingOffHours (hours between approval and start, default 24, 0 for none) and fourEyes (two admins must approve, default false)',
+    example: '"erasure": { "coolingOffHours": 24, "fourEyes": false }',
+  }),
+  'erasure.coolingOffHours': () => ({ expected: 'hours between an admin\'s approval and the start of the erasure, during which the user may still cancel: 0 to 720 (default 24)', example: '"coolingOffHours": 24' }),
+  'erasure.fourEyes': () => ({ expected: 'true when every erasure needs the approval of two different admins (default false)', example: '"fourEyes": true' }),
+  smtp: (c) => ({
+    expected: 'optional: the mail server escalations are sent through: host, port, tls ("implicit", "starttls" or "none"), and optionally user and from; the password goes in DSAR_SMTP_PASSWORD',
+    example: `"smtp": { "host": "mail.${c.server}", "port": 587, "tls": "starttls", "user": "privacybot@${c.server}" }`,
+  }),
+  'smtp.host': (c) => ({ expected: 'the mail server\'s host name', example: `"host": "mail.${c.server}"` }),
+  'smtp.port': () => ({ expected: 'the mail server\'s port: a whole number, usually 587 (starttls) or 465 (implicit)', example: '"port": 587' }),
+  'smtp.tls': () => ({
+    expected: '"implicit" (TLS from the start, port 465), "starttls" (upgrade to TLS, required; port 587) or "none" (plain, only for a relay on the same machine)',
+    example: '"tls": "starttls"',
+  }),
+  'smtp.user': (c) => ({ expected: 'the login name at the mail server (optional)', example: `"user": "privacybot@${c.server}"` }),
+  'smtp.from': (c) => ({ expected: 'the sender address of the mails (optional; by default privacyContact.email)', example: `"from": "privacybot@${c.server}"` }),
   policy: () => ({
     expected: 'your declared data processing, from your privacy policy: controller, supervisoryAuthority, automatedDecisionMaking, categories and optionally responseDays',
     example: 'copy the "policy" object of the sample bot.config.json and adapt it to your privacy policy',

@@ -88,8 +88,8 @@ function parse(text: string, path: string): { json: unknown } | { problem: Confi
   }
 }
 
-/** Reads and validates the config file and the environment. Synchronous; never throws. */
-export function loadConfig(configPath: string, env: NodeJS.ProcessEnv): LoadResult {
+/** Reads and validates the config file alone (the command-line tools need no secrets). Synchronous; never throws. */
+export function loadConfigFile(configPath: string): { config: BotConfig | null; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   let config: BotConfig | null = null;
   const path = configPath.trim() === '' ? '' : resolve(configPath);
@@ -123,7 +123,13 @@ export function loadConfig(configPath: string, env: NodeJS.ProcessEnv): LoadResu
     // Defensive: nothing above should throw, but start-up must get a report, not a stack trace.
     problems.push({ path: FILE, problem: `The configuration file ${path} could not be checked.`, expected: 'a readable JSON file', example: '' });
   }
+  return { config, problems };
+}
 
+/** Reads and validates the config file and the environment. Synchronous; never throws. */
+export function loadConfig(configPath: string, env: NodeJS.ProcessEnv): LoadResult {
+  const { config, problems } = loadConfigFile(configPath);
+  const path = configPath.trim() === '' ? '' : resolve(configPath);
   const { secrets, problems: secretProblems } = readSecrets(env);
   problems.push(...secretProblems);
 

@@ -63,6 +63,47 @@ const Admins = z
     { when: (payload) => Array.isArray(payload.value) },
   );
 
+/** The request lifecycle: when people are reminded, and how long closed requests keep names. */
+const RequestSettings = z
+  .object({
+    /** An erasure waiting this long for an admin is escalated to the privacy contact. */
+    awaitingApprovalHours: z.number().positive().max(24 * 30).default(48),
+    /** An open request due within this many days is escalated. */
+    dueWithinDays: z.number().int().min(0).max(30).default(7),
+    /** How often escalations, the digest and retention are checked. */
+    checkEveryMinutes: z.number().int().min(1).max(24 * 60).default(15),
+    /** The hour (UTC) after which the daily digest is posted. */
+    digestHourUtc: z.number().int().min(0).max(23).default(8),
+    /** Days after closing before a request's requester is replaced by a pseudonym. */
+    retentionDays: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict()
+  .prefault({});
+
+/** Account erasure (!delete, !erase). */
+const ErasureSettings = z
+  .object({
+    /** Hours between approval and the start of an erasure, during which the requester may still cancel. 0: none. */
+    coolingOffHours: z.number().min(0).max(24 * 30).default(24),
+    /** Two different admins must approve every erasure. */
+    fourEyes: z.boolean().default(false),
+  })
+  .strict()
+  .prefault({});
+
+/** Where escalations are mailed from; the password comes from DSAR_SMTP_PASSWORD. */
+const SmtpSettings = z
+  .object({
+    host: z.string().trim().min(1),
+    port: z.number().int().min(1).max(65535),
+    /** "implicit" (TLS from the start, usually port 465), "starttls" (upgrade, required; usually 587), "none" (plain, for a relay on the same machine). */
+    tls: z.enum(['implicit', 'starttls', 'none']),
+    user: z.string().trim().min(1).optional(),
+    /** The sender address; by default the privacy contact's own. */
+    from: EmailAddress.optional(),
+  })
+  .strict();
+
 export const BotConfig = z
   .object({
     homeserver: z
@@ -91,6 +132,9 @@ export const BotConfig = z
     /** As written in the file; loadConfig makes it absolute (relative to the config file's folder). */
     dataDir: DataDir,
     policy: Policy,
+    requests: RequestSettings,
+    erasure: ErasureSettings,
+    smtp: SmtpSettings.optional(),
   })
   .strict()
   .superRefine(

@@ -5,6 +5,8 @@ export const BOT_TOKEN_ENV = 'DSAR_BOT_ACCESS_TOKEN';
 export const ADMIN_TOKEN_ENV = 'DSAR_ADMIN_ACCESS_TOKEN';
 /** Encrypts the end-to-end encryption store at rest. */
 export const CRYPTO_PASSPHRASE_ENV = 'DSAR_BOT_CRYPTO_PASSPHRASE';
+export const PSEUDONYM_KEY_ENV = 'DSAR_BOT_PSEUDONYM_KEY';
+export const SMTP_PASSWORD_ENV = 'DSAR_SMTP_PASSWORD';
 
 const SECRET_KEY = /token|passw(or)?d|passphrase|secret|apikey|privatekey|credential|bearer/;
 

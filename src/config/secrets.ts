@@ -1,7 +1,7 @@
 // The bot's secrets come only from the environment, never from the file.
 import { closest } from './did-you-mean.ts';
 import type { ConfigProblem } from './problems.ts';
-import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV } from './secret-keys.ts';
+import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV, PSEUDONYM_KEY_ENV, SMTP_PASSWORD_ENV } from './secret-keys.ts';
 
 export type Secrets = {
   /** The bot account's access token (DSAR_BOT_ACCESS_TOKEN). */
@@ -15,6 +15,10 @@ export type Secrets = {
    * Needed only with encryption on, so its absence is a start-up error (run.ts), not a config problem.
    */
   cryptoPassphrase: string | null;
+  /** DSAR_BOT_PSEUDONYM_KEY: the key of the pseudonyms of closed requests. Required at start-up (src/run.ts). */
+  pseudonymKey: string | null;
+  /** DSAR_SMTP_PASSWORD, when mail is configured with a user. */
+  smtpPassword: string | null;
 };
 
 /** An environment value as a token: surrounding whitespace (a trailing newline from a file) removed; empty means not set. */
@@ -68,7 +72,14 @@ export function readSecrets(env: NodeJS.ProcessEnv): { secrets: Secrets | null; 
   // A passphrase is used as given (spaces may be part of it); only a trailing line break from a file goes.
   const passphrase = (env[CRYPTO_PASSPHRASE_ENV] ?? '').replace(/\r?\n$/, '');
   return {
-    secrets: { botToken, adminToken, adminTokenIsSeparate: adminToken !== botToken, cryptoPassphrase: passphrase === '' ? null : passphrase },
+    secrets: {
+      botToken,
+      adminToken,
+      adminTokenIsSeparate: adminToken !== botToken,
+      cryptoPassphrase: passphrase === '' ? null : passphrase,
+      pseudonymKey: tokenFrom(env[PSEUDONYM_KEY_ENV]),
+      smtpPassword: env[SMTP_PASSWORD_ENV] === undefined || env[SMTP_PASSWORD_ENV] === '' ? null : env[SMTP_PASSWORD_ENV],
+    },
     problems,
   };
 }

@@ -20,6 +20,8 @@ export function openDatabase(dataDir: string): Db {
   for (const extra of ['-wal', '-shm']) if (fs.existsSync(file + extra)) fs.chmodSync(file + extra, 0o600);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  // What the bot deletes or pseudonymises is overwritten, not left in free pages.
+  db.pragma('secure_delete = ON');
   // Another process (a backup, an admin's sqlite3 shell) may hold a lock briefly.
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');

@@ -61,13 +61,113 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       ) WITHOUT ROWID;
     `);
   },
-];
+  // 3: the request lifecycle (src/requests), its audit trail, background jobs,
+  // escalations and the mail outbox. No message text is ever stored here.
+  (db) => {
+    db.exec(`
+      -- One row per data-subject request. user_id and room_id name a person: they are
+      -- replaced by a keyed pseudonym once the request is closed and its retention ends.
+      CREATE TABLE requests (
+        id               TEXT PRIMARY KEY,          -- R-7K3Q
+        kind             TEXT NOT NULL,
+        state            TEXT NOT NULL,
+        user_id          TEXT NOT NULL,
+        room_id          TEXT,                      -- the requester's direct chat, where answers go
+        source_event_id  TEXT UNIQUE,               -- the command that opened it: opening twice is a no-op
+        entered_by       TEXT,                      -- an admin who entered it (a request by email or post)
+        received_at      INTEGER NOT NULL,
+        due_at           INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        closed_at        INTEGER,
+        extended_at      INTEGER,
+        extension_reason TEXT,
+        decided_by       TEXT,
+        decision_reason  TEXT,
+        detail           TEXT NOT NULL DEFAULT '{}', -- kind-specific JSON, checked by zod
+        pseudonymised_at INTEGER
+      );
+      CREATE INDEX requests_open ON requests (due_at) WHERE closed_at IS NULL;
+      CREATE INDEX requests_user ON requests (user_id);
 
-// Next (the request lifecycle and its audit trail), as new migrations:
-//   requests  (id, user_id, kind: access | export | erasure | contact, state, room_id,
-//              created_at, due_at, updated_at, closed_at, detail JSON checked by zod)
-//   audit_log (id, request_id, at, actor, action, detail JSON): append-only, who decided what
-// keeping only what a request needs, purged when the request is done and its retention ends.
+      -- Append-only: every transition and decision. Each entry carries the SHA-256 of the
+      -- one before it. The data subject appears only as a keyed pseudonym, so that the
+      -- chain still verifies after a closed request has been pseudonymised.
+      CREATE TABLE audit_log (
+        seq        INTEGER PRIMARY KEY,
+        at         INTEGER NOT NULL,
+        request_id TEXT,
+        actor      TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        detail     TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+      );
+      CREATE INDEX audit_request ON audit_log (request_id, seq);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+      -- Background work that belongs to a request (exports, erasures).
+      CREATE TABLE jobs (
+        request_id      TEXT PRIMARY KEY REFERENCES requests (id),
+        kind            TEXT NOT NULL,
+        state           TEXT NOT NULL,              -- queued | running | done | failed | cancelled
+        queued_at       INTEGER NOT NULL,
+        not_before      INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        started_at      INTEGER,
+        finished_at     INTEGER,
+        interrupted     INTEGER NOT NULL DEFAULT 0, -- was running when the bot stopped
+        delay_told      INTEGER NOT NULL DEFAULT 0, -- the owner was told about the delay
+        progress        TEXT,                       -- JSON, for the owner's progress message
+        progress_event  TEXT,                       -- the message edited in place
+        checkpoint      TEXT,                       -- JSON the job keeps to resume
+        error           TEXT                        -- a short description, never personal data
+      );
+      CREATE INDEX jobs_queue ON jobs (kind, state, queued_at);
+
+      -- Each escalation fires once per request and trigger, however often it is checked.
+      CREATE TABLE escalations (
+        request_id TEXT NOT NULL,
+        trigger    TEXT NOT NULL,
+        at         INTEGER NOT NULL,
+        PRIMARY KEY (request_id, trigger)
+      );
+
+      -- Mail waiting to be sent, retried with backoff. The body is cleared once sent.
+      CREATE TABLE outbox (
+        key             TEXT PRIMARY KEY,
+        to_address      TEXT NOT NULL,
+        subject         TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        sent_at         INTEGER,
+        failed_at       INTEGER,
+        last_error      TEXT
+      );
+      CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+    `);
+  },
+  // 4: the steps of an erasure, each recorded before and after it runs, so that a restart
+  // resumes at the step it stopped in and never repeats a finished one.
+  (db) => {
+    db.exec(`
+      CREATE TABLE erasure_steps (
+        request_id  TEXT NOT NULL REFERENCES requests (id),
+        step        TEXT NOT NULL,
+        state       TEXT NOT NULL,   -- started | done
+        started_at  INTEGER NOT NULL,
+        finished_at INTEGER,
+        attempts    INTEGER NOT NULL DEFAULT 1,
+        result      TEXT,            -- JSON counts, never content
+        PRIMARY KEY (request_id, step)
+      );
+    `);
+  },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

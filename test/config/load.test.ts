@@ -126,12 +126,17 @@ describe('secrets', () => {
 
   it('without DSAR_ADMIN_ACCESS_TOKEN the bot token is used for the admin API', () => {
     const result = loadConfig(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: `${BOT_TOKEN}\n` });
-    expect(result.ok && result.secrets).toEqual({ botToken: BOT_TOKEN, adminToken: BOT_TOKEN, adminTokenIsSeparate: false, cryptoPassphrase: null });
+    expect(result.ok && result.secrets).toEqual({ botToken: BOT_TOKEN, adminToken: BOT_TOKEN, adminTokenIsSeparate: false, cryptoPassphrase: null, pseudonymKey: null, smtpPassword: null });
+  });
+
+  it('reads the pseudonym key and the SMTP password from the environment', () => {
+    const result = loadConfig(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN, DSAR_BOT_PSEUDONYM_KEY: ' k'.repeat(20) + '\n', DSAR_SMTP_PASSWORD: ' pass word ' });
+    expect(result.ok && [result.secrets.pseudonymKey, result.secrets.smtpPassword]).toEqual([('k ' .repeat(20)).trim(), ' pass word ']);
   });
 
   it('with DSAR_ADMIN_ACCESS_TOKEN the admin token is separate', () => {
     const result = loadConfig(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN, DSAR_ADMIN_ACCESS_TOKEN: ADMIN_TOKEN });
-    expect(result.ok && result.secrets).toEqual({ botToken: BOT_TOKEN, adminToken: ADMIN_TOKEN, adminTokenIsSeparate: true, cryptoPassphrase: null });
+    expect(result.ok && result.secrets).toEqual({ botToken: BOT_TOKEN, adminToken: ADMIN_TOKEN, adminTokenIsSeparate: true, cryptoPassphrase: null, pseudonymKey: null, smtpPassword: null });
   });
 
   it('reads the crypto store passphrase as given, without a trailing line break from a file', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runDemo } from './demo.ts';
 
 describe('the demo', () => {
-  it('prints a transcript of !help, !whatdoyouhave in an encrypted chat, a group room and a remote user', async () => {
+  it('prints a transcript of !help, !whatdoyouhave in an encrypted chat, a group room, a remote user, a relayed objection, !status and an escalation', async () => {
     const out = new PassThrough();
     let transcript = '';
     out.on('data', (chunk) => (transcript += chunk));
@@ -20,5 +20,13 @@ describe('the demo', () => {
     expect(transcript).toMatch(/^dave: +!whatdoyouhave$/m);
     expect(transcript).toContain('lives on remote.example');
     expect(transcript).toContain('Server and policy disagree');
+    // The request lifecycle: relay both ways, !status, and one escalation.
+    expect(transcript).toMatch(/^alice: +🔒 !object /m);
+    expect(transcript).toMatch(/^admin: +!reply R-[0-9A-Z]{4} /m);
+    expect(transcript).toMatch(/The privacy contact answers your request R-[0-9A-Z]{4}/);
+    expect(transcript).toMatch(/^alice: +🔒 !status$/m);
+    expect(transcript).toMatch(/objection: in progress, due/);
+    expect(transcript.match(/Request R-[0-9A-Z]{4} is due in 6 day\(s\) and is not finished/g)).toHaveLength(1);
+    expect(transcript.match(/Reminder: request R-[0-9A-Z]{4} \(objection\) is due in 6 day\(s\)/g)).toHaveLength(1);
   });
 });

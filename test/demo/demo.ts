@@ -6,6 +6,7 @@ import { E2eeUser } from '../support/e2ee-user.ts';
 import { startWorld, type World } from '../support/world.ts';
 
 const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
 
 function seedAlice(world: Pick<World, 'hs'>, alice: string, bob: string): void {
   const m = world.hs.model;
@@ -42,9 +43,12 @@ function format(lines: Line[]): string {
 
 export async function runDemo(out: Writable): Promise<number> {
   const print = (text = '') => out.write(text + '\n');
+  // The demo fast-forwards the bot's clock to show what happens as a deadline nears.
+  let offset = 0;
   const world = await startWorld({
     flavour: 'tuwunel',
     configure: (raw) => (raw.bot.encryption = 'auto'),
+    now: () => Date.now() + offset,
     alice: {
       createdAt: Date.now() - 400 * 24 * HOUR,
       devices: [
@@ -109,6 +113,38 @@ export async function runDemo(out: Writable): Promise<number> {
       .filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.message')
       .map((ev) => ({ who: 'bot:', text: String((ev.content as Record<string, unknown>)['body']) }));
     print(adminNotes.length > 0 ? format(adminNotes) : '(nothing)');
+    print();
+    const botSays = (roomId: string, after: number): Line[] =>
+      hs.model
+        .events(roomId)
+        .slice(after)
+        .filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.message')
+        .map((ev) => ({ who: 'bot:', text: String((ev.content as Record<string, unknown>)['body']) }));
+    const mark = (roomId: string) => hs.model.events(roomId).length;
+
+    print('━━ 4. Alice objects; the privacy contact answers in their room ━━');
+    const contactMark = mark(world.contactRoomId);
+    const objection = await encryptedExchange('!object I do not want my messages used for anything but delivering them');
+    const id = /R-[0-9A-Z]{4}/.exec(objection[1]!.text)?.[0] ?? '';
+    print(format(objection));
+    print('In the privacy contact room:');
+    print(format(botSays(world.contactRoomId, contactMark)));
+    print(format(await exchange(world.admin.userId, world.contactRoomId, `!reply ${id} We use them for nothing else. Is there anything specific you are worried about?`)));
+    const relayed = await element.waitFor((ev) => ev.roomId === dm && ev.sender === world.privacybot.userId && String(ev.content['body']).startsWith('The privacy contact answers'), 'the relayed answer');
+    print('In Alice’s direct chat:');
+    print(format([{ who: 'bot:', text: `🔒 ${String(relayed.content['body'])}` }, ...(await encryptedExchange('!status'))]));
+    print();
+
+    print('━━ 5. Twenty-four days later, the deadline nears: the bot escalates (once) ━━');
+    const escalationMark = mark(world.contactRoomId);
+    const adminMark = mark(world.adminRoomId);
+    offset += 24 * DAY;
+    await world.bot.services.maintenance.run();
+    await world.bot.services.maintenance.run();
+    print('In the privacy contact room:');
+    print(format(botSays(world.contactRoomId, escalationMark)));
+    print('In the admin room:');
+    print(format(botSays(world.adminRoomId, adminMark).filter((l) => l.text.startsWith('Reminder'))));
     print();
     print('That was the real bot over real HTTP against the bundled test homeserver.');
     print('To run it against your homeserver: set DSAR_BOT_ACCESS_TOKEN and edit bot.config.json (see README.md).');

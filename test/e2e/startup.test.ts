@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../homeserver/index.ts';
+import { TEST_PSEUDONYM_KEY } from '../support/world.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let hs: TestHomeserver;
@@ -42,7 +43,7 @@ function runCli(configPath: string, env: Record<string, string | undefined>): Pr
     const given = Object.fromEntries(Object.entries({ ...PASSPHRASE, ...env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const child = spawn(process.execPath, ['--disable-warning=DEP0060', 'src/main.ts', '--config', configPath], {
       cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', ...given },
+      env: { PATH: process.env['PATH'] ?? '', DSAR_BOT_PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...given },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -56,6 +57,17 @@ function runCli(configPath: string, env: Record<string, string | undefined>): Pr
 }
 
 describe('start-up failures', () => {
+  it('a missing or short pseudonym key: exit 3 before any request reaches the homeserver, saying how to make one', async () => {
+    for (const key of ['', 'too-short']) {
+      const before = hs.requests.length;
+      const { code, out } = await runCli(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: bot.accessToken, DSAR_BOT_PSEUDONYM_KEY: key });
+      expect(code, out).toBe(3);
+      expect(out).toContain('DSAR_BOT_PSEUDONYM_KEY');
+      expect(out).toContain('openssl rand -hex 32');
+      expect(hs.requests.length).toBe(before);
+    }
+  });
+
   it('a missing token: reported before any request reaches the homeserver', async () => {
     const before = hs.requests.length;
     const { code, out } = await runCli(writeConfig(), {});

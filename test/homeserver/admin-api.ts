@@ -293,6 +293,59 @@ function roomContext(ctx: RequestContext): Reply {
   return json(eventContext(ctx.state.model, adminRoom(ctx), ctx.params['eventId'] ?? '', ctx.query, ADMIN_READ));
 }
 
+// ---- rooms: make_room_admin, join a user ----
+
+/**
+ * POST /v1/rooms/{room}/make_room_admin: the joined local member with the most power grants
+ * it to the user (default: the caller), inviting them to a room they cannot join by themselves.
+ * Without a local member who may change power levels, Synapse refuses.
+ */
+function makeRoomAdmin(ctx: RequestContext): Reply {
+  const admin = requireAdmin(ctx);
+  const model = ctx.state.model;
+  const room = adminRoom(ctx);
+  const body = jsonBody(ctx);
+  const userId = typeof body['user_id'] === 'string' ? body['user_id'] : admin;
+  if (!isLocal(ctx, userId)) throw new MatrixError(400, 'M_INVALID_PARAM', 'Can only give local users admin permission in a room');
+  const granters = model
+    .joinedMembers(room.roomId)
+    .filter((u) => model.localUser(u) !== undefined)
+    .sort((a, b) => model.powerLevel(room.roomId, b) - model.powerLevel(room.roomId, a));
+  const granter = granters[0];
+  const needed = (model.stateEvent(room.roomId, 'm.room.power_levels', '')?.content['events'] as Record<string, number> | undefined)?.['m.room.power_levels'] ?? 100;
+  if (granter === undefined || model.powerLevel(room.roomId, granter) < needed) {
+    throw new MatrixError(400, 'M_UNKNOWN', 'No local admin user in room with power to update power levels.');
+  }
+  model.setPowerLevel(room.roomId, granter, userId, model.powerLevel(room.roomId, granter));
+  const membership = model.membership(room.roomId, userId);
+  const joinRule = model.stateEvent(room.roomId, 'm.room.join_rules', '')?.content['join_rule'];
+  if (membership !== 'join' && membership !== 'invite' && joinRule !== 'public') model.invite(room.roomId, granter, userId);
+  return json({});
+}
+
+/** POST /v1/join/{room}: the caller, who must be in a private room with power to invite, brings a local user in. */
+function joinUser(ctx: RequestContext): Reply {
+  const admin = requireAdmin(ctx);
+  const model = ctx.state.model;
+  const roomRef = ctx.params['roomId'] ?? '';
+  const roomId = roomRef.startsWith('#') ? model.aliases.get(roomRef) : roomRef;
+  const room = roomId === undefined ? undefined : model.room(roomId);
+  if (!room) throw notFound('Room not found');
+  const userId = jsonBody(ctx)['user_id'];
+  if (typeof userId !== 'string') throw new MatrixError(400, 'M_MISSING_PARAM', 'Missing parameter: user_id');
+  if (!isLocal(ctx, userId) || !model.localUser(userId)) throw new MatrixError(400, 'M_INVALID_PARAM', 'This endpoint can only be used with local users');
+  if (model.membership(room.roomId, userId) === 'join') return json({ room_id: room.roomId });
+  const joinRule = model.stateEvent(room.roomId, 'm.room.join_rules', '')?.content['join_rule'];
+  if (joinRule !== 'public') {
+    // Recorded on Synapse 1.67: 403 "<admin> not in room" while the caller is not a member.
+    if (model.membership(room.roomId, admin) !== 'join') throw forbidden(`${admin} not in room ${room.roomId}.`);
+    if (model.powerLevel(room.roomId, admin) < model.requiredLevel(room.roomId, 'invite')) throw forbidden('You don\'t have permission to invite users');
+    model.invite(room.roomId, admin, userId);
+  }
+  model.join(room.roomId, userId);
+  return json({ room_id: room.roomId });
+}
+
 // ---- login-as, redact, deactivate ----
 
 function loginAs(ctx: RequestContext): Reply {
@@ -425,6 +478,8 @@ export function registerAdminApi(router: Router): void {
   r('POST', '/v1/user/{userId}/redact', redactUser, 'userRedact');
   r('GET', '/v1/user/redact_status/{redactId}', redactStatus, 'userRedact');
   r('POST', '/v1/deactivate/{userId}', deactivate);
+  r('POST', '/v1/rooms/{roomId}/make_room_admin', makeRoomAdmin, 'makeRoomAdmin');
+  r('POST', '/v1/join/{roomId}', joinUser, 'makeRoomAdmin');
   r('GET', '/v1/register', registerNonce);
   r('POST', '/v1/register', register);
 }

@@ -250,6 +250,12 @@ function context(ctx: RequestContext): Reply {
 
 function redact(ctx: RequestContext): Reply {
   const { token, room } = requireJoined(ctx);
+  const model = ctx.state.model;
+  const target = model.findEvent(room.roomId, ctx.params['eventId'] ?? '');
+  // Anyone may redact their own events; others' need the room's redact level (Synapse's event auth).
+  if (target && target.sender !== token.userId && model.powerLevel(room.roomId, token.userId) < model.requiredLevel(room.roomId, 'redact')) {
+    throw forbidden('You don\'t have permission to redact events');
+  }
   const reason = jsonBody(ctx)['reason'];
   const txnId = ctx.params['txnId'];
   const eventId = ctx.state.model.redact(

@@ -4,7 +4,8 @@
 export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
 
 /** Admin endpoints that not every server has. */
-export type OptionalAdminEndpoint = 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'anyAdmin';
+/** makeRoomAdmin covers make_room_admin and the admin join API, which Synapse has and Tuwunel lacks. */
+export type OptionalAdminEndpoint = 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin';
 
 export interface FlavourDescriptor {
   flavour: Flavour;
@@ -90,7 +91,7 @@ function synapse167(version: string): FlavourDescriptor {
     adminRoom: false,
     // Synapse 1.67 leaks the Python bytes repr into the message.
     mediaNotFoundError: (server, id) => `Not found [b'${server}', b'${id}']`,
-    has: (endpoint) => endpoint === 'loginAs' || endpoint === 'anyAdmin',
+    has: (endpoint) => endpoint === 'loginAs' || endpoint === 'makeRoomAdmin' || endpoint === 'anyAdmin',
   };
 }
 
@@ -139,7 +140,7 @@ function tuwunel(version: string): FlavourDescriptor {
     has: (endpoint) => {
       if (!hasAdmin) return false;
       if (endpoint === 'userRedact' || endpoint === 'loginAs') return hasRedactAndLogin;
-      return true;
+      return endpoint !== 'makeRoomAdmin';
     },
   };
 }

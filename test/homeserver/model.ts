@@ -469,6 +469,27 @@ export class HomeserverModel {
     return this.requireRoom(roomId).events.map((e) => ({ ...syncEvent(e, { token: null }, now), room_id: roomId }));
   }
 
+  /** A user's power level in a room, from its current m.room.power_levels. */
+  powerLevel(roomId: string, userId: string): number {
+    const content = this.stateEvent(roomId, 'm.room.power_levels', '')?.content ?? {};
+    const users = (content['users'] ?? {}) as Record<string, number>;
+    return users[userId] ?? (typeof content['users_default'] === 'number' ? content['users_default'] : 0);
+  }
+
+  /** The level an action needs in a room (redact, kick, ban, invite, state_default). */
+  requiredLevel(roomId: string, action: 'redact' | 'kick' | 'ban' | 'invite' | 'state_default'): number {
+    const content = this.stateEvent(roomId, 'm.room.power_levels', '')?.content ?? {};
+    const value = content[action];
+    return typeof value === 'number' ? value : action === 'invite' ? 0 : 50;
+  }
+
+  /** Sets a user's power level, sent as `sender` (who must have enough power: checked by the HTTP layer). */
+  setPowerLevel(roomId: string, sender: string, userId: string, level: number): string {
+    const content = { ...(this.stateEvent(roomId, 'm.room.power_levels', '')?.content ?? {}) };
+    content['users'] = { ...((content['users'] ?? {}) as Record<string, number>), [userId]: level };
+    return this.sendEvent(roomId, sender, 'm.room.power_levels', content, { stateKey: '' });
+  }
+
   membership(roomId: string, userId: string): Membership | null {
     const ev = this.stateEvent(roomId, 'm.room.member', userId);
     return ev ? (ev.content['membership'] as Membership) : null;

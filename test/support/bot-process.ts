@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BotConfig } from '../../src/config/load.ts';
+import { TEST_PSEUDONYM_KEY } from './world.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -26,7 +27,7 @@ export function writeConfigFile(config: BotConfig, file: string): string {
 export function startBotProcess(configPath: string, env: Record<string, string>): BotProcess {
   const child = spawn(process.execPath, ['--disable-warning=DEP0060', 'src/main.ts', '--config', configPath], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+    env: { PATH: process.env['PATH'] ?? '', DSAR_BOT_PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

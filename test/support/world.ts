@@ -3,13 +3,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { validateConfig, type BotConfig } from '../../src/config/load.ts';
+import { validateConfig, type BotConfig, type Secrets } from '../../src/config/load.ts';
 import type { Logger } from '../../src/log.ts';
+import type { JobHandler } from '../../src/jobs/runner.ts';
 import { runBot, type Running } from '../../src/run.ts';
 import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
 
 export const SERVER_NAME = 'example.org';
 export const BOT_ID = `@privacybot:${SERVER_NAME}`;
+/** Not a secret: the tests' key for pseudonyms. */
+export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key-0123456789abcdef0123456789';
 
 type Account = { userId: string; accessToken: string };
 
@@ -53,6 +56,8 @@ export type World = {
   alice: Account;
   bob: Account;
   adminRoomId: string;
+  /** The privacy contact room; the admin account is the privacy contact there. */
+  contactRoomId: string;
   /** Sends a text message as `sender`, returns its event ID. */
   say(sender: string, roomId: string, body: string): string;
   /** The bot's reply to an event (threaded with m.in_reply_to). */
@@ -77,6 +82,10 @@ export type WorldOptions = {
   /** Runs after the standard people exist and before the bot starts. */
   seed?: (hs: TestHomeserver) => void;
   startBot?: boolean;
+  /** The bot's clock; tests move it to reach deadlines. Defaults to the real one. */
+  now?: () => number;
+  /** Job handlers besides the bot's own (a test's stand-in for long work). */
+  jobHandlers?: readonly JobHandler[];
 };
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -87,14 +96,22 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const alice = m.addUser({ localpart: 'alice', displayName: 'Alice Liddell', emails: ['alice@example.org'], ...options.alice });
   const bob = m.addUser({ localpart: 'bob', displayName: 'Bob' });
   const adminRoomId = m.createRoom(admin.userId, { name: 'Privacy admins', alias: 'privacy-admins', invite: [privacybot.userId] });
-  m.createRoom(admin.userId, { name: 'Privacy contact', alias: 'privacy-contact', invite: [privacybot.userId] });
+  const contactRoomId = m.createRoom(admin.userId, { name: 'Privacy contact', alias: 'privacy-contact', invite: [privacybot.userId] });
   options.seed?.(hs);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-world-'));
   const config = configFor(hs, dataDir, options.configure);
   const log = memoryLogger();
-  const secrets = { botToken: privacybot.accessToken, adminToken: privacybot.accessToken, adminTokenIsSeparate: false, cryptoPassphrase: TEST_CRYPTO_PASSPHRASE };
-  let bot: Running | null = options.startBot === false ? null : await runBot(config, secrets, log);
+  const runOptions = { ...(options.now ? { now: options.now } : {}), ...(options.jobHandlers ? { jobHandlers: options.jobHandlers } : {}) };
+  const secrets: Secrets = {
+    botToken: privacybot.accessToken,
+    adminToken: privacybot.accessToken,
+    adminTokenIsSeparate: false,
+    pseudonymKey: TEST_PSEUDONYM_KEY,
+    smtpPassword: null,
+    cryptoPassphrase: TEST_CRYPTO_PASSPHRASE,
+  };
+  let bot: Running | null = options.startBot === false ? null : await runBot(config, secrets, log, runOptions);
 
   const say = (sender: string, roomId: string, body: string) => m.sendMessage(roomId, sender, body);
   const replyTo = async (eventId: string, timeoutMs = 10_000) => {
@@ -122,6 +139,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     alice,
     bob,
     adminRoomId,
+    contactRoomId,
     say,
     replyTo,
     ask: async (sender, roomId, body) => replyTo(say(sender, roomId, body)),
@@ -133,7 +151,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     botJoined,
     restart: async () => {
       await bot?.close();
-      bot = await runBot(config, secrets, log);
+      bot = await runBot(config, secrets, log, runOptions);
     },
     close: async () => {
       await bot?.close();

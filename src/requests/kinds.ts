@@ -1,0 +1,36 @@
+// What differs between kinds of request, beyond the shared state machine. Pure.
+import type { Request, RequestKind } from './request.ts';
+
+export const KIND_LABELS: Readonly<Record<RequestKind, string>> = {
+  access: 'access (what we store)',
+  export: 'export (a copy of your data)',
+  erasure: 'erasure (deleting your account)',
+  correction: 'correction',
+  objection: 'objection',
+  contact: 'message to the privacy contact',
+};
+
+/** Requests a person handles (the privacy contact), rather than the bot. */
+export const HANDLED_BY_PRIVACY_CONTACT: ReadonlySet<RequestKind> = new Set(['correction', 'objection', 'contact']);
+
+export type CancelCheck = { ok: true } | { ok: false; why: string };
+
+/** Whether the requester may still cancel, and if not, why, in words for them. */
+export function cancellable(request: Pick<Request, 'kind' | 'state'>): CancelCheck {
+  switch (request.state) {
+    case 'completed':
+      return { ok: false, why: 'it is already completed' };
+    case 'denied':
+      return { ok: false, why: 'it was denied' };
+    case 'cancelled':
+      return { ok: false, why: 'it is already cancelled' };
+    case 'failed':
+      return { ok: false, why: 'it has failed and is with the privacy contact' };
+    case 'in_progress':
+      // An erasure that has started has already removed data: stopping half-way would help nobody.
+      if (request.kind === 'erasure') return { ok: false, why: 'the erasure has started and cannot be stopped half-way' };
+      return { ok: true };
+    default:
+      return { ok: true };
+  }
+}

@@ -9,6 +9,7 @@ import type { ConfigProblem } from './problems.ts';
 import { scrub } from './redact.ts';
 import type { BotConfig } from './schema.ts';
 import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV } from './secret-keys.ts';
+import { resolveSecretFiles } from './secret-files.ts';
 import { readSecrets, type Secrets } from './secrets.ts';
 import { validateConfig } from './validate.ts';
 
@@ -130,12 +131,13 @@ export function loadConfigFile(configPath: string): { config: BotConfig | null; 
 export function loadConfig(configPath: string, env: NodeJS.ProcessEnv): LoadResult {
   const { config, problems } = loadConfigFile(configPath);
   const path = configPath.trim() === '' ? '' : resolve(configPath);
-  const { secrets, problems: secretProblems } = readSecrets(env);
-  problems.push(...secretProblems);
+  const fromFiles = resolveSecretFiles(env);
+  const { secrets, problems: secretProblems } = readSecrets(fromFiles.env);
+  problems.push(...fromFiles.problems, ...secretProblems);
 
   if (problems.length > 0 || config === null || secrets === null) {
     // Belt and braces: no message may carry a token from the environment.
-    const hidden = [env[BOT_TOKEN_ENV], env[ADMIN_TOKEN_ENV]].flatMap((v) => (v && v.trim() !== '' ? [v, v.trim()] : []));
+    const hidden = [fromFiles.env[BOT_TOKEN_ENV], fromFiles.env[ADMIN_TOKEN_ENV]].flatMap((v) => (v && v.trim() !== '' ? [v, v.trim()] : []));
     return {
       ok: false,
       problems: problems.map((p) => ({

@@ -208,3 +208,36 @@ describe('reporting', () => {
     expect(text.trimEnd().split('\n').at(-1)).toBe('Every setting is explained in README.md, section "Configuration".');
   });
 });
+
+describe('secrets from files (<NAME>_FILE, as Docker secrets)', () => {
+  const secretFile = (content: string, mode: number) => {
+    const file = path.join(tempDir(), 'secret');
+    fs.writeFileSync(file, content, { mode });
+    fs.chmodSync(file, mode);
+    return file;
+  };
+
+  it('reads a token and the pseudonym key from owner-only files, without the trailing line break', () => {
+    const result = loadConfig(writeConfig(), {
+      DSAR_BOT_ACCESS_TOKEN_FILE: secretFile(`${BOT_TOKEN}\n`, 0o600),
+      DSAR_BOT_PSEUDONYM_KEY_FILE: secretFile('k'.repeat(40), 0o400),
+    });
+    expect(result.ok && [result.secrets.botToken, result.secrets.pseudonymKey]).toEqual([BOT_TOKEN, 'k'.repeat(40)]);
+  });
+
+  it('refuses a file that group or others can read, without showing what is in it', () => {
+    const file = secretFile(BOT_TOKEN, 0o644);
+    const problems = failure(writeConfig(), { DSAR_BOT_ACCESS_TOKEN_FILE: file });
+    const p = problemAt(problems, 'env DSAR_BOT_ACCESS_TOKEN_FILE');
+    expect(p.problem).toContain('mode 644');
+    expect(p.example).toBe(`chmod 600 '${file}'   (and replace the secret if others may have read it)`);
+    expect(JSON.stringify(problems)).not.toContain(BOT_TOKEN);
+  });
+
+  it('refuses both the variable and its file, and a file that is not there', () => {
+    const both = failure(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN, DSAR_BOT_ACCESS_TOKEN_FILE: secretFile(BOT_TOKEN, 0o600) });
+    expect(problemAt(both, 'env DSAR_BOT_ACCESS_TOKEN_FILE').problem).toContain('Both DSAR_BOT_ACCESS_TOKEN and DSAR_BOT_ACCESS_TOKEN_FILE are set');
+    const missing = failure(writeConfig(), { DSAR_BOT_ACCESS_TOKEN_FILE: '/nonexistent/token' });
+    expect(problemAt(missing, 'env DSAR_BOT_ACCESS_TOKEN_FILE').problem).toContain('cannot be read (ENOENT)');
+  });
+});

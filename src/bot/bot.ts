@@ -30,6 +30,7 @@ import { classifyIncoming, RoomEvent } from './incoming.ts';
 import * as replies from './replies.ts';
 import { inviteDecision, isLeftAlone } from './rooms.ts';
 import { parseReactionCommand, reactionCommand, reactionDecision } from './reactions.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { decisionReply } from '../commands/admin-erasure.ts';
 import { REACTION_DENIAL_REASON, reactionDenialFollowUp } from '../erasure/messages.ts';
 import { route, type Route } from './routing.ts';
@@ -95,6 +96,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   let adminRoomId: string | null = null;
   let contactRoomId: string | null = null;
   let stopped = false;
+  const rateLimiter = new RateLimiter(config.rateLimits);
   /** Bodies of commands received live, until answered: free text is relayed from memory, never stored. */
   const liveBodies = new Map<string, string>();
 
@@ -221,6 +223,18 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       return;
     }
     const parsed = parse(entry.command);
+    if (parsed.kind !== 'none') {
+      const limit = rateLimiter.take(entry.sender, now());
+      if (limit.kind === 'refuse') {
+        if (limit.tell) {
+          log.warn(`rate limit (${limit.scope}) reached by ${entry.sender}: further commands this minute are not answered`);
+          await chat.sendNotice(entry.roomId, render(replies.rateLimited(limit.retryAfterMs, limit.scope, config.rateLimits.perUserPerMinute)), entry.eventId, `reply:${entry.eventId}`);
+        }
+        inbox.markAnswered(entry.eventId, now());
+        liveBodies.delete(entry.eventId);
+        return;
+      }
+    }
     const { route: decision, place } = await routeFor(entry, parsed);
     if (decision.kind === 'refuse') log.warn(`refused ${decision.why}: ${entry.sender}`);
     const reply: Reply | null = decision.kind === 'run' ? await run(decision, entry, place) : decision.kind === 'silent' ? null : decision.document;

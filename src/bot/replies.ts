@@ -18,6 +18,13 @@ export const notInDirectChat = (botUserId: string, command: string): Document =>
   ),
 ];
 
+export const rateLimited = (retryAfterMs: number, scope: 'user' | 'global', perMinute: number): Document => [
+  paragraph(
+    scope === 'user' ? `You are sending commands faster than I answer them (at most ${perMinute} a minute per person). ` : 'I am answering many people right now. ',
+    `Please try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} seconds; nothing you asked for was lost, but the commands sent meanwhile were not carried out.`,
+  ),
+];
+
 export const onlyInRoom = (command: string, room: string): Document => [paragraph(code(`!${command}`), ` works only in ${room}.`)];
 
 export const notAnAdmin = (command: string): Document => [paragraph(code(`!${command}`), ' is for the people this bot’s configuration names for it. Your attempt was logged.')];

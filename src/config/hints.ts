@@ -123,6 +123,12 @@ const HINTS: Record<string, (c: Context) => Hint> = {
   }),
   'erasure.coolingOffHours': () => ({ expected: 'hours between an admin\'s approval and the start of the erasure, during which the user may still cancel: 0 to 720 (default 24)', example: '"coolingOffHours": 24' }),
   'erasure.fourEyes': () => ({ expected: 'true when every erasure needs the approval of two different admins (default false)', example: '"fourEyes": true' }),
+  rateLimits: () => ({
+    expected: 'optional limits on commands per minute: perUserPerMinute (default 10) and globalPerMinute (default 300)',
+    example: '"rateLimits": { "perUserPerMinute": 10, "globalPerMinute": 300 }',
+  }),
+  'rateLimits.perUserPerMinute': () => ({ expected: 'commands one person may send per minute before being asked to wait: 1 to 1000 (default 10)', example: '"perUserPerMinute": 10' }),
+  'rateLimits.globalPerMinute': () => ({ expected: 'commands the bot answers per minute from everyone together: 1 to 100000 (default 300)', example: '"globalPerMinute": 300' }),
   smtp: (c) => ({
     expected: 'optional: the mail server escalations are sent through: host, port, tls ("implicit", "starttls" or "none"), and optionally user and from; the password goes in DSAR_SMTP_PASSWORD',
     example: `"smtp": { "host": "mail.${c.server}", "port": 587, "tls": "starttls", "user": "privacybot@${c.server}" }`,

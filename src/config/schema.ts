@@ -91,6 +91,15 @@ const ErasureSettings = z
   .strict()
   .prefault({});
 
+/** How many commands the bot answers per minute, per person and for everyone together. */
+const RateLimitSettings = z
+  .object({
+    perUserPerMinute: z.number().int().min(1).max(1000).default(10),
+    globalPerMinute: z.number().int().min(1).max(100_000).default(300),
+  })
+  .strict()
+  .prefault({});
+
 /** Where escalations are mailed from; the password comes from DSAR_SMTP_PASSWORD. */
 const SmtpSettings = z
   .object({
@@ -134,6 +143,7 @@ export const BotConfig = z
     policy: Policy,
     requests: RequestSettings,
     erasure: ErasureSettings,
+    rateLimits: RateLimitSettings,
     smtp: SmtpSettings.optional(),
   })
   .strict()

@@ -40,6 +40,8 @@ export function configFor(hs: TestHomeserver, dataDir: string, overrides: (raw: 
   raw.admins = [`@admin:${hs.serverName}`];
   raw.privacyContact = { ...raw.privacyContact, room: `#privacy-contact:${hs.serverName}` };
   raw.dataDir = dataDir;
+  // The suite talks much faster than people do; test/e2e/rate-limits.test.ts checks the real limits.
+  raw.rateLimits = { perUserPerMinute: 1000, globalPerMinute: 100_000 };
   overrides(raw);
   const result = validateConfig(raw);
   if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);

@@ -1,14 +1,14 @@
 // The command line: `node src/main.ts [--config PATH] [--demo]`.
 // With no access token and no config path given, it runs the demo instead.
 import { configPathFrom, formatProblems, loadConfig } from './config/load.ts';
-import { consoleLogger } from './log.ts';
+import { consoleLogger, LOG_LEVEL_ENV } from './log.ts';
 import { runBot, StartupError } from './run.ts';
 
 const EXIT_CONFIG = 2;
 const EXIT_STARTUP = 3;
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const log = consoleLogger();
+  const log = consoleLogger(process.stderr, { debug: env[LOG_LEVEL_ENV] === 'debug' });
   const { path: configPath, explicit } = configPathFrom(argv, env);
   if (argv.includes('--demo') || (!explicit && env['DSAR_BOT_ACCESS_TOKEN'] === undefined)) {
     process.stderr.write('No homeserver configured (DSAR_BOT_ACCESS_TOKEN is not set): running the demo against the bundled test homeserver.\n\n');

@@ -15,21 +15,36 @@ export function sdkLogLine(module: string, args: unknown[]): string {
 }
 
 /**
+ * The SDK's verbose lines, for an operator who asked for the most verbose log: request bodies
+ * and query strings (message text, filters, keys) are dropped, and every Matrix ID (people,
+ * rooms, events, aliases; raw or percent-encoded) is masked. Null: nothing to log.
+ */
+export function sdkDebugLine(module: string, args: unknown[]): string | null {
+  const line = sdkLogLine(module, args);
+  if (/\((?:REQ|RESP)-[^)]*\) (?:body|qs|headers) =/.test(line) || line.includes('{')) return null;
+  return line.replace(/(?:[@!$#]|%(?:40|21|24|23))(?:[^\s/:%?&]|%(?!3A)[0-9A-F]{2})+(?::|%3A)[A-Za-z0-9.\-]+(?::\d+)?/gi, '[id]');
+}
+
+/**
  * The SDK logs every 404 as an error, though most are ordinary answers its callers
  * expect: no m.direct yet at first start, no m.room.encryption in an unencrypted room.
  */
 const isExpectedNotFound = (args: unknown[]): boolean => args.some((arg) => (arg as { errcode?: unknown } | null)?.errcode === 'M_NOT_FOUND');
 
 export function routeSdkLogs(sdk: MatrixBotSdk, log: Logger): void {
+  const verbose = (module: string, args: unknown[]) => {
+    const line = log.debug ? sdkDebugLine(module, args) : null;
+    if (line !== null) log.debug!(line);
+  };
   sdk.LogService.setLogger({
-    trace: () => {},
-    debug: () => {},
-    info: () => {},
+    trace: (module: string, ...args: unknown[]) => verbose(module, args),
+    debug: (module: string, ...args: unknown[]) => verbose(module, args),
+    info: (module: string, ...args: unknown[]) => verbose(module, args),
     warn: (module: string, ...args: unknown[]) => log.warn(sdkLogLine(module, args)),
     error: (module: string, ...args: unknown[]) => {
       if (!isExpectedNotFound(args)) log.error(sdkLogLine(module, args));
     },
   });
-  sdk.LogService.setLevel(sdk.LogLevel.WARN);
+  sdk.LogService.setLevel(log.debug ? sdk.LogLevel.TRACE : sdk.LogLevel.WARN);
   sdk.LogService.muteModule('Metrics');
 }

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { validateConfig, type BotConfig, type Secrets } from '../../src/config/load.ts';
-import type { Logger } from '../../src/log.ts';
+import { Writable } from 'node:stream';
+import { consoleLogger, type Logger } from '../../src/log.ts';
 import type { JobHandler } from '../../src/jobs/runner.ts';
 import { runBot, type Running } from '../../src/run.ts';
 import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
@@ -20,8 +21,13 @@ type Account = { userId: string; accessToken: string };
 export const TEST_CRYPTO_PASSPHRASE = 'correct horse battery staple, for tests only';
 
 /** A log that remembers its lines, so tests can check what was (not) logged. */
-export function memoryLogger(): Logger & { lines: string[] } {
+export function memoryLogger(options: { debug?: boolean } = {}): Logger & { lines: string[] } {
   const lines: string[] = [];
+  if (options.debug) {
+    // The most verbose log, written exactly as production writes it (consoleLogger, with its redaction).
+    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => void (lines.push(String(chunk).replace(/^\S+ /, '').trimEnd()), done()) });
+    return Object.assign(consoleLogger(stream, { debug: true }), { lines });
+  }
   return {
     lines,
     info: (m) => lines.push(`INFO ${m}`),
@@ -86,6 +92,8 @@ export type WorldOptions = {
   startBot?: boolean;
   /** The bot's clock; tests move it to reach deadlines. Defaults to the real one. */
   now?: () => number;
+  /** Log at the most verbose level (the SDK's trace lines too). */
+  verboseLog?: boolean;
   /** Job handlers besides the bot's own (a test's stand-in for long work). */
   jobHandlers?: readonly JobHandler[];
 };
@@ -103,7 +111,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-world-'));
   const config = configFor(hs, dataDir, options.configure);
-  const log = memoryLogger();
+  const log = memoryLogger({ debug: options.verboseLog ?? false });
   const runOptions = { ...(options.now ? { now: options.now } : {}), ...(options.jobHandlers ? { jobHandlers: options.jobHandlers } : {}) };
   const secrets: Secrets = {
     botToken: privacybot.accessToken,

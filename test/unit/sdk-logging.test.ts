@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactForLog } from '../../src/log.ts';
-import { sdkLogLine } from '../../src/matrix/sdk-logging.ts';
+import { sdkDebugLine, sdkLogLine } from '../../src/matrix/sdk-logging.ts';
 
 describe('what reaches the log from matrix-bot-sdk', () => {
   it('removes tokens and IP addresses', () => {
@@ -24,3 +24,15 @@ describe('the console log', () => {
     expect(written).toMatch(/^\S+ WARN seen from \[ip\] with Bearer \[redacted\]\n$/);
   });
 });
+
+describe('sdkDebugLine', () => {
+  it('drops request bodies and query strings, and masks Matrix IDs raw or encoded', () => {
+    expect(sdkDebugLine('MatrixHttpClient', ['(REQ-9) body = {"body":"secret words"}'])).toBeNull();
+    expect(sdkDebugLine('MatrixHttpClient', ['(REQ-9) qs =', '{"access_token":"x"}'])).toBeNull();
+    expect(sdkDebugLine('MatrixHttpClient', ['(REQ-2) PUT http://h/_matrix/client/v3/rooms/!abc%3Aexample.org/typing/%40alice%3Aexample.org'])).toBe(
+      'matrix-bot-sdk MatrixHttpClient: (REQ-2) PUT http://h/_matrix/client/v3/rooms/[id]/typing/[id]',
+    );
+    expect(sdkDebugLine('x', ['event $Abc-def_123:example.org in #room:example.org:8448 by @bob:example.org'])).toBe('matrix-bot-sdk x: event [id] in [id] by [id]');
+  });
+});
+

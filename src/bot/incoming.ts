@@ -11,6 +11,7 @@ export const RoomEvent = z.object({
   type: z.string(),
   origin_server_ts: z.number(),
   content: z.record(z.string(), z.unknown()),
+  state_key: z.unknown().optional(),
   unsigned: z.object({ redacted_because: z.unknown().optional() }).loose().optional(),
 });
 export type RoomEvent = z.infer<typeof RoomEvent>;
@@ -36,6 +37,8 @@ export function classifyIncoming(raw: unknown, rules: IncomingRules): Incoming {
   if (event.unsigned?.redacted_because !== undefined) return { kind: 'ignore', why: 'redacted' };
   if (event.type === 'm.room.encrypted') return { kind: 'encrypted', event };
   if (event.type !== 'm.room.message') return { kind: 'ignore', why: 'not a message' };
+  // A state event is room state, not something somebody said.
+  if (event.state_key !== undefined) return { kind: 'ignore', why: 'state event' };
   if (isEdit(event.content)) return { kind: 'ignore', why: 'edit' };
   const msgtype = event.content['msgtype'];
   const body = event.content['body'];

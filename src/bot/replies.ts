@@ -5,7 +5,12 @@ import { bold, code, link, paragraph, type Document } from '../render/document.t
 
 const contactInline = (config: BotConfig) => [link(config.privacyContact.email, `mailto:${config.privacyContact.email}`), ' or the room ', code(config.privacyContact.room)];
 
-export const unknownCommand = (word: string): Document => [paragraph(`I don't know the command `, code(`!${word}`), '. Send ', code('!help'), ' to see what I can do.')];
+/** Never echo unbounded input: a long word is cut (the answer must fit in one event). */
+const MAX_ECHOED = 32;
+
+export const unknownCommand = (word: string): Document => [
+  paragraph(`I don't know the command `, code(`!${word.length > MAX_ECHOED ? `${word.slice(0, MAX_ECHOED)}…` : word}`), '. Send ', code('!help'), ' to see what I can do.'),
+];
 
 export const notInDirectChat = (botUserId: string, command: string): Document => [
   paragraph(

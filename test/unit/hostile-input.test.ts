@@ -104,7 +104,12 @@ describe('classifying hostile events', () => {
       state_key: fc.oneof(fc.constant(''), fc.string()),
       content: fc.record({ msgtype: fc.constant('m.text'), body: fc.constantFrom(...[...COMMAND_NAMES].map((n) => `!${n}`)) }),
     });
-    fc.assert(fc.property(stateMessage, (raw) => expect(classifyIncoming(raw, { botUserId: bot.userId, notBefore: 0 }).kind).toBe('ignore')), params);
+    fc.assert(
+      fc.property(stateMessage, (raw) => {
+        expect(classifyIncoming(raw, { botUserId: bot.userId, notBefore: 0 }).kind).toBe('ignore');
+      }),
+      params,
+    );
   });
 
   it('never throws; only well-formed text messages in the timeline from others, since the start, are read', () => {

@@ -25,8 +25,18 @@ export const Capabilities = z.object({
     loginAs: z.boolean(),
     /** POST /v1/user/{u}/redact + redact_status. */
     redactUser: z.boolean(),
-    /** `!admin ...` commands in #admins:<server> (Tuwunel). */
+    /** `!admin ...` commands in #admins:<server> (Tuwunel): see tuwunel-admin-room.ts. */
     adminRoomCommands: z.boolean(),
+    /**
+     * whois is a log of connections beside the devices (Synapse's user_ips). Tuwunel keeps none:
+     * its whois repeats each device's last IP and time (src/api/client/admin/users/whois.rs).
+     */
+    connectionLog: z.boolean(),
+    /**
+     * Login-as opens a device the user can see ("Admin login" on Tuwunel:
+     * src/api/client/admin/users/login_as.rs), which must be removed after use; Synapse's makes none.
+     */
+    loginAsDevice: z.boolean(),
   }),
 });
 export type Capabilities = z.infer<typeof Capabilities>;
@@ -78,6 +88,17 @@ export const Session = z.object({
   connections: z.array(Connection),
 });
 export type Session = z.infer<typeof Session>;
+
+/**
+ * What the server keeps about connections, beyond the device list: a log of them (Synapse's
+ * user_ips: every IP address and user agent with its last time, 28 days by default), or only
+ * each device's last IP address and time, which the device list already holds (Tuwunel).
+ */
+export const Sessions = z.discriminatedUnion('kept', [
+  z.object({ kept: z.literal('connection-log'), sessions: z.array(Session) }),
+  z.object({ kept: z.literal('last-seen-per-device') }),
+]);
+export type Sessions = z.infer<typeof Sessions>;
 
 export const Membership = z.object({
   roomId: z.string(),
@@ -132,8 +153,8 @@ export interface Homeserver {
   /** Current and past memberships. Rooms left need `memberships` or `loginAs`; `joined` is always there. */
   getMemberships(userId: string): Promise<Memberships>;
   getDevices(userId: string): Promise<Device[]>;
-  /** Connections (IP, user agent, time) the server remembers, from whois. */
-  getSessions(userId: string): Promise<Availability<Session[]>>;
+  /** Connections (IP, user agent, time) the server remembers beyond the devices, from whois. */
+  getSessions(userId: string): Promise<Availability<Sessions>>;
   getAccountData(userId: string): Promise<AccountDataSummary>;
   getPushers(userId: string): Promise<Pusher[]>;
   getMediaSummary(userId: string): Promise<MediaSummary>;

@@ -16,7 +16,7 @@ import type {
   Memberships,
   MessageCount,
   Pusher,
-  Session,
+  Sessions,
   UserAccount,
 } from './homeserver.ts';
 import { createHomeserverHttp, endpoint, type HomeserverHttp, type Method, type RequestOptions } from './http.ts';
@@ -168,7 +168,9 @@ export class SynapseAdminHomeserver implements Homeserver {
     return toDevices(await this.#call(this.#admin, 'GET', PATHS.devices, { userId }, { schema: AdminDevices }));
   }
 
-  async getSessions(userId: string): Promise<Availability<Session[]>> {
+  /** Asks whois only where it is a connection log: elsewhere it repeats the device list. */
+  async getSessions(userId: string): Promise<Availability<Sessions>> {
+    if (!this.#capabilities.features.connectionLog) return { available: true, value: { kept: 'last-seen-per-device' } };
     return this.#optional(async () => toSessions(await this.#call(this.#admin, 'GET', PATHS.whois, { userId }, { schema: Whois })));
   }
 

@@ -281,7 +281,7 @@ describe('the other reads', () => {
     const first = await homeserver((r) => (r.path.startsWith('/_synapse/admin/v1/whois/') ? ok(fixture('05-whois-sessions-ips-user-agents.json')) : unrecognized));
     expect(await first.hs.getSessions(ALICE)).toEqual({
       available: true,
-      value: [{ deviceId: null, connections: [{ ip: '127.0.0.1', lastSeenAt: 1_795_693_928_778, userAgent: 'Python-urllib/3.11' }] }],
+      value: { kept: 'connection-log', sessions: [{ deviceId: null, connections: [{ ip: '127.0.0.1', lastSeenAt: 1_795_693_928_778, userAgent: 'Python-urllib/3.11' }] }] },
     });
     await server?.close();
 
@@ -289,6 +289,12 @@ describe('the other reads', () => {
     expect(await second.hs.getSessions(ALICE)).toEqual({ available: false, reason: NOT_AVAILABLE });
     expect(await second.hs.getSessions(ALICE)).toEqual({ available: false, reason: NOT_AVAILABLE });
     expect(second.requests).toHaveLength(1);
+  });
+
+  it('does not ask whois where it only repeats the devices (Tuwunel)', async () => {
+    const { hs, requests } = await homeserver(() => unrecognized, { capabilities: capabilitiesFor('tuwunel', '1.9.0') });
+    expect(await hs.getSessions(ALICE)).toEqual({ available: true, value: { kept: 'last-seen-per-device' } });
+    expect(requests).toHaveLength(0);
   });
 
   it('asks for encryption keys with the bot token and keeps presence only', async () => {

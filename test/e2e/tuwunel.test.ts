@@ -1,0 +1,41 @@
+// The bot against the tuwunel flavour, where Tuwunel differs from Synapse in what it keeps
+// and how it answers (reference: "Tuwunel 1.9.0 as its source reads").
+import { afterEach, describe, expect, it } from 'vitest';
+import { startWorld, type World } from '../support/world.ts';
+
+let world: World;
+afterEach(() => world?.close());
+
+describe('!whatdoyouhave on Tuwunel', () => {
+  it('tells one last address and time per device, not a log of connections', async () => {
+    world = await startWorld({
+      flavour: 'tuwunel',
+      alice: {
+        devices: [
+          { deviceId: 'PHONE', lastSeenIp: '203.0.113.9', lastSeenAt: Date.UTC(2026, 10, 1, 12, 0) },
+          { deviceId: 'LAPTOP', lastSeenIp: '198.51.100.7', lastSeenAt: Date.UTC(2026, 10, 2, 8, 30) },
+        ],
+      },
+    });
+    const dm = await world.openDirectChat(world.alice.userId);
+    const { body } = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    expect(body).not.toMatch(/logged connection/);
+    expect(body).toContain('`203.0.113.9`, the last address of device `PHONE`');
+    expect(body).toContain('`198.51.100.7`, the last address of device `LAPTOP`');
+    expect(body).toContain('Device `LAPTOP` last seen 2026-11-02 08:30:00 UTC');
+    expect(body).toContain('Only the last time and address each device was seen are kept: no history of your connections');
+  });
+});
+
+describe('a Tuwunel version with a build suffix', () => {
+  it('is read as the version it starts with: everything 1.9.0 has is used', async () => {
+    world = await startWorld({ flavour: 'tuwunel', version: '1.9.0 (abc1234)' });
+    const notices = world.hs.model
+      .events(world.adminRoomId)
+      .filter((ev) => ev.sender === world.privacybot.userId)
+      .map((ev) => String(ev.content['body']))
+      .join('\n');
+    expect(notices).toContain('Tuwunel 1.9.0 (abc1234)');
+    expect(notices).not.toMatch(/no login-as|no user-redaction|no \/memberships|no admin room-messages/);
+  });
+});

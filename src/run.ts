@@ -9,6 +9,7 @@ import { routeSdkLogs } from './matrix/sdk-logging.ts';
 import { checkTokens, StartupError } from './startup/preflight.ts';
 import { HomeserverError } from './homeserver/errors.ts';
 import { openDatabase } from './store/database.ts';
+import { SqlitePuppetLedger } from './store/puppet-sessions.ts';
 
 export { StartupError };
 
@@ -33,6 +34,8 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger): 
   }
 
   await checkTokens(config, secrets);
+  const db = openDatabase(config.dataDir);
+  // Opened first: connecting ends the login-as sessions an earlier run left (puppet_sessions).
   const { homeserver, notes } = await connectHomeserver({
     url: config.homeserver.url,
     serverName: config.homeserver.serverName,
@@ -40,12 +43,13 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger): 
     botToken: secrets.botToken,
     botUserId: config.bot.userId,
     timeoutMs: config.homeserver.requestTimeoutMs,
+    puppetLedger: new SqlitePuppetLedger(db),
   }).catch((error: unknown) => {
+    db.close();
     throw error instanceof HomeserverError ? new StartupError(`could not detect what the homeserver supports: ${error.userMessage}`) : error;
   });
   for (const note of notes) log.warn(`homeserver: ${note}`);
 
-  const db = openDatabase(config.dataDir);
   try {
     const bot = await startBot({
       config,

@@ -1,6 +1,8 @@
 // The bot against the tuwunel flavour, where Tuwunel differs from Synapse in what it keeps
 // and how it answers (reference: "Tuwunel 1.9.0 as its source reads").
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/database.ts';
+import { SqlitePuppetLedger } from '../../src/store/puppet-sessions.ts';
 import { startWorld, type World } from '../support/world.ts';
 
 let world: World;
@@ -37,5 +39,28 @@ describe('a Tuwunel version with a build suffix', () => {
       .join('\n');
     expect(notices).toContain('Tuwunel 1.9.0 (abc1234)');
     expect(notices).not.toMatch(/no login-as|no user-redaction|no \/memberships|no admin room-messages/);
+  });
+});
+
+describe('a login-as session a crash left behind', () => {
+  it('is removed at the next start, and the admins are told whose account it was on', async () => {
+    world = await startWorld({ flavour: 'tuwunel', startBot: false });
+    const token = world.hs.model.loginAs(world.alice.userId, null, 'Admin login');
+    const deviceId = world.hs.model.tokenInfo(token)?.deviceId ?? '';
+    // What the bot had written before it died: the session, not its token.
+    const db = openDatabase(world.config.dataDir);
+    const ledger = new SqlitePuppetLedger(db);
+    ledger.attachDevice(ledger.begin(world.alice.userId, Date.now()), deviceId);
+    db.close();
+
+    await world.restart();
+    expect(world.hs.model.user(world.alice.userId)?.devices.has(deviceId)).toBe(false);
+    const notice = await world.hs.model.waitForEvent(
+      (ev) => ev.room_id === world.adminRoomId && ev.sender === world.privacybot.userId && String(ev.content['body']).includes('login-as device'),
+    );
+    expect(String(notice.content['body'])).toContain(`${deviceId} the bot had left on ${world.alice.userId}'s account`);
+    const reopened = openDatabase(world.config.dataDir);
+    expect(new SqlitePuppetLedger(reopened).unfinished()).toEqual([]);
+    reopened.close();
   });
 });

@@ -14,6 +14,7 @@ import {
   SynapseAdminHomeserver,
   connectHomeserver,
 } from '../../src/homeserver/synapse-admin.ts';
+import { memoryLedger } from '../support/ledger.ts';
 import { TWISTED_404, startFakeServer, type FakeServer, type Handler, type Reply, type SeenRequest } from './fake-server.ts';
 
 const ALICE = '@alice:test.local';
@@ -42,6 +43,7 @@ async function homeserver(handler: Handler, setup: Setup = {}) {
     admin: createHomeserverHttp({ ...common, accessToken: 'admin-token' }),
     bot: createHomeserverHttp({ ...common, accessToken: 'bot-token' }),
     capabilities: setup.capabilities ?? capabilitiesFor('synapse', '1.67.0'),
+    puppetLedger: memoryLedger(),
     now: setup.now ?? (() => 1_000_000),
   });
   return { hs, requests: server.requests };
@@ -336,6 +338,7 @@ describe('connectHomeserver', () => {
       botToken: 'bot-token',
       botUserId: '@privacybot:test.local',
       timeoutMs: 5000,
+      puppetLedger: memoryLedger(),
     });
     expect(hs.capabilities).toEqual(capabilitiesFor('synapse', '1.67.0'));
     expect(notes).toHaveLength(3);

@@ -146,8 +146,38 @@ export const MessageCount = z.object({
 });
 export type MessageCount = z.infer<typeof MessageCount>;
 
+/** `!admin users erasure`: whether the user carries Tuwunel's erased marker (MSC4025), and since when. */
+export type ErasureStatus = { erased: false } | { erased: true; sinceCount: number };
+
+/**
+ * Tuwunel's admin-room commands, for what its HTTP admin API lacks (tuwunel-admin-room.ts).
+ * Each one fails with an AdminRoomError unless the server confirms it; those the reference
+ * says may claim success falsely are read back.
+ */
+export interface AdminRoomCommands {
+  /**
+   * `users deactivate`: with leaveRooms (the default) it also clears the profile, demotes the user
+   * and leaves and forgets every joined, invited and knocked room, so read the memberships first.
+   * Refused for a user the server does not have (the command would report success and create one).
+   * Resolves with the rooms the user is still joined to afterwards (leaving can fail over federation).
+   */
+  deactivate(userId: string, options?: { leaveRooms?: boolean }): Promise<{ stillJoined: string[] }>;
+  /** `users del-email`, which reports success whether or not the address was bound: read back. */
+  deleteEmail(userId: string, address: string): Promise<void>;
+  /** `media delete-all-from-user`: how many files went. */
+  deleteAllMediaFromUser(userId: string): Promise<number>;
+  /** `users force-leave-room`. */
+  forceLeaveRoom(userId: string, roomId: string): Promise<void>;
+  /** `users erasure`. */
+  erasureStatus(userId: string): Promise<ErasureStatus>;
+  /** `users list-joined-rooms`: room IDs, biggest room first. */
+  listJoinedRooms(userId: string): Promise<string[]>;
+}
+
 export interface Homeserver {
   readonly capabilities: Capabilities;
+  /** The admin-room commands, where `capabilities.features.adminRoomCommands` (and the admin API to read back); else null. */
+  readonly adminRoom: AdminRoomCommands | null;
   /** The account data about one user; null when the server has no such user. */
   getAccount(userId: string): Promise<UserAccount | null>;
   /** Current and past memberships. Rooms left need `memberships` or `loginAs`; `joined` is always there. */

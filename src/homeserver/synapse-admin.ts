@@ -7,6 +7,7 @@ import { detectCapabilities } from './capabilities.ts';
 import { HomeserverError, isHomeserverError, type HomeserverErrorKind } from './errors.ts';
 import type {
   AccountDataSummary,
+  AdminRoomCommands,
   Availability,
   Capabilities,
   Device,
@@ -22,6 +23,7 @@ import type {
 import { createHomeserverHttp, endpoint, type HomeserverHttp, type Method, type RequestOptions } from './http.ts';
 import type { PuppetLedger } from './puppet-ledger.ts';
 import { PUPPET_TTL_MS, Puppets } from './puppets.ts';
+import { TuwunelAdminRoom } from './tuwunel-admin-room.ts';
 import {
   addMediaPage,
   countSentMessages,
@@ -102,6 +104,8 @@ export type SynapseAdminOptions = {
   /** Carries the bot's token (and puppet tokens, per request). */
   bot: HomeserverHttp;
   capabilities: Capabilities;
+  /** The server name in user IDs (for Tuwunel's #admins:<server>). */
+  serverName: string;
   /** Where login-as sessions are recorded while they last. */
   puppetLedger: PuppetLedger;
   now?: () => number;
@@ -111,6 +115,7 @@ export class SynapseAdminHomeserver implements Homeserver {
   readonly #admin: HomeserverHttp;
   readonly #bot: HomeserverHttp;
   readonly #puppets: Puppets;
+  readonly adminRoom: AdminRoomCommands | null;
   #capabilities: Capabilities;
   /** Endpoint templates that answered M_UNRECOGNIZED: not asked again. */
   readonly #missing = new Set<string>();
@@ -119,6 +124,9 @@ export class SynapseAdminHomeserver implements Homeserver {
     this.#admin = options.admin;
     this.#bot = options.bot;
     this.#capabilities = options.capabilities;
+    const { supported, features } = options.capabilities;
+    // The admin token's user is an admin on Tuwunel because it is in #admins: it can send there.
+    this.adminRoom = supported && features.adminRoomCommands ? new TuwunelAdminRoom({ admin: this.#admin, serverName: options.serverName }) : null;
     this.#puppets = new Puppets({
       admin: this.#admin,
       bot: this.#bot,
@@ -360,7 +368,7 @@ export async function connectHomeserver(options: ConnectOptions): Promise<{ home
   const admin = createHomeserverHttp({ baseUrl: options.url, accessToken: options.adminToken, ...timeout });
   const bot = createHomeserverHttp({ baseUrl: options.url, accessToken: options.botToken, ...timeout });
   const { capabilities, notes } = await detectCapabilities(admin, { botUserId: options.botUserId, serverName: options.serverName });
-  const homeserver = new SynapseAdminHomeserver({ admin, bot, capabilities, puppetLedger: options.puppetLedger });
+  const homeserver = new SynapseAdminHomeserver({ admin, bot, capabilities, serverName: options.serverName, puppetLedger: options.puppetLedger });
   const cleanedUp = capabilities.supported ? await homeserver.cleanUpPuppetSessions() : [];
   return { homeserver, notes: [...notes, ...cleanedUp] };
 }

@@ -43,6 +43,7 @@ async function homeserver(handler: Handler, setup: Setup = {}) {
     admin: createHomeserverHttp({ ...common, accessToken: 'admin-token' }),
     bot: createHomeserverHttp({ ...common, accessToken: 'bot-token' }),
     capabilities: setup.capabilities ?? capabilitiesFor('synapse', '1.67.0'),
+    serverName: 'test.local',
     puppetLedger: memoryLedger(),
     now: setup.now ?? (() => 1_000_000),
   });

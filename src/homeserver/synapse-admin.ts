@@ -22,7 +22,7 @@ import type {
 } from './homeserver.ts';
 import { createHomeserverHttp, endpoint, type HomeserverHttp, type Method, type RequestOptions } from './http.ts';
 import type { PuppetLedger } from './puppet-ledger.ts';
-import { PUPPET_TTL_MS, Puppets } from './puppets.ts';
+import { Puppets } from './puppets.ts';
 import { TuwunelAdminRoom } from './tuwunel-admin-room.ts';
 import {
   addMediaPage,
@@ -91,7 +91,6 @@ export const MESSAGES_REFUSED = 'messages you sent could not be counted: the ser
  */
 const PUPPET_REFUSALS: ReadonlySet<HomeserverErrorKind> = new Set(['unauthorized', 'forbidden', 'not-found', 'bad-response']);
 
-export { PUPPET_TTL_MS };
 const MESSAGES_PAGE_LIMIT = 1000;
 const MEDIA_PAGE_LIMIT = 100;
 const MESSAGE_TYPES = ['m.room.message', 'm.room.encrypted'];

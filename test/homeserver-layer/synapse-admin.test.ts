@@ -10,10 +10,10 @@ import {
   MESSAGES_REFUSED,
   MESSAGES_UNAVAILABLE,
   NOT_AVAILABLE,
-  PUPPET_TTL_MS,
   SynapseAdminHomeserver,
   connectHomeserver,
 } from '../../src/homeserver/synapse-admin.ts';
+import { PUPPET_TTL_MS } from '../../src/homeserver/puppets.ts';
 import { memoryLedger } from '../support/ledger.ts';
 import { TWISTED_404, startFakeServer, type FakeServer, type Handler, type Reply, type SeenRequest } from './fake-server.ts';
 

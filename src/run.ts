@@ -18,6 +18,7 @@ import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
 
 /** 32 characters: 128 bits as hex, or more as a passphrase. */
 const MIN_PSEUDONYM_KEY_LENGTH = 32;
+import { SqlitePuppetLedger } from './store/puppet-sessions.ts';
 
 export { StartupError };
 
@@ -47,6 +48,8 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, o
   else log.info(encryption.note);
 
   await checkTokens(config, secrets);
+  const db = openDatabase(config.dataDir);
+  // Opened first: connecting ends the login-as sessions an earlier run left (puppet_sessions).
   const { homeserver, notes } = await connectHomeserver({
     url: config.homeserver.url,
     serverName: config.homeserver.serverName,
@@ -54,12 +57,13 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, o
     botToken: secrets.botToken,
     botUserId: config.bot.userId,
     timeoutMs: config.homeserver.requestTimeoutMs,
+    puppetLedger: new SqlitePuppetLedger(db),
   }).catch((error: unknown) => {
+    db.close();
     throw error instanceof HomeserverError ? new StartupError(`could not detect what the homeserver supports: ${error.userMessage}`) : error;
   });
   for (const note of notes) log.warn(`homeserver: ${note}`);
 
-  const db = openDatabase(config.dataDir);
   try {
     const cryptoStore = encryption.on
       ? cryptoStorageProvider(sdk, config.dataDir, new SqliteSdkStorage(db), {

@@ -61,9 +61,13 @@ export type VersionAnswers = {
    */
   synapseAdmin: z.infer<typeof SynapseServerVersion> | null;
   /**
-   * GET /_tuwunel/server_version: {"name": "Tuwunel", "version": "1.9.0"}
-   * (matrix-construct/tuwunel src/api/client/unversioned.rs, tuwunel_server_version; the version is
-   * CARGO_PKG_VERSION, with " (extra)" when TUWUNEL_VERSION_EXTRA is set: src/core/info/version.rs).
+   * GET /_tuwunel/server_version: {"name": "Tuwunel", "version": ...} (matrix-construct/tuwunel
+   * src/api/client/tuwunel.rs, tuwunel_server_version). The version is tuwunel_core::version()
+   * (src/core/info/version.rs): the build's `git describe --tags` (src/macros/git.rs), falling
+   * back to CARGO_PKG_VERSION, followed by " (<git describe --always --dirty>)" when the build is
+   * not exactly on a tag, or by " (extra)" when TUWUNEL_VERSION_EXTRA was set at build time:
+   * "1.9.0", "1.9.0 (abc1234)", "1.9.0-12 (v1.9.0-12-g5b3669144a)". parseVersion reads the
+   * leading numbers. No Tuwunel tag serves /_conduwuit/server_version.
    */
   tuwunel: z.infer<typeof NamedServerVersion> | null;
   /** GET /_conduwuit/server_version: {"name": "Conduwuit" | "conduwuit", "version": ...}. */
@@ -94,7 +98,9 @@ export function identifyServer(answers: VersionAnswers): { flavour: Flavour; ver
   return { flavour: 'unknown', version: federationVersion };
 }
 
-const NONE = { memberships: false, roomMessagesAdmin: false, loginAs: false, redactUser: false, adminRoomCommands: false };
+const NONE = {
+  memberships: false, roomMessagesAdmin: false, loginAs: false, redactUser: false, adminRoomCommands: false, connectionLog: false, loginAsDevice: false,
+};
 
 /** Pure: what a flavour and version can do, from the version table. */
 export function capabilitiesFor(flavour: Flavour, version: string | null): Capabilities {
@@ -114,6 +120,8 @@ export function capabilitiesFor(flavour: Flavour, version: string | null): Capab
           loginAs: v === null || atLeast(v, SYNAPSE_SINCE.loginAs),
           redactUser: v !== null && atLeast(v, SYNAPSE_SINCE.redactUser),
           adminRoomCommands: false,
+          connectionLog: true,
+          loginAsDevice: false,
         },
       };
     case 'tuwunel': {
@@ -133,7 +141,9 @@ export function capabilitiesFor(flavour: Flavour, version: string | null): Capab
         version,
         supported: true,
         unsupportedReason: null,
-        features: { memberships: true, roomMessagesAdmin: true, loginAs: full, redactUser: full, adminRoomCommands: true },
+        features: {
+          memberships: true, roomMessagesAdmin: true, loginAs: full, redactUser: full, adminRoomCommands: true, connectionLog: false, loginAsDevice: full,
+        },
       };
     }
     case 'conduwuit':
@@ -219,8 +229,8 @@ export function notesFor(expected: Capabilities, probes: ProbeResults | null, ac
   if (actual.flavour === 'tuwunel' && !f.loginAs) {
     notes.push(`${label}: no login-as (Tuwunel 1.8.2+).`);
   }
-  if (actual.flavour === 'tuwunel') {
-    notes.push(`${label}: Tuwunel records no user agents; sessions show IP addresses and times only.`);
+  if (!f.connectionLog) {
+    notes.push(`${label}: the server keeps no log of connections and no user agents, only each device's last IP address and time; that is what users are shown.`);
   }
   return notes;
 }

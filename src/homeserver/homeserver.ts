@@ -25,8 +25,18 @@ export const Capabilities = z.object({
     loginAs: z.boolean(),
     /** POST /v1/user/{u}/redact + redact_status. */
     redactUser: z.boolean(),
-    /** `!admin ...` commands in #admins:<server> (Tuwunel). */
+    /** `!admin ...` commands in #admins:<server> (Tuwunel): see tuwunel-admin-room.ts. */
     adminRoomCommands: z.boolean(),
+    /**
+     * whois is a log of connections beside the devices (Synapse's user_ips). Tuwunel keeps none:
+     * its whois repeats each device's last IP and time (src/api/client/admin/users/whois.rs).
+     */
+    connectionLog: z.boolean(),
+    /**
+     * Login-as opens a device the user can see ("Admin login" on Tuwunel:
+     * src/api/client/admin/users/login_as.rs), which must be removed after use; Synapse's makes none.
+     */
+    loginAsDevice: z.boolean(),
   }),
 });
 export type Capabilities = z.infer<typeof Capabilities>;
@@ -79,6 +89,17 @@ export const Session = z.object({
 });
 export type Session = z.infer<typeof Session>;
 
+/**
+ * What the server keeps about connections, beyond the device list: a log of them (Synapse's
+ * user_ips: every IP address and user agent with its last time, 28 days by default), or only
+ * each device's last IP address and time, which the device list already holds (Tuwunel).
+ */
+export const Sessions = z.discriminatedUnion('kept', [
+  z.object({ kept: z.literal('connection-log'), sessions: z.array(Session) }),
+  z.object({ kept: z.literal('last-seen-per-device') }),
+]);
+export type Sessions = z.infer<typeof Sessions>;
+
 export const Membership = z.object({
   roomId: z.string(),
   membership: z.enum(['join', 'leave', 'invite', 'ban', 'knock']),
@@ -125,15 +146,45 @@ export const MessageCount = z.object({
 });
 export type MessageCount = z.infer<typeof MessageCount>;
 
+/** `!admin users erasure`: whether the user carries Tuwunel's erased marker (MSC4025), and since when. */
+export type ErasureStatus = { erased: false } | { erased: true; sinceCount: number };
+
+/**
+ * Tuwunel's admin-room commands, for what its HTTP admin API lacks (tuwunel-admin-room.ts).
+ * Each one fails with an AdminRoomError unless the server confirms it; those the reference
+ * says may claim success falsely are read back.
+ */
+export interface AdminRoomCommands {
+  /**
+   * `users deactivate`: with leaveRooms (the default) it also clears the profile, demotes the user
+   * and leaves and forgets every joined, invited and knocked room, so read the memberships first.
+   * Refused for a user the server does not have (the command would report success and create one).
+   * Resolves with the rooms the user is still joined to afterwards (leaving can fail over federation).
+   */
+  deactivate(userId: string, options?: { leaveRooms?: boolean }): Promise<{ stillJoined: string[] }>;
+  /** `users del-email`, which reports success whether or not the address was bound: read back. */
+  deleteEmail(userId: string, address: string): Promise<void>;
+  /** `media delete-all-from-user`: how many files went. */
+  deleteAllMediaFromUser(userId: string): Promise<number>;
+  /** `users force-leave-room`. */
+  forceLeaveRoom(userId: string, roomId: string): Promise<void>;
+  /** `users erasure`. */
+  erasureStatus(userId: string): Promise<ErasureStatus>;
+  /** `users list-joined-rooms`: room IDs, biggest room first. */
+  listJoinedRooms(userId: string): Promise<string[]>;
+}
+
 export interface Homeserver {
   readonly capabilities: Capabilities;
+  /** The admin-room commands, where `capabilities.features.adminRoomCommands` (and the admin API to read back); else null. */
+  readonly adminRoom: AdminRoomCommands | null;
   /** The account data about one user; null when the server has no such user. */
   getAccount(userId: string): Promise<UserAccount | null>;
   /** Current and past memberships. Rooms left need `memberships` or `loginAs`; `joined` is always there. */
   getMemberships(userId: string): Promise<Memberships>;
   getDevices(userId: string): Promise<Device[]>;
-  /** Connections (IP, user agent, time) the server remembers, from whois. */
-  getSessions(userId: string): Promise<Availability<Session[]>>;
+  /** Connections (IP, user agent, time) the server remembers beyond the devices, from whois. */
+  getSessions(userId: string): Promise<Availability<Sessions>>;
   getAccountData(userId: string): Promise<AccountDataSummary>;
   getPushers(userId: string): Promise<Pusher[]>;
   getMediaSummary(userId: string): Promise<MediaSummary>;

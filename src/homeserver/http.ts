@@ -42,6 +42,8 @@ export type RequestOptions<S extends z.ZodType> = {
   token?: string;
   /** Retry a POST on 5xx, timeouts and dropped connections too (only where repeating is harmless). */
   retry?: boolean;
+  /** 'text': the schema gets the body as a string (a text file from the media repository), not parsed JSON. */
+  answerAs?: 'json' | 'text';
 };
 
 export type HomeserverHttp = {
@@ -87,7 +89,7 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
     const mayRepeat = IDEMPOTENT.has(method) || opts.retry === true;
 
     for (let attempt = 0; ; attempt++) {
-      const outcome = await attemptOnce({ url, method, headers, body, name, schema: opts.schema });
+      const outcome = await attemptOnce({ url, method, headers, body, name, schema: opts.schema, text: opts.answerAs === 'text' });
       if (outcome.ok) return outcome.value;
       const decision = retryDecision(outcome, { attempt, maxRetries, mayRepeat, baseDelayMs, maxRetryAfterMs, random });
       if (decision === null) throw outcome.error;
@@ -103,6 +105,7 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
     body: string | undefined;
     name: string;
     schema: S;
+    text: boolean;
   }): Promise<Attempt<z.output<S>>> {
     const signal = AbortSignal.timeout(timeoutMs);
     let response: Response;
@@ -127,7 +130,7 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
       error: new HomeserverError({ kind: 'bad-response', status: response.status, endpoint: call.name, userMessage }),
     });
     if (response.status >= 200 && response.status < 300) {
-      const json = parseJson(text);
+      const json = call.text ? { ok: true as const, value: text } : parseJson(text);
       const parsed = json.ok ? call.schema.safeParse(json.value) : null;
       if (parsed?.success) return { ok: true, value: parsed.data as z.output<S> };
       const where = parsed ? ` (at ${issuePaths(parsed.error.issues)})` : ' (not JSON)';

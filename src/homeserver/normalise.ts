@@ -8,6 +8,7 @@ import type {
   Membership,
   Pusher,
   Session,
+  Sessions,
   UserAccount,
 } from './homeserver.ts';
 import type { AccountData, AdminDevices, AdminUser, KeysQuery, MediaPage, MessagesPage, Pushers, SyncRooms, Whois } from './schemas.ts';
@@ -53,11 +54,16 @@ export function toDevices(raw: AdminDevices): Device[] {
 }
 
 /**
- * Synapse groups every connection under the device key "" (so no device is known: null);
- * a server that keys by device gets one Session per device. Entries without a single
- * connection (Synapse answers that for users who do not exist) are left out.
+ * A whois that is a connection log. Synapse groups every connection under the device key ""
+ * (so no device is known: null); a server that keys by device gets one Session per device.
+ * Entries without a single connection (Synapse answers that for users who do not exist) are
+ * left out.
  */
-export function toSessions(raw: Whois): Session[] {
+export function toSessions(raw: Whois): Extract<Sessions, { kept: 'connection-log' }> {
+  return { kept: 'connection-log', sessions: toSessionList(raw) };
+}
+
+function toSessionList(raw: Whois): Session[] {
   return Object.entries(raw.devices)
     .map(([key, device]) => ({
       deviceId: key === '' ? null : key,

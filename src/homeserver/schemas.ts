@@ -119,24 +119,29 @@ export type AdminDevices = z.infer<typeof AdminDevices>;
 /**
  * GET /_synapse/admin/v1/whois/{userId}. Synapse (1.67 and later) puts every connection under
  * the device key "", in one session; other servers may key by device ID. Fields a server
- * does not know are left out (ruma skips None), hence nullish.
+ * does not know may be null or left out, and ruma leaves out empty lists (Tuwunel answers a
+ * user without devices with `sessions: [{}]`).
  */
 export const Whois = z.object({
   user_id: z.string().nullish(),
   devices: z.record(
     z.string(),
     z.object({
-      sessions: z.array(
-        z.object({
-          connections: z.array(
-            z.object({
-              ip: z.string().nullish(),
-              last_seen: z.number().nullish(),
-              user_agent: z.string().nullish(),
-            }),
-          ),
-        }),
-      ),
+      sessions: z
+        .array(
+          z.object({
+            connections: z
+              .array(
+                z.object({
+                  ip: z.string().nullish(),
+                  last_seen: z.number().nullish(),
+                  user_agent: z.string().nullish(),
+                }),
+              )
+              .default([]),
+          }),
+        )
+        .default([]),
     }),
   ),
 });

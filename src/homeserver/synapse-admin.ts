@@ -1,12 +1,13 @@
 // The Homeserver over the Synapse admin API, as Synapse and Tuwunel (>= 1.8.1) serve it.
 // The admin token is used for admin calls, the bot token for the bot's own client calls, and
 // a short-lived login-as ("puppet") token only where a server lacks an admin endpoint; every
-// puppet token is logged out again, whatever happens.
+// puppet session is ended again, whatever happens (puppets.ts).
 import { z } from 'zod';
 import { detectCapabilities } from './capabilities.ts';
 import { HomeserverError, isHomeserverError, type HomeserverErrorKind } from './errors.ts';
 import type {
   AccountDataSummary,
+  AdminRoomCommands,
   Availability,
   Capabilities,
   Device,
@@ -16,10 +17,13 @@ import type {
   Memberships,
   MessageCount,
   Pusher,
-  Session,
+  Sessions,
   UserAccount,
 } from './homeserver.ts';
 import { createHomeserverHttp, endpoint, type HomeserverHttp, type Method, type RequestOptions } from './http.ts';
+import type { PuppetLedger } from './puppet-ledger.ts';
+import { Puppets } from './puppets.ts';
+import { TuwunelAdminRoom } from './tuwunel-admin-room.ts';
 import {
   addMediaPage,
   countSentMessages,
@@ -40,7 +44,6 @@ import {
   AccountData,
   AdminDevices,
   AdminUser,
-  EmptyAnswer,
   JoinedRooms,
   KeysQuery,
   LoginAsAnswer,
@@ -65,7 +68,6 @@ const PATHS = {
   roomMessagesAdmin: '/_synapse/admin/v1/rooms/{roomId}/messages',
   clientMessages: '/_matrix/client/v3/rooms/{roomId}/messages',
   sync: '/_matrix/client/v3/sync',
-  logout: '/_matrix/client/v3/logout',
   keysQuery: '/_matrix/client/v3/keys/query',
 } as const;
 
@@ -89,16 +91,11 @@ export const MESSAGES_REFUSED = 'messages you sent could not be counted: the ser
  */
 const PUPPET_REFUSALS: ReadonlySet<HomeserverErrorKind> = new Set(['unauthorized', 'forbidden', 'not-found', 'bad-response']);
 
-/** A login-as token lives this long at most (the server ends it even if our logout fails). */
-export const PUPPET_TTL_MS = 2 * 60_000;
-/** A puppet token this close to its end is replaced before the next request. */
-const PUPPET_RENEW_MARGIN_MS = 20_000;
 const MESSAGES_PAGE_LIMIT = 1000;
 const MEDIA_PAGE_LIMIT = 100;
 const MESSAGE_TYPES = ['m.room.message', 'm.room.encrypted'];
 
 type FetchMessagesPage = (roomId: string, from: string | undefined) => Promise<MessagesPage>;
-type PuppetToken = () => Promise<string>;
 
 export type SynapseAdminOptions = {
   /** Carries the admin token. */
@@ -106,13 +103,18 @@ export type SynapseAdminOptions = {
   /** Carries the bot's token (and puppet tokens, per request). */
   bot: HomeserverHttp;
   capabilities: Capabilities;
+  /** The server name in user IDs (for Tuwunel's #admins:<server>). */
+  serverName: string;
+  /** Where login-as sessions are recorded while they last. */
+  puppetLedger: PuppetLedger;
   now?: () => number;
 };
 
 export class SynapseAdminHomeserver implements Homeserver {
   readonly #admin: HomeserverHttp;
   readonly #bot: HomeserverHttp;
-  readonly #now: () => number;
+  readonly #puppets: Puppets;
+  readonly adminRoom: AdminRoomCommands | null;
   #capabilities: Capabilities;
   /** Endpoint templates that answered M_UNRECOGNIZED: not asked again. */
   readonly #missing = new Set<string>();
@@ -121,7 +123,24 @@ export class SynapseAdminHomeserver implements Homeserver {
     this.#admin = options.admin;
     this.#bot = options.bot;
     this.#capabilities = options.capabilities;
-    this.#now = options.now ?? Date.now;
+    const { supported, features } = options.capabilities;
+    // The admin token's user is an admin on Tuwunel because it is in #admins: it can send there.
+    this.adminRoom = supported && features.adminRoomCommands ? new TuwunelAdminRoom({ admin: this.#admin, serverName: options.serverName }) : null;
+    this.#puppets = new Puppets({
+      admin: this.#admin,
+      bot: this.#bot,
+      ledger: options.puppetLedger,
+      leavesDevice: () => this.#capabilities.features.loginAsDevice,
+      // Not retried on 5xx (a POST): a second attempt could leave a second session behind.
+      loginAs: async (userId, validUntil) =>
+        (await this.#call(this.#admin, 'POST', PATHS.loginAs, { userId }, { schema: LoginAsAnswer, body: { valid_until_ms: validUntil } })).access_token,
+      now: options.now ?? Date.now,
+    });
+  }
+
+  /** Removes what login-as sessions of an earlier run left behind; notes for the admins. */
+  cleanUpPuppetSessions(): Promise<string[]> {
+    return this.#puppets.cleanUp();
   }
 
   /** As detected at start-up, minus what turned out missing since. */
@@ -154,7 +173,7 @@ export class SynapseAdminHomeserver implements Homeserver {
     const joined = joinedMemberships((await this.#call(this.#admin, 'GET', PATHS.joinedRooms, { userId }, { schema: JoinedRooms })).joined_rooms);
     if (this.#capabilities.features.loginAs) {
       try {
-        const others = await this.#asUser(userId, async (token) => membershipsFromSync(await this.#syncWithLeftRooms(await token())));
+        const others = await this.#puppets.asUser(userId, async (token) => membershipsFromSync(await this.#syncWithLeftRooms(await token())));
         return { available: true, value: mergeMemberships(joined, others), joined };
       } catch (error) {
         if (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind)) return { available: false, reason: LEFT_ROOMS_REFUSED, joined };
@@ -164,11 +183,16 @@ export class SynapseAdminHomeserver implements Homeserver {
     return { available: false, reason: LEFT_ROOMS_UNAVAILABLE, joined };
   }
 
+  /** The user's devices, less the bot's own live login-as sessions (Tuwunel), which are not theirs. */
   async getDevices(userId: string): Promise<Device[]> {
-    return toDevices(await this.#call(this.#admin, 'GET', PATHS.devices, { userId }, { schema: AdminDevices }));
+    const devices = toDevices(await this.#call(this.#admin, 'GET', PATHS.devices, { userId }, { schema: AdminDevices }));
+    const own = this.#puppets.ownDevices(userId);
+    return devices.filter((d) => !own.has(d.deviceId));
   }
 
-  async getSessions(userId: string): Promise<Availability<Session[]>> {
+  /** Asks whois only where it is a connection log: elsewhere it repeats the device list. */
+  async getSessions(userId: string): Promise<Availability<Sessions>> {
+    if (!this.#capabilities.features.connectionLog) return { available: true, value: { kept: 'last-seen-per-device' } };
     return this.#optional(async () => toSessions(await this.#call(this.#admin, 'GET', PATHS.whois, { userId }, { schema: Whois })));
   }
 
@@ -224,7 +248,7 @@ export class SynapseAdminHomeserver implements Homeserver {
     }
     if (this.#capabilities.features.loginAs) {
       try {
-        const value = await this.#asUser(userId, (token) => {
+        const value = await this.#puppets.asUser(userId, (token) => {
           const page: FetchMessagesPage = async (roomId, from) =>
             this.#call(this.#bot, 'GET', PATHS.clientMessages, { roomId }, { schema: MessagesPage, query: query(from), token: await token() });
           return countInRooms(userId, roomIds, page);
@@ -245,41 +269,6 @@ export class SynapseAdminHomeserver implements Homeserver {
       token,
       query: { filter: JSON.stringify({ room: { include_leave: true, timeline: { limit: 1 } } }), set_presence: 'offline' },
     });
-  }
-
-  /**
-   * Runs `work` with a login-as token for the user, valid PUPPET_TTL_MS, renewed when close to its
-   * end, and logged out in every case afterwards. Login-as creates no device on Synapse.
-   */
-  async #asUser<T>(userId: string, work: (token: PuppetToken) => Promise<T>): Promise<T> {
-    const session: { current: { token: string; validUntil: number } | null } = { current: null };
-    const token: PuppetToken = async () => {
-      const current = session.current;
-      if (current && this.#now() < current.validUntil - PUPPET_RENEW_MARGIN_MS) return current.token;
-      if (current) {
-        session.current = null;
-        await this.#logout(current.token);
-      }
-      const validUntil = this.#now() + PUPPET_TTL_MS;
-      // Not retried on 5xx (a POST): a second attempt could leave a second token behind.
-      const answer = await this.#call(this.#admin, 'POST', PATHS.loginAs, { userId }, { schema: LoginAsAnswer, body: { valid_until_ms: validUntil } });
-      session.current = { token: answer.access_token, validUntil };
-      return answer.access_token;
-    };
-    try {
-      return await work(token);
-    } finally {
-      if (session.current !== null) await this.#logout(session.current.token);
-    }
-  }
-
-  /** Best effort: a token that cannot be logged out still ends at its valid_until_ms. */
-  async #logout(token: string): Promise<void> {
-    try {
-      await this.#bot.request('POST', PATHS.logout, { schema: EmptyAnswer, token, body: {}, retry: true });
-    } catch {
-      // Already logged out (401) or the server is in trouble: nothing more to do.
-    }
   }
 
   /** Calls an endpoint unless it is known missing; remembers it when it turns out missing. */
@@ -366,13 +355,19 @@ export type ConnectOptions = {
   botToken: string;
   botUserId: string;
   timeoutMs?: number | undefined;
+  puppetLedger: PuppetLedger;
 };
 
-/** Detects the server and its capabilities (checking the admin token) and builds the Homeserver. */
+/**
+ * Detects the server and its capabilities (checking the admin token), builds the Homeserver,
+ * and removes what login-as sessions of an earlier run left behind. The notes are for the admins.
+ */
 export async function connectHomeserver(options: ConnectOptions): Promise<{ homeserver: Homeserver; notes: string[] }> {
   const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
   const admin = createHomeserverHttp({ baseUrl: options.url, accessToken: options.adminToken, ...timeout });
   const bot = createHomeserverHttp({ baseUrl: options.url, accessToken: options.botToken, ...timeout });
   const { capabilities, notes } = await detectCapabilities(admin, { botUserId: options.botUserId, serverName: options.serverName });
-  return { homeserver: new SynapseAdminHomeserver({ admin, bot, capabilities }), notes };
+  const homeserver = new SynapseAdminHomeserver({ admin, bot, capabilities, serverName: options.serverName, puppetLedger: options.puppetLedger });
+  const cleanedUp = capabilities.supported ? await homeserver.cleanUpPuppetSessions() : [];
+  return { homeserver, notes: [...notes, ...cleanedUp] };
 }

@@ -41,8 +41,19 @@ function codeList(values: string[]): Inline[] {
   return values.length > MAX_LISTED ? [...listed, ` … and ${values.length - MAX_LISTED} more`] : listed;
 }
 
+/** The server's log of connections beside the devices, where it keeps one (Synapse's user_ips). */
+function loggedConnections(inventory: Inventory) {
+  const sessions = inventory.sessions.available ? inventory.sessions.value : null;
+  return sessions?.kept === 'connection-log' ? sessions.sessions.flatMap((s) => (s.deviceId === null ? s.connections : [])) : [];
+}
+
+/** Where the server keeps no log, only each device's last IP address and time (Tuwunel). */
+const lastSeenPerDevice = (inventory: Inventory): boolean =>
+  inventory.sessions.available && inventory.sessions.value.kept === 'last-seen-per-device';
+
 function connections(inventory: Inventory) {
-  const fromSessions = inventory.sessions.available ? inventory.sessions.value.flatMap((s) => s.connections) : [];
+  const sessions = inventory.sessions.available && inventory.sessions.value.kept === 'connection-log' ? inventory.sessions.value.sessions : [];
+  const fromSessions = sessions.flatMap((s) => s.connections);
   const fromDevices = inventory.devices.map((d) => ({ ip: d.lastSeenIp, userAgent: d.lastSeenUserAgent, lastSeenAt: d.lastSeenAt }));
   return [...fromSessions, ...fromDevices];
 }
@@ -78,6 +89,10 @@ function devices(inv: Inventory): CategoryFacts {
 }
 
 function ipAddresses(inv: Inventory): CategoryFacts {
+  if (lastSeenPerDevice(inv)) {
+    const seen = inv.devices.filter((d) => d.lastSeenIp !== null);
+    return { facts: capped(seen, (d): Inline[] => [code(d.lastSeenIp!), ', the last address of device ', code(d.deviceId)]) };
+  }
   const ips = unique(connections(inv).map((c) => c.ip).filter(present));
   return { facts: capped(ips, (ip) => [code(ip)]) };
 }
@@ -91,11 +106,12 @@ function connectionTimes(inv: Inventory): CategoryFacts {
   const seen = inv.devices.filter((d) => d.lastSeenAt !== null);
   const facts = capped(seen, (d): Inline[] => ['Device ', code(d.deviceId), ` last seen ${formatTime(d.lastSeenAt!)}`]);
   // Connections not tied to a device are a separate log (Synapse's user_ips); per-device
-  // sessions (Tuwunel) repeat the device times above.
-  const logged = inv.sessions.available
-    ? inv.sessions.value.filter((s) => s.deviceId === null).flatMap((s) => s.connections.map((c) => c.lastSeenAt)).filter(present)
-    : [];
+  // sessions repeat the device times above.
+  const logged = loggedConnections(inv).map((c) => c.lastSeenAt).filter(present);
   if (logged.length > 0) facts.push([`${logged.length} logged connection(s), the latest ${formatTime(Math.max(...logged))}`]);
+  if (facts.length > 0 && lastSeenPerDevice(inv)) {
+    facts.push(['Only the last time and address each device was seen are kept: no history of your connections']);
+  }
   if (facts.length === 0 && inv.account.lastSeenAt !== null) facts.push([`Account last seen ${formatTime(inv.account.lastSeenAt)}`]);
   return { facts };
 }

@@ -8,7 +8,7 @@ import type {
   Memberships,
   MessageCount,
   Pusher,
-  Session,
+  Sessions,
   UserAccount,
 } from '../homeserver/homeserver.ts';
 
@@ -18,7 +18,7 @@ export type Inventory = {
   account: UserAccount;
   memberships: Memberships;
   devices: Device[];
-  sessions: Availability<Session[]>;
+  sessions: Availability<Sessions>;
   accountData: AccountDataSummary;
   pushers: Pusher[];
   media: MediaSummary;

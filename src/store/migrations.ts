@@ -167,6 +167,20 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       );
     `);
   },
+  // 5: the bot's login-as sessions, so that none outlives its job, a crash included.
+  (db) => {
+    db.exec(`
+      -- Login-as ("puppet") sessions the bot has begun and not yet ended: written before the
+      -- login, removed once the session is gone (on Tuwunel each one is a device the user
+      -- sees), so that one a crash left behind is removed at the next start. Never a token.
+      CREATE TABLE puppet_sessions (
+        id         INTEGER PRIMARY KEY,
+        user_id    TEXT NOT NULL,
+        device_id  TEXT,
+        created_at INTEGER NOT NULL
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

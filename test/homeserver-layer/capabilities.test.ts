@@ -20,25 +20,31 @@ const F = (memberships: boolean, roomMessagesAdmin: boolean, loginAs: boolean, r
   loginAs,
   redactUser,
   adminRoomCommands,
+  connectionLog: false,
+  loginAsDevice: false,
 });
+/** Synapse's whois is a log of connections. */
+const S = (...f: Parameters<typeof F>): Features => ({ ...F(...f), connectionLog: true });
+/** Tuwunel's login-as leaves a device. */
+const T = (...f: Parameters<typeof F>): Features => ({ ...F(...f), loginAsDevice: f[2] });
 
 describe('capabilitiesFor', () => {
   const table: [Flavour, string | null, boolean, Features][] = [
     // Synapse 1.67: none of memberships / admin room messages / user redact, but login-as (recordings 08, 41, 56, 11).
-    ['synapse', '1.67.0', true, F(false, false, true, false, false)],
-    ['synapse', '1.68.0', true, F(false, true, true, false, false)],
-    ['synapse', '1.115.1', true, F(false, true, true, false, false)],
-    ['synapse', '1.116.0', true, F(false, true, true, true, false)],
-    ['synapse', '1.144.0', true, F(false, true, true, true, false)],
-    ['synapse', '1.145.0rc1', true, F(true, true, true, true, false)],
-    ['synapse', '1.150.0 (b=develop, abcdef)', true, F(true, true, true, true, false)],
-    ['synapse', '1.23.0', true, F(false, false, false, false, false)],
-    ['synapse', null, true, F(false, false, true, false, false)],
-    ['tuwunel', '1.9.0', true, F(true, true, true, true, true)],
-    ['tuwunel', '1.8.2', true, F(true, true, true, true, true)],
-    ['tuwunel', '1.8.1', true, F(true, true, false, false, true)],
-    ['tuwunel', '1.8.0', false, F(false, false, false, false, true)],
-    ['tuwunel', '1.4.3', false, F(false, false, false, false, true)],
+    ['synapse', '1.67.0', true, S(false, false, true, false, false)],
+    ['synapse', '1.68.0', true, S(false, true, true, false, false)],
+    ['synapse', '1.115.1', true, S(false, true, true, false, false)],
+    ['synapse', '1.116.0', true, S(false, true, true, true, false)],
+    ['synapse', '1.144.0', true, S(false, true, true, true, false)],
+    ['synapse', '1.145.0rc1', true, S(true, true, true, true, false)],
+    ['synapse', '1.150.0 (b=develop, abcdef)', true, S(true, true, true, true, false)],
+    ['synapse', '1.23.0', true, S(false, false, false, false, false)],
+    ['synapse', null, true, S(false, false, true, false, false)],
+    ['tuwunel', '1.9.0', true, T(true, true, true, true, true)],
+    ['tuwunel', '1.8.2', true, T(true, true, true, true, true)],
+    ['tuwunel', '1.8.1', true, T(true, true, false, false, true)],
+    ['tuwunel', '1.8.0', false, T(false, false, false, false, true)],
+    ['tuwunel', '1.4.3', false, T(false, false, false, false, true)],
     ['conduwuit', '0.5.0', false, F(false, false, false, false, true)],
     ['unknown', null, false, F(false, false, false, false, false)],
   ];
@@ -62,6 +68,9 @@ describe('parseVersion', () => {
     ['1.67.0', [1, 67, 0]],
     ['1.145.0rc1', [1, 145, 0]],
     ['v1.8.2 (abc123)', [1, 8, 2]],
+    // Tuwunel's version() off a tag: git describe, then the commit (src/core/info/version.rs).
+    ['1.9.0-12 (v1.9.0-12-g5b3669144a)', [1, 9, 0]],
+    ['1.9.0 (abc1234)', [1, 9, 0]],
     ['1.9', [1, 9, 0]],
     ['main', null],
     [null, null],
@@ -125,11 +134,11 @@ describe('notesFor and applyProbes', () => {
     const expected = capabilitiesFor('tuwunel', '1.9.0');
     const probes = { memberships: 'missing', roomMessagesAdmin: 'present', redactUser: 'unknown' } as const;
     const actual = applyProbes(expected, probes);
-    expect(actual.features).toEqual(F(false, true, true, true, true));
+    expect(actual.features).toEqual(T(false, true, true, true, true));
     const notes = notesFor(expected, probes, actual).join('\n');
     expect(notes).toMatch(/\/memberships is missing although the version suggests otherwise/);
     expect(notes).toMatch(/could not check whether user redaction/);
-    expect(notes).toMatch(/Tuwunel records no user agents/);
+    expect(notes).toMatch(/no log of connections and no user agents, only each device's last IP address and time/);
   });
 });
 
@@ -184,7 +193,9 @@ describe('detectCapabilities', () => {
       return { status: 404, json: { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' } };
     });
     expect(capabilities).toEqual(capabilitiesFor('tuwunel', '1.9.0'));
-    expect(notes).toEqual(['Tuwunel 1.9.0: Tuwunel records no user agents; sessions show IP addresses and times only.']);
+    expect(notes).toEqual([
+      "Tuwunel 1.9.0: the server keeps no log of connections and no user agents, only each device's last IP address and time; that is what users are shown.",
+    ]);
   });
 
   it('does not probe a server without an admin API', async () => {

@@ -51,10 +51,22 @@ describe('schemas and normalisation beyond Synapse 1.67', () => {
       user_id: '@u:s',
       devices: { DEV1: { sessions: [{ connections: [{ ip: '10.0.0.1', last_seen: 5 }] }] }, DEV2: { sessions: [{ connections: [{}] }] } },
     });
-    expect(toSessions(raw)).toEqual([
+    expect(toSessions(raw).sessions).toEqual([
       { deviceId: 'DEV1', connections: [{ ip: '10.0.0.1', lastSeenAt: 5, userAgent: null }] },
       { deviceId: 'DEV2', connections: [{ ip: null, lastSeenAt: null, userAgent: null }] },
     ]);
+  });
+
+  it('reads whois as Tuwunel writes it: nulls, and empty lists left out', () => {
+    const raw = Whois.parse({
+      user_id: '@u:s',
+      devices: { '': { sessions: [{ connections: [{ ip: '10.0.0.1', last_seen: 5, user_agent: null }, { ip: null, last_seen: 7, user_agent: null }] }] } },
+    });
+    expect(toSessions(raw).sessions[0]?.connections).toEqual([
+      { ip: '10.0.0.1', lastSeenAt: 5, userAgent: null },
+      { ip: null, lastSeenAt: 7, userAgent: null },
+    ]);
+    expect(toSessions(Whois.parse({ user_id: '@u:s', devices: { '': { sessions: [{}] } } })).sessions).toEqual([]);
   });
 
   it('reads /memberships with and without the wrapper', () => {

@@ -10,10 +10,11 @@ import {
   MESSAGES_REFUSED,
   MESSAGES_UNAVAILABLE,
   NOT_AVAILABLE,
-  PUPPET_TTL_MS,
   SynapseAdminHomeserver,
   connectHomeserver,
 } from '../../src/homeserver/synapse-admin.ts';
+import { PUPPET_TTL_MS } from '../../src/homeserver/puppets.ts';
+import { memoryLedger } from '../support/ledger.ts';
 import { TWISTED_404, startFakeServer, type FakeServer, type Handler, type Reply, type SeenRequest } from './fake-server.ts';
 
 const ALICE = '@alice:test.local';
@@ -42,6 +43,8 @@ async function homeserver(handler: Handler, setup: Setup = {}) {
     admin: createHomeserverHttp({ ...common, accessToken: 'admin-token' }),
     bot: createHomeserverHttp({ ...common, accessToken: 'bot-token' }),
     capabilities: setup.capabilities ?? capabilitiesFor('synapse', '1.67.0'),
+    serverName: 'test.local',
+    puppetLedger: memoryLedger(),
     now: setup.now ?? (() => 1_000_000),
   });
   return { hs, requests: server.requests };
@@ -281,7 +284,7 @@ describe('the other reads', () => {
     const first = await homeserver((r) => (r.path.startsWith('/_synapse/admin/v1/whois/') ? ok(fixture('05-whois-sessions-ips-user-agents.json')) : unrecognized));
     expect(await first.hs.getSessions(ALICE)).toEqual({
       available: true,
-      value: [{ deviceId: null, connections: [{ ip: '127.0.0.1', lastSeenAt: 1_795_693_928_778, userAgent: 'Python-urllib/3.11' }] }],
+      value: { kept: 'connection-log', sessions: [{ deviceId: null, connections: [{ ip: '127.0.0.1', lastSeenAt: 1_795_693_928_778, userAgent: 'Python-urllib/3.11' }] }] },
     });
     await server?.close();
 
@@ -289,6 +292,12 @@ describe('the other reads', () => {
     expect(await second.hs.getSessions(ALICE)).toEqual({ available: false, reason: NOT_AVAILABLE });
     expect(await second.hs.getSessions(ALICE)).toEqual({ available: false, reason: NOT_AVAILABLE });
     expect(second.requests).toHaveLength(1);
+  });
+
+  it('does not ask whois where it only repeats the devices (Tuwunel)', async () => {
+    const { hs, requests } = await homeserver(() => unrecognized, { capabilities: capabilitiesFor('tuwunel', '1.9.0') });
+    expect(await hs.getSessions(ALICE)).toEqual({ available: true, value: { kept: 'last-seen-per-device' } });
+    expect(requests).toHaveLength(0);
   });
 
   it('asks for encryption keys with the bot token and keeps presence only', async () => {
@@ -330,6 +339,7 @@ describe('connectHomeserver', () => {
       botToken: 'bot-token',
       botUserId: '@privacybot:test.local',
       timeoutMs: 5000,
+      puppetLedger: memoryLedger(),
     });
     expect(hs.capabilities).toEqual(capabilitiesFor('synapse', '1.67.0'));
     expect(notes).toHaveLength(3);

@@ -3,18 +3,18 @@
 // differences come from the flavour descriptor.
 import { createHmac, randomBytes } from 'node:crypto';
 import { deactivateViaHttp } from './deactivation.ts';
-import { MatrixError, forbidden, intParam, json, jsonBody, notFound, requireAuth } from './http.ts';
+import { MatrixError, badJson, forbidden, intParam, json, jsonBody, notFound, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
 import { eventContext, paginate } from './timeline.ts';
 import type { ReadOptions } from './timeline.ts';
 import type { OptionalAdminEndpoint } from './flavours.ts';
-import type { JsonObject, MediaRecord, RoomRecord, UserRecord } from './model.ts';
+import type { JsonObject, MediaRecord, RoomRecord, StoredEvent, UserRecord } from './model.ts';
 
 const A = '/_synapse/admin';
 
 /** Admin routes remember which optional endpoint they are, so a flavour can lack them. */
 export interface AdminRoute {
-  optional: OptionalAdminEndpoint | null;
+  optional: OptionalAdminEndpoint;
   handler: (ctx: RequestContext) => Reply | Promise<Reply>;
 }
 
@@ -29,7 +29,7 @@ const isLocal = (ctx: RequestContext, userId: string): boolean => userId.endsWit
 /** The target user of the path; 400 for remote users, `missing` decides what a stranger gives. */
 function target(ctx: RequestContext, missing: string | null, remoteMessage = 'Can only look up local users'): UserRecord | undefined {
   const userId = ctx.params['userId'] ?? '';
-  if (!isLocal(ctx, userId)) throw new MatrixError(400, 'M_UNKNOWN', remoteMessage);
+  if (!isLocal(ctx, userId)) throw new MatrixError(400, ctx.state.flavour.badParamErrcode, remoteMessage);
   const user = ctx.state.model.localUser(userId);
   if (!user && missing !== null) throw notFound(missing);
   return user;
@@ -41,8 +41,14 @@ function requireTarget(ctx: RequestContext, missing: string, remoteMessage?: str
 
 // ---- users ----
 
+const lastSeen = (user: UserRecord): number | null => {
+  const seen = [...user.devices.values()].map((d) => d.lastSeenAt ?? 0);
+  return seen.length > 0 && Math.max(...seen) > 0 ? Math.max(...seen) : null;
+};
+
 function userObject(ctx: RequestContext, user: UserRecord): JsonObject {
   const f = ctx.state.flavour;
+  if (f.userObject === 'tuwunel') return tuwunelUserObject(user);
   const bool = (b: boolean): boolean | number => (f.intBooleans ? (b ? 1 : 0) : b);
   const body: JsonObject = {
     name: user.userId,
@@ -51,7 +57,7 @@ function userObject(ctx: RequestContext, user: UserRecord): JsonObject {
     consent_version: null,
     consent_server_notice_sent: null,
     appservice_id: null,
-    // Seconds, unlike every other timestamp; Tuwunel does not know it.
+    // Seconds, unlike every other timestamp.
     creation_ts: f.zeroCreationTs ? 0 : Math.floor(user.createdAt / 1000),
     user_type: null,
     deactivated: bool(user.deactivated),
@@ -62,11 +68,38 @@ function userObject(ctx: RequestContext, user: UserRecord): JsonObject {
     external_ids: [],
   };
   if (f.extendedUserFields) {
-    const seen = [...user.devices.values()].map((d) => d.lastSeenAt ?? 0);
     body['erased'] = user.erasedAt !== null;
     body['locked'] = false;
     body['suspended'] = false;
-    body['last_seen_ts'] = seen.length > 0 && Math.max(...seen) > 0 ? Math.max(...seen) : null;
+    body['last_seen_ts'] = lastSeen(user);
+  }
+  return body;
+}
+
+/**
+ * synapse-admin-api's UserDetails as Tuwunel fills it, in its field order: what Tuwunel does
+ * not store is left out (consent_version, appservice_id, user_type, external_ids), empty lists
+ * and a missing avatar too; consent_ts, last_seen_ts and displayname go out as null;
+ * creation_ts is always 0.
+ */
+function tuwunelUserObject(user: UserRecord): JsonObject {
+  const body: JsonObject = {
+    name: user.userId,
+    is_guest: false,
+    admin: user.admin,
+    deactivated: user.deactivated,
+    locked: false,
+    shadow_banned: false,
+    suspended: false,
+    erased: user.erasedAt !== null,
+    consent_ts: null,
+    creation_ts: 0,
+    last_seen_ts: lastSeen(user),
+    displayname: user.displayName,
+  };
+  if (user.avatarUrl !== null) body['avatar_url'] = user.avatarUrl;
+  if (user.emails.length > 0) {
+    body['threepids'] = user.emails.map((e) => ({ address: e.address, medium: 'email', validated_at: e.validatedAt, added_at: e.addedAt }));
   }
   return body;
 }
@@ -113,14 +146,19 @@ function joinedRooms(ctx: RequestContext): Reply {
 function memberships(ctx: RequestContext): Reply {
   requireAdmin(ctx);
   const user = target(ctx, null);
+  const fromStateCache = ctx.state.flavour.membershipsFromStateCache;
   const out: JsonObject = {};
-  for (const m of user ? ctx.state.model.memberships(user.userId) : []) out[m.roomId] = m.membership;
+  for (const m of user ? ctx.state.model.memberships(user.userId) : []) {
+    // Tuwunel's state cache keeps joined, invited, knocked and left rooms; a ban is a left room, a forgotten one is gone.
+    if (fromStateCache && user?.forgotten.has(m.roomId)) continue;
+    out[m.roomId] = fromStateCache && m.membership === 'ban' ? 'leave' : m.membership;
+  }
   return json({ memberships: out });
 }
 
 function devices(ctx: RequestContext): Reply {
   requireAdmin(ctx);
-  const user = requireTarget(ctx, 'Unknown user');
+  const user = requireTarget(ctx, 'Unknown user', 'Can only lookup local users');
   const withAgent = ctx.state.flavour.deviceUserAgents;
   const list = [...user.devices.values()]
     .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
@@ -134,20 +172,32 @@ function devices(ctx: RequestContext): Reply {
   return json({ devices: list, total: list.length });
 }
 
-function whois(ctx: RequestContext): Reply {
+/** DELETE /v2/users/{u}/devices/{d}: removing a device the user does not have is no error. */
+function deleteDevice(ctx: RequestContext): Reply {
   requireAdmin(ctx);
+  const user = requireTarget(ctx, 'Unknown user', 'Can only lookup local users');
+  ctx.state.model.removeDevice(user.userId, ctx.params['deviceId'] ?? '');
+  return json({});
+}
+
+function whois(ctx: RequestContext): Reply {
+  // A user may look themselves up; anyone else needs an admin.
+  if (requireAuth(ctx).userId !== ctx.params['userId']) requireAdmin(ctx);
   const userId = ctx.params['userId'] ?? '';
-  const user = target(ctx, null, 'Can only whois a local user');
-  const seen = [...(user?.devices.values() ?? [])].filter((d) => d.lastSeenIp !== null);
-  if (ctx.state.flavour.whoisPerDevice) {
-    // Tuwunel: one entry per device, with the device's last IP and no user agent.
-    const devicesOut: JsonObject = {};
-    for (const d of seen) devicesOut[d.deviceId] = { sessions: [{ connections: [{ ip: d.lastSeenIp, last_seen: d.lastSeenAt }] }] };
-    return json({ user_id: userId, devices: devicesOut });
+  const snapshot = ctx.state.flavour.whois === 'device-snapshot';
+  const user = target(ctx, null, snapshot ? 'Can only look up local users' : 'Can only whois a local user');
+  const all = [...(user?.devices.values() ?? [])];
+  if (snapshot) {
+    // Tuwunel: one connection per device, every device, its last IP and time; ruma writes the
+    // absent user agent (and a missing IP or time) as null, and leaves an empty list out.
+    const connections = all
+      .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
+      .map((d) => ({ ip: d.lastSeenIp, last_seen: d.lastSeenAt, user_agent: null }));
+    return json({ user_id: userId, devices: { '': { sessions: [connections.length > 0 ? { connections } : {}] } } });
   }
   // Synapse: every (ip, user agent) pair under the device key "".
   const byPair = new Map<string, JsonObject>();
-  for (const d of seen) {
+  for (const d of all.filter((d) => d.lastSeenIp !== null)) {
     const key = `${d.lastSeenIp}\u0000${d.lastSeenUserAgent}`;
     const prev = byPair.get(key);
     if (!prev || (prev['last_seen'] as number) < (d.lastSeenAt ?? 0)) {
@@ -176,8 +226,9 @@ function accountData(ctx: RequestContext): Reply {
 
 function pushers(ctx: RequestContext): Reply {
   requireAdmin(ctx);
-  const user = requireTarget(ctx, 'User not found');
-  const list = user.pushers.map((p) => ({
+  // Tuwunel lists the pushers of any user ID, known or not (src/api/client/admin/users/pushers.rs).
+  const user = ctx.state.flavour.pushersCheckUser ? requireTarget(ctx, 'User not found') : ctx.state.model.user(ctx.params['userId'] ?? '');
+  const list = (user?.pushers ?? []).map((p) => ({
     app_display_name: p.app_display_name,
     app_id: p.app_id,
     data: p.data,
@@ -348,17 +399,23 @@ function joinUser(ctx: RequestContext): Reply {
 
 // ---- login-as, redact, deactivate ----
 
+/** Remote users and oneself are refused before the user is looked up (Synapse and Tuwunel alike). */
 function loginAs(ctx: RequestContext): Reply {
   const admin = requireAdmin(ctx);
+  const { badParamErrcode, loginAsDeviceName } = ctx.state.flavour;
+  const userId = ctx.params['userId'] ?? '';
+  if (!isLocal(ctx, userId)) throw new MatrixError(400, badParamErrcode, 'Only local users can be logged in as');
+  if (userId === admin) throw new MatrixError(400, badParamErrcode, 'Cannot use admin API to login as self');
   const user = requireTarget(ctx, 'User not found');
-  if (user.userId === admin) throw new MatrixError(400, 'M_UNKNOWN', 'Cannot use admin API to login as self');
   const validUntil = jsonBody(ctx)['valid_until_ms'];
-  return json({ access_token: ctx.state.model.loginAs(user.userId, typeof validUntil === 'number' ? validUntil : null) });
+  return json({ access_token: ctx.state.model.loginAs(user.userId, typeof validUntil === 'number' ? validUntil : null, loginAsDeviceName) });
 }
 
 interface RedactTask {
-  status: 'scheduled' | 'active' | 'complete';
+  userId: string;
+  status: 'scheduled' | 'active' | 'complete' | 'failed';
   failed: JsonObject;
+  error: string | null;
 }
 const redactTasks = new WeakMap<object, Map<string, RedactTask>>();
 
@@ -368,36 +425,72 @@ function tasksOf(ctx: RequestContext): Map<string, RedactTask> {
   return tasks;
 }
 
-/** Like Synapse's background task: redacts joins, messages and encrypted events, sent by the admin. */
+const REDACTED_TYPES = new Set(['m.room.member', 'm.room.message', 'm.room.encrypted']);
+const optionalNumber = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+/**
+ * The user's events a redaction task takes in one room, as Tuwunel picks them: newest first,
+ * messages, encrypted events and joins by the user within the time window; `limit` counts
+ * candidates before the already-redacted ones and non-joins are dropped.
+ */
+function redactionTargets(room: RoomRecord, userId: string, body: JsonObject): StoredEvent[] {
+  const limit = optionalNumber(body['limit']) || 1000;
+  const before = optionalNumber(body['before_ts']);
+  const after = optionalNumber(body['after_ts']);
+  return room.events
+    .filter((e) => e.sender === userId && REDACTED_TYPES.has(e.type) && (before === null || e.ts <= before) && (after === null || e.ts >= after))
+    .reverse()
+    .slice(0, limit)
+    .filter((e) => !e.redactedBy && (e.type !== 'm.room.member' || e.content['membership'] === 'join'));
+}
+
+/**
+ * A background task, like Synapse's and Tuwunel's: `rooms` is required ([] means the rooms the
+ * user is in or banned from now, not the ones left); redactions are sent as the user unless
+ * `use_admin` (or the user is remote), each under the room's rules; one task per user at a time.
+ */
 function redactUser(ctx: RequestContext): Reply {
   const admin = requireAdmin(ctx);
-  const user = requireTarget(ctx, 'User not found');
+  const { flavour, model } = ctx.state;
+  const userId = ctx.params['userId'] ?? '';
+  if (flavour.redaction.checksUser) requireTarget(ctx, 'User not found');
   const body = jsonBody(ctx);
-  const model = ctx.state.model;
-  const requested = Array.isArray(body['rooms']) ? (body['rooms'] as string[]) : [];
-  // rooms: [] means the rooms the user is in now (joined or banned), not the ones left.
+  const requested = body['rooms'];
+  if (!Array.isArray(requested) || requested.some((r) => typeof r !== 'string')) throw badJson('missing field `rooms`');
+  const tasks = tasksOf(ctx);
+  if ([...tasks.values()].some((t) => t.userId === userId && (t.status === 'scheduled' || t.status === 'active'))) {
+    throw new MatrixError(400, flavour.badParamErrcode, `Redact already in progress for user ${userId}`);
+  }
   const rooms = requested.length > 0
-    ? requested
-    : model.memberships(user.userId).filter((m) => m.membership === 'join' || m.membership === 'ban').map((m) => m.roomId);
+    ? (requested as string[])
+    : model.memberships(userId).filter((m) => m.membership === 'join' || m.membership === 'ban').map((m) => m.roomId);
+  const redactAs = body['use_admin'] === true || !isLocal(ctx, userId) ? admin : userId;
   const reason = typeof body['reason'] === 'string' ? body['reason'] : undefined;
-  const limit = typeof body['limit'] === 'number' ? body['limit'] : 1000;
   const id = randomBytes(8).toString('hex');
-  const task: RedactTask = { status: 'scheduled', failed: {} };
-  tasksOf(ctx).set(id, task);
+  const task: RedactTask = { userId, status: 'scheduled', failed: {}, error: null };
+  tasks.set(id, task);
+  const step = (i: number): void => {
+    const roomId = rooms[i];
+    if (roomId === undefined) {
+      task.status = 'complete';
+      return;
+    }
+    const room = model.room(roomId);
+    if (!room && flavour.redaction.failsOnUnknownRoom) {
+      task.status = 'failed';
+      task.error = `Room ${JSON.stringify(roomId)} not found`;
+      return;
+    }
+    for (const e of room ? redactionTargets(room, userId, body) : []) {
+      const refusal = model.redactionRefusal(roomId, redactAs, e.eventId);
+      if (refusal === null) model.redact(roomId, redactAs, e.eventId, reason);
+      else task.failed[e.eventId] = refusal;
+    }
+    ctx.state.later(ctx.state.redactionStepMs, () => step(i + 1));
+  };
   ctx.state.later(0, () => {
     task.status = 'active';
-    for (const roomId of rooms) {
-      const room = model.room(roomId);
-      if (!room) continue;
-      const targets = room.events.filter(
-        (e) =>
-          e.sender === user.userId &&
-          !e.redactedBy &&
-          (e.type === 'm.room.message' || e.type === 'm.room.encrypted' || (e.type === 'm.room.member' && e.content['membership'] === 'join')),
-      ).slice(-limit);
-      for (const e of targets) model.redact(roomId, admin, e.eventId, reason);
-    }
-    task.status = 'complete';
+    step(0);
   });
   return json({ redact_id: id });
 }
@@ -407,7 +500,11 @@ function redactStatus(ctx: RequestContext): Reply {
   const id = ctx.params['redactId'] ?? '';
   const task = tasksOf(ctx).get(id);
   if (!task) throw notFound(`redact id '${id}' not found`);
-  return json({ status: task.status, failed_redactions: task.failed });
+  if (!ctx.state.flavour.redaction.failuresOnlyWhenComplete) return json({ status: task.status, failed_redactions: task.failed });
+  const body: JsonObject = { status: task.status };
+  if (task.status === 'complete') body['failed_redactions'] = task.failed;
+  if (task.error !== null) body['error'] = task.error;
+  return json(body);
 }
 
 function deactivate(ctx: RequestContext): Reply {
@@ -454,9 +551,10 @@ function serverVersion(ctx: RequestContext): Reply {
 }
 
 export function registerAdminApi(router: Router): void {
-  const r = (method: string, path: string, handler: AdminRoute['handler'], optional: OptionalAdminEndpoint | null = null): void =>
+  // Without an admin API (Tuwunel < 1.8.1) every route answers like an unknown one, registration aside.
+  const r = (method: string, path: string, handler: AdminRoute['handler'], optional: OptionalAdminEndpoint = 'anyAdmin'): void =>
     router.add(method, A + path, (ctx) => {
-      if (optional && !ctx.state.flavour.has(optional)) throw unrecognized(ctx);
+      if (!ctx.state.flavour.has(optional)) throw unrecognized(ctx);
       return handler(ctx);
     });
   r('GET', '/v1/server_version', serverVersion);
@@ -465,6 +563,7 @@ export function registerAdminApi(router: Router): void {
   r('GET', '/v1/users/{userId}/joined_rooms', joinedRooms);
   r('GET', '/v1/users/{userId}/memberships', memberships, 'memberships');
   r('GET', '/v2/users/{userId}/devices', devices);
+  r('DELETE', '/v2/users/{userId}/devices/{deviceId}', deleteDevice);
   r('GET', '/v1/whois/{userId}', whois);
   r('GET', '/v1/users/{userId}/accountdata', accountData);
   r('GET', '/v1/users/{userId}/pushers', pushers);
@@ -480,8 +579,8 @@ export function registerAdminApi(router: Router): void {
   r('POST', '/v1/deactivate/{userId}', deactivate);
   r('POST', '/v1/rooms/{roomId}/make_room_admin', makeRoomAdmin, 'makeRoomAdmin');
   r('POST', '/v1/join/{roomId}', joinUser, 'makeRoomAdmin');
-  r('GET', '/v1/register', registerNonce);
-  r('POST', '/v1/register', register);
+  r('GET', '/v1/register', registerNonce, 'register');
+  r('POST', '/v1/register', register, 'register');
 }
 
 /** The answer for admin paths this flavour does not have. */

@@ -164,6 +164,18 @@ function leave(ctx: RequestContext): Reply {
   return json({});
 }
 
+/** POST /rooms/{r}/forget: only a room the user is out of; the flavour says which memberships stand in the way. */
+function forget(ctx: RequestContext): Reply {
+  const token = requireAuth(ctx);
+  const model = ctx.state.model;
+  const roomId = ctx.params['roomId'] ?? '';
+  const membership = model.room(roomId) ? model.membership(roomId, token.userId) : null;
+  const refusal = ctx.state.flavour.forgetRefusal(token.userId, roomId, membership);
+  if (refusal !== null) throw new MatrixError(400, 'M_UNKNOWN', refusal);
+  if (membership === 'leave' || membership === 'ban') model.forget(roomId, token.userId);
+  return json({});
+}
+
 function invite(ctx: RequestContext): Reply {
   const { token, room } = requireJoined(ctx);
   const target = jsonBody(ctx)['user_id'];
@@ -251,9 +263,8 @@ function context(ctx: RequestContext): Reply {
 function redact(ctx: RequestContext): Reply {
   const { token, room } = requireJoined(ctx);
   const model = ctx.state.model;
-  const target = model.findEvent(room.roomId, ctx.params['eventId'] ?? '');
-  // Anyone may redact their own events; others' need the room's redact level (Synapse's event auth).
-  if (target && target.sender !== token.userId && model.powerLevel(room.roomId, token.userId) < model.requiredLevel(room.roomId, 'redact')) {
+  // Anyone may redact their own events; others' need the room's redact level (the auth rules).
+  if (model.findEvent(room.roomId, ctx.params['eventId'] ?? '') && model.redactionRefusal(room.roomId, token.userId, ctx.params['eventId'] ?? '') !== null) {
     throw forbidden('You don\'t have permission to redact events');
   }
   const reason = jsonBody(ctx)['reason'];
@@ -437,6 +448,7 @@ export function registerClientApi(router: Router): void {
   r('POST', '/join/{roomIdOrAlias}', join);
   r('POST', '/rooms/{roomId}/join', join);
   r('POST', '/rooms/{roomId}/leave', leave);
+  r('POST', '/rooms/{roomId}/forget', forget);
   r('POST', '/rooms/{roomId}/invite', invite);
   r('PUT', '/rooms/{roomId}/send/{type}/{txnId}', send);
   r('PUT', '/rooms/{roomId}/state/{type}/{stateKey}', putState);

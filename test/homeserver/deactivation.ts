@@ -2,7 +2,7 @@
 // deactivation really does" in the reference): none of them deletes media or
 // messages; only Synapse clears the profile, emails and account data, and
 // leaves rooms, in the background; Tuwunel's HTTP endpoint leaves rooms alone,
-// its `!admin users deactivate` command leaves them and clears the profile.
+// its `!admin users deactivate` command leaves and forgets them and clears the profile.
 import type { HomeserverModel } from './model.ts';
 import type { FlavourDescriptor } from './flavours.ts';
 
@@ -41,9 +41,45 @@ export function deactivateViaHttp(
   if (delay !== null) later(delay, () => model.leaveAllRooms(userId));
 }
 
-/** Tuwunel's `!admin users deactivate <user>`: leaves rooms and clears the profile; no erase. */
-export function deactivateViaTuwunelCommand(model: HomeserverModel, userId: string): void {
+/**
+ * Tuwunel's `!admin users deactivate [--no-leave-rooms] <user>` (src/admin/user/deactivate.rs,
+ * src/service/deactivate/mod.rs full_deactivate). Any valid local ID will do: for a user that
+ * does not exist, setting the password to "" creates a deactivated account record
+ * (src/service/users/mod.rs, deactivate_account), so the server reports a user afterwards.
+ * Without --no-leave-rooms it also clears every profile key (one member event per joined
+ * room), demotes the user where their power lets them (logged at info level), and leaves
+ * every joined, invited and knocked room and forgets it. No erase.
+ */
+export function deactivateViaTuwunelCommand(
+  model: HomeserverModel, userId: string, opts: { leaveRooms: boolean; log: (message: string) => void },
+): void {
+  if (!model.user(userId)) {
+    model.addUser({ localpart: userId.slice(1, userId.indexOf(':')), deactivated: true });
+    model.setProfile(userId, { displayName: null });
+  }
   removeAccess(model, userId);
+  if (!opts.leaveRooms) return;
+  model.user(userId)?.profileFields.clear();
   model.setProfile(userId, { displayName: null, avatarUrl: null });
-  model.leaveAllRooms(userId);
+  for (const roomId of model.joinedRooms(userId)) {
+    if (!canDemoteSelf(model, roomId, userId)) continue;
+    const content = structuredClone(model.stateEvent(roomId, 'm.room.power_levels', '')?.content ?? {});
+    delete (content['users'] as Record<string, unknown> | undefined)?.[userId];
+    model.sendEvent(roomId, userId, 'm.room.power_levels', content, { stateKey: '' });
+    opts.log(`Demoted ${userId} in ${roomId} as part of account deactivation`);
+  }
+  for (const { roomId, membership } of model.memberships(userId)) {
+    if (membership !== 'join' && membership !== 'invite' && membership !== 'knock') continue;
+    model.leave(roomId, userId);
+    model.forget(roomId, userId);
+  }
+}
+
+/** ruma's user_can_change_user_power_level for oneself, or the room's creator. */
+function canDemoteSelf(model: HomeserverModel, roomId: string, userId: string): boolean {
+  const content = model.stateEvent(roomId, 'm.room.power_levels', '')?.content ?? {};
+  const events = (content['events'] ?? {}) as Record<string, unknown>;
+  const needed = events['m.room.power_levels'] ?? content['state_default'] ?? 50;
+  const creator = model.stateEvent(roomId, 'm.room.create', '')?.sender;
+  return model.powerLevel(roomId, userId) >= (typeof needed === 'number' ? needed : 50) || creator === userId;
 }

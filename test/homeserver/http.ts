@@ -43,6 +43,8 @@ export interface ServerState {
   closing: AbortSignal;
   /** Runs a background job after `ms`, unless the server closes first. */
   later: (ms: number, fn: () => void) => void;
+  /** Pause between the rooms of a user redaction task. */
+  redactionStepMs: number;
 }
 
 export interface RequestContext {

@@ -14,7 +14,7 @@ import type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
 
 export type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
 
-export type Membership = 'join' | 'invite' | 'leave' | 'ban';
+export type Membership = 'join' | 'invite' | 'leave' | 'ban' | 'knock';
 
 export interface Device {
   deviceId: string;
@@ -48,6 +48,8 @@ export interface UserSeed {
   deactivated?: boolean;
   /** Enables POST /login with m.login.password. */
   password?: string;
+  /** Profile keys besides the display name and avatar (MSC4133, e.g. {"m.tz": "Europe/Bucharest"}). */
+  profile?: JsonObject;
 }
 
 export interface Email {
@@ -96,12 +98,16 @@ export interface UserRecord {
   tags: Map<string, Versioned>;
   pushers: Pusher[];
   filters: JsonObject[];
+  /** Profile keys besides the display name and avatar. */
+  profileFields: Map<string, unknown>;
+  /** Rooms the user left and then forgot (POST /rooms/{r}/forget); a new membership brings one back. */
+  forgotten: Set<string>;
 }
 
 export interface TokenRecord {
   token: string;
   userId: string;
-  /** null for login-as (puppet) tokens, which create no device. */
+  /** null for Synapse's login-as (puppet) tokens, which create no device. */
   deviceId: string | null;
   validUntil: number | null;
 }
@@ -212,6 +218,8 @@ export class HomeserverModel {
       tags: new Map(),
       pushers: [],
       filters: [],
+      profileFields: new Map(Object.entries(seed.profile ?? {})),
+      forgotten: new Set(),
     };
     for (const d of seed.devices ?? []) {
       user.devices.set(d.deviceId, {
@@ -240,7 +248,7 @@ export class HomeserverModel {
       userId, localpart, local: false, displayName: localpart, avatarUrl: null, admin: false,
       emails: [], createdAt: Date.now(), password: null, deactivated: false, erasedAt: null,
       crossSigning: false, devices: new Map(), accountData: new Map(), roomAccountData: new Map(),
-      tags: new Map(), pushers: [], filters: [],
+      tags: new Map(), pushers: [], filters: [], profileFields: new Map(), forgotten: new Set(),
     });
   }
 
@@ -274,11 +282,21 @@ export class HomeserverModel {
     return { accessToken, deviceId: id };
   }
 
-  /** Admin login-as: a token that creates no device. */
-  loginAs(userId: string, validUntil: number | null = null): string {
+  /**
+   * Admin login-as: on Synapse a token without a device; given a device name (Tuwunel's
+   * "Admin login"), a token for a new device the user can see, last seen now, with no IP.
+   */
+  loginAs(userId: string, validUntil: number | null = null, deviceName: string | null = null): string {
     const user = this.requireUser(userId);
     const token = newAccessToken(user.localpart);
-    this.tokens.set(token, { token, userId, deviceId: null, validUntil });
+    let deviceId: string | null = null;
+    if (deviceName !== null) {
+      deviceId = newDeviceId();
+      user.devices.set(deviceId, {
+        deviceId, displayName: deviceName, lastSeenIp: null, lastSeenUserAgent: null, lastSeenAt: Date.now(), hasKeys: false,
+      });
+    }
+    this.tokens.set(token, { token, userId, deviceId, validUntil });
     return token;
   }
 
@@ -305,6 +323,12 @@ export class HomeserverModel {
     device.lastSeenIp = ip;
     device.lastSeenUserAgent = userAgent;
     device.lastSeenAt = Date.now();
+  }
+
+  /** Removes one device and its tokens (admin DELETE device); false when there was none. */
+  removeDevice(userId: string, deviceId: string): boolean {
+    for (const [token, rec] of this.tokens) if (rec.userId === userId && rec.deviceId === deviceId) this.tokens.delete(token);
+    return this.users.get(userId)?.devices.delete(deviceId) ?? false;
   }
 
   removeDevicesAndTokens(userId: string): void {
@@ -390,6 +414,17 @@ export class HomeserverModel {
     return this.sendEvent(roomId, userId, 'm.room.member', this.memberContent(userId, 'join'), { stateKey: userId });
   }
 
+  /** Asks to join (room version 7+ knocking). */
+  knock(roomId: string, userId: string): string {
+    return this.sendEvent(roomId, userId, 'm.room.member', { membership: 'knock' }, { stateKey: userId });
+  }
+
+  /** Forgets a room the user is no longer in (the client API checks that). */
+  forget(roomId: string, userId: string): void {
+    this.requireUser(userId).forgotten.add(roomId);
+    this.bump();
+  }
+
   leave(roomId: string, userId: string, reason?: string): string {
     const content: JsonObject = { membership: 'leave' };
     if (reason !== undefined) content['reason'] = reason;
@@ -439,6 +474,8 @@ export class HomeserverModel {
       const key = stateKeyOf(type, opts.stateKey);
       ev.replaces = room.state.get(key);
       room.state.set(key, ev);
+      // A new membership brings a forgotten room back.
+      if (type === 'm.room.member') this.users.get(opts.stateKey)?.forgotten.delete(roomId);
     }
     if (type === 'm.room.redaction' && opts.redacts) {
       const target = room.events.find((e) => e.eventId === opts.redacts);
@@ -455,6 +492,33 @@ export class HomeserverModel {
     return this.sendEvent(roomId, sender, 'm.room.redaction', content, txn ? { redacts: eventId, txn } : { redacts: eventId });
   }
 
+  /** The user's power level in the room (users, else users_default, else 0). */
+  powerLevel(roomId: string, userId: string): number {
+    const content = this.stateEvent(roomId, 'm.room.power_levels', '')?.content ?? {};
+    const users = (content['users'] ?? {}) as JsonObject;
+    const level = users[userId] ?? content['users_default'] ?? 0;
+    return typeof level === 'number' ? level : 0;
+  }
+
+  /**
+   * Why `redactor` may not redact the event under the room's rules, or null when it may: it
+   * needs the `redact` level, or the level to send m.room.redaction for its own events, and it
+   * must be joined (the auth rules refuse events from non-members). Checked in this order, as
+   * Tuwunel does (user_can_redact, then the auth check of the new event).
+   */
+  redactionRefusal(roomId: string, redactor: string, eventId: string): string | null {
+    const event = this.findEvent(roomId, eventId);
+    const content = this.stateEvent(roomId, 'm.room.power_levels', '')?.content ?? {};
+    const level = this.powerLevel(roomId, redactor);
+    const redactLevel = typeof content['redact'] === 'number' ? content['redact'] : 50;
+    const events = (content['events'] ?? {}) as JsonObject;
+    const sendLevel = events['m.room.redaction'] ?? content['events_default'] ?? 0;
+    const ownEvent = event?.sender === redactor && level >= (typeof sendLevel === 'number' ? sendLevel : 0);
+    if (level < redactLevel && !ownEvent) return 'The redactor lacks the redaction power level in this room.';
+    if (this.membership(roomId, redactor) !== 'join') return `Auth check failed: ${redactor} is not joined to ${roomId}`;
+    return null;
+  }
+
   findEvent(roomId: string, eventId: string): StoredEvent | undefined {
     return this.rooms.get(roomId)?.events.find((e) => e.eventId === eventId);
   }
@@ -467,13 +531,6 @@ export class HomeserverModel {
   events(roomId: string): RoomEvent[] {
     const now = Date.now();
     return this.requireRoom(roomId).events.map((e) => ({ ...syncEvent(e, { token: null }, now), room_id: roomId }));
-  }
-
-  /** A user's power level in a room, from its current m.room.power_levels. */
-  powerLevel(roomId: string, userId: string): number {
-    const content = this.stateEvent(roomId, 'm.room.power_levels', '')?.content ?? {};
-    const users = (content['users'] ?? {}) as Record<string, number>;
-    return users[userId] ?? (typeof content['users_default'] === 'number' ? content['users_default'] : 0);
   }
 
   /** The level an action needs in a room (redact, kick, ban, invite, state_default). */

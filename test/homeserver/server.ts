@@ -18,6 +18,7 @@ import { registerMediaApi } from './media-api.ts';
 import { HomeserverModel } from './model.ts';
 import type { JsonObject } from './model.ts';
 import { installTuwunelAdminRoom } from './tuwunel-admin-room.ts';
+import type { AdminRoomSettings } from './tuwunel-admin-room.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -33,8 +34,12 @@ export interface RecordedRequest {
 export interface TestHomeserverOptions {
   flavour?: Flavour;
   serverName?: string;
-  /** Overrides the reported version, e.g. tuwunel '1.8.0' for a server without the admin API. */
+  /** Overrides the reported version, e.g. tuwunel '1.8.0' for a server without the admin API, or '1.9.0 (abc1234)'. */
   version?: string;
+  /** Tuwunel's admin room output settings (admin_output_max_events, admin_output_threads). */
+  adminRoom?: AdminRoomSettings;
+  /** Pause between the rooms of a user redaction task, so a test can see it running (default 0). */
+  redactionStepMs?: number;
 }
 
 export interface TestHomeserver {
@@ -114,10 +119,9 @@ function registerProbes(router: Router, flavour: FlavourDescriptor): void {
     const name = flavour.flavour === 'tuwunel' ? 'Tuwunel' : 'Synapse';
     router.add('GET', '/_matrix/federation/v1/version', () => json({ server: { name, version: flavour.version } }));
   }
-  if (flavour.tuwunelVersionEndpoints) {
-    const answer = (): Reply => json({ name: 'Tuwunel', version: flavour.version });
-    router.add('GET', '/_tuwunel/server_version', answer);
-    router.add('GET', '/_conduwuit/server_version', answer);
+  if (flavour.tuwunelVersionEndpoint) {
+    // src/api/client/tuwunel.rs: no /_conduwuit/ route in any Tuwunel tag.
+    router.add('GET', '/_tuwunel/server_version', () => json({ name: 'Tuwunel', version: flavour.version }));
   }
 }
 
@@ -143,14 +147,15 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
   };
   const state: ServerState = {
     model, flavour, url: '', registrationSecret: randomBytes(16).toString('hex'), closing: closing.signal, later,
+    redactionStepMs: opts.redactionStepMs ?? 0,
   };
 
   const router = new Router();
   registerClientApi(router);
   registerMediaApi(router, flavour.authenticatedMedia);
   registerProbes(router, flavour);
-  if (flavour.has('anyAdmin')) registerAdminApi(router);
-  if (flavour.adminRoom) installTuwunelAdminRoom(model, later);
+  registerAdminApi(router);
+  if (flavour.adminRoom) installTuwunelAdminRoom(model, later, opts.adminRoom);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';

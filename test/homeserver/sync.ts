@@ -206,7 +206,9 @@ export function buildSync(model: HomeserverModel, token: TokenRecord, since: num
       if (r) join[room.roomId] = r;
     } else if (membership === 'invite') {
       if (since === null || member.pos > since) invite[room.roomId] = invitedRoom(model, room, member, token, now);
-    } else {
+    } else if (membership !== 'knock' && !user.forgotten.has(room.roomId)) {
+      // A forgotten room is no longer synced, not even with include_leave. (Knocks would go
+      // under rooms.knock, which this server does not write.)
       const r = leftRoom(room, user, member, token, since, filter, now, nextBatch);
       if (r) leave[room.roomId] = r;
     }

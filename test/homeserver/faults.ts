@@ -1,7 +1,11 @@
 // Injected failures, to test the bot's retries and timeouts. A fault matches
 // a request by method and raw path (as received, without the query) and
 // fires `times` times before it is used up.
-export type FaultKind = 'latency' | 'status' | 'rate-limit' | 'drop';
+//
+// 'drop' closes the connection before the request is handled; 'commit-then-drop'
+// handles it (an event is stored) and then closes the connection without an answer:
+// the client cannot know that its request took effect.
+export type FaultKind = 'latency' | 'status' | 'rate-limit' | 'drop' | 'commit-then-drop';
 
 export interface FaultSpec {
   method?: string;
@@ -16,6 +20,11 @@ export interface FaultSpec {
   status?: number;
   /** For 'rate-limit': retry_after_ms in the 429 answer (default 1000). */
   retryAfterMs?: number;
+  /**
+   * For 'commit-then-drop': runs after the request took effect and before the connection
+   * is dropped (awaited), e.g. to kill the client at that very moment.
+   */
+  onCommitted?: () => void | Promise<void>;
 }
 
 interface ActiveFault extends FaultSpec {

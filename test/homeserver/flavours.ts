@@ -1,6 +1,8 @@
 // What differs between the servers the bot meets: version strings, which
 // admin endpoints exist, and the quirks of their answers. Handlers ask these
 // descriptors instead of testing the flavour name.
+import type { TransactionScope } from './transactions.ts';
+
 export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
 
 /** Admin endpoints that not every server has. */
@@ -41,6 +43,8 @@ export interface FlavourDescriptor {
   deactivationClearsProfile: boolean;
   /** Tuwunel's admin room (#admins) with `!admin` commands. */
   adminRoom: boolean;
+  /** Which earlier sends a repeated transaction ID refers to (transactions.ts). */
+  transactionScope: TransactionScope;
   /** The 404 text for a deleted or unknown media download. */
   mediaNotFoundError: (serverName: string, mediaId: string) => string;
   has(endpoint: OptionalAdminEndpoint): boolean;
@@ -88,6 +92,7 @@ function synapse167(version: string): FlavourDescriptor {
     deactivationLeaveDelayMs: 500,
     deactivationClearsProfile: true,
     adminRoom: false,
+    transactionScope: 'room+token',
     // Synapse 1.67 leaks the Python bytes repr into the message.
     mediaNotFoundError: (server, id) => `Not found [b'${server}', b'${id}']`,
     has: (endpoint) => endpoint === 'loginAs' || endpoint === 'anyAdmin',
@@ -106,6 +111,7 @@ function synapseCurrent(version: string): FlavourDescriptor {
     federationVersion: true,
     authenticatedMedia: true,
     deactivationLeaveDelayMs: 200,
+    transactionScope: 'room+device',
     mediaNotFoundError: () => 'Not found',
     has: () => true,
   };
@@ -135,6 +141,7 @@ function tuwunel(version: string): FlavourDescriptor {
     deactivationLeaveDelayMs: null,
     deactivationClearsProfile: false,
     adminRoom: true,
+    transactionScope: 'device',
     mediaNotFoundError: () => 'Media not found.',
     has: (endpoint) => {
       if (!hasAdmin) return false;

@@ -53,6 +53,8 @@ export type World = {
   say(sender: string, roomId: string, body: string): string;
   /** The bot's reply to an event (threaded with m.in_reply_to). */
   replyTo(eventId: string, timeoutMs?: number): Promise<{ body: string; html: string; roomId: string; content: Record<string, unknown> }>;
+  /** Every reply of the bot to an event so far (threaded with m.in_reply_to). */
+  repliesTo(roomId: string, eventId: string): Array<{ event_id: string; content: Record<string, unknown> }>;
   /** Sends a command and waits for the bot's threaded reply. */
   ask(sender: string, roomId: string, body: string): Promise<{ body: string; html: string; content: Record<string, unknown> }>;
   /** Creates a direct chat between `userId` and the bot, and waits until the bot has joined. */
@@ -120,6 +122,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     adminRoomId,
     say,
     replyTo,
+    repliesTo: (roomId, eventId) =>
+      m.events(roomId).filter((ev) => ev.sender === privacybot.userId && (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id === eventId),
     ask: async (sender, roomId, body) => replyTo(say(sender, roomId, body)),
     openDirectChat: async (userId) => {
       const roomId = m.createRoom(userId, { isDirect: true, invite: [privacybot.userId], preset: 'trusted_private_chat' });

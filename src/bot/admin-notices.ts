@@ -1,4 +1,5 @@
 // What the bot tells the admin room. Pure.
+import { createHash } from 'node:crypto';
 import { CATEGORY_LABELS, type CategoryId } from '../config/categories.ts';
 import { bold, code, list, paragraph, type Document } from '../render/document.ts';
 
@@ -16,3 +17,21 @@ export const policyDisagreement = (category: CategoryId): Document => [
 ];
 
 export const serverNotes = (notes: string[]): Document => [paragraph(bold('Privacy bot started. About this homeserver:')), list(notes.map((note) => [note]))];
+
+/** Identifies what a start-up notice says, to post it again only when that changes. */
+export const serverNotesDigest = (notes: string[]): string => createHash('sha256').update(JSON.stringify(notes)).digest('hex');
+
+/** A command the bot gave up answering: who asked what, where, and why it failed; never what they wrote. */
+export const commandGivenUp = (entry: { sender: string; roomId: string; command: string; receivedAt: number }, failure: string): Document => [
+  paragraph(
+    bold('I could not deliver an answer. '),
+    'I gave up answering ',
+    code(entry.command.split(' ')[0]!),
+    ' from ',
+    code(entry.sender),
+    ' in room ',
+    code(entry.roomId),
+    `, received ${new Date(entry.receivedAt).toISOString()}: ${failure}.`,
+  ),
+  paragraph('They have had no answer from me. Please answer them yourselves, or ask them to try again.'),
+];

@@ -1,6 +1,7 @@
 // The running bot: matrix-bot-sdk's client wired to the inbox, the commands and
 // the replies. Everything here is I/O; decisions live in the pure modules it calls
-// (incoming.ts, routing.ts, rooms.ts, replies.ts, admin-notices.ts).
+// (incoming.ts, routing.ts, rooms.ts, replies.ts, admin-notices.ts, inbox-command.ts,
+// delivery.ts, sync/timeline-gaps.ts).
 import path from 'node:path';
 import type { MatrixClient } from 'matrix-bot-sdk';
 import type { CommandContext } from '../commands/command.ts';
@@ -13,14 +14,23 @@ import type { Homeserver } from '../homeserver/homeserver.ts';
 import { redactForLog, type Logger } from '../log.ts';
 import { chatOver } from '../matrix/chat.ts';
 import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
+import { readableEvent } from '../matrix/readable-event.ts';
+import { describeFailure, requestFailure } from '../matrix/request-failure.ts';
+import { SendError } from '../matrix/send-once.ts';
 import type { Document } from '../render/document.ts';
 import { render } from '../render/render.ts';
 import type { Db } from '../store/database.ts';
 import { Inbox, type InboxEntry } from '../store/inbox.ts';
-import { firstStartedAt } from '../store/meta.ts';
-import { claimPolicyAlert } from '../store/policy-alerts.ts';
+import { firstStartedAt, readMeta, writeMeta } from '../store/meta.ts';
+import { claimPolicyAlert, releasePolicyAlert } from '../store/policy-alerts.ts';
 import { SqliteSdkStorage } from '../store/sdk-storage.ts';
+import { SyncGaps } from '../store/sync-gaps.ts';
+import { GapFiller } from '../sync/gap-filler.ts';
+import { syncWithoutGaps } from '../sync/gapless-sync.ts';
 import * as adminNotices from './admin-notices.ts';
+import { afterFailedAttempt, replyKey } from './delivery.ts';
+import { giveUp, reportGivenUp, type GiveUpDependencies } from './give-up.ts';
+import { inboxCommand } from './inbox-command.ts';
 import { classifyIncoming, RoomEvent } from './incoming.ts';
 import * as replies from './replies.ts';
 import { inviteDecision, isLeftAlone } from './rooms.ts';
@@ -50,6 +60,9 @@ export type RunningBot = {
 /** An encrypted room is told at most once a day, unprompted, that the bot cannot read it. */
 const ENCRYPTED_NOTICE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
+/** meta key: what the last start-up notice about the server said (admin-notices.ts). */
+const SERVER_NOTES_DIGEST = 'server_notes_digest';
+
 /** For the log: the first line of an error, without tokens or addresses. */
 const firstLine = (error: unknown): string => redactForLog(String(error instanceof Error ? error.message : error).split('\n')[0]!);
 
@@ -67,6 +80,13 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   // with the inbox this means a crash never skips a command.
   Reflect.set(client, 'persistTokenAfterSync', true);
   const chat = chatOver(client, botUserId);
+  const syncGaps = new SyncGaps(db);
+  // What a limited sync timeline skipped is noted before the sync position moves on, then read.
+  syncWithoutGaps(client, (gaps) => {
+    syncGaps.record(gaps, now());
+    gapFiller.wake();
+  });
+  const gapFiller = new GapFiller({ client, gaps: syncGaps, deliver: async (roomId, raw) => onTimelineEvent(roomId, await readableEvent(deps.sdk, client, roomId, raw)), log });
 
   const pending = new Set<Promise<void>>();
   const track = (what: string, work: Promise<void>) => {
@@ -74,22 +94,28 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     pending.add(tracked);
     void tracked.finally(() => pending.delete(tracked));
   };
+  const retries = new Set<NodeJS.Timeout>();
   const encryptedNoticeSentAt = new Map<string, number>();
   const servedRooms = new Set<string>(); // the admin and privacy contact rooms: never left
   let displayName: string | null = config.bot.displayName ?? null;
   let adminRoomId: string | null = null;
   let stopped = false;
 
-  const sendToAdmins = async (document: Document) => {
+  /** `key` names the notice: the same key is never posted twice (send-once.ts). */
+  const sendToAdmins = async (document: Document, key: string) => {
     if (adminRoomId === null) return log.warn('no admin room joined: an admin notice could not be delivered');
-    await chat.sendNotice(adminRoomId, render(document));
+    await chat.sendNotice(adminRoomId, render(document), { key });
   };
+  const giveUpDeps: GiveUpDependencies = { inbox, tellAdmins: sendToAdmins, log, now };
 
   const reportPolicyDiscrepancies = async (categories: CategoryId[]) => {
     for (const category of categories) {
       if (!claimPolicyAlert(db, category, now())) continue;
       log.warn(`server and policy disagree on category ${category}`);
-      await sendToAdmins(adminNotices.policyDisagreement(category));
+      await sendToAdmins(adminNotices.policyDisagreement(category), `policy-alert:${category}`).catch((error: unknown) => {
+        releasePolicyAlert(db, category); // told next time instead
+        throw error;
+      });
     }
   };
 
@@ -123,32 +149,83 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     }
   };
 
-  /** Answers one accepted command. On failure it stays in the inbox and is tried at the next start. */
+  const documentFor = async (entry: InboxEntry): Promise<Document | null> => {
+    const decision = await routeFor(entry, parse(entry.command));
+    return decision.kind === 'run' ? await run(decision, entry) : decision.kind === 'reply' ? decision.document : null;
+  };
+
+  /** One reply per command, whatever happens: an answer too large for an event is replaced by a short one. */
+  const sendReply = async (entry: InboxEntry, document: Document) => {
+    const options = { key: replyKey(entry.eventId), replyTo: entry.eventId };
+    try {
+      await chat.sendNotice(entry.roomId, render(document), options);
+    } catch (error) {
+      if (!(error instanceof SendError) || error.failure.kind !== 'too-large') throw error;
+      log.warn('an answer was too large for one event; the user was sent a short note instead');
+      await chat.sendNotice(entry.roomId, render(replies.answerTooLarge(config)), options);
+    }
+  };
+
+  /**
+   * Answers one accepted command. A failed attempt is tried again later (and at the next
+   * start); after a few, or when the server refuses, the command is given up (give-up.ts).
+   */
   const answer = async (entry: InboxEntry) => {
-    const parsed = parse(entry.command);
-    const decision = await routeFor(entry, parsed);
-    const document = decision.kind === 'run' ? await run(decision, entry) : decision.kind === 'reply' ? decision.document : null;
-    if (document !== null) await chat.sendNotice(entry.roomId, render(document), entry.eventId);
-    inbox.markAnswered(entry.eventId, now());
+    const attempt = inbox.startAttempt(entry.eventId);
+    try {
+      // An earlier attempt may have got through unseen (a crash, a lost answer) after the server forgot its transaction.
+      const sentBefore = attempt > 1 && (await chat.hasSentAfter(entry.roomId, entry.eventId, replyKey(entry.eventId)).catch(() => false));
+      if (!sentBefore) {
+        const document = await documentFor(entry);
+        if (document !== null) await sendReply(entry, document);
+      }
+      inbox.markAnswered(entry.eventId, now());
+    } catch (error) {
+      const failure = error instanceof SendError ? error.failure : requestFailure(error);
+      const next = afterFailedAttempt(attempt, failure);
+      if (next.kind === 'give-up') return giveUp(giveUpDeps, entry, describeFailure(failure));
+      log.warn(`answering a command failed (attempt ${attempt}): ${describeFailure(failure)}; trying again in ${Math.round(next.afterMs / 1000)} s`);
+      const retry = setTimeout(() => {
+        retries.delete(retry);
+        if (!stopped) track('answering a command', answer(entry));
+      }, next.afterMs);
+      retries.add(retry);
+    }
+  };
+
+  /** Garbage typed m.room.encrypted can arrive anywhere: only a really encrypted room hears that the bot cannot read it. */
+  const noticeUnreadableRoom = async (roomId: string) => {
+    if (now() - (encryptedNoticeSentAt.get(roomId) ?? 0) < ENCRYPTED_NOTICE_INTERVAL_MS) return;
+    encryptedNoticeSentAt.set(roomId, now());
+    if (!(await chat.isEncrypted(roomId))) return;
+    const day = Math.floor(now() / ENCRYPTED_NOTICE_INTERVAL_MS);
+    await chat.sendNotice(roomId, render(replies.encryptedRoomNotice(botUserId)), { key: `encrypted-room-notice:${day}` });
+  };
+
+  /** The start-up notice about the server, only when it says something new since the last one posted. */
+  const postServerNotes = async (notes: string[]) => {
+    const digest = notes.length === 0 ? '' : adminNotices.serverNotesDigest(notes);
+    if (readMeta(db, SERVER_NOTES_DIGEST) === digest) {
+      if (notes.length > 0) log.info('the notes about this homeserver are unchanged since they were last posted; not posting them again');
+      return;
+    }
+    if (notes.length > 0) await sendToAdmins(adminNotices.serverNotes(notes), `server-notes:${digest}`);
+    writeMeta(db, SERVER_NOTES_DIGEST, digest);
   };
 
   const onRoomEvent = (roomId: string, raw: unknown) => {
     if (stopped) return; // a sync that was in flight when we stopped: the next run gets it again
     const incoming = classifyIncoming(raw, { botUserId, notBefore });
     if (incoming.kind === 'encrypted') {
-      if (deps.encryption) return; // the SDK decrypts it and emits room.message
-      if (now() - (encryptedNoticeSentAt.get(roomId) ?? 0) < ENCRYPTED_NOTICE_INTERVAL_MS) return;
-      encryptedNoticeSentAt.set(roomId, now());
-      track('sending the encryption notice', chat.sendNotice(roomId, render(replies.encryptedRoomNotice(botUserId))).then(() => {}));
+      // With encryption on, the SDK decrypts what it can and hands over the decrypted event.
+      if (!deps.encryption) track('sending the encryption notice', noticeUnreadableRoom(roomId));
       return;
     }
     if (incoming.kind !== 'message') return;
     const parsed = parse(incoming.body);
     if (parsed.kind === 'none') return;
-    // Only the command and the arguments it takes are kept, never the rest of the message.
-    const maxArgs = parsed.kind === 'command' ? (COMMANDS.find((c) => c.name === parsed.name)?.maxArgs ?? 0) : 0;
-    const commandLine = parsed.kind === 'command' ? ['!' + parsed.name, ...parsed.args.slice(0, maxArgs)].join(' ') : `!${parsed.word}`;
-    const entry = { eventId: incoming.event.event_id, roomId, sender: incoming.event.sender, command: commandLine, receivedAt: now() };
+    // Only the command and the arguments it takes are kept, capped, never the rest of the message.
+    const entry = { eventId: incoming.event.event_id, roomId, sender: incoming.event.sender, command: inboxCommand(parsed, COMMANDS), receivedAt: now() };
     // Synchronous, before the SDK saves its sync position: see store/inbox.ts.
     if (!inbox.accept(entry)) return;
     track('answering a command', answer(entry));
@@ -166,13 +243,15 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     await (decision.kind === 'join' ? chat.join(roomId) : chat.leave(roomId, decision.reason));
   };
 
-  client.on('room.message', (roomId: string, event: unknown) => onRoomEvent(roomId, event));
-  client.on('room.event', (roomId: string, raw: unknown) => {
+  /** Every timeline event, from a sync (decrypted where possible) or from a gap in one. */
+  function onTimelineEvent(roomId: string, raw: unknown): void {
     const event = RoomEvent.safeParse(raw).data;
     if (stopped || event === undefined) return;
-    if (event.type === 'm.room.encrypted') onRoomEvent(roomId, event);
+    if (event.type === 'm.room.message' || event.type === 'm.room.encrypted') onRoomEvent(roomId, event);
     if (event.type === 'm.room.member') track('leaving an empty room', onMemberChange(roomId, event));
-  });
+  }
+
+  client.on('room.event', onTimelineEvent);
   client.on('room.invite', (roomId: string, raw: unknown) => {
     const inviter = RoomEvent.safeParse(raw).data?.sender;
     if (!stopped && inviter !== undefined) track('answering an invite', onInvite(roomId, inviter));
@@ -191,23 +270,30 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     log.warn(`could not join the privacy contact room ${config.privacyContact.room}: ${firstLine(error)}`);
   }
   displayName ??= await client.getUserProfile(botUserId).then((profile: { displayname?: string }) => profile.displayname ?? null, () => null);
-  if (deps.serverNotes.length > 0) track('telling the admins about the server', sendToAdmins(adminNotices.serverNotes(deps.serverNotes)));
+  track('telling the admins about the server', postServerNotes(deps.serverNotes));
 
   await client.start();
   log.info('privacy bot started and syncing');
-  // Commands accepted before a crash or stop, never answered: answer them now.
+  // Commands accepted before a crash or stop, never answered: answer them now; gaps left open: read them.
   for (const entry of inbox.unanswered()) track('answering a command', answer(entry));
+  for (const entry of inbox.failedUnreported()) track('reporting a command given up', reportGivenUp(giveUpDeps, entry));
+  gapFiller.wake();
 
   return {
     get adminRoomId() {
       return adminRoomId;
     },
     idle: async () => {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      do {
+        await gapFiller.idle();
+        await Promise.allSettled([...pending]);
+      } while (pending.size > 0);
     },
     stop: async () => {
       stopped = true;
       client.stop();
+      for (const retry of retries) clearTimeout(retry);
+      await gapFiller.stop();
       await Promise.allSettled([...pending]);
     },
   };

@@ -10,6 +10,14 @@ const FIRST_STARTED_AT = 'first_started_at';
  */
 export function firstStartedAt(db: Db, now: number): number {
   db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(FIRST_STARTED_AT, String(now));
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(FIRST_STARTED_AT) as { value: string };
-  return Number(row.value);
+  return Number(readMeta(db, FIRST_STARTED_AT));
+}
+
+export function readMeta(db: Db, key: string): string | null {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  return row?.value ?? null;
+}
+
+export function writeMeta(db: Db, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
 }

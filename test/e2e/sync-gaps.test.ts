@@ -53,7 +53,7 @@ describe('gaps in the sync timeline', () => {
     await world.bot.close();
     const old = m.sendMessage(dm, world.alice.userId, '!contact', { ts: Date.now() - 24 * 60 * 60 * 1000 });
     const command = world.say(world.alice.userId, dm, '!contact');
-    for (let i = 0; i < 30; i++) world.say(world.alice.userId, dm, `chatter ${i}`);
+    for (let i = 0; i < 80; i++) world.say(world.alice.userId, dm, `chatter ${i}`);
     await world.restart();
     await world.replyTo(command, 20_000);
     await world.ask(world.alice.userId, dm, '!help');

@@ -26,6 +26,13 @@ export function memoryLogger(): Logger & { lines: string[] } {
 
 /** The shipped bot.config.json, pointed at a test homeserver and a fresh data folder. */
 export function configFor(hs: TestHomeserver, dataDir: string, overrides: (raw: Record<string, any>) => void = () => {}): BotConfig {
+  const result = validateConfig(rawConfigFor(hs, dataDir, overrides));
+  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
+  return result.config;
+}
+
+/** The same, as the JSON an operator would write (for the real command line, see bot-process.ts). */
+export function rawConfigFor(hs: TestHomeserver, dataDir: string, overrides: (raw: Record<string, any>) => void = () => {}): Record<string, any> {
   const raw = JSON.parse(fs.readFileSync(new URL('../../bot.config.json', import.meta.url), 'utf8'));
   raw.homeserver = { url: hs.url, serverName: hs.serverName };
   raw.bot = { userId: `@privacybot:${hs.serverName}`, encryption: 'auto' };
@@ -34,9 +41,7 @@ export function configFor(hs: TestHomeserver, dataDir: string, overrides: (raw: 
   raw.privacyContact = { ...raw.privacyContact, room: `#privacy-contact:${hs.serverName}` };
   raw.dataDir = dataDir;
   overrides(raw);
-  const result = validateConfig(raw);
-  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
+  return raw;
 }
 
 export type World = {

@@ -1,7 +1,7 @@
 // The running bot: matrix-bot-sdk's client wired to the inbox, the commands and
 // the replies. Everything here is I/O; decisions live in the pure modules it calls
 // (incoming.ts, routing.ts, rooms.ts, replies.ts, admin-notices.ts, inbox-command.ts,
-// delivery.ts, sync/timeline-gaps.ts).
+// delivery.ts, sync/timeline-gaps.ts); answering.ts and sync/ hold the delivery I/O.
 import path from 'node:path';
 import type { MatrixClient } from 'matrix-bot-sdk';
 import type { CommandContext } from '../commands/command.ts';
@@ -15,8 +15,6 @@ import { redactForLog, type Logger } from '../log.ts';
 import { chatOver } from '../matrix/chat.ts';
 import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
 import { readableEvent } from '../matrix/readable-event.ts';
-import { describeFailure, requestFailure } from '../matrix/request-failure.ts';
-import { SendError } from '../matrix/send-once.ts';
 import type { Document } from '../render/document.ts';
 import { render } from '../render/render.ts';
 import type { Db } from '../store/database.ts';
@@ -28,8 +26,8 @@ import { SyncGaps } from '../store/sync-gaps.ts';
 import { GapFiller } from '../sync/gap-filler.ts';
 import { syncWithoutGaps } from '../sync/gapless-sync.ts';
 import * as adminNotices from './admin-notices.ts';
-import { afterFailedAttempt, replyKey } from './delivery.ts';
-import { giveUp, reportGivenUp, type GiveUpDependencies } from './give-up.ts';
+import { answering } from './answering.ts';
+import { reportGivenUp, type GiveUpDependencies } from './give-up.ts';
 import { inboxCommand } from './inbox-command.ts';
 import { classifyIncoming, RoomEvent } from './incoming.ts';
 import * as replies from './replies.ts';
@@ -52,7 +50,7 @@ export type BotDependencies = {
 
 export type RunningBot = {
   adminRoomId: string | null;
-  /** Resolves once every command received so far has been answered. */
+  /** Resolves once every command received so far was answered, given up, or left for a later attempt, and every known gap read. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 };
@@ -86,7 +84,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     syncGaps.record(gaps, now());
     gapFiller.wake();
   });
-  const gapFiller = new GapFiller({ client, gaps: syncGaps, deliver: async (roomId, raw) => onTimelineEvent(roomId, await readableEvent(deps.sdk, client, roomId, raw)), log });
+  const gapFiller = new GapFiller({ client, gaps: syncGaps, deliver: async (roomId, raw) => onTimelineEvent(roomId, await readableEvent(sdk, client, roomId, raw)), log });
 
   const pending = new Set<Promise<void>>();
   const track = (what: string, work: Promise<void>) => {
@@ -94,17 +92,20 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     pending.add(tracked);
     void tracked.finally(() => pending.delete(tracked));
   };
-  const retries = new Set<NodeJS.Timeout>();
   const encryptedNoticeSentAt = new Map<string, number>();
   const servedRooms = new Set<string>(); // the admin and privacy contact rooms: never left
   let displayName: string | null = config.bot.displayName ?? null;
   let adminRoomId: string | null = null;
   let stopped = false;
 
-  /** `key` names the notice: the same key is never posted twice (send-once.ts). */
-  const sendToAdmins = async (document: Document, key: string) => {
-    if (adminRoomId === null) return log.warn('no admin room joined: an admin notice could not be delivered');
+  /** `key` names the notice: the same key is never posted twice (send-once.ts). False: no admin room to post to. */
+  const sendToAdmins = async (document: Document, key: string): Promise<boolean> => {
+    if (adminRoomId === null) {
+      log.warn('no admin room joined: an admin notice could not be delivered');
+      return false;
+    }
     await chat.sendNotice(adminRoomId, render(document), { key });
+    return true;
   };
   const giveUpDeps: GiveUpDependencies = { inbox, tellAdmins: sendToAdmins, log, now };
 
@@ -112,10 +113,11 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     for (const category of categories) {
       if (!claimPolicyAlert(db, category, now())) continue;
       log.warn(`server and policy disagree on category ${category}`);
-      await sendToAdmins(adminNotices.policyDisagreement(category), `policy-alert:${category}`).catch((error: unknown) => {
+      const told = await sendToAdmins(adminNotices.policyDisagreement(category), `policy-alert:${category}`).catch((error: unknown) => {
         releasePolicyAlert(db, category); // told next time instead
         throw error;
       });
+      if (!told) releasePolicyAlert(db, category);
     }
   };
 
@@ -149,49 +151,11 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     }
   };
 
-  const documentFor = async (entry: InboxEntry): Promise<Document | null> => {
+  const compose = async (entry: InboxEntry): Promise<Document | null> => {
     const decision = await routeFor(entry, parse(entry.command));
     return decision.kind === 'run' ? await run(decision, entry) : decision.kind === 'reply' ? decision.document : null;
   };
-
-  /** One reply per command, whatever happens: an answer too large for an event is replaced by a short one. */
-  const sendReply = async (entry: InboxEntry, document: Document) => {
-    const options = { key: replyKey(entry.eventId), replyTo: entry.eventId };
-    try {
-      await chat.sendNotice(entry.roomId, render(document), options);
-    } catch (error) {
-      if (!(error instanceof SendError) || error.failure.kind !== 'too-large') throw error;
-      log.warn('an answer was too large for one event; the user was sent a short note instead');
-      await chat.sendNotice(entry.roomId, render(replies.answerTooLarge(config)), options);
-    }
-  };
-
-  /**
-   * Answers one accepted command. A failed attempt is tried again later (and at the next
-   * start); after a few, or when the server refuses, the command is given up (give-up.ts).
-   */
-  const answer = async (entry: InboxEntry) => {
-    const attempt = inbox.startAttempt(entry.eventId);
-    try {
-      // An earlier attempt may have got through unseen (a crash, a lost answer) after the server forgot its transaction.
-      const sentBefore = attempt > 1 && (await chat.hasSentAfter(entry.roomId, entry.eventId, replyKey(entry.eventId)).catch(() => false));
-      if (!sentBefore) {
-        const document = await documentFor(entry);
-        if (document !== null) await sendReply(entry, document);
-      }
-      inbox.markAnswered(entry.eventId, now());
-    } catch (error) {
-      const failure = error instanceof SendError ? error.failure : requestFailure(error);
-      const next = afterFailedAttempt(attempt, failure);
-      if (next.kind === 'give-up') return giveUp(giveUpDeps, entry, describeFailure(failure));
-      log.warn(`answering a command failed (attempt ${attempt}): ${describeFailure(failure)}; trying again in ${Math.round(next.afterMs / 1000)} s`);
-      const retry = setTimeout(() => {
-        retries.delete(retry);
-        if (!stopped) track('answering a command', answer(entry));
-      }, next.afterMs);
-      retries.add(retry);
-    }
-  };
+  const { answer, stop: stopAnswering } = answering({ config, inbox, chat, compose, giveUp: giveUpDeps, track, log, now });
 
   /** Garbage typed m.room.encrypted can arrive anywhere: only a really encrypted room hears that the bot cannot read it. */
   const noticeUnreadableRoom = async (roomId: string) => {
@@ -209,7 +173,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       if (notes.length > 0) log.info('the notes about this homeserver are unchanged since they were last posted; not posting them again');
       return;
     }
-    if (notes.length > 0) await sendToAdmins(adminNotices.serverNotes(notes), `server-notes:${digest}`);
+    if (notes.length > 0 && !(await sendToAdmins(adminNotices.serverNotes(notes), `server-notes:${digest}`))) return;
     writeMeta(db, SERVER_NOTES_DIGEST, digest);
   };
 
@@ -292,7 +256,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     stop: async () => {
       stopped = true;
       client.stop();
-      for (const retry of retries) clearTimeout(retry);
+      stopAnswering();
       await gapFiller.stop();
       await Promise.allSettled([...pending]);
     },

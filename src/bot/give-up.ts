@@ -8,8 +8,8 @@ import * as adminNotices from './admin-notices.ts';
 
 export type GiveUpDependencies = {
   inbox: Inbox;
-  /** Sends to the admin room; `key` makes a repeat of the same notice a no-op. */
-  tellAdmins: (document: Document, key: string) => Promise<void>;
+  /** Sends to the admin room (false: there is none); `key` makes a repeat of the same notice a no-op. */
+  tellAdmins: (document: Document, key: string) => Promise<boolean>;
   log: Logger;
   now: () => number;
 };
@@ -21,8 +21,7 @@ export async function giveUp(deps: GiveUpDependencies, entry: InboxEntry, failur
   await reportGivenUp(deps, { ...entry, failure });
 }
 
-/** Tells the admins about a given-up command; also at start-up, for one whose report was cut short. */
+/** Tells the admins about a given-up command; at start-up too, for one whose report did not get through. */
 export async function reportGivenUp(deps: GiveUpDependencies, entry: FailedEntry): Promise<void> {
-  await deps.tellAdmins(adminNotices.commandGivenUp(entry, entry.failure), `given-up:${entry.eventId}`);
-  deps.inbox.markFailureReported(entry.eventId, deps.now());
+  if (await deps.tellAdmins(adminNotices.commandGivenUp(entry, entry.failure), `given-up:${entry.eventId}`)) deps.inbox.markFailureReported(entry.eventId, deps.now());
 }

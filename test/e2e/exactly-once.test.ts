@@ -83,4 +83,40 @@ describe('replies are sent exactly once', () => {
     expect(adminNotices()).toHaveLength(1);
     expect(world.repliesTo(dm, command)).toHaveLength(0);
   }, 40_000);
+
+  it('a reply the server refuses is given up at once; a report that did not get through is posted at the next start', async () => {
+    world = await startWorld();
+    const dm = await world.openDirectChat(world.alice.userId);
+    world.hs.faults.add({ method: 'PUT', path: sendsInto(dm), kind: 'status', status: 403, times: 10_000 });
+    world.hs.faults.add({ method: 'PUT', path: sendsInto(world.adminRoomId), kind: 'status', status: 500, times: 10_000 });
+    const command = world.say(world.alice.userId, dm, '!contact');
+    await waitUntil(() => inboxRow(world, command)?.['failed_at'] != null, 'the command to be given up');
+    await world.bot.idle();
+    const row = inboxRow(world, command);
+    expect(row?.['attempts']).toBe(1);
+    expect(row?.['failure_reported_at']).toBeNull();
+
+    world.hs.faults.clear();
+    await world.restart();
+    await world.bot.idle();
+    await world.restart();
+    await world.bot.idle();
+    const reports = world.hs.model.events(world.adminRoomId).filter((ev) => String(ev.content['body']).includes('could not deliver'));
+    expect(reports).toHaveLength(1);
+    expect(String(reports[0]!.content['body'])).toContain('403');
+    expect(inboxRow(world, command)?.['sender']).toBe('');
+  });
+
+  it('an answer too large for one event is replaced by a short note, sent once', async () => {
+    world = await startWorld();
+    const dm = await world.openDirectChat(world.alice.userId);
+    // A display name far beyond what servers allow makes the report too large to send.
+    world.hs.model.user(world.alice.userId)!.displayName = 'A'.repeat(70_000);
+    const command = world.say(world.alice.userId, dm, '!whatdoyouhave');
+    const reply = await world.replyTo(command);
+    expect(reply.body).toContain('too long to send as one message');
+    expect(reply.body).toContain(world.config.privacyContact.email);
+    await world.bot.idle();
+    expect(world.repliesTo(dm, command)).toHaveLength(1);
+  });
 });

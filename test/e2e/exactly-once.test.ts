@@ -24,8 +24,8 @@ const inboxRow = (w: World, eventId: string) => {
 };
 
 describe('replies are sent exactly once', () => {
-  it('a reply the server stored but never confirmed is not sent again, now or after a restart', async () => {
-    world = await startWorld();
+  it.each(['synapse-1.67', 'synapse', 'tuwunel'] as const)('a reply the server stored but never confirmed is not sent again, now or after a restart (%s)', async (flavour) => {
+    world = await startWorld({ flavour });
     const dm = await world.openDirectChat(world.alice.userId);
     world.hs.faults.add({ method: 'PUT', path: sendsInto(dm), kind: 'commit-then-drop' });
     const command = world.say(world.alice.userId, dm, '!help');

@@ -7,8 +7,14 @@ let world: World;
 afterEach(() => world?.close());
 
 describe('gaps in the sync timeline', () => {
-  it.each([10, 50, 500])('answers, exactly once, a command followed by %i messages while the bot was down', async (followers) => {
-    world = await startWorld();
+  it.each([
+    [10, 'synapse'],
+    [50, 'synapse'],
+    [500, 'synapse'],
+    [500, 'synapse-1.67'],
+    [500, 'tuwunel'],
+  ] as const)('answers, exactly once, a command followed by %i messages while the bot was down (%s)', async (followers, flavour) => {
+    world = await startWorld({ flavour });
     const dm = await world.openDirectChat(world.alice.userId);
     await world.ask(world.alice.userId, dm, '!help');
     await world.bot.idle();

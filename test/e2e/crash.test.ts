@@ -19,13 +19,16 @@ afterEach(async () => {
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** The test homeserver and its people, and what the bot's command line needs to run against it. */
+async function worldForABotProcess() {
+  world = await startWorld({ startBot: false });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-crash-'));
+  return { m: world.hs.model, configPath: writeBotConfig(world.hs, dir), env: { DSAR_BOT_ACCESS_TOKEN: world.privacybot.accessToken } };
+}
+
 describe('SIGKILL while replies go out', () => {
   it('ten users ask at once, the bot dies as the first reply is stored; after a restart each has exactly one reply', async () => {
-    world = await startWorld({ startBot: false });
-    const m = world.hs.model;
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-crash-'));
-    const configPath = writeBotConfig(world.hs, dir);
-    const env = { DSAR_BOT_ACCESS_TOKEN: world.privacybot.accessToken };
+    const { m, configPath, env } = await worldForABotProcess();
 
     const users = Array.from({ length: 10 }, (_, i) => m.addUser({ localpart: `user${i}`, emails: [`user${i}@example.org`] }).userId);
     const dms = users.map((userId) => m.createRoom(userId, { isDirect: true, invite: [world.privacybot.userId] }));
@@ -58,11 +61,7 @@ describe('SIGKILL while replies go out', () => {
 
 describe('SIGKILL while a gap is read', () => {
   it('a command behind a gap, the bot killed as it reads the gap: after a restart, answered exactly once', async () => {
-    world = await startWorld({ startBot: false });
-    const m = world.hs.model;
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-crash-'));
-    const configPath = writeBotConfig(world.hs, dir);
-    const env = { DSAR_BOT_ACCESS_TOKEN: world.privacybot.accessToken };
+    const { m, configPath, env } = await worldForABotProcess();
     const dm = m.createRoom(world.alice.userId, { isDirect: true, invite: [world.privacybot.userId] });
     let bot = await startBot({ configPath, env });
     await world.replyTo(world.say(world.alice.userId, dm, '!help'));

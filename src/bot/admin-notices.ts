@@ -18,8 +18,15 @@ export const policyDisagreement = (category: CategoryId): Document => [
 
 export const serverNotes = (notes: string[]): Document => [paragraph(bold('Privacy bot started. About this homeserver:')), list(notes.map((note) => [note]))];
 
-/** Identifies what a start-up notice says, to post it again only when that changes. */
-export const serverNotesDigest = (notes: string[]): string => createHash('sha256').update(JSON.stringify(notes)).digest('hex');
+/**
+ * Whether the start-up notes about the server are worth posting: only when they say
+ * something else than the last ones posted (`lastPosted`, a digest; none: ''). A crash
+ * loop must not flood the admin room with the same notice.
+ */
+export function serverNotesToPost(notes: string[], lastPosted: string | null): { digest: string; post: boolean } {
+  const digest = notes.length === 0 ? '' : createHash('sha256').update(JSON.stringify(notes)).digest('hex');
+  return { digest, post: notes.length > 0 && digest !== lastPosted };
+}
 
 /** A command the bot gave up answering: who asked what, where, and why it failed; never what they wrote. */
 export const commandGivenUp = (entry: { sender: string; roomId: string; command: string; receivedAt: number }, failure: string): Document => [

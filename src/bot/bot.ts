@@ -166,14 +166,10 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     await chat.sendNotice(roomId, render(replies.encryptedRoomNotice(botUserId)), { key: `encrypted-room-notice:${day}` });
   };
 
-  /** The start-up notice about the server, only when it says something new since the last one posted. */
   const postServerNotes = async (notes: string[]) => {
-    const digest = notes.length === 0 ? '' : adminNotices.serverNotesDigest(notes);
-    if (readMeta(db, SERVER_NOTES_DIGEST) === digest) {
-      if (notes.length > 0) log.info('the notes about this homeserver are unchanged since they were last posted; not posting them again');
-      return;
-    }
-    if (notes.length > 0 && !(await sendToAdmins(adminNotices.serverNotes(notes), `server-notes:${digest}`))) return;
+    const { digest, post } = adminNotices.serverNotesToPost(notes, readMeta(db, SERVER_NOTES_DIGEST));
+    if (post && !(await sendToAdmins(adminNotices.serverNotes(notes), `server-notes:${digest}`))) return;
+    if (!post && notes.length > 0) log.info('the notes about this homeserver are unchanged since they were last posted; not posting them again');
     writeMeta(db, SERVER_NOTES_DIGEST, digest);
   };
 

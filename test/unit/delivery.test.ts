@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serverNotesToPost } from '../../src/bot/admin-notices.ts';
 import { afterFailedAttempt, MAX_ANSWER_ATTEMPTS, replyKey } from '../../src/bot/delivery.ts';
 import { inboxCommand, MAX_KEPT_ARG_CHARS, MAX_KEPT_WORD_CHARS } from '../../src/bot/inbox-command.ts';
 import { MAX_ECHOED_WORD_CHARS, unknownCommand } from '../../src/bot/replies.ts';
@@ -68,5 +69,17 @@ describe('what the inbox keeps of a command', () => {
     const long = render(unknownCommand('a'.repeat(MAX_KEPT_WORD_CHARS))).text;
     expect(long).toContain(`\`!${'a'.repeat(MAX_ECHOED_WORD_CHARS)}…\``);
     expect(long).not.toContain('a'.repeat(MAX_ECHOED_WORD_CHARS + 1));
+  });
+});
+
+describe('the start-up notes about the server', () => {
+  it('are posted when they differ from the last ones posted, and never when there are none', () => {
+    const first = serverNotesToPost(['no /memberships'], null);
+    expect(first.post).toBe(true);
+    expect(serverNotesToPost(['no /memberships'], first.digest)).toEqual({ digest: first.digest, post: false });
+    expect(serverNotesToPost(['no /memberships', 'no login-as'], first.digest).post).toBe(true);
+    // No notes: nothing to post, and the next notes, even the same as before, are news again.
+    expect(serverNotesToPost([], first.digest)).toEqual({ digest: '', post: false });
+    expect(serverNotesToPost(['no /memberships'], '').post).toBe(true);
   });
 });

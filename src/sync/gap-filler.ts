@@ -66,7 +66,7 @@ export class GapFiller {
         } catch (error) {
           const failure = requestFailure(error);
           if (failure.kind === 'refused' || failure.kind === 'too-large') {
-            // 403: the bot left or was removed; 400: the server does not know the token. Nothing to read.
+            // 403: the bot may not read the room (never joined, or forgot it); 400: a token the server does not know.
             this.#options.log.warn(`could not read a gap in room ${gap.roomId} (${failure.kind === 'refused' ? failure.status : 413}); it is dropped`);
             this.#options.gaps.close(gap.id);
             continue;

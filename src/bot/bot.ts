@@ -232,10 +232,12 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   displayName ??= await client.getUserProfile(botUserId).then((profile: { displayname?: string }) => profile.displayname ?? null, () => null);
   track('telling the admins about the server', postServerNotes(deps.serverNotes));
 
+  // Commands accepted before a crash or stop and never answered, listed before the sync adds new ones (answered as they come).
+  const backlog = inbox.unanswered();
   await client.start();
   log.info('privacy bot started and syncing');
-  // Commands accepted before a crash or stop, never answered: answer them now; gaps left open: read them.
-  for (const entry of inbox.unanswered()) track('answering a command', answer(entry));
+  // Now answer the backlog, report what was given up without the admins hearing of it, and read the gaps left open.
+  for (const entry of backlog) track('answering a command', answer(entry));
   for (const entry of inbox.failedUnreported()) track('reporting a command given up', reportGivenUp(giveUpDeps, entry));
   gapFiller.wake();
 

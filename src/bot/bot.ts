@@ -1,39 +1,48 @@
-// The running bot: matrix-bot-sdk's client wired to the inbox, the commands and
-// the replies. Everything here is I/O; decisions live in the pure modules it calls
-// (incoming.ts, routing.ts, rooms.ts, replies.ts, admin-notices.ts).
+// The running bot: matrix-bot-sdk's client wired to the inbox, the commands, the request
+// lifecycle and the replies. Everything here is I/O; decisions live in the pure modules
+// it calls (incoming.ts, routing.ts, rooms.ts, replies.ts, reactions.ts, rate-limit.ts,
+// admin-notices.ts, inbox-command.ts, delivery.ts, sync/timeline-gaps.ts); answering.ts
+// and sync/ hold the delivery I/O, services.ts the request lifecycle's parts.
 import type { MatrixClient, RustSdkCryptoStorageProvider } from 'matrix-bot-sdk';
+import { decisionReply } from '../commands/admin-erasure.ts';
 import { replyDocument, type CommandContext, type Place, type Reply } from '../commands/command.ts';
 import { commandText, parseMessage, type ParsedMessage } from '../commands/parse.ts';
 import { COMMAND_NAMES, COMMANDS } from '../commands/registry.ts';
 import type { CategoryId } from '../config/categories.ts';
 import type { BotConfig, Secrets } from '../config/load.ts';
+import { hasEncryptionKeys } from '../crypto/reachability.ts';
+import { useContentAddressedToDeviceTxnIds } from '../crypto/to-device.ts';
+import { REACTION_DENIAL_REASON, reactionDenialFollowUp } from '../erasure/messages.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
+import type { JobHandler } from '../jobs/runner.ts';
 import { redactForLog, type Logger } from '../log.ts';
 import { chatOver } from '../matrix/chat.ts';
 import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
+import { readableEvent } from '../matrix/readable-event.ts';
+import type { Notifier } from '../notify/notifier.ts';
 import type { Document } from '../render/document.ts';
 import { render } from '../render/render.ts';
 import type { Db } from '../store/database.ts';
 import { Inbox, type InboxEntry } from '../store/inbox.ts';
-import { firstStartedAt } from '../store/meta.ts';
-import { claimPolicyAlert } from '../store/policy-alerts.ts';
+import { firstStartedAt, readMeta, writeMeta } from '../store/meta.ts';
+import { claimPolicyAlert, releasePolicyAlert } from '../store/policy-alerts.ts';
 import { SqliteSdkStorage } from '../store/sdk-storage.ts';
-import { hasEncryptionKeys } from '../crypto/reachability.ts';
-import { useContentAddressedToDeviceTxnIds } from '../crypto/to-device.ts';
-import type { JobHandler } from '../jobs/runner.ts';
-import type { Notifier } from '../notify/notifier.ts';
-import { createRequestServices, type RequestServices } from './services.ts';
-import { jobEventsFor } from './job-messages.ts';
+import { SyncGaps } from '../store/sync-gaps.ts';
+import { GapFiller } from '../sync/gap-filler.ts';
+import { syncWithoutGaps } from '../sync/gapless-sync.ts';
 import * as adminNotices from './admin-notices.ts';
+import { answering, type Composed } from './answering.ts';
+import { reportGivenUp, type GiveUpDependencies } from './give-up.ts';
+import { inboxCommand } from './inbox-command.ts';
 import { classifyIncoming, RoomEvent } from './incoming.ts';
+import { jobEventsFor } from './job-messages.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { parseReactionCommand, reactionCommand, reactionDecision, type ReactionDecision } from './reactions.ts';
 import * as replies from './replies.ts';
 import { inviteDecision, isLeftAlone } from './rooms.ts';
-import { parseReactionCommand, reactionCommand, reactionDecision } from './reactions.ts';
-import { RateLimiter } from './rate-limit.ts';
-import { decisionReply } from '../commands/admin-erasure.ts';
-import { REACTION_DENIAL_REASON, reactionDenialFollowUp } from '../erasure/messages.ts';
 import { route, type Route } from './routing.ts';
+import { createRequestServices, type RequestServices } from './services.ts';
 
 export type BotDependencies = {
   config: BotConfig;
@@ -57,13 +66,16 @@ export type RunningBot = {
   adminRoomId: string | null;
   /** The request lifecycle's parts, for the CLI and for tests that look inside. */
   services: RequestServices;
-  /** Resolves once every command received so far has been answered. */
+  /** Resolves once every command received so far was answered, given up, or left for a later attempt, and every known gap read. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 };
 
 /** An encrypted room is told at most once a day, unprompted, that the bot cannot read it. */
 const ENCRYPTED_NOTICE_INTERVAL_MS = 24 * 60 * 60 * 1000;
+
+/** meta key: what the last start-up notice about the server said (admin-notices.ts). */
+const SERVER_NOTES_DIGEST = 'server_notes_digest';
 
 /** For the log: the first line of an error, without tokens or addresses. */
 const firstLine = (error: unknown): string => redactForLog(String(error instanceof Error ? error.message : error).split('\n')[0]!);
@@ -83,6 +95,13 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   // with the inbox this means a crash never skips a command.
   Reflect.set(client, 'persistTokenAfterSync', true);
   const chat = chatOver(client, botUserId);
+  const syncGaps = new SyncGaps(db);
+  // What a limited sync timeline skipped is noted before the sync position moves on, then read.
+  syncWithoutGaps(client, (gaps) => {
+    syncGaps.record(gaps, now());
+    gapFiller.wake();
+  });
+  const gapFiller = new GapFiller({ client, gaps: syncGaps, deliver: async (roomId, raw) => onTimelineEvent(roomId, await readableEvent(sdk, client, roomId, raw)), log });
 
   const pending = new Set<Promise<void>>();
   const track = (what: string, work: Promise<void>) => {
@@ -100,20 +119,21 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   /** Bodies of commands received live, until answered: free text is relayed from memory, never stored. */
   const liveBodies = new Map<string, string>();
 
-  const sendToAdmins = async (document: Document, key?: string): Promise<string | null> => {
+  /** `key` names the notice: the same key is never posted twice (send-once.ts). Null: no admin room to post to. */
+  const sendToAdmins = async (document: Document, key: string): Promise<string | null> => {
     if (adminRoomId === null) {
       log.warn('no admin room joined: an admin notice could not be delivered');
       return null;
     }
-    return chat.sendNotice(adminRoomId, render(document), undefined, key);
+    return chat.sendNotice(adminRoomId, render(document), { key });
   };
 
   const notifier: Notifier = {
-    toRequester: async (roomId, document, key) => void (await chat.sendNotice(roomId, render(document), undefined, key)),
-    toAdmins: (document, key) => sendToAdmins(document, key),
+    toRequester: async (roomId, document, key) => void (await chat.sendNotice(roomId, render(document), { key })),
+    toAdmins: sendToAdmins,
     toPrivacyContact: async (document, key) => {
       if (contactRoomId === null) return log.warn('no privacy contact room joined: a message for the privacy contact could not be delivered');
-      await chat.sendNotice(contactRoomId, render(document), undefined, key);
+      await chat.sendNotice(contactRoomId, render(document), { key });
     },
   };
   const services = createRequestServices({
@@ -126,12 +146,24 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     now,
     log: (line) => log.info(line),
   });
+  const giveUpDeps: GiveUpDependencies = {
+    inbox,
+    tellAdmins: async (document, key) => (await sendToAdmins(document, key)) !== null,
+    // A command that opened a request and can never be answered: the request fails, and is escalated once.
+    failRequest: (eventId) => services.desk.failUndeliverable(eventId),
+    log,
+    now,
+  };
 
   const reportPolicyDiscrepancies = async (categories: CategoryId[]) => {
     for (const category of categories) {
       if (!claimPolicyAlert(db, category, now())) continue;
       log.warn(`server and policy disagree on category ${category}`);
-      await sendToAdmins(adminNotices.policyDisagreement(category));
+      const told = await sendToAdmins(adminNotices.policyDisagreement(category), `policy-alert:${category}`).catch((error: unknown) => {
+        releasePolicyAlert(db, category); // told next time instead
+        throw error;
+      });
+      if (told === null) releasePolicyAlert(db, category);
     }
   };
 
@@ -195,79 +227,92 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     }
   };
 
-  /** ✅ or ❌ from an admin on an erasure's approval message; idempotent, so a retry changes nothing twice. */
-  const decideByReaction = async (entry: InboxEntry, reaction: NonNullable<ReturnType<typeof parseReactionCommand>>) => {
+  /** ✅ or ❌ from an admin on an erasure's approval message; a retry changes nothing twice. Answered in a thread on that message. */
+  const decideByReaction = async (entry: InboxEntry, reaction: Pick<ReactionDecision, 'decision' | 'target'>): Promise<Composed | null> => {
     const request = services.erasure.byApprovalEvent(reaction.target);
-    if (request === null || adminRoomId === null) return;
+    if (request === null || adminRoomId === null) return null;
     const isAdmin = config.admins.includes(entry.sender) && (await chat.joinedMembers(adminRoomId)).includes(entry.sender);
     if (!isAdmin) {
       log.warn(`refused a decision by reaction from someone who is not a listed admin: ${entry.sender}`);
-      return void (await chat.sendNotice(adminRoomId, render(replies.notAnAdmin(reaction.decision)), reaction.target, `reply:${entry.eventId}`));
+      return { document: replies.notAnAdmin(reaction.decision), replyTo: reaction.target };
     }
     const outcome =
-      reaction.decision === 'approve'
-        ? await services.erasure.approve(request.id, entry.sender)
-        : await services.erasure.deny(request.id, entry.sender, REACTION_DENIAL_REASON);
-    if (outcome.kind === 'denied') {
-      await notifier.toPrivacyContact(reactionDenialFollowUp(outcome.request), `reaction-denial:${request.id}`);
-    }
-    await chat.sendNotice(adminRoomId, render(decisionReply(outcome)), reaction.target, `reply:${entry.eventId}`);
+      reaction.decision === 'approve' ? await services.erasure.approve(request.id, entry.sender) : await services.erasure.deny(request.id, entry.sender, REACTION_DENIAL_REASON);
+    if (outcome.kind === 'denied') await notifier.toPrivacyContact(reactionDenialFollowUp(outcome.request), `reaction-denial:${request.id}`);
+    return { document: decisionReply(outcome), replyTo: reaction.target };
   };
 
-  /** Answers one accepted command. On failure it stays in the inbox and is tried at the next start. */
-  const answer = async (entry: InboxEntry) => {
+  /** The answer to an accepted command (or reaction): what to send, or null for none. */
+  const compose = async (entry: InboxEntry): Promise<Composed | null> => {
     const reaction = parseReactionCommand(entry.command);
-    if (reaction !== null) {
-      await decideByReaction(entry, reaction);
-      inbox.markAnswered(entry.eventId, now());
-      return;
-    }
+    if (reaction !== null) return decideByReaction(entry, reaction);
     const parsed = parse(entry.command);
     if (parsed.kind !== 'none') {
       const limit = rateLimiter.take(entry.sender, now());
       if (limit.kind === 'refuse') {
-        if (limit.tell) {
-          log.warn(`rate limit (${limit.scope}) reached by ${entry.sender}: further commands this minute are not answered`);
-          await chat.sendNotice(entry.roomId, render(replies.rateLimited(limit.retryAfterMs, limit.scope, config.rateLimits.perUserPerMinute)), entry.eventId, `reply:${entry.eventId}`);
-        }
-        inbox.markAnswered(entry.eventId, now());
-        liveBodies.delete(entry.eventId);
-        return;
+        if (!limit.tell) return null;
+        log.warn(`rate limit (${limit.scope}) reached by ${entry.sender}: further commands this minute are not answered`);
+        return { document: replies.rateLimited(limit.retryAfterMs, limit.scope, config.rateLimits.perUserPerMinute) };
       }
     }
     const { route: decision, place } = await routeFor(entry, parsed);
-    if (decision.kind === 'refuse') log.warn(`refused ${decision.why}: ${entry.sender}`);
-    const reply: Reply | null = decision.kind === 'run' ? await run(decision, entry, place) : decision.kind === 'silent' ? null : decision.document;
-    if (decision.kind === 'reply' && decision.unencrypted === true) await chat.sendUnencryptedNotice(entry.roomId, render(decision.document), entry.eventId);
-    else if (reply !== null) {
-      const replyId = await chat.sendNotice(entry.roomId, render(replyDocument(reply)), entry.eventId, `reply:${entry.eventId}`);
-      if (!Array.isArray(reply)) services.jobStore.setProgressEvent(reply.progressOf, replyId);
+    switch (decision.kind) {
+      case 'silent':
+        return null;
+      case 'refuse':
+        log.warn(`refused ${decision.why}: ${entry.sender}`);
+        return { document: decision.document };
+      case 'reply':
+        return { document: decision.document, unencrypted: decision.unencrypted === true };
+      case 'run': {
+        const reply = await run(decision, entry, place);
+        liveBodies.delete(entry.eventId);
+        return Array.isArray(reply) ? { document: reply } : { document: replyDocument(reply), sent: (eventId) => services.jobStore.setProgressEvent(reply.progressOf, eventId) };
+      }
     }
-    inbox.markAnswered(entry.eventId, now());
-    liveBodies.delete(entry.eventId);
+  };
+  const { answer, stop: stopAnswering } = answering({ config, inbox, chat, compose, giveUp: giveUpDeps, track, log, now });
+
+  /** Garbage typed m.room.encrypted can arrive anywhere: only a really encrypted room hears that the bot cannot read it. */
+  const noticeUnreadableRoom = async (roomId: string) => {
+    if (now() - (encryptedNoticeSentAt.get(roomId) ?? 0) < ENCRYPTED_NOTICE_INTERVAL_MS) return;
+    encryptedNoticeSentAt.set(roomId, now());
+    if (!(await chat.isEncrypted(roomId))) return;
+    const day = Math.floor(now() / ENCRYPTED_NOTICE_INTERVAL_MS);
+    await chat.sendNotice(roomId, render(replies.encryptedRoomNotice(botUserId)), { key: `encrypted-room-notice:${day}` });
+  };
+
+  const postServerNotes = async (notes: string[]) => {
+    const { digest, post } = adminNotices.serverNotesToPost(notes, readMeta(db, SERVER_NOTES_DIGEST));
+    if (post && (await sendToAdmins(adminNotices.serverNotes(notes), `server-notes:${digest}`)) === null) return;
+    if (!post && notes.length > 0) log.info('the notes about this homeserver are unchanged since they were last posted; not posting them again');
+    writeMeta(db, SERVER_NOTES_DIGEST, digest);
   };
 
   const onRoomEvent = (roomId: string, raw: unknown) => {
     if (stopped) return; // a sync that was in flight when we stopped: the next run gets it again
     const incoming = classifyIncoming(raw, { botUserId, notBefore });
     if (incoming.kind === 'encrypted') {
-      if (deps.encryption) return; // the SDK decrypts it and emits room.message
-      if (now() - (encryptedNoticeSentAt.get(roomId) ?? 0) < ENCRYPTED_NOTICE_INTERVAL_MS) return;
-      encryptedNoticeSentAt.set(roomId, now());
-      track('sending the encryption notice', chat.sendNotice(roomId, render(replies.encryptedRoomNotice(botUserId))).then(() => {}));
+      // With encryption on, the SDK decrypts what it can and hands over the decrypted event.
+      if (!deps.encryption) track('sending the encryption notice', noticeUnreadableRoom(roomId));
       return;
     }
     if (incoming.kind !== 'message') return;
     const parsed = parse(incoming.body);
     if (parsed.kind === 'none') return;
-    // Only the command and the arguments it takes are kept, never the rest of the message.
-    const command = parsed.kind === 'command' ? COMMANDS.find((c) => c.name === parsed.name) : undefined;
-    const commandLine = parsed.kind === 'command' ? ['!' + parsed.name, ...parsed.args.slice(0, command?.keptWords ?? 0)].join(' ') : `!${parsed.word}`;
-    const entry = { eventId: incoming.event.event_id, roomId, sender: incoming.event.sender, command: commandLine, receivedAt: now() };
+    // Only the command and the arguments it takes are kept, capped, never the rest of the message.
+    const entry = { eventId: incoming.event.event_id, roomId, sender: incoming.event.sender, command: inboxCommand(parsed, COMMANDS), receivedAt: now() };
     // Synchronous, before the SDK saves its sync position: see store/inbox.ts.
     if (!inbox.accept(entry)) return;
-    if (command?.takesText) liveBodies.set(entry.eventId, incoming.body);
+    if (parsed.kind === 'command' && COMMANDS.find((c) => c.name === parsed.name)?.takesText) liveBodies.set(entry.eventId, incoming.body);
     track('answering a command', answer(entry));
+  };
+
+  const onReaction = (roomId: string, raw: unknown) => {
+    const reaction = reactionDecision(raw, { botUserId, notBefore });
+    if (reaction === null) return;
+    const entry = { eventId: reaction.eventId, roomId, sender: reaction.sender, command: reactionCommand(reaction), receivedAt: now() };
+    if (inbox.accept(entry)) track('deciding by reaction', answer(entry));
   };
 
   const onMemberChange = async (roomId: string, event: RoomEvent) => {
@@ -282,18 +327,16 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     await (decision.kind === 'join' ? chat.join(roomId) : chat.leave(roomId, decision.reason));
   };
 
-  client.on('room.message', (roomId: string, event: unknown) => onRoomEvent(roomId, event));
-  client.on('room.event', (roomId: string, raw: unknown) => {
+  /** Every timeline event, from a sync (decrypted where possible) or from a gap in one. */
+  function onTimelineEvent(roomId: string, raw: unknown): void {
     const event = RoomEvent.safeParse(raw).data;
     if (stopped || event === undefined) return;
-    if (event.type === 'm.reaction' && roomId === adminRoomId) {
-      const reaction = reactionDecision(raw, { botUserId, notBefore });
-      const entry = reaction && { eventId: reaction.eventId, roomId, sender: reaction.sender, command: reactionCommand(reaction), receivedAt: now() };
-      if (entry && inbox.accept(entry)) track('deciding by reaction', answer(entry));
-    }
-    if (event.type === 'm.room.encrypted') onRoomEvent(roomId, event);
+    if (event.type === 'm.room.message' || event.type === 'm.room.encrypted') onRoomEvent(roomId, event);
+    if (event.type === 'm.reaction' && roomId === adminRoomId) onReaction(roomId, raw);
     if (event.type === 'm.room.member') track('leaving an empty room', onMemberChange(roomId, event));
-  });
+  }
+
+  client.on('room.event', onTimelineEvent);
   client.on('room.invite', (roomId: string, raw: unknown) => {
     const inviter = RoomEvent.safeParse(raw).data?.sender;
     if (!stopped && inviter !== undefined) track('answering an invite', onInvite(roomId, inviter));
@@ -314,13 +357,17 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   }
   displayName ??= await client.getUserProfile(botUserId).then((profile: { displayname?: string }) => profile.displayname ?? null, () => null);
 
+  // Commands accepted before a crash or stop and never answered, listed before the sync adds new ones (answered as they come).
+  const backlog = inbox.unanswered();
   await client.start();
-  // After start: with encryption on, sending needs the crypto engine, which start() prepares.
-  if (deps.serverNotes.length > 0) track('telling the admins about the server', sendToAdmins(adminNotices.serverNotes(deps.serverNotes)).then(() => {}));
-  services.start();
   log.info('privacy bot started and syncing');
-  // Commands accepted before a crash or stop, never answered: answer them now.
-  for (const entry of inbox.unanswered()) track('answering a command', answer(entry));
+  // After start: with encryption on, sending needs the crypto engine, which start() prepares.
+  track('telling the admins about the server', postServerNotes(deps.serverNotes));
+  services.start();
+  // Now answer the backlog, report what was given up without the admins hearing of it, and read the gaps left open.
+  for (const entry of backlog) track('answering a command', answer(entry));
+  for (const entry of inbox.failedUnreported()) track('reporting a command given up', reportGivenUp(giveUpDeps, entry));
+  gapFiller.wake();
 
   return {
     get adminRoomId() {
@@ -328,11 +375,16 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     },
     services,
     idle: async () => {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      do {
+        await gapFiller.idle();
+        await Promise.allSettled([...pending]);
+      } while (pending.size > 0);
     },
     stop: async () => {
       stopped = true;
       client.stop();
+      stopAnswering();
+      await gapFiller.stop();
       await services.stop();
       await Promise.allSettled([...pending]);
     },

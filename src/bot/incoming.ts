@@ -1,7 +1,7 @@
 // Which room events the bot acts on. Pure.
 //
 // Like maubot, the command layer ignores the bot's own messages, notices, edits,
-// redactions and anything older than the bot. What remains is either a message
+// redactions, state events and anything older than the bot. What remains is either a message
 // to read or an encrypted event the bot cannot read.
 import { z } from 'zod';
 
@@ -10,8 +10,8 @@ export const RoomEvent = z.object({
   sender: z.string(),
   type: z.string(),
   origin_server_ts: z.number(),
+  state_key: z.string().optional(),
   content: z.record(z.string(), z.unknown()),
-  state_key: z.unknown().optional(),
   unsigned: z.object({ redacted_because: z.unknown().optional() }).loose().optional(),
 });
 export type RoomEvent = z.infer<typeof RoomEvent>;
@@ -35,10 +35,10 @@ export function classifyIncoming(raw: unknown, rules: IncomingRules): Incoming {
   if (event.sender === rules.botUserId) return { kind: 'ignore', why: 'own event' };
   if (event.origin_server_ts < rules.notBefore) return { kind: 'ignore', why: 'sent before the bot started' };
   if (event.unsigned?.redacted_because !== undefined) return { kind: 'ignore', why: 'redacted' };
+  // Only timeline messages are commands: state of any type (even m.room.message) is not said, it is set.
+  if (event.state_key !== undefined) return { kind: 'ignore', why: 'state event' };
   if (event.type === 'm.room.encrypted') return { kind: 'encrypted', event };
   if (event.type !== 'm.room.message') return { kind: 'ignore', why: 'not a message' };
-  // A state event is room state, not something somebody said.
-  if (event.state_key !== undefined) return { kind: 'ignore', why: 'state event' };
   if (isEdit(event.content)) return { kind: 'ignore', why: 'edit' };
   const msgtype = event.content['msgtype'];
   const body = event.content['body'];

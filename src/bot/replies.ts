@@ -5,11 +5,18 @@ import { bold, code, link, paragraph, type Document } from '../render/document.t
 
 const contactInline = (config: BotConfig) => [link(config.privacyContact.email, `mailto:${config.privacyContact.email}`), ' or the room ', code(config.privacyContact.room)];
 
-/** Never echo unbounded input: a long word is cut (the answer must fit in one event). */
-const MAX_ECHOED = 32;
+/** How much of an unknown word is repeated back: never an unbounded echo of user input. */
+export const MAX_ECHOED_WORD_CHARS = 24;
 
-export const unknownCommand = (word: string): Document => [
-  paragraph(`I don't know the command `, code(`!${word.length > MAX_ECHOED ? `${word.slice(0, MAX_ECHOED)}…` : word}`), '. Send ', code('!help'), ' to see what I can do.'),
+export const unknownCommand = (word: string): Document => {
+  const shown = word.length > MAX_ECHOED_WORD_CHARS ? `${word.slice(0, MAX_ECHOED_WORD_CHARS)}…` : word;
+  return [paragraph(`I don't know the command `, code(`!${shown}`), '. Send ', code('!help'), ' to see what I can do.')];
+};
+
+/** Sent instead of an answer too large for one Matrix event (65,536 bytes). */
+export const answerTooLarge = (config: BotConfig): Document => [
+  paragraph('My answer is too long to send as one message, so I cannot show it here. The administrators can see this in my log.'),
+  paragraph('Please write to the privacy contact, who can answer your request: ', ...contactInline(config), '.'),
 ];
 
 export const notInDirectChat = (botUserId: string, command: string): Document => [

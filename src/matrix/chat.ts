@@ -1,19 +1,27 @@
 // The bot's chat side of the homeserver: the few client-server calls it makes,
 // behind one small interface over matrix-bot-sdk's MatrixClient.
-import { createHash } from 'node:crypto';
 import type { MatrixClient } from 'matrix-bot-sdk';
+import { z } from 'zod';
 import type { Rendered } from '../render/document.ts';
+import { sendOnce, transactionIdFor } from './send-once.ts';
 
 export interface Chat {
   readonly userId: string;
-  /** Like sendNotice, but never encrypted, even in an encrypted room: only for notices without personal data. */
-  sendUnencryptedNotice(roomId: string, message: Rendered, replyTo?: string): Promise<string>;
   /**
-   * Sends an m.notice (plain body + HTML), threaded as a reply when `replyTo` is given. With a
-   * `key`, the transaction ID derives from it: sending the same key again returns the first event.
+   * Sends an m.notice (plain body + HTML), threaded as a reply when `replyTo` is given.
+   * `key` names this one message (e.g. "reply:" + the command's event ID): sending the
+   * same key into the same room again, after a retry or a crash, sends nothing new.
+   * Throws a SendError (send-once.ts).
    */
-  sendNotice(roomId: string, message: Rendered, replyTo?: string, key?: string): Promise<string>;
-  /** Replaces the text of a notice the bot sent (m.replace, as clients show edits). */
+  sendNotice(roomId: string, message: Rendered, options: { key: string; replyTo?: string }): Promise<string>;
+  /**
+   * Whether the bot already sent, after `eventId`, a reply to it or the message `key`
+   * names: how a resend is avoided once the server has forgotten the transaction.
+   */
+  hasSentAfter(roomId: string, eventId: string, key: string): Promise<boolean>;
+  /** Like sendNotice, but never encrypted, even in an encrypted room: only for notices without personal data. */
+  sendUnencryptedNotice(roomId: string, message: Rendered, options: { key: string; replyTo?: string }): Promise<string>;
+  /** Replaces the text of a notice the bot sent (m.replace, as clients show edits); `key` names this edit. */
   editNotice(roomId: string, eventId: string, message: Rendered, key: string): Promise<void>;
   /** The body of a text message, read again from the server (decrypted where needed); null if gone. */
   messageBody(roomId: string, eventId: string): Promise<string | null>;
@@ -24,6 +32,20 @@ export interface Chat {
   /** Shows (or stops showing) that the bot is working on an answer. Best effort. */
   setTyping(roomId: string, typing: boolean): Promise<void>;
 }
+
+/** How far `hasSentAfter` looks: pages of 100 of the bot's own events after the command. */
+const LOOK_FOR_EARLIER_SENDS_PAGES = 5;
+
+const EventContext = z.object({ end: z.string().optional() });
+const SentEvents = z.object({
+  chunk: z.array(z.object({ content: z.unknown(), unsigned: z.object({ transaction_id: z.unknown() }).loose().optional() }).loose()),
+  end: z.string().optional(),
+});
+
+const RichReply = z.object({ 'm.relates_to': z.object({ 'm.in_reply_to': z.object({ event_id: z.string() }) }) });
+
+/** The event a message replies to, if it is a rich reply. */
+export const inReplyTo = (content: unknown): string | null => RichReply.safeParse(content).data?.['m.relates_to']['m.in_reply_to'].event_id ?? null;
 
 /** A slow answer (counting a long history) keeps the indicator up to this long. */
 const TYPING_TIMEOUT_MS = 120_000;
@@ -39,48 +61,10 @@ export function noticeContent(message: Rendered, replyTo?: string): Record<strin
   };
 }
 
-/** A transaction ID that is a function of `key`: the server answers a repeat with the first event. */
-export const txnIdFor = (key: string): string => `dsar-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
-
+/** An edit of a notice: `* new text` for old clients, m.new_content for current ones. */
 export function editContent(message: Rendered, eventId: string): Record<string, unknown> {
   const notice = noticeContent(message);
   return { ...notice, body: `* ${message.text}`, 'm.new_content': notice, 'm.relates_to': { rel_type: 'm.replace', event_id: eventId } };
-}
-
-/** PUT /send with a chosen transaction ID, encrypted first where the room is (as the SDK's sendEvent does). */
-async function sendWithTxn(client: MatrixClient, roomId: string, content: Record<string, unknown>, key: string): Promise<string> {
-  let type = 'm.room.message';
-  let body: unknown = content;
-  if (client.crypto && (await client.crypto.isRoomEncrypted(roomId))) {
-    body = await client.crypto.encryptRoomEvent(roomId, type, content);
-    type = 'm.room.encrypted';
-  }
-  const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(type)}/${encodeURIComponent(txnIdFor(key))}`;
-  const answer = (await client.doRequest('PUT', path, null, body)) as { event_id: string };
-  return answer.event_id;
-}
-
-/** Sending is retried only on 429, which means the server did not take the event: no duplicates. */
-const MAX_RATE_LIMIT_RETRIES = 5;
-const MAX_RATE_LIMIT_WAIT_MS = 60_000;
-
-/** How long a 429 from matrix-bot-sdk asks us to wait; null for any other error. */
-export function rateLimitWait(error: unknown): number | null {
-  const { statusCode, retryAfterMs } = (error ?? {}) as { statusCode?: unknown; retryAfterMs?: unknown };
-  if (statusCode !== 429) return null;
-  return Math.min(typeof retryAfterMs === 'number' && retryAfterMs >= 0 ? retryAfterMs : 1000, MAX_RATE_LIMIT_WAIT_MS);
-}
-
-async function retryingRateLimits<T>(send: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await send();
-    } catch (error) {
-      const wait = rateLimitWait(error);
-      if (wait === null || attempt >= MAX_RATE_LIMIT_RETRIES) throw error;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
 }
 
 /** From the room's state (not a cache): whether the room has end-to-end encryption. */
@@ -97,11 +81,24 @@ export async function isRoomEncrypted(client: MatrixClient, roomId: string): Pro
 export function chatOver(client: MatrixClient, userId: string): Chat {
   return {
     userId,
-    sendUnencryptedNotice: (roomId, message, replyTo) => retryingRateLimits(() => client.sendRawEvent(roomId, 'm.room.message', noticeContent(message, replyTo))),
-    sendNotice: (roomId, message, replyTo, key) =>
-      retryingRateLimits(() => (key === undefined ? client.sendMessage(roomId, noticeContent(message, replyTo)) : sendWithTxn(client, roomId, noticeContent(message, replyTo), key))),
+    sendNotice: (roomId, message, { key, replyTo }) => sendOnce(client, roomId, 'm.room.message', noticeContent(message, replyTo), key),
+    hasSentAfter: async (roomId, eventId, key) => {
+      const room = encodeURIComponent(roomId);
+      const context = EventContext.parse(await client.doRequest('GET', `/_matrix/client/v3/rooms/${room}/context/${encodeURIComponent(eventId)}`, { limit: 0 }));
+      const txnId = transactionIdFor(roomId, key);
+      const filter = JSON.stringify({ senders: [userId], types: ['m.room.message', 'm.room.encrypted'] });
+      let from = context.end;
+      for (let page = 0; page < LOOK_FOR_EARLIER_SENDS_PAGES && from !== undefined; page++) {
+        const found = SentEvents.parse(await client.doRequest('GET', `/_matrix/client/v3/rooms/${room}/messages`, { dir: 'f', from, limit: 100, filter }));
+        // m.relates_to stays readable in encrypted events; transaction_id is shown to the sending device.
+        if (found.chunk.some((ev) => inReplyTo(ev.content) === eventId || ev.unsigned?.transaction_id === txnId)) return true;
+        from = found.end === from ? undefined : found.end;
+      }
+      return false;
+    },
+    sendUnencryptedNotice: (roomId, message, { key, replyTo }) => sendOnce(client, roomId, 'm.room.message', noticeContent(message, replyTo), key, { encrypt: false }),
     editNotice: async (roomId, eventId, message, key) => {
-      await retryingRateLimits(() => sendWithTxn(client, roomId, editContent(message, eventId), key));
+      await sendOnce(client, roomId, 'm.room.message', editContent(message, eventId), key);
     },
     messageBody: async (roomId, eventId) => {
       try {

@@ -126,6 +126,20 @@ export class RequestDesk {
     return { ok: true, value: extended.request };
   }
 
+  /**
+   * A command whose answer could never be delivered (the bot was kicked from the room, say): the
+   * request it opened, if any, fails and is escalated once, instead of being retried forever.
+   */
+  async failUndeliverable(commandEventId: string): Promise<void> {
+    const request = this.requests.store.bySourceEvent(commandEventId);
+    if (request === null) return;
+    if (!isClosed(request.state)) {
+      if (request.state === 'received' || request.state === 'in_progress') this.requests.transition(request.id, 'failed', BOT, 'the answer could not be delivered');
+      else this.requests.transition(request.id, 'cancelled', BOT, 'the answer could not be delivered');
+    }
+    await this.escalations.escalate(this.requests.get(request.id)!, 'undeliverable');
+  }
+
   openRequests(): Request[] {
     return this.requests.store.open();
   }

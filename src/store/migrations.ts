@@ -181,6 +181,30 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       );
     `);
   },
+  // 6: delivery. Each command counts its answer attempts, so that one that can never be
+  // answered is given up (failed_at, with why in a few words) and reported to the admins
+  // once (failure_reported_at), not retried forever. Gaps a sync timeline left
+  // (limited: true) are kept until they are read.
+  (db) => {
+    db.exec(`
+      ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE inbox ADD COLUMN failed_at INTEGER;
+      ALTER TABLE inbox ADD COLUMN failure TEXT;
+      ALTER TABLE inbox ADD COLUMN failure_reported_at INTEGER;
+      DROP INDEX inbox_unanswered;
+      CREATE INDEX inbox_pending ON inbox (received_at) WHERE answered_at IS NULL AND failed_at IS NULL;
+      -- Events a sync skipped in a room: read with /messages from from_token (moving
+      -- forward page by page) up to to_token (the timeline's prev_batch; NULL: the end).
+      CREATE TABLE sync_gaps (
+        id          INTEGER PRIMARY KEY,
+        room_id     TEXT NOT NULL,
+        from_token  TEXT NOT NULL,
+        to_token    TEXT,
+        recorded_at INTEGER NOT NULL,
+        UNIQUE (room_id, to_token)
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -194,6 +194,29 @@ describe('odd input', () => {
   });
 });
 
+describe('odd events', () => {
+  it('answers an over-long unknown command briefly, without echoing it, and keeps a short word', async () => {
+    const word = 'a'.repeat(40_000);
+    const command = world.say(world.alice.userId, dm, `!${word}`);
+    const reply = await world.replyTo(command);
+    expect(reply.body.length).toBeLessThan(300);
+    expect(reply.body).toContain("I don't know the command");
+    expect(reply.body).not.toContain('a'.repeat(100));
+    await world.bot.idle();
+    const db = new Database(path.join(world.config.dataDir, DATABASE_FILE), { readonly: true });
+    const kept = db.prepare('SELECT length(command) AS length FROM inbox WHERE event_id = ?').get(command) as { length: number };
+    db.close();
+    expect(kept.length).toBeLessThan(100);
+  });
+
+  it('answers no state event, whatever its type and body', async () => {
+    const state = world.hs.model.sendEvent(dm, world.alice.userId, 'm.room.message', { msgtype: 'm.text', body: '!contact' }, { stateKey: '' });
+    await world.ask(world.alice.userId, dm, '!help');
+    await world.bot.idle();
+    expect(world.repliesTo(dm, state)).toHaveLength(0);
+  });
+});
+
 describe('the log', () => {
   it('carries no message content, IP addresses or tokens', () => {
     const log = world.log.lines.join('\n');

@@ -5,7 +5,7 @@
 // owner-only and cannot be opened without the passphrase.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBotProcess, writeConfigFile, type BotProcess } from '../support/bot-process.ts';
+import { spawnBot, STARTED, type BotProcess } from '../support/bot-process.ts';
 import { E2eeUser } from '../support/e2ee-user.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, TEST_CRYPTO_PASSPHRASE, type World } from '../support/world.ts';
@@ -17,14 +17,13 @@ afterEach(async () => {
   await world?.close();
 });
 
-const STARTED = /privacy bot started and syncing/;
-
 async function crashWorld() {
   world = await startWorld({ startBot: false, configure: (raw) => (raw.bot.encryption = 'auto') });
-  const configPath = writeConfigFile(world.config, `${world.config.dataDir}.config.json`);
+  const configPath = `${world.config.dataDir}.config.json`;
+  fs.writeFileSync(configPath, JSON.stringify(world.config));
   const env = { DSAR_BOT_ACCESS_TOKEN: world.privacybot.accessToken, DSAR_BOT_CRYPTO_PASSPHRASE: TEST_CRYPTO_PASSPHRASE };
   const device = world.hs.model.tokenInfo(world.privacybot.accessToken)!.deviceId!;
-  return { start: (extra: Record<string, string> = {}) => (bot = startBotProcess(configPath, { ...env, ...extra })), device };
+  return { start: (extra: Record<string, string> = {}) => (bot = spawnBot({ configPath, env: { ...env, ...extra } })), device };
 }
 
 /** Waits until the server has done a request of the bot's whose answer was lost (its status stays 0). */
@@ -45,7 +44,7 @@ describe('the bot killed during end-to-end encryption', () => {
     await bot!.kill('SIGKILL');
 
     start();
-    await bot!.waitForOutput(STARTED);
+    await bot!.waitForLog(STARTED);
     const alice = await E2eeUser.login(hs, world.alice.userId);
     const room = await world.openDirectChat(alice.userId, { encrypted: true });
     const help = await alice.sendText(room, '!help');
@@ -53,14 +52,14 @@ describe('the bot killed during end-to-end encryption', () => {
     // Same device keys; the one-time keys sent again were the same ones (a new identity would get Synapse's 400).
     expect(hs.model.e2ee.deviceKeys.get(world.privacybot.userId)?.get(device)).toEqual(identity);
     expect(hs.requests.filter((r) => r.path.endsWith('/keys/upload') && r.status === 400)).toHaveLength(0);
-    expect(bot!.output()).not.toMatch(/already exists|ERROR/);
+    expect(bot!.stderr()).not.toMatch(/already exists|ERROR/);
   });
 
   it("while sharing the room key (after claiming a person's one-time key, after sending the key): answers once it is back", async () => {
     const { start } = await crashWorld();
     const hs = world.hs;
     start();
-    await bot!.waitForOutput(STARTED);
+    await bot!.waitForLog(STARTED);
     const alice = await E2eeUser.login(hs, world.alice.userId);
     const room = await world.openDirectChat(alice.userId, { encrypted: true });
     await alice.replyTo(await alice.sendText(room, '!help'), 20_000);
@@ -83,7 +82,7 @@ describe('the bot killed during end-to-end encryption', () => {
     expect(reply.encrypted).toBe(true);
     expect(reply.content['body']).toContain('privacy');
     await alice.replyTo(command, 20_000); // the first device reads it too
-    await bot!.waitForOutput(STARTED);
+    await bot!.waitForLog(STARTED);
     const replies = hs.model.events(room).filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.encrypted');
     expect(replies.length).toBeGreaterThanOrEqual(2);
 
@@ -104,6 +103,6 @@ describe('the bot killed during end-to-end encryption', () => {
     }
     start({ DSAR_BOT_CRYPTO_PASSPHRASE: 'not the passphrase the store was made with' });
     expect((await bot!.exited).code).toBe(3);
-    expect(bot!.output()).toContain('cannot be opened with DSAR_BOT_CRYPTO_PASSPHRASE');
+    expect(bot!.stderr()).toContain('cannot be opened with DSAR_BOT_CRYPTO_PASSPHRASE');
   });
 });

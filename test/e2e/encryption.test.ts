@@ -86,4 +86,18 @@ describe('an encrypted room with encryption off', () => {
     const unprompted = m.events(room).filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.message' && !(ev.content as Record<string, any>)['m.relates_to']);
     expect(unprompted).toHaveLength(1);
   });
+
+  it('says nothing about encryption in a room that is not encrypted, whatever arrives there', async () => {
+    world = await startWorld();
+    const m = world.hs.model;
+    const dm = await world.openDirectChat(world.alice.userId);
+    const garbage = { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'not really', device_id: 'X', sender_key: 'x', session_id: 'y' };
+    m.sendEvent(dm, world.alice.userId, 'm.room.encrypted', garbage);
+    m.sendEvent(dm, world.alice.userId, 'm.room.encrypted', garbage);
+    const reply = await world.ask(world.alice.userId, dm, '!help');
+    expect(reply.body).not.toContain('encrypted');
+    await world.bot.idle();
+    const fromBot = m.events(dm).filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.message');
+    expect(fromBot.map((ev) => String(ev.content['body'])).filter((body) => body.includes('cannot read encrypted'))).toEqual([]);
+  });
 });

@@ -57,4 +57,27 @@ describe('restarts', () => {
     await world.bot.idle();
     expect(repliesTo(world, dm, old)).toHaveLength(0);
   });
+
+  it('posts the start-up notice about the server once, and again only when what it says has changed', async () => {
+    // Synapse 1.67 lacks endpoints the bot would use: the notice has something to say.
+    world = await startWorld({ flavour: 'synapse-1.67' });
+    const notices = () =>
+      world.hs.model.events(world.adminRoomId).filter((ev) => ev.sender === world.privacybot.userId && String(ev.content['body']).includes('Privacy bot started'));
+    await waitUntil(() => notices().length === 1, 'the first start-up notice');
+    for (let start = 0; start < 3; start++) await world.restart();
+    await world.bot.idle();
+    expect(notices()).toHaveLength(1);
+    expect(world.log.lines.filter((line) => line.includes('unchanged'))).toHaveLength(3);
+
+    // The server changes (here: a probe fails): the admins hear about it once more.
+    world.hs.faults.add({ path: /\/memberships$/, kind: 'status', status: 500, times: 10_000 });
+    await world.restart();
+    await world.bot.idle();
+    expect(notices()).toHaveLength(2);
+    expect(String(notices()[1]!.content['body'])).toContain('could not check whether /memberships exists');
+    const last = notices().length;
+    await world.restart();
+    await world.bot.idle();
+    expect(notices()).toHaveLength(last);
+  });
 });

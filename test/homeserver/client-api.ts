@@ -5,7 +5,9 @@ import { clientEvent, visibleContent } from './events.ts';
 import { MatrixError, badJson, forbidden, json, jsonBody, notFound, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
 import { registerEndToEndApi } from './e2ee-api.ts';
+import { refuseOversized } from './event-size.ts';
 import { handleSync } from './sync.ts';
+import { transactionKey } from './transactions.ts';
 import { eventContext, paginate } from './timeline.ts';
 import type { ReadOptions } from './timeline.ts';
 import type { HomeserverModel, JsonObject, Pusher, RoomRecord, TokenRecord } from './model.ts';
@@ -191,20 +193,29 @@ function invite(ctx: RequestContext): Reply {
 
 // ---- events and state ----
 
+/** The transaction of a PUT with a transaction ID, keyed the way this flavour keys it. */
+function transaction(ctx: RequestContext, token: TokenRecord, roomId: string, txnId: string): { token: string; txnId: string; key: string } {
+  return { token: token.token, txnId, key: transactionKey(ctx.state.flavour.transactionScope, token, roomId, txnId) };
+}
+
 function send(ctx: RequestContext): Reply {
   const { token, room } = requireJoined(ctx);
-  const eventId = ctx.state.model.sendEvent(room.roomId, token.userId, ctx.params['type'] ?? '', jsonBody(ctx), {
-    txn: { token: token.token, txnId: ctx.params['txnId'] ?? '' },
-  });
-  return json({ event_id: eventId });
+  const type = ctx.params['type'] ?? '';
+  const content = jsonBody(ctx);
+  const txn = transaction(ctx, token, room.roomId, ctx.params['txnId'] ?? '');
+  const model = ctx.state.model;
+  // A retransmission is answered with the first event, before anything is checked again.
+  if (!model.isRetransmission(txn.key)) refuseOversized(room.roomId, token.userId, type, content);
+  return json({ event_id: model.sendEvent(room.roomId, token.userId, type, content, { txn }) });
 }
 
 function putState(ctx: RequestContext): Reply {
   const { token, room } = requireJoined(ctx);
-  const eventId = ctx.state.model.sendEvent(room.roomId, token.userId, ctx.params['type'] ?? '', jsonBody(ctx), {
-    stateKey: ctx.params['stateKey'] ?? '',
-  });
-  return json({ event_id: eventId });
+  const type = ctx.params['type'] ?? '';
+  const stateKey = ctx.params['stateKey'] ?? '';
+  const content = jsonBody(ctx);
+  refuseOversized(room.roomId, token.userId, type, content, stateKey);
+  return json({ event_id: ctx.state.model.sendEvent(room.roomId, token.userId, type, content, { stateKey }) });
 }
 
 function getStateEvent(ctx: RequestContext): Reply {
@@ -271,7 +282,7 @@ function redact(ctx: RequestContext): Reply {
   const txnId = ctx.params['txnId'];
   const eventId = ctx.state.model.redact(
     room.roomId, token.userId, ctx.params['eventId'] ?? '', typeof reason === 'string' ? reason : undefined,
-    txnId === undefined ? undefined : { token: token.token, txnId },
+    txnId === undefined ? undefined : transaction(ctx, token, room.roomId, txnId),
   );
   return json({ event_id: eventId });
 }

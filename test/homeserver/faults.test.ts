@@ -56,6 +56,30 @@ describe('faults', () => {
     expect((await call(hs.url, 'GET', WHOAMI, { token })).status).toBe(200);
   });
 
+  it("'commit-then-drop' lets the request take effect, calls onCommitted, then answers nothing", async () => {
+    hs = await startTestHomeserver();
+    const bot = hs.model.addUser({ localpart: 'bot' });
+    const room = hs.model.createRoom(bot.userId);
+    const committed: number[] = [];
+    hs.faults.add({
+      method: 'PUT',
+      path: /\/send\//,
+      kind: 'commit-then-drop',
+      onCommitted: () => {
+        committed.push(hs.model.events(room).filter((e) => e.content['body'] === 'hello').length);
+      },
+    });
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/send/m.room.message/t1`;
+    await expect(call(hs.url, 'PUT', path, { token: bot.accessToken, body: { msgtype: 'm.text', body: 'hello' } })).rejects.toThrow();
+    expect(committed).toEqual([1]);
+    expect(hs.requests.at(-1)?.status).toBe(0);
+    // The retry with the same transaction ID gets the stored event, not a second one.
+    const retry = await call(hs.url, 'PUT', path, { token: bot.accessToken, body: { msgtype: 'm.text', body: 'hello' } });
+    expect(retry.status).toBe(200);
+    const stored = hs.model.events(room).filter((e) => e.content['body'] === 'hello');
+    expect(stored.map((e) => e.event_id)).toEqual([retry.body.event_id]);
+  });
+
   it('matches the method and the raw (still encoded) path; clear() removes all', async () => {
     const token = await bot();
     const path = '/_matrix/client/v3/user/%40bot%3Atest.local/account_data/m.direct';

@@ -1,9 +1,13 @@
 // Injected failures, to test the bot's retries and timeouts. A fault matches
 // a request by method and raw path (as received, without the query) and
 // fires `times` times before it is used up.
-// 'lost-answer' does the work and never answers (until the client goes away): the
-// window where a client is killed after the server acted and before it heard back.
-export type FaultKind = 'latency' | 'status' | 'rate-limit' | 'drop' | 'lost-answer';
+//
+// 'drop' closes the connection before the request is handled. 'commit-then-drop' handles
+// it (an event is stored) and then closes the connection without an answer: the client
+// cannot know that its request took effect. 'lost-answer' handles it and never answers
+// (until the client goes away): the window where a client is killed after the server
+// acted and before it heard back.
+export type FaultKind = 'latency' | 'status' | 'rate-limit' | 'drop' | 'commit-then-drop' | 'lost-answer';
 
 export interface FaultSpec {
   method?: string;
@@ -18,10 +22,15 @@ export interface FaultSpec {
   status?: number;
   /** For 'rate-limit': retry_after_ms in the 429 answer (default 1000). */
   retryAfterMs?: number;
-  /** For 'lost-answer' only: just requests whose body contains this text. */
+  /** Just requests whose body contains this text. */
   bodyIncludes?: string;
   /** Only requests made with a token of this user. */
   userId?: string;
+  /**
+   * For 'commit-then-drop': runs after the request took effect and before the connection
+   * is dropped (awaited), e.g. to kill the client at that very moment.
+   */
+  onCommitted?: () => void | Promise<void>;
 }
 
 interface ActiveFault extends FaultSpec {

@@ -1,6 +1,8 @@
 // What differs between the servers the bot meets: version strings, which
 // admin endpoints exist, and the quirks of their answers. Handlers ask these
 // descriptors instead of testing the flavour name.
+import type { TransactionScope } from './transactions.ts';
+
 export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
 
 /** Admin endpoints that not every server has. */
@@ -79,6 +81,8 @@ export interface FlavourDescriptor {
   adminRoom: boolean;
   /** Why POST /rooms/{r}/forget is refused (400) for a user with this membership, or null. */
   forgetRefusal: (userId: string, roomId: string, membership: string | null) => string | null;
+  /** Which earlier sends a repeated transaction ID refers to (transactions.ts). */
+  transactionScope: TransactionScope;
   /** The 404 text for a deleted or unknown media download. */
   mediaNotFoundError: (serverName: string, mediaId: string) => string;
   has(endpoint: OptionalAdminEndpoint): boolean;
@@ -137,6 +141,7 @@ function synapse167(version: string): FlavourDescriptor {
     adminRoom: false,
     // synapse/handlers/room_member.py, forget: only a joined user is refused.
     forgetRefusal: (userId, roomId, membership) => (membership === 'join' ? `User ${userId} is in room ${roomId}` : null),
+    transactionScope: 'room+token',
     // Synapse 1.67 leaks the Python bytes repr into the message.
     mediaNotFoundError: (server, id) => `Not found [b'${server}', b'${id}']`,
     has: (endpoint) => endpoint === 'loginAs' || endpoint === 'makeRoomAdmin' || endpoint === 'anyAdmin' || endpoint === 'register',
@@ -155,6 +160,7 @@ function synapseCurrent(version: string): FlavourDescriptor {
     federationVersion: true,
     authenticatedMedia: true,
     deactivationLeaveDelayMs: 200,
+    transactionScope: 'room+device',
     mediaNotFoundError: () => 'Not found',
     has: () => true,
   };
@@ -200,6 +206,7 @@ function tuwunel(version: string): FlavourDescriptor {
     // src/api/client/membership/forget.rs: joined, knocked and invited users must leave first.
     forgetRefusal: (_userId, _roomId, membership) =>
       membership === 'join' || membership === 'invite' || membership === 'knock' ? 'You must leave the room before forgetting it' : null,
+    transactionScope: 'device',
     mediaNotFoundError: () => 'Media not found.',
     has: (endpoint) => {
       if (endpoint === 'register') return hasRegister;

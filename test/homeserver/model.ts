@@ -155,7 +155,11 @@ export interface SendOptions {
   stateKey?: string;
   ts?: number;
   redacts?: string;
-  txn?: { token: string; txnId: string };
+  /**
+   * Sent through an endpoint with a transaction ID; `key` says which earlier sends it
+   * repeats (transactions.ts), by default the same token and transaction ID in this room.
+   */
+  txn?: { token: string; txnId: string; key?: string };
 }
 
 export type RoomEvent = MatrixEvent & { room_id: string };
@@ -449,8 +453,9 @@ export class HomeserverModel {
   /** Appends an event to a room's timeline; state events also update current state. */
   sendEvent(roomId: string, sender: string, type: string, content: JsonObject, opts: SendOptions = {}): string {
     const room = this.requireRoom(roomId);
-    if (opts.txn) {
-      const cached = this.txnCache.get(txnKey(opts.txn, roomId));
+    const txnKey = opts.txn && (opts.txn.key ?? `${opts.txn.token}\u0000${roomId}\u0000${opts.txn.txnId}`);
+    if (txnKey !== undefined) {
+      const cached = this.txnCache.get(txnKey);
       if (cached) return cached;
     }
     const last = room.events[room.events.length - 1];
@@ -467,7 +472,7 @@ export class HomeserverModel {
       pos: this.bump(),
       index: room.events.length,
       replaces: undefined,
-      txn: opts.txn,
+      txn: opts.txn && { token: opts.txn.token, txnId: opts.txn.txnId },
       redactedBy: undefined,
     };
     if (opts.stateKey !== undefined) {
@@ -482,7 +487,7 @@ export class HomeserverModel {
       if (target && !target.redactedBy) target.redactedBy = ev;
     }
     room.events.push(ev);
-    if (opts.txn) this.txnCache.set(txnKey(opts.txn, roomId), ev.eventId);
+    if (txnKey !== undefined) this.txnCache.set(txnKey, ev.eventId);
     this.emitter.emit('event', ev);
     return ev.eventId;
   }
@@ -517,6 +522,20 @@ export class HomeserverModel {
     if (level < redactLevel && !ownEvent) return 'The redactor lacks the redaction power level in this room.';
     if (this.membership(roomId, redactor) !== 'join') return `Auth check failed: ${redactor} is not joined to ${roomId}`;
     return null;
+  }
+
+  /** Whether a send under this transaction key would repeat an earlier one. */
+  isRetransmission(txnKey: string): boolean {
+    return this.txnCache.has(txnKey);
+  }
+
+  /**
+   * Forgets every transaction ID, as a server does once its retention ends (Synapse:
+   * 24 hours) or, for the in-memory part, when it restarts. Sends repeated after this
+   * create new events.
+   */
+  forgetTransactions(): void {
+    this.txnCache.clear();
   }
 
   findEvent(roomId: string, eventId: string): StoredEvent | undefined {
@@ -717,10 +736,6 @@ export class HomeserverModel {
     if (!this.adminRoomId || !this.serverUserId) throw new Error('postServerNotice: this flavour has no admin room');
     return this.sendMessage(this.adminRoomId, this.serverUserId, text, { msgtype: 'm.notice' });
   }
-}
-
-function txnKey(txn: { token: string; txnId: string }, roomId: string): string {
-  return `${txn.token}\u0000${roomId}\u0000${txn.txnId}`;
 }
 
 /** Synapse 1.67's default power levels for a new room. */

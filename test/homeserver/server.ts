@@ -192,6 +192,11 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     } else {
       reply = await route(ctx);
     }
+    if (fault?.kind === 'commit-then-drop') {
+      await fault.onCommitted?.();
+      req.socket.destroy();
+      return;
+    }
     if (!res.destroyed) sendReply(res, reply, flavour);
   }
 

@@ -125,6 +125,48 @@ describe('sync', () => {
     expect(theirs.unsigned.transaction_id).toBeUndefined();
   });
 
+  it('repeating a transaction ID: per token on Synapse 1.67, per device on current Synapse, per device in any room on Tuwunel', async () => {
+    const resend = async (flavour: 'synapse-1.67' | 'synapse' | 'tuwunel') => {
+      await hs?.close();
+      hs = await startTestHomeserver({ flavour });
+      const bot = hs.model.addUser({ localpart: 'bot' });
+      const room = hs.model.createRoom(bot.userId);
+      const other = hs.model.createRoom(bot.userId);
+      const deviceId = hs.model.tokenInfo(bot.accessToken)?.deviceId ?? '';
+      const sameDevice = hs.model.login(bot.userId, null, deviceId).accessToken;
+      const put = async (token: string, roomId: string, type = 'm.room.message') =>
+        (await call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/send/${type}/txn1`, { token, body: { msgtype: 'm.text', body: 'once' } })).body.event_id;
+      const first = await put(bot.accessToken, room);
+      return {
+        againSameToken: (await put(bot.accessToken, room)) === first,
+        otherTokenSameDevice: (await put(sameDevice, room)) === first,
+        otherRoom: (await put(bot.accessToken, other)) === first,
+        afterForgetting: (hs.model.forgetTransactions(), (await put(bot.accessToken, room)) === first),
+      };
+    };
+    expect(await resend('synapse-1.67')).toEqual({ againSameToken: true, otherTokenSameDevice: false, otherRoom: false, afterForgetting: false });
+    expect(await resend('synapse')).toEqual({ againSameToken: true, otherTokenSameDevice: true, otherRoom: false, afterForgetting: false });
+    expect(await resend('tuwunel')).toEqual({ againSameToken: true, otherTokenSameDevice: true, otherRoom: true, afterForgetting: false });
+  });
+
+  it('timeline.limit from an inline JSON filter or a stored filter; what a limited timeline skipped is paged with /messages', async () => {
+    const { alice, bot, room } = await world();
+    const since = (await sync(bot.accessToken, '&timeout=0')).body.next_batch;
+    const sent = Array.from({ length: 30 }, (_, i) => hs.model.sendMessage(room, alice.userId, `m${i}`));
+    const inline = (await sync(bot.accessToken, `&timeout=0&since=${since}&filter=${enc(JSON.stringify({ room: { timeline: { limit: 25 } } }))}`)).body;
+    const timeline = inline.rooms.join[room].timeline;
+    expect(timeline.limited).toBe(true);
+    expect(timeline.events.map((e: { event_id: string }) => e.event_id)).toEqual(sent.slice(5));
+    const stored = await call(hs.url, 'POST', `/_matrix/client/v3/user/${enc(bot.userId)}/filter`, { token: bot.accessToken, body: { room: { timeline: { limit: 40 } } } });
+    const byId = (await sync(bot.accessToken, `&timeout=0&since=${since}&filter=${stored.body.filter_id}`)).body.rooms.join[room].timeline;
+    expect(byId.limited).toBe(false);
+    expect(byId.events).toHaveLength(30);
+    expect((await sync(bot.accessToken, `&timeout=0&since=${since}`)).body.rooms.join[room].timeline.events).toHaveLength(10);
+    // The gap: from the previous sync's next_batch up to prev_batch, forwards.
+    const gap = await call(hs.url, 'GET', `/_matrix/client/v3/rooms/${enc(room)}/messages?dir=f&from=${since}&to=${timeline.prev_batch}&limit=100`, { token: bot.accessToken });
+    expect(gap.body.chunk.map((e: { event_id: string }) => e.event_id)).toEqual(sent.slice(0, 5));
+  });
+
   it('include_leave with timeline.limit lists rooms the user left (login-as use)', async () => {
     const { bot, room } = await world();
     const other = hs.model.createRoom(bot.userId, { name: 'still here' });

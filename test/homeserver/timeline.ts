@@ -58,16 +58,23 @@ function serialize(model: HomeserverModel, ev: StoredEvent, opts: ReadOptions, n
   return clientEvent(ev, viewer, now, prune);
 }
 
-/** GET /messages: Synapse starts at the end of the room when `from` is missing, whatever `dir`. */
+/**
+ * GET /messages: Synapse starts at the end of the room when `from` is missing, whatever `dir`.
+ * `to` (any token, sync ones included) is where paging stops: the events between `from`
+ * and `to`, never beyond; a `to` behind `from` gives nothing.
+ */
 export function paginate(model: HomeserverModel, room: RoomRecord, query: URLSearchParams, opts: ReadOptions): JsonObject {
   const dir = query.get('dir') ?? 'b';
   if (dir !== 'b' && dir !== 'f') throw new MatrixError(400, 'M_INVALID_PARAM', "Query parameter \"dir\" must be one of ['b', 'f']");
   const limit = Math.max(0, intParam(query, 'limit', 10));
   const filter = filterParam(query) as EventFilter;
   const start = parsePosition(room, query.get('from'));
+  const toToken = query.get('to');
+  const stop = toToken === null || toToken === '' ? null : parsePosition(room, toToken);
+  const beyondTo = (i: number): boolean => stop !== null && (dir === 'b' ? i < stop : i >= stop);
   const chunk: StoredEvent[] = [];
   let i = dir === 'b' ? start - 1 : start;
-  while (chunk.length < limit && i >= 0 && i < room.events.length) {
+  while (chunk.length < limit && i >= 0 && i < room.events.length && !beyondTo(i)) {
     const ev = room.events[i];
     if (ev && ev.index <= opts.visibleUpTo && matchesFilter(ev, filter)) chunk.push(ev);
     i += dir === 'b' ? -1 : 1;

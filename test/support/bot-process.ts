@@ -1,71 +1,91 @@
-// The real command line (`node src/main.ts --config FILE`) as a child process, so
-// that tests can kill it with SIGKILL at a chosen moment and start it again.
+// The real bot as a separate process: `node src/main.ts --config <file>`, exactly as an
+// operator runs it, against a test homeserver in the test's own process. For tests that
+// must kill the bot for real (SIGKILL at any moment) and start it again on the same data.
+//
+//   const configPath = writeBotConfig(world.hs, dataDir);
+//   const bot = await startBot({ configPath, env: { DSAR_BOT_ACCESS_TOKEN: token } });
+//   ... hs.faults.add({ ..., kind: 'commit-then-drop', onCommitted: () => bot.kill('SIGKILL') });
+//   const again = await startBot({ configPath, env });   // same dataDir: same database
+//   await again.kill('SIGTERM');                          // a clean stop finishes what it started
+//
+// Every process started here is killed by `killAllBots()` (call it in afterEach).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BotConfig } from '../../src/config/load.ts';
-import { TEST_PSEUDONYM_KEY } from './world.ts';
+import type { TestHomeserver } from '../homeserver/index.ts';
+import { waitUntil } from './wait.ts';
+import { rawConfigFor, TEST_PSEUDONYM_KEY } from './world.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/** The log line that says the bot is up and syncing. */
+export const STARTED = /privacy bot started and syncing/;
+
+export type BotExit = { code: number | null; signal: NodeJS.Signals | null };
+
 export type BotProcess = {
-  /** Everything it wrote to stdout and stderr so far. */
-  output(): string;
-  /** Resolves once the output matches; rejects if it exits first or after `timeoutMs`. */
-  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
-  /** Sends the signal and resolves with the exit once it is gone. */
-  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  pid: number;
+  /** Everything the bot has written to stderr (its log) so far. */
+  stderr(): string;
+  /** Resolves once the log has a line matching `pattern`; rejects after `timeoutMs`. */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Sends the signal (default SIGTERM) and resolves when the process has ended. */
+  kill(signal?: NodeJS.Signals): Promise<BotExit>;
+  /** Resolves when the process has ended, however. */
+  exited: Promise<BotExit>;
 };
 
-/** Writes a (validated) configuration where the command line can read it. */
-export function writeConfigFile(config: BotConfig, file: string): string {
-  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+const running = new Set<BotProcess>();
+
+/**
+ * Writes a config for the bot against `hs` (the shipped bot.config.json, as in world.ts)
+ * into `dir`, with its database in `dir/data`; returns the file's path.
+ */
+export function writeBotConfig(hs: TestHomeserver, dir: string, overrides?: (raw: Record<string, any>) => void): string {
+  const file = path.join(dir, 'bot.config.json');
+  fs.writeFileSync(file, JSON.stringify(rawConfigFor(hs, path.join(dir, 'data'), overrides)));
   return file;
 }
 
-export function startBotProcess(configPath: string, env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0060', 'src/main.ts', '--config', configPath], {
+/** Starts `node src/main.ts --config <configPath>` with only PATH and `env` in its environment. */
+export function spawnBot(options: { configPath: string; env: Record<string, string> }): BotProcess {
+  const child = spawn(process.execPath, ['--disable-warning=DEP0060', 'src/main.ts', '--config', options.configPath], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', DSAR_BOT_PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The pseudonym key is required at start; tests that check its absence pass their own.
+    env: { PATH: process.env['PATH'] ?? '', DSAR_BOT_PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const append = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const listener of listeners) listener();
-  };
-  child.stdout.on('data', append);
-  child.stderr.on('data', append);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-    for (const listener of listeners) listener();
-  });
-
-  return {
-    output: () => output,
-    exited,
-    waitForOutput: (pattern, timeoutMs = 20_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (pattern.test(output)) finish(() => resolve());
-          else if (gone) finish(() => reject(new Error(`the bot exited before printing ${pattern}:\n${output}`)));
-        };
-        const finish = (then: () => void) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          then();
-        };
-        const timer = setTimeout(() => finish(() => reject(new Error(`waited ${timeoutMs} ms for ${pattern}:\n${output}`))), timeoutMs);
-        listeners.add(check);
-        check();
-      }),
-    kill: (signal = 'SIGKILL') => {
-      if (!gone) child.kill(signal);
+  let log = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => (log += chunk));
+  const exited = new Promise<BotExit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const bot: BotProcess = {
+    pid: child.pid ?? -1,
+    stderr: () => log,
+    waitForLog: (pattern, timeoutMs = 20_000) => waitUntil(() => pattern.test(log), `the bot's log to match ${pattern}`, timeoutMs),
+    kill: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
+    exited,
   };
+  running.add(bot);
+  void exited.then(() => running.delete(bot));
+  return bot;
+}
+
+/** Spawns the bot and waits until it is syncing; rejects with its log if it ends first. */
+export async function startBot(options: { configPath: string; env: Record<string, string> }): Promise<BotProcess> {
+  const bot = spawnBot(options);
+  const ended = bot.exited.then((exit) => {
+    throw new Error(`the bot ended before it started (${JSON.stringify(exit)}):\n${bot.stderr()}`);
+  });
+  await Promise.race([bot.waitForLog(STARTED), ended]);
+  ended.catch(() => {}); // it may end later, as tests make it
+  return bot;
+}
+
+/** Kills every bot process still running (SIGKILL) and waits for them to end. */
+export async function killAllBots(): Promise<void> {
+  await Promise.all([...running].map((bot) => bot.kill('SIGKILL')));
 }

@@ -38,6 +38,13 @@ export function memoryLogger(options: { debug?: boolean } = {}): Logger & { line
 
 /** The shipped bot.config.json, pointed at a test homeserver and a fresh data folder. */
 export function configFor(hs: TestHomeserver, dataDir: string, overrides: (raw: Record<string, any>) => void = () => {}): BotConfig {
+  const result = validateConfig(rawConfigFor(hs, dataDir, overrides));
+  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
+  return result.config;
+}
+
+/** The same, as the JSON an operator would write (for the real command line, see bot-process.ts). */
+export function rawConfigFor(hs: TestHomeserver, dataDir: string, overrides: (raw: Record<string, any>) => void = () => {}): Record<string, any> {
   const raw = JSON.parse(fs.readFileSync(new URL('../../bot.config.json', import.meta.url), 'utf8'));
   raw.homeserver = { url: hs.url, serverName: hs.serverName };
   // Encryption is for the tests that are about it (e2e/encryption*.test.ts): the engine costs time at every start.
@@ -49,9 +56,7 @@ export function configFor(hs: TestHomeserver, dataDir: string, overrides: (raw: 
   // The suite talks much faster than people do; test/e2e/rate-limits.test.ts checks the real limits.
   raw.rateLimits = { perUserPerMinute: 1000, globalPerMinute: 100_000 };
   overrides(raw);
-  const result = validateConfig(raw);
-  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
+  return raw;
 }
 
 export type World = {
@@ -70,6 +75,8 @@ export type World = {
   say(sender: string, roomId: string, body: string): string;
   /** The bot's reply to an event (threaded with m.in_reply_to). */
   replyTo(eventId: string, timeoutMs?: number): Promise<{ body: string; html: string; roomId: string; content: Record<string, unknown> }>;
+  /** Every reply of the bot to an event so far (threaded with m.in_reply_to). */
+  repliesTo(roomId: string, eventId: string): Array<{ event_id: string; content: Record<string, unknown> }>;
   /** Sends a command and waits for the bot's threaded reply. */
   ask(sender: string, roomId: string, body: string): Promise<{ body: string; html: string; content: Record<string, unknown> }>;
   /** Creates a direct chat between `userId` and the bot (end-to-end encrypted if asked), and waits until the bot has joined. */
@@ -152,6 +159,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     contactRoomId,
     say,
     replyTo,
+    repliesTo: (roomId, eventId) =>
+      m.events(roomId).filter((ev) => ev.sender === privacybot.userId && (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id === eventId),
     ask: async (sender, roomId, body) => replyTo(say(sender, roomId, body)),
     openDirectChat: async (userId, { encrypted = false } = {}) => {
       const roomId = m.createRoom(userId, { isDirect: true, encrypted, invite: [privacybot.userId], preset: 'trusted_private_chat' });

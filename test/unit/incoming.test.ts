@@ -26,6 +26,7 @@ describe('classifyIncoming', () => {
     ['reactions', message({ type: 'm.reaction', content: { 'm.relates_to': { rel_type: 'm.annotation' } } }), 'not a message'],
     ['images', message({}, { msgtype: 'm.image' }), 'not text'],
     ['malformed events', { event_id: 1 }, 'not a well-formed room event'],
+    ['state events, even of type m.room.message', message({ state_key: '' }), 'state event'],
   ])('ignores %s', (_what, event, why) => {
     expect(classifyIncoming(event, rules)).toEqual({ kind: 'ignore', why });
   });

@@ -5,10 +5,11 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase } from '../../src/store/database.ts';
 import { Inbox } from '../../src/store/inbox.ts';
-import { firstStartedAt } from '../../src/store/meta.ts';
+import { firstStartedAt, readMeta, writeMeta } from '../../src/store/meta.ts';
 import { SCHEMA_VERSION } from '../../src/store/migrations.ts';
-import { claimPolicyAlert } from '../../src/store/policy-alerts.ts';
+import { claimPolicyAlert, releasePolicyAlert } from '../../src/store/policy-alerts.ts';
 import { SqliteSdkStorage } from '../../src/store/sdk-storage.ts';
+import { SyncGaps } from '../../src/store/sync-gaps.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -69,13 +70,76 @@ describe('the SQLite store', () => {
     db.close();
   });
 
-  it('remembers the first start and one alert per category', () => {
+  it('remembers the first start, other facts, and one alert per category unless released', () => {
     const db = openDatabase(tempDir());
     expect(firstStartedAt(db, 100)).toBe(100);
     expect(firstStartedAt(db, 200)).toBe(100);
+    expect(readMeta(db, 'server_notes_digest')).toBeNull();
+    writeMeta(db, 'server_notes_digest', 'a');
+    writeMeta(db, 'server_notes_digest', 'b');
+    expect(readMeta(db, 'server_notes_digest')).toBe('b');
     expect(claimPolicyAlert(db, 'ipAddresses', 1)).toBe(true);
     expect(claimPolicyAlert(db, 'ipAddresses', 2)).toBe(false);
     expect(claimPolicyAlert(db, 'userAgents', 3)).toBe(true);
+    releasePolicyAlert(db, 'ipAddresses');
+    expect(claimPolicyAlert(db, 'ipAddresses', 4)).toBe(true);
+    db.close();
+  });
+
+  it('counts attempts across reopenings; a given-up command is never listed again, and is reported once', () => {
+    const dir = tempDir();
+    let db = openDatabase(dir);
+    const entry = { eventId: '$1', roomId: '!r:x', sender: '@a:x', command: '!help', receivedAt: 10 };
+    new Inbox(db).accept(entry);
+    expect(new Inbox(db).startAttempt('$1')).toBe(1);
+    db.close();
+    db = openDatabase(dir);
+    const inbox = new Inbox(db);
+    expect(inbox.startAttempt('$1')).toBe(2);
+    inbox.markFailed('$1', 30, 'the homeserver failed or did not answer');
+    expect(inbox.unanswered()).toEqual([]);
+    expect(inbox.accept(entry)).toBe(false);
+    expect(inbox.failedUnreported()).toEqual([{ ...entry, failure: 'the homeserver failed or did not answer' }]);
+    inbox.markFailureReported('$1', 40);
+    expect(inbox.failedUnreported()).toEqual([]);
+    expect(db.prepare('SELECT sender, room_id, attempts FROM inbox').get()).toEqual({ sender: '', room_id: '', attempts: 2 });
+    // Remembered for a while to refuse a duplicate, then purged like an answered one.
+    expect(inbox.purgeAnsweredBefore(40)).toBe(0);
+    expect(inbox.purgeAnsweredBefore(41)).toBe(1);
+    db.close();
+  });
+
+  it('keeps sync gaps until closed, once per room and end, with their progress', () => {
+    const db = openDatabase(tempDir());
+    const gaps = new SyncGaps(db);
+    gaps.record([{ roomId: '!a:x', from: 's1', to: 's9' }, { roomId: '!b:x', from: 's1', to: null }], 5);
+    gaps.record([{ roomId: '!a:x', from: 's1', to: 's9' }], 6); // the same sync again, after a crash
+    const [a, b] = gaps.open();
+    expect(gaps.open()).toHaveLength(2);
+    expect(a).toMatchObject({ roomId: '!a:x', from: 's1', to: 's9' });
+    expect(b).toMatchObject({ roomId: '!b:x', to: null });
+    gaps.advance(a!.id, 't5');
+    expect(gaps.open()[0]).toMatchObject({ from: 't5' });
+    gaps.close(a!.id);
+    expect(gaps.open().map((gap) => gap.roomId)).toEqual(['!b:x']);
+    db.close();
+  });
+
+  it('migrates a version-1 database with its inbox intact', () => {
+    const dir = tempDir();
+    const raw = new Database(path.join(dir, DATABASE_FILE));
+    raw.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE sdk_storage (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE inbox (event_id TEXT PRIMARY KEY, room_id TEXT NOT NULL, sender TEXT NOT NULL, command TEXT NOT NULL, received_at INTEGER NOT NULL, answered_at INTEGER);
+      CREATE INDEX inbox_unanswered ON inbox (received_at) WHERE answered_at IS NULL;
+      CREATE TABLE policy_alerts (category TEXT PRIMARY KEY, alerted_at INTEGER NOT NULL);
+      INSERT INTO inbox VALUES ('$old', '!r:x', '@a:x', '!help', 1, NULL);`);
+    raw.pragma('user_version = 1');
+    raw.close();
+    const db = openDatabase(dir);
+    const inbox = new Inbox(db);
+    expect(inbox.unanswered()).toEqual([{ eventId: '$old', roomId: '!r:x', sender: '@a:x', command: '!help', receivedAt: 1 }]);
+    expect(inbox.startAttempt('$old')).toBe(1);
     db.close();
   });
 });

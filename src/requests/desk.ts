@@ -9,10 +9,13 @@ import type { JobRunner } from '../jobs/runner.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { transparencyReport, type TransparencyReport } from '../report/transparency.ts';
 import { DAY } from './deadlines.ts';
+import { canTransition } from './lifecycle.ts';
 import { cancellable, HANDLED_BY_PRIVACY_CONTACT } from './kinds.ts';
 import { cancelledNotice, closedByContact, extendedNotice, forwardedToContact, newRequestMail, replyFromContact, type StatusLine } from './messages.ts';
 import type { RequestService } from './requests.ts';
 import { BOT, isClosed, REQUESTER, type Request, type RequestKind } from './request.ts';
+
+const UNDELIVERABLE = 'the answer could not be delivered to the requester';
 
 /** Closed requests stay in !status this long. */
 const RECENT_MS = 30 * DAY;
@@ -133,11 +136,14 @@ export class RequestDesk {
   async failUndeliverable(commandEventId: string): Promise<void> {
     const request = this.requests.store.bySourceEvent(commandEventId);
     if (request === null) return;
-    if (!isClosed(request.state)) {
-      if (request.state === 'received' || request.state === 'in_progress') this.requests.transition(request.id, 'failed', BOT, 'the answer could not be delivered');
-      else this.requests.transition(request.id, 'cancelled', BOT, 'the answer could not be delivered');
+    if (canTransition(request.state, 'failed')) {
+      // Failing escalates it (requests.onChange in services.ts), with this as the reason.
+      this.requests.updateDetail(request.id, (detail) => ({ ...detail, failure: UNDELIVERABLE }));
+      this.requests.transition(request.id, 'failed', BOT, UNDELIVERABLE);
+      return;
     }
-    await this.escalations.escalate(this.requests.get(request.id)!, 'undeliverable');
+    // Already answered as far as the bot can tell (an access request), or waiting on someone: a person must follow up.
+    await this.escalations.escalate(request, 'undeliverable');
   }
 
   openRequests(): Request[] {

@@ -122,16 +122,29 @@ describe('an answer that can never be delivered', () => {
     const path = new RegExp(`/rooms/${encodeURIComponent(dm).replace(/[!]/g, '(?:!|%21)')}/send/`);
     w.hs.faults.add({ method: 'PUT', path, kind: 'status', status: 403, times: 1000 });
     const command = w.say(w.alice.userId, dm, '!contact please delete my old avatar');
-    await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('could not be answered')), 'the escalation');
+    await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('failed: the answer could not be delivered to the requester')), 'the escalation');
     const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
     expect(request.state).toBe('failed');
     await w.restart();
     await w.bot.services.maintenance.run();
     await w.bot.idle();
-    expect(bodies(w, w.contactRoomId).filter((b) => b.includes(`Request ${request.id} could not be answered`))).toHaveLength(1);
+    expect(bodies(w, w.contactRoomId).filter((b) => b.includes(`Request ${request.id} failed: the answer could not be delivered`))).toHaveLength(1);
     // The admins hear it once too: the command given up, and the request's reminder.
     expect(bodies(w, w.adminRoomId).filter((b) => b.startsWith('I could not deliver an answer.') && b.includes('`!contact` from `@alice:example.org`'))).toHaveLength(1);
     expect(bodies(w, w.adminRoomId).filter((b) => b.startsWith('Reminder:') && b.includes(request.id))).toHaveLength(1);
+  });
+
+  it('an access request answered but never delivered is escalated once for a person to follow up', async () => {
+    world = await startWorld();
+    const w = world;
+    const dm = await w.openDirectChat(w.alice.userId);
+    const path = new RegExp(`/rooms/${encodeURIComponent(dm).replace(/[!]/g, '(?:!|%21)')}/send/`);
+    w.hs.faults.add({ method: 'PUT', path, kind: 'status', status: 403, times: 1000 });
+    const command = w.say(w.alice.userId, dm, '!whatdoyouhave');
+    await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('could not be answered')), 'the escalation');
+    const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
+    expect(request.state).toBe('completed');
+    expect(bodies(w, w.contactRoomId).filter((b) => b.includes(`Request ${request.id} could not be answered`))).toHaveLength(1);
   });
 });
 

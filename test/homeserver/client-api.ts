@@ -232,7 +232,7 @@ function members(ctx: RequestContext): Reply {
 
 function messages(ctx: RequestContext): Reply {
   const { room, opts } = readAccess(ctx);
-  return json(paginate(ctx.state.model, room, ctx.query, opts));
+  return json(paginate(ctx.state.model, room, ctx.query, { ...opts, maxLimit: ctx.state.flavour.maxMessagesLimit }));
 }
 
 function getEvent(ctx: RequestContext): Reply {
@@ -381,6 +381,15 @@ function keysQuery(ctx: RequestContext): Reply {
   return json({ device_keys: deviceKeys, master_keys: masterKeys, self_signing_keys: selfSigning, user_signing_keys: userSigning, failures: {} });
 }
 
+// ---- key backup (server-side, encrypted: only its version and public parts are served) ----
+
+function keyBackupVersion(ctx: RequestContext): Reply {
+  const token = requireAuth(ctx);
+  const backup = ctx.state.model.user(token.userId)?.keyBackup;
+  if (!backup) throw notFound('No backup found');
+  return json(backup);
+}
+
 // ---- pushers ----
 
 function getPushers(ctx: RequestContext): Reply {
@@ -499,6 +508,7 @@ export function registerClientApi(router: Router): void {
   r('GET', '/profile/{userId}/{field}', getProfile);
   r('PUT', '/profile/{userId}/{field}', putProfile);
   r('POST', '/keys/query', keysQuery);
+  r('GET', '/room_keys/version', keyBackupVersion);
   r('GET', '/pushers', getPushers);
   r('POST', '/pushers/set', setPusher);
   r('GET', '/login', loginFlows);

@@ -41,6 +41,8 @@ export interface FlavourDescriptor {
   deactivationClearsProfile: boolean;
   /** Tuwunel's admin room (#admins) with `!admin` commands. */
   adminRoom: boolean;
+  /** The largest /messages page the server serves, whatever `limit` asks (Synapse 1000, Tuwunel 100). */
+  maxMessagesLimit: number;
   /** The 404 text for a deleted or unknown media download. */
   mediaNotFoundError: (serverName: string, mediaId: string) => string;
   has(endpoint: OptionalAdminEndpoint): boolean;
@@ -88,6 +90,8 @@ function synapse167(version: string): FlavourDescriptor {
     deactivationLeaveDelayMs: 500,
     deactivationClearsProfile: true,
     adminRoom: false,
+    // synapse/streams/config.py: MAX_LIMIT = 1000.
+    maxMessagesLimit: 1000,
     // Synapse 1.67 leaks the Python bytes repr into the message.
     mediaNotFoundError: (server, id) => `Not found [b'${server}', b'${id}']`,
     has: (endpoint) => endpoint === 'loginAs' || endpoint === 'anyAdmin',
@@ -135,6 +139,8 @@ function tuwunel(version: string): FlavourDescriptor {
     deactivationLeaveDelayMs: null,
     deactivationClearsProfile: false,
     adminRoom: true,
+    // src/api/client/message.rs: LIMIT_MAX = 100, shared by the admin room-messages endpoint.
+    maxMessagesLimit: 100,
     mediaNotFoundError: () => 'Media not found.',
     has: (endpoint) => {
       if (!hasAdmin) return false;

@@ -41,9 +41,12 @@ function codeList(values: string[]): Inline[] {
   return values.length > MAX_LISTED ? [...listed, ` … and ${values.length - MAX_LISTED} more`] : listed;
 }
 
-function connections(inventory: Inventory) {
-  const fromSessions = inventory.sessions.available ? inventory.sessions.value.flatMap((s) => s.connections) : [];
-  const fromDevices = inventory.devices.map((d) => ({ ip: d.lastSeenIp, userAgent: d.lastSeenUserAgent, lastSeenAt: d.lastSeenAt }));
+/** Every connection the server remembers: its connection log (whois) first, then each device's last one. */
+export function connections(inventory: Pick<Inventory, 'sessions' | 'devices'>) {
+  const fromSessions = inventory.sessions.available
+    ? inventory.sessions.value.flatMap((s) => s.connections.map((c) => ({ ...c, deviceId: s.deviceId, source: 'connection log' as const })))
+    : [];
+  const fromDevices = inventory.devices.map((d) => ({ ip: d.lastSeenIp, userAgent: d.lastSeenUserAgent, lastSeenAt: d.lastSeenAt, deviceId: d.deviceId, source: 'device' as const }));
   return [...fromSessions, ...fromDevices];
 }
 

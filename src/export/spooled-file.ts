@@ -43,10 +43,11 @@ export class SpooledFile {
     if (buffer.length === 0) return;
     this.#size += buffer.length;
     this.#hash.update(buffer);
-    const deflateReady = this.#deflate === null || this.#deflate.write(buffer);
-    const diskReady = this.#out.write(buffer);
-    if (!diskReady) await drainOrError(this.#out);
-    if (!deflateReady) await once(this.#deflate!, 'drain');
+    // Both waits are set up before either is awaited, so that no 'drain' goes unheard.
+    const waits: Promise<unknown>[] = [];
+    if (this.#deflate !== null && !this.#deflate.write(buffer)) waits.push(once(this.#deflate, 'drain'));
+    if (!this.#out.write(buffer)) waits.push(drainOrError(this.#out));
+    await Promise.all(waits);
   }
 
   async close(): Promise<WrittenFile> {

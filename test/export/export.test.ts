@@ -9,7 +9,7 @@ import { isSafeEntryPath } from '../../src/export/paths.ts';
 import type { Flavour } from '../homeserver/index.ts';
 import { chromiumMissing, launchChromium, type HeadlessChromium } from '../support/chromium.ts';
 import { readPackageBack, unpack, type ReadPackage } from './read-package.ts';
-import { ALICE, BOB, PNG, seedAlice, startExportWorld, type ExportWorld, type Seeded } from './seed.ts';
+import { ALICE, PNG, seedAlice, startExportWorld, type ExportWorld, type Seeded } from './seed.ts';
 
 const FLAVOURS: Flavour[] = ['synapse-1.67', 'synapse', 'tuwunel'];
 

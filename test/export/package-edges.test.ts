@@ -135,7 +135,7 @@ describe('names and messages nobody should trust', () => {
       // The hostile strings are shown, as text.
       expect(text).toContain(SCRIPT);
       expect(text).toContain('Mallory');
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned)).toBeUndefined();
       expect(await page.locator('script').count()).toBe(0);
       expect(await page.locator('img, svg, iframe, object, embed').count()).toBe(0);
       expect(await page.locator('[onerror], [onload], [onclick]').count()).toBe(0);
@@ -143,7 +143,7 @@ describe('names and messages nobody should trust', () => {
       expect(hrefs.filter((h) => !/^(#[a-zA-Z0-9-]+|mailto:[^:]+|(\.\.\/)?(index\.html|data\/[a-zA-Z/0-9.]+|media\/\d+\.[a-z0-9]+|pages\/room-\d+-\d+\.html))$/.test(h))).toEqual([]);
       // Clicking every link leaves the page harmless.
       for (const link of await page.locator('a[href^="media/"]').all()) await link.click({ modifiers: ['ControlOrMeta'] }).catch(() => {});
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned)).toBeUndefined();
       expect(dialogs).toEqual([]);
       expect(requests.every((u) => u.startsWith('file://'))).toBe(true);
     } finally {

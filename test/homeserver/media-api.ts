@@ -16,6 +16,8 @@ function config(ctx: RequestContext): Reply {
 
 function upload(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
+  // Synapse reads the length from the header and refuses chunked uploads.
+  if (ctx.req.headers['content-length'] === undefined) throw new MatrixError(400, 'M_UNKNOWN', 'Request must specify a Content-Length');
   if (ctx.body.length > ctx.state.uploadLimit) throw new MatrixError(413, 'M_TOO_LARGE', 'Upload request body is too large');
   const contentType = ctx.req.headers['content-type'] ?? 'application/octet-stream';
   const filename = ctx.query.get('filename');

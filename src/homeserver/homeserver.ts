@@ -3,6 +3,9 @@
 // server flavour differs only in the Capabilities it reports and in how the
 // implementation falls back when an endpoint is missing.
 import { z } from 'zod';
+import type { JsonObject, JsonValue, StoredEvent } from './stored-schemas.ts';
+
+export type { JsonObject, JsonValue, StoredEvent } from './stored-schemas.ts';
 
 export const Flavour = z.enum(['synapse', 'tuwunel', 'conduwuit', 'unknown']);
 export type Flavour = z.infer<typeof Flavour>;
@@ -174,6 +177,46 @@ export interface AdminRoomCommands {
   listJoinedRooms(userId: string): Promise<string[]>;
 }
 
+/** A value the bot works with, and the record exactly as the server stores it (exports show what exists, never less). */
+export type Stored<T> = { value: T; stored: JsonValue };
+
+export const RoomDetails = z.object({
+  roomId: z.string(),
+  /** Names, aliases and topics are set by room members: never trusted, always escaped. */
+  name: z.string().nullable(),
+  canonicalAlias: z.string().nullable(),
+  topic: z.string().nullable(),
+  /** Whether messages there are end-to-end encrypted (the server then holds only ciphertext). */
+  encrypted: z.boolean(),
+});
+export type RoomDetails = z.infer<typeof RoomDetails>;
+
+export const UploadedMedia = z.object({
+  mxc: z.string(),
+  mediaId: z.string(),
+  /** As the uploader's app declared it; never trusted for anything but choosing a known file extension. */
+  contentType: z.string().nullable(),
+  size: z.number().nullable(),
+  /** The file name the uploader's app sent: data to show, never a path. */
+  uploadName: z.string().nullable(),
+  createdAt: z.number().nullable(),
+  quarantined: z.boolean(),
+});
+export type UploadedMedia = z.infer<typeof UploadedMedia>;
+
+/** A download: the bytes as a stream, or why the server can no longer serve the file. */
+export type MediaDownload =
+  | { available: true; contentType: string | null; length: number | null; body: ReadableStream<Uint8Array> }
+  | { available: false; reason: string };
+
+/** A file to upload, read from disk as it is sent. */
+export type UploadSource = { path: string; size: number; contentType: string; fileName: string };
+
+export type SentEventsOptions = {
+  /** Only these event types (e.g. messages, for counting); every type when absent. */
+  types?: string[];
+};
+
 export interface Homeserver {
   readonly capabilities: Capabilities;
   /** The admin-room commands, where `capabilities.features.adminRoomCommands` (and the admin API to read back); else null. */
@@ -191,4 +234,40 @@ export interface Homeserver {
   getEncryptionKeys(userId: string): Promise<Availability<EncryptionKeys>>;
   /** Messages the user sent in the given rooms, where the server can count them. */
   countMessagesSent(userId: string, roomIds: string[]): Promise<Availability<MessageCount>>;
+
+  // ---- what an export reads: every record whole, page by page ----
+
+  getStoredAccount(userId: string): Promise<Stored<UserAccount> | null>;
+  getStoredDevices(userId: string): Promise<Stored<Device[]>>;
+  getStoredSessions(userId: string): Promise<Availability<Stored<Session[]>>>;
+  /** Contents too, global and per room. */
+  getStoredAccountData(userId: string): Promise<Stored<AccountDataSummary>>;
+  getStoredPushers(userId: string): Promise<Stored<Pusher[]>>;
+  /** Public keys only: the server never holds keys that decrypt messages. */
+  getStoredEncryptionKeys(userId: string): Promise<Availability<Stored<EncryptionKeys>>>;
+  /** The server-side key backup's public description, null when there is none. */
+  getKeyBackup(userId: string): Promise<Availability<JsonObject | null>>;
+  /** Name, topic, encryption; null when the server does not know the room. */
+  getRoomDetails(roomId: string): Promise<RoomDetails | null>;
+  /** The user's current m.room.member event in the room (whoever sent it), or null. */
+  getMemberEvent(roomId: string, userId: string): Promise<StoredEvent | null>;
+  /**
+   * Every event the user sent in the room, newest first, a page at a time, each page fetched
+   * once. Throws a HomeserverError: `unsupported` where no way to read them exists,
+   * `forbidden`/`not-found` from the messages endpoint where this room cannot be read.
+   */
+  sentEvents(userId: string, roomId: string, options?: SentEventsOptions): AsyncIterable<StoredEvent[]>;
+  /** The user's uploads, oldest first, a page at a time. */
+  uploadedMedia(userId: string): AsyncIterable<Stored<UploadedMedia>[]>;
+  /** Streams a file from the media repository (mxc://server/id). */
+  downloadMedia(mxc: string, signal?: AbortSignal): Promise<MediaDownload>;
+
+  // ---- delivery ----
+
+  /** The largest upload the server accepts (`m.upload.size`), null when it does not say. */
+  getUploadLimit(): Promise<number | null>;
+  /** Uploads a file as the bot, streamed from disk; answers its mxc:// URI. */
+  uploadFile(file: UploadSource, signal?: AbortSignal): Promise<string>;
+  /** Deletes an upload for good: 'gone' when it was already gone. */
+  deleteUpload(mxc: string): Promise<'deleted' | 'gone'>;
 }

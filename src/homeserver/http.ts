@@ -46,9 +46,33 @@ export type RequestOptions<S extends z.ZodType> = {
   answerAs?: 'json' | 'text';
 };
 
+/** A request whose body or answer is a file, not JSON: uploads and downloads. */
+export type StreamOptions = {
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Called for every attempt, so that a retry sends the file again from its start. */
+  body?: () => ReadableStream<Uint8Array>;
+  headers?: Record<string, string>;
+  /** Longest silence while the answer's body is read (default: the per-request timeout). */
+  idleTimeoutMs?: number;
+  /** For uploads: the whole request may take this long (default: the per-request timeout). */
+  timeoutMs?: number;
+  /** Ends the transfer (a cancelled export). */
+  signal?: AbortSignal;
+};
+
+/** A successful answer whose body has not been read yet. */
+export type StreamAnswer = {
+  status: number;
+  headers: Headers;
+  /** The body; it errors with a timeout after `idleTimeoutMs` without data. Read it or cancel it. */
+  body: ReadableStream<Uint8Array>;
+};
+
 export type HomeserverHttp = {
   readonly baseUrl: string;
   request<S extends z.ZodType>(method: Method, target: Endpoint | string, options: RequestOptions<S>): Promise<z.output<S>>;
+  /** Like request, for bodies that are files: retried only where request would be, and only before the body flows. */
+  stream(method: Method, target: Endpoint | string, options?: StreamOptions): Promise<StreamAnswer>;
 };
 
 export type HttpOptions = {
@@ -136,12 +160,25 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
       const where = parsed ? ` (at ${issuePaths(parsed.error.issues)})` : ' (not JSON)';
       return unusable(`The homeserver answered ${call.name} on ${displayUrl(baseUrl)} in an unexpected shape${where}.`);
     }
-    if (response.status >= 300 && response.status < 400) {
-      return unusable(
-        `The homeserver redirected ${call.name} (${response.status}); set the homeserver URL to the address it redirects to instead of ${displayUrl(baseUrl)}.`,
-      );
-    }
+    return failedAttempt(response, text, call.name);
+  }
 
+  /** What a non-2xx answer means: a redirect we refuse to follow, or a classified Matrix error. */
+  function failedAttempt(response: Response, text: string, name: string): Attempt<never> {
+    if (response.status >= 300 && response.status < 400) {
+      return {
+        ok: false,
+        retryable: false,
+        retryAfterMs: null,
+        error: new HomeserverError({
+          kind: 'bad-response',
+          status: response.status,
+          endpoint: name,
+          userMessage: `The homeserver redirected ${name} (${response.status}); set the homeserver URL to the address it redirects to instead of ${displayUrl(baseUrl)}.`,
+        }),
+      };
+    }
+    const call = { name };
     const json = parseJson(text);
     const errorBody = json.ok ? ErrorBody.safeParse(json.value) : null;
     const answer = {
@@ -165,7 +202,83 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
     };
   }
 
-  return { baseUrl, request };
+  async function stream(method: Method, target: Endpoint | string, opts: StreamOptions = {}): Promise<StreamAnswer> {
+    const ep = typeof target === 'string' ? { template: target, path: target } : target;
+    const name = `${method} ${ep.template}`;
+    const url = buildUrl(baseUrl, ep.path, opts.query);
+    const headers: Record<string, string> = { authorization: `Bearer ${options.accessToken}`, ...opts.headers };
+    const idleMs = opts.idleTimeoutMs ?? timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      opts.signal?.throwIfAborted();
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(opts.signal?.reason);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      // Until the answer's headers arrive, the whole request is timed; after that, only silences are.
+      const whole = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), opts.timeoutMs ?? timeoutMs);
+      let outcome: Attempt<StreamAnswer>;
+      try {
+        const body = opts.body?.();
+        const response = await fetch(url, {
+          method, headers, redirect: 'manual', signal: controller.signal,
+          ...(body ? { body, duplex: 'half' } : {}),
+        } as RequestInit);
+        clearTimeout(whole);
+        log(`${name} ${response.status}`);
+        if (response.status >= 200 && response.status < 300 && response.body) {
+          const done = () => opts.signal?.removeEventListener('abort', onAbort);
+          return { status: response.status, headers: response.headers, body: withIdleTimeout(response.body, idleMs, controller, name, done) };
+        }
+        outcome = failedAttempt(response, await response.text(), name);
+      } catch (error) {
+        clearTimeout(whole);
+        opts.signal?.throwIfAborted();
+        const network = classifyNetworkError(error);
+        log(`${name} failed: ${network.reason}`);
+        outcome = { ok: false, retryable: network.reason !== 'unreachable', retryAfterMs: null, error: networkError(network, name, baseUrl, timeoutMs) };
+      }
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (outcome.ok) return outcome.value;
+      const decision = retryDecision(outcome, { attempt, maxRetries, mayRepeat: IDEMPOTENT.has(method), baseDelayMs, maxRetryAfterMs, random });
+      if (decision === null) throw outcome.error;
+      log(`${name} ${outcome.error.status ?? outcome.error.kind}: retrying in ${Math.round(decision)} ms`);
+      await sleep(decision);
+    }
+  }
+
+  return { baseUrl, request, stream };
+}
+
+/** Passes a body through, aborting the transfer when no data arrives for `idleMs`. */
+function withIdleTimeout(
+  body: ReadableStream<Uint8Array>,
+  idleMs: number,
+  controller: AbortController,
+  name: string,
+  done: () => void,
+): ReadableStream<Uint8Array> {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new HomeserverError({ kind: 'timeout', endpoint: name, userMessage: `The homeserver stopped sending ${name} for ${Math.round(idleMs / 1000)} s.` })), idleMs);
+    timer.unref();
+  };
+  arm();
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, out) {
+        arm();
+        out.enqueue(chunk);
+      },
+      flush() {
+        clearTimeout(timer);
+        done();
+      },
+      cancel() {
+        clearTimeout(timer);
+        done();
+      },
+    }),
+  );
 }
 
 type Attempt<T> =

@@ -15,15 +15,45 @@ import type {
   Homeserver,
   MediaSummary,
   Memberships,
+  MediaDownload,
   MessageCount,
   Pusher,
+  RoomDetails,
+  SentEventsOptions,
+  Session,
   Sessions,
+  Stored,
+  StoredEvent,
+  UploadedMedia,
+  UploadSource,
   UserAccount,
+  JsonObject,
 } from './homeserver.ts';
-import { createHomeserverHttp, endpoint, type HomeserverHttp, type Method, type RequestOptions } from './http.ts';
+import { createHomeserverHttp, endpoint, type HomeserverHttp, type Method, type RequestOptions, type StreamOptions } from './http.ts';
 import type { PuppetLedger } from './puppet-ledger.ts';
 import { Puppets } from './puppets.ts';
 import { TuwunelAdminRoom } from './tuwunel-admin-room.ts';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pulled } from './pulled.ts';
+import { memberEventOf, parseMxc, toRoomDetails, toUploadedMedia } from './stored-normalise.ts';
+import {
+  DeleteMediaAnswer,
+  EventPage,
+  KeyBackupAnswer,
+  MediaConfig,
+  RoomDetailsAnswer,
+  RoomStateAnswer,
+  StoredDevices,
+  StoredKeys,
+  StoredMediaPage,
+  StoredPushers,
+  StoredUser,
+  UploadAnswer,
+  JsonObject as StoredObject,
+  asJson,
+  readTwice,
+} from './stored-schemas.ts';
 import {
   addMediaPage,
   countSentMessages,
@@ -47,9 +77,7 @@ import {
   JoinedRooms,
   KeysQuery,
   LoginAsAnswer,
-  MediaPage,
   MembershipsAnswer,
-  MessagesPage,
   Pushers,
   SyncRooms,
   Whois,
@@ -69,6 +97,16 @@ const PATHS = {
   clientMessages: '/_matrix/client/v3/rooms/{roomId}/messages',
   sync: '/_matrix/client/v3/sync',
   keysQuery: '/_matrix/client/v3/keys/query',
+  keyBackup: '/_matrix/client/v3/room_keys/version',
+  roomDetails: '/_synapse/admin/v1/rooms/{roomId}',
+  roomState: '/_synapse/admin/v1/rooms/{roomId}/state',
+  // Authenticated media (Matrix 1.11) first; the legacy paths where a server lacks it.
+  download: '/_matrix/client/v1/media/download/{serverName}/{mediaId}',
+  legacyDownload: '/_matrix/media/v3/download/{serverName}/{mediaId}',
+  mediaConfig: '/_matrix/client/v1/media/config',
+  legacyMediaConfig: '/_matrix/media/v3/config',
+  upload: '/_matrix/media/v3/upload',
+  deleteMedia: '/_synapse/admin/v1/media/{serverName}/{mediaId}',
 } as const;
 
 /** Endpoints whose absence turns a capability off for the rest of the run. */
@@ -91,11 +129,17 @@ export const MESSAGES_REFUSED = 'messages you sent could not be counted: the ser
  */
 const PUPPET_REFUSALS: ReadonlySet<HomeserverErrorKind> = new Set(['unauthorized', 'forbidden', 'not-found', 'bad-response']);
 
+/** The largest page any server serves (Synapse's MAX_LIMIT); Tuwunel quietly gives 100. */
 const MESSAGES_PAGE_LIMIT = 1000;
 const MEDIA_PAGE_LIMIT = 100;
 const MESSAGE_TYPES = ['m.room.message', 'm.room.encrypted'];
 
-type FetchMessagesPage = (roomId: string, from: string | undefined) => Promise<MessagesPage>;
+type FetchEventPage = (from: string | undefined) => Promise<EventPage>;
+
+export const MEDIA_GONE = 'the server can no longer serve this file (it answered: not found)';
+export const MEDIA_QUARANTINED = 'an administrator quarantined this file, so the server no longer serves it';
+export const KEY_BACKUP_UNKNOWN = 'whether you have a key backup cannot be checked on this server';
+export const NO_CONNECTION_LOG = 'this server keeps no log of connections: each device’s last address and time are with the devices';
 
 export type SynapseAdminOptions = {
   /** Carries the admin token. */
@@ -149,12 +193,7 @@ export class SynapseAdminHomeserver implements Homeserver {
   }
 
   async getAccount(userId: string): Promise<UserAccount | null> {
-    try {
-      return toUserAccount(await this.#call(this.#admin, 'GET', PATHS.user, { userId }, { schema: AdminUser }));
-    } catch (error) {
-      if (isHomeserverError(error, 'not-found')) return null;
-      throw error;
-    }
+    return (await this.getStoredAccount(userId))?.value ?? null;
   }
 
   async getMemberships(userId: string): Promise<Memberships> {
@@ -183,11 +222,8 @@ export class SynapseAdminHomeserver implements Homeserver {
     return { available: false, reason: LEFT_ROOMS_UNAVAILABLE, joined };
   }
 
-  /** The user's devices, less the bot's own live login-as sessions (Tuwunel), which are not theirs. */
   async getDevices(userId: string): Promise<Device[]> {
-    const devices = toDevices(await this.#call(this.#admin, 'GET', PATHS.devices, { userId }, { schema: AdminDevices }));
-    const own = this.#puppets.ownDevices(userId);
-    return devices.filter((d) => !own.has(d.deviceId));
+    return (await this.getStoredDevices(userId)).value;
   }
 
   /** Asks whois only where it is a connection log: elsewhere it repeats the device list. */
@@ -197,69 +233,281 @@ export class SynapseAdminHomeserver implements Homeserver {
   }
 
   async getAccountData(userId: string): Promise<AccountDataSummary> {
-    return toAccountDataSummary(await this.#call(this.#admin, 'GET', PATHS.accountData, { userId }, { schema: AccountData }));
+    return (await this.getStoredAccountData(userId)).value;
   }
 
   async getPushers(userId: string): Promise<Pusher[]> {
-    return toPushers(await this.#call(this.#admin, 'GET', PATHS.pushers, { userId }, { schema: Pushers }));
+    return (await this.getStoredPushers(userId)).value;
+  }
+
+  async getMediaSummary(userId: string): Promise<MediaSummary> {
+    let summary: MediaSummary = { count: 0, totalBytes: 0 };
+    for await (const page of this.#mediaPages(userId)) summary = addMediaPage(summary, page);
+    return summary;
+  }
+
+  async getEncryptionKeys(userId: string): Promise<Availability<EncryptionKeys>> {
+    const keys = await this.getStoredEncryptionKeys(userId);
+    return keys.available ? { available: true, value: keys.value.value } : keys;
+  }
+
+  /**
+   * Counts the user's messages room by room over the same walk an export makes. A room whose
+   * messages cannot be read (403/404 from the messages endpoint itself: e.g. never joined) is
+   * skipped and not counted as searched; any other failure ends the count.
+   */
+  async countMessagesSent(userId: string, roomIds: string[]): Promise<Availability<MessageCount>> {
+    this.#requireSupported();
+    let count = 0;
+    let roomsSearched = 0;
+    try {
+      for (const roomId of roomIds) {
+        try {
+          let inRoom = 0;
+          for await (const events of this.sentEvents(userId, roomId, { types: MESSAGE_TYPES })) inRoom += countSentMessages({ chunk: events }, userId);
+          count += inRoom;
+          roomsSearched++;
+        } catch (error) {
+          if (isRoomRefusal(error)) continue;
+          throw error;
+        }
+      }
+    } catch (error) {
+      if (isHomeserverError(error, 'unsupported')) return { available: false, reason: MESSAGES_UNAVAILABLE };
+      if (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind)) return { available: false, reason: MESSAGES_REFUSED };
+      throw error;
+    }
+    return { available: true, value: { count, roomsSearched } };
+  }
+
+  // ---- what an export reads ----
+
+  async getStoredAccount(userId: string): Promise<Stored<UserAccount> | null> {
+    try {
+      const answer = await this.#call(this.#admin, 'GET', PATHS.user, { userId }, { schema: readTwice(AdminUser, StoredUser) });
+      return { value: toUserAccount(answer.normal), stored: asJson(answer.stored) };
+    } catch (error) {
+      if (isHomeserverError(error, 'not-found')) return null;
+      throw error;
+    }
+  }
+
+  /** The user's devices, less the bot's own live login-as sessions (Tuwunel), which are not theirs. */
+  async getStoredDevices(userId: string): Promise<Stored<Device[]>> {
+    const answer = await this.#call(this.#admin, 'GET', PATHS.devices, { userId }, { schema: readTwice(AdminDevices, StoredDevices) });
+    const own = this.#puppets.ownDevices(userId);
+    const theirs = answer.stored.devices.filter((d) => !own.has(String((d as { device_id?: unknown }).device_id)));
+    return { value: toDevices(answer.normal).filter((d) => !own.has(d.deviceId)), stored: asJson(theirs) };
+  }
+
+  /** Where whois is a connection log (Synapse); elsewhere it only repeats the device list. */
+  async getStoredSessions(userId: string): Promise<Availability<Stored<Session[]>>> {
+    if (!this.#capabilities.features.connectionLog) return { available: false, reason: NO_CONNECTION_LOG };
+    return this.#optional(async () => {
+      const answer = await this.#call(this.#admin, 'GET', PATHS.whois, { userId }, { schema: readTwice(Whois, StoredObject) });
+      return { value: toSessions(answer.normal).sessions, stored: answer.stored };
+    });
+  }
+
+  async getStoredAccountData(userId: string): Promise<Stored<AccountDataSummary>> {
+    const answer = await this.#call(this.#admin, 'GET', PATHS.accountData, { userId }, { schema: readTwice(AccountData, StoredObject) });
+    return { value: toAccountDataSummary(answer.normal), stored: answer.stored['account_data'] ?? null };
+  }
+
+  async getStoredPushers(userId: string): Promise<Stored<Pusher[]>> {
+    const answer = await this.#call(this.#admin, 'GET', PATHS.pushers, { userId }, { schema: readTwice(Pushers, StoredPushers) });
+    return { value: toPushers(answer.normal), stored: asJson(answer.stored.pushers) };
+  }
+
+  /** Which devices have keys and whether cross-signing is set up: asked with the bot's own token. */
+  async getStoredEncryptionKeys(userId: string): Promise<Availability<Stored<EncryptionKeys>>> {
+    return this.#optional(async () => {
+      const answer = await this.#call(this.#bot, 'POST', PATHS.keysQuery, {}, {
+        schema: readTwice(KeysQuery, StoredKeys),
+        body: { device_keys: { [userId]: [] } },
+        retry: true,
+      });
+      const only = (keys: Record<string, unknown> | null | undefined) => keys?.[userId] ?? null;
+      const stored = {
+        device_keys: only(answer.stored.device_keys),
+        master_key: only(answer.stored.master_keys),
+        self_signing_key: only(answer.stored.self_signing_keys),
+        user_signing_key: only(answer.stored.user_signing_keys),
+      };
+      return { value: toEncryptionKeys(answer.normal, userId), stored: asJson(stored) };
+    });
+  }
+
+  /** Whether a server-side key backup exists: only the user can ask, so through a short login-as. */
+  async getKeyBackup(userId: string): Promise<Availability<JsonObject | null>> {
+    this.#requireSupported();
+    if (!this.#capabilities.features.loginAs) return { available: false, reason: KEY_BACKUP_UNKNOWN };
+    try {
+      const backup = await this.#puppets.asUser(userId, async (token) => {
+        try {
+          return await this.#call(this.#bot, 'GET', PATHS.keyBackup, {}, { schema: KeyBackupAnswer, token: await token() });
+        } catch (error) {
+          // "No backup found" (M_NOT_FOUND) is an answer, not a failure.
+          if (isHomeserverError(error, 'not-found') && error.endpoint?.endsWith(PATHS.keyBackup)) return null;
+          throw error;
+        }
+      });
+      return { available: true, value: backup === null ? null : (asJson(backup) as JsonObject) };
+    } catch (error) {
+      if (isHomeserverError(error, 'unsupported') || (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind))) {
+        return { available: false, reason: KEY_BACKUP_UNKNOWN };
+      }
+      throw error;
+    }
+  }
+
+  async getRoomDetails(roomId: string): Promise<RoomDetails | null> {
+    try {
+      return toRoomDetails(await this.#call(this.#admin, 'GET', PATHS.roomDetails, { roomId }, { schema: RoomDetailsAnswer }));
+    } catch (error) {
+      if (isHomeserverError(error, 'not-found')) return null;
+      throw error;
+    }
+  }
+
+  async getMemberEvent(roomId: string, userId: string): Promise<StoredEvent | null> {
+    try {
+      return memberEventOf(await this.#call(this.#admin, 'GET', PATHS.roomState, { roomId }, { schema: RoomStateAnswer }), userId);
+    } catch (error) {
+      if (isHomeserverError(error, 'not-found')) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Pages backwards from the end of the room (never `dir=f` without `from`, which Synapse 1.67
+   * answers with nothing). The admin endpoint where the server has it; otherwise as the user,
+   * with a login-as token of this room's own, logged out when the walk ends or is abandoned.
+   */
+  sentEvents(userId: string, roomId: string, options: SentEventsOptions = {}): AsyncIterable<StoredEvent[]> {
+    const filter = JSON.stringify({ senders: [userId], ...(options.types ? { types: options.types } : {}) });
+    const query = (from: string | undefined) => ({ dir: 'b', limit: MESSAGES_PAGE_LIMIT, filter, from });
+    return pulled<StoredEvent[]>(async (emit) => {
+      this.#requireSupported();
+      let emitted = false;
+      const walk = async (fetchPage: FetchEventPage) =>
+        walkBackwards(fetchPage, async (events) => {
+          emitted = true;
+          await emit(events);
+        });
+      if (this.#capabilities.features.roomMessagesAdmin) {
+        try {
+          await walk((from) => this.#call(this.#admin, 'GET', PATHS.roomMessagesAdmin, { roomId }, { schema: EventPage, query: query(from) }));
+          return;
+        } catch (error) {
+          if (emitted || !isHomeserverError(error, 'unsupported')) throw error;
+        }
+      }
+      if (!this.#capabilities.features.loginAs) {
+        throw new HomeserverError({ kind: 'unsupported', userMessage: MESSAGES_UNAVAILABLE });
+      }
+      await this.#puppets.asUser(userId, (token) =>
+        walk(async (from) => this.#call(this.#bot, 'GET', PATHS.clientMessages, { roomId }, { schema: EventPage, query: query(from), token: await token() })),
+      );
+    });
+  }
+
+  uploadedMedia(userId: string): AsyncIterable<Stored<UploadedMedia>[]> {
+    const serverName = userId.slice(userId.indexOf(':') + 1);
+    const pages = this.#mediaPages(userId);
+    return (async function* () {
+      for await (const page of pages) yield toUploadedMedia(page, serverName);
+    })();
+  }
+
+  async downloadMedia(mxc: string, signal?: AbortSignal): Promise<MediaDownload> {
+    const ids = parseMxc(mxc);
+    if (ids === null) return { available: false, reason: 'this is not a media address the server can serve' };
+    try {
+      const answer = await this.#streamWithFallback('GET', PATHS.download, PATHS.legacyDownload, ids, signal ? { signal } : {});
+      const length = Number(answer.headers.get('content-length'));
+      return {
+        available: true,
+        contentType: answer.headers.get('content-type'),
+        length: Number.isFinite(length) && answer.headers.has('content-length') ? length : null,
+        body: answer.body,
+      };
+    } catch (error) {
+      if (isHomeserverError(error, 'not-found')) return { available: false, reason: MEDIA_GONE };
+      throw error;
+    }
+  }
+
+  // ---- delivery ----
+
+  async getUploadLimit(): Promise<number | null> {
+    const ask = (path: string) => this.#call(this.#bot, 'GET', path, {}, { schema: MediaConfig });
+    let config;
+    try {
+      config = await ask(PATHS.mediaConfig);
+    } catch (error) {
+      if (!isHomeserverError(error, 'unsupported')) throw error;
+      config = await ask(PATHS.legacyMediaConfig);
+    }
+    return config['m.upload.size'] ?? null;
+  }
+
+  async uploadFile(file: UploadSource, signal?: AbortSignal): Promise<string> {
+    const answer = await this.#bot.stream('POST', PATHS.upload, {
+      query: { filename: file.fileName },
+      // Synapse refuses an upload without Content-Length (no chunked uploads).
+      headers: { 'content-type': file.contentType, 'content-length': String(file.size) },
+      body: () => Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>,
+      // A slow link may need a while for a big file: at least 1 MB/s.
+      timeoutMs: Math.max(60_000, Math.ceil(file.size / 1_000)),
+      ...(signal ? { signal } : {}),
+    });
+    const text = await new Response(answer.body).text();
+    const parsed = UploadAnswer.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new HomeserverError({ kind: 'bad-response', status: answer.status, endpoint: `POST ${PATHS.upload}`, userMessage: 'The homeserver answered an upload in an unexpected shape.' });
+    return parsed.data.content_uri;
+  }
+
+  async deleteUpload(mxc: string): Promise<'deleted' | 'gone'> {
+    const ids = parseMxc(mxc);
+    if (ids === null) throw new Error(`deleteUpload: not an mxc URI`);
+    try {
+      await this.#call(this.#admin, 'DELETE', PATHS.deleteMedia, ids, { schema: DeleteMediaAnswer });
+      return 'deleted';
+    } catch (error) {
+      if (isHomeserverError(error, 'not-found')) return 'gone';
+      throw error;
+    }
   }
 
   /** Pages through the user's uploads oldest first (new uploads then land after the last page), each page once. */
-  async getMediaSummary(userId: string): Promise<MediaSummary> {
-    let summary: MediaSummary = { count: 0, totalBytes: 0 };
+  async *#mediaPages(userId: string): AsyncGenerator<StoredMediaPage> {
     const fetched = new Set<string>();
     let from: string | null = '0';
     while (from !== null) {
       fetched.add(from);
-      const page = await this.#call(this.#admin, 'GET', PATHS.media, { userId }, {
-        schema: MediaPage,
+      const page: StoredMediaPage = await this.#call(this.#admin, 'GET', PATHS.media, { userId }, {
+        schema: StoredMediaPage,
         query: { from, limit: MEDIA_PAGE_LIMIT, order_by: 'created_ts', dir: 'f' },
       });
-      summary = addMediaPage(summary, page);
+      yield page;
       from = nextMediaFrom(page, fetched);
     }
-    return summary;
   }
 
-  /** Which devices have keys and whether cross-signing is set up: asked with the bot's own token. */
-  async getEncryptionKeys(userId: string): Promise<Availability<EncryptionKeys>> {
-    return this.#optional(async () =>
-      toEncryptionKeys(
-        await this.#call(this.#bot, 'POST', PATHS.keysQuery, {}, { schema: KeysQuery, body: { device_keys: { [userId]: [] } }, retry: true }),
-        userId,
-      ),
-    );
-  }
-
-  async countMessagesSent(userId: string, roomIds: string[]): Promise<Availability<MessageCount>> {
-    this.#requireSupported();
-    if (roomIds.length === 0) return { available: true, value: { count: 0, roomsSearched: 0 } };
-    const filter = JSON.stringify({ senders: [userId], types: MESSAGE_TYPES });
-    const query = (from: string | undefined) => ({ dir: 'b', limit: MESSAGES_PAGE_LIMIT, filter, from });
-
-    if (this.#capabilities.features.roomMessagesAdmin) {
+  /** A file transfer on the authenticated media path, or the legacy one where the server lacks it. */
+  async #streamWithFallback(method: Method, template: string, legacy: string, params: Record<string, string>, options: StreamOptions) {
+    for (const path of [template, legacy]) {
+      const name = `${method} ${path}`;
+      if (this.#missing.has(name)) continue;
       try {
-        const page: FetchMessagesPage = (roomId, from) =>
-          this.#call(this.#admin, 'GET', PATHS.roomMessagesAdmin, { roomId }, { schema: MessagesPage, query: query(from) });
-        return { available: true, value: await countInRooms(userId, roomIds, page) };
+        return await this.#bot.stream(method, endpoint(path, params), options);
       } catch (error) {
-        if (!isHomeserverError(error, 'unsupported')) throw error;
+        if (!isHomeserverError(error, 'unsupported') || path === legacy) throw error;
+        this.#missing.add(name);
       }
     }
-    if (this.#capabilities.features.loginAs) {
-      try {
-        const value = await this.#puppets.asUser(userId, (token) => {
-          const page: FetchMessagesPage = async (roomId, from) =>
-            this.#call(this.#bot, 'GET', PATHS.clientMessages, { roomId }, { schema: MessagesPage, query: query(from), token: await token() });
-          return countInRooms(userId, roomIds, page);
-        });
-        return { available: true, value };
-      } catch (error) {
-        if (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind)) return { available: false, reason: MESSAGES_REFUSED };
-        if (!isHomeserverError(error, 'unsupported')) throw error;
-      }
-    }
-    return { available: false, reason: MESSAGES_UNAVAILABLE };
+    throw new HomeserverError({ kind: 'unsupported', userMessage: 'The homeserver offers no media download.' });
   }
 
   /** An initial sync as the user that lists rooms left; presence is left alone (set_presence=offline). */
@@ -317,35 +565,21 @@ export class SynapseAdminHomeserver implements Homeserver {
   }
 }
 
-/**
- * Counts the user's messages room by room, paging backwards from the end of each room until the
- * chunk is empty or `end` is missing. A room whose messages the path cannot read (403/404 from
- * the messages endpoint itself: e.g. never joined) is skipped and not counted as searched; any
- * other failure (the login-as behind a page, a server error) ends the count.
- */
-async function countInRooms(userId: string, roomIds: readonly string[], fetchPage: FetchMessagesPage): Promise<MessageCount> {
-  let count = 0;
-  let roomsSearched = 0;
-  for (const roomId of roomIds) {
-    try {
-      let from: string | undefined;
-      let inRoom = 0;
-      for (;;) {
-        const page = await fetchPage(roomId, from);
-        inRoom += countSentMessages(page, userId);
-        const next = nextMessagesToken(page, from);
-        if (next === null) break;
-        from = next;
-      }
-      count += inRoom;
-      roomsSearched++;
-    } catch (error) {
-      const roomRefused = (isHomeserverError(error, 'forbidden') || isHomeserverError(error, 'not-found')) && error.endpoint?.endsWith('/messages') === true;
-      if (roomRefused) continue;
-      throw error;
-    }
+/** Pages backwards until the chunk is empty or `end` is missing (or repeats the token it was given). */
+async function walkBackwards(fetchPage: FetchEventPage, onPage: (events: StoredEvent[]) => Promise<void>): Promise<void> {
+  let from: string | undefined;
+  for (;;) {
+    const page = await fetchPage(from);
+    if (page.chunk.length > 0) await onPage(page.chunk);
+    const next = nextMessagesToken(page, from);
+    if (next === null) return;
+    from = next;
   }
-  return { count, roomsSearched };
+}
+
+/** This room's messages cannot be read (403/404 from the messages endpoint itself: e.g. never joined). */
+export function isRoomRefusal(error: unknown): boolean {
+  return (isHomeserverError(error, 'forbidden') || isHomeserverError(error, 'not-found')) && error.endpoint?.endsWith('/messages') === true;
 }
 
 export type ConnectOptions = {

@@ -1,6 +1,7 @@
 // What the server holds, category by category, as plain facts for the user. Pure.
 import type { CategoryId } from '../config/categories.ts';
 import { code, type Inline } from '../render/document.ts';
+import type { Availability, Device, Session, Sessions } from '../homeserver/homeserver.ts';
 import type { Inventory } from './inventory.ts';
 
 export type CategoryFacts = {
@@ -43,18 +44,20 @@ function codeList(values: string[]): Inline[] {
 
 /** The server's log of connections beside the devices, where it keeps one (Synapse's user_ips). */
 function loggedConnections(inventory: Inventory) {
-  const sessions = inventory.sessions.available ? inventory.sessions.value : null;
-  return sessions?.kept === 'connection-log' ? sessions.sessions.flatMap((s) => (s.deviceId === null ? s.connections : [])) : [];
+  return connectionLog(inventory.sessions).flatMap((s) => (s.deviceId === null ? s.connections : []));
 }
 
 /** Where the server keeps no log, only each device's last IP address and time (Tuwunel). */
 const lastSeenPerDevice = (inventory: Inventory): boolean =>
   inventory.sessions.available && inventory.sessions.value.kept === 'last-seen-per-device';
 
-function connections(inventory: Inventory) {
-  const sessions = inventory.sessions.available && inventory.sessions.value.kept === 'connection-log' ? inventory.sessions.value.sessions : [];
-  const fromSessions = sessions.flatMap((s) => s.connections);
-  const fromDevices = inventory.devices.map((d) => ({ ip: d.lastSeenIp, userAgent: d.lastSeenUserAgent, lastSeenAt: d.lastSeenAt }));
+/** The connection log (whois) as a list where the server keeps one; empty elsewhere. */
+const connectionLog = (sessions: Availability<Sessions>): Session[] => (sessions.available && sessions.value.kept === 'connection-log' ? sessions.value.sessions : []);
+
+/** Every connection the server remembers: its connection log (whois) first, then each device's last one. */
+export function connections(input: { sessions: readonly Session[]; devices: readonly Device[] }) {
+  const fromSessions = input.sessions.flatMap((s) => s.connections.map((c) => ({ ...c, deviceId: s.deviceId, source: 'connection log' as const })));
+  const fromDevices = input.devices.map((d) => ({ ip: d.lastSeenIp, userAgent: d.lastSeenUserAgent, lastSeenAt: d.lastSeenAt, deviceId: d.deviceId, source: 'device' as const }));
   return [...fromSessions, ...fromDevices];
 }
 
@@ -93,12 +96,12 @@ function ipAddresses(inv: Inventory): CategoryFacts {
     const seen = inv.devices.filter((d) => d.lastSeenIp !== null);
     return { facts: capped(seen, (d): Inline[] => [code(d.lastSeenIp!), ', the last address of device ', code(d.deviceId)]) };
   }
-  const ips = unique(connections(inv).map((c) => c.ip).filter(present));
+  const ips = unique(connections({ sessions: connectionLog(inv.sessions), devices: inv.devices }).map((c) => c.ip).filter(present));
   return { facts: capped(ips, (ip) => [code(ip)]) };
 }
 
 function userAgents(inv: Inventory): CategoryFacts {
-  const agents = unique(connections(inv).map((c) => c.userAgent).filter(present));
+  const agents = unique(connections({ sessions: connectionLog(inv.sessions), devices: inv.devices }).map((c) => c.userAgent).filter(present));
   return { facts: capped(agents, (agent) => [agent]) };
 }
 

@@ -7,10 +7,11 @@ import { categoryFacts, formatTime } from './facts.ts';
 import type { Inventory } from './inventory.ts';
 import { policyDiscrepancies } from '../policy/discrepancies.ts';
 
-export function inventoryReport(inventory: Inventory, config: BotConfig): Document {
-  const { policy, privacyContact } = config;
+/** For each category: what it covers, what the server holds, and the operator's declaration (Art. 15(1)(a)-(g)). */
+export function categorySections(inventory: Inventory, config: BotConfig): Block[] {
+  const { policy } = config;
   const disagreements = new Set(policyDiscrepancies(inventory, policy));
-  const categories = CATEGORY_IDS.map((id): Block => {
+  return CATEGORY_IDS.map((id): Block => {
     const declared = policy.categories[id];
     const facts = categoryFacts(inventory, id);
     const held: Block =
@@ -40,28 +41,36 @@ export function inventoryReport(inventory: Inventory, config: BotConfig): Docume
     );
     return section(CATEGORY_LABELS[id], blocks);
   });
+}
 
+/** The user's rights and how to use them; `access` says where their copy is. */
+export function rightsSection(config: BotConfig, access: Inline[]): Block {
+  const { policy, privacyContact } = config;
   const contact: Inline[] = [link(privacyContact.email, `mailto:${privacyContact.email}`), ' or the room ', code(privacyContact.room)];
+  return section('Your rights', [
+    list([
+      [bold('Access and portability: '), ...access],
+      [bold('Correction: '), 'change your display name, avatar and email addresses in your Matrix client; for anything else, ask the privacy contact.'],
+      [bold('Erasure: '), 'ask the privacy contact to delete your account and its data (', code('!contact'), ').'],
+      [bold('Restriction and objection: '), 'ask the privacy contact.'],
+      [bold('Complaint: '), `you may complain to ${policy.supervisoryAuthority.name}: ${policy.supervisoryAuthority.howToComplain}`],
+      [bold('Automated decisions: '), policy.automatedDecisionMaking],
+    ]),
+    paragraph(`Privacy contact: `, ...contact, `. Requests are answered within ${policy.responseDays} days.`),
+    paragraph(
+      'Messages and files you shared in rooms with people on other servers were also sent to those servers (federation); their copies are outside this server’s control.',
+    ),
+  ]);
+}
+
+export function inventoryReport(inventory: Inventory, config: BotConfig): Document {
   return [
     paragraph(
-      bold(`What ${policy.controller} stores about `),
+      bold(`What ${config.policy.controller} stores about `),
       code(inventory.userId),
       ` (read from the homeserver just now, ${formatTime(inventory.collectedAt)}). I send this only here, in our direct chat.`,
     ),
-    ...categories,
-    section('Your rights', [
-      list([
-        [bold('Access and portability: '), 'this answer; for a copy of your data, ask the privacy contact.'],
-        [bold('Correction: '), 'change your display name, avatar and email addresses in your Matrix client; for anything else, ask the privacy contact.'],
-        [bold('Erasure: '), 'ask the privacy contact to delete your account and its data (', code('!contact'), ').'],
-        [bold('Restriction and objection: '), 'ask the privacy contact.'],
-        [bold('Complaint: '), `you may complain to ${policy.supervisoryAuthority.name}: ${policy.supervisoryAuthority.howToComplain}`],
-        [bold('Automated decisions: '), policy.automatedDecisionMaking],
-      ]),
-      paragraph(`Privacy contact: `, ...contact, `. Requests are answered within ${policy.responseDays} days.`),
-      paragraph(
-        'Messages and files you shared in rooms with people on other servers were also sent to those servers (federation); their copies are outside this server’s control.',
-      ),
-    ]),
+    ...categorySections(inventory, config),
+    rightsSection(config, ['this answer; for a copy of your data, ask the privacy contact.']),
   ];
 }

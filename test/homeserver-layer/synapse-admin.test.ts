@@ -149,7 +149,7 @@ describe('getMemberships', () => {
 
 describe('countMessagesSent', () => {
   const page = (chunk: { type: string; sender: string }[], end?: string) => ok({ chunk, start: 's', ...(end ? { end } : {}) });
-  const msg = (sender: string, type = 'm.room.message') => ({ type, sender, content: { body: 'secret text' }, event_id: '$e' });
+  const msg = (sender: string, type = 'm.room.message') => ({ type, sender, content: { body: 'secret text' }, event_id: '$e', origin_server_ts: 1_795_693_929_053 });
   /** Room R1 in two pages, then an empty one; R2 is closed to this reader. */
   const rooms = (r: SeenRequest): Reply | null => {
     const room = decodeURIComponent(r.path.split('/rooms/')[1]?.split('/')[0] ?? '');

@@ -8,7 +8,9 @@ import type { RequestContext, Reply, Router } from './http.ts';
 import { eventContext, paginate } from './timeline.ts';
 import type { ReadOptions } from './timeline.ts';
 import type { OptionalAdminEndpoint } from './flavours.ts';
+import { mediaLength } from './model.ts';
 import type { JsonObject, MediaRecord, RoomRecord, StoredEvent, UserRecord } from './model.ts';
+import { clientEvent } from './events.ts';
 
 const A = '/_synapse/admin';
 
@@ -247,11 +249,11 @@ function mediaItem(ctx: RequestContext, m: MediaRecord): JsonObject {
   return {
     media_id: m.mediaId,
     media_type: m.contentType,
-    media_length: m.bytes.length,
+    media_length: mediaLength(m),
     upload_name: m.filename,
     created_ts: m.createdAt,
     last_access_ts: null,
-    quarantined_by: null,
+    quarantined_by: m.quarantinedBy ?? null,
     safe_from_quarantine: ctx.state.flavour.intBooleans ? 0 : false,
   };
 }
@@ -336,7 +338,15 @@ const ADMIN_READ: ReadOptions = { visibleUpTo: Number.MAX_SAFE_INTEGER, viewer: 
 
 function roomMessages(ctx: RequestContext): Reply {
   requireAdmin(ctx);
-  return json(paginate(ctx.state.model, adminRoom(ctx), ctx.query, ADMIN_READ));
+  return json(paginate(ctx.state.model, adminRoom(ctx), ctx.query, { ...ADMIN_READ, maxLimit: ctx.state.flavour.maxMessagesLimit }));
+}
+
+/** The room's current state, every event in the client shape: {state: [...]} (Synapse and Tuwunel alike). */
+function roomState(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const room = adminRoom(ctx);
+  const now = Date.now();
+  return json({ state: [...room.state.values()].map((e) => clientEvent(e, { token: null }, now)) });
 }
 
 function roomContext(ctx: RequestContext): Reply {
@@ -571,6 +581,7 @@ export function registerAdminApi(router: Router): void {
   r('DELETE', '/v1/users/{userId}/media', deleteUserMedia);
   r('DELETE', '/v1/media/{serverName}/{mediaId}', deleteMedia);
   r('GET', '/v1/rooms/{roomId}', roomDetails);
+  r('GET', '/v1/rooms/{roomId}/state', roomState);
   r('GET', '/v1/rooms/{roomId}/messages', roomMessages, 'roomMessages');
   r('GET', '/v1/rooms/{roomId}/context/{eventId}', roomContext);
   r('POST', '/v1/users/{userId}/login', loginAs, 'loginAs');

@@ -255,7 +255,7 @@ function members(ctx: RequestContext): Reply {
 
 function messages(ctx: RequestContext): Reply {
   const { room, opts } = readAccess(ctx);
-  return json(paginate(ctx.state.model, room, ctx.query, opts));
+  return json(paginate(ctx.state.model, room, ctx.query, { ...opts, maxLimit: ctx.state.flavour.maxMessagesLimit }));
 }
 
 function getEvent(ctx: RequestContext): Reply {
@@ -361,6 +361,15 @@ function getFilter(ctx: RequestContext): Reply {
   const filter = ctx.state.model.user(token.userId)?.filters[Number(ctx.params['filterId'])];
   if (!filter) throw notFound('No such filter');
   return json(filter);
+}
+
+// ---- key backup (server-side, encrypted: only its version and public parts are served) ----
+
+function keyBackupVersion(ctx: RequestContext): Reply {
+  const token = requireAuth(ctx);
+  const backup = ctx.state.model.user(token.userId)?.keyBackup;
+  if (!backup) throw notFound('No backup found');
+  return json(backup);
 }
 
 // ---- pushers ----
@@ -481,6 +490,7 @@ export function registerClientApi(router: Router): void {
   r('GET', '/profile/{userId}', getProfile);
   r('GET', '/profile/{userId}/{field}', getProfile);
   r('PUT', '/profile/{userId}/{field}', putProfile);
+  r('GET', '/room_keys/version', keyBackupVersion);
   r('GET', '/pushers', getPushers);
   r('POST', '/pushers/set', setPusher);
   r('GET', '/login', loginFlows);

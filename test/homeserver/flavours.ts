@@ -83,6 +83,8 @@ export interface FlavourDescriptor {
   forgetRefusal: (userId: string, roomId: string, membership: string | null) => string | null;
   /** Which earlier sends a repeated transaction ID refers to (transactions.ts). */
   transactionScope: TransactionScope;
+  /** The largest /messages page the server serves, whatever `limit` asks (Synapse 1000, Tuwunel 100). */
+  maxMessagesLimit: number;
   /** The 404 text for a deleted or unknown media download. */
   mediaNotFoundError: (serverName: string, mediaId: string) => string;
   has(endpoint: OptionalAdminEndpoint): boolean;
@@ -142,6 +144,8 @@ function synapse167(version: string): FlavourDescriptor {
     // synapse/handlers/room_member.py, forget: only a joined user is refused.
     forgetRefusal: (userId, roomId, membership) => (membership === 'join' ? `User ${userId} is in room ${roomId}` : null),
     transactionScope: 'room+token',
+    // synapse/streams/config.py: MAX_LIMIT = 1000.
+    maxMessagesLimit: 1000,
     // Synapse 1.67 leaks the Python bytes repr into the message.
     mediaNotFoundError: (server, id) => `Not found [b'${server}', b'${id}']`,
     has: (endpoint) => endpoint === 'loginAs' || endpoint === 'makeRoomAdmin' || endpoint === 'anyAdmin' || endpoint === 'register',
@@ -207,6 +211,8 @@ function tuwunel(version: string): FlavourDescriptor {
     forgetRefusal: (_userId, _roomId, membership) =>
       membership === 'join' || membership === 'invite' || membership === 'knock' ? 'You must leave the room before forgetting it' : null,
     transactionScope: 'device',
+    // src/api/client/message.rs: LIMIT_MAX = 100, shared by the admin room-messages endpoint.
+    maxMessagesLimit: 100,
     mediaNotFoundError: () => 'Media not found.',
     has: (endpoint) => {
       if (endpoint === 'register') return hasRegister;

@@ -2,6 +2,7 @@
 // request context handlers receive, and a small router over decoded path
 // segments (room IDs arrive both raw "!a:b" and encoded "%21a%3Ab").
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { HomeserverModel, JsonObject, TokenRecord } from './model.ts';
 import type { FlavourDescriptor } from './flavours.ts';
 
@@ -28,7 +29,8 @@ export const badJson = (error: string): MatrixError => new MatrixError(400, 'M_B
 
 export type Reply =
   | { kind: 'json'; status: number; body: unknown }
-  | { kind: 'raw'; status: number; headers: Record<string, string>; body: Buffer };
+  | { kind: 'raw'; status: number; headers: Record<string, string>; body: Buffer }
+  | { kind: 'stream'; status: number; headers: Record<string, string>; body: Readable };
 
 export const json = (body: unknown, status = 200): Reply => ({ kind: 'json', status, body });
 
@@ -41,6 +43,8 @@ export interface ServerState {
   registrationSecret: string;
   /** Long-polls end at once when this fires (close()). */
   closing: AbortSignal;
+  /** The largest upload, in bytes (`m.upload.size`). */
+  uploadLimit: number;
   /** Runs a background job after `ms`, unless the server closes first. */
   later: (ms: number, fn: () => void) => void;
   /** Pause between the rooms of a user redaction task. */

@@ -1,19 +1,24 @@
 // The media repository: config, upload, and download (unauthenticated under
 // /_matrix/media/v3; authenticated under /_matrix/client/v1/media on servers
 // that have it). Downloads are sent with Content-Length, not chunked.
+import { generatedStream } from './generated-media.ts';
 import { MatrixError, json, notFound, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
+import { mediaLength } from './model.ts';
 
-export const UPLOAD_LIMIT = 52428800;
+/** Synapse's default max_upload_size, 50 MiB (recorded: 52428800). */
+export const DEFAULT_UPLOAD_LIMIT = 52428800;
 
 function config(ctx: RequestContext): Reply {
   requireAuth(ctx);
-  return json({ 'm.upload.size': UPLOAD_LIMIT });
+  return json({ 'm.upload.size': ctx.state.uploadLimit });
 }
 
 function upload(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
-  if (ctx.body.length > UPLOAD_LIMIT) throw new MatrixError(413, 'M_TOO_LARGE', 'Upload request body is too large');
+  // Synapse reads the length from the header and refuses chunked uploads.
+  if (ctx.req.headers['content-length'] === undefined) throw new MatrixError(400, 'M_UNKNOWN', 'Request must specify a Content-Length');
+  if (ctx.body.length > ctx.state.uploadLimit) throw new MatrixError(413, 'M_TOO_LARGE', 'Upload request body is too large');
   const contentType = ctx.req.headers['content-type'] ?? 'application/octet-stream';
   const filename = ctx.query.get('filename');
   const uri = ctx.state.model.uploadMedia(token.userId, {
@@ -35,13 +40,15 @@ function download(ctx: RequestContext): Reply {
   const server = ctx.params['serverName'] ?? '';
   const mediaId = ctx.params['mediaId'] ?? '';
   const media = server === model.serverName ? model.media.get(mediaId) : undefined;
-  if (!media) throw notFound(flavour.mediaNotFoundError(server, mediaId));
+  // Quarantined media is still listed to admins, but every download is a 404 (Synapse's respond_404).
+  if (!media || media.quarantinedBy !== undefined) throw notFound(flavour.mediaNotFoundError(server, mediaId));
   let contentType = media.contentType;
   // Synapse adds a charset to text types.
   if (contentType.startsWith('text/') && !contentType.includes('charset')) contentType += '; charset=UTF-8';
-  const headers: Record<string, string> = { 'Content-Type': contentType, 'Content-Length': String(media.bytes.length) };
+  const headers: Record<string, string> = { 'Content-Type': contentType, 'Content-Length': String(mediaLength(media)) };
   const name = ctx.params['fileName'] ?? media.filename;
   if (name) headers['Content-Disposition'] = contentDisposition(name);
+  if (media.generated) return { kind: 'stream', status: 200, headers, body: generatedStream(media.generated) };
   return { kind: 'raw', status: 200, headers, body: media.bytes };
 }
 

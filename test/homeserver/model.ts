@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { newAccessToken, newDeviceId, newEventId, newMediaId, newRoomId } from './ids.ts';
 import { syncEvent } from './events.ts';
 import { EndToEndKeys } from './e2ee-keys.ts';
+import type { GeneratedBytes } from './generated-media.ts';
 import type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
 
 export type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
@@ -102,6 +103,17 @@ export interface UserRecord {
   profileFields: Map<string, unknown>;
   /** Rooms the user left and then forgot (POST /rooms/{r}/forget); a new membership brings one back. */
   forgotten: Set<string>;
+  /** The server-side key backup (GET /room_keys/version), if the user made one. */
+  keyBackup?: KeyBackup;
+}
+
+/** What GET /_matrix/client/v3/room_keys/version answers: public parts only. */
+export interface KeyBackup {
+  algorithm: string;
+  auth_data: JsonObject;
+  count: number;
+  etag: string;
+  version: string;
 }
 
 export interface TokenRecord {
@@ -133,7 +145,14 @@ export interface MediaRecord {
   bytes: Buffer;
   filename: string | null;
   createdAt: number;
+  /** Made on download (benchmarks); `bytes` is then empty. */
+  generated?: GeneratedBytes;
+  /** Quarantined by this admin: still listed, no longer downloadable. */
+  quarantinedBy?: string;
 }
+
+/** A media file's size, whether its bytes are stored or generated. */
+export const mediaLength = (m: MediaRecord): number => m.generated?.length ?? m.bytes.length;
 
 export interface CreateRoomOptions {
   name?: string;
@@ -648,6 +667,21 @@ export class HomeserverModel {
     return `mxc://${this.serverName}/${mediaId}`;
   }
 
+  /** An upload whose bytes are generated on download: big media without the memory. */
+  uploadGeneratedMedia(userId: string, file: { contentType: string; length: number; seed?: number; filename?: string; createdAt?: number }): string {
+    const uri = this.uploadMedia(userId, { contentType: file.contentType, bytes: Buffer.alloc(0), ...(file.filename ? { filename: file.filename } : {}), ...(file.createdAt ? { createdAt: file.createdAt } : {}) });
+    const record = this.media.get(uri.slice(uri.lastIndexOf('/') + 1))!;
+    record.generated = { length: file.length, seed: file.seed ?? this.media.size };
+    return uri;
+  }
+
+  /** As Synapse's quarantine: the file stays listed but the server no longer serves it. */
+  quarantineMedia(mediaId: string, by: string): void {
+    const media = this.media.get(mediaId);
+    if (!media) throw new Error(`no such media ${mediaId}`);
+    media.quarantinedBy = by;
+  }
+
   /** The user's uploads, newest first (the admin API's order). */
   mediaOf(userId: string): MediaRecord[] {
     return [...this.media.values()].filter((m) => m.userId === userId).sort((a, b) => b.createdAt - a.createdAt);
@@ -689,6 +723,28 @@ export class HomeserverModel {
     const user = this.requireUser(userId);
     user.pushers = user.pushers.filter((p) => !(p.app_id === pusher.app_id && p.pushkey === pusher.pushkey));
     if (pusher.kind !== null) user.pushers.push(pusher as Pusher);
+  }
+
+  setKeyBackup(userId: string, backup: KeyBackup): void {
+    this.requireUser(userId).keyBackup = backup;
+  }
+
+  /**
+   * Appends `count` text messages from one sender quickly (benchmarks): one event per
+   * message as sendEvent makes them, but without waking syncs for each one.
+   */
+  appendMessages(roomId: string, sender: string, count: number, body: (i: number) => string, startTs = Date.now() - count): void {
+    const room = this.requireRoom(roomId);
+    let ts = Math.max(startTs, (room.events[room.events.length - 1]?.ts ?? 0) + 1);
+    for (let i = 0; i < count; i++) {
+      this.pos += 1;
+      room.events.push({
+        eventId: newEventId(), roomId, type: 'm.room.message', sender, content: { msgtype: 'm.text', body: body(i) },
+        stateKey: undefined, redacts: undefined, ts: ts++, pos: this.pos, index: room.events.length,
+        replaces: undefined, txn: undefined, redactedBy: undefined,
+      });
+    }
+    queueMicrotask(() => this.emitter.emit('change'));
   }
 
   setReceipt(roomId: string, userId: string, eventId: string): void {

@@ -14,7 +14,7 @@ import { describeFlavour } from './flavours.ts';
 import type { Flavour, FlavourDescriptor } from './flavours.ts';
 import { MatrixError, Router, decodeSegments, json } from './http.ts';
 import type { Reply, RequestContext, ServerState } from './http.ts';
-import { registerMediaApi } from './media-api.ts';
+import { DEFAULT_UPLOAD_LIMIT, registerMediaApi } from './media-api.ts';
 import { HomeserverModel } from './model.ts';
 import type { JsonObject } from './model.ts';
 import { installTuwunelAdminRoom } from './tuwunel-admin-room.ts';
@@ -40,6 +40,8 @@ export interface TestHomeserverOptions {
   adminRoom?: AdminRoomSettings;
   /** Pause between the rooms of a user redaction task, so a test can see it running (default 0). */
   redactionStepMs?: number;
+  /** The largest upload in bytes (`m.upload.size`); Synapse's default 50 MiB when absent. */
+  uploadLimit?: number;
 }
 
 export interface TestHomeserver {
@@ -77,6 +79,11 @@ function bearerToken(req: IncomingMessage, query: URLSearchParams): string | nul
 }
 
 function sendReply(res: ServerResponse, reply: Reply, flavour: FlavourDescriptor): void {
+  if (reply.kind === 'stream') {
+    res.writeHead(reply.status, reply.headers);
+    reply.body.pipe(res);
+    return;
+  }
   if (reply.kind === 'raw') {
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body);
@@ -148,6 +155,7 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
   const state: ServerState = {
     model, flavour, url: '', registrationSecret: randomBytes(16).toString('hex'), closing: closing.signal, later,
     redactionStepMs: opts.redactionStepMs ?? 0,
+    uploadLimit: opts.uploadLimit ?? DEFAULT_UPLOAD_LIMIT,
   };
 
   const router = new Router();

@@ -20,6 +20,8 @@ export interface ReadOptions {
   viewer: TokenRecord | null;
   /** Prune events of erased senders for a reader who was not in the room then (client API). */
   pruneErasedFor: string | null;
+  /** The server's largest page: a bigger `limit` is quietly lowered to it. */
+  maxLimit?: number;
 }
 
 const globMatch = (pattern: string, value: string): boolean =>
@@ -66,7 +68,7 @@ function serialize(model: HomeserverModel, ev: StoredEvent, opts: ReadOptions, n
 export function paginate(model: HomeserverModel, room: RoomRecord, query: URLSearchParams, opts: ReadOptions): JsonObject {
   const dir = query.get('dir') ?? 'b';
   if (dir !== 'b' && dir !== 'f') throw new MatrixError(400, 'M_INVALID_PARAM', "Query parameter \"dir\" must be one of ['b', 'f']");
-  const limit = Math.max(0, intParam(query, 'limit', 10));
+  const limit = Math.min(Math.max(0, intParam(query, 'limit', 10)), opts.maxLimit ?? Number.MAX_SAFE_INTEGER);
   const filter = filterParam(query) as EventFilter;
   const start = parsePosition(room, query.get('from'));
   const toToken = query.get('to');

@@ -1,0 +1,68 @@
+// Everything an export gathered about one user, before it is written out.
+import type {
+  AccountDataSummary,
+  Availability,
+  Device,
+  EncryptionKeys,
+  JsonObject,
+  Memberships,
+  Pusher,
+  Session,
+  Stored,
+  StoredEvent,
+  UserAccount,
+} from '../homeserver/homeserver.ts';
+import type { Inventory } from '../inventory/inventory.ts';
+import type { MediaEntry } from './media-files.ts';
+import type { RoomMessages } from './room-messages.ts';
+
+export type ExportedRoom = RoomMessages & {
+  /** The user's membership now: join, leave, invite, ban, knock. */
+  membership: string;
+  /** Every m.room.member event about the user found, oldest first (theirs, and the last one by others). */
+  membershipHistory: StoredEvent[];
+};
+
+export type Collected = {
+  userId: string;
+  serverName: string;
+  generatedAt: number;
+  account: Stored<UserAccount>;
+  memberships: Memberships;
+  devices: Stored<Device[]>;
+  sessions: Availability<Stored<Session[]>>;
+  accountData: Stored<AccountDataSummary>;
+  pushers: Stored<Pusher[]>;
+  keys: Availability<Stored<EncryptionKeys>>;
+  keyBackup: Availability<JsonObject | null>;
+  rooms: ExportedRoom[];
+  media: MediaEntry[];
+};
+
+const value = <T>(a: Availability<Stored<T>>): Availability<T> => (a.available ? { available: true, value: a.value.value } : a);
+
+/** The same facts !whatdoyouhave shows, so that the package's summary and the chat answer agree. */
+export function inventoryOf(c: Collected): Inventory {
+  const readable = c.rooms.filter((r) => r.unavailable === null);
+  const unreadable = c.rooms.find((r) => r.unavailable !== null && readable.length === 0);
+  return {
+    userId: c.userId,
+    collectedAt: c.generatedAt,
+    account: c.account.value,
+    memberships: c.memberships,
+    devices: c.devices.value,
+    // The package holds the connection log where the server keeps one; elsewhere each device's last connection is with the devices.
+    sessions: c.sessions.available ? { available: true, value: { kept: 'connection-log', sessions: c.sessions.value.value } } : { available: true, value: { kept: 'last-seen-per-device' } },
+    accountData: c.accountData.value,
+    pushers: c.pushers.value,
+    media: {
+      count: c.media.filter((m) => m.origin === 'upload').length,
+      totalBytes: c.media.filter((m) => m.origin === 'upload').reduce((sum, m) => sum + (m.media.size ?? m.file?.size ?? 0), 0),
+    },
+    encryptionKeys: value(c.keys),
+    messages:
+      unreadable !== undefined
+        ? { available: false, reason: unreadable.unavailable! }
+        : { available: true, value: { count: readable.reduce((sum, r) => sum + r.messages, 0), roomsSearched: readable.length } },
+  };
+}

@@ -1,0 +1,97 @@
+// A file being written to the export's work folder, with its SHA-256 and size counted as the
+// bytes go by, and (for text, which the zip compresses) how big it will be once deflated at the
+// zip's own level, so that parts can be planned without reading anything twice.
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createDeflateRaw, type DeflateRaw } from 'node:zlib';
+
+/** The zip's compression level (zlib's default); the estimate below uses the same one. */
+export const ZIP_LEVEL = 6;
+
+export type WrittenFile = {
+  diskPath: string;
+  size: number;
+  sha256: string;
+  /** Exact size once deflated at ZIP_LEVEL; null for files stored as they are (media). */
+  deflatedSize: number | null;
+};
+
+export class SpooledFile {
+  readonly diskPath: string;
+  readonly #out: WriteStream;
+  readonly #hash = createHash('sha256');
+  readonly #deflate: DeflateRaw | null;
+  #deflated = 0;
+  #size = 0;
+
+  constructor(diskPath: string, options: { compressed: boolean }) {
+    this.diskPath = diskPath;
+    this.#out = createWriteStream(diskPath, { flags: 'wx', mode: 0o600 });
+    this.#out.on('error', () => {}); // surfaced by write()/close()
+    this.#deflate = options.compressed ? createDeflateRaw({ level: ZIP_LEVEL }) : null;
+    this.#deflate?.on('data', (chunk: Buffer) => (this.#deflated += chunk.length));
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Writes a chunk, waiting while the disk is behind (so nothing piles up in memory). */
+  async write(chunk: Buffer | string): Promise<void> {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (buffer.length === 0) return;
+    this.#size += buffer.length;
+    this.#hash.update(buffer);
+    // Both waits are set up before either is awaited, so that no 'drain' goes unheard.
+    const waits: Promise<unknown>[] = [];
+    if (this.#deflate !== null && !this.#deflate.write(buffer)) waits.push(once(this.#deflate, 'drain'));
+    if (!this.#out.write(buffer)) waits.push(drainOrError(this.#out));
+    await Promise.all(waits);
+  }
+
+  async close(): Promise<WrittenFile> {
+    if (this.#deflate) {
+      const ended = once(this.#deflate, 'end');
+      this.#deflate.end();
+      this.#deflate.resume();
+      await ended;
+    }
+    this.#out.end();
+    await once(this.#out, 'close');
+    return { diskPath: this.diskPath, size: this.#size, sha256: this.#hash.digest('hex'), deflatedSize: this.#deflate ? this.#deflated : null };
+  }
+
+  /** Gives up on the file (an error or a cancelled export); the work folder is removed later. */
+  abandon(): void {
+    this.#deflate?.destroy();
+    this.#out.destroy();
+  }
+}
+
+async function drainOrError(stream: WriteStream): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const onDrain = () => {
+      stream.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error) => {
+      stream.off('drain', onDrain);
+      reject(error);
+    };
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
+  });
+}
+
+/** Writes a whole small file (category data, the manifest) at once. */
+export async function writeWholeFile(diskPath: string, content: string | Buffer, options: { compressed: boolean }): Promise<WrittenFile> {
+  const file = new SpooledFile(diskPath, options);
+  try {
+    await file.write(content);
+    return await file.close();
+  } catch (error) {
+    file.abandon();
+    throw error;
+  }
+}

@@ -85,6 +85,8 @@ export type HttpOptions = {
   baseDelayMs?: number;
   /** Longest wait a 429 may ask for. */
   maxRetryAfterMs?: number;
+  /** The largest JSON answer read; a bigger one is refused as unusable (a hostile or broken server). */
+  maxResponseBytes?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   log?: (line: string) => void;
@@ -98,6 +100,7 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
   const maxRetries = options.maxRetries ?? 3;
   const baseDelayMs = options.baseDelayMs ?? 250;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
   const log = options.log ?? (() => {});
@@ -138,7 +141,22 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
       // Redirects are not followed: a homeserver API has no business redirecting, and
       // following one could carry the token to another host.
       response = await fetch(call.url, { method: call.method, headers: call.headers, body: call.body, signal, redirect: 'manual' });
-      text = await response.text();
+      const read = await readCapped(response, maxResponseBytes);
+      if (read === null) {
+        log(`${call.name} answer over ${maxResponseBytes} bytes: not read`);
+        return {
+          ok: false,
+          retryable: false,
+          retryAfterMs: null,
+          error: new HomeserverError({
+            kind: 'bad-response',
+            status: response.status,
+            endpoint: call.name,
+            userMessage: `The homeserver answered ${call.name} on ${displayUrl(baseUrl)} with more than ${Math.round(maxResponseBytes / 1048576)} MiB; that is not an answer the bot can use.`,
+          }),
+        };
+      }
+      text = read;
     } catch (error) {
       const network = classifyNetworkError(error);
       log(`${call.name} failed: ${network.reason}`);
@@ -372,6 +390,33 @@ function buildUrl(baseUrl: string, path: string, query: RequestOptions<z.ZodType
   for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) params.set(key, String(value));
   const search = params.toString();
   return `${baseUrl}${path.startsWith('/') ? path : `/${path}`}${search ? `?${search}` : ''}`;
+}
+
+/** A 1,000-event page is a few MiB; 64 MiB is far beyond any honest answer the bot asks for. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** The body as text, or null (and the rest not downloaded) once it passes `maxBytes`. */
+async function readCapped(response: Response, maxBytes: number): Promise<string | null> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    return null;
+  }
+  if (response.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

@@ -147,14 +147,6 @@ export function countSentMessages(page: MessagesPage, userId: string): number {
   return page.chunk.filter((event) => event.sender === userId && MESSAGE_TYPES.has(event.type)).length;
 }
 
-/** The token for the next (older) page, or null at the end of the room. */
-export function nextMessagesToken(page: MessagesPage, from: string | undefined): string | null {
-  if (page.chunk.length === 0) return null;
-  const end = page.end ?? null;
-  // A server that hands back the token it was given would loop forever.
-  return end === null || end === from ? null : end;
-}
-
 export function addMediaPage(summary: MediaSummary, page: MediaPage): MediaSummary {
   return {
     count: summary.count + page.media.length,

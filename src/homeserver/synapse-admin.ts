@@ -62,7 +62,6 @@ import {
   membershipsFromSync,
   mergeMemberships,
   nextMediaFrom,
-  nextMessagesToken,
   toAccountDataSummary,
   toDevices,
   toEncryptionKeys,
@@ -121,6 +120,7 @@ export const LEFT_ROOMS_UNAVAILABLE = 'rooms you have left are not available on 
 export const MESSAGES_UNAVAILABLE = 'messages you sent cannot be counted on this server';
 export const LEFT_ROOMS_REFUSED = 'rooms you have left could not be looked up: the server would not let the bot read them as you';
 export const MESSAGES_REFUSED = 'messages you sent could not be counted: the server would not let the bot read them as you';
+export const MESSAGES_UNREADABLE = 'messages you sent could not be counted: the homeserver gave answers the bot could not use';
 
 /**
  * Refusals of the login-as fallback that concern this one user (Synapse will not log an admin in
@@ -274,6 +274,8 @@ export class SynapseAdminHomeserver implements Homeserver {
       }
     } catch (error) {
       if (isHomeserverError(error, 'unsupported')) return { available: false, reason: MESSAGES_UNAVAILABLE };
+      // An answer the bot cannot use (a broken or hostile server): the rest of the answer still goes out, saying so.
+      if (isHomeserverError(error, 'bad-response')) return { available: false, reason: MESSAGES_UNREADABLE };
       if (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind)) return { available: false, reason: MESSAGES_REFUSED };
       throw error;
     }
@@ -565,14 +567,27 @@ export class SynapseAdminHomeserver implements Homeserver {
   }
 }
 
-/** Pages backwards until the chunk is empty or `end` is missing (or repeats the token it was given). */
+/**
+ * Pages backwards until the chunk is empty or `end` is missing. A server that hands back a token
+ * it gave before (the same one forever, or in a circle) would keep the walk going without end:
+ * that is an unusable answer, not the end of the room, since what was read may be incomplete.
+ */
 async function walkBackwards(fetchPage: FetchEventPage, onPage: (events: StoredEvent[]) => Promise<void>): Promise<void> {
+  const seen = new Set<string>();
   let from: string | undefined;
   for (;;) {
     const page = await fetchPage(from);
     if (page.chunk.length > 0) await onPage(page.chunk);
-    const next = nextMessagesToken(page, from);
-    if (next === null) return;
+    const next = page.end ?? null;
+    if (page.chunk.length === 0 || next === null) return;
+    if (next === from || seen.has(next)) {
+      throw new HomeserverError({
+        kind: 'bad-response',
+        endpoint: 'GET /messages',
+        userMessage: 'The homeserver kept handing back a page token it had given before, so a room’s history could not be read to its end.',
+      });
+    }
+    seen.add(next);
     from = next;
   }
 }

@@ -16,6 +16,7 @@ import type { RequestService } from './requests.ts';
 import { BOT, isClosed, REQUESTER, type Request, type RequestKind } from './request.ts';
 
 const UNDELIVERABLE = 'the answer could not be delivered to the requester';
+const ACCESS_FAILED = 'the homeserver could not be read';
 
 /** Closed requests stay in !status this long. */
 const RECENT_MS = 30 * DAY;
@@ -54,7 +55,13 @@ export class RequestDesk {
   /** !whatdoyouhave: an access request, answered at once (it counts in the transparency report). */
   recordAccess(userId: string, roomId: string, eventId: string, answered: boolean): Request {
     const request = this.requests.open({ kind: 'access', userId, roomId, sourceEventId: eventId });
-    if (!isClosed(request.state)) this.requests.transition(request.id, answered ? 'completed' : 'failed', BOT, answered ? null : 'the homeserver could not be read');
+    if (isClosed(request.state)) return request;
+    if (answered) this.requests.transition(request.id, 'completed', BOT);
+    else {
+      // The reason goes with the escalation that failing brings (services.ts).
+      this.requests.updateDetail(request.id, (detail) => ({ ...detail, failure: ACCESS_FAILED }));
+      this.requests.transition(request.id, 'failed', BOT, ACCESS_FAILED);
+    }
     return this.requests.get(request.id)!;
   }
 

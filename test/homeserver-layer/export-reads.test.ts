@@ -48,6 +48,27 @@ const puppetRoom: Handler = (r) => {
 };
 
 describe('sentEvents', () => {
+  it.each([
+    ['the same token forever', (from: string | null) => (from === null ? 't1' : from)],
+    ['tokens in a circle', (from: string | null) => (from === 't2' ? 't1' : 't2')],
+  ])('stops with a clear error when the server hands back %s, and still logs the puppet token out', async (_what, nextOf) => {
+    const hs = await homeserver((r) => {
+      if (r.path.endsWith('/login')) return ok({ access_token: 'puppet' });
+      if (r.path === '/_matrix/client/v3/logout') return ok({});
+      if (r.path.endsWith('/messages')) return ok({ chunk: [msg(1)], start: 's', end: nextOf(r.query.get('from')) });
+      return unrecognized;
+    });
+    let error: unknown;
+    try {
+      for await (const _page of hs.sentEvents(ALICE, ROOM)) void _page;
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ kind: 'bad-response', userMessage: expect.stringMatching(/page token it had given before/) });
+    expect(server!.requests.filter((r) => r.path.endsWith('/messages')).length).toBeLessThanOrEqual(3);
+    expect(server!.requests.filter((r) => r.path === '/_matrix/client/v3/logout')).toHaveLength(1);
+  });
+
   it('pages backwards from the end as the user, each page once, and logs the puppet token out', async () => {
     const hs = await homeserver(puppetRoom);
     const pages: string[][] = [];

@@ -15,7 +15,9 @@ export type SeenRequest = {
 export type Reply =
   | { status: number; json?: unknown; html?: string; headers?: Record<string, string> }
   | { drop: true }
-  | { hang: true };
+  | { hang: true }
+  /** A JSON body sent chunked (no Content-Length), a piece every `intervalMs`: a slow or endless answer. */
+  | { status: number; chunks: string[]; intervalMs: number };
 
 export type Handler = (request: SeenRequest) => Reply;
 
@@ -53,6 +55,19 @@ export async function startFakeServer(handler: Handler | Reply[]): Promise<FakeS
         return;
       }
       if ('hang' in reply) return;
+      if ('chunks' in reply) {
+        res.writeHead(reply.status, { 'content-type': 'application/json' });
+        const pieces = [...reply.chunks];
+        const next = () => {
+          if (res.destroyed) return;
+          const piece = pieces.shift();
+          if (piece === undefined) return void res.end();
+          res.write(piece);
+          setTimeout(next, reply.intervalMs).unref();
+        };
+        next();
+        return;
+      }
       if (reply.html !== undefined) {
         res.writeHead(reply.status, { 'content-type': 'text/html; charset=utf-8', ...reply.headers });
         res.end(reply.html);

@@ -283,6 +283,42 @@ describe('createHomeserverHttp', () => {
   });
 });
 
+describe('a hostile or broken homeserver', () => {
+  it('refuses an enormous answer without reading it all, and does not ask again', async () => {
+    const huge = JSON.stringify({ name: ALICE, padding: 'x'.repeat(3 * 1024 * 1024) });
+    const { http, requests } = await client([{ status: 200, json: JSON.parse(huge) }], { maxResponseBytes: 1024 * 1024 });
+    const e = await failure(http.request('GET', USER, { schema: AdminUser }));
+    expect(e.kind).toBe('bad-response');
+    expect(e.userMessage).toMatch(/more than 1 MiB/);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('refuses an endless chunked answer once it passes the limit', async () => {
+    const endless = Array.from({ length: 10_000 }, (_, i) => (i === 0 ? '{"name": "' : 'x'.repeat(1024)));
+    const { http } = await client([{ status: 200, chunks: endless, intervalMs: 0 }], { maxResponseBytes: 256 * 1024 });
+    const e = await failure(http.request('GET', USER, { schema: AdminUser }));
+    expect(e.kind).toBe('bad-response');
+  });
+
+  it('gives up on an answer that trickles in slower than the timeout, within a bound', async () => {
+    const slow = ['{"name": ', '"@alice:test.local"', '}'];
+    const { http } = await client([1, 2, 3].map(() => ({ status: 200, chunks: slow, intervalMs: 400 })), { timeoutMs: 300, maxRetries: 2 });
+    const started = Date.now();
+    const e = await failure(http.request('GET', USER, { schema: AdminUser }));
+    expect(e.kind).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('names wrong types and malformed JSON as unusable answers', async () => {
+    const { http } = await client([
+      { status: 200, json: { name: 42, admin: 'yes' } },
+      { status: 200, html: '{"name": "@alice' },
+    ]);
+    expect((await failure(http.request('GET', USER, { schema: AdminUser }))).kind).toBe('bad-response');
+    expect((await failure(http.request('GET', USER, { schema: AdminUser }))).kind).toBe('bad-response');
+  });
+});
+
 describe('parseRetryAfter', () => {
   it('reads seconds and HTTP dates', () => {
     expect(parseRetryAfter('3')).toBe(3000);

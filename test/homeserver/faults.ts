@@ -7,7 +7,8 @@
 // cannot know that its request took effect. 'lost-answer' handles it and never answers
 // (until the client goes away): the window where a client is killed after the server
 // acted and before it heard back.
-export type FaultKind = 'latency' | 'status' | 'rate-limit' | 'drop' | 'commit-then-drop' | 'lost-answer';
+// 'answer' replies with what the test says instead of what the server would: a broken or hostile server.
+export type FaultKind = 'latency' | 'status' | 'rate-limit' | 'drop' | 'commit-then-drop' | 'lost-answer' | 'answer';
 
 export interface FaultSpec {
   method?: string;
@@ -22,6 +23,8 @@ export interface FaultSpec {
   status?: number;
   /** For 'rate-limit': retry_after_ms in the 429 answer (default 1000). */
   retryAfterMs?: number;
+  /** For 'answer': the status and JSON body to send back (the request is not handled). */
+  answer?: { status: number; json: unknown };
   /** Just requests whose body contains this text. */
   bodyIncludes?: string;
   /** Only requests made with a token of this user. */

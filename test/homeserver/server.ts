@@ -194,6 +194,8 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     let reply: Reply;
     if (fault?.kind === 'status') {
       reply = json({ errcode: 'M_UNKNOWN', error: 'Internal server error' }, fault.status ?? 500);
+    } else if (fault?.kind === 'answer') {
+      reply = json(fault.answer?.json ?? {}, fault.answer?.status ?? 200);
     } else if (fault?.kind === 'rate-limit') {
       const ms = fault.retryAfterMs ?? 1000;
       reply = json({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: ms }, 429);

@@ -78,7 +78,7 @@ export type World = {
   /** Every reply of the bot to an event so far (threaded with m.in_reply_to). */
   repliesTo(roomId: string, eventId: string): Array<{ event_id: string; content: Record<string, unknown> }>;
   /** Sends a command and waits for the bot's threaded reply. */
-  ask(sender: string, roomId: string, body: string): Promise<{ body: string; html: string; content: Record<string, unknown> }>;
+  ask(sender: string, roomId: string, body: string, timeoutMs?: number): Promise<{ body: string; html: string; content: Record<string, unknown> }>;
   /** Creates a direct chat between `userId` and the bot (end-to-end encrypted if asked), and waits until the bot has joined. */
   openDirectChat(userId: string, options?: { encrypted?: boolean }): Promise<string>;
   /** Waits until the bot is joined to a room. */
@@ -161,7 +161,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     replyTo,
     repliesTo: (roomId, eventId) =>
       m.events(roomId).filter((ev) => ev.sender === privacybot.userId && (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id === eventId),
-    ask: async (sender, roomId, body) => replyTo(say(sender, roomId, body)),
+    ask: async (sender, roomId, body, timeoutMs) => replyTo(say(sender, roomId, body), timeoutMs),
     openDirectChat: async (userId, { encrypted = false } = {}) => {
       const roomId = m.createRoom(userId, { isDirect: true, encrypted, invite: [privacybot.userId], preset: 'trusted_private_chat' });
       await botJoined(roomId);

@@ -38,6 +38,7 @@ import { inboxCommand } from './inbox-command.ts';
 import { classifyIncoming, RoomEvent } from './incoming.ts';
 import { jobEventsFor } from './job-messages.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { RoomCache } from './room-cache.ts';
 import { parseReactionCommand, reactionCommand, reactionDecision, type ReactionDecision } from './reactions.ts';
 import * as replies from './replies.ts';
 import { inviteDecision, isLeftAlone } from './rooms.ts';
@@ -71,6 +72,9 @@ export type RunningBot = {
   stop(): Promise<void>;
 };
 
+/** Commands that answer faster than this show no typing notification. */
+const TYPING_AFTER_MS = 300;
+
 /** An encrypted room is told at most once a day, unprompted, that the bot cannot read it. */
 const ENCRYPTED_NOTICE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
@@ -95,6 +99,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   // with the inbox this means a crash never skips a command.
   Reflect.set(client, 'persistTokenAfterSync', true);
   const chat = chatOver(client, botUserId);
+  const rooms = new RoomCache(chat);
   const syncGaps = new SyncGaps(db);
   // What a limited sync timeline skipped is noted before the sync position moves on, then read.
   syncWithoutGaps(client, (gaps) => {
@@ -193,25 +198,30 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   const placeOf = async (roomId: string, sender: string): Promise<Place> => {
     if (roomId === adminRoomId) return 'admin';
     if (roomId === contactRoomId) return 'privacy-contact';
-    const members = await chat.joinedMembers(roomId);
+    const members = await rooms.members(roomId);
     return members.length === 2 && members.includes(sender) && members.includes(botUserId) ? 'direct' : 'group';
   };
 
   const routeFor = async (entry: InboxEntry, parsed: ParsedMessage): Promise<{ route: Route; place: Place }> => {
     if (parsed.kind === 'none') return { route: { kind: 'silent' }, place: 'group' };
     const place = await placeOf(entry.roomId, entry.sender);
-    const encrypted = await chat.isEncrypted(entry.roomId);
+    const encrypted = await rooms.isEncrypted(entry.roomId);
     const unreadable = encrypted && !deps.encryption;
     // End-to-end encryption: an answer encrypted for someone without keys would be unreadable to them.
     const undecryptable = encrypted && deps.encryption && !(await hasEncryptionKeys(client, entry.sender));
     // An admin is listed in the config and joined to the admin room now.
-    const senderIsAdmin = place === 'admin' && config.admins.includes(entry.sender) && (await chat.joinedMembers(entry.roomId)).includes(entry.sender);
+    const senderIsAdmin = place === 'admin' && config.admins.includes(entry.sender) && (await rooms.members(entry.roomId)).includes(entry.sender);
     return { route: route(parsed, entry.sender, { place, unreadable, undecryptable, senderIsAdmin }, COMMANDS, config), place };
   };
 
   const run = async (decision: Extract<Route, { kind: 'run' }>, entry: InboxEntry, place: Place): Promise<Reply> => {
     const { command, args } = decision;
-    await chat.setTyping(entry.roomId, true);
+    // Typing shows only for answers that take a moment: a quick one needs no two extra requests.
+    let typing = false;
+    const showTyping = setTimeout(() => {
+      typing = true;
+      void chat.setTyping(entry.roomId, true);
+    }, TYPING_AFTER_MS);
     try {
       return await command.run(context(entry, place, command.keptWords), args);
     } catch (error) {
@@ -223,7 +233,8 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       log.error(`!${command.name} failed: ${error instanceof Error ? error.name : 'unknown error'}`);
       return replies.internalTrouble(config);
     } finally {
-      await chat.setTyping(entry.roomId, false);
+      clearTimeout(showTyping);
+      if (typing) await chat.setTyping(entry.roomId, false);
     }
   };
 
@@ -231,7 +242,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   const decideByReaction = async (entry: InboxEntry, reaction: Pick<ReactionDecision, 'decision' | 'target'>): Promise<Composed | null> => {
     const request = services.erasure.byApprovalEvent(reaction.target);
     if (request === null || adminRoomId === null) return null;
-    const isAdmin = config.admins.includes(entry.sender) && (await chat.joinedMembers(adminRoomId)).includes(entry.sender);
+    const isAdmin = config.admins.includes(entry.sender) && (await rooms.members(adminRoomId)).includes(entry.sender);
     if (!isAdmin) {
       log.warn(`refused a decision by reaction from someone who is not a listed admin: ${entry.sender}`);
       return { document: replies.notAnAdmin(reaction.decision), replyTo: reaction.target };
@@ -318,7 +329,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   const onMemberChange = async (roomId: string, event: RoomEvent) => {
     const membership = event.content['membership'];
     if (servedRooms.has(roomId) || (membership !== 'leave' && membership !== 'ban')) return;
-    if (isLeftAlone(await chat.joinedMembers(roomId), botUserId)) await chat.leave(roomId, 'Everyone else has left');
+    if (isLeftAlone(await rooms.members(roomId), botUserId)) await chat.leave(roomId, 'Everyone else has left');
   };
 
   const onInvite = async (roomId: string, inviter: string) => {
@@ -331,6 +342,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   function onTimelineEvent(roomId: string, raw: unknown): void {
     const event = RoomEvent.safeParse(raw).data;
     if (stopped || event === undefined) return;
+    rooms.saw(roomId, event.type);
     if (event.type === 'm.room.message' || event.type === 'm.room.encrypted') onRoomEvent(roomId, event);
     if (event.type === 'm.reaction' && roomId === adminRoomId) onReaction(roomId, raw);
     if (event.type === 'm.room.member') track('leaving an empty room', onMemberChange(roomId, event));

@@ -26,5 +26,22 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  reusePreparedStatements(db);
   return db;
+}
+
+/**
+ * Every store prepares its SQL where it runs it; preparing is most of the cost of a small
+ * query, so each SQL text is prepared once and its statement reused (better-sqlite3 runs
+ * statements synchronously, one at a time, so sharing one is safe).
+ */
+function reusePreparedStatements(db: Db): void {
+  const prepare = db.prepare.bind(db);
+  const prepared = new Map<string, Database.Statement>();
+  const reuse = (sql: string): Database.Statement => {
+    let statement = prepared.get(sql);
+    if (statement === undefined) prepared.set(sql, (statement = prepare(sql)));
+    return statement;
+  };
+  db.prepare = reuse as Db['prepare'];
 }

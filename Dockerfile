@@ -21,7 +21,8 @@ COPY src ./src
 # The sample configuration: a reference for operators, named in start-up hints.
 COPY bot.config.json ./
 # The database (sync position, inbox, requests) and the crypto store live here.
-RUN mkdir -p /data && chown node:node /data
+# Owner-only, like every file the bot writes there.
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 VOLUME ["/data"]
 USER node
 ENTRYPOINT ["node", "--disable-warning=DEP0060", "src/main.ts"]

@@ -10,7 +10,8 @@ const EXIT_STARTUP = 3;
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const log = consoleLogger(process.stderr, { debug: env[LOG_LEVEL_ENV] === 'debug' });
   const { path: configPath, explicit } = configPathFrom(argv, env);
-  if (argv.includes('--demo') || (!explicit && env['DSAR_BOT_ACCESS_TOKEN'] === undefined)) {
+  const tokenGiven = env['DSAR_BOT_ACCESS_TOKEN'] !== undefined || env['DSAR_BOT_ACCESS_TOKEN_FILE'] !== undefined;
+  if (argv.includes('--demo') || (!explicit && !tokenGiven)) {
     process.stderr.write('No homeserver configured (DSAR_BOT_ACCESS_TOKEN is not set): running the demo against the bundled test homeserver.\n\n');
     const { runDemo } = await import('../test/demo/demo.ts');
     return runDemo(process.stdout);

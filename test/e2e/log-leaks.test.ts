@@ -9,7 +9,6 @@ const STAFF_WORDS = 'we checked the push gateway logs carefully';
 
 beforeAll(async () => {
   world = await startWorld({
-    verboseLog: true,
     alice: {
       emails: ['alice.private@example.net'],
       devices: [{ deviceId: 'PHONE', displayName: 'Alice’s phone', lastSeenIp: '203.0.113.77', lastSeenUserAgent: 'Element/1.11', lastSeenAt: Date.now(), hasKeys: true }],

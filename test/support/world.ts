@@ -99,8 +99,6 @@ export type WorldOptions = {
   startBot?: boolean;
   /** The bot's clock; tests move it to reach deadlines. Defaults to the real one. */
   now?: () => number;
-  /** Log at the most verbose level (the SDK's trace lines too). */
-  verboseLog?: boolean;
   /** Job handlers besides the bot's own (a test's stand-in for long work). */
   jobHandlers?: readonly JobHandler[];
 };
@@ -118,7 +116,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-world-'));
   const config = configFor(hs, dataDir, options.configure);
-  const log = memoryLogger({ debug: options.verboseLog ?? false });
+  // Every world logs at the most verbose level, as production writes it, and checks at close()
+  // that nothing secret or personal reached the log (logLeaks below): every end-to-end test is one.
+  const log = memoryLogger({ debug: true });
   const runOptions = { ...(options.now ? { now: options.now } : {}), ...(options.jobHandlers ? { jobHandlers: options.jobHandlers } : {}) };
   const secrets: Secrets = {
     botToken: privacybot.accessToken,
@@ -174,9 +174,38 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     },
     close: async () => {
       await bot?.close();
+      const leaks = logLeaks(log.lines, hs);
       await hs.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (leaks.length > 0) throw new Error(`the bot's log carries what it must not:\n${leaks.join('\n')}`);
     },
   };
   return world;
+}
+
+/**
+ * What must never be in the log: an access token, an email address, an IP address, the text of
+ * a message someone sent (long enough to be recognised), or the contents of an upload.
+ */
+export function logLeaks(lines: readonly string[], hs: TestHomeserver): string[] {
+  const log = lines.join('\n');
+  const m = hs.model;
+  const found: string[] = [];
+  const check = (what: string, value: string) => {
+    if (value.length > 0 && log.includes(value)) found.push(`${what} (${value.slice(0, 12)}…)`);
+  };
+  for (const token of m.tokens.keys()) check('an access token', token);
+  for (const user of m.users.values()) {
+    for (const email of user.emails) check('an email address', email.address);
+    for (const device of user.devices.values()) if (device.lastSeenIp) check('an IP address', device.lastSeenIp);
+  }
+  if (/\b\d{1,3}(?:\.\d{1,3}){3}\b/.test(log)) found.push('an IPv4 address');
+  for (const room of m.rooms.values()) {
+    for (const event of room.events) {
+      const body = event.content['body'];
+      if (event.type === 'm.room.message' && event.sender !== BOT_ID && typeof body === 'string' && body.length >= 16) check('message text', body);
+    }
+  }
+  for (const media of m.media.values()) if (media.bytes.length >= 16 && !media.bytes.every((b) => b === media.bytes[0])) check('upload contents', media.bytes.subarray(0, 64).toString('latin1'));
+  return found;
 }

@@ -3,10 +3,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { validateConfig, type BotConfig } from '../../src/config/load.ts';
+import type { BotConfig } from '../../src/config/load.ts';
 import type { Logger } from '../../src/log.ts';
 import { runBot, type Running } from '../../src/run.ts';
 import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
+import { configFor } from './config.ts';
+
+export { configFor };
 
 export const SERVER_NAME = 'example.org';
 export const BOT_ID = `@privacybot:${SERVER_NAME}`;
@@ -22,21 +25,6 @@ export function memoryLogger(): Logger & { lines: string[] } {
     warn: (m) => lines.push(`WARN ${m}`),
     error: (m) => lines.push(`ERROR ${m}`),
   };
-}
-
-/** The shipped bot.config.json, pointed at a test homeserver and a fresh data folder. */
-export function configFor(hs: TestHomeserver, dataDir: string, overrides: (raw: Record<string, any>) => void = () => {}): BotConfig {
-  const raw = JSON.parse(fs.readFileSync(new URL('../../bot.config.json', import.meta.url), 'utf8'));
-  raw.homeserver = { url: hs.url, serverName: hs.serverName };
-  raw.bot = { userId: `@privacybot:${hs.serverName}`, encryption: 'auto' };
-  raw.adminRoom = `#privacy-admins:${hs.serverName}`;
-  raw.admins = [`@admin:${hs.serverName}`];
-  raw.privacyContact = { ...raw.privacyContact, room: `#privacy-contact:${hs.serverName}` };
-  raw.dataDir = dataDir;
-  overrides(raw);
-  const result = validateConfig(raw);
-  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
 }
 
 export type World = {

@@ -7,7 +7,7 @@ import type { BotConfig } from '../../src/config/load.ts';
 import type { Homeserver } from '../../src/homeserver/homeserver.ts';
 import { connectHomeserver } from '../../src/homeserver/synapse-admin.ts';
 import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
-import { configFor } from '../support/world.ts';
+import { configFor } from '../support/config.ts';
 
 export const SERVER = 'example.org';
 export const ALICE = `@alice:${SERVER}`;

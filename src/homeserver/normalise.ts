@@ -10,7 +10,8 @@ import type {
   Session,
   UserAccount,
 } from './homeserver.ts';
-import type { AccountData, AdminDevices, AdminUser, KeysQuery, MediaPage, MessagesPage, Pushers, SyncRooms, Whois } from './schemas.ts';
+import type { AccountData, AdminDevices, AdminUser, KeysQuery, Pushers, SyncRooms, Whois } from './schemas.ts';
+import type { EventPage, StoredMediaPage as MediaPage } from './stored-schemas.ts';
 
 /**
  * Account creation time in ms. Synapse's admin user object gives seconds (1.67 and the current
@@ -137,12 +138,12 @@ export function toEncryptionKeys(raw: KeysQuery, userId: string): EncryptionKeys
 const MESSAGE_TYPES: ReadonlySet<string> = new Set(['m.room.message', 'm.room.encrypted']);
 
 /** Messages (plain or encrypted, redacted ones included) sent by the user in one page. */
-export function countSentMessages(page: MessagesPage, userId: string): number {
+export function countSentMessages(page: Pick<EventPage, 'chunk'>, userId: string): number {
   return page.chunk.filter((event) => event.sender === userId && MESSAGE_TYPES.has(event.type)).length;
 }
 
 /** The token for the next (older) page, or null at the end of the room. */
-export function nextMessagesToken(page: MessagesPage, from: string | undefined): string | null {
+export function nextMessagesToken(page: EventPage, from: string | undefined): string | null {
   if (page.chunk.length === 0) return null;
   const end = page.end ?? null;
   // A server that hands back the token it was given would loop forever.

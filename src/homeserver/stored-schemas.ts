@@ -77,7 +77,11 @@ export const StoredDevices = z.looseObject({ devices: z.array(z.looseObject({ de
 /** GET /_synapse/admin/v1/users/{userId}/pushers, every field (pushkey and gateway data included). */
 export const StoredPushers = z.looseObject({ pushers: z.array(z.looseObject({ app_id: z.string(), kind: z.string() })) });
 
-/** GET /_synapse/admin/v1/users/{userId}/media, one page, every field of every file. */
+/**
+ * GET /_synapse/admin/v1/users/{userId}/media?from&limit, one page, every field of every file.
+ * `next_token` is an integer offset on Synapse, absent on the last page; a string is accepted
+ * too and passed back as it came.
+ */
 export const StoredMediaPage = z.object({
   media: z.array(
     z.looseObject({

@@ -2,11 +2,11 @@
 // all, hostile names and messages, paths nobody chose, and a crash or a cancel half-way.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { exportUserData } from '../../src/export/export.ts';
 import { packageDir, readPackage, removePackage, removeStalePartials, workDir } from '../../src/export/package.ts';
 import { isSafeEntryPath } from '../../src/export/paths.ts';
-import { chromiumMissing, launchChromium, type HeadlessChromium } from '../support/chromium.ts';
+import { chromiumMissing, useChromium } from '../support/chromium.ts';
 import { readPackageBack, unpack } from './read-package.ts';
 import { ALICE, BOB, PNG, seedAlice, startExportWorld, type ExportWorld } from './seed.ts';
 
@@ -80,13 +80,7 @@ describe('names and messages nobody should trust', () => {
   const IMG = '<img src=x onerror="window.__pwned = \'img\'">';
   const JS_LINK = '<a href="javascript:window.__pwned=\'link\'">click me</a>';
   const PATHS = ['../../../etc/passwd', '/etc/shadow', 'C:\\Windows\\evil.exe', 'nul\u0000byte.txt', `${'long'.repeat(80)}.png`];
-  let chromium: HeadlessChromium | null = null;
-  beforeAll(async () => {
-    if (!chromiumMissing) chromium = await launchChromium();
-  }, 30_000);
-  afterAll(async () => {
-    await chromium?.close();
-  });
+  const chromium = useChromium();
 
   const seedHostile = (w: { model: any }) => {
     const m = w.model;
@@ -121,7 +115,7 @@ describe('names and messages nobody should trust', () => {
     world = await startExportWorld('synapse', (hs) => seedHostile(hs));
     const pkg = await run(world, '@mallory:example.org');
     const read = await readPackageBack(exportsOf(world), pkg);
-    const page = await chromium!.context.newPage();
+    const page = await chromium().context.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (d) => {
       dialogs.push(d.message());

@@ -52,6 +52,21 @@ describe('splitting', () => {
   });
 });
 
+describe('files the server cannot send', () => {
+  it('lists a file whose download keeps failing, with the reason, and completes the export', async () => {
+    world = await startExportWorld('synapse', (hs) => void seedAlice(hs));
+    const notes = world.hs.model.mediaOf(ALICE).find((m) => m.filename === 'notes.txt')!;
+    world.hs.faults.add({ path: new RegExp(`/download/example\\.org/${notes.mediaId}$`), kind: 'drop', times: 100 });
+    const pkg = await run(world);
+    const read = await readPackageBack(exportsOf(world), pkg);
+    const entry = read.json('data/media.json').data.find((m: any) => m.upload_name === 'notes.txt');
+    expect(entry.file).toBeNull();
+    expect(entry.unavailable).toMatch(/^the server failed to send this file \(.*dropped the connection/);
+    expect(pkg.counts.mediaUnavailable).toBe(2);
+    expect(read.text('index.html')).toContain('the server failed to send this file');
+  });
+});
+
 describe('a user with no data at all', () => {
   it('still gets a complete package that says so', async () => {
     world = await startExportWorld('synapse', (hs) => {

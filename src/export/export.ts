@@ -16,7 +16,7 @@ import { categoryFiles } from './category-data.ts';
 import type { Collected, ExportedRoom } from './collected.ts';
 import { layoutRooms, writeIndex, writeRoomPage } from './index-page.ts';
 import { MANIFEST_FORMAT, manifestJson, type Manifest, type ManifestFile } from './manifest.ts';
-import { downloadMediaEntry, listMedia, type MediaEntry } from './media-files.ts';
+import { downloadMediaEntry, listMedia } from './media-files.ts';
 import { membershipHistory, needsCurrentMemberEvent } from './membership-history.ts';
 import { entryBound, planParts, type PlanFile, type PlannedPart } from './parts.ts';
 import { ExportPackage, PACKAGE_FILE, hashRange, packageDir, readPackage, workDir } from './package.ts';
@@ -360,5 +360,3 @@ async function manifestFiles(files: PackageFile[], plan: PlannedPart[] | null, b
   }
   return out;
 }
-
-export type { MediaEntry };

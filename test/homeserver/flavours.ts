@@ -41,6 +41,8 @@ export interface FlavourDescriptor {
   deactivationClearsProfile: boolean;
   /** Tuwunel's admin room (#admins) with `!admin` commands. */
   adminRoom: boolean;
+  /** Admin room details carry topic, avatar, joined_local_devices and forgotten, nulls included (Synapse; Tuwunel has none of them and leaves unset fields out). */
+  roomDetailsFull: boolean;
   /** The largest /messages page the server serves, whatever `limit` asks (Synapse 1000, Tuwunel 100). */
   maxMessagesLimit: number;
   /** The 404 text for a deleted or unknown media download. */
@@ -90,6 +92,7 @@ function synapse167(version: string): FlavourDescriptor {
     deactivationLeaveDelayMs: 500,
     deactivationClearsProfile: true,
     adminRoom: false,
+    roomDetailsFull: true,
     // synapse/streams/config.py: MAX_LIMIT = 1000.
     maxMessagesLimit: 1000,
     // Synapse 1.67 leaks the Python bytes repr into the message.
@@ -139,6 +142,8 @@ function tuwunel(version: string): FlavourDescriptor {
     deactivationLeaveDelayMs: null,
     deactivationClearsProfile: false,
     adminRoom: true,
+    // src/api/client/admin/rooms/mod.rs, room_row(): the fields of synapse-admin-api's RoomDetails.
+    roomDetailsFull: false,
     // src/api/client/message.rs: LIMIT_MAX = 100, shared by the admin room-messages endpoint.
     maxMessagesLimit: 100,
     mediaNotFoundError: () => 'Media not found.',

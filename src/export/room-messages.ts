@@ -2,7 +2,7 @@
 // written oldest first, as JSON Lines (data/messages/<n>.jsonl) and as HTML grouped by day,
 // cut into pieces small enough for index.html or a page of their own.
 import path from 'node:path';
-import { isHomeserverError } from '../homeserver/errors.ts';
+import { isHomeserverError, isRoomRefusal } from '../homeserver/errors.ts';
 import type { Homeserver, RoomDetails, StoredEvent } from '../homeserver/homeserver.ts';
 import { dayOf, eventLine, type MediaLinks } from './event-html.ts';
 import { escapeHtml } from './html.ts';
@@ -54,8 +54,7 @@ export type RoomJob = {
 export function unreadableReason(error: unknown): string | null {
   if (!isHomeserverError(error)) return null;
   if (error.kind === 'unsupported') return NO_WAY_TO_READ;
-  const fromMessages = error.endpoint?.endsWith('/messages') === true;
-  if ((error.kind === 'forbidden' || error.kind === 'not-found') && fromMessages) return ROOM_REFUSED;
+  if (isRoomRefusal(error)) return ROOM_REFUSED;
   if (['unauthorized', 'forbidden', 'not-found', 'bad-response'].includes(error.kind) && error.endpoint?.includes('/login') === true) return READ_AS_YOU_REFUSED;
   return null;
 }

@@ -2,9 +2,11 @@
 // The admin token is used for admin calls, the bot token for the bot's own client calls, and
 // a short-lived login-as ("puppet") token only where a server lacks an admin endpoint; every
 // puppet token is logged out again, whatever happens.
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { detectCapabilities } from './capabilities.ts';
-import { HomeserverError, isHomeserverError, type HomeserverErrorKind } from './errors.ts';
+import { HomeserverError, isHomeserverError, isRoomRefusal, type HomeserverErrorKind } from './errors.ts';
 import type {
   AccountDataSummary,
   Availability,
@@ -28,8 +30,6 @@ import type {
   JsonObject,
 } from './homeserver.ts';
 import { createHomeserverHttp, endpoint, type HomeserverHttp, type Method, type RequestOptions, type StreamOptions } from './http.ts';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { pulled } from './pulled.ts';
 import { memberEventOf, parseMxc, toRoomDetails, toUploadedMedia } from './stored-normalise.ts';
 import {
@@ -139,7 +139,6 @@ type FetchEventPage = (from: string | undefined) => Promise<EventPage>;
 type PuppetToken = () => Promise<string>;
 
 export const MEDIA_GONE = 'the server can no longer serve this file (it answered: not found)';
-export const MEDIA_QUARANTINED = 'an administrator quarantined this file, so the server no longer serves it';
 export const KEY_BACKUP_UNKNOWN = 'whether you have a key backup cannot be checked on this server';
 
 export type SynapseAdminOptions = {
@@ -583,11 +582,6 @@ async function walkBackwards(fetchPage: FetchEventPage, onPage: (events: StoredE
     if (next === null) return;
     from = next;
   }
-}
-
-/** This room's messages cannot be read (403/404 from the messages endpoint itself: e.g. never joined). */
-export function isRoomRefusal(error: unknown): boolean {
-  return (isHomeserverError(error, 'forbidden') || isHomeserverError(error, 'not-found')) && error.endpoint?.endsWith('/messages') === true;
 }
 
 export type ConnectOptions = {

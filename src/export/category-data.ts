@@ -100,23 +100,13 @@ function dataOf(c: Collected, id: CategoryId, roomPages: ReadonlyMap<number, str
   }
 }
 
-export type CategoryFile = { id: CategoryId; path: string; json: string };
+/** A category's file: its data (index.html shows the same) and the JSON written to data/<category>.json. */
+export type CategoryFile = { id: CategoryId; path: string; data: unknown; json: string };
 
 export function categoryFiles(c: Collected, policy: Policy, roomPages: ReadonlyMap<number, string[]>): CategoryFile[] {
-  return CATEGORY_IDS.map((id) => ({
-    id,
-    path: categoryPath(id),
-    json:
-      JSON.stringify(
-        {
-          category: id,
-          title: CATEGORY_LABELS[id],
-          covers: CATEGORY_CONTENTS[id],
-          declared: policy.categories[id],
-          data: dataOf(c, id, roomPages),
-        },
-        null,
-        2,
-      ) + '\n',
-  }));
+  return CATEGORY_IDS.map((id) => {
+    const data = dataOf(c, id, roomPages);
+    const file = { category: id, title: CATEGORY_LABELS[id], covers: CATEGORY_CONTENTS[id], declared: policy.categories[id], data };
+    return { id, path: categoryPath(id), data, json: JSON.stringify(file, null, 2) + '\n' };
+  });
 }

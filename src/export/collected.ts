@@ -44,7 +44,8 @@ const value = <T>(a: Availability<Stored<T>>): Availability<T> => (a.available ?
 /** The same facts !whatdoyouhave shows, so that the package's summary and the chat answer agree. */
 export function inventoryOf(c: Collected): Inventory {
   const readable = c.rooms.filter((r) => r.unavailable === null);
-  const unreadable = c.rooms.find((r) => r.unavailable !== null && readable.length === 0);
+  // Where not one room could be read, the count is unknown rather than zero.
+  const unreadable = readable.length === 0 ? c.rooms.find((r) => r.unavailable !== null) : undefined;
   return {
     userId: c.userId,
     collectedAt: c.generatedAt,

@@ -11,17 +11,16 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BotConfig } from '../config/load.ts';
-import type { CategoryId } from '../config/categories.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import { categoryFiles } from './category-data.ts';
 import type { Collected, ExportedRoom } from './collected.ts';
 import { layoutRooms, writeIndex, writeRoomPage } from './index-page.ts';
 import { MANIFEST_FORMAT, manifestJson, type Manifest, type ManifestFile } from './manifest.ts';
-import { downloadMediaEntry, listMedia, type MediaEntry } from './media-files.ts';
+import { downloadMediaEntry, listMedia } from './media-files.ts';
 import { membershipHistory, needsCurrentMemberEvent } from './membership-history.ts';
 import { entryBound, planParts, type PlanFile, type PlannedPart } from './parts.ts';
 import { ExportPackage, PACKAGE_FILE, hashRange, packageDir, readPackage, workDir } from './package.ts';
-import { INDEX_PATH, MANIFEST_PATH } from './paths.ts';
+import { INDEX_PATH, MANIFEST_PATH, messagesPath } from './paths.ts';
 import { forEachConcurrently } from './pool.ts';
 import { exportRoomMessages } from './room-messages.ts';
 import { SpooledFile, writeWholeFile, type WrittenFile } from './spooled-file.ts';
@@ -128,16 +127,17 @@ async function build(request: ExportRequest, work: string, stop: AbortController
 
   const account = await hs.getStoredAccount(userId);
   if (account === null) throw new ExportError('no-such-user', `The homeserver has no user ${userId}.`);
-  const [memberships, devices, sessions, accountData, pushers, keys, keyBackup, partLimit] = await Promise.all([
-    hs.getMemberships(userId),
+  const [devices, sessions, accountData, pushers, keys, partLimit] = await Promise.all([
     hs.getStoredDevices(userId),
     hs.getStoredSessions(userId),
     hs.getStoredAccountData(userId),
     hs.getStoredPushers(userId),
     hs.getStoredEncryptionKeys(userId),
-    hs.getKeyBackup(userId),
     request.partLimit ?? hs.getUploadLimit().then((limit) => limit ?? DEFAULT_PART_LIMIT),
   ]);
+  // Only after the devices were read: reading as the user (login-as) shows up as a device on
+  // some servers (Tuwunel's "Admin login"), which must not land in the user's export.
+  const [memberships, keyBackup] = await Promise.all([hs.getMemberships(userId), hs.getKeyBackup(userId)]);
   signal.throwIfAborted();
   const media = await listMedia(hs, userId, account.value.avatarUrl);
   const links = new Map(media.filter((m) => m.origin === 'upload' && !m.media.quarantined).map((m) => [m.media.mxc, m.path]));
@@ -261,14 +261,14 @@ async function writePackageFiles(c: Collected, config: BotConfig, filesDir: stri
 
   const index = new SpooledFile(path.join(filesDir, INDEX_PATH), { compressed: true });
   try {
-    await writeIndex(index, { collected: c, config, layout, categoryData: new Map(categories.map((f) => [f.id, (JSON.parse(f.json) as { data: unknown }).data] as [CategoryId, unknown])) });
+    await writeIndex(index, { collected: c, config, layout, categoryData: new Map(categories.map((f) => [f.id, f.data])) });
     out.push({ path: INDEX_PATH, written: await index.close() });
   } catch (error) {
     index.abandon();
     throw error;
   }
   for (const file of categories) out.push({ path: file.path, written: await writeWholeFile(path.join(filesDir, file.path), file.json, { compressed: true }) });
-  for (const room of c.rooms) out.push({ path: room.jsonl.diskPath.slice(filesDir.length + 1).split(path.sep).join('/'), written: room.jsonl });
+  for (const room of c.rooms) out.push({ path: messagesPath(room.number), written: room.jsonl });
   for (const room of c.rooms) {
     const pages = layout.get(room.number)?.pages ?? [];
     for (const [i, pagePath] of pages.entries()) {
@@ -360,5 +360,3 @@ async function manifestFiles(files: PackageFile[], plan: PlannedPart[] | null, b
   }
   return out;
 }
-
-export type { MediaEntry };

@@ -1,14 +1,19 @@
 // Pages arrive newest first (the only safe way to page a room, see the homeserver layer); the
-// export wants them oldest first. Each page is appended to a scratch file as it comes, and
-// read back afterwards from the last page to the first, one page in memory at a time.
+// export wants them oldest first. Each page is appended to a scratch file as it comes, and read
+// back afterwards from the end to the start. It is written and read in batches of a few dozen
+// kilobytes, each ending at a line's end: a string per page would be a large object, which only
+// V8's slow full collections free, and a long export makes a thousand of them.
 import { open, type FileHandle } from 'node:fs/promises';
+
+/** About 32 KiB of text per batch. */
+const BATCH_CHARS = 32 * 1024;
 
 export class ReverseSpool {
   readonly #path: string;
   #file: FileHandle | null = null;
   #size = 0;
-  /** [offset, length] of each page, in arrival order. */
-  readonly #pages: Array<readonly [number, number]> = [];
+  /** [offset, length] of each batch, in the order written (newest events first). */
+  readonly #batches: Array<readonly [number, number]> = [];
 
   constructor(path: string) {
     this.#path = path;
@@ -18,17 +23,23 @@ export class ReverseSpool {
   async append(records: readonly string[]): Promise<void> {
     if (records.length === 0) return;
     this.#file ??= await open(this.#path, 'wx+', 0o600);
-    const bytes = Buffer.from(records.join('\n') + '\n', 'utf8');
-    await this.#file.write(bytes, 0, bytes.length, this.#size);
-    this.#pages.push([this.#size, bytes.length]);
-    this.#size += bytes.length;
+    const buffers: Buffer[] = [];
+    for (let i = 0; i < records.length; ) {
+      let batch = '';
+      while (i < records.length && batch.length < BATCH_CHARS) batch += records[i++] + '\n';
+      const buffer = Buffer.from(batch, 'utf8');
+      buffers.push(buffer);
+      this.#batches.push([this.#size, buffer.length]);
+      this.#size += buffer.length;
+    }
+    await this.#file.writev(buffers, this.#batches[this.#batches.length - buffers.length]![0]);
   }
 
   /** Every record, oldest first. */
   async *oldestFirst(): AsyncGenerator<string> {
     if (this.#file === null) return;
-    for (let p = this.#pages.length - 1; p >= 0; p--) {
-      const [offset, length] = this.#pages[p]!;
+    for (let b = this.#batches.length - 1; b >= 0; b--) {
+      const [offset, length] = this.#batches[b]!;
       const buffer = Buffer.allocUnsafe(length);
       await this.#file.read(buffer, 0, length, offset);
       const lines = buffer.toString('utf8', 0, length - 1).split('\n');

@@ -2,7 +2,7 @@
 // written oldest first, as JSON Lines (data/messages/<n>.jsonl) and as HTML grouped by day,
 // cut into pieces small enough for index.html or a page of their own.
 import path from 'node:path';
-import { isHomeserverError } from '../homeserver/errors.ts';
+import { isHomeserverError, isRoomRefusal } from '../homeserver/errors.ts';
 import type { Homeserver, RoomDetails, StoredEvent } from '../homeserver/homeserver.ts';
 import { dayOf, eventLine, type MediaLinks } from './event-html.ts';
 import { escapeHtml } from './html.ts';
@@ -13,6 +13,7 @@ import { SpooledFile, type WrittenFile } from './spooled-file.ts';
 const MESSAGE_TYPES: ReadonlySet<string> = new Set(['m.room.message', 'm.room.encrypted']);
 
 export const ROOM_REFUSED = 'the server would not let the bot read this room (you may never have joined it)';
+export const NO_WAY_TO_READ = 'this server offers the bot no way to read the messages you sent';
 export const READ_AS_YOU_REFUSED = 'the server would not let the bot read this room as you';
 
 export type RoomMessages = {
@@ -52,9 +53,8 @@ export type RoomJob = {
 /** Why a room's events cannot be read, when that is the room's problem and not the export's; null otherwise. */
 export function unreadableReason(error: unknown): string | null {
   if (!isHomeserverError(error)) return null;
-  if (error.kind === 'unsupported') return error.userMessage;
-  const fromMessages = error.endpoint?.endsWith('/messages') === true;
-  if ((error.kind === 'forbidden' || error.kind === 'not-found') && fromMessages) return ROOM_REFUSED;
+  if (error.kind === 'unsupported') return NO_WAY_TO_READ;
+  if (isRoomRefusal(error)) return ROOM_REFUSED;
   if (['unauthorized', 'forbidden', 'not-found', 'bad-response'].includes(error.kind) && error.endpoint?.includes('/login') === true) return READ_AS_YOU_REFUSED;
   return null;
 }

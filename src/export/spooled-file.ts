@@ -9,6 +9,9 @@ import { createDeflateRaw, type DeflateRaw } from 'node:zlib';
 /** The zip's compression level (zlib's default); the estimate below uses the same one. */
 export const ZIP_LEVEL = 6;
 
+/** Text is written in blocks of about this many characters. */
+const BLOCK_CHARS = 64 * 1024;
+
 export type WrittenFile = {
   diskPath: string;
   size: number;
@@ -24,6 +27,8 @@ export class SpooledFile {
   readonly #deflate: DeflateRaw | null;
   #deflated = 0;
   #size = 0;
+  #pending: string[] = [];
+  #pendingChars = 0;
 
   constructor(diskPath: string, options: { compressed: boolean }) {
     this.diskPath = diskPath;
@@ -33,13 +38,37 @@ export class SpooledFile {
     this.#deflate?.on('data', (chunk: Buffer) => (this.#deflated += chunk.length));
   }
 
+  /** Bytes written so far (text still gathered into a block counts by its characters). */
   get size(): number {
-    return this.#size;
+    return this.#size + this.#pendingChars;
   }
 
-  /** Writes a chunk, waiting while the disk is behind (so nothing piles up in memory). */
+  /**
+   * Writes a chunk, waiting while the disk is behind (so nothing piles up in memory). Text is
+   * gathered into blocks of about 64 KiB first: a line at a time would cost a disk write and a
+   * compression job per line.
+   */
   async write(chunk: Buffer | string): Promise<void> {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (typeof chunk === 'string') {
+      if (chunk.length === 0) return;
+      this.#pending.push(chunk);
+      this.#pendingChars += chunk.length;
+      if (this.#pendingChars >= BLOCK_CHARS) await this.#flush();
+      return;
+    }
+    await this.#flush();
+    await this.#writeBuffer(chunk);
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const text = this.#pending.join('');
+    this.#pending = [];
+    this.#pendingChars = 0;
+    await this.#writeBuffer(Buffer.from(text, 'utf8'));
+  }
+
+  async #writeBuffer(buffer: Buffer): Promise<void> {
     if (buffer.length === 0) return;
     this.#size += buffer.length;
     this.#hash.update(buffer);
@@ -51,6 +80,7 @@ export class SpooledFile {
   }
 
   async close(): Promise<WrittenFile> {
+    await this.#flush();
     if (this.#deflate) {
       const ended = once(this.#deflate, 'end');
       this.#deflate.end();

@@ -11,7 +11,8 @@ import type {
   Sessions,
   UserAccount,
 } from './homeserver.ts';
-import type { AccountData, AdminDevices, AdminUser, KeysQuery, MediaPage, MessagesPage, Pushers, SyncRooms, Whois } from './schemas.ts';
+import type { AccountData, AdminDevices, AdminUser, KeysQuery, Pushers, SyncRooms, Whois } from './schemas.ts';
+import type { EventPage, StoredMediaPage as MediaPage } from './stored-schemas.ts';
 
 /**
  * Account creation time in ms. Synapse's admin user object gives seconds (1.67 and the current
@@ -143,7 +144,7 @@ export function toEncryptionKeys(raw: KeysQuery, userId: string): EncryptionKeys
 const MESSAGE_TYPES: ReadonlySet<string> = new Set(['m.room.message', 'm.room.encrypted']);
 
 /** Messages (plain or encrypted, redacted ones included) sent by the user in one page. */
-export function countSentMessages(page: MessagesPage, userId: string): number {
+export function countSentMessages(page: Pick<EventPage, 'chunk'>, userId: string): number {
   return page.chunk.filter((event) => event.sender === userId && MESSAGE_TYPES.has(event.type)).length;
 }
 

@@ -176,24 +176,6 @@ export const Pushers = z.object({
 });
 export type Pushers = z.infer<typeof Pushers>;
 
-/**
- * GET /_synapse/admin/v1/users/{userId}/media?from&limit. `next_token` is an integer offset on
- * Synapse, absent on the last page; a string is accepted too and passed back as it came.
- */
-export const MediaPage = z.object({
-  media: z.array(
-    z.object({
-      media_id: z.string(),
-      media_length: z.number().nullish(),
-      media_type: z.string().nullish(),
-      created_ts: z.number().nullish(),
-    }),
-  ),
-  total: z.number().int().nullish(),
-  next_token: z.union([z.number(), z.string()]).nullish(),
-});
-export type MediaPage = z.infer<typeof MediaPage>;
-
 /** POST /_synapse/admin/v1/users/{userId}/login: a puppet token. Never logged, never stored. */
 export const LoginAsAnswer = z.object({
   access_token: z.string().min(1),
@@ -210,23 +192,6 @@ export const KeysQuery = z.object({
   master_keys: z.record(z.string(), z.unknown()).nullish(),
 });
 export type KeysQuery = z.infer<typeof KeysQuery>;
-
-/** Only what counting needs from an event: its type and sender. Content is dropped. */
-export const EventHead = z.object({
-  type: z.string(),
-  sender: z.string(),
-});
-
-/**
- * GET /_matrix/client/v3/rooms/{roomId}/messages and GET /_synapse/admin/v1/rooms/{roomId}/messages.
- * The end of the room is reached when `chunk` is empty or `end` is missing.
- */
-export const MessagesPage = z.object({
-  chunk: z.array(EventHead),
-  start: z.string().nullish(),
-  end: z.string().nullish(),
-});
-export type MessagesPage = z.infer<typeof MessagesPage>;
 
 /**
  * GET /_matrix/client/v3/sync with include_leave: only which rooms are left (and pending

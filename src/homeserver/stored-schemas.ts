@@ -11,20 +11,38 @@ export type JsonValue = z.infer<typeof JsonValue>;
 export const JsonObject = z.record(z.string(), JsonValue);
 export type JsonObject = z.infer<typeof JsonObject>;
 
-/** A room event in the client shape (admin and client /messages, /state, /context). */
+/**
+ * A room event in the client shape (admin and client /messages, /state, /context). Its content
+ * is any JSON object, passed through as it came (not walked key by key: pages of a thousand
+ * events go through here, and a deep copy of each would cost memory for nothing).
+ */
 export const StoredEvent = z.looseObject({
   event_id: z.string(),
   type: z.string(),
   sender: z.string(),
   origin_server_ts: z.number(),
-  content: JsonObject,
+  content: z.record(z.string(), z.unknown()),
   state_key: z.string().nullish(),
 });
 export type StoredEvent = z.infer<typeof StoredEvent>;
 
+/**
+ * Events checked one by one but handed on as they were parsed: a page holds a thousand of
+ * them, and a checked copy of each would double what a page costs in memory.
+ */
+const CheckedEvents = z
+  .array(z.unknown())
+  .superRefine((events, ctx) => {
+    events.forEach((event, index) => {
+      const checked = StoredEvent.safeParse(event);
+      if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', path: [index, ...issue.path], message: issue.message });
+    });
+  })
+  .transform((events) => events as StoredEvent[]);
+
 /** One page of GET .../rooms/{roomId}/messages with every event whole. */
 export const EventPage = z.object({
-  chunk: z.array(StoredEvent),
+  chunk: CheckedEvents,
   start: z.string().nullish(),
   end: z.string().nullish(),
 });
@@ -59,7 +77,11 @@ export const StoredDevices = z.looseObject({ devices: z.array(z.looseObject({ de
 /** GET /_synapse/admin/v1/users/{userId}/pushers, every field (pushkey and gateway data included). */
 export const StoredPushers = z.looseObject({ pushers: z.array(z.looseObject({ app_id: z.string(), kind: z.string() })) });
 
-/** GET /_synapse/admin/v1/users/{userId}/media, one page, every field of every file. */
+/**
+ * GET /_synapse/admin/v1/users/{userId}/media?from&limit, one page, every field of every file.
+ * `next_token` is an integer offset on Synapse, absent on the last page; a string is accepted
+ * too and passed back as it came.
+ */
 export const StoredMediaPage = z.object({
   media: z.array(
     z.looseObject({

@@ -4,7 +4,7 @@
 // puppet session is ended again, whatever happens (puppets.ts).
 import { z } from 'zod';
 import { detectCapabilities } from './capabilities.ts';
-import { HomeserverError, isHomeserverError, type HomeserverErrorKind } from './errors.ts';
+import { HomeserverError, isHomeserverError, isRoomRefusal, type HomeserverErrorKind } from './errors.ts';
 import type {
   AccountDataSummary,
   AdminRoomCommands,
@@ -137,7 +137,6 @@ const MESSAGE_TYPES = ['m.room.message', 'm.room.encrypted'];
 type FetchEventPage = (from: string | undefined) => Promise<EventPage>;
 
 export const MEDIA_GONE = 'the server can no longer serve this file (it answered: not found)';
-export const MEDIA_QUARANTINED = 'an administrator quarantined this file, so the server no longer serves it';
 export const KEY_BACKUP_UNKNOWN = 'whether you have a key backup cannot be checked on this server';
 export const NO_CONNECTION_LOG = 'this server keeps no log of connections: each device’s last address and time are with the devices';
 
@@ -590,11 +589,6 @@ async function walkBackwards(fetchPage: FetchEventPage, onPage: (events: StoredE
     seen.add(next);
     from = next;
   }
-}
-
-/** This room's messages cannot be read (403/404 from the messages endpoint itself: e.g. never joined). */
-export function isRoomRefusal(error: unknown): boolean {
-  return (isHomeserverError(error, 'forbidden') || isHomeserverError(error, 'not-found')) && error.endpoint?.endsWith('/messages') === true;
 }
 
 export type ConnectOptions = {

@@ -7,19 +7,13 @@ import { exportUserData, type ExportProgress } from '../../src/export/export.ts'
 import type { ExportPackage } from '../../src/export/package.ts';
 import { isSafeEntryPath } from '../../src/export/paths.ts';
 import type { Flavour } from '../homeserver/index.ts';
-import { chromiumMissing, launchChromium, type HeadlessChromium } from '../support/chromium.ts';
+import { chromiumMissing, useChromium } from '../support/chromium.ts';
 import { readPackageBack, unpack, type ReadPackage } from './read-package.ts';
 import { ALICE, PNG, seedAlice, startExportWorld, type ExportWorld, type Seeded } from './seed.ts';
 
 const FLAVOURS: Flavour[] = ['synapse-1.67', 'synapse', 'tuwunel'];
 
-let chromium: HeadlessChromium | null = null;
-beforeAll(async () => {
-  if (!chromiumMissing) chromium = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await chromium?.close();
-});
+const chromium = useChromium();
 
 describe.each(FLAVOURS)('an export on %s', (flavour) => {
   let world: ExportWorld;
@@ -166,7 +160,7 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
   });
 
   it.skipIf(chromiumMissing)('shows her data in a browser: the summary, each category, her messages by room and day', async () => {
-    const page = await chromium!.context.newPage();
+    const page = await chromium().context.newPage();
     try {
       await page.goto(unpack(read, path.join(world.dir, 'unzipped')));
       const text = await page.innerText('body');

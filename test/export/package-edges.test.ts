@@ -2,11 +2,11 @@
 // all, hostile names and messages, paths nobody chose, and a crash or a cancel half-way.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { exportUserData } from '../../src/export/export.ts';
 import { packageDir, readPackage, removePackage, removeStalePartials, workDir } from '../../src/export/package.ts';
 import { isSafeEntryPath } from '../../src/export/paths.ts';
-import { chromiumMissing, launchChromium, type HeadlessChromium } from '../support/chromium.ts';
+import { chromiumMissing, useChromium } from '../support/chromium.ts';
 import { readPackageBack, unpack } from './read-package.ts';
 import { ALICE, BOB, PNG, seedAlice, startExportWorld, type ExportWorld } from './seed.ts';
 
@@ -52,10 +52,24 @@ describe('splitting', () => {
   });
 });
 
+describe('files the server cannot send', () => {
+  it('lists a file whose download keeps failing, with the reason, and completes the export', async () => {
+    world = await startExportWorld('synapse', (hs) => void seedAlice(hs));
+    const notes = world.hs.model.mediaOf(ALICE).find((m) => m.filename === 'notes.txt')!;
+    world.hs.faults.add({ path: new RegExp(`/download/example\\.org/${notes.mediaId}$`), kind: 'drop', times: 100 });
+    const pkg = await run(world);
+    const read = await readPackageBack(exportsOf(world), pkg);
+    const entry = read.json('data/media.json').data.find((m: any) => m.upload_name === 'notes.txt');
+    expect(entry.file).toBeNull();
+    expect(entry.unavailable).toMatch(/^the server failed to send this file \(.*dropped the connection/);
+    expect(pkg.counts.mediaUnavailable).toBe(2);
+    expect(read.text('index.html')).toContain('the server failed to send this file');
+  });
+});
+
 describe('a user with no data at all', () => {
   it('still gets a complete package that says so', async () => {
     world = await startExportWorld('synapse', (hs) => {
-      hs.model.addUser({ localpart: 'privacybot', admin: true });
       hs.model.addUser({ localpart: 'quiet' });
       hs.model.removeDevicesAndTokens('@quiet:example.org');
     });
@@ -70,7 +84,7 @@ describe('a user with no data at all', () => {
   });
 
   it('is refused for a user the server does not have', async () => {
-    world = await startExportWorld('synapse', (hs) => void hs.model.addUser({ localpart: 'privacybot', admin: true }));
+    world = await startExportWorld('synapse', () => {});
     await expect(run(world, '@ghost:example.org')).rejects.toMatchObject({ reason: 'no-such-user' });
   });
 });
@@ -80,17 +94,10 @@ describe('names and messages nobody should trust', () => {
   const IMG = '<img src=x onerror="window.__pwned = \'img\'">';
   const JS_LINK = '<a href="javascript:window.__pwned=\'link\'">click me</a>';
   const PATHS = ['../../../etc/passwd', '/etc/shadow', 'C:\\Windows\\evil.exe', 'nul\u0000byte.txt', `${'long'.repeat(80)}.png`];
-  let chromium: HeadlessChromium | null = null;
-  beforeAll(async () => {
-    if (!chromiumMissing) chromium = await launchChromium();
-  }, 30_000);
-  afterAll(async () => {
-    await chromium?.close();
-  });
+  const chromium = useChromium();
 
   const seedHostile = (w: { model: any }) => {
     const m = w.model;
-    m.addUser({ localpart: 'privacybot', admin: true });
     m.addUser({ localpart: 'mallory', displayName: `Mallory ${SCRIPT}${IMG}` });
     m.addUser({ localpart: 'bob', displayName: 'Bob' });
     const room = m.createRoom(BOB, { name: `Room ${IMG}${JS_LINK}`, topic: SCRIPT, invite: ['@mallory:example.org'] });
@@ -121,7 +128,7 @@ describe('names and messages nobody should trust', () => {
     world = await startExportWorld('synapse', (hs) => seedHostile(hs));
     const pkg = await run(world, '@mallory:example.org');
     const read = await readPackageBack(exportsOf(world), pkg);
-    const page = await chromium!.context.newPage();
+    const page = await chromium().context.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (d) => {
       dialogs.push(d.message());

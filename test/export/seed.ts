@@ -8,7 +8,7 @@ import type { Homeserver } from '../../src/homeserver/homeserver.ts';
 import { connectHomeserver } from '../../src/homeserver/synapse-admin.ts';
 import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
 import { memoryLedger } from '../support/ledger.ts';
-import { configFor } from '../support/world.ts';
+import { configFor } from '../support/config.ts';
 
 export const SERVER = 'example.org';
 export const ALICE = `@alice:${SERVER}`;
@@ -35,7 +35,6 @@ export function seedAlice(hs: TestHomeserver): Seeded {
   const m = hs.model;
   // Some weeks ago, so that every seeded event is in the past, as history is.
   const t0 = Math.floor((Date.now() - 40 * day) / day) * day + 9 * 3600_000;
-  m.addUser({ localpart: 'privacybot', displayName: 'Privacy Bot', admin: true });
   // Her avatar is one of her uploads, made before the account's profile points at it.
   const avatarMxc = m.uploadMedia(ALICE, { contentType: 'image/png', bytes: PNG, filename: 'me.png', createdAt: t0 });
   m.addUser({
@@ -126,13 +125,13 @@ export function seedAlice(hs: TestHomeserver): Seeded {
   };
 }
 
+/** The test homeserver with the bot (a server admin) and whatever `seed` adds; the bot's Homeserver over HTTP. */
 export type ExportWorld = { hs: TestHomeserver; homeserver: Homeserver; config: BotConfig; dir: string; close(): Promise<void> };
 
 export async function startExportWorld(flavour: Flavour, seed: (hs: TestHomeserver) => void, options: { uploadLimit?: number } = {}): Promise<ExportWorld> {
   const hs = await startTestHomeserver({ flavour, serverName: SERVER, ...(options.uploadLimit ? { uploadLimit: options.uploadLimit } : {}) });
+  const { accessToken: token } = hs.model.addUser({ localpart: 'privacybot', displayName: 'Privacy Bot', admin: true });
   seed(hs);
-  const bot = hs.model.user(BOT) ?? (hs.model.addUser({ localpart: 'privacybot', admin: true }), hs.model.user(BOT)!);
-  const token = [...hs.model.tokens.values()].find((t) => t.userId === bot.userId)!.token;
   const { homeserver } = await connectHomeserver({ url: hs.url, serverName: SERVER, adminToken: token, botToken: token, botUserId: BOT, puppetLedger: memoryLedger() });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-export-'));
   const config = configFor(hs, dir);

@@ -1,7 +1,8 @@
 // Shapes the Synapse 1.67 recordings do not show: current Synapse and Tuwunel answers.
 import { describe, expect, it } from 'vitest';
 import { creationTimeMs, membershipsFromMap, toEncryptionKeys, toSessions, toUserAccount } from '../../src/homeserver/normalise.ts';
-import { AdminUser, KeysQuery, MediaPage, MembershipsAnswer, Whois } from '../../src/homeserver/schemas.ts';
+import { AdminUser, KeysQuery, MembershipsAnswer, Whois } from '../../src/homeserver/schemas.ts';
+import { StoredMediaPage as MediaPage } from '../../src/homeserver/stored-schemas.ts';
 
 describe('schemas and normalisation beyond Synapse 1.67', () => {
   it('reads a current Synapse user: real booleans, erased, locked, last_seen_ts', () => {

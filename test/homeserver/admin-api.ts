@@ -310,7 +310,7 @@ function roomDetails(ctx: RequestContext): Reply {
   const local = joined.filter((u) => model.localUser(u));
   const devices = local.reduce((n, u) => n + (model.user(u)?.devices.size ?? 0), 0);
   const joinRule = state('m.room.join_rules', 'join_rule');
-  return json({
+  const body: JsonObject = {
     room_id: room.roomId,
     name: state('m.room.name', 'name'),
     canonical_alias: state('m.room.canonical_alias', 'alias'),
@@ -330,7 +330,11 @@ function roomDetails(ctx: RequestContext): Reply {
     room_type: null,
     joined_local_devices: devices,
     forgotten: false,
-  });
+  };
+  if (ctx.state.flavour.roomDetailsFull) return json(body);
+  // Tuwunel (synapse-admin-api's RoomDetails): no topic, avatar, devices or forgotten; unset fields left out.
+  for (const key of ['avatar', 'topic', 'joined_local_devices', 'forgotten']) delete body[key];
+  return json(Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null)));
 }
 
 // Admin reads bypass membership and show erased users' events unpruned (recorded).

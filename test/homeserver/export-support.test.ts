@@ -82,6 +82,21 @@ describe('rooms and keys for exports', () => {
     expect((await call(hs.url, 'GET', `/_synapse/admin/v1/rooms/${enc('!nowhere:test.local')}/state`, { token: admin.accessToken })).status).toBe(404);
   });
 
+  it('serves room details in each server’s shape: Synapse with nulls and its extra fields, Tuwunel without', async () => {
+    const details = async (flavour: Flavour) => {
+      const { admin } = await world(flavour);
+      const room = hs.model.createRoom(ALICE, { name: 'Named', topic: 'A topic' });
+      const body = (await call(hs.url, 'GET', `/_synapse/admin/v1/rooms/${enc(room)}`, { token: admin.accessToken })).body;
+      await hs.close();
+      return body;
+    };
+    const synapse = await details('synapse');
+    expect(synapse).toMatchObject({ name: 'Named', topic: 'A topic', canonical_alias: null, forgotten: false });
+    const tuwunel = await details('tuwunel');
+    expect(tuwunel).toMatchObject({ name: 'Named', room_id: expect.any(String) });
+    for (const key of ['topic', 'avatar', 'forgotten', 'joined_local_devices', 'canonical_alias', 'encryption']) expect(key in tuwunel, key).toBe(false);
+  });
+
   it('answers the key backup version to its owner, and 404 "No backup found" without one', async () => {
     const { alice, admin } = await world('synapse');
     const none = await call(hs.url, 'GET', '/_matrix/client/v3/room_keys/version', { token: alice.accessToken });

@@ -83,6 +83,8 @@ export interface FlavourDescriptor {
   forgetRefusal: (userId: string, roomId: string, membership: string | null) => string | null;
   /** Which earlier sends a repeated transaction ID refers to (transactions.ts). */
   transactionScope: TransactionScope;
+  /** Admin room details carry topic, avatar, joined_local_devices and forgotten, nulls included (Synapse; Tuwunel has none of them and leaves unset fields out). */
+  roomDetailsFull: boolean;
   /** The largest /messages page the server serves, whatever `limit` asks (Synapse 1000, Tuwunel 100). */
   maxMessagesLimit: number;
   /** The 404 text for a deleted or unknown media download. */
@@ -144,6 +146,7 @@ function synapse167(version: string): FlavourDescriptor {
     // synapse/handlers/room_member.py, forget: only a joined user is refused.
     forgetRefusal: (userId, roomId, membership) => (membership === 'join' ? `User ${userId} is in room ${roomId}` : null),
     transactionScope: 'room+token',
+    roomDetailsFull: true,
     // synapse/streams/config.py: MAX_LIMIT = 1000.
     maxMessagesLimit: 1000,
     // Synapse 1.67 leaks the Python bytes repr into the message.
@@ -211,6 +214,8 @@ function tuwunel(version: string): FlavourDescriptor {
     forgetRefusal: (_userId, _roomId, membership) =>
       membership === 'join' || membership === 'invite' || membership === 'knock' ? 'You must leave the room before forgetting it' : null,
     transactionScope: 'device',
+    // src/api/client/admin/rooms/mod.rs, room_row(): the fields of synapse-admin-api's RoomDetails.
+    roomDetailsFull: false,
     // src/api/client/message.rs: LIMIT_MAX = 100, shared by the admin room-messages endpoint.
     maxMessagesLimit: 100,
     mediaNotFoundError: () => 'Media not found.',

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -38,5 +39,20 @@ export async function launchChromium(): Promise<HeadlessChromium> {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/** One browser for the tests of a describe block (or file): started before them, closed after. */
+export function useChromium(): () => HeadlessChromium {
+  let running: HeadlessChromium | null = null;
+  beforeAll(async () => {
+    if (!chromiumMissing) running = await launchChromium();
+  }, 30_000);
+  afterAll(async () => {
+    await running?.close();
+  });
+  return () => {
+    if (running === null) throw new Error('Chromium is not running');
+    return running;
   };
 }

@@ -3,12 +3,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { validateConfig, type BotConfig, type Secrets } from '../../src/config/load.ts';
 import { Writable } from 'node:stream';
+import type { BotConfig, Secrets } from '../../src/config/load.ts';
 import { consoleLogger, type Logger } from '../../src/log.ts';
 import type { JobHandler } from '../../src/jobs/runner.ts';
 import { runBot, type Running } from '../../src/run.ts';
 import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
+import { configFor, rawConfigFor } from './config.ts';
+
+export { configFor, rawConfigFor };
 
 export const SERVER_NAME = 'example.org';
 export const BOT_ID = `@privacybot:${SERVER_NAME}`;
@@ -34,29 +37,6 @@ export function memoryLogger(options: { debug?: boolean } = {}): Logger & { line
     warn: (m) => lines.push(`WARN ${m}`),
     error: (m) => lines.push(`ERROR ${m}`),
   };
-}
-
-/** The shipped bot.config.json, pointed at a test homeserver and a fresh data folder. */
-export function configFor(hs: TestHomeserver, dataDir: string, overrides: (raw: Record<string, any>) => void = () => {}): BotConfig {
-  const result = validateConfig(rawConfigFor(hs, dataDir, overrides));
-  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
-}
-
-/** The same, as the JSON an operator would write (for the real command line, see bot-process.ts). */
-export function rawConfigFor(hs: TestHomeserver, dataDir: string, overrides: (raw: Record<string, any>) => void = () => {}): Record<string, any> {
-  const raw = JSON.parse(fs.readFileSync(new URL('../../bot.config.json', import.meta.url), 'utf8'));
-  raw.homeserver = { url: hs.url, serverName: hs.serverName };
-  // Encryption is for the tests that are about it (e2e/encryption*.test.ts): the engine costs time at every start.
-  raw.bot = { userId: `@privacybot:${hs.serverName}`, encryption: 'off' };
-  raw.adminRoom = `#privacy-admins:${hs.serverName}`;
-  raw.admins = [`@admin:${hs.serverName}`];
-  raw.privacyContact = { ...raw.privacyContact, room: `#privacy-contact:${hs.serverName}` };
-  raw.dataDir = dataDir;
-  // The suite talks much faster than people do; test/e2e/rate-limits.test.ts checks the real limits.
-  raw.rateLimits = { perUserPerMinute: 1000, globalPerMinute: 100_000 };
-  overrides(raw);
-  return raw;
 }
 
 export type World = {

@@ -1,0 +1,72 @@
+// How fast and how lean an export is: `npm run bench:export -- [sizes...] [--media=SIZE] [--rooms=N] [--flavour=F]`
+// e.g. `npm run bench:export -- 10k 100k 1M --media=200MB`. For each size, a synthetic user is
+// built on the test homeserver (in a child process: its memory is not the bot's), and the
+// export runs in a fresh child process of its own, so that each peak RSS is that size's alone.
+// Prints events per second, MB per second, peak RSS and zip size. Asserts nothing.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const node = (script: string, args: string[], flags: string[] = []) =>
+  spawn(process.execPath, ['--disable-warning=DEP0060', ...flags, path.join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+
+/**
+ * V8 settings for the exporting process. By default V8 lets garbage pile up to a few hundred
+ * megabytes before collecting it; a small young generation and a cap on the old one keep the
+ * process small at some cost in speed. Both are measured.
+ */
+const SETTINGS: Array<{ label: string; flags: string[] }> = [
+  { label: 'default V8 heap', flags: [] },
+  { label: '--max-semi-space-size=1 --max-old-space-size=192', flags: ['--max-semi-space-size=1', '--max-old-space-size=192'] },
+];
+
+/** "10k" → 10000, "1M" → 1000000, "200MB" → 209715200. */
+function size(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(k|m|g|kb|mb|gb|kib|mib|gib)?$/i.exec(text.trim());
+  if (!match) throw new Error(`not a size: ${text}`);
+  const unit = (match[2] ?? '').toLowerCase();
+  const factor = unit.endsWith('b') ? { kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 }[unit]! : { '': 1, k: 1e3, m: 1e6, g: 1e9 }[unit]!;
+  return Math.round(Number(match[1]) * factor);
+}
+
+async function firstLine(child: ReturnType<typeof node>): Promise<string> {
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) return line;
+  throw new Error('the child process ended without answering');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const option = (name: string, fallback: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+  const sizes = args.filter((a) => !a.startsWith('--'));
+  const messages = (sizes.length > 0 ? sizes : ['10k', '100k', '1M']).map(size);
+  const rooms = Number(option('rooms', '200'));
+  const media = size(option('media', '100MB'));
+  const flavour = option('flavour', 'synapse');
+  console.log(`export benchmark: ${rooms} rooms, ${(media / 1024 ** 2).toFixed(0)} MiB of media, ${flavour}; bot-side figures (the test homeserver runs in its own process)`);
+  for (const count of messages) {
+    const server = node('export-homeserver.ts', [String(count), String(rooms), String(media), flavour]);
+    try {
+      const ready = JSON.parse(await firstLine(server)) as { url: string; token: string; serverName: string; user: string };
+      for (const setting of SETTINGS) {
+        const exporter = node('export-run.ts', [ready.url, ready.token, ready.serverName, ready.user], setting.flags);
+        const result = JSON.parse(await firstLine(exporter)) as Record<string, number>;
+        await new Promise((resolve) => exporter.once('exit', resolve));
+        const mb = (n: number) => (n / 1024 ** 2).toFixed(1);
+        console.log(
+          `${String(count).padStart(8)} messages, ${setting.label}: ${result['events']} events in ${result['seconds']!.toFixed(1)} s = ${Math.round(result['events']! / result['seconds']!)} events/s; ` +
+            `media ${mb(result['mediaBytes']!)} MiB at ${(result['mediaBytes']! / 1024 ** 2 / result['seconds']!).toFixed(1)} MiB/s; ` +
+            `zip ${mb(result['zipBytes']!)} MiB in ${result['parts']} part(s), written at ${(result['zipBytes']! / 1024 ** 2 / result['seconds']!).toFixed(1)} MiB/s; ` +
+            `peak RSS ${mb(result['peakRss']!)} MiB`,
+        );
+      }
+    } finally {
+      server.stdin!.end();
+      await new Promise((resolve) => server.once('exit', resolve));
+    }
+  }
+}
+
+await main();

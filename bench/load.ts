@@ -2,7 +2,10 @@
 // process (the real command line) against the test homeserver in this process. Prints
 // commands per second, reply latency per command (p50/p95/p99), the bot's peak RSS, and how
 // many replies were lost or duplicated. Asserts nothing.
-// Run: npm run bench:load [-- --users 200 --rounds 3]
+// Run: npm run bench:load [-- --users 200 --rounds 3 --think-ms 2000]
+// People pause between commands (`--think-ms`, randomised ±50 %) as people do; with
+// `--think-ms 0` every person always has a command waiting, the bot is saturated, and the
+// latency is the queue: by Little's law, people in flight / commands per second.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +14,11 @@ import { performance } from 'node:perf_hooks';
 import { startTestHomeserver } from '../test/homeserver/index.ts';
 import { killAllBots, startBot, writeBotConfig } from '../test/support/bot-process.ts';
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' }, flavour: { type: 'string', default: 'synapse' } } });
+const { values } = parseArgs({ options: { users: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' }, flavour: { type: 'string', default: 'synapse' }, 'think-ms': { type: 'string', default: '2000' } } });
 const USERS = Number(values.users);
 const ROUNDS = Number(values.rounds);
+const THINK_MS = Number(values['think-ms']);
+const think = () => new Promise((resolve) => setTimeout(resolve, THINK_MS * (0.5 + Math.random())));
 /** Each person sends these, one after the other (answer awaited); !whatdoyouhave reads the most. */
 const MIX = ['!help', '!status', '!whatdoyouhave', '!status', '!help'];
 
@@ -66,6 +71,7 @@ try {
     people.map(async (user, i) => {
       for (let round = 0; round < ROUNDS; round++) {
         for (const command of MIX) {
+          if (THINK_MS > 0) await think();
           const at = performance.now();
           const eventId = m.sendMessage(rooms[i]!, user, command);
           sent.push({ eventId, command, at });
@@ -80,7 +86,7 @@ try {
 
   const lost = sent.filter((s) => !replies.has(s.eventId)).length;
   const duplicated = sent.filter((s) => (replies.get(s.eventId)?.length ?? 0) > 1).length;
-  console.log(`${USERS} people x ${ROUNDS} rounds of ${MIX.join(', ')} (${values.flavour}): ${sent.length} commands in ${elapsed.toFixed(1)} s = ${(sent.length / elapsed).toFixed(1)} commands/s`);
+  console.log(`${USERS} people x ${ROUNDS} rounds of ${MIX.join(', ')} (${values.flavour}, pausing ~${THINK_MS} ms between commands): ${sent.length} commands in ${elapsed.toFixed(1)} s = ${(sent.length / elapsed).toFixed(1)} commands/s`);
   for (const command of [...new Set(MIX)]) {
     const latencies = sent.filter((s) => s.command === command && replies.has(s.eventId)).map((s) => replies.get(s.eventId)![0]! - s.at).sort((a, b) => a - b);
     console.log(`  ${command.padEnd(15)} n=${String(latencies.length).padStart(5)}  p50 ${percentile(latencies, 50).toFixed(0).padStart(5)} ms  p95 ${percentile(latencies, 95).toFixed(0).padStart(5)} ms  p99 ${percentile(latencies, 99).toFixed(0).padStart(5)} ms`);

@@ -21,11 +21,18 @@ export interface Chat {
   hasSentAfter(roomId: string, eventId: string, key: string): Promise<boolean>;
   /** Like sendNotice, but never encrypted, even in an encrypted room: only for notices without personal data. */
   sendUnencryptedNotice(roomId: string, message: Rendered, options: { key: string; replyTo?: string }): Promise<string>;
+  /**
+   * Sends an m.room.message with this content (a file, say) once under `key`. With
+   * `mustEncrypt`, throws a CannotEncryptError rather than send it in the clear.
+   */
+  sendMessage(roomId: string, content: Record<string, unknown>, options: { key: string; mustEncrypt?: boolean }): Promise<string>;
   /** Replaces the text of a notice the bot sent (m.replace, as clients show edits); `key` names this edit. */
   editNotice(roomId: string, eventId: string, message: Rendered, key: string): Promise<void>;
   /** The body of a text message, read again from the server (decrypted where needed); null if gone. */
   messageBody(roomId: string, eventId: string): Promise<string | null>;
   joinedMembers(roomId: string): Promise<string[]>;
+  /** Everyone joined or invited: who can read what is posted now, or once they accept. */
+  joinedOrInvited(roomId: string): Promise<string[]>;
   isEncrypted(roomId: string): Promise<boolean>;
   join(roomIdOrAlias: string): Promise<string>;
   leave(roomId: string, reason?: string): Promise<void>;
@@ -97,6 +104,7 @@ export function chatOver(client: MatrixClient, userId: string): Chat {
       return false;
     },
     sendUnencryptedNotice: (roomId, message, { key, replyTo }) => sendOnce(client, roomId, 'm.room.message', noticeContent(message, replyTo), key, { encrypt: false }),
+    sendMessage: (roomId, content, { key, mustEncrypt }) => sendOnce(client, roomId, 'm.room.message', content, key, mustEncrypt ? { encrypt: 'required' } : {}),
     editNotice: async (roomId, eventId, message, key) => {
       await sendOnce(client, roomId, 'm.room.message', editContent(message, eventId), key);
     },
@@ -110,6 +118,8 @@ export function chatOver(client: MatrixClient, userId: string): Chat {
       }
     },
     joinedMembers: (roomId) => client.getJoinedRoomMembers(roomId),
+    joinedOrInvited: async (roomId) =>
+      (await client.getRoomMembers(roomId)).filter((m) => m.membership === 'join' || m.membership === 'invite').map((m) => m.membershipFor),
     isEncrypted: (roomId) => isRoomEncrypted(client, roomId),
     join: (roomIdOrAlias) => client.joinRoom(roomIdOrAlias),
     leave: async (roomId, reason) => {

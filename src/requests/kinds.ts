@@ -13,6 +13,13 @@ export const KIND_LABELS: Readonly<Record<RequestKind, string>> = {
 /** Requests a person handles (the privacy contact), rather than the bot. */
 export const HANDLED_BY_PRIVACY_CONTACT: ReadonlySet<RequestKind> = new Set(['correction', 'objection', 'contact']);
 
+/**
+ * Kinds whose first answer is already the answer, which their job completes by editing it
+ * (!whatdoyouhave's message count): the completion is not sent again as a message of its own,
+ * and a failure is told without replacing what the answer already says.
+ */
+export const COMPLETED_BY_EDIT: ReadonlySet<RequestKind> = new Set(['access']);
+
 export type CancelCheck = { ok: true } | { ok: false; why: string };
 
 /** Whether the requester may still cancel, and if not, why, in words for them. */

@@ -1,0 +1,199 @@
+// !export through the real bot and the test homeserver: the package delivered into the
+// direct chat as m.file messages, downloaded, unzipped and checked against the seeded world;
+// its progress edited into the answer; parts at a small upload limit; the download window's
+// end; one export per period; refusals outside a direct chat; a user with no data; and a
+// direct chat that stopped being one by the time the export was ready.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { packageDir } from '../../src/export/package.ts';
+import { exportsDir } from '../../src/export/expiry.ts';
+import type { Flavour } from '../homeserver/index.ts';
+import { readZipParts, type ReadPackage } from '../export/read-package.ts';
+import { waitUntil } from '../support/wait.ts';
+import { startWorld, type World, type WorldOptions } from '../support/world.ts';
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+let world: World | null = null;
+const scratch: string[] = [];
+afterEach(async () => {
+  await world?.close();
+  world = null;
+  for (const dir of scratch.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function movableClock() {
+  let offset = 0;
+  return { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
+}
+
+type Json = Record<string, any>;
+
+const botEvents = (w: World, roomId: string) => w.hs.model.events(roomId).filter((ev) => ev.sender === w.privacybot.userId && ev.type === 'm.room.message');
+const fileMessages = (w: World, roomId: string) => botEvents(w, roomId).filter((ev) => (ev.content as Json)['msgtype'] === 'm.file');
+const bodies = (w: World, roomId: string) => botEvents(w, roomId).map((ev) => String((ev.content as Json)['body']));
+const idIn = (text: string): string => /R-[0-9A-Z]{4}/.exec(text)?.[0] ?? '';
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function download(w: World, mxc: string): Promise<{ status: number; bytes: Buffer }> {
+  const [server, id] = mxc.slice('mxc://'.length).split('/');
+  const response = await fetch(`${w.hs.url}/_matrix/media/v3/download/${server}/${id}`);
+  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
+}
+
+/** Every delivered part downloaded, its SHA-256 checked against its message, and all unzipped together. */
+async function unzipDelivered(w: World, files: Json[]): Promise<ReadPackage> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-delivered-'));
+  scratch.push(dir);
+  const paths: string[] = [];
+  for (const [i, content] of files.entries()) {
+    const got = await download(w, content['url']);
+    expect(got.status).toBe(200);
+    expect(got.bytes.length).toBe(content['info'].size);
+    expect(content['body']).toContain(sha256(got.bytes));
+    paths.push(path.join(dir, `part-${i + 1}.zip`));
+    fs.writeFileSync(paths[i]!, got.bytes);
+  }
+  return readZipParts(paths);
+}
+
+/** Alice's history: a room she stayed in (with Bob), a room she left, an upload she showed. */
+function seedHistory(w: Pick<World, 'hs' | 'alice' | 'bob'>) {
+  const m = w.hs.model;
+  const alice = w.alice.userId;
+  const bob = w.bob.userId;
+  const club = m.createRoom(bob, { name: 'Book club', invite: [alice] });
+  m.join(club, alice);
+  const said = ['Alice: hello everyone', 'Alice: chapter 3 was the best'];
+  m.sendMessage(club, bob, 'Bob: welcome, Alice');
+  for (const text of said) m.sendMessage(club, alice, text);
+  const notes = m.uploadMedia(alice, { contentType: 'text/plain', bytes: Buffer.from('Alice’s notes: buy tea.\n'), filename: 'notes.txt' });
+  m.sendMessage(club, alice, 'notes.txt', { msgtype: 'm.file', extraContent: { url: notes } });
+  const left = m.createRoom(bob, { name: 'Old project', invite: [alice] });
+  m.join(left, alice);
+  m.sendMessage(left, alice, 'Alice: goodbye, project');
+  m.leave(left, alice);
+  m.sendMessage(left, bob, 'Bob: after Alice left');
+  return { club, left, said: [...said, 'notes.txt'], saidInLeft: ['Alice: goodbye, project'], bobSaid: ['Bob: welcome, Alice', 'Bob: after Alice left'] };
+}
+
+async function exportWorld(options: WorldOptions = {}) {
+  world = await startWorld(options);
+  const seeded = seedHistory(world);
+  const dm = await world.openDirectChat(world.alice.userId);
+  return { w: world, seeded, dm };
+}
+
+/** Sends !export and waits until the bot says the export is ready; answers the first reply and the request ID. */
+async function exportAndWait(w: World, dm: string, sender = w.alice.userId) {
+  const reply = await w.ask(sender, dm, '!export');
+  const id = idIn(reply.body);
+  expect(id).not.toBe('');
+  await waitUntil(() => bodies(w, dm).some((b) => b.startsWith(`Your export ${id} is ready`)), 'the export to be ready', 30_000);
+  return { reply, id };
+}
+
+describe.each(['synapse-1.67', 'synapse', 'tuwunel'] satisfies Flavour[])('!export on %s', (flavour) => {
+  it('delivers a package into the direct chat that unzips, verifies and holds her data and nobody else’s', async () => {
+    const { w, seeded, dm } = await exportWorld({ flavour });
+    const { reply, id } = await exportAndWait(w, dm);
+    expect(reply.body).toContain('I am preparing a copy of all the data this server holds about you');
+
+    const files = fileMessages(w, dm);
+    expect(files).toHaveLength(1);
+    const content = files[0]!.content as Json;
+    expect(content).toMatchObject({ msgtype: 'm.file', info: { mimetype: 'application/zip' } });
+    expect(content['filename']).toMatch(/^matrix-data-\d{4}-\d{2}-\d{2}\.zip$/);
+    const read = await unzipDelivered(w, [content]);
+
+    expect(read.manifest).toMatchObject({ format: 'matrix-dsar-export/1', user: w.alice.userId, server: 'example.org', parts: 1 });
+    const rooms = read.json('data/rooms.json').data.rooms;
+    const byId = new Map(rooms.map((r: Json) => [r.room_id, r]));
+    expect(byId.get(seeded.club)).toMatchObject({ name: 'Book club', your_membership: 'join' });
+    expect(byId.get(seeded.left)).toMatchObject({ name: 'Old project', your_membership: 'leave' });
+    const bodiesIn = (roomId: string) =>
+      read.text((byId.get(roomId) as Json).messages_file).trimEnd().split('\n').slice(1).map((l) => JSON.parse(l)).filter((e) => e.type === 'm.room.message').map((e) => e.content.body);
+    expect(bodiesIn(seeded.club)).toEqual(seeded.said);
+    expect(bodiesIn(seeded.left)).toEqual(seeded.saidInLeft);
+    const media = read.json('data/media.json').data;
+    expect(read.text(media.find((m: Json) => m.upload_name === 'notes.txt').file)).toBe('Alice’s notes: buy tea.\n');
+    for (const [name, bytes] of read.files) for (const words of seeded.bobSaid) expect(bytes.includes(words), `"${words}" in ${name}`).toBe(false);
+    expect(read.text('index.html')).toContain('Alice Liddell');
+
+    // The last word, as a message of its own and edited into the answer: size, SHA-256, expiry, and that the server's admins could read it.
+    const ready = bodies(w, dm).find((b) => b.startsWith(`Your export ${id} is ready`))!;
+    expect(ready).toContain(sha256((await download(w, content['url'])).bytes));
+    expect(ready).toMatch(/will be deleted on \d{4}-\d{2}-\d{2}/);
+    expect(ready).toContain('the server’s administrators could read them');
+    expect(w.currentText(dm, reply.eventId)).toBe(ready);
+    expect(w.bot.services.desk.requests.get(id)!.state).toBe('completed');
+  });
+});
+
+describe('!export refused', () => {
+  it('in a group room, and for a user of another server, with no request opened', async () => {
+    world = await startWorld({ seed: (hs) => hs.model.addRemoteUser('@dave:remote.example') });
+    const w = world;
+    const group = w.hs.model.createRoom(w.alice.userId, { name: 'Book club', invite: [w.privacybot.userId, w.bob.userId, '@dave:remote.example'] });
+    w.hs.model.join(group, w.bob.userId);
+    w.hs.model.join(group, '@dave:remote.example');
+    await w.botJoined(group);
+    expect((await w.ask(w.alice.userId, group, '!export')).body).toMatch(/only answer it in a direct chat/);
+    expect((await w.ask('@dave:remote.example', group, '!export')).body).toContain('lives on remote.example');
+    await w.bot.idle();
+    expect(fileMessages(w, group)).toHaveLength(0);
+    expect(w.bot.services.desk.requests.store.forUser(w.alice.userId)).toHaveLength(0);
+    expect(w.bot.services.desk.requests.store.forUser('@dave:remote.example')).toHaveLength(0);
+  });
+
+  it('a second time within the period: refused with the exact time of the next, recorded as denied; allowed again after it', async () => {
+    const clock = movableClock();
+    const { w, dm } = await exportWorld({ now: clock.now });
+    const first = await exportAndWait(w, dm);
+    const firstRequest = w.bot.services.desk.requests.get(first.id)!;
+    clock.advance(3 * HOUR);
+
+    const refusal = await w.ask(w.alice.userId, dm, '!export');
+    const next = new Date(firstRequest.receivedAt + 24 * HOUR).toISOString().slice(0, 16).replace('T', ' ');
+    expect(refusal.body).toContain(`The next one is possible from ${next} UTC`);
+    expect(refusal.body).toContain(first.id);
+    const denied = w.bot.services.desk.requests.get(idIn(refusal.body.slice(refusal.body.indexOf('recorded as request'))))!;
+    expect(denied).toMatchObject({ kind: 'export', state: 'denied', decidedBy: 'bot' });
+    expect(denied.decisionReason).toContain('one export per 24 hours');
+    expect(w.bot.services.jobStore.get(denied.id)).toBeNull();
+    expect(fileMessages(w, dm)).toHaveLength(1);
+
+    clock.advance(21 * HOUR + 60_000);
+    const again = await exportAndWait(w, dm);
+    expect(again.id).not.toBe(first.id);
+    expect(fileMessages(w, dm)).toHaveLength(2);
+  });
+});
+
+describe('the download window', () => {
+  it('ends after retentionDays: every upload deleted from the server and the local files gone', async () => {
+    const clock = movableClock();
+    const { w, dm } = await exportWorld({ now: clock.now });
+    const { id } = await exportAndWait(w, dm);
+    const url = (fileMessages(w, dm)[0]!.content as Json)['url'] as string;
+    expect((await download(w, url)).status).toBe(200);
+    const folder = packageDir(exportsDir(w.config.dataDir), id);
+    expect(fs.existsSync(folder)).toBe(true);
+
+    clock.advance(7 * DAY - HOUR);
+    await w.bot.services.maintenance.run();
+    expect((await download(w, url)).status).toBe(200);
+
+    clock.advance(2 * HOUR);
+    await w.bot.services.maintenance.run();
+    expect((await download(w, url)).status).toBe(404);
+    expect(fs.existsSync(folder)).toBe(false);
+    expect(fs.readdirSync(exportsDir(w.config.dataDir))).toEqual([]);
+    const timeline = w.bot.services.desk.timeline(id)!.entries.map((e) => e.action);
+    expect(timeline).toEqual(expect.arrayContaining(['export-delivered', 'export-deleted']));
+  });
+});

@@ -173,7 +173,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
         isCancelled: (id) => (services.desk.requests.get(id)?.state ?? 'cancelled') === 'cancelled',
         log: (line) => log.info(line),
       }),
-      messageCountHandler({ config, homeserver, now, reportPolicyDiscrepancies: (categories) => reportPolicyDiscrepancies(categories) }),
+      messageCountHandler({ config, homeserver, chat, now, reportPolicyDiscrepancies: (categories) => reportPolicyDiscrepancies(categories) }),
       // A test's stand-in for a kind replaces the bot's own.
       ...(deps.jobHandlers ?? []),
     ],
@@ -257,8 +257,10 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   const run = async (decision: Extract<Route, { kind: 'run' }>, entry: InboxEntry, place: Place): Promise<Reply> => {
     const { command, args } = decision;
     await chat.setTyping(entry.roomId, true);
+    let reply: Reply | null = null;
     try {
-      return await command.run(context(entry, place, command.keptWords), args);
+      reply = await command.run(context(entry, place, command.keptWords), args);
+      return reply;
     } catch (error) {
       if (error instanceof HomeserverError) {
         // The full message names the endpoint and the server: for the operator, not the user.
@@ -268,7 +270,9 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       log.error(`!${command.name} failed: ${error instanceof Error ? error.name : 'unknown error'}`);
       return replies.internalTrouble(config);
     } finally {
-      await chat.setTyping(entry.roomId, false);
+      // A job that edits its progress into the answer keeps typing up while it runs, and ends it.
+      const job = reply === null || Array.isArray(reply) ? null : services.jobStore.get(reply.progressOf);
+      if (job?.state !== 'running') await chat.setTyping(entry.roomId, false);
     }
   };
 

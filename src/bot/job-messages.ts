@@ -39,12 +39,29 @@ export function jobEventsFor({ chat, notifier, progressEventOf, recordProgressEv
   const unsent = new Map<string, { request: Request; document: Document }>();
   let edits = 0;
 
-  const edit = async (request: Request, document: Document, force: boolean) => {
+  /** Progress that came too soon after the last edit: shown when the interval is over, unless newer news replaces it. */
+  const deferred = new Map<string, { timer: NodeJS.Timeout; latest: { request: Request; document: Document } }>();
+
+  const edit = async (request: Request, document: Document, force: boolean): Promise<void> => {
     const eventId = progressEventOf(request.id);
     if (request.roomId === null) return;
     if (eventId === null) return void unsent.set(request.id, { request, document });
     const now = Date.now();
-    if (!force && now - (lastEdit.get(request.id) ?? 0) < EDIT_INTERVAL_MS) return;
+    const wait = (lastEdit.get(request.id) ?? 0) + EDIT_INTERVAL_MS - now;
+    if (!force && wait > 0) {
+      const pending = deferred.get(request.id);
+      if (pending !== undefined) return void (pending.latest = { request, document });
+      const timer = setTimeout(() => {
+        const latest = deferred.get(request.id)?.latest;
+        deferred.delete(request.id);
+        if (latest !== undefined) edit(latest.request, latest.document, true).catch(() => log(`editing the progress of ${request.id} failed`));
+      }, wait);
+      timer.unref();
+      deferred.set(request.id, { timer, latest: { request, document } });
+      return;
+    }
+    clearTimeout(deferred.get(request.id)?.timer);
+    deferred.delete(request.id);
     lastEdit.set(request.id, now);
     await chat.editNotice(request.roomId, eventId, render(document), `progress:${request.id}:${now}:${++edits}`);
   };

@@ -9,7 +9,7 @@ import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import { JobFailure } from '../jobs/job.ts';
 import type { JobContext, JobHandler } from '../jobs/runner.ts';
-import type { Chat } from '../matrix/chat.ts';
+import { keepTyping, type Chat } from '../matrix/chat.ts';
 import { CannotEncryptError, SendError } from '../matrix/send-once.ts';
 import { describeFailure } from '../matrix/request-failure.ts';
 import { troubleDescription } from '../bot/replies.ts';
@@ -26,9 +26,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Progress is saved and shown at most this often (a page of events arrives many times a second). */
 const PROGRESS_INTERVAL_MS = 1000;
-
-/** Typing notifications expire (chat.ts asks for 120 s): renewed well before. */
-const TYPING_RENEW_MS = 60_000;
 
 /** Attempts of a whole export; between them the runner waits with exponential backoff. */
 const MAX_ATTEMPTS = 4;
@@ -181,17 +178,6 @@ const fromExport = (p: ExportProgress) => ({
     partsTotal: p.parts.total,
   },
 });
-
-/** Typing shows while the job runs; returns how to stop it. */
-function keepTyping(chat: Chat, roomId: string): () => Promise<void> {
-  void chat.setTyping(roomId, true);
-  const timer = setInterval(() => void chat.setTyping(roomId, true), TYPING_RENEW_MS);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await chat.setTyping(roomId, false);
-  };
-}
 
 /** What the requester and the admins read when an attempt fails: plain words, never details. */
 function asJobFailure(error: unknown, signal: AbortSignal): unknown {

@@ -54,6 +54,7 @@ export function exportProgress(request: Request, progress: JobProgress): Documen
 export function exportReady(request: Request, pkg: ExportPackage, expiresAt: number, encrypted: boolean, retentionDays: number): Document {
   const { counts } = pkg;
   const parts = pkg.parts.length;
+  const them = parts === 1 ? 'it' : 'them';
   return [
     paragraph(
       bold(`Your export ${request.id} is ready`),
@@ -70,10 +71,10 @@ export function exportReady(request: Request, pkg: ExportPackage, expiresAt: num
     ),
     paragraph(
       bold(`The ${parts === 1 ? 'file' : 'files'} will be deleted on ${day(expiresAt)}`),
-      ` (${minute(expiresAt)}, ${retentionDays} ${retentionDays === 1 ? 'day' : 'days'} from now): download ${parts === 1 ? 'it' : 'them'} before then. `,
+      ` (${minute(expiresAt)}, ${retentionDays} ${retentionDays === 1 ? 'day' : 'days'} from now): download ${them} before then. `,
       encrypted
-        ? 'They are end-to-end encrypted: only your devices can open them.'
-        : 'This chat is not end-to-end encrypted, so until then the server’s administrators could read them.',
+        ? `${parts === 1 ? 'It is' : 'They are'} end-to-end encrypted: only your devices can open ${them}.`
+        : `This chat is not end-to-end encrypted, so until then the server’s administrators could read ${them}.`,
     ),
   ];
 }

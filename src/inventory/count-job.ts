@@ -9,6 +9,7 @@ import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import { JobFailure } from '../jobs/job.ts';
 import type { JobHandler } from '../jobs/runner.ts';
+import { keepTyping, type Chat } from '../matrix/chat.ts';
 import { policyDiscrepancies } from '../policy/discrepancies.ts';
 import { code, paragraph } from '../render/document.ts';
 import { troubleDescription } from '../bot/replies.ts';
@@ -22,6 +23,8 @@ const MAX_ATTEMPTS = 3;
 export type CountJobOptions = {
   config: BotConfig;
   homeserver: Homeserver;
+  /** Typing shows in the direct chat while the count runs. */
+  chat: Chat;
   now: () => number;
   /** Tells the admins where server and policy disagree (once per category, ever). */
   reportPolicyDiscrepancies: (categories: CategoryId[]) => Promise<void>;
@@ -39,6 +42,7 @@ export function messageCountHandler(options: CountJobOptions): JobHandler {
     describeProgress: () => [],
     run: async (ctx) => {
       const lastAttempt = ctx.job.attempts >= MAX_ATTEMPTS;
+      const stopTyping = ctx.request.roomId === null ? async () => {} : keepTyping(options.chat, ctx.request.roomId);
       try {
         const base = await collectInventoryWithoutCount(homeserver, ctx.request.userId, now);
         if (!base.found) return [paragraph('The homeserver has no account ', code(ctx.request.userId), ' any more.')];
@@ -56,6 +60,8 @@ export function messageCountHandler(options: CountJobOptions): JobHandler {
       } catch (error) {
         if (error instanceof HomeserverError) throw new JobFailure(trouble(error), { retryable: error.kind !== 'unsupported', cause: error });
         throw error;
+      } finally {
+        await stopTyping();
       }
     },
   };

@@ -57,6 +57,20 @@ export const inReplyTo = (content: unknown): string | null => RichReply.safePars
 /** A slow answer (counting a long history) keeps the indicator up to this long. */
 const TYPING_TIMEOUT_MS = 120_000;
 
+/** Typing notices expire (TYPING_TIMEOUT_MS): renewed well before. */
+const TYPING_RENEW_MS = 60_000;
+
+/** Shows typing in the room until the returned function is called (a job at work). */
+export function keepTyping(chat: Chat, roomId: string): () => Promise<void> {
+  void chat.setTyping(roomId, true);
+  const timer = setInterval(() => void chat.setTyping(roomId, true), TYPING_RENEW_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await chat.setTyping(roomId, false);
+  };
+}
+
 export function noticeContent(message: Rendered, replyTo?: string): Record<string, unknown> {
   return {
     msgtype: 'm.notice',

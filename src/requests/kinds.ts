@@ -1,5 +1,5 @@
 // What differs between kinds of request, beyond the shared state machine. Pure.
-import type { Request, RequestKind } from './request.ts';
+import { isClosed, type Request, type RequestKind } from './request.ts';
 
 export const KIND_LABELS: Readonly<Record<RequestKind, string>> = {
   access: 'access (what we store)',
@@ -24,6 +24,8 @@ export type CancelCheck = { ok: true } | { ok: false; why: string };
 
 /** Whether the requester may still cancel, and if not, why, in words for them. */
 export function cancellable(request: Pick<Request, 'kind' | 'state'>): CancelCheck {
+  // The rest of an answer already given (!whatdoyouhave's count): nothing to stop.
+  if (request.kind === 'access' && !isClosed(request.state)) return { ok: false, why: 'it is being answered right now' };
   switch (request.state) {
     case 'completed':
       return { ok: false, why: 'it is already completed' };

@@ -134,17 +134,35 @@ describe('an answer that can never be delivered', () => {
     expect(bodies(w, w.adminRoomId).filter((b) => b.startsWith('Reminder:') && b.includes(request.id))).toHaveLength(1);
   });
 
-  it('an access request answered but never delivered is escalated once for a person to follow up', async () => {
+  it('a request closed at once (an export refused) whose answer never arrives is escalated once for a person to follow up', async () => {
+    world = await startWorld();
+    const w = world;
+    const dm = await w.openDirectChat(w.alice.userId);
+    await w.ask(w.alice.userId, dm, '!export');
+    await waitUntil(() => bodies(w, dm).some((b) => /^Your export R-[0-9A-Z]{4} is ready/.test(b)), 'the first export');
+    const path = new RegExp(`/rooms/${encodeURIComponent(dm).replace(/[!]/g, '(?:!|%21)')}/send/`);
+    w.hs.faults.add({ method: 'PUT', path, kind: 'status', status: 403, times: 1000 });
+    const command = w.say(w.alice.userId, dm, '!export');
+    await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('could not be answered')), 'the escalation');
+    const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
+    expect(request.state).toBe('denied');
+    expect(bodies(w, w.contactRoomId).filter((b) => b.includes(`Request ${request.id} could not be answered`))).toHaveLength(1);
+  });
+
+  it('an access request whose answer never arrives fails, even as its message count completes, and is escalated once', async () => {
     world = await startWorld();
     const w = world;
     const dm = await w.openDirectChat(w.alice.userId);
     const path = new RegExp(`/rooms/${encodeURIComponent(dm).replace(/[!]/g, '(?:!|%21)')}/send/`);
     w.hs.faults.add({ method: 'PUT', path, kind: 'status', status: 403, times: 1000 });
+    // The count takes a while, as on a long history: the answer is given up first.
+    w.hs.faults.add({ path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'latency', latencyMs: 1000, times: 1000 });
     const command = w.say(w.alice.userId, dm, '!whatdoyouhave');
-    await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('could not be answered')), 'the escalation');
+    await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('failed: the answer could not be delivered')), 'the escalation');
     const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
-    expect(request.state).toBe('completed');
-    expect(bodies(w, w.contactRoomId).filter((b) => b.includes(`Request ${request.id} could not be answered`))).toHaveLength(1);
+    await w.bot.services.jobs.idle();
+    expect(w.bot.services.desk.requests.get(request.id)!.state).toBe('failed');
+    expect(bodies(w, w.contactRoomId).filter((b) => b.includes(request.id))).toHaveLength(1);
   });
 });
 

@@ -128,7 +128,7 @@ describe.each(['synapse-1.67', 'synapse', 'tuwunel'] satisfies Flavour[])('!expo
     const ready = bodies(w, dm).find((b) => b.startsWith(`Your export ${id} is ready`))!;
     expect(ready).toContain(sha256((await download(w, content['url'])).bytes));
     expect(ready).toMatch(/will be deleted on \d{4}-\d{2}-\d{2}/);
-    expect(ready).toContain('the server’s administrators could read them');
+    expect(ready).toContain('This chat is not end-to-end encrypted, so until then the server’s administrators could read it.');
     expect(w.currentText(dm, reply.eventId)).toBe(ready);
     expect(w.bot.services.desk.requests.get(id)!.state).toBe('completed');
   });
@@ -195,5 +195,132 @@ describe('the download window', () => {
     expect(fs.readdirSync(exportsDir(w.config.dataDir))).toEqual([]);
     const timeline = w.bot.services.desk.timeline(id)!.entries.map((e) => e.action);
     expect(timeline).toEqual(expect.arrayContaining(['export-delivered', 'export-deleted']));
+  });
+});
+
+/** Every page of a room's messages answered slowly, as a real homeserver does. */
+const slowRoomPages = (w: World, ms: number) => w.hs.faults.add({ path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'latency', latencyMs: ms, times: 1000 });
+
+const editsOf = (w: World, roomId: string, eventId: string) =>
+  w.hs.model
+    .events(roomId)
+    .filter((ev) => ev.sender === w.privacybot.userId && (ev.content as Json)['m.relates_to']?.rel_type === 'm.replace' && (ev.content as Json)['m.relates_to'].event_id === eventId)
+    .map((ev) => String((ev.content as Json)['m.new_content'].body));
+
+describe('the experience', () => {
+  it('edits its progress into the answer (phase and counts) while typing shows, and ends with the result', async () => {
+    const { w, dm } = await exportWorld({ configure: (raw) => (raw.export = { roomsAtOnce: 1 }) });
+    slowRoomPages(w, 800);
+    const reply = await w.ask(w.alice.userId, dm, '!export');
+    const id = idIn(reply.body);
+    const typing = () => w.hs.model.room(dm)!.typing.userIds.includes(w.privacybot.userId);
+    await waitUntil(typing, 'the bot to show typing while it works');
+    await waitUntil(() => bodies(w, dm).some((b) => b.startsWith(`Your export ${id} is ready`)), 'the export', 30_000);
+    const edits = editsOf(w, dm, reply.eventId);
+    expect(edits.some((e) => new RegExp(`^Your export \`${id}\`: reading your rooms, [0-2] of 3 done; \\d+ events? you sent so far; files \\d of \\d`).test(e)), edits.join('\n')).toBe(true);
+    expect(edits.at(-1)).toMatch(new RegExp(`^Your export ${id} is ready`));
+    await waitUntil(() => !typing(), 'typing to stop');
+  });
+
+  it('cuts a package larger than the upload limit into parts, each a zip of its own, and delivers them all', async () => {
+    const { w, dm } = await exportWorld({
+      uploadLimit: 48 * 1024,
+      seed: (hs) => {
+        for (let i = 0; i < 3; i++) hs.model.uploadGeneratedMedia('@alice:example.org', { contentType: 'image/webp', length: 30 * 1024, seed: i, filename: `photo${i}.webp` });
+      },
+    });
+    const { id } = await exportAndWait(w, dm);
+    const files = fileMessages(w, dm).map((ev) => ev.content as Json);
+    expect(files.length).toBeGreaterThan(1);
+    files.forEach((content, i) => expect(content['filename']).toMatch(new RegExp(`-part-${i + 1}-of-${files.length}\\.zip$`)));
+    for (const content of files) expect(content['info'].size).toBeLessThanOrEqual(48 * 1024);
+    const read = await unzipDelivered(w, files);
+    expect(read.manifest.parts).toBe(files.length);
+    const photos = read.json('data/media.json').data.filter((m: Json) => /^photo\d\.webp$/.test(m.upload_name));
+    expect(photos.map((m: Json) => read.files.get(m.file)!.length)).toEqual([30 * 1024, 30 * 1024, 30 * 1024]);
+    const ready = bodies(w, dm).find((b) => b.startsWith(`Your export ${id} is ready`))!;
+    expect(ready).toContain(`${files.length} zip files above`);
+    for (const content of files) expect(ready).toContain(String(content['filename']));
+  });
+
+  it('gives a person with no data but their account a package all the same', async () => {
+    world = await startWorld({ seed: (hs) => void hs.model.addUser({ localpart: 'carol' }) });
+    const w = world;
+    const dm = await w.openDirectChat('@carol:example.org');
+    await exportAndWait(w, dm, '@carol:example.org');
+    const files = fileMessages(w, dm).map((ev) => ev.content as Json);
+    expect(files).toHaveLength(1);
+    const read = await unzipDelivered(w, files);
+    expect(read.manifest.user).toBe('@carol:example.org');
+    expect(read.json('data/media.json').data).toEqual([]);
+    expect(read.json('data/rooms.json').data.rooms.map((r: Json) => r.room_id)).toEqual([dm]);
+    expect(read.text('index.html')).toContain('@carol:example.org');
+  });
+});
+
+describe('delivery only into a direct chat', () => {
+  it('a chat that stopped being direct by the time the export is ready gets nothing: the user is told, the privacy contact too, nothing is kept', async () => {
+    const { w, dm } = await exportWorld();
+    slowRoomPages(w, 700);
+    const reply = await w.ask(w.alice.userId, dm, '!export');
+    const id = idIn(reply.body);
+    w.hs.model.invite(dm, w.alice.userId, w.bob.userId);
+    await waitUntil(() => bodies(w, dm).some((b) => b.startsWith('I could not complete your request')), 'the user to be told', 30_000);
+    const told = bodies(w, dm).find((b) => b.startsWith('I could not complete your request'))!;
+    expect(told).toContain(id);
+    expect(told).toContain('no longer a direct chat between you and me');
+    await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes(`Request ${id} failed`)), 'the escalation');
+    expect(fileMessages(w, dm)).toHaveLength(0);
+    expect(w.bot.services.desk.requests.get(id)!.state).toBe('failed');
+    await w.bot.idle();
+    expect(fs.readdirSync(exportsDir(w.config.dataDir))).toEqual([]);
+  });
+});
+
+describe('failures', () => {
+  it('a homeserver that keeps failing: retried with backoff, then the user is told plainly, the error recorded and escalated', async () => {
+    const clock = movableClock();
+    const { w, dm } = await exportWorld({ now: clock.now });
+    w.hs.faults.add({ path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'status', status: 500, times: 10_000 });
+    const reply = await w.ask(w.alice.userId, dm, '!export');
+    const id = idIn(reply.body);
+    const job = () => w.bot.services.jobStore.get(id)!;
+    for (let attempt = 1; attempt < 4; attempt++) {
+      await waitUntil(() => job().attempts === attempt && job().state === 'queued', `attempt ${attempt} to fail and wait`, 20_000);
+      expect(job().notBefore).toBeGreaterThan(clock.now());
+      expect(bodies(w, dm).some((b) => b.startsWith('I could not complete'))).toBe(false);
+      clock.advance(2 * HOUR);
+      w.bot.services.jobs.pump();
+    }
+    await waitUntil(() => bodies(w, dm).some((b) => b.startsWith('I could not complete your request')), 'the user to be told', 20_000);
+    expect(bodies(w, dm).find((b) => b.startsWith('I could not complete'))).toContain('the homeserver reported an internal error');
+    expect(job()).toMatchObject({ state: 'failed', attempts: 4, error: 'the homeserver reported an internal error' });
+    expect(w.bot.services.desk.requests.get(id)).toMatchObject({ state: 'failed', detail: { failure: 'the homeserver reported an internal error' } });
+    await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes(`Request ${id} failed`)), 'the escalation');
+    expect(fileMessages(w, dm)).toHaveLength(0);
+  }, 60_000);
+
+  it('!cancel while it runs: it stops, nothing is delivered, nothing is kept', async () => {
+    const { w, dm } = await exportWorld();
+    slowRoomPages(w, 700);
+    const id = idIn((await w.ask(w.alice.userId, dm, '!export')).body);
+    await waitUntil(() => w.bot.services.jobStore.get(id)?.state === 'running', 'the job to run');
+    expect((await w.ask(w.alice.userId, dm, `!cancel ${id}`)).body).toContain('is cancelled');
+    await w.bot.services.jobs.idle();
+    await w.bot.idle();
+    expect(w.bot.services.jobStore.get(id)!.state).toBe('cancelled');
+    expect(fileMessages(w, dm)).toHaveLength(0);
+    expect(fs.readdirSync(exportsDir(w.config.dataDir))).toEqual([]);
+  });
+});
+
+describe('after an erasure', () => {
+  it('deleteExportsOf removes every export of the person: uploads and files', async () => {
+    const { w, dm } = await exportWorld();
+    const { id } = await exportAndWait(w, dm);
+    const url = (fileMessages(w, dm)[0]!.content as Json)['url'] as string;
+    expect(await w.bot.exports.deleteExportsOf(w.alice.userId)).toBe(1);
+    expect((await download(w, url)).status).toBe(404);
+    expect(fs.existsSync(packageDir(exportsDir(w.config.dataDir), id))).toBe(false);
   });
 });

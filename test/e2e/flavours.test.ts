@@ -35,7 +35,10 @@ describe.each<[Flavour, { userAgents: boolean }]>([
     world = await startWorld({ flavour, alice: richAlice });
     const { left, kept } = seedHistory(world);
     const dm = await world.openDirectChat(world.alice.userId);
-    const { body } = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    const reply = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    expect(reply.body).toMatch(/## Messages\n.*\nWhat the server holds: being counted/);
+    // The count is edited in when the walk over her events ends.
+    const body = await world.waitForText(dm, reply.eventId, /message\(s\) you sent/);
     expect(body).toContain('Alice Liddell');
     expect(body).toContain(kept);
     expect(body).toMatch(new RegExp(`Left: 1 room\\(s\\): \`${left.replace(/[.*+?^${}()|[\]\\!]/g, '\\$&')}\``));

@@ -3,7 +3,6 @@
 // its progress edited into the answer; parts at a small upload limit; the download window's
 // end; one export per period; refusals outside a direct chat; a user with no data; and a
 // direct chat that stopped being one by the time the export was ready.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { packageDir } from '../../src/export/package.ts';
 import { exportsDir } from '../../src/export/expiry.ts';
 import type { Flavour } from '../homeserver/index.ts';
+import { botBodies, botMessages, download as downloadMedia, requestIdIn, seedHistory, sha256, slowRoomPages as slowPages, unzipDelivered as unzipEach } from '../export/delivered.ts';
 import { readZipParts, type ReadPackage } from '../export/read-package.ts';
+import { E2eeUser, type EncryptedFile } from '../support/e2ee-user.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World, type WorldOptions } from '../support/world.ts';
 
@@ -33,57 +34,20 @@ function movableClock() {
 
 type Json = Record<string, any>;
 
-const botEvents = (w: World, roomId: string) => w.hs.model.events(roomId).filter((ev) => ev.sender === w.privacybot.userId && ev.type === 'm.room.message');
-const fileMessages = (w: World, roomId: string) => botEvents(w, roomId).filter((ev) => (ev.content as Json)['msgtype'] === 'm.file');
-const bodies = (w: World, roomId: string) => botEvents(w, roomId).map((ev) => String((ev.content as Json)['body']));
-const idIn = (text: string): string => /R-[0-9A-Z]{4}/.exec(text)?.[0] ?? '';
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const fileMessages = (w: World, roomId: string) => botMessages(w.hs, w.privacybot.userId, roomId).filter((ev) => (ev.content as Json)['msgtype'] === 'm.file');
+const bodies = (w: World, roomId: string) => botBodies(w.hs, w.privacybot.userId, roomId);
+const idIn = requestIdIn;
+const download = (w: World, mxc: string) => downloadMedia(w.hs, mxc);
 
-async function download(w: World, mxc: string): Promise<{ status: number; bytes: Buffer }> {
-  const [server, id] = mxc.slice('mxc://'.length).split('/');
-  const response = await fetch(`${w.hs.url}/_matrix/media/v3/download/${server}/${id}`);
-  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
-}
-
-/** Every delivered part downloaded, its SHA-256 checked against its message, and all unzipped together. */
 async function unzipDelivered(w: World, files: Json[]): Promise<ReadPackage> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-delivered-'));
   scratch.push(dir);
-  const paths: string[] = [];
-  for (const [i, content] of files.entries()) {
-    const got = await download(w, content['url']);
-    expect(got.status).toBe(200);
-    expect(got.bytes.length).toBe(content['info'].size);
-    expect(content['body']).toContain(sha256(got.bytes));
-    paths.push(path.join(dir, `part-${i + 1}.zip`));
-    fs.writeFileSync(paths[i]!, got.bytes);
-  }
-  return readZipParts(paths);
-}
-
-/** Alice's history: a room she stayed in (with Bob), a room she left, an upload she showed. */
-function seedHistory(w: Pick<World, 'hs' | 'alice' | 'bob'>) {
-  const m = w.hs.model;
-  const alice = w.alice.userId;
-  const bob = w.bob.userId;
-  const club = m.createRoom(bob, { name: 'Book club', invite: [alice] });
-  m.join(club, alice);
-  const said = ['Alice: hello everyone', 'Alice: chapter 3 was the best'];
-  m.sendMessage(club, bob, 'Bob: welcome, Alice');
-  for (const text of said) m.sendMessage(club, alice, text);
-  const notes = m.uploadMedia(alice, { contentType: 'text/plain', bytes: Buffer.from('Alice’s notes: buy tea.\n'), filename: 'notes.txt' });
-  m.sendMessage(club, alice, 'notes.txt', { msgtype: 'm.file', extraContent: { url: notes } });
-  const left = m.createRoom(bob, { name: 'Old project', invite: [alice] });
-  m.join(left, alice);
-  m.sendMessage(left, alice, 'Alice: goodbye, project');
-  m.leave(left, alice);
-  m.sendMessage(left, bob, 'Bob: after Alice left');
-  return { club, left, said: [...said, 'notes.txt'], saidInLeft: ['Alice: goodbye, project'], bobSaid: ['Bob: welcome, Alice', 'Bob: after Alice left'] };
+  return unzipEach(w.hs, files, dir);
 }
 
 async function exportWorld(options: WorldOptions = {}) {
   world = await startWorld(options);
-  const seeded = seedHistory(world);
+  const seeded = seedHistory(world.hs, world.alice.userId, world.bob.userId);
   const dm = await world.openDirectChat(world.alice.userId);
   return { w: world, seeded, dm };
 }
@@ -198,8 +162,7 @@ describe('the download window', () => {
   });
 });
 
-/** Every page of a room's messages answered slowly, as a real homeserver does. */
-const slowRoomPages = (w: World, ms: number) => w.hs.faults.add({ path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'latency', latencyMs: ms, times: 1000 });
+const slowRoomPages = (w: World, ms: number) => slowPages(w.hs, ms);
 
 const editsOf = (w: World, roomId: string, eventId: string) =>
   w.hs.model
@@ -323,4 +286,45 @@ describe('after an erasure', () => {
     expect((await download(w, url)).status).toBe(404);
     expect(fs.existsSync(packageDir(exportsDir(w.config.dataDir), id))).toBe(false);
   });
+});
+
+describe('in an end-to-end encrypted direct chat', () => {
+  it('arrives as an encrypted attachment: the server stores only ciphertext, and the person’s client decrypts, checks and unzips it', async () => {
+    world = await startWorld({ configure: (raw) => (raw.bot.encryption = 'auto') });
+    const w = world;
+    const seeded = seedHistory(w.hs, w.alice.userId, w.bob.userId);
+    const element = await E2eeUser.login(w.hs, w.alice.userId);
+    const dm = await w.openDirectChat(w.alice.userId, { encrypted: true });
+    const reply = await element.replyTo(await element.sendText(dm, '!export'));
+    expect(reply.encrypted).toBe(true);
+    const id = idIn(String(reply.content['body']));
+    const ready = await element.waitFor((e) => e.roomId === dm && String(e.content['body']).startsWith(`Your export ${id} is ready`), 'the export', 30_000);
+    expect(ready.encrypted).toBe(true);
+    expect(String(ready.content['body'])).toContain('It is end-to-end encrypted: only your devices can open it.');
+
+    const files = element.seen.filter((e) => e.roomId === dm && e.content['msgtype'] === 'm.file');
+    expect(files).toHaveLength(1);
+    const file = files[0]!;
+    expect(file.encrypted).toBe(true);
+    expect(file.content['url']).toBeUndefined();
+    const encrypted = file.content['file'] as EncryptedFile;
+    const bytes = await element.downloadAttachment(encrypted);
+    expect(bytes.length).toBe(file.content['info'].size);
+    expect(String(file.content['body'])).toContain(sha256(bytes));
+    expect(String(ready.content['body'])).toContain(sha256(bytes));
+
+    // The server holds the ciphertext only; the event naming the file (and its key) is encrypted too.
+    const stored = w.hs.model.media.get(encrypted.url.split('/').pop()!)!;
+    expect(stored.bytes.length).toBe(bytes.length);
+    expect(stored.bytes.includes(bytes.subarray(0, 64))).toBe(false);
+    expect(w.hs.model.findEvent(dm, file.eventId)?.type).toBe('m.room.encrypted');
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-decrypted-'));
+    scratch.push(dir);
+    fs.writeFileSync(path.join(dir, 'part-1.zip'), bytes);
+    const read = await readZipParts([path.join(dir, 'part-1.zip')]);
+    expect(read.manifest.user).toBe(w.alice.userId);
+    const club = read.json('data/rooms.json').data.rooms.find((r: Json) => r.room_id === seeded.club);
+    expect(read.text(club.messages_file)).toContain(seeded.said[0]);
+  }, 60_000);
 });

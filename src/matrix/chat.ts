@@ -3,7 +3,7 @@
 import type { MatrixClient } from 'matrix-bot-sdk';
 import { z } from 'zod';
 import type { Rendered } from '../render/document.ts';
-import { sendOnce, transactionIdFor } from './send-once.ts';
+import { contentBytes, MAX_CONTENT_BYTES, sendOnce, transactionIdFor } from './send-once.ts';
 
 export interface Chat {
   readonly userId: string;
@@ -82,10 +82,19 @@ export function noticeContent(message: Rendered, replyTo?: string): Record<strin
   };
 }
 
-/** An edit of a notice: `* new text` for old clients, m.new_content for current ones. */
+/** The fallback of an edit too large to carry its text twice. */
+export const EDIT_FALLBACK = '* (this message was updated; open it in an app that shows edits to read the new version)';
+
+/**
+ * An edit of a notice: m.new_content for current clients, and `* new text` for old ones,
+ * unless the text is too large to go twice into one event: then old clients get a short note.
+ */
 export function editContent(message: Rendered, eventId: string): Record<string, unknown> {
   const notice = noticeContent(message);
-  return { ...notice, body: `* ${message.text}`, 'm.new_content': notice, 'm.relates_to': { rel_type: 'm.replace', event_id: eventId } };
+  const relation = { rel_type: 'm.replace', event_id: eventId };
+  const full = { ...notice, body: `* ${message.text}`, 'm.new_content': notice, 'm.relates_to': relation };
+  if (contentBytes(full) <= MAX_CONTENT_BYTES) return full;
+  return { msgtype: 'm.notice', body: EDIT_FALLBACK, 'm.new_content': notice, 'm.relates_to': relation };
 }
 
 /** From the room's state (not a cache): whether the room has end-to-end encryption. */

@@ -3,7 +3,7 @@
 import type { MatrixClient } from 'matrix-bot-sdk';
 import { z } from 'zod';
 import type { Rendered } from '../render/document.ts';
-import { contentBytes, MAX_CONTENT_BYTES, sendOnce, transactionIdFor } from './send-once.ts';
+import { SendError, sendOnce, transactionIdFor } from './send-once.ts';
 
 export interface Chat {
   readonly userId: string;
@@ -86,15 +86,14 @@ export function noticeContent(message: Rendered, replyTo?: string): Record<strin
 export const EDIT_FALLBACK = '* (this message was updated; open it in an app that shows edits to read the new version)';
 
 /**
- * An edit of a notice: m.new_content for current clients, and `* new text` for old ones,
- * unless the text is too large to go twice into one event: then old clients get a short note.
+ * An edit of a notice: m.new_content for current clients, and `* new text` for old ones;
+ * `compact`, for a text too large to go twice into one event, gives old clients a short note.
  */
-export function editContent(message: Rendered, eventId: string): Record<string, unknown> {
+export function editContent(message: Rendered, eventId: string, compact = false): Record<string, unknown> {
   const notice = noticeContent(message);
   const relation = { rel_type: 'm.replace', event_id: eventId };
-  const full = { ...notice, body: `* ${message.text}`, 'm.new_content': notice, 'm.relates_to': relation };
-  if (contentBytes(full) <= MAX_CONTENT_BYTES) return full;
-  return { msgtype: 'm.notice', body: EDIT_FALLBACK, 'm.new_content': notice, 'm.relates_to': relation };
+  if (compact) return { msgtype: 'm.notice', body: EDIT_FALLBACK, 'm.new_content': notice, 'm.relates_to': relation };
+  return { ...notice, body: `* ${message.text}`, 'm.new_content': notice, 'm.relates_to': relation };
 }
 
 /** From the room's state (not a cache): whether the room has end-to-end encryption. */
@@ -129,7 +128,13 @@ export function chatOver(client: MatrixClient, userId: string): Chat {
     sendUnencryptedNotice: (roomId, message, { key, replyTo }) => sendOnce(client, roomId, 'm.room.message', noticeContent(message, replyTo), key, { encrypt: false }),
     sendMessage: (roomId, content, { key, mustEncrypt }) => sendOnce(client, roomId, 'm.room.message', content, key, mustEncrypt ? { encrypt: 'required' } : {}),
     editNotice: async (roomId, eventId, message, key) => {
-      await sendOnce(client, roomId, 'm.room.message', editContent(message, eventId), key);
+      try {
+        await sendOnce(client, roomId, 'm.room.message', editContent(message, eventId), key);
+      } catch (error) {
+        // Too large (encrypted, perhaps) with the text twice: nothing was sent, so the same key carries the compact edit.
+        if (!(error instanceof SendError) || error.failure.kind !== 'too-large') throw error;
+        await sendOnce(client, roomId, 'm.room.message', editContent(message, eventId, true), key);
+      }
     },
     messageBody: async (roomId, eventId) => {
       try {

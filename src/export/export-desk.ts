@@ -5,7 +5,7 @@
 import type { BotConfig } from '../config/load.ts';
 import type { JobRunner } from '../jobs/runner.ts';
 import type { RequestService } from '../requests/requests.ts';
-import { BOT, isClosed, REQUESTER, type Request } from '../requests/request.ts';
+import { BOT, isClosed, type Request } from '../requests/request.ts';
 import { deleteExportsOf, expireDueExports, type ExpiryDependencies } from './expiry.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -58,7 +58,7 @@ export class ExportDesk {
       return { kind: 'too-soon', request: denied.ok ? denied.request : request, ...soon };
     }
     const request = requests.open({ kind: 'export', userId, roomId, sourceEventId: eventId });
-    const scheduled = requests.transition(request.id, 'scheduled', REQUESTER);
+    const scheduled = requests.transition(request.id, 'scheduled', BOT);
     if (scheduled.ok) jobs.enqueue(scheduled.request);
     return { kind: 'queued', request: requests.get(request.id)!, placeInQueue: jobs.placeInQueue(request.id) };
   }

@@ -18,7 +18,7 @@ import { encryptedUploader, fileMessageContent, packageParts, plainUploader, upl
 import { discardExport, uploadNameFor, type ExpiryDependencies } from './expiry.ts';
 import { ExportError, exportUserData, type ExportProgress } from './export.ts';
 import type { ExportStore } from './export-store.ts';
-import { CANNOT_ENCRYPT, exportProgress, exportReady, NO_ACCOUNT, NO_DIRECT_CHAT, NOT_A_DIRECT_CHAT, UPLOAD_LIMIT_TOO_SMALL } from './messages.ts';
+import { CANNOT_ENCRYPT, exportProgress, exportReady, NO_ACCOUNT, NO_DIRECT_CHAT, NOT_A_DIRECT_CHAT, NOT_AVAILABLE, UPLOAD_LIMIT_TOO_SMALL } from './messages.ts';
 import type { ExportPackage } from './package.ts';
 import { PartLimitTooSmall } from './parts.ts';
 
@@ -185,8 +185,9 @@ function asJobFailure(error: unknown, signal: AbortSignal): unknown {
   if (error instanceof ExportError) return new JobFailure(NO_ACCOUNT, { retryable: false, cause: error });
   if (error instanceof PartLimitTooSmall) return new JobFailure(UPLOAD_LIMIT_TOO_SMALL, { retryable: false, cause: error });
   if (error instanceof CannotEncryptError) return new JobFailure(CANNOT_ENCRYPT, { retryable: false, cause: error });
+  if (error instanceof HomeserverError && error.kind === 'unsupported') return new JobFailure(NOT_AVAILABLE, { retryable: false, cause: error });
   if (error instanceof HomeserverError) {
-    const permanent = error.kind === 'unsupported' || error.kind === 'unauthorized' || error.kind === 'forbidden';
+    const permanent = error.kind === 'unauthorized' || error.kind === 'forbidden';
     return new JobFailure(troubleDescription(error.kind).replace(/\.$/, ''), { retryable: !permanent, cause: error });
   }
   if (error instanceof SendError) {

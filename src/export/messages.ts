@@ -13,7 +13,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
 
 /** The first answer to !export, which then shows the job's progress. */
 export function exportQueued(request: Request, placeInQueue: number | null): Document {
-  const waiting = placeInQueue !== null && placeInQueue > 1 ? ` ${plural(placeInQueue - 1, 'export')} ${placeInQueue === 2 ? 'is' : 'are'} ahead of yours; you are number ${placeInQueue} in the queue.` : '';
+  // A place in the queue: it waits for one of the exports being made to finish.
+  const waiting = placeInQueue === null ? '' : ` Other exports are being made right now: yours is number ${placeInQueue} in the queue and starts when one of them is done.`;
   return [
     paragraph(bold('I am preparing a copy of all the data this server holds about you'), ' (request ', code(request.id), ').', waiting),
     paragraph(
@@ -108,4 +109,5 @@ export const NOT_A_DIRECT_CHAT =
 export const CANNOT_ENCRYPT = 'this chat is end-to-end encrypted and I cannot encrypt files here, so I did not send your data';
 export const NO_DIRECT_CHAT = 'I know no direct chat with you to send it to';
 export const NO_ACCOUNT = 'the homeserver has no account of yours to export';
+export const NOT_AVAILABLE = 'this server’s software does not offer what I need to make an export';
 export const UPLOAD_LIMIT_TOO_SMALL = 'the homeserver accepts only very small files, too small for even one part of the export';

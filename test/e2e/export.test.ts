@@ -185,6 +185,21 @@ describe('the experience', () => {
     await waitUntil(() => !typing(), 'typing to stop');
   });
 
+  it('makes export.concurrency at a time: the next waits its turn, and !status tells it its place in the queue', async () => {
+    const { w, dm } = await exportWorld({ configure: (raw) => (raw.export = { concurrency: 1 }) });
+    slowRoomPages(w, 400);
+    const bobDm = await w.openDirectChat(w.bob.userId);
+    const alices = idIn((await w.ask(w.alice.userId, dm, '!export')).body);
+    const bobs = await w.ask(w.bob.userId, bobDm, '!export');
+    expect(bobs.body).toContain('yours is number 1 in the queue');
+    expect((await w.ask(w.bob.userId, bobDm, '!status')).body).toContain(`${idIn(bobs.body)}\` export (a copy of your data): scheduled, due`);
+    expect((await w.ask(w.bob.userId, bobDm, '!status')).body).toContain('number 1 in the queue');
+    expect(w.bot.services.jobStore.get(alices)!.state).toBe('running');
+    await waitUntil(() => bodies(w, bobDm).some((b) => b.startsWith(`Your export ${idIn(bobs.body)} is ready`)), 'Bob’s export', 30_000);
+    const finished = (id: string) => w.bot.services.jobStore.get(id)!.finishedAt!;
+    expect(finished(alices)).toBeLessThanOrEqual(w.bot.services.jobStore.get(idIn(bobs.body))!.startedAt!);
+  });
+
   it('cuts a package larger than the upload limit into parts, each a zip of its own, and delivers them all', async () => {
     const { w, dm } = await exportWorld({
       uploadLimit: 48 * 1024,

@@ -107,5 +107,9 @@ describe('on a server without the admin API (Tuwunel 1.8.0)', () => {
     const { body } = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
     expect(body).toMatch(/not available on this server/i);
     expect(body).not.toMatch(/M_UNRECOGNIZED|_synapse|404/);
+    // An export cannot be made either: the person hears it in plain words, the privacy contact too.
+    const id = /R-[0-9A-Z]{4}/.exec((await world.ask(world.alice.userId, dm, '!export')).body)![0];
+    const told = await world.hs.model.waitForEvent((ev) => ev.room_id === dm && String((ev.content as Record<string, unknown>)['body']).startsWith('I could not complete your request'));
+    expect(String((told.content as Record<string, unknown>)['body'])).toContain(`${id}\` (export (a copy of your data)): this server’s software does not offer what I need to make an export`);
   });
 });

@@ -113,14 +113,18 @@ describe('escalations', () => {
   });
 });
 
+/** The bot may no longer post in the room (as if it had been kicked and the room kept its ID). */
+function forbidPosting(w: World, roomId: string): void {
+  const path = new RegExp(`/rooms/${encodeURIComponent(roomId).replace(/[!]/g, '(?:!|%21)')}/send/`);
+  w.hs.faults.add({ method: 'PUT', path, kind: 'status', status: 403, times: 1000 });
+}
+
 describe('an answer that can never be delivered', () => {
   it('fails the request it opened and escalates it once, instead of retrying at every start', async () => {
     world = await startWorld();
     const w = world;
     const dm = await w.openDirectChat(w.alice.userId);
-    // The bot may no longer post in Alice's room (as if it had been kicked and the room kept its ID).
-    const path = new RegExp(`/rooms/${encodeURIComponent(dm).replace(/[!]/g, '(?:!|%21)')}/send/`);
-    w.hs.faults.add({ method: 'PUT', path, kind: 'status', status: 403, times: 1000 });
+    forbidPosting(w, dm);
     const command = w.say(w.alice.userId, dm, '!contact please delete my old avatar');
     await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('failed: the answer could not be delivered to the requester')), 'the escalation');
     const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
@@ -140,8 +144,7 @@ describe('an answer that can never be delivered', () => {
     const dm = await w.openDirectChat(w.alice.userId);
     await w.ask(w.alice.userId, dm, '!export');
     await waitUntil(() => bodies(w, dm).some((b) => /^Your export R-[0-9A-Z]{4} is ready/.test(b)), 'the first export');
-    const path = new RegExp(`/rooms/${encodeURIComponent(dm).replace(/[!]/g, '(?:!|%21)')}/send/`);
-    w.hs.faults.add({ method: 'PUT', path, kind: 'status', status: 403, times: 1000 });
+    forbidPosting(w, dm);
     const command = w.say(w.alice.userId, dm, '!export');
     await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('could not be answered')), 'the escalation');
     const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
@@ -153,8 +156,7 @@ describe('an answer that can never be delivered', () => {
     world = await startWorld();
     const w = world;
     const dm = await w.openDirectChat(w.alice.userId);
-    const path = new RegExp(`/rooms/${encodeURIComponent(dm).replace(/[!]/g, '(?:!|%21)')}/send/`);
-    w.hs.faults.add({ method: 'PUT', path, kind: 'status', status: 403, times: 1000 });
+    forbidPosting(w, dm);
     // The count takes a while, as on a long history: the answer is given up first.
     w.hs.faults.add({ path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'latency', latencyMs: 1000, times: 1000 });
     const command = w.say(w.alice.userId, dm, '!whatdoyouhave');

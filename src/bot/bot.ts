@@ -27,9 +27,9 @@ import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
 import { readableEvent } from '../matrix/readable-event.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import type { Document } from '../render/document.ts';
+import { render } from '../render/render.ts';
 import { pseudonymiser } from '../requests/pseudonym.ts';
 import { BOT } from '../requests/request.ts';
-import { render } from '../render/render.ts';
 import type { Db } from '../store/database.ts';
 import { Inbox, type InboxEntry } from '../store/inbox.ts';
 import { firstStartedAt, readMeta, writeMeta } from '../store/meta.ts';
@@ -171,7 +171,6 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       exportJobHandler({
         config, homeserver, chat, encryption: deps.encryption, store: exportStore, expiry, now,
         isCancelled: (id) => (services.desk.requests.get(id)?.state ?? 'cancelled') === 'cancelled',
-        log: (line) => log.info(line),
       }),
       messageCountHandler({ config, homeserver, chat, now, reportPolicyDiscrepancies: (categories) => reportPolicyDiscrepancies(categories) }),
       // A test's stand-in for a kind replaces the bot's own.

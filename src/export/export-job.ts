@@ -19,7 +19,6 @@ import { discardExport, uploadNameFor, type ExpiryDependencies } from './expiry.
 import { ExportError, exportUserData, type ExportProgress } from './export.ts';
 import type { ExportStore } from './export-store.ts';
 import { CANNOT_ENCRYPT, exportProgress, exportReady, NO_ACCOUNT, NO_DIRECT_CHAT, NOT_A_DIRECT_CHAT, NOT_AVAILABLE, UPLOAD_LIMIT_TOO_SMALL } from './messages.ts';
-import type { ExportPackage } from './package.ts';
 import { PartLimitTooSmall } from './parts.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,7 +48,6 @@ export type ExportJobOptions = {
   /** Whether the request was cancelled meanwhile (or its person erased): then nothing is delivered. */
   isCancelled: (requestId: string) => boolean;
   now: () => number;
-  log: (line: string) => void;
 };
 
 export const sendKeyFor = (requestId: string, part: number): string => `export:${requestId}:part:${part}`;
@@ -105,7 +103,7 @@ async function runExport(options: ExportJobOptions, ctx: JobContext, roomId: str
     if (options.isCancelled(request.id)) throw new Error('the request was cancelled');
     // Checked before every part: a chat that stopped being direct gets nothing more.
     const target = await deliveryTarget(options, request.userId, roomId, request.id);
-    encrypted = target.encrypted;
+    encrypted = target.kind === 'encrypted';
     const attachment = await attachmentFor(ctx, part, target, uploads.get(part.number)?.uri ?? null, options);
     const uri = uploadedUri(attachment);
     store.recordUpload(request.id, part.number, uri);
@@ -139,7 +137,7 @@ async function attachmentFor(ctx: JobContext, part: PackagePart, target: Deliver
   return attachment;
 }
 
-type DeliveryTarget = { encrypted: boolean; kind: Attachment['kind']; upload: AttachmentUploader };
+type DeliveryTarget = { kind: Attachment['kind']; upload: AttachmentUploader };
 
 /** Only the requester's direct chat, and only encrypted where it is encrypted; anything else stops the delivery. */
 async function deliveryTarget(options: ExportJobOptions, userId: string, roomId: string, requestId: string): Promise<DeliveryTarget> {
@@ -149,7 +147,7 @@ async function deliveryTarget(options: ExportJobOptions, userId: string, roomId:
   const encrypted = await chat.isEncrypted(roomId);
   if (encrypted && !options.encryption) throw new JobFailure(CANNOT_ENCRYPT, { retryable: false });
   const name = uploadNameFor(requestId);
-  return encrypted ? { encrypted, kind: 'encrypted', upload: encryptedUploader(homeserver, name) } : { encrypted, kind: 'plain', upload: plainUploader(homeserver, name) };
+  return encrypted ? { kind: 'encrypted', upload: encryptedUploader(homeserver, name) } : { kind: 'plain', upload: plainUploader(homeserver, name) };
 }
 
 /** The job's progress from the export's, saved and shown at most once a second (and at every change of phase). */
@@ -196,5 +194,3 @@ function asJobFailure(error: unknown, signal: AbortSignal): unknown {
   }
   return error;
 }
-
-export type { ExportPackage };

@@ -14,7 +14,7 @@ import { runBot } from '../../src/run.ts';
 import { botBodies, fileMessages, requestIdIn, seedHistory, slowRoomPages, unzipDelivered } from '../export/delivered.ts';
 import { killAllBots, startBot, writeBotConfig, type BotExit, type BotProcess } from '../support/bot-process.ts';
 import { waitUntil } from '../support/wait.ts';
-import { configFor, memoryLogger, startWorld, TEST_CRYPTO_PASSPHRASE, TEST_PSEUDONYM_KEY, type World } from '../support/world.ts';
+import { configFor, memoryLogger, startWorld, testSecrets, type World } from '../support/world.ts';
 
 let world: World;
 let dir: string;
@@ -85,7 +85,7 @@ describe('SIGKILL during an export', () => {
     const uploadsOf = () => [...w.hs.model.media.values()].filter((m) => m.userId === BOT && m.filename?.startsWith(`${id}-`));
     expect(uploadsOf()).toHaveLength(2);
     // The bot (in this process, on the same data) deletes the export, as after an erasure.
-    const running = await runBot(configFor(w.hs, path.join(dir, 'data')), secretsFor(w), memoryLogger());
+    const running = await runBot(configFor(w.hs, path.join(dir, 'data')), testSecrets(w.privacybot.accessToken), memoryLogger());
     try {
       await running.exports.deleteExportsOf(w.alice.userId);
     } finally {
@@ -106,14 +106,3 @@ describe('SIGKILL during an export', () => {
     await expectExactlyOnePackage(w, dm, command, seeded, await start());
   }, 60_000);
 });
-
-function secretsFor(w: World) {
-  return {
-    botToken: w.privacybot.accessToken,
-    adminToken: w.privacybot.accessToken,
-    adminTokenIsSeparate: false,
-    pseudonymKey: TEST_PSEUDONYM_KEY,
-    smtpPassword: null,
-    cryptoPassphrase: TEST_CRYPTO_PASSPHRASE,
-  };
-}

@@ -21,6 +21,11 @@ type Account = { userId: string; accessToken: string };
 /** The passphrase of the bot's end-to-end encryption store in tests. */
 export const TEST_CRYPTO_PASSPHRASE = 'correct horse battery staple, for tests only';
 
+/** The secrets of a bot in tests: its token is also the admin token. */
+export function testSecrets(botToken: string): Secrets {
+  return { botToken, adminToken: botToken, adminTokenIsSeparate: false, pseudonymKey: TEST_PSEUDONYM_KEY, smtpPassword: null, cryptoPassphrase: TEST_CRYPTO_PASSPHRASE };
+}
+
 /** A log that remembers its lines, so tests can check what was (not) logged. */
 export function memoryLogger(options: { debug?: boolean } = {}): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -132,14 +137,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const config = configFor(hs, dataDir, options.configure);
   const log = memoryLogger({ debug: options.verboseLog ?? false });
   const runOptions = { ...(options.now ? { now: options.now } : {}), ...(options.jobHandlers ? { jobHandlers: options.jobHandlers } : {}) };
-  const secrets: Secrets = {
-    botToken: privacybot.accessToken,
-    adminToken: privacybot.accessToken,
-    adminTokenIsSeparate: false,
-    pseudonymKey: TEST_PSEUDONYM_KEY,
-    smtpPassword: null,
-    cryptoPassphrase: TEST_CRYPTO_PASSPHRASE,
-  };
+  const secrets = testSecrets(privacybot.accessToken);
   let bot: Running | null = options.startBot === false ? null : await runBot(config, secrets, log, runOptions);
 
   const say = (sender: string, roomId: string, body: string) => m.sendMessage(roomId, sender, body);

@@ -90,6 +90,7 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, o
         return bot.adminRoomId;
       },
       services: bot.services,
+      exports: bot.exports,
       idle: () => bot.idle(),
       stop: () => bot.stop(),
       close: async () => {

@@ -13,8 +13,13 @@ import type { BotConfig, Secrets } from '../config/load.ts';
 import { hasEncryptionKeys } from '../crypto/reachability.ts';
 import { useContentAddressedToDeviceTxnIds } from '../crypto/to-device.ts';
 import { REACTION_DENIAL_REASON, reactionDenialFollowUp } from '../erasure/messages.ts';
+import { ExportDesk } from '../export/export-desk.ts';
+import { exportJobHandler } from '../export/export-job.ts';
+import { ExportStore } from '../export/export-store.ts';
+import { exportsDir, type ExpiryDependencies } from '../export/expiry.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
+import { messageCountHandler } from '../inventory/count-job.ts';
 import type { JobHandler } from '../jobs/runner.ts';
 import { redactForLog, type Logger } from '../log.ts';
 import { chatOver } from '../matrix/chat.ts';
@@ -23,6 +28,8 @@ import { readableEvent } from '../matrix/readable-event.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import type { Document } from '../render/document.ts';
 import { render } from '../render/render.ts';
+import { pseudonymiser } from '../requests/pseudonym.ts';
+import { BOT } from '../requests/request.ts';
 import type { Db } from '../store/database.ts';
 import { Inbox, type InboxEntry } from '../store/inbox.ts';
 import { firstStartedAt, readMeta, writeMeta } from '../store/meta.ts';
@@ -67,6 +74,8 @@ export type RunningBot = {
   adminRoomId: string | null;
   /** The request lifecycle's parts, for the CLI and for tests that look inside. */
   services: RequestServices;
+  /** Exports: the expiry pass, and `deleteExportsOf(userId)` for after an erasure. */
+  exports: ExportDesk;
   /** Resolves once every command received so far was answered, given up, or left for a later attempt, and every known gap read. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -141,15 +150,49 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       await chat.sendNotice(contactRoomId, render(document), { key });
     },
   };
+  const exportStore = new ExportStore(db);
+  const expiry: ExpiryDependencies = {
+    store: exportStore,
+    homeserver,
+    outputDir: exportsDir(config.dataDir),
+    botUserId,
+    now,
+    log: (line) => log.info(line),
+    audit: (requestId, action, detail) => services.desk.requests.record(requestId, BOT, action, detail),
+  };
+  const jobMessages = jobEventsFor({
+    chat,
+    notifier,
+    progressEventOf: (id) => services.jobStore.get(id)?.progressEvent ?? null,
+    recordProgressEvent: (id, eventId) => services.jobStore.setProgressEvent(id, eventId),
+    log: (line) => log.warn(line),
+  });
   const services = createRequestServices({
     config,
     secrets: deps.secrets,
     db,
     chatNotifier: notifier,
-    handlers: deps.jobHandlers ?? [],
-    jobEvents: jobEventsFor({ chat, notifier, progressEventOf: (id) => services.jobStore.get(id)?.progressEvent ?? null, log: (line) => log.warn(line) }),
+    handlers: [
+      exportJobHandler({
+        config, homeserver, chat, encryption: deps.encryption, store: exportStore, expiry, now,
+        isCancelled: (id) => (services.desk.requests.get(id)?.state ?? 'cancelled') === 'cancelled',
+      }),
+      messageCountHandler({ config, homeserver, chat, now, reportPolicyDiscrepancies: (categories) => reportPolicyDiscrepancies(categories) }),
+      // A test's stand-in for a kind replaces the bot's own.
+      ...(deps.jobHandlers ?? []),
+    ],
+    jobEvents: jobMessages,
+    tasks: [['expired exports', () => exports.expireDue()]],
     now,
     log: (line) => log.info(line),
+  });
+  const exports = new ExportDesk({
+    config,
+    requests: services.desk.requests,
+    jobs: services.jobs,
+    expiry,
+    pseudonymise: pseudonymiser(deps.secrets.pseudonymKey ?? ''),
+    now,
   });
   const giveUpDeps: GiveUpDependencies = {
     inbox,
@@ -189,6 +232,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     homeserver,
     desk: services.desk,
     erasure: services.erasure,
+    exports,
     now,
     text: textOf(entry, keptWords),
     reportPolicyDiscrepancies,
@@ -222,8 +266,10 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       typing = true;
       void chat.setTyping(entry.roomId, true);
     }, TYPING_AFTER_MS);
+    let reply: Reply | null = null;
     try {
-      return await command.run(context(entry, place, command.keptWords), args);
+      reply = await command.run(context(entry, place, command.keptWords), args);
+      return reply;
     } catch (error) {
       if (error instanceof HomeserverError) {
         // The full message names the endpoint and the server: for the operator, not the user.
@@ -234,7 +280,9 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       return replies.internalTrouble(config);
     } finally {
       clearTimeout(showTyping);
-      if (typing) await chat.setTyping(entry.roomId, false);
+      // A job that edits its progress into the answer keeps typing up while it runs, and ends it.
+      const job = reply === null || Array.isArray(reply) ? null : services.jobStore.get(reply.progressOf);
+      if (typing && job?.state !== 'running') await chat.setTyping(entry.roomId, false);
     }
   };
 
@@ -278,7 +326,8 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       case 'run': {
         const reply = await run(decision, entry, place);
         liveBodies.delete(entry.eventId);
-        return Array.isArray(reply) ? { document: reply } : { document: replyDocument(reply), sent: (eventId) => services.jobStore.setProgressEvent(reply.progressOf, eventId) };
+        if (Array.isArray(reply)) return { document: reply };
+        return { document: replyDocument(reply), sent: (eventId) => track('showing a job’s progress', jobMessages.progressMessageSent(reply.progressOf, eventId)) };
       }
     }
   };
@@ -386,6 +435,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       return adminRoomId;
     },
     services,
+    exports,
     idle: async () => {
       do {
         await gapFiller.idle();

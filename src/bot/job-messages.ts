@@ -3,7 +3,7 @@
 import type { JobEvents } from '../jobs/runner.ts';
 import type { Chat } from '../matrix/chat.ts';
 import type { Notifier } from '../notify/notifier.ts';
-import { KIND_LABELS } from '../requests/kinds.ts';
+import { COMPLETED_BY_EDIT, KIND_LABELS } from '../requests/kinds.ts';
 import type { Request } from '../requests/request.ts';
 import { code, paragraph, type Document } from '../render/document.ts';
 import { render } from '../render/render.ts';
@@ -11,26 +11,65 @@ import { render } from '../render/render.ts';
 /** Edits of one progress message are spaced at least this far apart (clients and servers rate-limit). */
 const EDIT_INTERVAL_MS = 3000;
 
+/** How long what a finished job wanted to show waits for a progress message that may never be sent. */
+const UNSENT_PROGRESS_KEPT_MS = 10 * 60_000;
+
 export type JobMessageOptions = {
   chat: Chat;
   notifier: Notifier;
   /** The event ID of the request's progress message, once sent. */
   progressEventOf: (requestId: string) => string | null;
+  /** Remembers the event ID of a request's progress message. */
+  recordProgressEvent: (requestId: string, eventId: string) => void;
   log: (line: string) => void;
 };
 
-export function jobEventsFor({ chat, notifier, progressEventOf, log }: JobMessageOptions): JobEvents {
+export type JobMessages = JobEvents & {
+  /**
+   * The reply that is the request's progress message was sent. A job can get ahead of its
+   * reply (it starts as the request is opened, a small one may even finish first): what it
+   * wanted to show meanwhile is edited in now.
+   */
+  progressMessageSent(requestId: string, eventId: string): Promise<void>;
+};
+
+export function jobEventsFor({ chat, notifier, progressEventOf, recordProgressEvent, log }: JobMessageOptions): JobMessages {
   const lastEdit = new Map<string, number>();
+  /** The latest document of a job whose progress message is not sent yet. */
+  const unsent = new Map<string, { request: Request; document: Document }>();
   let edits = 0;
 
-  const edit = async (request: Request, document: Document, force: boolean) => {
+  /** Progress that came too soon after the last edit: shown when the interval is over, unless newer news replaces it. */
+  const deferred = new Map<string, { timer: NodeJS.Timeout; latest: { request: Request; document: Document } }>();
+
+  const edit = async (request: Request, document: Document, force: boolean): Promise<void> => {
     const eventId = progressEventOf(request.id);
-    if (eventId === null || request.roomId === null) return false;
+    if (request.roomId === null) return;
+    if (eventId === null) return void unsent.set(request.id, { request, document });
     const now = Date.now();
-    if (!force && now - (lastEdit.get(request.id) ?? 0) < EDIT_INTERVAL_MS) return true;
+    const wait = (lastEdit.get(request.id) ?? 0) + EDIT_INTERVAL_MS - now;
+    if (!force && wait > 0) {
+      const pending = deferred.get(request.id);
+      if (pending !== undefined) return void (pending.latest = { request, document });
+      const timer = setTimeout(() => {
+        const latest = deferred.get(request.id)?.latest;
+        deferred.delete(request.id);
+        if (latest !== undefined) edit(latest.request, latest.document, true).catch(() => log(`editing the progress of ${request.id} failed`));
+      }, wait);
+      timer.unref();
+      deferred.set(request.id, { timer, latest: { request, document } });
+      return;
+    }
+    clearTimeout(deferred.get(request.id)?.timer);
+    deferred.delete(request.id);
     lastEdit.set(request.id, now);
     await chat.editNotice(request.roomId, eventId, render(document), `progress:${request.id}:${now}:${++edits}`);
-    return true;
+  };
+
+  /** A finished job's last document waits a while for its progress message, then is dropped. */
+  const finished = (request: Request) => {
+    lastEdit.delete(request.id);
+    if (unsent.has(request.id)) setTimeout(() => unsent.delete(request.id), UNSENT_PROGRESS_KEPT_MS).unref();
   };
 
   const tell = async (request: Request, document: Document, key: string) => {
@@ -46,9 +85,13 @@ export function jobEventsFor({ chat, notifier, progressEventOf, log }: JobMessag
     },
     completed: async (request, _job, summary) => {
       const document = summary ?? [paragraph('Your request ', code(request.id), ` (${KIND_LABELS[request.kind]}) is complete.`)];
-      await edit(request, document, true);
-      // An edit does not notify: the outcome also arrives as a message of its own.
-      await tell(request, document, `completed:${request.id}`);
+      try {
+        await edit(request, document, true);
+        // An edit does not notify: the outcome also arrives as a message of its own, unless the edit only completes an answer.
+        if (!COMPLETED_BY_EDIT.has(request.kind)) await tell(request, document, `completed:${request.id}`);
+      } finally {
+        finished(request);
+      }
     },
     failed: async (request, _job, description) => {
       const document = [
@@ -58,8 +101,20 @@ export function jobEventsFor({ chat, notifier, progressEventOf, log }: JobMessag
           ` (${KIND_LABELS[request.kind]}): ${description}. The privacy contact has been told and will follow up with you; you do not need to do anything.`,
         ),
       ];
-      await edit(request, document, true);
-      await tell(request, document, `failed:${request.id}`);
+      try {
+        // What an answer completed by edit already says stays as it is.
+        if (!COMPLETED_BY_EDIT.has(request.kind)) await edit(request, document, true);
+        await tell(request, document, `failed:${request.id}`);
+      } finally {
+        finished(request);
+      }
+    },
+    progressMessageSent: async (requestId, eventId) => {
+      recordProgressEvent(requestId, eventId);
+      const waiting = unsent.get(requestId);
+      if (waiting === undefined) return;
+      unsent.delete(requestId);
+      await edit(waiting.request, waiting.document, true);
     },
   };
 }

@@ -36,6 +36,8 @@ export type ServiceOptions = {
   chatNotifier: Notifier;
   handlers: readonly JobHandler[];
   jobEvents: JobEvents;
+  /** Periodic work besides the lifecycle's own (e.g. deleting expired exports). */
+  tasks?: ReadonlyArray<readonly [string, () => unknown]>;
   now: () => number;
   log: (line: string) => void;
 };
@@ -59,7 +61,7 @@ export function createRequestServices(options: ServiceOptions): RequestServices 
   const erasure = new ErasureDesk({ config, requests, jobs, notifier, now });
   const maintenance = new Maintenance({
     db, requests, audit, escalations, notifier, mailer, pseudonymise, settings: config.requests, now, log,
-    tasks: [['expired erasure codes', () => erasure.expireConfirmations()]],
+    tasks: [['expired erasure codes', () => erasure.expireConfirmations()], ...(options.tasks ?? [])],
   });
 
   // A request that fails is escalated at once, not at the next check.

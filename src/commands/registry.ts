@@ -3,6 +3,7 @@ import { audit, extend, report, request, requests } from './admin-requests.ts';
 import { approve, deny, erase, plan } from './admin-erasure.ts';
 import { cancel } from './cancel.ts';
 import { deleteAccount } from './delete.ts';
+import { exportData } from './export.ts';
 import type { Command } from './command.ts';
 import { contact, correct, object } from './contact.ts';
 import { help } from './help.ts';
@@ -13,6 +14,7 @@ import { whatdoyouhave } from './whatdoyouhave.ts';
 export const COMMANDS: readonly Command[] = [
   help,
   whatdoyouhave,
+  exportData,
   deleteAccount,
   status,
   cancel,

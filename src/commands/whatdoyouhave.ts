@@ -1,4 +1,6 @@
-import { collectInventory } from '../inventory/collect.ts';
+// !whatdoyouhave: answered at once with everything but the message count; the access
+// request's job counts them and edits the complete report into the answer (count-job.ts).
+import { collectInventoryWithoutCount } from '../inventory/collect.ts';
 import { inventoryReport } from '../inventory/report.ts';
 import { policyDiscrepancies } from '../policy/discrepancies.ts';
 import { code, paragraph } from '../render/document.ts';
@@ -11,17 +13,18 @@ export const whatdoyouhave = defineCommand({
   run: async ({ sender, roomId, eventId, config, homeserver, now, desk, reportPolicyDiscrepancies }) => {
     let result;
     try {
-      result = await collectInventory(homeserver, sender, now);
+      result = await collectInventoryWithoutCount(homeserver, sender, now);
     } catch (error) {
       // A failed access request still counts in the transparency report; the bot then explains the failure.
       desk.recordAccess(sender, roomId, eventId, false);
       throw error;
     }
-    desk.recordAccess(sender, roomId, eventId, true);
     if (!result.found) {
+      desk.recordAccess(sender, roomId, eventId, true);
       return [paragraph('The homeserver has no account ', code(sender), '. If you think it should, write to the privacy contact.')];
     }
+    const request = desk.openAccess(sender, roomId, eventId);
     await reportPolicyDiscrepancies(policyDiscrepancies(result.inventory, config.policy));
-    return inventoryReport(result.inventory, config);
+    return { document: inventoryReport(result.inventory, config), progressOf: request.id };
   },
 });

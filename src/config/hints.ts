@@ -123,6 +123,17 @@ const HINTS: Record<string, (c: Context) => Hint> = {
   }),
   'erasure.coolingOffHours': () => ({ expected: 'hours between an admin\'s approval and the start of the erasure, during which the user may still cancel: 0 to 720 (default 24)', example: '"coolingOffHours": 24' }),
   'erasure.fourEyes': () => ({ expected: 'true when every erasure needs the approval of two different admins (default false)', example: '"fourEyes": true' }),
+  export: () => ({
+    expected: 'optional settings of !export: concurrency (exports made at once, default 2), perUserHours (one export per person per this many hours, default 24), retentionDays (days a package can be downloaded, default 7), roomsAtOnce (rooms read at once, default 4)',
+    example: '"export": { "concurrency": 2, "perUserHours": 24, "retentionDays": 7, "roomsAtOnce": 4 }',
+  }),
+  'export.concurrency': () => ({ expected: 'how many exports are made at the same time; the others wait their turn: 1 to 16 (default 2)', example: '"concurrency": 2' }),
+  'export.perUserHours': () => ({
+    expected: 'hours before the same person may have another export (a request within them is refused and recorded, GDPR Art. 12(5)): 0 (no limit) to 8760 (default 24)',
+    example: '"perUserHours": 24',
+  }),
+  'export.retentionDays': () => ({ expected: 'days a delivered export can be downloaded before its files are deleted from the server and the bot: 1 to 90 (default 7)', example: '"retentionDays": 7' }),
+  'export.roomsAtOnce': () => ({ expected: 'how many of a person\'s rooms one export reads at the same time: 1 to 32 (default 4)', example: '"roomsAtOnce": 4' }),
   rateLimits: () => ({
     expected: 'optional limits on commands per minute: perUserPerMinute (default 10) and globalPerMinute (default 300)',
     example: '"rateLimits": { "perUserPerMinute": 10, "globalPerMinute": 300 }',

@@ -23,10 +23,10 @@ function valueAt(raw: unknown, path: Path): unknown {
   return current;
 }
 
-/** Strips optional/default wrappers to reach an object schema, if any. */
+/** Strips optional/default/prefault wrappers to reach an object schema, if any. */
 function asObject(schema: unknown): z.ZodObject | null {
   let s = schema;
-  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap();
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodPrefault) s = s.unwrap();
   return s instanceof z.ZodObject ? s : null;
 }
 

@@ -91,6 +91,21 @@ const ErasureSettings = z
   .strict()
   .prefault({});
 
+/** !export: how many run at once, how often one person may ask, how long a package can be downloaded. */
+const ExportSettings = z
+  .object({
+    /** Exports made at the same time; the others wait their turn, first come first served. */
+    concurrency: z.number().int().min(1).max(16).default(2),
+    /** One export per person per this many hours (GDPR Art. 12(5): repeated requests may be refused). 0: no limit. */
+    perUserHours: z.number().min(0).max(24 * 365).default(24),
+    /** Days a delivered package can be downloaded; then its uploads and local files are deleted. */
+    retentionDays: z.number().int().min(1).max(90).default(7),
+    /** Rooms read at the same time during one export. */
+    roomsAtOnce: z.number().int().min(1).max(32).default(4),
+  })
+  .strict()
+  .prefault({});
+
 /** How many commands the bot answers per minute, per person and for everyone together. */
 const RateLimitSettings = z
   .object({
@@ -143,6 +158,7 @@ export const BotConfig = z
     policy: Policy,
     requests: RequestSettings,
     erasure: ErasureSettings,
+    export: ExportSettings,
     rateLimits: RateLimitSettings,
     smtp: SmtpSettings.optional(),
   })

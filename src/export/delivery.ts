@@ -4,8 +4,10 @@
 // to the media repository here; an encrypted attachment (an EncryptedFile in `file`) where the
 // room is encrypted and the bot has encryption. Sending goes through the caller's chat client,
 // which encrypts the event itself in an encrypted room.
+import { rm } from 'node:fs/promises';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import { formatBytes } from '../inventory/facts.ts';
+import { encryptFile } from '../matrix/encrypted-file.ts';
 import { escapeHtml } from './html.ts';
 import { partPath, removePackage, type ExportPackage } from './package.ts';
 
@@ -19,12 +21,32 @@ export type AttachmentUploader = (part: PackagePart, signal?: AbortSignal) => Pr
 /** Sends an event's content into a room as the bot; answers the event ID. */
 export type MessageSender = (roomId: string, content: Record<string, unknown>) => Promise<string>;
 
+/** The name an upload is stored under in the media repository (by default the part's own). */
+export type UploadName = (part: PackagePart) => string;
+
 /** The plain way: the part goes to the media repository as it is (the server's admins could read it until it is deleted). */
-export function plainUploader(homeserver: Homeserver): AttachmentUploader {
+export function plainUploader(homeserver: Homeserver, uploadName: UploadName = (part) => part.fileName): AttachmentUploader {
   return async (part, signal) => ({
     kind: 'plain',
-    url: await homeserver.uploadFile({ path: part.path, size: part.size, contentType: 'application/zip', fileName: part.fileName }, signal),
+    url: await homeserver.uploadFile({ path: part.path, size: part.size, contentType: 'application/zip', fileName: uploadName(part) }, signal),
   });
+}
+
+/**
+ * For an end-to-end encrypted room: the part is encrypted on this side, from disk to disk,
+ * and only the ciphertext is uploaded; the key travels in the (encrypted) event.
+ */
+export function encryptedUploader(homeserver: Homeserver, uploadName: UploadName = (part) => part.fileName): AttachmentUploader {
+  return async (part, signal) => {
+    const ciphertext = `${part.path}.encrypted`;
+    try {
+      const keys = await encryptFile(part.path, ciphertext, signal);
+      const url = await homeserver.uploadFile({ path: ciphertext, size: part.size, contentType: 'application/octet-stream', fileName: uploadName(part) }, signal);
+      return { kind: 'encrypted', file: { ...keys, url } };
+    } finally {
+      await rm(ciphertext, { force: true });
+    }
+  };
 }
 
 /** The mxc:// URI to delete at expiry, whichever way the part went. */

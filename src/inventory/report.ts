@@ -71,6 +71,6 @@ export function inventoryReport(inventory: Inventory, config: BotConfig): Docume
       ` (read from the homeserver just now, ${formatTime(inventory.collectedAt)}). I send this only here, in our direct chat.`,
     ),
     ...categorySections(inventory, config),
-    rightsSection(config, ['this answer; for a copy of your data, ask the privacy contact.']),
+    rightsSection(config, ['this answer; for a copy of all your data, to keep or to take to another service, send ', code('!export'), '.']),
   ];
 }

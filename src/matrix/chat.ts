@@ -3,7 +3,7 @@
 import type { MatrixClient } from 'matrix-bot-sdk';
 import { z } from 'zod';
 import type { Rendered } from '../render/document.ts';
-import { sendOnce, transactionIdFor } from './send-once.ts';
+import { SendError, sendOnce, transactionIdFor } from './send-once.ts';
 
 export interface Chat {
   readonly userId: string;
@@ -21,11 +21,18 @@ export interface Chat {
   hasSentAfter(roomId: string, eventId: string, key: string): Promise<boolean>;
   /** Like sendNotice, but never encrypted, even in an encrypted room: only for notices without personal data. */
   sendUnencryptedNotice(roomId: string, message: Rendered, options: { key: string; replyTo?: string }): Promise<string>;
+  /**
+   * Sends an m.room.message with this content (a file, say) once under `key`. With
+   * `mustEncrypt`, throws a CannotEncryptError rather than send it in the clear.
+   */
+  sendMessage(roomId: string, content: Record<string, unknown>, options: { key: string; mustEncrypt?: boolean }): Promise<string>;
   /** Replaces the text of a notice the bot sent (m.replace, as clients show edits); `key` names this edit. */
   editNotice(roomId: string, eventId: string, message: Rendered, key: string): Promise<void>;
   /** The body of a text message, read again from the server (decrypted where needed); null if gone. */
   messageBody(roomId: string, eventId: string): Promise<string | null>;
   joinedMembers(roomId: string): Promise<string[]>;
+  /** Everyone joined or invited: who can read what is posted now, or once they accept. */
+  joinedOrInvited(roomId: string): Promise<string[]>;
   isEncrypted(roomId: string): Promise<boolean>;
   join(roomIdOrAlias: string): Promise<string>;
   leave(roomId: string, reason?: string): Promise<void>;
@@ -50,6 +57,20 @@ export const inReplyTo = (content: unknown): string | null => RichReply.safePars
 /** A slow answer (counting a long history) keeps the indicator up to this long. */
 const TYPING_TIMEOUT_MS = 120_000;
 
+/** Typing notices expire (TYPING_TIMEOUT_MS): renewed well before. */
+const TYPING_RENEW_MS = 60_000;
+
+/** Shows typing in the room until the returned function is called (a job at work). */
+export function keepTyping(chat: Chat, roomId: string): () => Promise<void> {
+  void chat.setTyping(roomId, true);
+  const timer = setInterval(() => void chat.setTyping(roomId, true), TYPING_RENEW_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await chat.setTyping(roomId, false);
+  };
+}
+
 export function noticeContent(message: Rendered, replyTo?: string): Record<string, unknown> {
   return {
     msgtype: 'm.notice',
@@ -61,10 +82,18 @@ export function noticeContent(message: Rendered, replyTo?: string): Record<strin
   };
 }
 
-/** An edit of a notice: `* new text` for old clients, m.new_content for current ones. */
-export function editContent(message: Rendered, eventId: string): Record<string, unknown> {
+/** The fallback of an edit too large to carry its text twice. */
+export const EDIT_FALLBACK = '* (this message was updated; open it in an app that shows edits to read the new version)';
+
+/**
+ * An edit of a notice: m.new_content for current clients, and `* new text` for old ones;
+ * `compact`, for a text too large to go twice into one event, gives old clients a short note.
+ */
+export function editContent(message: Rendered, eventId: string, compact = false): Record<string, unknown> {
   const notice = noticeContent(message);
-  return { ...notice, body: `* ${message.text}`, 'm.new_content': notice, 'm.relates_to': { rel_type: 'm.replace', event_id: eventId } };
+  const relation = { rel_type: 'm.replace', event_id: eventId };
+  if (compact) return { msgtype: 'm.notice', body: EDIT_FALLBACK, 'm.new_content': notice, 'm.relates_to': relation };
+  return { ...notice, body: `* ${message.text}`, 'm.new_content': notice, 'm.relates_to': relation };
 }
 
 /** From the room's state (not a cache): whether the room has end-to-end encryption. */
@@ -97,8 +126,15 @@ export function chatOver(client: MatrixClient, userId: string): Chat {
       return false;
     },
     sendUnencryptedNotice: (roomId, message, { key, replyTo }) => sendOnce(client, roomId, 'm.room.message', noticeContent(message, replyTo), key, { encrypt: false }),
+    sendMessage: (roomId, content, { key, mustEncrypt }) => sendOnce(client, roomId, 'm.room.message', content, key, mustEncrypt ? { encrypt: 'required' } : {}),
     editNotice: async (roomId, eventId, message, key) => {
-      await sendOnce(client, roomId, 'm.room.message', editContent(message, eventId), key);
+      try {
+        await sendOnce(client, roomId, 'm.room.message', editContent(message, eventId), key);
+      } catch (error) {
+        // Too large (encrypted, perhaps) with the text twice: nothing was sent, so the same key carries the compact edit.
+        if (!(error instanceof SendError) || error.failure.kind !== 'too-large') throw error;
+        await sendOnce(client, roomId, 'm.room.message', editContent(message, eventId, true), key);
+      }
     },
     messageBody: async (roomId, eventId) => {
       try {
@@ -110,6 +146,8 @@ export function chatOver(client: MatrixClient, userId: string): Chat {
       }
     },
     joinedMembers: (roomId) => client.getJoinedRoomMembers(roomId),
+    joinedOrInvited: async (roomId) =>
+      (await client.getRoomMembers(roomId)).filter((m) => m.membership === 'join' || m.membership === 'invite').map((m) => m.membershipFor),
     isEncrypted: (roomId) => isRoomEncrypted(client, roomId),
     join: (roomIdOrAlias) => client.joinRoom(roomIdOrAlias),
     leave: async (roomId, reason) => {

@@ -29,6 +29,11 @@ export class SendError extends Error {
   }
 }
 
+/** An event that must be encrypted (`encrypt: 'required'`) could not be: nothing was sent. */
+export class CannotEncryptError extends Error {
+  override name = 'CannotEncryptError';
+}
+
 /** The transaction ID of the one event that `key` names in this room. */
 export function transactionIdFor(roomId: string, key: string): string {
   // The room is part of it: Tuwunel keys transactions on the device alone, in any room.
@@ -55,7 +60,7 @@ export async function sendOnce(
   type: string,
   content: Record<string, unknown>,
   key: string,
-  options: { encrypt?: boolean } = {},
+  options: { encrypt?: boolean | 'required' } = {},
 ): Promise<string> {
   let eventType = type;
   let body: object = content;
@@ -64,6 +69,8 @@ export async function sendOnce(
     body = await client.crypto.encryptRoomEvent(roomId, type, content);
     eventType = 'm.room.encrypted';
   }
+  // `encrypt: 'required'`: the content carries a secret (an attachment's key) and must never go out in the clear.
+  if (options.encrypt === 'required' && eventType !== 'm.room.encrypted') throw new CannotEncryptError('the event must be encrypted, and the room is not encrypted or the bot has no encryption');
   // Never ask the server to store what it must refuse.
   if (contentBytes(body) > MAX_CONTENT_BYTES) throw new SendError({ kind: 'too-large' });
   const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(eventType)}/${encodeURIComponent(transactionIdFor(roomId, key))}`;

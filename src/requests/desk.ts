@@ -65,6 +65,13 @@ export class RequestDesk {
     return this.requests.get(request.id)!;
   }
 
+  /** !whatdoyouhave, answered in part: an access request whose job counts the messages and completes the answer. */
+  openAccess(userId: string, roomId: string, eventId: string): Request {
+    const request = this.requests.open({ kind: 'access', userId, roomId, sourceEventId: eventId });
+    if (!isClosed(request.state)) this.jobs.enqueue(request);
+    return request;
+  }
+
   /** !contact, !correct, !object with a message: a request, and the message relayed to the privacy contact. */
   async relayToPrivacyContact(kind: Extract<RequestKind, 'contact' | 'correction' | 'objection'>, userId: string, roomId: string, eventId: string, text: string): Promise<Request> {
     const request = this.requests.open({ kind, userId, roomId, sourceEventId: eventId });

@@ -1,5 +1,5 @@
 // What differs between kinds of request, beyond the shared state machine. Pure.
-import type { Request, RequestKind } from './request.ts';
+import { isClosed, type Request, type RequestKind } from './request.ts';
 
 export const KIND_LABELS: Readonly<Record<RequestKind, string>> = {
   access: 'access (what we store)',
@@ -13,10 +13,19 @@ export const KIND_LABELS: Readonly<Record<RequestKind, string>> = {
 /** Requests a person handles (the privacy contact), rather than the bot. */
 export const HANDLED_BY_PRIVACY_CONTACT: ReadonlySet<RequestKind> = new Set(['correction', 'objection', 'contact']);
 
+/**
+ * Kinds whose first answer is already the answer, which their job completes by editing it
+ * (!whatdoyouhave's message count): the completion is not sent again as a message of its own,
+ * and a failure is told without replacing what the answer already says.
+ */
+export const COMPLETED_BY_EDIT: ReadonlySet<RequestKind> = new Set(['access']);
+
 export type CancelCheck = { ok: true } | { ok: false; why: string };
 
 /** Whether the requester may still cancel, and if not, why, in words for them. */
 export function cancellable(request: Pick<Request, 'kind' | 'state'>): CancelCheck {
+  // The rest of an answer already given (!whatdoyouhave's count): nothing to stop.
+  if (request.kind === 'access' && !isClosed(request.state)) return { ok: false, why: 'it is being answered right now' };
   switch (request.state) {
     case 'completed':
       return { ok: false, why: 'it is already completed' };

@@ -205,6 +205,30 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       );
     `);
   },
+  // 7: exports. What the bot must remember about a made package until its download window
+  // ends: when that is, and the uploads (the bot's own, mxc://) to delete then. Linked to the
+  // request only; who asked, and for what, is in the request.
+  (db) => {
+    db.exec(`
+      CREATE TABLE exports (
+        request_id   TEXT PRIMARY KEY REFERENCES requests (id),
+        made_at      INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        delivered_at INTEGER,
+        expired_at   INTEGER
+      );
+      CREATE INDEX exports_due ON exports (expires_at) WHERE expired_at IS NULL;
+      -- One row per part, written as soon as its upload exists (so that expiry finds it after any
+      -- crash), completed with the event that delivered it (so that a restart never sends it again).
+      CREATE TABLE export_uploads (
+        request_id TEXT NOT NULL REFERENCES exports (request_id),
+        part       INTEGER NOT NULL,
+        uri        TEXT NOT NULL,
+        event_id   TEXT,
+        PRIMARY KEY (request_id, part)
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -190,6 +190,23 @@ describe('policy', () => {
   });
 });
 
+describe('export', () => {
+  it('defaults when absent', () => {
+    const result = loadConfig(writeConfig(() => {}), ENV);
+    expect(result.ok && result.config.export).toEqual({ concurrency: 2, perUserHours: 24, retentionDays: 7, roomsAtOnce: 4 });
+  });
+
+  it('out of range, and a misspelt key: the path, what is expected, an example', () => {
+    const p = problemAt(problemsFor((raw) => (raw.export = { concurrency: 0 })), 'export.concurrency');
+    expect(p.expected).toContain('how many exports are made at the same time');
+    expect(p.example).toBe('"concurrency": 2');
+    expect(problemAt(problemsFor((raw) => (raw.export = { retentionDays: 365 })), 'export.retentionDays').expected).toContain('1 to 90 (default 7)');
+    const misspelt = problemAt(problemsFor((raw) => (raw.export = { perUserHour: 24 })), 'export.perUserHour');
+    expect(misspelt.problem).toContain('Did you mean "perUserHours"?');
+    expect(misspelt.expected).toBe('one of the settings allowed in export: concurrency, perUserHours, retentionDays, roomsAtOnce');
+  });
+});
+
 describe('validateConfig (pure)', () => {
   it('fills defaults and normalises the url', () => {
     const raw = sample();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runDemo } from './demo.ts';
 
 describe('the demo', () => {
-  it('prints a transcript of !help, !whatdoyouhave in an encrypted chat, a group room, a remote user, a relayed objection, !status and an escalation', async () => {
+  it('prints a transcript of !help, !whatdoyouhave in an encrypted chat, a group room, a remote user, a relayed objection, !status, an export and an escalation', async () => {
     const out = new PassThrough();
     let transcript = '';
     out.on('data', (chunk) => (transcript += chunk));
@@ -15,11 +15,18 @@ describe('the demo', () => {
     expect(transcript).toContain('the homeserver stored only m.room.encrypted events from the bot in this chat');
     expect(transcript).toContain('`!whatdoyouhave` — exactly what this server stores about you');
     expect(transcript).toContain('## IP addresses');
+    expect(transcript).toMatch(/a moment later the bot edits its answer, 🔒, with the message count: \d+ message\(s\) you sent/);
     expect(transcript).toContain('203.0.113.7');
     expect(transcript).toMatch(/only answer it in a direct chat/);
     expect(transcript).toMatch(/^dave: +!whatdoyouhave$/m);
     expect(transcript).toContain('lives on remote.example');
     expect(transcript).toContain('Server and policy disagree');
+    // An export, delivered encrypted into the direct chat, opened by Alice's client.
+    expect(transcript).toMatch(/^alice: +🔒 !export$/m);
+    expect(transcript).toMatch(/^bot: +🔒 \[file matrix-data-\d{4}-\d{2}-\d{2}\.zip\] Your data export \(/m);
+    expect(transcript).toMatch(/Your export R-[0-9A-Z]{4} is ready/);
+    expect(transcript).toMatch(/It is end-to-end encrypted: only your devices can open it/);
+    expect(transcript).toMatch(/Inside:\n +data\/account\.json, .*index\.html, manifest\.json/);
     // The request lifecycle: relay both ways, !status, and one escalation.
     expect(transcript).toMatch(/^alice: +🔒 !object /m);
     expect(transcript).toMatch(/^admin: +!reply R-[0-9A-Z]{4} /m);

@@ -2,7 +2,11 @@
 // homeserver (Tuwunel flavour, like the operator's), the real bot against it over
 // real HTTP, and a short conversation printed as a transcript.
 import type { Writable } from 'node:stream';
-import { E2eeUser } from '../support/e2ee-user.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { E2eeUser, type EncryptedFile } from '../support/e2ee-user.ts';
+import { readZip } from '../support/unzip.ts';
 import { startWorld, type World } from '../support/world.ts';
 
 const HOUR = 60 * 60 * 1000;
@@ -30,6 +34,17 @@ function seedAlice(world: Pick<World, 'hs'>, alice: string, bob: string): void {
 }
 
 type Line = { who: string; text: string };
+
+/** The entries of a zip held in memory (written to a scratch file for the unzipper). */
+async function readZipBytes(bytes: Buffer): Promise<Map<string, Buffer>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-demo-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'export.zip'), bytes);
+    return await readZip(path.join(dir, 'export.zip'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function format(lines: Line[]): string {
   const width = Math.max(...lines.map((l) => l.who.length)) + 2;
@@ -94,6 +109,10 @@ export async function runDemo(out: Writable): Promise<number> {
     print('━━ 1. Alice opens an end-to-end encrypted direct chat with the bot (🔒: decrypted by her client) ━━');
     if (engine !== undefined) print(`(bot log: ${engine.replace(/^INFO /, '')})`);
     print(format([...(await encryptedExchange('!help')), ...(await encryptedExchange('!whatdoyouhave'))]));
+    // The message count needs a walk over every event she sent: it is edited in when the walk ends.
+    const counted = await element.waitFor((ev) => ev.roomId === dm && ev.content['m.relates_to']?.rel_type === 'm.replace' && /message\(s\) you sent/.test(String(ev.content['m.new_content']?.body)), 'the message count');
+    const countLine = String(counted.content['m.new_content']['body']).split('\n').find((line) => line.includes('message(s) you sent'));
+    print(`(a moment later the bot edits its answer, 🔒, with the message count: ${countLine?.replace(/^- /, '')})`);
     const ciphertextOnly = hs.model.events(dm).every((ev) => ev.sender !== world.privacybot.userId || ev.type !== 'm.room.message');
     print(ciphertextOnly ? '(the homeserver stored only m.room.encrypted events from the bot in this chat)' : '');
     print();
@@ -135,7 +154,23 @@ export async function runDemo(out: Writable): Promise<number> {
     print(format([{ who: 'bot:', text: `🔒 ${String(relayed.content['body'])}` }, ...(await encryptedExchange('!status'))]));
     print();
 
-    print('━━ 5. Twenty-four days later, the deadline nears: the bot escalates (once) ━━');
+    print('━━ 5. Alice asks for a copy of all her data ━━');
+    const exportLines = await encryptedExchange('!export');
+    const exportId = /R-[0-9A-Z]{4}/.exec(exportLines[1]!.text)?.[0] ?? '';
+    print(format(exportLines));
+    const ready = await element.waitFor((ev) => ev.roomId === dm && String(ev.content['body']).startsWith(`Your export ${exportId} is ready`), 'the export', 60_000);
+    const file = element.seen.find((ev) => ev.roomId === dm && ev.content['msgtype'] === 'm.file')!;
+    print(format([
+      { who: 'bot:', text: `🔒 [file ${String(file.content['filename'])}] ${String(file.content['body'])}` },
+      { who: 'bot:', text: `🔒 ${String(ready.content['body'])}` },
+    ]));
+    const zip = await element.downloadAttachment(file.content['file'] as EncryptedFile);
+    const entries = await readZipBytes(zip);
+    print(`(Alice's client downloaded and decrypted the file, ${zip.length} bytes; the server stored only ciphertext. Inside:`);
+    print(`  ${[...entries.keys()].sort().join(', ')})`);
+    print();
+
+    print('━━ 6. Twenty-four days later, the deadline nears: the bot escalates (once) ━━');
     const escalationMark = mark(world.contactRoomId);
     const adminMark = mark(world.adminRoomId);
     offset += 24 * DAY;

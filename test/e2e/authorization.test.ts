@@ -27,6 +27,7 @@ const TABLE: Record<string, string> = {
   //             ownDM   group   remote  adminRm adminDM notJoin lookalk contact wasDM  bot
   help:          'run     run     run     run     run     run     run     run     run    silent',
   whatdoyouhave: 'run     dm      remote  dm      run     run     dm      dm      dm     silent',
+  export:        'run     dm      remote  dm      run     run     dm      dm      dm     silent',
   delete:        'run     dm      remote  dm      run     run     dm      dm      dm     silent',
   status:        'run     dm      remote  dm      run     run     dm      dm      dm     silent',
   cancel:        'run     dm      remote  dm      run     run     dm      dm      dm     silent',
@@ -50,6 +51,7 @@ const TABLE: Record<string, string> = {
 const INVOCATION: Record<string, string> = {
   help: '!help',
   whatdoyouhave: '!whatdoyouhave',
+  export: '!export',
   delete: '!delete',
   status: '!status',
   cancel: '!cancel R-0000',

@@ -4,6 +4,7 @@
 // requests entered by an admin, and the plan shown before anything runs.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flavour } from '../homeserver/index.ts';
+import { movableClock } from '../support/clock.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World, type WorldOptions } from '../support/world.ts';
 
@@ -17,11 +18,6 @@ const idIn = (text: string): string => /R-[0-9A-Z]{4}/.exec(text)?.[0] ?? '';
 const codeIn = (text: string): string => /!delete confirm (\d{6})/.exec(text)?.[1] ?? '';
 const bodies = (w: World, roomId: string) =>
   w.hs.model.events(roomId).filter((ev) => ev.sender === w.privacybot.userId && ev.type === 'm.room.message').map((ev) => String((ev.content as Record<string, unknown>)['body']));
-
-function movableClock() {
-  let offset = 0;
-  return { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
-}
 
 async function aliceWorld(options: WorldOptions = {}) {
   world = await startWorld({

@@ -10,6 +10,7 @@ import type { JobHandler } from '../../src/jobs/runner.ts';
 import { paragraph } from '../../src/render/document.ts';
 import { DATABASE_FILE } from '../../src/store/database.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
+import { movableClock } from '../support/clock.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
@@ -22,11 +23,6 @@ afterEach(async () => {
   world = undefined;
   smtp = undefined;
 });
-
-function movableClock() {
-  let offset = 0;
-  return { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
-}
 
 const bodies = (w: World, roomId: string) =>
   w.hs.model.events(roomId).filter((ev) => ev.sender === w.privacybot.userId && ev.type === 'm.room.message').map((ev) => String((ev.content as Record<string, unknown>)['body']));
@@ -113,14 +109,18 @@ describe('escalations', () => {
   });
 });
 
+/** The bot may no longer post in the room (as if it had been kicked and the room kept its ID). */
+function forbidPosting(w: World, roomId: string): void {
+  const path = new RegExp(`/rooms/${encodeURIComponent(roomId).replace(/[!]/g, '(?:!|%21)')}/send/`);
+  w.hs.faults.add({ method: 'PUT', path, kind: 'status', status: 403, times: 1000 });
+}
+
 describe('an answer that can never be delivered', () => {
   it('fails the request it opened and escalates it once, instead of retrying at every start', async () => {
     world = await startWorld();
     const w = world;
     const dm = await w.openDirectChat(w.alice.userId);
-    // The bot may no longer post in Alice's room (as if it had been kicked and the room kept its ID).
-    const path = new RegExp(`/rooms/${encodeURIComponent(dm).replace(/[!]/g, '(?:!|%21)')}/send/`);
-    w.hs.faults.add({ method: 'PUT', path, kind: 'status', status: 403, times: 1000 });
+    forbidPosting(w, dm);
     const command = w.say(w.alice.userId, dm, '!contact please delete my old avatar');
     await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('failed: the answer could not be delivered to the requester')), 'the escalation');
     const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
@@ -134,17 +134,33 @@ describe('an answer that can never be delivered', () => {
     expect(bodies(w, w.adminRoomId).filter((b) => b.startsWith('Reminder:') && b.includes(request.id))).toHaveLength(1);
   });
 
-  it('an access request answered but never delivered is escalated once for a person to follow up', async () => {
+  it('a request closed at once (an export refused) whose answer never arrives is escalated once for a person to follow up', async () => {
     world = await startWorld();
     const w = world;
     const dm = await w.openDirectChat(w.alice.userId);
-    const path = new RegExp(`/rooms/${encodeURIComponent(dm).replace(/[!]/g, '(?:!|%21)')}/send/`);
-    w.hs.faults.add({ method: 'PUT', path, kind: 'status', status: 403, times: 1000 });
-    const command = w.say(w.alice.userId, dm, '!whatdoyouhave');
+    await w.ask(w.alice.userId, dm, '!export');
+    await waitUntil(() => bodies(w, dm).some((b) => /^Your export R-[0-9A-Z]{4} is ready/.test(b)), 'the first export');
+    forbidPosting(w, dm);
+    const command = w.say(w.alice.userId, dm, '!export');
     await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('could not be answered')), 'the escalation');
     const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
-    expect(request.state).toBe('completed');
+    expect(request.state).toBe('denied');
     expect(bodies(w, w.contactRoomId).filter((b) => b.includes(`Request ${request.id} could not be answered`))).toHaveLength(1);
+  });
+
+  it('an access request whose answer never arrives fails, even as its message count completes, and is escalated once', async () => {
+    world = await startWorld();
+    const w = world;
+    const dm = await w.openDirectChat(w.alice.userId);
+    forbidPosting(w, dm);
+    // The count takes a while, as on a long history: the answer is given up first.
+    w.hs.faults.add({ path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'latency', latencyMs: 1000, times: 1000 });
+    const command = w.say(w.alice.userId, dm, '!whatdoyouhave');
+    await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('failed: the answer could not be delivered')), 'the escalation');
+    const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
+    await w.bot.services.jobs.idle();
+    expect(w.bot.services.desk.requests.get(request.id)!.state).toBe('failed');
+    expect(bodies(w, w.contactRoomId).filter((b) => b.includes(request.id))).toHaveLength(1);
   });
 });
 

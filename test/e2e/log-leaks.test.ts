@@ -1,6 +1,7 @@
 // With logging at its most verbose (the SDK's trace lines included), a busy session leaves
 // no access token, IP address, email address, message text or confirmation code in the log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
 let world: World;
@@ -22,6 +23,9 @@ beforeAll(async () => {
   const id = /R-[0-9A-Z]{4}/.exec(contact.body)![0];
   await w.ask(w.admin.userId, w.contactRoomId, `!reply ${id} ${STAFF_WORDS}`);
   await w.ask(w.alice.userId, dm, '!status');
+  // An export reads (and zips) all of it: her IP addresses, her messages, the relayed words.
+  await w.ask(w.alice.userId, dm, '!export');
+  await waitUntil(() => w.hs.model.events(dm).some((ev) => String((ev.content as Record<string, unknown>)['body']).includes('is ready')), 'the export', 30_000);
   const code = /!delete confirm (\d{6})/.exec((await w.ask(w.alice.userId, dm, '!delete')).body)![1]!;
   codes.push(code);
   await w.ask(w.alice.userId, dm, `!delete confirm ${code}`);

@@ -99,6 +99,7 @@ describe('relaying to the privacy contact and back', () => {
 describe('!status and !cancel', () => {
   it('counts !whatdoyouhave as an access request, lists requests with days left, and cancels only the sender’s own', async () => {
     await world.ask(world.bob.userId, bobDm, '!whatdoyouhave');
+    await world.bot.services.jobs.idle(); // its message count, edited in
     const bobObjects = idIn((await world.ask(world.bob.userId, bobDm, '!object I object to my data being used for anything but delivery')).body);
     const bobStatus = (await world.ask(world.bob.userId, bobDm, '!status')).body;
     expect(bobStatus).toMatch(/access \(what we store\): completed on/);

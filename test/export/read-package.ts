@@ -21,17 +21,18 @@ export type ReadPackage = {
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 export async function readPackageBack(outputDir: string, pkg: ExportPackage): Promise<ReadPackage> {
+  return readZipParts(pkg.parts.map((part) => path.join(packageDir(outputDir, pkg.name), part.fileName)));
+}
+
+/** The same for zip files anywhere (parts downloaded from the media repository), in part order. */
+export async function readZipParts(zipPaths: readonly string[]): Promise<ReadPackage> {
   const parts: ZipEntries[] = [];
-  for (const part of pkg.parts) {
-    const zipPath = path.join(packageDir(outputDir, pkg.name), part.fileName);
-    const entries = await readZip(zipPath);
-    parts.push(entries);
-  }
+  for (const zipPath of zipPaths) parts.push(await readZip(zipPath));
   const manifests = parts.map((p) => p.get('manifest.json')?.toString('utf8'));
   // Every part carries the same manifest.
   expect(new Set(manifests).size).toBe(1);
   const manifest = Manifest.parse(JSON.parse(manifests[0]!));
-  expect(manifest.parts).toBe(pkg.parts.length);
+  expect(manifest.parts).toBe(zipPaths.length);
 
   const files = new Map<string, Buffer>();
   const listed = new Set<string>(['manifest.json']);

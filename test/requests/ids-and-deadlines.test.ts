@@ -49,5 +49,6 @@ describe('what a requester may cancel', () => {
     expect(cancellable({ kind: 'export', state: 'in_progress' })).toEqual({ ok: true });
     expect(cancellable({ kind: 'erasure', state: 'in_progress' })).toMatchObject({ ok: false, why: /cannot be stopped/ });
     expect(cancellable({ kind: 'access', state: 'completed' })).toMatchObject({ ok: false, why: /completed/ });
+    expect(cancellable({ kind: 'access', state: 'in_progress' })).toMatchObject({ ok: false, why: /being answered right now/ });
   });
 });

@@ -10,6 +10,7 @@ import type { JobHandler } from '../../src/jobs/runner.ts';
 import { runBot, type Running } from '../../src/run.ts';
 import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
 import { configFor, rawConfigFor } from './config.ts';
+import { waitUntil } from './wait.ts';
 
 export { configFor, rawConfigFor };
 
@@ -22,6 +23,11 @@ type Account = { userId: string; accessToken: string };
 
 /** The passphrase of the bot's end-to-end encryption store in tests. */
 export const TEST_CRYPTO_PASSPHRASE = 'correct horse battery staple, for tests only';
+
+/** The secrets of a bot in tests: its token is also the admin token. */
+export function testSecrets(botToken: string): Secrets {
+  return { botToken, adminToken: botToken, adminTokenIsSeparate: false, pseudonymKey: TEST_PSEUDONYM_KEY, smtpPassword: null, cryptoPassphrase: TEST_CRYPTO_PASSPHRASE };
+}
 
 /** A log that remembers its lines, so tests can check what was (not) logged. */
 export function memoryLogger(options: { debug?: boolean } = {}): Logger & { lines: string[] } {
@@ -54,11 +60,15 @@ export type World = {
   /** Sends a text message as `sender`, returns its event ID. */
   say(sender: string, roomId: string, body: string): string;
   /** The bot's reply to an event (threaded with m.in_reply_to). */
-  replyTo(eventId: string, timeoutMs?: number): Promise<{ body: string; html: string; roomId: string; content: Record<string, unknown> }>;
+  replyTo(eventId: string, timeoutMs?: number): Promise<{ eventId: string; body: string; html: string; roomId: string; content: Record<string, unknown> }>;
   /** Every reply of the bot to an event so far (threaded with m.in_reply_to). */
   repliesTo(roomId: string, eventId: string): Array<{ event_id: string; content: Record<string, unknown> }>;
+  /** A message of the bot as it reads now: the newest edit's text (m.new_content), or the original's. */
+  currentText(roomId: string, eventId: string): string;
+  /** Waits until a message of the bot, edited in place, reads as `pattern` says. */
+  waitForText(roomId: string, eventId: string, pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Sends a command and waits for the bot's threaded reply. */
-  ask(sender: string, roomId: string, body: string, timeoutMs?: number): Promise<{ body: string; html: string; content: Record<string, unknown> }>;
+  ask(sender: string, roomId: string, body: string, timeoutMs?: number): Promise<{ eventId: string; body: string; html: string; content: Record<string, unknown> }>;
   /** Creates a direct chat between `userId` and the bot (end-to-end encrypted if asked), and waits until the bot has joined. */
   openDirectChat(userId: string, options?: { encrypted?: boolean }): Promise<string>;
   /** Waits until the bot is joined to a room. */
@@ -81,10 +91,17 @@ export type WorldOptions = {
   now?: () => number;
   /** Job handlers besides the bot's own (a test's stand-in for long work). */
   jobHandlers?: readonly JobHandler[];
+  /** The test homeserver's largest upload (`m.upload.size`), for exports cut into parts. */
+  uploadLimit?: number;
 };
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
-  const hs = await startTestHomeserver({ flavour: options.flavour ?? 'synapse', serverName: SERVER_NAME, ...(options.version ? { version: options.version } : {}) });
+  const hs = await startTestHomeserver({
+    flavour: options.flavour ?? 'synapse',
+    serverName: SERVER_NAME,
+    ...(options.version ? { version: options.version } : {}),
+    ...(options.uploadLimit ? { uploadLimit: options.uploadLimit } : {}),
+  });
   const m = hs.model;
   const privacybot = m.addUser({ localpart: 'privacybot', displayName: 'Privacy Bot', admin: true });
   const admin = m.addUser({ localpart: 'admin', displayName: 'Admin', admin: true });
@@ -100,14 +117,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   // that nothing secret or personal reached the log (logLeaks below): every end-to-end test is one.
   const log = memoryLogger({ debug: true });
   const runOptions = { ...(options.now ? { now: options.now } : {}), ...(options.jobHandlers ? { jobHandlers: options.jobHandlers } : {}) };
-  const secrets: Secrets = {
-    botToken: privacybot.accessToken,
-    adminToken: privacybot.accessToken,
-    adminTokenIsSeparate: false,
-    pseudonymKey: TEST_PSEUDONYM_KEY,
-    smtpPassword: null,
-    cryptoPassphrase: TEST_CRYPTO_PASSPHRASE,
-  };
+  const secrets = testSecrets(privacybot.accessToken);
   let bot: Running | null = options.startBot === false ? null : await runBot(config, secrets, log, runOptions);
 
   const say = (sender: string, roomId: string, body: string) => m.sendMessage(roomId, sender, body);
@@ -117,7 +127,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       timeoutMs,
     );
     const content = reply.content as Record<string, unknown>;
-    return { body: String(content['body']), html: String(content['formatted_body']), roomId: reply.room_id, content };
+    return { eventId: reply.event_id, body: String(content['body']), html: String(content['formatted_body']), roomId: reply.room_id, content };
+  };
+  const currentText = (roomId: string, eventId: string): string => {
+    const edits = m.events(roomId).filter((ev) => ev.sender === privacybot.userId && (ev.content as any)['m.relates_to']?.rel_type === 'm.replace' && (ev.content as any)['m.relates_to'].event_id === eventId);
+    const latest = edits.at(-1);
+    if (latest !== undefined) return String((latest.content as any)['m.new_content']?.body);
+    return String((m.findEvent(roomId, eventId)?.content as any)?.body);
   };
   const botJoined = async (roomId: string) => {
     await m.waitForEvent((ev) => ev.room_id === roomId && ev.type === 'm.room.member' && ev.state_key === privacybot.userId && (ev.content as any)?.membership === 'join');
@@ -141,6 +157,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     replyTo,
     repliesTo: (roomId, eventId) =>
       m.events(roomId).filter((ev) => ev.sender === privacybot.userId && (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id === eventId),
+    currentText: (roomId, eventId) => currentText(roomId, eventId),
+    waitForText: async (roomId, eventId, pattern, timeoutMs = 15_000) => {
+      await waitUntil(() => pattern.test(currentText(roomId, eventId)), `message ${eventId} to read ${pattern}`, timeoutMs);
+      return currentText(roomId, eventId);
+    },
     ask: async (sender, roomId, body, timeoutMs) => replyTo(say(sender, roomId, body), timeoutMs),
     openDirectChat: async (userId, { encrypted = false } = {}) => {
       const roomId = m.createRoom(userId, { isDirect: true, encrypted, invite: [privacybot.userId], preset: 'trusted_private_chat' });

@@ -1,7 +1,9 @@
 // The pure pieces of an export: paths, the plan of parts, membership history, event lines,
-// and the pull-based pager.
+// the pull-based pager, and the period between two exports of one person.
 import { describe, expect, it } from 'vitest';
 import { describeEvent, eventLine } from '../../src/export/event-html.ts';
+import { tooSoonAfter } from '../../src/export/export-desk.ts';
+import type { Request } from '../../src/requests/request.ts';
 import { membershipHistory, needsCurrentMemberEvent } from '../../src/export/membership-history.ts';
 import { PART_OVERHEAD, PartLimitTooSmall, dataBound, entryBound, planParts } from '../../src/export/parts.ts';
 import { chunkPath, extensionFor, isSafeEntryPath, mediaPath, messagesPath } from '../../src/export/paths.ts';
@@ -152,5 +154,29 @@ describe('pulled', () => {
       for await (const page of pages) seen.push(page);
     })()).rejects.toThrow('server down');
     expect(seen).toEqual([1]);
+  });
+});
+
+describe('one export per person per period', () => {
+  const HOUR = 3_600_000;
+  const now = Date.UTC(2026, 10, 28, 12);
+  const request = (id: string, state: Request['state'], hoursAgo: number, kind: Request['kind'] = 'export'): Request => ({
+    id, kind, state, userId: ALICE, roomId: '!dm:example.org', sourceEventId: null, enteredBy: null, receivedAt: now - hoursAgo * HOUR, dueAt: now,
+    updatedAt: now, closedAt: null, extendedAt: null, extensionReason: null, decidedBy: null, decisionReason: null, detail: {}, pseudonymisedAt: null,
+  });
+
+  it('counts the last delivered export from when it was asked for', () => {
+    const last = request('R-AAAA', 'completed', 3);
+    expect(tooSoonAfter([request('R-BBBB', 'completed', 30), last], 24, now)).toEqual({ last, nextAt: now + 21 * HOUR });
+    expect(tooSoonAfter([request('R-BBBB', 'completed', 24)], 24, now)).toBeNull();
+  });
+
+  it('does not count exports that gave the person nothing, nor other kinds of request', () => {
+    for (const state of ['failed', 'cancelled', 'denied'] as const) expect(tooSoonAfter([request('R-AAAA', state, 1)], 24, now)).toBeNull();
+    expect(tooSoonAfter([request('R-AAAA', 'completed', 1, 'access')], 24, now)).toBeNull();
+  });
+
+  it('0 hours: no limit', () => {
+    expect(tooSoonAfter([request('R-AAAA', 'completed', 0)], 0, now)).toBeNull();
   });
 });

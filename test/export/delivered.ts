@@ -1,0 +1,65 @@
+// Exports as a person receives them, for end-to-end tests: a history to export, the bot's
+// m.file messages in a room, each part downloaded from the media repository, checked against
+// the SHA-256 its message gives, and all parts unzipped together (read-package.ts).
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import type { TestHomeserver } from '../homeserver/index.ts';
+import { readZipParts, type ReadPackage } from './read-package.ts';
+
+type Json = Record<string, any>;
+
+export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** The bot's messages in a room, in order. */
+export const botMessages = (hs: TestHomeserver, botId: string, roomId: string) => hs.model.events(roomId).filter((ev) => ev.sender === botId && ev.type === 'm.room.message');
+
+/** The bot's m.file messages in a room (in the clear), their content. */
+export const fileMessages = (hs: TestHomeserver, botId: string, roomId: string): Json[] =>
+  botMessages(hs, botId, roomId).map((ev) => ev.content as Json).filter((content) => content['msgtype'] === 'm.file');
+
+export const botBodies = (hs: TestHomeserver, botId: string, roomId: string): string[] => botMessages(hs, botId, roomId).map((ev) => String((ev.content as Json)['body']));
+
+export async function download(hs: TestHomeserver, mxc: string): Promise<{ status: number; bytes: Buffer }> {
+  const [server, id] = mxc.slice('mxc://'.length).split('/');
+  const response = await fetch(`${hs.url}/_matrix/media/v3/download/${server}/${id}`);
+  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
+}
+
+/** Every delivered part downloaded into `dir`, its size and SHA-256 checked against its message, and all unzipped together. */
+export async function unzipDelivered(hs: TestHomeserver, files: readonly Json[], dir: string): Promise<ReadPackage> {
+  const paths: string[] = [];
+  for (const [i, content] of files.entries()) {
+    const got = await download(hs, content['url']);
+    expect(got.status).toBe(200);
+    expect(got.bytes.length).toBe(content['info'].size);
+    expect(content['body']).toContain(sha256(got.bytes));
+    paths.push(path.join(dir, `part-${i + 1}.zip`));
+    fs.writeFileSync(paths[i]!, got.bytes);
+  }
+  return readZipParts(paths);
+}
+
+/** Alice's history: a room she stayed in (with Bob), a room she left, an upload she showed. */
+export function seedHistory(hs: TestHomeserver, alice: string, bob: string) {
+  const m = hs.model;
+  const club = m.createRoom(bob, { name: 'Book club', invite: [alice] });
+  m.join(club, alice);
+  const said = ['Alice: hello everyone', 'Alice: chapter 3 was the best'];
+  m.sendMessage(club, bob, 'Bob: welcome, Alice');
+  for (const text of said) m.sendMessage(club, alice, text);
+  const notes = m.uploadMedia(alice, { contentType: 'text/plain', bytes: Buffer.from('Alice’s notes: buy tea.\n'), filename: 'notes.txt' });
+  m.sendMessage(club, alice, 'notes.txt', { msgtype: 'm.file', extraContent: { url: notes } });
+  const left = m.createRoom(bob, { name: 'Old project', invite: [alice] });
+  m.join(left, alice);
+  m.sendMessage(left, alice, 'Alice: goodbye, project');
+  m.leave(left, alice);
+  m.sendMessage(left, bob, 'Bob: after Alice left');
+  return { club, left, said: [...said, 'notes.txt'], saidInLeft: ['Alice: goodbye, project'], bobSaid: ['Bob: welcome, Alice', 'Bob: after Alice left'] };
+}
+
+/** Every page of a room's messages (admin API) answered slowly, as a real homeserver does. */
+export const slowRoomPages = (hs: TestHomeserver, ms: number): void => hs.faults.add({ path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'latency', latencyMs: ms, times: 1000 });
+
+export const requestIdIn = (text: string): string => /R-[0-9A-Z]{4}/.exec(text)?.[0] ?? '';

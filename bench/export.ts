@@ -20,6 +20,7 @@ const node = (script: string, args: string[], flags: string[] = []) =>
 const SETTINGS: Array<{ label: string; flags: string[] }> = [
   { label: 'default V8 heap', flags: [] },
   { label: '--max-semi-space-size=1 --max-old-space-size=192', flags: ['--max-semi-space-size=1', '--max-old-space-size=192'] },
+  ...(process.env['BENCH_EXPORT_FLAGS'] ? [{ label: process.env['BENCH_EXPORT_FLAGS'], flags: process.env['BENCH_EXPORT_FLAGS'].split(' ') }] : []),
 ];
 
 /** "10k" → 10000, "1M" → 1000000, "200MB" → 209715200. */

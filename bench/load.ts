@@ -47,7 +47,7 @@ const people = Array.from({ length: USERS }, (_, i) => m.addUser({ localpart: `u
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-load-'));
 // The default limits (10 a minute per person, 300 a minute in all) would refuse most of this burst on purpose.
 const configPath = writeBotConfig(hs, dir, (raw) => (raw.rateLimits = { perUserPerMinute: 1000, globalPerMinute: 100_000 }));
-const process_ = await startBot({ configPath, env: { DSAR_BOT_ACCESS_TOKEN: bot.accessToken, ...(process.env['BENCH_PROFILE'] ? { NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=' + process.env['BENCH_PROFILE'] } : {}) } });
+const process_ = await startBot({ configPath, env: { DSAR_BOT_ACCESS_TOKEN: bot.accessToken, ...(process.env['BENCH_BOT_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_BOT_NODE_OPTIONS'] } : {}) } });
 
 try {
   const rooms = people.map((user) => m.createRoom(user, { isDirect: true, invite: [bot.userId], preset: 'trusted_private_chat' }));

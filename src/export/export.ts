@@ -118,7 +118,7 @@ async function build(request: ExportRequest, work: string, stop: AbortController
   const files = path.join(work, 'files');
   const scratch = path.join(work, 'scratch');
   for (const dir of [scratch, path.join(work, 'out'), path.join(files, 'data', 'messages'), path.join(files, 'media'), path.join(files, 'pages')]) {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
   }
 
   const progress: ExportProgress = { phase: 'account', rooms: { done: 0, total: 0 }, events: 0, media: { done: 0, total: 0, bytes: 0 }, parts: { done: 0, total: 0 } };

@@ -68,7 +68,7 @@ export async function downloadMediaEntry(entry: MediaEntry, ctx: DownloadContext
   // An avatar from elsewhere has no declared type: the server's answer decides its extension.
   if (entry.media.contentType === null) entry.path = mediaPath(entry.number, download.contentType);
   const diskPath = path.join(ctx.filesDir, entry.path);
-  await mkdir(path.dirname(diskPath), { recursive: true });
+  await mkdir(path.dirname(diskPath), { recursive: true, mode: 0o700 });
   const file = new SpooledFile(diskPath, { compressed: false });
   try {
     for await (const chunk of download.body) {

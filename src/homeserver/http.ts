@@ -94,6 +94,11 @@ export type HttpOptions = {
 
 const IDEMPOTENT: ReadonlySet<Method> = new Set(['GET', 'PUT', 'DELETE']);
 
+/** An answer the bot cannot use: asking again would get the same one. */
+function unusableAnswer(status: number, endpoint: string, userMessage: string): Attempt<never> {
+  return { ok: false, retryable: false, retryAfterMs: null, error: new HomeserverError({ kind: 'bad-response', status, endpoint, userMessage }) };
+}
+
 export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -144,17 +149,7 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
       const read = await readCapped(response, maxResponseBytes);
       if (read === null) {
         log(`${call.name} answer over ${maxResponseBytes} bytes: not read`);
-        return {
-          ok: false,
-          retryable: false,
-          retryAfterMs: null,
-          error: new HomeserverError({
-            kind: 'bad-response',
-            status: response.status,
-            endpoint: call.name,
-            userMessage: `The homeserver answered ${call.name} on ${displayUrl(baseUrl)} with more than ${Math.round(maxResponseBytes / 1048576)} MiB; that is not an answer the bot can use.`,
-          }),
-        };
+        return unusableAnswer(response.status, call.name, `The homeserver answered ${call.name} on ${displayUrl(baseUrl)} with more than ${Math.round(maxResponseBytes / 1048576)} MiB; that is not an answer the bot can use.`);
       }
       text = read;
     } catch (error) {
@@ -164,19 +159,12 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
     }
     log(`${call.name} ${response.status}`);
 
-    // An answer we cannot use: asking again would get the same one.
-    const unusable = (userMessage: string): Attempt<never> => ({
-      ok: false,
-      retryable: false,
-      retryAfterMs: null,
-      error: new HomeserverError({ kind: 'bad-response', status: response.status, endpoint: call.name, userMessage }),
-    });
     if (response.status >= 200 && response.status < 300) {
       const json = call.text ? { ok: true as const, value: text } : parseJson(text);
       const parsed = json.ok ? call.schema.safeParse(json.value) : null;
       if (parsed?.success) return { ok: true, value: parsed.data as z.output<S> };
       const where = parsed ? ` (at ${issuePaths(parsed.error.issues)})` : ' (not JSON)';
-      return unusable(`The homeserver answered ${call.name} on ${displayUrl(baseUrl)} in an unexpected shape${where}.`);
+      return unusableAnswer(response.status, call.name, `The homeserver answered ${call.name} on ${displayUrl(baseUrl)} in an unexpected shape${where}.`);
     }
     return failedAttempt(response, text, call.name);
   }
@@ -184,17 +172,7 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
   /** What a non-2xx answer means: a redirect we refuse to follow, or a classified Matrix error. */
   function failedAttempt(response: Response, text: string, name: string): Attempt<never> {
     if (response.status >= 300 && response.status < 400) {
-      return {
-        ok: false,
-        retryable: false,
-        retryAfterMs: null,
-        error: new HomeserverError({
-          kind: 'bad-response',
-          status: response.status,
-          endpoint: name,
-          userMessage: `The homeserver redirected ${name} (${response.status}); set the homeserver URL to the address it redirects to instead of ${displayUrl(baseUrl)}.`,
-        }),
-      };
+      return unusableAnswer(response.status, name, `The homeserver redirected ${name} (${response.status}); set the homeserver URL to the address it redirects to instead of ${displayUrl(baseUrl)}.`);
     }
     const call = { name };
     const json = parseJson(text);

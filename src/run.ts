@@ -15,6 +15,7 @@ import { decideEncryption } from './crypto/encryption-mode.ts';
 import type { OpenedStore } from './crypto/store-options.ts';
 import type { JobHandler } from './jobs/runner.ts';
 import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
+import { exportsDir, forgetExportFiles } from './export/forget-exports.ts';
 
 /** 32 characters: 128 bits as hex, or more as a passphrase. */
 const MIN_PSEUDONYM_KEY_LENGTH = 32;
@@ -29,8 +30,8 @@ const describeStore = (opened: OpenedStore): string =>
 
 export type Running = RunningBot & { close(): Promise<void> };
 
-/** What production leaves at its defaults: the clock (tests move it) and extra job handlers. */
-export type RunOptions = { now?: () => number; jobHandlers?: readonly JobHandler[] };
+/** What production leaves at its defaults: the clock (tests move it), extra job handlers, the backoff between job attempts. */
+export type RunOptions = { now?: () => number; jobHandlers?: readonly JobHandler[]; jobRetryBaseMs?: number };
 
 export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, options: RunOptions = {}): Promise<Running> {
   if (secrets.pseudonymKey === null || secrets.pseudonymKey.length < MIN_PSEUDONYM_KEY_LENGTH) {
@@ -84,6 +85,9 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, o
       log,
       ...(options.now ? { now: options.now } : {}),
       jobHandlers: options.jobHandlers ?? [],
+      // An erased person's export packages go with them.
+      forgetHooks: [forgetExportFiles(exportsDir(config.dataDir))],
+      ...(options.jobRetryBaseMs === undefined ? {} : { jobRetryBaseMs: options.jobRetryBaseMs }),
     });
     return {
       get adminRoomId() {

@@ -16,6 +16,7 @@ import { REACTION_DENIAL_REASON, reactionDenialFollowUp } from '../erasure/messa
 import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import type { JobHandler } from '../jobs/runner.ts';
+import type { ForgetHook } from '../erasure/forget.ts';
 import { redactForLog, type Logger } from '../log.ts';
 import { chatOver } from '../matrix/chat.ts';
 import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
@@ -58,8 +59,12 @@ export type BotDependencies = {
   serverNotes: string[];
   log: Logger;
   now?: () => number;
-  /** The background work of requests (exports, erasures), by kind. */
+  /** The background work of requests (exports, erasures), by kind: besides the bot's own erasure job. */
   jobHandlers?: readonly JobHandler[];
+  /** What else the bot keeps about a person, deleted when their erasure ends (services.ts). */
+  forgetHooks?: readonly ForgetHook[];
+  /** Base of the backoff between a job's attempts (default 30 s; tests make it short). */
+  jobRetryBaseMs?: number;
 };
 
 export type RunningBot = {
@@ -142,6 +147,9 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     db,
     chatNotifier: notifier,
     handlers: deps.jobHandlers ?? [],
+    homeserver,
+    forgetHooks: deps.forgetHooks ?? [],
+    ...(deps.jobRetryBaseMs === undefined ? {} : { jobRetryBaseMs: deps.jobRetryBaseMs }),
     jobEvents: jobEventsFor({ chat, notifier, progressEventOf: (id) => services.jobStore.get(id)?.progressEvent ?? null, log: (line) => log.warn(line) }),
     now,
     log: (line) => log.info(line),

@@ -52,6 +52,11 @@ export function isHomeserverError(error: unknown, kind?: HomeserverErrorKind): e
   return error instanceof HomeserverError && (kind === undefined || error.kind === kind);
 }
 
+/** This room's messages cannot be read (403/404 from the messages endpoint itself: e.g. never joined). */
+export function isRoomRefusal(error: unknown): boolean {
+  return (isHomeserverError(error, 'forbidden') || isHomeserverError(error, 'not-found')) && error.endpoint?.endsWith('/messages') === true;
+}
+
 /** What a failed HTTP answer means; pure, so the recordings can test it. */
 export type FailedAnswer = {
   status: number;

@@ -103,6 +103,8 @@ export type WorldOptions = {
   verboseLog?: boolean;
   /** Job handlers besides the bot's own (a test's stand-in for long work). */
   jobHandlers?: readonly JobHandler[];
+  /** Base of the backoff between a job's attempts (the bot's default is 30 s). */
+  jobRetryBaseMs?: number;
 };
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -119,7 +121,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-world-'));
   const config = configFor(hs, dataDir, options.configure);
   const log = memoryLogger({ debug: options.verboseLog ?? false });
-  const runOptions = { ...(options.now ? { now: options.now } : {}), ...(options.jobHandlers ? { jobHandlers: options.jobHandlers } : {}) };
+  const runOptions = {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.jobHandlers ? { jobHandlers: options.jobHandlers } : {}),
+    ...(options.jobRetryBaseMs === undefined ? {} : { jobRetryBaseMs: options.jobRetryBaseMs }),
+  };
   const secrets: Secrets = {
     botToken: privacybot.accessToken,
     adminToken: privacybot.accessToken,

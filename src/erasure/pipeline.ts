@@ -81,6 +81,7 @@ async function runErasure(deps: ErasureDeps, ctx: JobContext, sleep: (ms: number
       save({ rooms: all.map((m) => m.roomId) });
       return { rooms: all.length, left: all.filter((m) => m.membership === 'leave' || m.membership === 'ban').length };
     },
+    profile: async () => ({ cleared: (await ops.clearProfile(userId)) === 'cleared' }),
     redact: async () => redactionResult(await redact('redaction')),
     media: async () => ({ files: await ops.deleteAllMedia(userId) }),
     threepids: async () => ({ removed: await ops.removeThreepids(userId) }),

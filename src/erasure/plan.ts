@@ -2,7 +2,7 @@
 // Pure: `!plan` shows them before anything runs, and the job runs exactly these.
 import type { Capabilities } from '../homeserver/homeserver.ts';
 
-export const STEP_NAMES = ['memberships', 'redact', 'media', 'threepids', 'announce', 'deactivate', 'sweep', 'leave-rooms', 'verify', 'forget'] as const;
+export const STEP_NAMES = ['memberships', 'profile', 'redact', 'media', 'threepids', 'announce', 'deactivate', 'sweep', 'leave-rooms', 'verify', 'forget'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type PlannedStep = {
@@ -39,6 +39,13 @@ export function erasurePlan(capabilities: Capabilities, facts: PlanFacts): Plann
       visible: null,
     },
   ];
+  if (f.deactivationLeavesRooms) {
+    steps.push({
+      step: 'profile',
+      what: 'Clear the display name and avatar (PUT /_synapse/admin/v2/users/{user}) while the user is still in their rooms, so that the membership events carrying the change are redacted with the rest (deactivation would write them after the user is gone).',
+      visible: 'Members see the user’s name and picture go.',
+    });
+  }
   const oneByOne =
     'whatever is still readable afterwards is redacted one by one through the client API: as the user where they are still a member (a short login as them), else as the bot where it has the power';
   const leftRooms = f.makeRoomAdmin

@@ -16,6 +16,8 @@ function done(step: StepName, r: StepResult): string {
   switch (step) {
     case 'memberships':
       return `Rooms recorded: ${count(r, 'rooms')} (${count(r, 'left')} of them left earlier)`;
+    case 'profile':
+      return r['cleared'] === true ? 'Display name and avatar cleared' : 'Display name and avatar: none was set';
     case 'redact': {
       const parts = [
         ...(r['serverTask'] === true ? [`the server’s own task ran over every room (${count(r, 'serverTaskFailures')} event(s) it could not redact were taken over by the bot)`] : []),
@@ -44,6 +46,7 @@ function done(step: StepName, r: StepResult): string {
 
 const NAMES: Readonly<Record<StepName, string>> = {
   memberships: 'Recording the rooms',
+  profile: 'Clearing the display name and avatar',
   redact: 'Redacting the user’s events',
   media: 'Deleting uploaded files',
   threepids: 'Removing email addresses and phone numbers',

@@ -46,6 +46,16 @@ export class HomeserverErasure implements ErasureOperations {
     return memberships.value;
   }
 
+  async clearProfile(userId: string): Promise<'cleared' | 'nothing-set'> {
+    const account = await this.#account(userId);
+    if (account.displayName === null && account.avatarUrl === null) return 'nothing-set';
+    // "" is how the admin API unsets either (Synapse stores None).
+    await this.#o.admin.request('PUT', endpoint(PATHS.user, { userId }), { schema: z.looseObject({}), body: { displayname: '', avatar_url: '' } });
+    const after = await this.#account(userId);
+    if (after.displayName !== null || after.avatarUrl !== null) throw new HomeserverError({ kind: 'bad-response', userMessage: 'the display name or avatar is still set after clearing them' });
+    return 'cleared';
+  }
+
   redactEvents(userId: string, roomIds: readonly string[], resume: RedactionResume): Promise<RedactionResult> {
     const { admin, features, homeserver, redaction } = this.#o;
     return redactUserEvents({ ...redaction, admin, features, sentEvents: (u, r, o) => homeserver.sentEvents(u, r, o) }, userId, roomIds, resume);

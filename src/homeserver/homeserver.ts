@@ -235,6 +235,12 @@ export type ReadBack = {
 export interface ErasureOperations {
   /** Every room the user is or was in; throws (unsupported) when the rooms they left cannot be listed. */
   allMemberships(userId: string): Promise<Membership[]>;
+  /**
+   * Clears the display name and avatar (read back). Run while the user is still in their rooms,
+   * before the redaction: the membership events that carry each change are redacted with the
+   * rest, where deactivation would write them after the user is gone.
+   */
+  clearProfile(userId: string): Promise<'cleared' | 'nothing-set'>;
   /** Redacts every event of the user that carries content, in these rooms. */
   redactEvents(userId: string, roomIds: readonly string[], resume: RedactionResume): Promise<RedactionResult>;
   /** Deletes uploads until none is left (read back); how many went. */

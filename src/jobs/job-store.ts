@@ -15,6 +15,11 @@ export class JobStore {
     this.#db = db;
   }
 
+  /** Runs `work` in one transaction: a crash leaves all of it or none (with the request's own changes, which share the database). */
+  atomically<T>(work: () => T): T {
+    return this.#db.transaction(work)();
+  }
+
   get(requestId: string): Job | null {
     const row = this.#db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE request_id = ?`).get(requestId);
     return row === undefined ? null : Job.parse(row);

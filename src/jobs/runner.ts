@@ -196,9 +196,12 @@ export class JobRunner {
     try {
       const summary = await handler.run(context);
       if (signal.aborted) throw signal.reason;
-      this.#store.finish(job.requestId, 'done', this.#now());
-      this.#store.clearWorkingState(job.requestId);
-      const completed = this.#requests.transition(request.id, 'completed', BOT);
+      // The job and its request end together: a crash between the two would leave the request open for good.
+      const completed = this.#store.atomically(() => {
+        this.#store.finish(job.requestId, 'done', this.#now());
+        this.#store.clearWorkingState(job.requestId);
+        return this.#requests.transition(request.id, 'completed', BOT);
+      });
       if (completed.ok && tellOwner(completed.request)) await this.#quietly(() => this.#events.completed(completed.request, this.#store.get(job.requestId) ?? job, summary ?? null));
     } catch (error) {
       await this.#settleFailure(handler, job, request, signal, error);
@@ -220,10 +223,12 @@ export class JobRunner {
       this.#store.retryLater(job.requestId, this.#now() + wait, description);
       return;
     }
-    this.#store.finish(job.requestId, 'failed', this.#now(), description);
-    this.#store.clearWorkingState(job.requestId);
-    this.#requests.updateDetail(request.id, (detail) => ({ ...detail, failure: description }));
-    const failed = this.#requests.transition(request.id, 'failed', BOT, description);
+    const failed = this.#store.atomically(() => {
+      this.#store.finish(job.requestId, 'failed', this.#now(), description);
+      this.#store.clearWorkingState(job.requestId);
+      this.#requests.updateDetail(request.id, (detail) => ({ ...detail, failure: description }));
+      return this.#requests.transition(request.id, 'failed', BOT, description);
+    });
     if (!failed.ok) return;
     if (handler.failedForGood) await this.#quietly(() => handler.failedForGood!(failed.request, description));
     if (handler.ownerReachable?.(failed.request) ?? true) await this.#quietly(() => this.#events.failed(failed.request, this.#store.get(job.requestId) ?? job, description));

@@ -19,7 +19,8 @@ export function purgeClosedRequests(db: Db, store: RequestStore, pseudonymise: P
     for (const request of due) {
       store.update({ ...request, userId: pseudonymise(request.userId), roomId: null, sourceEventId: null, detail: {}, pseudonymisedAt: now });
     }
-    db.prepare('DELETE FROM jobs WHERE request_id IN (SELECT id FROM requests WHERE pseudonymised_at IS NOT NULL)').run();
+    // Only closed ones: an erasure's own request is pseudonymised in its last step, while its job is still running.
+    db.prepare('DELETE FROM jobs WHERE request_id IN (SELECT id FROM requests WHERE pseudonymised_at IS NOT NULL AND closed_at IS NOT NULL)').run();
     new Outbox(db).purgeSettledBefore(cutoff);
   })();
   if (due.length > 0) {

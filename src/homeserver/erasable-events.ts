@@ -6,7 +6,6 @@
 // own membership events, which carry their display name and avatar. Other state they set
 // (a room's name or topic) belongs to the room, and redacting it would break the room for
 // everyone: it is left alone, and the README says so.
-import type { StoredEvent } from './stored-schemas.ts';
 
 export const ERASABLE_TYPES: readonly string[] = ['m.room.message', 'm.room.encrypted', 'm.sticker', 'm.reaction', 'm.room.member'];
 
@@ -20,7 +19,7 @@ const KEPT_ON_REDACTION: Readonly<Record<string, readonly string[]>> = {
  * kind an erasure removes, and carries content a redaction would have removed. A redacted
  * event (content pruned) and a plain leave (`{membership: "leave"}`) carry none.
  */
-export function stillReadable(event: Pick<StoredEvent, 'type' | 'sender' | 'state_key' | 'content'>, userId: string): boolean {
+export function stillReadable(event: { type: string; sender: string; state_key?: string | null | undefined; content: Readonly<Record<string, unknown>> }, userId: string): boolean {
   if (event.sender !== userId || !ERASABLE_TYPES.includes(event.type)) return false;
   // Invitations the user sent carry the invitee's profile, not theirs.
   if (event.type === 'm.room.member' && event.state_key !== userId) return false;

@@ -206,6 +206,12 @@ async function redactInRoom(tools: RedactionTools, userId: string, roomId: strin
   if (events.length === 0 || room === null) return finish({ redacted: 0 });
 
   const f = tools.features();
+  // Recorded before the room is entered, so that a restart leaves it again.
+  const enterAs = (who: Who) => {
+    if (entered !== undefined) return;
+    entered = who;
+    enter(who);
+  };
   type Strategy = { applies: (r: RoomAuthority) => boolean; run: (r: RoomAuthority) => Promise<boolean>; refusal: string };
   const strategies: Strategy[] = [
     // The user is still a member: they redact their own events.
@@ -216,7 +222,7 @@ async function redactInRoom(tools: RedactionTools, userId: string, roomId: strin
     {
       applies: () => f.makeRoomAdmin,
       run: async (r) => {
-        if (r.botMembership !== 'join' && entered === undefined) enter((entered = 'bot'));
+        if (r.botMembership !== 'join') enterAs('bot');
         return (await botGetsPower(tools, roomId, r)) && asTheBot(tools, roomId, events);
       },
       refusal: NO_LOCAL_ADMIN,
@@ -225,7 +231,7 @@ async function redactInRoom(tools: RedactionTools, userId: string, roomId: strin
     {
       applies: (r) => r.joinRule === 'public' && r.userMembership !== 'ban' && f.loginAs,
       run: async (r) => {
-        if (r.userMembership !== 'join' && entered === undefined) enter((entered = 'user'));
+        if (r.userMembership !== 'join') enterAs('user');
         return asTheUser(tools, userId, roomId, events, { join: true });
       },
       refusal: NO_ONE_CAN_REDACT,

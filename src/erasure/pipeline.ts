@@ -5,7 +5,6 @@ import { z } from 'zod';
 import type { BotConfig } from '../config/load.ts';
 import { isHomeserverError } from '../homeserver/errors.ts';
 import type { Capabilities, ErasureOperations, Homeserver, RedactionResult } from '../homeserver/homeserver.ts';
-import { AdminRoomError } from '../homeserver/tuwunel-admin-room.ts';
 import { JobFailure } from '../jobs/job.ts';
 import type { JobContext, JobHandler } from '../jobs/runner.ts';
 import type { Notifier } from '../notify/notifier.ts';
@@ -13,7 +12,7 @@ import type { Request } from '../requests/request.ts';
 import { code, paragraph, type Document } from '../render/document.ts';
 import { startingNotice } from './messages.ts';
 import { erasurePlan, type StepName } from './plan.ts';
-import { erasureReport } from './report.ts';
+import { erasureReport, stepName } from './report.ts';
 import { ErasureSteps, type StepRecord, type StepResult } from './steps-store.ts';
 import { failedChecks } from './verification.ts';
 
@@ -172,12 +171,11 @@ function notRedacted(records: readonly StepRecord[]): string[] {
   return last === undefined ? [] : [`events not redacted in ${last}`];
 }
 
-/** A failure the admins and the runner understand: which step, why, and whether trying again can help. */
+/** A failure the admins, the requester and the runner understand: which step, why, and whether trying again can help. */
 function asJobFailure(step: StepName, error: unknown): unknown {
-  if (error instanceof JobFailure) return error;
-  if (isHomeserverError(error)) return new JobFailure(`step "${step}": ${error.userMessage}`, { retryable: error.kind !== 'unsupported', cause: error });
-  if (error instanceof AdminRoomError) return new JobFailure(`step "${step}": the admin room command "${error.command}" ${error.kind.replace(/-/g, ' ')}`, { retryable: error.kind !== 'no-such-user', cause: error });
-  return error;
+  if (error instanceof JobFailure || !isHomeserverError(error)) return error;
+  const final = error.kind === 'unsupported' || error.kind === 'not-found';
+  return new JobFailure(`${stepName(step).toLowerCase()} failed: ${error.userMessage}`, { retryable: !final, cause: error });
 }
 
 /** The verify step as it will be recorded, for the report posted just before recording it. */

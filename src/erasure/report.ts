@@ -58,6 +58,9 @@ const NAMES: Readonly<Record<StepName, string>> = {
   forget: 'Pseudonymising the bot’s own records',
 };
 
+/** What a step does, in a few words: "Deleting uploaded files". */
+export const stepName = (step: StepName): string => NAMES[step];
+
 function stepLine(step: StepName, record: StepRecord | undefined): Inline[] {
   if (record === undefined) return [`${NAMES[step]}: `, bold('not done')];
   if (record.state !== 'done') return [`${NAMES[step]}: `, bold('started, not finished')];

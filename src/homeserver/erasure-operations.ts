@@ -10,6 +10,7 @@ import { readableEventIds, redactUserEvents, type RedactionTools } from './redac
 import { DeactivateAnswer, DeletedMedia, JoinedRooms, MembershipsAnswer } from './schemas.ts';
 import { StoredMediaPage } from './stored-schemas.ts';
 import { membershipsFromMap } from './normalise.ts';
+import { AdminRoomError } from './tuwunel-admin-room.ts';
 
 const PATHS = {
   user: '/_synapse/admin/v2/users/{userId}',
@@ -74,7 +75,7 @@ export class HomeserverErasure implements ErasureOperations {
       }
     } catch (error) {
       if (!isHomeserverError(error, 'unsupported') || adminRoom === null) throw error;
-      deleted += await adminRoom.deleteAllMediaFromUser(userId);
+      deleted += await adminCommand(() => adminRoom.deleteAllMediaFromUser(userId));
     }
     const left = await this.#mediaLeft(userId);
     if (left > 0) throw new HomeserverError({ kind: 'bad-response', userMessage: `the server still lists ${left} file(s) of the user after deleting them` });
@@ -89,8 +90,9 @@ export class HomeserverErasure implements ErasureOperations {
     // Never PUT to a user that might not exist: that would create the account.
     await this.#o.admin.request('PUT', endpoint(PATHS.user, { userId }), { schema: z.looseObject({}), body: { threepids: [] } });
     let after = await this.#account(userId);
-    if (after.emails.length > 0 && this.#o.adminRoom !== null) {
-      for (const address of after.emails) await this.#o.adminRoom.deleteEmail(userId, address);
+    const adminRoom = this.#o.adminRoom;
+    if (after.emails.length > 0 && adminRoom !== null) {
+      for (const address of after.emails) await adminCommand(() => adminRoom.deleteEmail(userId, address));
       after = await this.#account(userId);
     }
     const left = after.emails.length + after.phoneNumbers.length;
@@ -116,9 +118,9 @@ export class HomeserverErasure implements ErasureOperations {
     const account = await this.#account(userId);
     const rooms = await this.#roomsStillIn(userId);
     if (rooms.length === 0 && account.displayName === null && account.avatarUrl === null) return 'nothing-left';
-    const { stillJoined } = await adminRoom.deactivate(userId);
+    const { stillJoined } = await adminCommand(() => adminRoom.deactivate(userId));
     // Leaving can fail over federation: each room that kept the user is left on its own.
-    for (const roomId of stillJoined) await adminRoom.forceLeaveRoom(userId, roomId);
+    for (const roomId of stillJoined) await adminCommand(() => adminRoom.forceLeaveRoom(userId, roomId));
     return 'done';
   }
 
@@ -162,7 +164,8 @@ export class HomeserverErasure implements ErasureOperations {
 
   /** The erased marker: Tuwunel's own word for it where its admin room answers, else the account's flag (null where not reported). */
   async #erased(userId: string, account: UserAccount | null): Promise<boolean | null> {
-    if (this.#o.adminRoom !== null) return (await this.#o.adminRoom.erasureStatus(userId)).erased;
+    const adminRoom = this.#o.adminRoom;
+    if (adminRoom !== null) return (await adminCommand(() => adminRoom.erasureStatus(userId))).erased;
     return account?.erased ?? null;
   }
 
@@ -185,5 +188,18 @@ export class HomeserverErasure implements ErasureOperations {
     const account = await this.#o.homeserver.getAccount(userId);
     if (account === null) throw new HomeserverError({ kind: 'not-found', userMessage: 'the server has no such account' });
     return account;
+  }
+}
+
+/** A failed admin room command, told as the rest of this layer tells failures (a HomeserverError, safe to show). */
+async function adminCommand<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof AdminRoomError)) throw error;
+    throw new HomeserverError({
+      kind: error.kind === 'no-such-user' ? 'not-found' : 'bad-response',
+      userMessage: `the admin room command "${error.command}" ${error.kind.replace(/-/g, ' ')}`,
+    });
   }
 }

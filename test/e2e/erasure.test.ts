@@ -158,7 +158,7 @@ describe('a step that keeps failing', () => {
     expect(report).toMatch(/Events redacted: the server’s own task ran/);
     expect(report).toMatch(/Deleting uploaded files: \*?\*?started, not finished/);
     expect(report).toMatch(/Deactivating the account with erase: \*?\*?not done/);
-    expect(report).toContain('step "media": The homeserver refused or garbled DELETE /_synapse/admin/v1/users/{userId}/media');
+    expect(report).toContain('deleting uploaded files failed: The homeserver refused or garbled DELETE /_synapse/admin/v1/users/{userId}/media');
     // The events went, the rest did not: nothing was deactivated behind the report's back.
     expect(readableEventsOf(m, dm)).toEqual([]);
     expect(leftOnServer(m)).toMatchObject({ deactivated: false, media: 2, emails: 1 });

@@ -1,6 +1,9 @@
 // The erasure itself, through the real bot and the test homeserver in every flavour: asked for
 // with !delete, approved, run step by step, read back, reported, and forgotten by the bot.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { exportsDir } from '../../src/export/forget-exports.ts';
 import type { Flavour } from '../homeserver/index.ts';
 import {
   ALICE,
@@ -56,6 +59,11 @@ describe('a full erasure, verified', () => {
     ['tuwunel', {}],
   ])('%s: every event redacted, rooms left included; files, emails, devices, profile gone; deactivated and erased; reported verified; forgotten', async (flavour, roomOptions) => {
     const { w, dm, rooms } = await erasureWorld(flavour, roomOptions);
+    // An export she asked for earlier, its package still on the bot's disk.
+    const exported = w.bot.services.desk.requests.open({ kind: 'export', userId: ALICE, roomId: dm, sourceEventId: null });
+    const packageDir = path.join(exportsDir(w.config.dataDir), exported.id);
+    fs.mkdirSync(packageDir, { recursive: true });
+    fs.writeFileSync(path.join(packageDir, 'export.zip'), 'her data');
     const id = await askAndApprove(w, dm);
     await waitUntil(() => stateOf(w, id) === 'completed' || stateOf(w, id) === 'failed', 'the erasure to end', 20_000);
     const m = w.hs.model;
@@ -80,6 +88,14 @@ describe('a full erasure, verified', () => {
     const request = w.bot.services.desk.requests.get(id)!;
     expect(request.userId).toMatch(/^pseudonym:/);
     expect(request.decidedBy).toBe(w.admin.userId);
+    expect(w.bot.services.desk.requests.get(exported.id)).toMatchObject({ state: 'cancelled', userId: request.userId, roomId: null });
+    expect(fs.existsSync(packageDir)).toBe(false);
+    if (flavour === 'tuwunel') {
+      // Tuwunel's HTTP deactivation leaves rooms and profile alone: its admin command did that, once.
+      const commands = m.events(m.adminRoomId!).filter((ev) => String((ev.content as Record<string, unknown>)['body']) === `!admin users deactivate ${ALICE}`);
+      expect(commands).toHaveLength(1);
+      expect(m.events(m.adminRoomId!).some((ev) => (ev.content as Record<string, any>)['m.relates_to']?.['m.in_reply_to']?.event_id === commands[0]!.event_id)).toBe(true);
+    }
     await w.bot.idle();
     expect(databaseBytes(w.config.dataDir)).not.toContain(ALICE);
   }, 30_000);

@@ -308,7 +308,8 @@ async function botGetsPower(tools: RedactionTools, roomId: string, room: RoomAut
     }
   }
   try {
-    await tools.admin.request('POST', endpoint(PATHS.makeRoomAdmin, { roomId }), { schema: EmptyAnswer.loose(), body: { user_id: tools.botUserId }, retry: true });
+    // Not retried: each call writes the power levels anew. A restart after one that went through finds the bot with the power.
+    await tools.admin.request('POST', endpoint(PATHS.makeRoomAdmin, { roomId }), { schema: EmptyAnswer.loose(), body: { user_id: tools.botUserId } });
   } catch (error) {
     // "No local admin user in room with power to update power levels." (400), or a room it cannot touch.
     if (isHomeserverError(error, 'bad-response') || isRefusal(error)) return false;
@@ -320,10 +321,14 @@ async function botGetsPower(tools: RedactionTools, roomId: string, room: RoomAut
 
 /** Leaves a room the bot, or the user, joined only to redact there. */
 async function leaveAgain(tools: RedactionTools, userId: string, roomId: string, who: Who, room: RoomAuthority): Promise<void> {
-  if (who === 'bot' && room.botMembership === 'join') {
-    await tools.bot.request('POST', endpoint(PATHS.leave, { roomId }), { schema: EmptyAnswer.loose(), body: {}, retry: true });
-  }
-  if (who === 'user' && room.userMembership === 'join') {
-    await tools.asUser(userId, async (token) => tools.bot.request('POST', endpoint(PATHS.leave, { roomId }), { schema: EmptyAnswer.loose(), body: {}, token: await token(), retry: true }));
-  }
+  const leave = async (token?: string) => {
+    try {
+      await tools.bot.request('POST', endpoint(PATHS.leave, { roomId }), { schema: EmptyAnswer.loose(), body: {}, retry: true, ...(token === undefined ? {} : { token }) });
+    } catch (error) {
+      // A retried leave that had gone through: no longer a member.
+      if (!isRefusal(error)) throw error;
+    }
+  };
+  if (who === 'bot' && room.botMembership === 'join') await leave();
+  if (who === 'user' && room.userMembership === 'join') await tools.asUser(userId, async (token) => leave(await token()));
 }

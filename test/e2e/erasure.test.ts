@@ -185,3 +185,22 @@ describe('a step that keeps failing', () => {
     await waitUntil(() => botBodies(m, w.privacybot.userId, dm).some((b) => b.includes('I could not complete your request')), 'Alice to be told');
   }, 30_000);
 });
+
+describe('an erasure that cannot see every room', () => {
+  it('synapse-1.67: when the rooms she left cannot be listed, stops before changing anything, and says why', async () => {
+    const { w, dm, rooms } = await erasureWorld('synapse-1.67', {});
+    const code = codeIn((await w.ask(ALICE, dm, '!delete')).body);
+    const id = idIn((await w.ask(ALICE, dm, `!delete confirm ${code}`)).body);
+    // Synapse 1.67 lists rooms left only to the user: the login as her is refused from now on.
+    w.hs.faults.add({ method: 'POST', path: /\/_synapse\/admin\/v1\/users\/[^/]+\/login$/, kind: 'status', status: 403, times: 100 });
+    await w.ask(w.admin.userId, w.adminRoomId, `!approve ${id}`);
+    await waitUntil(() => reports(w, id).length > 0, 'the report');
+    expect(stateOf(w, id)).toBe('failed');
+    expect(w.bot.services.jobStore.get(id)?.attempts).toBe(1);
+    expect(reports(w, id)[0]).toContain('the rooms the user has left cannot be listed here');
+    expect(reports(w, id)[0]).toMatch(/Recording the rooms: \**started, not finished/);
+    const m = w.hs.model;
+    expect(readableEventsOf(m, rooms.chat).length).toBeGreaterThan(0);
+    expect(leftOnServer(m)).toMatchObject({ deactivated: false, media: 2, emails: 1, displayName: 'Alice Liddell' });
+  });
+});

@@ -71,7 +71,7 @@ export class HomeserverErasure implements ErasureOperations {
         const answer = await admin.request('DELETE', endpoint(PATHS.media, { userId }), { schema: DeletedMedia });
         deleted += answer.total;
         if (answer.total === 0) break;
-        if (page >= MAX_MEDIA_PAGES) throw new Error('deleting media: the list never emptied');
+        if (page >= MAX_MEDIA_PAGES) throw new HomeserverError({ kind: 'bad-response', userMessage: 'the server kept deleting files of the user without the list ever emptying' });
       }
     } catch (error) {
       if (!isHomeserverError(error, 'unsupported') || adminRoom === null) throw error;

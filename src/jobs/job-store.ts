@@ -32,9 +32,12 @@ export class JobStore {
       .run(requestId, kind, 'queued', now, notBefore);
   }
 
-  /** Jobs left running by a bot that stopped: queued again, marked interrupted. */
+  /**
+   * Jobs left running by a bot that stopped: queued again, marked interrupted. The attempt that
+   * was cut short is not counted: restarts must not use up the retries a job has for failures.
+   */
   requeueInterrupted(): number {
-    return this.#db.prepare("UPDATE jobs SET state = 'queued', interrupted = 1 WHERE state = 'running'").run().changes;
+    return this.#db.prepare("UPDATE jobs SET state = 'queued', interrupted = 1, attempts = MAX(attempts - 1, 0) WHERE state = 'running'").run().changes;
   }
 
   /** The oldest queued job of a kind that may start now, claimed as running. */

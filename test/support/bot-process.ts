@@ -55,6 +55,8 @@ export type SpawnOptions = {
    * test homeserver (in this process) handles any request the bot sends after that line.
    */
   killOnLog?: RegExp;
+  /** The signal `killOnLog` sends (default SIGKILL). */
+  killSignal?: NodeJS.Signals;
 };
 
 /** Starts `node src/main.ts --config <configPath>` with only PATH and `env` in its environment. */
@@ -67,9 +69,12 @@ export function spawnBot(options: SpawnOptions): BotProcess {
   });
   let log = '';
   child.stderr.setEncoding('utf8');
+  let signalled = false;
   child.stderr.on('data', (chunk: string) => {
     log += chunk;
-    if (options.killOnLog?.test(log) && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (signalled || !options.killOnLog?.test(log)) return;
+    signalled = true;
+    child.kill(options.killSignal ?? 'SIGKILL');
   });
   const exited = new Promise<BotExit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const bot: BotProcess = {

@@ -22,12 +22,14 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stderr.write(formatProblems(loaded.problems, configPath) + '\n');
     return EXIT_CONFIG;
   }
+  // Listened for before the start: a stop asked for while the bot starts is a clean stop right after it.
+  const stopAsked = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   try {
     const bot = await runBot(loaded.config, loaded.secrets, log);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await stopAsked;
     log.info('stopping');
     await bot.close();
     return 0;

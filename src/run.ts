@@ -29,8 +29,8 @@ const describeStore = (opened: OpenedStore): string =>
 
 export type Running = RunningBot & { close(): Promise<void> };
 
-/** What production leaves at its defaults: the clock (tests move it) and extra job handlers. */
-export type RunOptions = { now?: () => number; jobHandlers?: readonly JobHandler[] };
+/** What production leaves at its defaults: the clock (tests move it), extra job handlers, the backoff between job attempts. */
+export type RunOptions = { now?: () => number; jobHandlers?: readonly JobHandler[]; jobRetryBaseMs?: number };
 
 export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, options: RunOptions = {}): Promise<Running> {
   if (secrets.pseudonymKey === null || secrets.pseudonymKey.length < MIN_PSEUDONYM_KEY_LENGTH) {
@@ -84,6 +84,7 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, o
       log,
       ...(options.now ? { now: options.now } : {}),
       jobHandlers: options.jobHandlers ?? [],
+      ...(options.jobRetryBaseMs === undefined ? {} : { jobRetryBaseMs: options.jobRetryBaseMs }),
     });
     return {
       get adminRoomId() {

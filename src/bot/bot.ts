@@ -17,10 +17,12 @@ import { ExportDesk } from '../export/export-desk.ts';
 import { exportJobHandler } from '../export/export-job.ts';
 import { ExportStore } from '../export/export-store.ts';
 import { exportsDir, type ExpiryDependencies } from '../export/expiry.ts';
+import { forgetExports } from '../export/forget-exports.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import { messageCountHandler } from '../inventory/count-job.ts';
 import type { JobHandler } from '../jobs/runner.ts';
+import type { ForgetHook } from '../erasure/forget.ts';
 import { redactForLog, type Logger } from '../log.ts';
 import { chatOver } from '../matrix/chat.ts';
 import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
@@ -66,8 +68,12 @@ export type BotDependencies = {
   serverNotes: string[];
   log: Logger;
   now?: () => number;
-  /** The background work of requests (exports, erasures), by kind. */
+  /** The background work of requests (exports, erasures), by kind: besides the bot's own erasure job. */
   jobHandlers?: readonly JobHandler[];
+  /** What else the bot keeps about a person, deleted when their erasure ends (services.ts). */
+  forgetHooks?: readonly ForgetHook[];
+  /** Base of the backoff between a job's attempts (default 30 s; tests make it short). */
+  jobRetryBaseMs?: number;
 };
 
 export type RunningBot = {
@@ -181,6 +187,9 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       // A test's stand-in for a kind replaces the bot's own.
       ...(deps.jobHandlers ?? []),
     ],
+    homeserver,
+    forgetHooks: [forgetExports({ deleteExportsOf: (userId) => exports.deleteExportsOf(userId), outputDir: expiry.outputDir }), ...(deps.forgetHooks ?? [])],
+    ...(deps.jobRetryBaseMs === undefined ? {} : { jobRetryBaseMs: deps.jobRetryBaseMs }),
     jobEvents: jobMessages,
     tasks: [['expired exports', () => exports.expireDue()]],
     now,

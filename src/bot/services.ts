@@ -10,6 +10,10 @@ import { Mailer } from '../mail/mailer.ts';
 import { Outbox } from '../mail/outbox.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { ErasureDesk } from '../erasure/erasure-desk.ts';
+import { personForgetter, type ForgetHook } from '../erasure/forget.ts';
+import { erasureHandler } from '../erasure/pipeline.ts';
+import { ErasureSteps } from '../erasure/steps-store.ts';
+import type { Homeserver } from '../homeserver/homeserver.ts';
 import { RequestDesk } from '../requests/desk.ts';
 import { Maintenance } from '../requests/maintenance.ts';
 import { pseudonymiser } from '../requests/pseudonym.ts';
@@ -40,6 +44,12 @@ export type ServiceOptions = {
   tasks?: ReadonlyArray<readonly [string, () => unknown]>;
   now: () => number;
   log: (line: string) => void;
+  /** Where erasures run; without it, no erasure job is registered. */
+  homeserver?: Pick<Homeserver, 'capabilities' | 'erasure'>;
+  /** What else the bot keeps about a person, deleted when their erasure ends (export files ...). */
+  forgetHooks?: readonly ForgetHook[];
+  /** Base of the backoff between a job's attempts (default 30 s). */
+  jobRetryBaseMs?: number;
 };
 
 export function createRequestServices(options: ServiceOptions): RequestServices {
@@ -49,13 +59,19 @@ export function createRequestServices(options: ServiceOptions): RequestServices 
   const audit = new AuditLog(db);
   const requests = new RequestService({ db, audit, pseudonymise, responseDays: config.policy.responseDays, now });
   const jobStore = new JobStore(db);
-  const jobs = new JobRunner({ store: jobStore, requests, handlers: options.handlers, events: options.jobEvents, now, log });
   const outbox = new Outbox(db);
   const mailer =
     config.smtp === undefined
       ? null
       : new Mailer({ outbox, smtp: { ...config.smtp, password: secrets.smtpPassword ?? undefined, from: config.smtp.from ?? config.privacyContact.email }, now, log });
   const notifier = withMail(options.chatNotifier, mailer === null ? null : { outbox, mailer, to: config.privacyContact.email, now });
+  const forget = personForgetter({ db, requests, pseudonymise, hooks: options.forgetHooks ?? [], now });
+  const erasures = options.homeserver === undefined ? [] : [erasureHandler({ homeserver: options.homeserver, steps: new ErasureSteps(db), notifier, config, now, forget, log })];
+  // A handler given by the caller wins over the bot's own of the same kind.
+  const jobs = new JobRunner({
+    store: jobStore, requests, handlers: [...erasures, ...options.handlers], events: options.jobEvents, now, log,
+    ...(options.jobRetryBaseMs === undefined ? {} : { retryBaseMs: options.jobRetryBaseMs }),
+  });
   const escalations = new Escalations({ db, requests, notifier, rules: config.requests, now });
   const desk = new RequestDesk({ config, requests, audit, jobs, escalations, notifier, now });
   const erasure = new ErasureDesk({ config, requests, jobs, notifier, now });

@@ -71,7 +71,7 @@ export const plan = defineCommand({
     return [
       paragraph(bold(`Erasure ${id} of `), code(request.userId), ', on this server, would run:'),
       list(steps.map((s, i) => [bold(`${i + 1}. `), s.what, ...(s.visible ? [' ', bold('Visible: '), s.visible] : [])])),
-      ...(memberships.available ? [] : [paragraph(bold('Warning: '), `rooms the user left cannot be listed here (${memberships.reason}); their events cannot be redacted.`)]),
+      ...(memberships.available ? [] : [paragraph(bold('Warning: '), `rooms the user left cannot be listed here (${memberships.reason}): the erasure would stop at its first step rather than run without them.`)]),
     ];
   },
 });

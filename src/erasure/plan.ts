@@ -2,7 +2,7 @@
 // Pure: `!plan` shows them before anything runs, and the job runs exactly these.
 import type { Capabilities } from '../homeserver/homeserver.ts';
 
-export const STEP_NAMES = ['memberships', 'redact', 'media', 'threepids', 'announce', 'deactivate', 'leave-rooms', 'verify', 'forget'] as const;
+export const STEP_NAMES = ['memberships', 'profile', 'redact', 'media', 'threepids', 'announce', 'deactivate', 'sweep', 'leave-rooms', 'verify', 'forget'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type PlannedStep = {
@@ -39,21 +39,29 @@ export function erasurePlan(capabilities: Capabilities, facts: PlanFacts): Plann
       visible: null,
     },
   ];
-  if (f.redactUser) {
+  if (f.deactivationLeavesRooms) {
     steps.push({
-      step: 'redact',
-      what: `Redact every event the user sent in all ${facts.roomsNow + facts.roomsLeft} room(s), rooms left included, with POST /_synapse/admin/v1/user/{user}/redact (rooms listed explicitly${capabilities.flavour === 'tuwunel' ? ', sent by the admin (use_admin), since the user cannot redact where they are no longer a member' : ''}), then follow it with redact_status until it is complete.`,
-      visible: 'Room members see the user’s messages and files replaced by “message deleted”.',
-    });
-  } else {
-    steps.push({
-      step: 'redact',
-      what:
-        'Redact the user’s events one by one through a short-lived login as the user (client API). In rooms the user left: make the bot a room admin (POST /_synapse/admin/v1/rooms/{room}/make_room_admin), the bot joins, the user is joined back (POST /_synapse/admin/v1/join/{room}), their events are redacted, the user leaves again, then the bot leaves.',
-      visible:
-        'Room members see the user’s messages replaced by “message deleted”. In rooms the user left, members also see the bot join with admin power, the user rejoin and leave, and the bot leave. Rooms made on other servers may have no local member with power: their events cannot be redacted here and are reported.',
+      step: 'profile',
+      what: 'Clear the display name and avatar (PUT /_synapse/admin/v2/users/{user}) while the user is still in their rooms, so that the membership events carrying the change are redacted with the rest (deactivation would write them after the user is gone).',
+      visible: 'Members see the user’s name and picture go.',
     });
   }
+  const oneByOne =
+    'whatever is still readable afterwards is redacted one by one through the client API: as the user where they are still a member (a short login as them), else as the bot where it has the power';
+  const leftRooms = f.makeRoomAdmin
+    ? '; in rooms the user left, the room’s most powerful member of this server makes the bot an admin there (POST /_synapse/admin/v1/rooms/{room}/make_room_admin), the bot joins, redacts and leaves'
+    : '; in public rooms the user left, the user rejoins, redacts and leaves again';
+  steps.push({
+    step: 'redact',
+    what: f.redactUser
+      ? `Redact every message, file, reaction and profile change the user sent in all ${facts.roomsNow + facts.roomsLeft} room(s), rooms left included: first the server’s own task, POST /_synapse/admin/v1/user/{user}/redact with every room listed explicitly, followed with redact_status until it is complete; then ${oneByOne}${leftRooms}.`
+      : `Redact every message, file, reaction and profile change the user sent in all ${facts.roomsNow + facts.roomsLeft} room(s), rooms left included: this server has no redaction task, so ${oneByOne}${leftRooms}.`,
+    visible: `Room members see the user’s messages replaced by “message deleted”.${
+      f.makeRoomAdmin
+        ? ' In rooms the user left, members also see the bot join with admin power, and leave. Rooms made on other servers may have no member here who can grant that power: their events cannot be redacted here, and the report says so.'
+        : ' In public rooms the user left, members also see the user rejoin and leave. In private rooms the user left, nobody here can redact (this server cannot make the bot a room admin): the report names them.'
+    }`,
+  });
   steps.push(
     {
       step: 'media',
@@ -69,13 +77,18 @@ export function erasurePlan(capabilities: Capabilities, facts: PlanFacts): Plann
     {
       step: 'deactivate',
       what: 'Deactivate the account with erase (POST /_synapse/admin/v1/deactivate/{user}, "erase": true): devices, access tokens, push registrations and the password go, and later joiners see the user’s events pruned.',
-      visible: capabilities.flavour === 'synapse' ? 'Synapse also leaves the user’s rooms and clears the profile: members see the user leave.' : null,
+      visible: f.deactivationLeavesRooms ? 'The server also leaves the user’s rooms and clears the profile: members see the user leave.' : null,
+    },
+    {
+      step: 'sweep',
+      what: 'Now that the user can no longer write, do the redaction, the file deletion and the email removal once more, for whatever they sent or added while the erasure ran (a last message, a last upload).',
+      visible: null,
     },
   );
-  if (f.adminRoomCommands && capabilities.flavour === 'tuwunel') {
+  if (!f.deactivationLeavesRooms && f.adminRoomCommands) {
     steps.push({
       step: 'leave-rooms',
-      what: 'Tuwunel’s HTTP deactivation leaves rooms and profile alone: run `!admin users deactivate <user>` in #admins, which leaves every room, rejects invites and clears the profile.',
+      what: 'This server’s HTTP deactivation leaves rooms and profile alone: run `!admin users deactivate <user>` in #admins, which leaves every room, rejects invites and clears the profile.',
       visible: 'Members see the user leave their rooms.',
     });
   }

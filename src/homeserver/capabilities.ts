@@ -100,6 +100,7 @@ export function identifyServer(answers: VersionAnswers): { flavour: Flavour; ver
 
 const NONE = {
   memberships: false, roomMessagesAdmin: false, loginAs: false, redactUser: false, adminRoomCommands: false, connectionLog: false, loginAsDevice: false,
+  makeRoomAdmin: false, deactivationLeavesRooms: false,
 };
 
 /** Pure: what a flavour and version can do, from the version table. */
@@ -122,6 +123,9 @@ export function capabilitiesFor(flavour: Flavour, version: string | null): Capab
           adminRoomCommands: false,
           connectionLog: true,
           loginAsDevice: false,
+          // Both recorded on 1.67 (see "Redacting in rooms the user has left" in the reference).
+          makeRoomAdmin: true,
+          deactivationLeavesRooms: true,
         },
       };
     case 'tuwunel': {
@@ -143,6 +147,7 @@ export function capabilitiesFor(flavour: Flavour, version: string | null): Capab
         unsupportedReason: null,
         features: {
           memberships: true, roomMessagesAdmin: true, loginAs: full, redactUser: full, adminRoomCommands: true, connectionLog: false, loginAsDevice: full,
+          makeRoomAdmin: false, deactivationLeavesRooms: false,
         },
       };
     }

@@ -40,6 +40,16 @@ export const Capabilities = z.object({
      * src/api/client/admin/users/login_as.rs), which must be removed after use; Synapse's makes none.
      */
     loginAsDevice: z.boolean(),
+    /**
+     * POST /v1/rooms/{r}/make_room_admin and the admin join API (Synapse): a room's most powerful
+     * local member grants the bot power there, which lets it redact in rooms the user has left.
+     */
+    makeRoomAdmin: z.boolean(),
+    /**
+     * HTTP deactivation also leaves the user's rooms, clears the profile and removes emails
+     * (Synapse); Tuwunel's leaves all that to its admin command (src/api/client/admin/users/deactivate.rs).
+     */
+    deactivationLeavesRooms: z.boolean(),
   }),
 });
 export type Capabilities = z.infer<typeof Capabilities>;
@@ -177,6 +187,73 @@ export interface AdminRoomCommands {
   listJoinedRooms(userId: string): Promise<string[]>;
 }
 
+/** How far a redaction has got, as the job keeps it: opaque to the job, read back by the homeserver layer with its own schema. */
+export type RedactionResume = {
+  checkpoint: unknown;
+  save(checkpoint: unknown): void;
+  progress(progress: { roomsDone: number; roomsTotal: number; redacted: number }): void;
+  signal: AbortSignal;
+};
+
+export type RedactionResult = {
+  /** Whether the server's own redaction task ran (then the count below is only what was left for the bot). */
+  serverTask: boolean;
+  /** Events the server's task reported it could not redact (the bot then tried them itself). */
+  serverTaskFailures: number;
+  /** Events the bot redacted one by one. */
+  redactedOneByOne: number;
+  /** Rooms where the user's events could not be redacted here, with why (e.g. a room made elsewhere with no local admin). */
+  roomsNotRedacted: { roomId: string; reason: string }[];
+};
+
+/** What reading everything back found; an erasure is "verified" only when every check passed. */
+export type ReadBack = {
+  /** Whether the server still has the account at all (Synapse and Tuwunel keep deactivated ones). */
+  accountFound: boolean;
+  deactivated: boolean;
+  /** null where the server does not report it (Synapse 1.67). */
+  erased: boolean | null;
+  /** Rooms the user is still joined to or invited to. */
+  roomsStillIn: number;
+  media: number;
+  devices: number;
+  /** Email addresses and phone numbers. */
+  threepids: number;
+  /** A display name or avatar is still set. */
+  profileLeft: boolean;
+  /** Events of the user in the recorded rooms whose content anyone could still read. */
+  readableEvents: number;
+  /** Recorded rooms whose events could not be read back at all. */
+  unreadableRooms: number;
+};
+
+/**
+ * What an erasure asks of the server (erasure-operations.ts). Each operation is idempotent:
+ * a step interrupted by a crash runs again and ends in the same place, without repeating
+ * what the server already did.
+ */
+export interface ErasureOperations {
+  /** Every room the user is or was in; throws (unsupported) when the rooms they left cannot be listed. */
+  allMemberships(userId: string): Promise<Membership[]>;
+  /**
+   * Clears the display name and avatar (read back). Run while the user is still in their rooms,
+   * before the redaction: the membership events that carry each change are redacted with the
+   * rest, where deactivation would write them after the user is gone.
+   */
+  clearProfile(userId: string): Promise<'cleared' | 'nothing-set'>;
+  /** Redacts every event of the user that carries content, in these rooms. */
+  redactEvents(userId: string, roomIds: readonly string[], resume: RedactionResume): Promise<RedactionResult>;
+  /** Deletes uploads until none is left (read back); how many went. */
+  deleteAllMedia(userId: string): Promise<number>;
+  /** Removes email addresses and phone numbers (read back); how many went. */
+  removeThreepids(userId: string): Promise<number>;
+  /** Deactivates with erase, unless the account already is. */
+  deactivate(userId: string): Promise<'deactivated' | 'already'>;
+  /** Leaves every room and clears the profile, where deactivation does not (Tuwunel's admin command). */
+  leaveRoomsAndClearProfile(userId: string): Promise<'done' | 'nothing-left'>;
+  readBack(userId: string, roomIds: readonly string[]): Promise<ReadBack>;
+}
+
 /** A value the bot works with, and the record exactly as the server stores it (exports show what exists, never less). */
 export type Stored<T> = { value: T; stored: JsonValue };
 
@@ -221,6 +298,8 @@ export interface Homeserver {
   readonly capabilities: Capabilities;
   /** The admin-room commands, where `capabilities.features.adminRoomCommands` (and the admin API to read back); else null. */
   readonly adminRoom: AdminRoomCommands | null;
+  /** What an erasure does on this server; null where the server has no usable admin API. */
+  readonly erasure: ErasureOperations | null;
   /** The account data about one user; null when the server has no such user. */
   getAccount(userId: string): Promise<UserAccount | null>;
   /** Current and past memberships. Rooms left need `memberships` or `loginAs`; `joined` is always there. */

@@ -181,6 +181,32 @@ export const LoginAsAnswer = z.object({
   access_token: z.string().min(1),
 });
 
+// ---- erasure ---------------------------------------------------------------------------
+
+/** POST /_synapse/admin/v1/user/{userId}/redact (Synapse >= 1.116, Tuwunel >= 1.8.2). */
+export const RedactAnswer = z.object({ redact_id: z.string().min(1) });
+
+/**
+ * GET /_synapse/admin/v1/user/redact_status/{redactId}: Synapse sends failed_redactions all
+ * along, Tuwunel only once complete, with `error` once failed.
+ */
+export const RedactStatus = z.object({
+  status: z.enum(['scheduled', 'active', 'complete', 'failed']),
+  failed_redactions: z.record(z.string(), z.string().nullish()).nullish(),
+  error: z.string().nullish(),
+});
+export type RedactStatus = z.infer<typeof RedactStatus>;
+
+/** DELETE /_synapse/admin/v1/users/{userId}/media: one page deleted; `total` counts this page only. */
+export const DeletedMedia = z.object({ deleted_media: z.array(z.string()), total: z.number().int() });
+
+/** POST /_synapse/admin/v1/deactivate/{userId}: {"id_server_unbind_result": "success" | "no-support"}. */
+export const DeactivateAnswer = z.looseObject({ id_server_unbind_result: z.string().nullish() });
+
+/** PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}, POST .../join: the event or room. */
+export const EventIdAnswer = z.object({ event_id: z.string() });
+export const RoomIdAnswer = z.looseObject({ room_id: z.string().nullish() });
+
 // ---- client API ------------------------------------------------------------------------
 
 /** POST /_matrix/client/v3/logout: {} */

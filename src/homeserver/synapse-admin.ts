@@ -12,6 +12,7 @@ import type {
   Capabilities,
   Device,
   EncryptionKeys,
+  ErasureOperations,
   Homeserver,
   MediaSummary,
   Memberships,
@@ -33,6 +34,7 @@ import { createHomeserverHttp, endpoint, type HomeserverHttp, type Method, type 
 import type { PuppetLedger } from './puppet-ledger.ts';
 import { Puppets } from './puppets.ts';
 import { TuwunelAdminRoom } from './tuwunel-admin-room.ts';
+import { HomeserverErasure } from './erasure-operations.ts';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pulled } from './pulled.ts';
@@ -150,7 +152,12 @@ export type SynapseAdminOptions = {
   serverName: string;
   /** Where login-as sessions are recorded while they last. */
   puppetLedger: PuppetLedger;
+  /** The bot's own account: an erasure may have it join a room the user left, to redact there. */
+  botUserId: string;
   now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** First wait between two looks at a server-side redaction task (default 500 ms). */
+  redactionPollMs?: number;
 };
 
 export class SynapseAdminHomeserver implements Homeserver {
@@ -158,6 +165,7 @@ export class SynapseAdminHomeserver implements Homeserver {
   readonly #bot: HomeserverHttp;
   readonly #puppets: Puppets;
   readonly adminRoom: AdminRoomCommands | null;
+  readonly erasure: ErasureOperations | null;
   #capabilities: Capabilities;
   /** Endpoint templates that answered M_UNRECOGNIZED: not asked again. */
   readonly #missing = new Set<string>();
@@ -179,6 +187,21 @@ export class SynapseAdminHomeserver implements Homeserver {
         (await this.#call(this.#admin, 'POST', PATHS.loginAs, { userId }, { schema: LoginAsAnswer, body: { valid_until_ms: validUntil } })).access_token,
       now: options.now ?? Date.now,
     });
+    this.erasure = supported
+      ? new HomeserverErasure({
+          homeserver: this,
+          admin: this.#admin,
+          adminRoom: this.adminRoom,
+          features: () => this.#capabilities.features,
+          redaction: {
+            bot: this.#bot,
+            botUserId: options.botUserId,
+            asUser: (userId, work) => this.#puppets.asUser(userId, work),
+            sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+            pollMs: options.redactionPollMs ?? 500,
+          },
+        })
+      : null;
   }
 
   /** Removes what login-as sessions of an earlier run left behind; notes for the admins. */
@@ -610,7 +633,7 @@ export async function connectHomeserver(options: ConnectOptions): Promise<{ home
   const admin = createHomeserverHttp({ baseUrl: options.url, accessToken: options.adminToken, ...timeout });
   const bot = createHomeserverHttp({ baseUrl: options.url, accessToken: options.botToken, ...timeout });
   const { capabilities, notes } = await detectCapabilities(admin, { botUserId: options.botUserId, serverName: options.serverName });
-  const homeserver = new SynapseAdminHomeserver({ admin, bot, capabilities, serverName: options.serverName, puppetLedger: options.puppetLedger });
+  const homeserver = new SynapseAdminHomeserver({ admin, bot, capabilities, serverName: options.serverName, puppetLedger: options.puppetLedger, botUserId: options.botUserId });
   const cleanedUp = capabilities.supported ? await homeserver.cleanUpPuppetSessions() : [];
   return { homeserver, notes: [...notes, ...cleanedUp] };
 }

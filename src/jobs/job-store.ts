@@ -15,6 +15,11 @@ export class JobStore {
     this.#db = db;
   }
 
+  /** Runs `work` in one transaction: a crash leaves all of it or none (with the request's own changes, which share the database). */
+  atomically<T>(work: () => T): T {
+    return this.#db.transaction(work)();
+  }
+
   get(requestId: string): Job | null {
     const row = this.#db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE request_id = ?`).get(requestId);
     return row === undefined ? null : Job.parse(row);
@@ -27,9 +32,12 @@ export class JobStore {
       .run(requestId, kind, 'queued', now, notBefore);
   }
 
-  /** Jobs left running by a bot that stopped: queued again, marked interrupted. */
+  /**
+   * Jobs left running by a bot that stopped: queued again, marked interrupted. The attempt that
+   * was cut short is not counted: restarts must not use up the retries a job has for failures.
+   */
   requeueInterrupted(): number {
-    return this.#db.prepare("UPDATE jobs SET state = 'queued', interrupted = 1 WHERE state = 'running'").run().changes;
+    return this.#db.prepare("UPDATE jobs SET state = 'queued', interrupted = 1, attempts = MAX(attempts - 1, 0) WHERE state = 'running'").run().changes;
   }
 
   /** The oldest queued job of a kind that may start now, claimed as running. */

@@ -36,6 +36,8 @@ export type JobHandler = {
   describeProgress(request: Request, progress: JobProgress): Document;
   /** After the last attempt failed (the request is already failed): e.g. report what was done. */
   failedForGood?(request: Request, description: string): Promise<void>;
+  /** Whether the owner may still be told anything (delays, progress, the outcome); by default always. */
+  ownerReachable?(request: Request): boolean;
 };
 
 /** What the owner and the admins hear; every hook is best effort and must not throw. */
@@ -172,9 +174,10 @@ export class JobRunner {
       }
       request = moved.request;
     }
+    const tellOwner = (current: Request) => handler.ownerReachable?.(current) ?? true;
     if (job.interrupted && !job.delayTold) {
       this.#store.markDelayTold(job.requestId);
-      await this.#quietly(() => this.#events.delayed(request, job));
+      if (tellOwner(request)) await this.#quietly(() => this.#events.delayed(request, job));
     }
     const context: JobContext = {
       request,
@@ -183,7 +186,7 @@ export class JobRunner {
       signal,
       progress: (progress) => {
         this.#store.setProgress(job.requestId, progress);
-        void this.#quietly(() => this.#events.progress(request, job, handler.describeProgress(request, progress)));
+        if (tellOwner(request)) void this.#quietly(() => this.#events.progress(request, job, handler.describeProgress(request, progress)));
       },
       checkpoint: {
         read: (schema) => this.#store.readCheckpoint(job.requestId, schema),
@@ -193,10 +196,13 @@ export class JobRunner {
     try {
       const summary = await handler.run(context);
       if (signal.aborted) throw signal.reason;
-      this.#store.finish(job.requestId, 'done', this.#now());
-      this.#store.clearWorkingState(job.requestId);
-      const completed = this.#requests.transition(request.id, 'completed', BOT);
-      if (completed.ok) await this.#quietly(() => this.#events.completed(completed.request, this.#store.get(job.requestId) ?? job, summary ?? null));
+      // The job and its request end together: a crash between the two would leave the request open for good.
+      const completed = this.#store.atomically(() => {
+        this.#store.finish(job.requestId, 'done', this.#now());
+        this.#store.clearWorkingState(job.requestId);
+        return this.#requests.transition(request.id, 'completed', BOT);
+      });
+      if (completed.ok && tellOwner(completed.request)) await this.#quietly(() => this.#events.completed(completed.request, this.#store.get(job.requestId) ?? job, summary ?? null));
     } catch (error) {
       await this.#settleFailure(handler, job, request, signal, error);
     }
@@ -217,13 +223,15 @@ export class JobRunner {
       this.#store.retryLater(job.requestId, this.#now() + wait, description);
       return;
     }
-    this.#store.finish(job.requestId, 'failed', this.#now(), description);
-    this.#store.clearWorkingState(job.requestId);
-    this.#requests.updateDetail(request.id, (detail) => ({ ...detail, failure: description }));
-    const failed = this.#requests.transition(request.id, 'failed', BOT, description);
+    const failed = this.#store.atomically(() => {
+      this.#store.finish(job.requestId, 'failed', this.#now(), description);
+      this.#store.clearWorkingState(job.requestId);
+      this.#requests.updateDetail(request.id, (detail) => ({ ...detail, failure: description }));
+      return this.#requests.transition(request.id, 'failed', BOT, description);
+    });
     if (!failed.ok) return;
     if (handler.failedForGood) await this.#quietly(() => handler.failedForGood!(failed.request, description));
-    await this.#quietly(() => this.#events.failed(failed.request, this.#store.get(job.requestId) ?? job, description));
+    if (handler.ownerReachable?.(failed.request) ?? true) await this.#quietly(() => this.#events.failed(failed.request, this.#store.get(job.requestId) ?? job, description));
   }
 
   async #quietly(hook: () => Promise<void> | void): Promise<void> {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAllBots, spawnBot, startBot, writeBotConfig, type BotExit } from '../support/bot-process.ts';
+import { STARTED, killAllBots, spawnBot, startBot, writeBotConfig, type BotExit } from '../support/bot-process.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
@@ -88,3 +88,12 @@ describe('SIGKILL while a gap is read', () => {
     expect(world.repliesTo(dm, command)).toHaveLength(1);
   }, 60_000);
 });
+
+describe('SIGTERM as the bot starts', () => {
+  it('a stop asked for the moment the bot says it is up is a clean stop, not a kill', async () => {
+    const { configPath, env } = await worldForABotProcess();
+    const bot = spawnBot({ configPath, env, killOnLog: STARTED, killSignal: 'SIGTERM' });
+    expect(await bot.exited).toEqual({ code: 0, signal: null });
+  }, 30_000);
+});
+

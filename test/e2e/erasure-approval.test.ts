@@ -208,9 +208,9 @@ describe('!erase and !plan', () => {
   });
 
   it.each<[Flavour, RegExp, RegExp]>([
-    ['synapse', /POST \/_synapse\/admin\/v1\/user\/\{user\}\/redact/, /Synapse also leaves the user’s rooms/],
+    ['synapse', /POST \/_synapse\/admin\/v1\/user\/\{user\}\/redact/, /The server also leaves the user’s rooms/],
     ['synapse-1.67', /make_room_admin/, /the bot join with admin power/],
-    ['tuwunel', /use_admin/, /!admin users deactivate <user>/],
+    ['tuwunel', /in public rooms the user left, the user rejoins, redacts and leaves again/, /!admin users deactivate <user>/],
   ])('shows the steps for %s without running them', async (flavour, step, visible) => {
     world = await startWorld({ flavour });
     const w = world;

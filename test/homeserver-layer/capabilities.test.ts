@@ -22,9 +22,11 @@ const F = (memberships: boolean, roomMessagesAdmin: boolean, loginAs: boolean, r
   adminRoomCommands,
   connectionLog: false,
   loginAsDevice: false,
+  makeRoomAdmin: false,
+  deactivationLeavesRooms: false,
 });
-/** Synapse's whois is a log of connections. */
-const S = (...f: Parameters<typeof F>): Features => ({ ...F(...f), connectionLog: true });
+/** Synapse's whois is a log of connections; it has make_room_admin, and its deactivation leaves rooms. */
+const S = (...f: Parameters<typeof F>): Features => ({ ...F(...f), connectionLog: true, makeRoomAdmin: true, deactivationLeavesRooms: true });
 /** Tuwunel's login-as leaves a device. */
 const T = (...f: Parameters<typeof F>): Features => ({ ...F(...f), loginAsDevice: f[2] });
 

@@ -30,6 +30,7 @@ async function homeserver(handler: Handler, version = '1.67.0') {
     capabilities: capabilitiesFor('synapse', version),
     serverName: 'example.org',
     puppetLedger: memoryLedger(),
+    botUserId: '@privacybot:example.org',
     now: () => 1_000_000,
   });
 }

@@ -30,7 +30,7 @@ async function world(options: { now?: () => number; ledger?: SqlitePuppetLedger 
   const ledger = options.ledger ?? memoryLedger();
   const http = (token: string) => createHomeserverHttp({ baseUrl: hs.url, accessToken: token, sleep: async () => {}, maxRetries: 1 });
   const homeserver = new SynapseAdminHomeserver({
-    admin: http(bot.accessToken), bot: http(bot.accessToken), capabilities: needsLoginAs(), serverName: 'test.local', puppetLedger: ledger, ...(options.now ? { now: options.now } : {}),
+    admin: http(bot.accessToken), bot: http(bot.accessToken), capabilities: needsLoginAs(), serverName: 'test.local', puppetLedger: ledger, botUserId: bot.userId, ...(options.now ? { now: options.now } : {}),
   });
   const puppetDevices = () => [...(hs.model.user(ALICE)?.devices.values() ?? [])].filter((d) => d.displayName === 'Admin login');
   /** A login-as made behind the bot's back, as a crash would leave it: the device it opened. */

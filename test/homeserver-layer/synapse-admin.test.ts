@@ -45,6 +45,7 @@ async function homeserver(handler: Handler, setup: Setup = {}) {
     capabilities: setup.capabilities ?? capabilitiesFor('synapse', '1.67.0'),
     serverName: 'test.local',
     puppetLedger: memoryLedger(),
+    botUserId: '@privacybot:test.local',
     now: setup.now ?? (() => 1_000_000),
   });
   return { hs, requests: server.requests };

@@ -176,4 +176,29 @@ describe('the job runner', () => {
     expect(new JobStore(f2.db).get(r.id)!.checkpoint).toBeNull();
     await second.runner.stop();
   });
+
+  it('does not count attempts a restart interrupted: a job stopped more often than its attempts still gets its retries', async () => {
+    const gated = gatedHandler('export', 1);
+    let run = setup([gated.handler]);
+    const r = openExport(run.f, 1);
+    run.runner.start();
+    run.runner.enqueue(r);
+    for (let restart = 1; restart <= 4; restart++) {
+      await waitUntil(() => gated.started.length === restart, `run ${restart} to start`);
+      await run.runner.stop(); // the bot stops (or dies) in the middle of the job
+      run = setup([gated.handler], run.f.reopen());
+      run.runner.start();
+    }
+    await waitUntil(() => gated.started.length === 5, 'the fifth run to start');
+    gated.gates.get(r.id)!.fail(new JobFailure('the homeserver failed once'));
+    await waitUntil(() => {
+      run.f.clock.advance(1000);
+      run.runner.pump();
+      return gated.started.length === 6;
+    }, 'a retry after the failure');
+    gated.gates.get(r.id)!.release();
+    await waitUntil(() => run.f.requests.get(r.id)!.state === 'completed', 'the job to complete');
+    await run.runner.stop();
+  });
 });
+

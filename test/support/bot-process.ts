@@ -47,8 +47,20 @@ export function writeBotConfig(hs: TestHomeserver, dir: string, overrides?: (raw
   return file;
 }
 
+export type SpawnOptions = {
+  configPath: string;
+  env: Record<string, string>;
+  /**
+   * SIGKILL the bot the moment its log has a line matching this: the kill comes before the
+   * test homeserver (in this process) handles any request the bot sends after that line.
+   */
+  killOnLog?: RegExp;
+  /** The signal `killOnLog` sends (default SIGKILL). */
+  killSignal?: NodeJS.Signals;
+};
+
 /** Starts `node src/main.ts --config <configPath>` with only PATH and `env` in its environment. */
-export function spawnBot(options: { configPath: string; env: Record<string, string> }): BotProcess {
+export function spawnBot(options: SpawnOptions): BotProcess {
   const child = spawn(process.execPath, ['--disable-warning=DEP0060', 'src/main.ts', '--config', options.configPath], {
     cwd: ROOT,
     // The pseudonym key is required at start; tests that check its absence pass their own.
@@ -57,7 +69,13 @@ export function spawnBot(options: { configPath: string; env: Record<string, stri
   });
   let log = '';
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => (log += chunk));
+  let signalled = false;
+  child.stderr.on('data', (chunk: string) => {
+    log += chunk;
+    if (signalled || !options.killOnLog?.test(log)) return;
+    signalled = true;
+    child.kill(options.killSignal ?? 'SIGKILL');
+  });
   const exited = new Promise<BotExit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const bot: BotProcess = {
     pid: child.pid ?? -1,
@@ -75,7 +93,7 @@ export function spawnBot(options: { configPath: string; env: Record<string, stri
 }
 
 /** Spawns the bot and waits until it is syncing; rejects with its log if it ends first. */
-export async function startBot(options: { configPath: string; env: Record<string, string> }): Promise<BotProcess> {
+export async function startBot(options: SpawnOptions): Promise<BotProcess> {
   const bot = spawnBot(options);
   const ended = bot.exited.then((exit) => {
     throw new Error(`the bot ended before it started (${JSON.stringify(exit)}):\n${bot.stderr()}`);

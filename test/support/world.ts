@@ -93,6 +93,8 @@ export type WorldOptions = {
   jobHandlers?: readonly JobHandler[];
   /** The test homeserver's largest upload (`m.upload.size`), for exports cut into parts. */
   uploadLimit?: number;
+  /** Base of the backoff between a job's attempts (the bot's default is 30 s). */
+  jobRetryBaseMs?: number;
 };
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -116,7 +118,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   // Every world logs at the most verbose level, as production writes it, and checks at close()
   // that nothing secret or personal reached the log (logLeaks below): every end-to-end test is one.
   const log = memoryLogger({ debug: true });
-  const runOptions = { ...(options.now ? { now: options.now } : {}), ...(options.jobHandlers ? { jobHandlers: options.jobHandlers } : {}) };
+  const runOptions = {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.jobHandlers ? { jobHandlers: options.jobHandlers } : {}),
+    ...(options.jobRetryBaseMs === undefined ? {} : { jobRetryBaseMs: options.jobRetryBaseMs }),
+  };
   const secrets = testSecrets(privacybot.accessToken);
   let bot: Running | null = options.startBot === false ? null : await runBot(config, secrets, log, runOptions);
 

@@ -1,0 +1,206 @@
+// The erasure itself, through the real bot and the test homeserver in every flavour: asked for
+// with !delete, approved, run step by step, read back, reported, and forgotten by the bot.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exportsDir } from '../../src/export/expiry.ts';
+import type { Flavour } from '../homeserver/index.ts';
+import {
+  ALICE,
+  ERASED,
+  botBodies,
+  codeIn,
+  databaseBytes,
+  idIn,
+  leftOnServer,
+  readableEventsOf,
+  redactionsPerEvent,
+  seedAlice,
+  type AliceRooms,
+} from '../support/erasure.ts';
+import { waitUntil } from '../support/wait.ts';
+import { startWorld, type World, type WorldOptions } from '../support/world.ts';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function erasureWorld(flavour: Flavour, rooms: { privateRoom?: boolean; remoteRoom?: boolean }, options: WorldOptions = {}) {
+  let seeded: AliceRooms | undefined;
+  world = await startWorld({
+    flavour,
+    alice: { devices: [{ deviceId: 'PHONE', displayName: 'Phone', lastSeenIp: '192.0.2.7' }], avatarUrl: 'mxc://example.org/avatar' },
+    configure: (raw) => (raw.erasure = { coolingOffHours: 0 }),
+    seed: (hs) => void (seeded = seedAlice(hs.model, rooms)),
+    ...options,
+  });
+  const w = world;
+  const dm = await w.openDirectChat(ALICE);
+  return { w, dm, rooms: seeded! };
+}
+
+/** !delete, the code, and an admin's !approve: the erasure starts at once (no cooling-off). */
+async function askAndApprove(w: World, dm: string): Promise<string> {
+  const code = codeIn((await w.ask(ALICE, dm, '!delete')).body);
+  const id = idIn((await w.ask(ALICE, dm, `!delete confirm ${code}`)).body);
+  expect((await w.ask(w.admin.userId, w.adminRoomId, `!approve ${id}`)).body).toContain('Approved');
+  return id;
+}
+
+const stateOf = (w: World, id: string) => w.bot.services.desk.requests.get(id)?.state;
+const reports = (w: World, id: string) => botBodies(w.hs.model, w.privacybot.userId, w.adminRoomId).filter((b) => b.startsWith(`Erasure ${id} of`));
+
+describe('a full erasure, verified', () => {
+  it.each<[Flavour, { privateRoom?: boolean }]>([
+    ['synapse', { privateRoom: true }],
+    ['synapse-1.67', { privateRoom: true }],
+    ['tuwunel', {}],
+  ])('%s: every event redacted, rooms left included; files, emails, devices, profile gone; deactivated and erased; reported verified; forgotten', async (flavour, roomOptions) => {
+    const { w, dm, rooms } = await erasureWorld(flavour, roomOptions);
+    // An export she asked for earlier, its package still on the bot's disk.
+    const exported = w.bot.services.desk.requests.open({ kind: 'export', userId: ALICE, roomId: dm, sourceEventId: null });
+    const packageDir = path.join(exportsDir(w.config.dataDir), exported.id);
+    fs.mkdirSync(packageDir, { recursive: true });
+    fs.writeFileSync(path.join(packageDir, 'export.zip'), 'her data');
+    const id = await askAndApprove(w, dm);
+    await waitUntil(() => stateOf(w, id) === 'completed' || stateOf(w, id) === 'failed', 'the erasure to end', 20_000);
+    const m = w.hs.model;
+
+    expect(reports(w, id)).toHaveLength(1);
+    expect(reports(w, id)[0]).toContain(': verified. Every read-back passed.');
+    expect(stateOf(w, id)).toBe('completed');
+    expect(leftOnServer(m)).toEqual(ERASED);
+    for (const roomId of [rooms.chat, rooms.lounge, dm, ...(rooms.private ? [rooms.private] : [])]) {
+      expect(readableEventsOf(m, roomId), roomId).toEqual([]);
+    }
+    expect([...redactionsPerEvent(m).values()].every((n) => n === 1)).toBe(true);
+    // The bot left the rooms it joined only to redact there.
+    for (const roomId of [rooms.lounge, ...(rooms.private ? [rooms.private] : [])]) expect(m.membership(roomId, w.privacybot.userId)).not.toBe('join');
+
+    // The starting notice was the last thing Alice heard.
+    const toAlice = botBodies(m, w.privacybot.userId, dm);
+    expect(toAlice.at(-1)).toContain('Your account is being erased now');
+    expect(toAlice.filter((b) => b.includes('Your account is being erased now'))).toHaveLength(1);
+
+    // The bot forgot her: her requests keep a pseudonym, and its file names her nowhere.
+    const request = w.bot.services.desk.requests.get(id)!;
+    expect(request.userId).toMatch(/^pseudonym:/);
+    expect(request.decidedBy).toBe(w.admin.userId);
+    expect(w.bot.services.desk.requests.get(exported.id)).toMatchObject({ state: 'cancelled', userId: request.userId, roomId: null });
+    expect(fs.existsSync(packageDir)).toBe(false);
+    if (flavour === 'tuwunel') {
+      // Tuwunel's HTTP deactivation leaves rooms and profile alone: its admin command did that, once.
+      const commands = m.events(m.adminRoomId!).filter((ev) => String((ev.content as Record<string, unknown>)['body']) === `!admin users deactivate ${ALICE}`);
+      expect(commands).toHaveLength(1);
+      expect(m.events(m.adminRoomId!).some((ev) => (ev.content as Record<string, any>)['m.relates_to']?.['m.in_reply_to']?.event_id === commands[0]!.event_id)).toBe(true);
+    }
+    await w.bot.idle();
+    expect(databaseBytes(w.config.dataDir)).not.toContain(ALICE);
+  }, 30_000);
+});
+
+describe('what cannot be erased here is reported, and never called verified', () => {
+  it.each<[Flavour, { privateRoom?: boolean; remoteRoom?: boolean }, keyof AliceRooms, RegExp]>([
+    ['synapse-1.67', { remoteRoom: true }, 'remote', /no member of this server has the power to make the bot an admin there/],
+    ['tuwunel', { privateRoom: true }, 'private', /nobody on this server can redact there/],
+  ])('%s: the room she left stays readable; everything else is done; the report names the room; the privacy contact hears once', async (flavour, roomOptions, which, why) => {
+    const { w, dm, rooms } = await erasureWorld(flavour, roomOptions, { jobRetryBaseMs: 20 });
+    const id = await askAndApprove(w, dm);
+    await waitUntil(() => reports(w, id).length > 0, 'the erasure to fail for good, and be reported', 20_000);
+    expect(stateOf(w, id)).toBe('failed');
+    const m = w.hs.model;
+    const room = rooms[which]!;
+
+    // Her message, and her joining with her display name.
+    const unredacted = readableEventsOf(m, room);
+    expect(unredacted.map((e) => e.type).sort()).toEqual(['m.room.member', 'm.room.message']);
+    expect(readableEventsOf(m, rooms.chat)).toEqual([]);
+    expect(leftOnServer(m)).toMatchObject({ deactivated: true, rooms: 0, media: 0, devices: 0, emails: 0 });
+    const [report, ...more] = reports(w, id);
+    expect(more).toEqual([]);
+    expect(report).toContain(': INCOMPLETE.');
+    expect(report).not.toMatch(/verified/i);
+    expect(report).toContain(room);
+    expect(report).toMatch(why);
+    expect(report).toContain(`${unredacted.length} event(s) of the user can still be read`);
+    expect(report).toContain('Account deactivated with erase');
+    expect(report).toMatch(/Reading everything back: \*?\*?started, not finished/);
+    await waitUntil(() => botBodies(m, w.privacybot.userId, w.contactRoomId).some((b) => b.includes(id)), 'the escalation');
+    await w.bot.services.maintenance.run();
+    expect(botBodies(m, w.privacybot.userId, w.contactRoomId).filter((b) => b.includes(`Request ${id} failed`))).toHaveLength(1);
+    // Alice was told the erasure was starting, and nothing after it.
+    expect(botBodies(m, w.privacybot.userId, dm).at(-1)).toContain('Your account is being erased now');
+  }, 30_000);
+});
+
+describe('the last moments before deactivation', () => {
+  it.each<Flavour>(['synapse', 'synapse-1.67', 'tuwunel'])('%s: what Alice sends after the starting notice, before her account goes, is redacted too', async (flavour) => {
+    const { w, dm } = await erasureWorld(flavour, {});
+    // Hold the deactivation until Alice has answered the notice.
+    w.hs.faults.add({ method: 'POST', path: /\/_synapse\/admin\/v1\/deactivate\//, kind: 'latency', latencyMs: 400 });
+    const id = await askAndApprove(w, dm);
+    const notice = await w.hs.model.waitForEvent((ev) => ev.room_id === dm && String((ev.content as Record<string, unknown>)['body']).includes('Your account is being erased now'), 10_000);
+    const reply = w.say(ALICE, dm, 'wait, my photos!');
+    await waitUntil(() => stateOf(w, id) === 'completed', 'the erasure to end', 20_000);
+    expect(w.hs.model.findEvent(dm, reply)?.redactedBy).toBeDefined();
+    expect(reports(w, id)[0]).toContain(': verified.');
+    // The notice was the last thing the bot said to her, and it never answered her reply.
+    expect(w.hs.model.events(dm).filter((ev) => ev.sender === w.privacybot.userId && ev.type === 'm.room.message').at(-1)?.event_id).toBe(notice.event_id);
+  }, 30_000);
+});
+
+describe('a step that keeps failing', () => {
+  it('is retried with backoff; then the admins get what was and was not erased, the privacy contact one escalation, and nothing is called verified', async () => {
+    const { w, dm } = await erasureWorld('synapse', {}, { jobRetryBaseMs: 50 });
+    // A refusal the HTTP client does not retry by itself: each attempt of the job fails at once.
+    w.hs.faults.add({ method: 'DELETE', path: /\/_synapse\/admin\/v1\/users\/[^/]+\/media$/, kind: 'status', status: 400, times: 1000 });
+    const id = await askAndApprove(w, dm);
+    await waitUntil(() => stateOf(w, id) === 'failed', 'the erasure to fail for good', 20_000);
+    const m = w.hs.model;
+    // Four attempts of the job, further and further apart.
+    const deletes = w.hs.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith('/media'));
+    expect(deletes).toHaveLength(4);
+    expect(w.bot.services.jobStore.get(id)).toMatchObject({ state: 'failed', attempts: 4 });
+    expect(w.log.lines.filter((l) => l.includes(`job ${id} (erasure) attempt`))).toHaveLength(4);
+
+    await waitUntil(() => reports(w, id).length > 0, 'the report');
+    const [report, ...more] = reports(w, id);
+    expect(more).toEqual([]);
+    expect(report).toContain(': INCOMPLETE.');
+    expect(report).not.toMatch(/verified/i);
+    expect(report).toContain('Rooms recorded: 3');
+    expect(report).toMatch(/Events redacted: the server’s own task ran/);
+    expect(report).toMatch(/Deleting uploaded files: \*?\*?started, not finished/);
+    expect(report).toMatch(/Deactivating the account with erase: \*?\*?not done/);
+    expect(report).toContain('deleting uploaded files failed: The homeserver refused or garbled DELETE /_synapse/admin/v1/users/{userId}/media');
+    // The events went, the rest did not: nothing was deactivated behind the report's back.
+    expect(readableEventsOf(m, dm)).toEqual([]);
+    expect(leftOnServer(m)).toMatchObject({ deactivated: false, media: 2, emails: 1 });
+    await waitUntil(() => botBodies(m, w.privacybot.userId, w.contactRoomId).some((b) => b.includes(`Request ${id} failed`)), 'the escalation');
+    await w.bot.services.maintenance.run();
+    expect(botBodies(m, w.privacybot.userId, w.contactRoomId).filter((b) => b.includes(`Request ${id} failed`))).toHaveLength(1);
+    // Alice still has her account: she is told, and the privacy contact will follow up.
+    await waitUntil(() => botBodies(m, w.privacybot.userId, dm).some((b) => b.includes('I could not complete your request')), 'Alice to be told');
+  }, 30_000);
+});
+
+describe('an erasure that cannot see every room', () => {
+  it('synapse-1.67: when the rooms she left cannot be listed, stops before changing anything, and says why', async () => {
+    const { w, dm, rooms } = await erasureWorld('synapse-1.67', {});
+    const code = codeIn((await w.ask(ALICE, dm, '!delete')).body);
+    const id = idIn((await w.ask(ALICE, dm, `!delete confirm ${code}`)).body);
+    // Synapse 1.67 lists rooms left only to the user: the login as her is refused from now on.
+    w.hs.faults.add({ method: 'POST', path: /\/_synapse\/admin\/v1\/users\/[^/]+\/login$/, kind: 'status', status: 403, times: 100 });
+    await w.ask(w.admin.userId, w.adminRoomId, `!approve ${id}`);
+    await waitUntil(() => reports(w, id).length > 0, 'the report');
+    expect(stateOf(w, id)).toBe('failed');
+    expect(w.bot.services.jobStore.get(id)?.attempts).toBe(1);
+    expect(reports(w, id)[0]).toContain('the rooms the user has left cannot be listed here');
+    expect(reports(w, id)[0]).toMatch(/Recording the rooms: \**started, not finished/);
+    const m = w.hs.model;
+    expect(readableEventsOf(m, rooms.chat).length).toBeGreaterThan(0);
+    expect(leftOnServer(m)).toMatchObject({ deactivated: false, media: 2, emails: 1, displayName: 'Alice Liddell' });
+  });
+});

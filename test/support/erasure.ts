@@ -1,0 +1,99 @@
+// What the erasure tests share: Alice's world (rooms she is in, rooms she left, made by
+// others, here and elsewhere; files; an email), asking for an erasure and approving it
+// through messages, and looking at what is left of her on the server and in the bot's file.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { HomeserverModel } from '../homeserver/index.ts';
+import { DATABASE_FILE } from '../../src/store/database.ts';
+
+export const ALICE = '@alice:example.org';
+export const BOB = '@bob:example.org';
+export const ZOE = '@zoe:remote.example';
+
+export type AliceRooms = { chat: string; lounge: string; private: string | null; remote: string | null };
+
+/**
+ * Alice's rooms: Chat (hers, with Bob: she is still in it), Lounge (Bob's public room, she
+ * spoke and left), and where asked, Private (Bob's invite-only room, she spoke and left) and
+ * Remote (made on another server, she spoke and left).
+ */
+export function seedAlice(m: HomeserverModel, options: { privateRoom?: boolean; remoteRoom?: boolean } = {}): AliceRooms {
+  const chat = m.createRoom(ALICE, { name: 'Chat', invite: [BOB] });
+  m.join(chat, BOB);
+  const said = m.sendMessage(chat, ALICE, 'hello from Alice');
+  m.sendMessage(chat, BOB, 'hello Alice');
+  m.sendEvent(chat, ALICE, 'm.reaction', { 'm.relates_to': { rel_type: 'm.annotation', event_id: said, key: '👍' } });
+  const spokeAndLeft = (roomId: string, words: string) => {
+    m.join(roomId, ALICE);
+    m.sendMessage(roomId, ALICE, words);
+    m.leave(roomId, ALICE);
+  };
+  const lounge = m.createRoom(BOB, { name: 'Lounge', preset: 'public_chat' });
+  spokeAndLeft(lounge, 'Alice in the lounge');
+  let privateRoom: string | null = null;
+  if (options.privateRoom) {
+    privateRoom = m.createRoom(BOB, { name: 'Private', invite: [ALICE] });
+    spokeAndLeft(privateRoom, 'something Alice regrets');
+  }
+  let remote: string | null = null;
+  if (options.remoteRoom) {
+    m.addRemoteUser(ZOE);
+    remote = m.createRoom(ZOE, { name: 'Elsewhere', invite: [ALICE] });
+    spokeAndLeft(remote, 'Alice elsewhere');
+  }
+  m.uploadMedia(ALICE, { contentType: 'image/png', bytes: Buffer.alloc(1024, 1), filename: 'cat.png' });
+  m.uploadMedia(ALICE, { contentType: 'image/jpeg', bytes: Buffer.alloc(2048, 2), filename: 'dog.jpg' });
+  return { chat, lounge, private: privateRoom, remote };
+}
+
+/** Alice's events whose content anyone could still read (her own membership events only where they carry a profile). */
+export function readableEventsOf(m: HomeserverModel, roomId: string, userId = ALICE) {
+  const kept = new Set(['membership']);
+  return (m.room(roomId)?.events ?? []).filter(
+    (e) =>
+      e.sender === userId &&
+      !e.redactedBy &&
+      ['m.room.message', 'm.room.encrypted', 'm.reaction', 'm.sticker', 'm.room.member'].includes(e.type) &&
+      (e.type !== 'm.room.member' || e.stateKey === userId) &&
+      Object.keys(e.content).some((k) => !kept.has(k)),
+  );
+}
+
+/** Every redaction event per event redacted, to see that none was redacted twice. */
+export function redactionsPerEvent(m: HomeserverModel): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const room of m.rooms.values()) {
+    for (const e of room.events) if (e.type === 'm.room.redaction' && e.redacts) counts.set(e.redacts, (counts.get(e.redacts) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The bot's SQLite file and its write-ahead log, as bytes anyone with the file could read. */
+export function databaseBytes(dataDir: string): string {
+  const file = path.join(dataDir, DATABASE_FILE);
+  return ['', '-wal'].map((suffix) => file + suffix).filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString('latin1')).join('');
+}
+
+/** What the server still holds about a user that an erasure must remove. */
+export function leftOnServer(m: HomeserverModel, userId = ALICE) {
+  const user = m.user(userId)!;
+  return {
+    deactivated: user.deactivated,
+    erased: user.erasedAt !== null,
+    rooms: m.memberships(userId).filter((r) => r.membership === 'join' || r.membership === 'invite').length,
+    media: m.mediaOf(userId).length,
+    devices: user.devices.size,
+    emails: user.emails.length,
+    displayName: user.displayName,
+    avatarUrl: user.avatarUrl,
+  };
+}
+
+export const ERASED = { deactivated: true, erased: true, rooms: 0, media: 0, devices: 0, emails: 0, displayName: null, avatarUrl: null };
+
+export const idIn = (text: string): string => /R-[0-9A-Z]{4}/.exec(text)?.[0] ?? '';
+export const codeIn = (text: string): string => /!delete confirm (\d{6})/.exec(text)?.[1] ?? '';
+
+/** The bot's messages in a room, as plain text. */
+export const botBodies = (m: HomeserverModel, botId: string, roomId: string): string[] =>
+  m.events(roomId).filter((ev) => ev.sender === botId && ev.type === 'm.room.message').map((ev) => String((ev.content as Record<string, unknown>)['body']));

@@ -181,9 +181,9 @@ export class SynapseAdminHomeserver implements Homeserver {
     });
   }
 
-  /** Removes what login-as sessions of an earlier run left behind; notes for the admins. */
-  cleanUpPuppetSessions(): Promise<string[]> {
-    return this.#puppets.cleanUp();
+  /** Removes what login-as sessions of an earlier run (or of the process `owner`) left behind; notes for the admins. */
+  cleanUpPuppetSessions(owner?: string): Promise<string[]> {
+    return this.#puppets.cleanUp(owner);
   }
 
   /** As detected at start-up, minus what turned out missing since. */

@@ -15,6 +15,7 @@ import { decideEncryption } from './crypto/encryption-mode.ts';
 import type { OpenedStore } from './crypto/store-options.ts';
 import type { JobHandler } from './jobs/runner.ts';
 import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
+import { childProcessPackageMaker } from './export/export-process.ts';
 
 /** 32 characters: 128 bits as hex, or more as a passphrase. */
 const MIN_PSEUDONYM_KEY_LENGTH = 32;
@@ -80,6 +81,13 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, o
       cryptoStore,
       db,
       homeserver,
+      makePackage: childProcessPackageMaker({
+        config,
+        secrets,
+        capabilities: () => homeserver.capabilities,
+        endSessionsOf: (owner) => homeserver.cleanUpPuppetSessions(owner),
+        log,
+      }),
       serverNotes: notes,
       log,
       ...(options.now ? { now: options.now } : {}),

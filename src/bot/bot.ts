@@ -18,6 +18,7 @@ import { exportJobHandler } from '../export/export-job.ts';
 import { ExportStore } from '../export/export-store.ts';
 import { exportsDir, type ExpiryDependencies } from '../export/expiry.ts';
 import { forgetExports } from '../export/forget-exports.ts';
+import type { PackageMaker } from '../export/package-maker.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import { messageCountHandler } from '../inventory/count-job.ts';
@@ -64,6 +65,8 @@ export type BotDependencies = {
   cryptoStore?: RustSdkCryptoStorageProvider | undefined;
   db: Db;
   homeserver: Homeserver;
+  /** Makes export packages (run.ts: each in a process of its own). */
+  makePackage: PackageMaker;
   /** What the admins should know about this server, posted to the admin room at start-up. */
   serverNotes: string[];
   log: Logger;
@@ -180,7 +183,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     chatNotifier: notifier,
     handlers: [
       exportJobHandler({
-        config, homeserver, chat, encryption: deps.encryption, store: exportStore, expiry, now,
+        config, homeserver, makePackage: deps.makePackage, chat, encryption: deps.encryption, store: exportStore, expiry, now,
         isCancelled: (id) => (services.desk.requests.get(id)?.state ?? 'cancelled') === 'cancelled',
       }),
       messageCountHandler({ config, homeserver, chat, now, reportPolicyDiscrepancies: (categories) => reportPolicyDiscrepancies(categories) }),

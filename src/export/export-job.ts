@@ -1,4 +1,4 @@
-// The export job: makes the package (export.ts) and delivers it, part by part, into the
+// The export job: has the package made (package-maker.ts) and delivers it, part by part, into the
 // requester's direct chat, then says what arrived and until when. A restart resumes it: a
 // finished package is found again by its name (the request ID), and each part's upload and
 // message are recorded as they happen (export_uploads, and the checkpoint between the two),
@@ -16,9 +16,11 @@ import { troubleDescription } from '../bot/replies.ts';
 import type { Document } from '../render/document.ts';
 import { encryptedUploader, fileMessageContent, packageParts, plainUploader, uploadedUri, type Attachment, type AttachmentUploader, type PackagePart } from './delivery.ts';
 import { discardExport, uploadNameFor, type ExpiryDependencies } from './expiry.ts';
-import { ExportError, exportUserData, type ExportProgress } from './export.ts';
+import { ExportError, type ExportProgress } from './export.ts';
+import { ExportProcessStopped } from './export-process.ts';
 import type { ExportStore } from './export-store.ts';
-import { CANNOT_ENCRYPT, exportProgress, exportReady, NO_ACCOUNT, NO_DIRECT_CHAT, NOT_A_DIRECT_CHAT, NOT_AVAILABLE, UPLOAD_LIMIT_TOO_SMALL } from './messages.ts';
+import { CANNOT_ENCRYPT, exportProgress, exportReady, NO_ACCOUNT, NO_DIRECT_CHAT, NOT_A_DIRECT_CHAT, NOT_AVAILABLE, PROCESS_STOPPED, UPLOAD_LIMIT_TOO_SMALL } from './messages.ts';
+import type { PackageMaker } from './package-maker.ts';
 import { PartLimitTooSmall } from './parts.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -40,6 +42,8 @@ const Checkpoint = z.object({ pending: z.object({ part: z.number().int(), attach
 export type ExportJobOptions = {
   config: BotConfig;
   homeserver: Homeserver;
+  /** Makes the package: in a process of its own in the running bot (export-process.ts). */
+  makePackage: PackageMaker;
   chat: Chat;
   /** Whether the bot can encrypt (end-to-end encryption is on). */
   encryption: boolean;
@@ -81,17 +85,10 @@ async function runExport(options: ExportJobOptions, ctx: JobContext, roomId: str
   const { config, store, now } = options;
   const { request, signal } = ctx;
   const report = throttledProgress(ctx, now);
-  const pkg = await exportUserData({
-    homeserver: options.homeserver,
-    userId: request.userId,
-    config,
-    outputDir: options.expiry.outputDir,
-    name: request.id,
-    onProgress: (p) => report(fromExport(p), p.phase !== 'rooms'),
-    signal,
-    options: { roomsAtOnce: config.export.roomsAtOnce },
-    now,
-  });
+  const pkg = await options.makePackage(
+    { userId: request.userId, name: request.id, outputDir: options.expiry.outputDir, now },
+    { onProgress: (p) => report(fromExport(p), p.phase !== 'rooms'), signal },
+  );
   const record = store.begin(request.id, now(), now() + config.export.retentionDays * DAY_MS);
   const parts = packageParts(options.expiry.outputDir, pkg);
   const uploads = new Map(store.uploads(request.id).map((u) => [u.part, u]));
@@ -182,6 +179,7 @@ function asJobFailure(error: unknown, signal: AbortSignal): unknown {
   if (signal.aborted || error instanceof JobFailure) return error;
   if (error instanceof ExportError) return new JobFailure(NO_ACCOUNT, { retryable: false, cause: error });
   if (error instanceof PartLimitTooSmall) return new JobFailure(UPLOAD_LIMIT_TOO_SMALL, { retryable: false, cause: error });
+  if (error instanceof ExportProcessStopped) return new JobFailure(PROCESS_STOPPED, { retryable: true, cause: error });
   if (error instanceof CannotEncryptError) return new JobFailure(CANNOT_ENCRYPT, { retryable: false, cause: error });
   if (error instanceof HomeserverError && error.kind === 'unsupported') return new JobFailure(NOT_AVAILABLE, { retryable: false, cause: error });
   if (error instanceof HomeserverError) {

@@ -10,6 +10,7 @@
 // whole in memory: pages, files and zip entries all stream through the work folder.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import type { BotConfig } from '../config/load.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import { categoryFiles } from './category-data.ts';
@@ -47,16 +48,19 @@ export const DEFAULT_EXPORT_OPTIONS: ExportOptions = {
 /** The largest part when the server does not say (Synapse's default max_upload_size). */
 export const DEFAULT_PART_LIMIT = 50 * 1024 * 1024;
 
-export type ExportPhase = 'account' | 'rooms' | 'writing' | 'done';
+const Count = z.number().int().nonnegative();
+const DoneOf = z.object({ done: Count, total: Count });
 
-export type ExportProgress = {
-  phase: ExportPhase;
-  rooms: { done: number; total: number };
+/** How far an export has got (it crosses a process boundary: see export-process.ts). */
+export const ExportProgress = z.object({
+  phase: z.enum(['account', 'rooms', 'writing', 'done']),
+  rooms: DoneOf,
   /** Events the user sent, read so far. */
-  events: number;
-  media: { done: number; total: number; bytes: number };
-  parts: { done: number; total: number };
-};
+  events: Count,
+  media: DoneOf.extend({ bytes: Count }),
+  parts: DoneOf,
+});
+export type ExportProgress = z.infer<typeof ExportProgress>;
 
 export type ExportRequest = {
   homeserver: Homeserver;

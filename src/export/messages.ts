@@ -110,4 +110,5 @@ export const CANNOT_ENCRYPT = 'this chat is end-to-end encrypted and I cannot en
 export const NO_DIRECT_CHAT = 'I know no direct chat with you to send it to';
 export const NO_ACCOUNT = 'the homeserver has no account of yours to export';
 export const NOT_AVAILABLE = 'this server’s software does not offer what I need to make an export';
+export const PROCESS_STOPPED = 'the export process stopped unexpectedly';
 export const UPLOAD_LIMIT_TOO_SMALL = 'the homeserver accepts only very small files, too small for even one part of the export';

@@ -3,16 +3,20 @@
 // data or a URL with a query string; `endpoint` is a template such as
 // "GET /_synapse/admin/v2/users/{userId}", never a path with a real ID in it.
 
-export type HomeserverErrorKind =
-  | 'unreachable'
-  | 'timeout'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'unsupported'
-  | 'rate-limited'
-  | 'server-error'
-  | 'bad-response';
+import { z } from 'zod';
+
+export const HomeserverErrorKind = z.enum([
+  'unreachable',
+  'timeout',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'unsupported',
+  'rate-limited',
+  'server-error',
+  'bad-response',
+]);
+export type HomeserverErrorKind = z.infer<typeof HomeserverErrorKind>;
 
 export type HomeserverErrorInit = {
   kind: HomeserverErrorKind;

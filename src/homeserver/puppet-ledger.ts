@@ -17,7 +17,11 @@ export const PuppetSession = z.object({
 });
 export type PuppetSession = z.infer<typeof PuppetSession>;
 
-/** Durable: every call is written before it returns. Never holds a token. */
+/**
+ * Durable: every call is written before it returns. Never holds a token. Several processes may
+ * write to one ledger (the bot's database); each ledger writes the sessions it begins under its
+ * owner, and reads everyone's.
+ */
 export interface PuppetLedger {
   /** Records a session about to be opened on `userId`'s account; its ID. */
   begin(userId: string, createdAt: number): number;
@@ -25,8 +29,11 @@ export interface PuppetLedger {
   attachDevice(id: number, deviceId: string): void;
   /** The session and anything it left on the server are gone. */
   end(id: number): void;
-  /** Sessions begun and not ended: live ones, or what a crash left behind. */
-  unfinished(): PuppetSession[];
+  /**
+   * Sessions begun and not ended: live ones, or what a crash left behind. With `owner`, only
+   * those of that process (an export process's, say, after it died); without, everyone's.
+   */
+  unfinished(owner?: string): PuppetSession[];
 }
 
 /** Tuwunel's name for a login-as device (src/api/client/admin/users/login_as.rs). */

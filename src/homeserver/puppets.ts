@@ -77,12 +77,13 @@ export class Puppets {
   }
 
   /**
-   * At start-up, before any new session: removes what sessions of an earlier run left behind.
+   * Removes what sessions left behind: at start-up, before any new session, those of an earlier
+   * run; with `owner`, those of one process that ended without ending them (export-process.ts).
    * Returns one line per session for the admins (user IDs: they may want to tell the user).
    */
-  async cleanUp(): Promise<string[]> {
+  async cleanUp(owner?: string): Promise<string[]> {
     const notes: string[] = [];
-    for (const session of this.#o.ledger.unfinished()) {
+    for (const session of this.#o.ledger.unfinished(owner)) {
       const removed = await this.#removeLeftovers(session);
       if (removed === null) {
         notes.push(`Could not remove the login-as session the bot opened on ${session.userId}'s account before it stopped; it will try again at the next start.`);
@@ -154,8 +155,10 @@ export class Puppets {
 
   async #candidates(session: PuppetSession): Promise<string[]> {
     const answer = await this.#o.admin.request('GET', endpoint(PATHS.devices, { userId: session.userId }), { schema: AdminDevices });
+    // A live session of another process on the same account is not a leftover.
+    const live = this.ownDevices(session.userId);
     return toDevices(answer)
-      .filter((d: Device) => isLeftoverPuppetDevice(d, session, PUPPET_TTL_MS))
+      .filter((d: Device) => isLeftoverPuppetDevice(d, session, PUPPET_TTL_MS) && !live.has(d.deviceId))
       .map((d) => d.deviceId);
   }
 

@@ -204,9 +204,9 @@ export class SynapseAdminHomeserver implements Homeserver {
       : null;
   }
 
-  /** Removes what login-as sessions of an earlier run left behind; notes for the admins. */
-  cleanUpPuppetSessions(): Promise<string[]> {
-    return this.#puppets.cleanUp();
+  /** Removes what login-as sessions of an earlier run (or of the process `owner`) left behind; notes for the admins. */
+  cleanUpPuppetSessions(owner?: string): Promise<string[]> {
+    return this.#puppets.cleanUp(owner);
   }
 
   /** As detected at start-up, minus what turned out missing since. */
@@ -628,12 +628,23 @@ export type ConnectOptions = {
  * Detects the server and its capabilities (checking the admin token), builds the Homeserver,
  * and removes what login-as sessions of an earlier run left behind. The notes are for the admins.
  */
-export async function connectHomeserver(options: ConnectOptions): Promise<{ homeserver: Homeserver; notes: string[] }> {
-  const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
-  const admin = createHomeserverHttp({ baseUrl: options.url, accessToken: options.adminToken, ...timeout });
-  const bot = createHomeserverHttp({ baseUrl: options.url, accessToken: options.botToken, ...timeout });
+export async function connectHomeserver(options: ConnectOptions): Promise<{ homeserver: SynapseAdminHomeserver; notes: string[] }> {
+  const admin = httpFor(options, options.adminToken);
   const { capabilities, notes } = await detectCapabilities(admin, { botUserId: options.botUserId, serverName: options.serverName });
-  const homeserver = new SynapseAdminHomeserver({ admin, bot, capabilities, serverName: options.serverName, puppetLedger: options.puppetLedger, botUserId: options.botUserId });
+  const homeserver = homeserverWith(options, capabilities);
   const cleanedUp = capabilities.supported ? await homeserver.cleanUpPuppetSessions() : [];
   return { homeserver, notes: [...notes, ...cleanedUp] };
 }
+
+/**
+ * The Homeserver with capabilities detected before (by the bot, for an export process of its
+ * own): no probes, and no clean-up of anyone's login-as sessions.
+ */
+export function homeserverWith(options: ConnectOptions, capabilities: Capabilities): SynapseAdminHomeserver {
+  const admin = httpFor(options, options.adminToken);
+  const bot = httpFor(options, options.botToken);
+  return new SynapseAdminHomeserver({ admin, bot, capabilities, serverName: options.serverName, puppetLedger: options.puppetLedger, botUserId: options.botUserId });
+}
+
+const httpFor = (options: Pick<ConnectOptions, 'url' | 'timeoutMs'>, accessToken: string): HomeserverHttp =>
+  createHomeserverHttp({ baseUrl: options.url, accessToken, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });

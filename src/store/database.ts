@@ -1,8 +1,8 @@
-// Opens the bot's SQLite file and brings its schema up to date.
+// Opens the bot's SQLite file and brings its schema up to date; or joins it from another process.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate } from './migrations.ts';
+import { migrate, SCHEMA_VERSION } from './migrations.ts';
 
 export type Db = Database.Database;
 
@@ -27,6 +27,23 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('foreign_keys = ON');
   migrate(db);
   reusePreparedStatements(db);
+  return db;
+}
+
+/**
+ * Another connection to the bot's database, for a process of its own (an export process): the
+ * file must exist and be migrated already (the bot did both at its start); WAL lets both write.
+ */
+export function joinDatabase(dataDir: string): Db {
+  const db = new Database(path.join(dataDir, DATABASE_FILE), { fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  db.pragma('secure_delete = ON');
+  db.pragma('foreign_keys = ON');
+  const version = db.pragma('user_version', { simple: true });
+  if (version !== SCHEMA_VERSION) {
+    db.close();
+    throw new Error(`the bot's database is at schema version ${String(version)}, not ${SCHEMA_VERSION}`);
+  }
   return db;
 }
 

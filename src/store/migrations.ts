@@ -229,6 +229,15 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       );
     `);
   },
+  // 8: export packages are made in processes of their own (export/export-process.ts), which
+  // open login-as sessions too. Each session names the process that opened it, so that the bot
+  // can end those of one that died without waiting for its own next start.
+  (db) => {
+    db.exec(`
+      -- NULL: the bot itself; else e.g. "export:<request ID>".
+      ALTER TABLE puppet_sessions ADD COLUMN owner TEXT;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -14,6 +14,7 @@ import { botBodies, botMessages, download as downloadMedia, requestIdIn, seedHis
 import { readZipParts, type ReadPackage } from '../export/read-package.ts';
 import { E2eeUser, type EncryptedFile } from '../support/e2ee-user.ts';
 import { movableClock } from '../support/clock.ts';
+import { exportProcessesOf, isRunning } from '../support/processes.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World, type WorldOptions } from '../support/world.ts';
 
@@ -274,14 +275,18 @@ describe('failures', () => {
     expect(fileMessages(w, dm)).toHaveLength(0);
   }, 60_000);
 
-  it('!cancel while it runs: it stops, nothing is delivered, nothing is kept', async () => {
+  it('!cancel while it runs: it stops, its export process ends, nothing is delivered, nothing is kept', async () => {
     const { w, dm } = await exportWorld();
     slowRoomPages(w, 700);
     const id = idIn((await w.ask(w.alice.userId, dm, '!export')).body);
-    await waitUntil(() => w.bot.services.jobStore.get(id)?.state === 'running', 'the job to run');
+    await waitUntil(() => w.bot.services.jobStore.get(id)?.progress?.phase === 'rooms', 'the export to read her rooms');
+    const [exporter] = exportProcessesOf(process.pid);
+    expect(exporter).toBeDefined();
+    expect(fs.readdirSync(exportsDir(w.config.dataDir))).toEqual([`${id}.partial`]);
     expect((await w.ask(w.alice.userId, dm, `!cancel ${id}`)).body).toContain('is cancelled');
     await w.bot.services.jobs.idle();
     await w.bot.idle();
+    expect(isRunning(exporter!)).toBe(false);
     expect(w.bot.services.jobStore.get(id)!.state).toBe('cancelled');
     expect(fileMessages(w, dm)).toHaveLength(0);
     expect(fs.readdirSync(exportsDir(w.config.dataDir))).toEqual([]);

@@ -7,7 +7,9 @@ import type { Capabilities } from '../../src/homeserver/homeserver.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import { PUPPET_TTL_MS } from '../../src/homeserver/puppets.ts';
 import { SynapseAdminHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import type { SqlitePuppetLedger } from '../../src/store/puppet-sessions.ts';
+import Database from 'better-sqlite3';
+import { migrate } from '../../src/store/migrations.ts';
+import { SqlitePuppetLedger } from '../../src/store/puppet-sessions.ts';
 import { startTestHomeserver, type TestHomeserver } from '../homeserver/index.ts';
 import { call, enc } from '../homeserver/test-helpers.ts';
 import { memoryLedger } from '../support/ledger.ts';
@@ -106,6 +108,25 @@ describe('after a crash', () => {
     expect(hs.model.user(ALICE)?.devices.has(device)).toBe(false);
     expect(hs.model.user(ALICE)?.devices.has('HUMAN')).toBe(true);
     expect(ledger.unfinished()).toEqual([]);
+  });
+
+  it('ends what one process (an export process) left, and only that: never the live session of another on the same account', async () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const bots = new SqlitePuppetLedger(db);
+    const exporters = new SqlitePuppetLedger(db, 'export:R-TEST');
+    const { homeserver, strayLogin, puppetDevices } = await world({ ledger: bots });
+    const live = await strayLogin();
+    bots.attachDevice(bots.begin(ALICE, Date.now()), live);
+    // The export process died after its login-as and before it learnt the device's ID.
+    exporters.begin(ALICE, Date.now());
+    const left = await strayLogin();
+    expect(await homeserver.cleanUpPuppetSessions('export:R-TEST')).toEqual([
+      `Removed the login-as device ${left} the bot had left on ${ALICE}'s account when it stopped unexpectedly.`,
+    ]);
+    expect(puppetDevices().map((d) => d.deviceId)).toEqual([live]);
+    expect(exporters.unfinished('export:R-TEST')).toEqual([]);
+    expect(bots.unfinished()).toMatchObject([{ userId: ALICE, deviceId: live }]);
   });
 
   it('keeps the record when the server cannot be reached, to try again', async () => {

@@ -9,11 +9,13 @@ import type { ErasureSummary } from './summary.ts';
 
 const contact = (config: BotConfig): Inline[] => [link(config.privacyContact.email, `mailto:${config.privacyContact.email}`)];
 
-function countLines(s: ErasureSummary): Inline[][] {
+/** The counts of an erasure, said to the person ("you") or about them to the admins ("they"). */
+function countLines(s: ErasureSummary, to: 'person' | 'admins'): Inline[][] {
+  const they = to === 'person' ? 'you' : 'they';
   return [
-    [`Rooms you are or were in: ${s.rooms} (every message and file you sent in them is redacted, and you leave them)`],
-    [s.messages === null ? 'Messages you sent: all of them (this server cannot count them in advance)' : `Messages you sent: ${s.messages}`],
-    [`Files you uploaded: ${s.media} (${formatBytes(s.mediaBytes)})`],
+    [`Rooms ${they} are or were in: ${s.rooms} (every message and file ${they} sent in them is redacted, and ${they} leave them)`],
+    [s.messages === null ? `Messages ${they} sent: all of them (this server cannot count them in advance)` : `Messages ${they} sent: ${s.messages}`],
+    [`Files ${they} uploaded: ${s.media} (${formatBytes(s.mediaBytes)})`],
     [`Devices and sessions: ${s.devices}`],
     [`Email addresses: ${s.emails}${s.phoneNumbers > 0 ? `, phone numbers: ${s.phoneNumbers}` : ''}`],
     [`Profile (display name, avatar): ${s.hasProfile ? 'yes' : 'none set'}`],
@@ -27,7 +29,7 @@ export function deletionExplained(request: Request, code_: string, summary: Eras
   return [
     paragraph(bold('You asked me to erase your account and its data. Please read this first: erasure cannot be undone.')),
     paragraph('What will be erased, from what the server holds about you right now:'),
-    list(countLines(summary)),
+    list(countLines(summary, 'person')),
     paragraph('What cannot be erased:'),
     list([
       ['Copies on other servers: messages you sent into rooms with people on other servers were copied there (federation). This server cannot erase them; the privacy contact can tell you which servers they are.'],
@@ -72,7 +74,7 @@ export function approvalRequest(request: Request, summary: ErasureSummary, fourE
     ),
     list([
       [`Account age: ${summary.accountAgeDays === null ? 'not recorded by this server' : `${summary.accountAgeDays} day(s)`}`],
-      ...countLines(summary),
+      ...countLines(summary, 'admins'),
     ]),
     paragraph(
       'Decide with ',

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runDemo } from './demo.ts';
 
 describe('the demo', () => {
-  it('prints a transcript of !help, !whatdoyouhave in an encrypted chat, a group room, a remote user, a relayed objection, !status, an export and an escalation', async () => {
+  it('prints a transcript of !help, !whatdoyouhave in an encrypted chat, a group room, a remote user, a relayed objection, !status, an export, an escalation and an erasure', async () => {
     const out = new PassThrough();
     let transcript = '';
     out.on('data', (chunk) => (transcript += chunk));
@@ -35,5 +35,12 @@ describe('the demo', () => {
     expect(transcript).toMatch(/objection: in progress, due/);
     expect(transcript.match(/Request R-[0-9A-Z]{4} is due in 6 day\(s\) and is not finished/g)).toHaveLength(1);
     expect(transcript.match(/Reminder: request R-[0-9A-Z]{4} \(objection\) is due in 6 day\(s\)/g)).toHaveLength(1);
+    // An erasure: confirmed with a code, approved by an admin, run after the cooling-off, verified on the server.
+    expect(transcript).toMatch(/^bob: +!delete confirm \d{6}$/m);
+    expect(transcript).toMatch(/^admin: +!approve R-[0-9A-Z]{4}$/m);
+    expect(transcript).toContain('Rooms they are or were in: ');
+    expect(transcript).toMatch(/Your account is being erased now \(request `R-[0-9A-Z]{4}`\)/);
+    expect(transcript).toMatch(/Erasure R-[0-9A-Z]{4} of `@bob:example.org`: verified\. Every read-back passed\./);
+    expect(transcript).toMatch(/Bob's account is deactivated; of his 1 message\(s\) in the book club, 1 redacted/);
   });
 });

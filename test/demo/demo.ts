@@ -12,7 +12,8 @@ import { startWorld, type World } from '../support/world.ts';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
-function seedAlice(world: Pick<World, 'hs'>, alice: string, bob: string): void {
+/** Alice's history; returns the room she shares with Bob. */
+function seedAlice(world: Pick<World, 'hs'>, alice: string, bob: string): string {
   const m = world.hs.model;
   const now = Date.now();
   const shared = m.createRoom(alice, { name: 'Book club', invite: [bob] });
@@ -31,6 +32,7 @@ function seedAlice(world: Pick<World, 'hs'>, alice: string, bob: string): void {
     lang: 'en',
     data: { url: 'https://push.example.net/_matrix/push/v1/notify' },
   });
+  return shared;
 }
 
 type Line = { who: string; text: string };
@@ -60,6 +62,7 @@ export async function runDemo(out: Writable): Promise<number> {
   const print = (text = '') => out.write(text + '\n');
   // The demo fast-forwards the bot's clock to show what happens as a deadline nears.
   let offset = 0;
+  let bookClub = '';
   const world = await startWorld({
     flavour: 'tuwunel',
     configure: (raw) => (raw.bot.encryption = 'auto'),
@@ -76,7 +79,7 @@ export async function runDemo(out: Writable): Promise<number> {
       const m = hs.model;
       const alice = '@alice:example.org';
       m.addRemoteUser('@dave:remote.example');
-      seedAlice({ hs }, alice, '@bob:example.org');
+      bookClub = seedAlice({ hs }, alice, '@bob:example.org');
     },
   });
   try {
@@ -180,6 +183,32 @@ export async function runDemo(out: Writable): Promise<number> {
     print(format(botSays(world.contactRoomId, escalationMark)));
     print('In the admin room:');
     print(format(botSays(world.adminRoomId, adminMark).filter((l) => l.text.startsWith('Reminder'))));
+    print();
+
+    print('━━ 7. Bob erases his account: he confirms, an admin approves, a day of cooling-off, then the bot erases and checks ━━');
+    const bobDm = await world.openDirectChat(bob.userId);
+    const asked = await exchange(bob.userId, bobDm, '!delete');
+    print(format(asked));
+    const code = /\b(\d{6})\b/.exec(asked[1]!.text)?.[1] ?? '';
+    const approvalMark = mark(world.adminRoomId);
+    const confirmed = await exchange(bob.userId, bobDm, `!delete confirm ${code}`);
+    const erasureId = /R-[0-9A-Z]{4}/.exec(confirmed[1]!.text)?.[0] ?? '';
+    print(format(confirmed));
+    print('In the admin room:');
+    print(format(botSays(world.adminRoomId, approvalMark)));
+    print(format(await exchange(world.admin.userId, world.adminRoomId, `!approve ${erasureId}`)));
+    const bobMark = mark(bobDm);
+    const reportMark = mark(world.adminRoomId);
+    offset += 25 * HOUR;
+    world.bot.services.jobs.pump();
+    await world.bot.services.jobs.idle();
+    await world.bot.idle();
+    print('A day later, in Bob’s direct chat:');
+    print(format(botSays(bobDm, bobMark)));
+    print('In the admin room:');
+    print(format(botSays(world.adminRoomId, reportMark).filter((l) => l.text.startsWith(`Erasure ${erasureId}`))));
+    const bobsMessages = (hs.model.room(bookClub)?.events ?? []).filter((e) => e.sender === bob.userId && e.type === 'm.room.message');
+    print(`(On the server: Bob's account is ${hs.model.user(bob.userId)?.deactivated ? 'deactivated' : 'still active'}; of his ${bobsMessages.length} message(s) in the book club, ${bobsMessages.filter((e) => e.redactedBy).length} redacted.)`);
     print();
     print('That was the real bot over real HTTP against the bundled test homeserver.');
     print('To run it against your homeserver: set DSAR_BOT_ACCESS_TOKEN and edit bot.config.json (see README.md).');

@@ -96,7 +96,7 @@ describe('the admins decide', () => {
     const body = String((message!.content as Record<string, unknown>)['body']);
     expect(body).toContain(w.alice.userId);
     expect(body).toContain('Account age: 100 day(s)');
-    expect(body).toContain('Messages you sent: 4');
+    expect(body).toContain('Messages they sent: 4');
     expect(body).not.toContain('hello');
     expect(body).toContain(`!approve ${id}`);
     expect((await w.ask(w.admin.userId, w.adminRoomId, `!approve ${id}`)).body).toMatch(/Approved: erasure `R-[0-9A-Z]{4}` starts at/);

@@ -24,6 +24,15 @@ afterEach(async () => {
   smtp = undefined;
 });
 
+/** An export request of Alice's, scheduled and queued for whichever export handler the world has. */
+function queueExportJob(w: World, dm: string) {
+  const { desk } = w.bot.services;
+  const request = desk.requests.open({ kind: 'export', userId: w.alice.userId, roomId: dm, sourceEventId: null });
+  desk.requests.transition(request.id, 'scheduled', 'bot');
+  desk.jobs.enqueue(desk.requests.get(request.id)!);
+  return request;
+}
+
 const bodies = (w: World, roomId: string) =>
   w.hs.model.events(roomId).filter((ev) => ev.sender === w.privacybot.userId && ev.type === 'm.room.message').map((ev) => String((ev.content as Record<string, unknown>)['body']));
 
@@ -184,10 +193,7 @@ describe('jobs through the bot', () => {
     world = await startWorld({ jobHandlers: [slowHandler(gate)] });
     const w = world;
     const dm = await w.openDirectChat(w.alice.userId);
-    const { desk } = w.bot.services;
-    const request = desk.requests.open({ kind: 'export', userId: w.alice.userId, roomId: dm, sourceEventId: null });
-    desk.requests.transition(request.id, 'scheduled', 'bot');
-    desk.jobs.enqueue(desk.requests.get(request.id)!);
+    const request = queueExportJob(w, dm);
     await waitUntil(() => gate.started === 1, 'the job to start');
 
     await w.restart();
@@ -210,10 +216,7 @@ describe('jobs through the bot', () => {
     world = await startWorld({ jobHandlers: [failing] });
     const w = world;
     const dm = await w.openDirectChat(w.alice.userId);
-    const { desk } = w.bot.services;
-    const request = desk.requests.open({ kind: 'export', userId: w.alice.userId, roomId: dm, sourceEventId: null });
-    desk.requests.transition(request.id, 'scheduled', 'bot');
-    desk.jobs.enqueue(desk.requests.get(request.id)!);
+    const request = queueExportJob(w, dm);
     await waitUntil(() => bodies(w, dm).some((b) => b.includes('could not complete your request')), 'the owner to be told');
     expect(bodies(w, dm).find((b) => b.includes('could not complete'))).toContain('the homeserver refused to list your rooms');
     await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes(`Request ${request.id} failed`)), 'the escalation');

@@ -65,6 +65,7 @@ try {
       check();
     });
 
+  const rssAtStart = peakRssMiB(process_.pid);
   const started = performance.now();
   const cpuBefore = { bot: cpuSeconds(process_.pid), homeserver: cpuSeconds(process.pid) };
   await Promise.all(
@@ -91,7 +92,7 @@ try {
     const latencies = sent.filter((s) => s.command === command && replies.has(s.eventId)).map((s) => replies.get(s.eventId)![0]! - s.at).sort((a, b) => a - b);
     console.log(`  ${command.padEnd(15)} n=${String(latencies.length).padStart(5)}  p50 ${percentile(latencies, 50).toFixed(0).padStart(5)} ms  p95 ${percentile(latencies, 95).toFixed(0).padStart(5)} ms  p99 ${percentile(latencies, 99).toFixed(0).padStart(5)} ms`);
   }
-  console.log(`  lost ${lost}, duplicated ${duplicated}; bot process peak RSS ${peakRssMiB(process_.pid).toFixed(0)} MiB`);
+  console.log(`  lost ${lost}, duplicated ${duplicated}; bot process peak RSS ${peakRssMiB(process_.pid).toFixed(0)} MiB (${rssAtStart.toFixed(0)} MiB before the load)`);
   console.log(`  CPU over the run: bot ${cpu.bot.toFixed(1)} s, test homeserver and load ${cpu.homeserver.toFixed(1)} s (of ${elapsed.toFixed(1)} s on ${os.cpus().length} cores)`);
 } finally {
   await process_.kill('SIGTERM'); // a clean stop (a CPU profile, when asked for, is written then)

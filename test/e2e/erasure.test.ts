@@ -151,6 +151,47 @@ describe('the last moments before deactivation', () => {
   }, 30_000);
 });
 
+describe('a homeserver that answers 429, 500, slowly, or not at all while the erasure runs', () => {
+  it.each<Flavour>(['synapse-1.67', 'synapse'])('%s: waited out and retried, nothing done twice: erased and verified', async (flavour) => {
+    const { w, dm, rooms } = await erasureWorld(flavour, { privateRoom: true }, { jobRetryBaseMs: 50 });
+    const f = w.hs.faults;
+    f.add({ method: 'PUT', path: /\/_matrix\/client\/v3\/rooms\/[^/]+\/redact\//, kind: 'rate-limit', retryAfterMs: 100, times: 3 });
+    // A redaction the server carries out whose answer never arrives: sent again, it must not redact twice.
+    f.add({ method: 'PUT', path: /\/_matrix\/client\/v3\/rooms\/[^/]+\/redact\//, kind: 'commit-then-drop', times: 1 });
+    f.add({ method: 'POST', path: /\/_synapse\/admin\/v1\/user\/[^/]+\/redact$/, kind: 'rate-limit', retryAfterMs: 100, times: 1 });
+    f.add({ method: 'GET', path: /\/_synapse\/admin\/v1\/users\/[^/]+\/media$/, kind: 'status', status: 500, times: 2 });
+    f.add({ method: 'DELETE', path: /\/_synapse\/admin\/v1\/users\/[^/]+\/media$/, kind: 'status', status: 502, times: 1 });
+    f.add({ method: 'GET', path: /\/_synapse\/admin\/v2\/users\/[^/]+$/, kind: 'latency', latencyMs: 300, times: 5 });
+    f.add({ method: 'POST', path: /\/_synapse\/admin\/v1\/deactivate\//, kind: 'status', status: 503, times: 1 });
+    // Refused before it took effect: the step fails, the job tries again, and the bot is made an admin once.
+    f.add({ method: 'POST', path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/make_room_admin$/, kind: 'status', status: 500, times: 1 });
+    const id = await askAndApprove(w, dm);
+    await waitUntil(() => stateOf(w, id) === 'completed' || stateOf(w, id) === 'failed', 'the erasure to end', 25_000);
+    const m = w.hs.model;
+
+    expect(reports(w, id)).toHaveLength(1);
+    expect(reports(w, id)[0]).toContain(': verified. Every read-back passed.');
+    expect(leftOnServer(m)).toEqual(ERASED);
+    for (const roomId of [rooms.chat, rooms.lounge, rooms.private!, dm]) expect(readableEventsOf(m, roomId), roomId).toEqual([]);
+    expect([...redactionsPerEvent(m).values()].every((n) => n === 1)).toBe(true);
+    // Every fault really fired on the way: 429s, a lost answer (status 0), 500s, 502, 503.
+    const statuses = new Set(w.hs.requests.filter((r) => r.path.includes('alice') || r.path.includes('/redact/')).map((r) => r.status));
+    for (const status of [429, 0, 500, 502, 503]) expect(statuses, String(status)).toContain(status);
+    expect(botBodies(m, w.privacybot.userId, dm).filter((b) => b.includes('Your account is being erased now'))).toHaveLength(1);
+    if (flavour === 'synapse-1.67') {
+      // Made an admin once in the private room she left: one change of power levels naming the bot.
+      const grants = m.events(rooms.private!).filter((ev) => ev.type === 'm.room.power_levels' && w.privacybot.userId in ((ev.content as Record<string, any>)['users'] ?? {}));
+      expect(grants).toHaveLength(1);
+      // The refused call was made again; each room's grant succeeded once.
+      const calls = w.hs.requests.filter((r) => r.path.endsWith('/make_room_admin'));
+      expect(calls.filter((r) => r.status === 500)).toHaveLength(1);
+      const granted = calls.filter((r) => r.status === 200).map((r) => r.path);
+      expect(granted.length).toBeGreaterThan(0);
+      expect(new Set(granted).size).toBe(granted.length);
+    }
+  }, 40_000);
+});
+
 describe('a step that keeps failing', () => {
   it('is retried with backoff; then the admins get what was and was not erased, the privacy contact one escalation, and nothing is called verified', async () => {
     const { w, dm } = await erasureWorld('synapse', {}, { jobRetryBaseMs: 50 });

@@ -275,6 +275,43 @@ describe('failures', () => {
     expect(fileMessages(w, dm)).toHaveLength(0);
   }, 60_000);
 
+  it('a homeserver that answers 429, 500, slowly, or loses an upload’s answer: one complete package, and the lost upload deleted with the rest', async () => {
+    const clock = movableClock();
+    const { w, seeded, dm } = await exportWorld({ now: clock.now, jobRetryBaseMs: 50 });
+    const f = w.hs.faults;
+    f.add({ method: 'GET', path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'rate-limit', retryAfterMs: 100, times: 2 });
+    f.add({ method: 'GET', path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'status', status: 500, times: 1 });
+    f.add({ method: 'GET', path: /\/media\/download\//, kind: 'status', status: 502, times: 1 });
+    f.add({ method: 'GET', path: /\/_synapse\/admin\/v1\/users\/[^/]+\/joined_rooms$/, kind: 'latency', latencyMs: 300 });
+    // The server stores the zip and the answer never arrives: the bot uploads again.
+    f.add({ method: 'POST', path: '/_matrix/media/v3/upload', kind: 'commit-then-drop', times: 1 });
+    f.add({ method: 'PUT', path: /\/send\/m\.room\.message\//, kind: 'rate-limit', retryAfterMs: 100, times: 1, bodyIncludes: 'm.file' });
+    const { id } = await exportAndWait(w, dm);
+    // The upload whose answer was lost failed that attempt; the job's next attempt delivered.
+    expect(w.bot.services.jobStore.get(id)).toMatchObject({ state: 'done', attempts: 2 });
+
+    const files = fileMessages(w, dm);
+    expect(files).toHaveLength(1);
+    const read = await unzipDelivered(w, [files[0]!.content as Json]);
+    const rooms = new Map(read.json('data/rooms.json').data.rooms.map((r: Json) => [r.room_id, r]));
+    const bodiesIn = (roomId: string) =>
+      read.text((rooms.get(roomId) as Json).messages_file).trimEnd().split('\n').slice(1).map((l) => JSON.parse(l)).filter((e) => e.type === 'm.room.message').map((e) => e.content.body);
+    expect(bodiesIn(seeded.club)).toEqual(seeded.said);
+    expect(bodiesIn(seeded.left)).toEqual(seeded.saidInLeft);
+    const media = read.json('data/media.json').data;
+    expect(read.text(media.find((m: Json) => m.upload_name === 'notes.txt').file)).toBe('Alice’s notes: buy tea.\n');
+    // Every fault fired.
+    const statuses = w.hs.requests.map((r) => r.status);
+    for (const status of [429, 500, 502]) expect(statuses, String(status)).toContain(status);
+    const uploads = () => [...w.hs.model.media.values()].filter((m) => m.userId === w.privacybot.userId && m.filename?.startsWith(id));
+    expect(uploads()).toHaveLength(2);
+
+    clock.advance(8 * DAY);
+    await w.bot.services.maintenance.run();
+    expect(uploads()).toEqual([]);
+    expect(w.bot.services.desk.requests.get(id)!.state).toBe('completed');
+  });
+
   it('!cancel while it runs: it stops, its export process ends, nothing is delivered, nothing is kept', async () => {
     const { w, dm } = await exportWorld();
     slowRoomPages(w, 700);

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flavour } from '../homeserver/index.ts';
 import { movableClock } from '../support/clock.ts';
+import { botBodies, requestIdIn as idIn } from '../support/bot-messages.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World, type WorldOptions } from '../support/world.ts';
 
@@ -14,10 +15,8 @@ afterEach(async () => {
   world = undefined;
 });
 
-const idIn = (text: string): string => /R-[0-9A-Z]{4}/.exec(text)?.[0] ?? '';
 const codeIn = (text: string): string => /!delete confirm (\d{6})/.exec(text)?.[1] ?? '';
-const bodies = (w: World, roomId: string) =>
-  w.hs.model.events(roomId).filter((ev) => ev.sender === w.privacybot.userId && ev.type === 'm.room.message').map((ev) => String((ev.content as Record<string, unknown>)['body']));
+const bodies = (w: World, roomId: string) => botBodies(w.hs.model, w.privacybot.userId, roomId);
 
 async function aliceWorld(options: WorldOptions = {}) {
   world = await startWorld({

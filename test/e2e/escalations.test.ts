@@ -11,6 +11,7 @@ import { paragraph } from '../../src/render/document.ts';
 import { DATABASE_FILE } from '../../src/store/database.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 import { movableClock } from '../support/clock.ts';
+import { botBodies, requestIdIn as idIn } from '../support/bot-messages.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
@@ -33,10 +34,8 @@ function queueExportJob(w: World, dm: string) {
   return request;
 }
 
-const bodies = (w: World, roomId: string) =>
-  w.hs.model.events(roomId).filter((ev) => ev.sender === w.privacybot.userId && ev.type === 'm.room.message').map((ev) => String((ev.content as Record<string, unknown>)['body']));
+const bodies = (w: World, roomId: string) => botBodies(w.hs.model, w.privacybot.userId, roomId);
 
-const idIn = (text: string): string => /R-[0-9A-Z]{4}/.exec(text)?.[0] ?? '';
 
 async function worldWithMail(extra: Parameters<typeof startWorld>[0] = {}) {
   smtp = await startSmtpServer();

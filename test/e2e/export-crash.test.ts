@@ -44,7 +44,7 @@ function killWhen(w: World, bot: BotProcess, match: { method: string; path: RegE
 }
 
 const BOT = '@privacybot:example.org';
-const ready = (w: World, dm: string) => botBodies(w.hs, BOT, dm).filter((b) => /^Your export R-[0-9A-Z]{4} is ready/.test(b));
+const ready = (w: World, dm: string) => botBodies(w.hs.model, BOT, dm).filter((b) => /^Your export R-[0-9A-Z]{4} is ready/.test(b));
 
 /** After the restart: one package, whole, and one of each message. */
 async function expectExactlyOnePackage(w: World, dm: string, command: string, seeded: ReturnType<typeof seedHistory>, again: BotProcess) {
@@ -71,7 +71,7 @@ describe('SIGKILL during an export', () => {
     expect(fileMessages(w.hs, BOT, dm)).toHaveLength(0);
 
     await expectExactlyOnePackage(w, dm, command, seeded, await start());
-    expect(botBodies(w.hs, BOT, dm).filter((b) => b.includes('was interrupted by a restart'))).toHaveLength(1);
+    expect(botBodies(w.hs.model, BOT, dm).filter((b) => b.includes('was interrupted by a restart'))).toHaveLength(1);
   }, 60_000);
 
   it('right after a part was uploaded: one message, and the upload it never recorded is deleted with the rest', async () => {

@@ -67,7 +67,7 @@ describe('the export process', () => {
 
     clock.advance(2 * HOUR);
     w.bot.services.jobs.pump();
-    await waitUntil(() => botBodies(w.hs, w.privacybot.userId, dm).some((b) => b.startsWith(`Your export ${id} is ready`)), 'the export', 30_000);
+    await waitUntil(() => botBodies(w.hs.model, w.privacybot.userId, dm).some((b) => b.startsWith(`Your export ${id} is ready`)), 'the export', 30_000);
     const files = fileMessages(w.hs, w.privacybot.userId, dm);
     expect(files).toHaveLength(1);
     const read = await unzipDelivered(w.hs, files, tempDir('dsar-export-process-'));

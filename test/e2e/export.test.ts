@@ -31,8 +31,8 @@ afterEach(async () => {
 
 type Json = Record<string, any>;
 
-const fileMessages = (w: World, roomId: string) => botMessages(w.hs, w.privacybot.userId, roomId).filter((ev) => (ev.content as Json)['msgtype'] === 'm.file');
-const bodies = (w: World, roomId: string) => botBodies(w.hs, w.privacybot.userId, roomId);
+const fileMessages = (w: World, roomId: string) => botMessages(w.hs.model, w.privacybot.userId, roomId).filter((ev) => (ev.content as Json)['msgtype'] === 'm.file');
+const bodies = (w: World, roomId: string) => botBodies(w.hs.model, w.privacybot.userId, roomId);
 const idIn = requestIdIn;
 const download = (w: World, mxc: string) => downloadMedia(w.hs, mxc);
 

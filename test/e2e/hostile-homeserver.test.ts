@@ -1,6 +1,7 @@
 // The homeserver's answers are untrusted too: a broken or hostile one ends a request in a
 // clear message within a bound, the request failed and escalated, never a hang or a crash.
 import { afterEach, describe, expect, it } from 'vitest';
+import { botBodies } from '../support/bot-messages.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
@@ -10,8 +11,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-const bodies = (w: World, roomId: string) =>
-  w.hs.model.events(roomId).filter((ev) => ev.sender === w.privacybot.userId && ev.type === 'm.room.message').map((ev) => String((ev.content as Record<string, unknown>)['body']));
+const bodies = (w: World, roomId: string) => botBodies(w.hs.model, w.privacybot.userId, roomId);
 
 const MESSAGES = /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/;
 

@@ -6,20 +6,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { TestHomeserver } from '../homeserver/index.ts';
+import { botMessages } from '../support/bot-messages.ts';
 import { readZipParts, type ReadPackage } from './read-package.ts';
+
+export { botBodies, botMessages, requestIdIn } from '../support/bot-messages.ts';
 
 type Json = Record<string, any>;
 
 export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
-/** The bot's messages in a room, in order. */
-export const botMessages = (hs: TestHomeserver, botId: string, roomId: string) => hs.model.events(roomId).filter((ev) => ev.sender === botId && ev.type === 'm.room.message');
 
 /** The bot's m.file messages in a room (in the clear), their content. */
 export const fileMessages = (hs: TestHomeserver, botId: string, roomId: string): Json[] =>
-  botMessages(hs, botId, roomId).map((ev) => ev.content as Json).filter((content) => content['msgtype'] === 'm.file');
+  botMessages(hs.model, botId, roomId).map((ev) => ev.content as Json).filter((content) => content['msgtype'] === 'm.file');
 
-export const botBodies = (hs: TestHomeserver, botId: string, roomId: string): string[] => botMessages(hs, botId, roomId).map((ev) => String((ev.content as Json)['body']));
 
 export async function download(hs: TestHomeserver, mxc: string): Promise<{ status: number; bytes: Buffer }> {
   const [server, id] = mxc.slice('mxc://'.length).split('/');
@@ -62,4 +62,3 @@ export function seedHistory(hs: TestHomeserver, alice: string, bob: string) {
 /** Every page of a room's messages (admin API) answered slowly, as a real homeserver does. */
 export const slowRoomPages = (hs: TestHomeserver, ms: number): void => hs.faults.add({ path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'latency', latencyMs: ms, times: 1000 });
 
-export const requestIdIn = (text: string): string => /R-[0-9A-Z]{4}/.exec(text)?.[0] ?? '';

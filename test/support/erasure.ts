@@ -91,9 +91,6 @@ export function leftOnServer(m: HomeserverModel, userId = ALICE) {
 
 export const ERASED = { deactivated: true, erased: true, rooms: 0, media: 0, devices: 0, emails: 0, displayName: null, avatarUrl: null };
 
-export const idIn = (text: string): string => /R-[0-9A-Z]{4}/.exec(text)?.[0] ?? '';
+export { botBodies, requestIdIn as idIn } from './bot-messages.ts';
 export const codeIn = (text: string): string => /!delete confirm (\d{6})/.exec(text)?.[1] ?? '';
 
-/** The bot's messages in a room, as plain text. */
-export const botBodies = (m: HomeserverModel, botId: string, roomId: string): string[] =>
-  m.events(roomId).filter((ev) => ev.sender === botId && ev.type === 'm.room.message').map((ev) => String((ev.content as Record<string, unknown>)['body']));

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { startTestHomeserver } from '../test/homeserver/index.ts';
+import { startTestHomeserver } from '../src/test-homeserver/index.ts';
 import { killAllBots, startBot, writeBotConfig } from '../test/support/bot-process.ts';
 
 const { values } = parseArgs({ options: { users: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' }, flavour: { type: 'string', default: 'synapse' }, 'think-ms': { type: 'string', default: '2000' } } });

@@ -5,7 +5,7 @@
 // BENCH_PAGE_MS=1400 holds every page of messages that long, as a real Synapse 1.67 takes
 // for a page of 1,000 events.
 import { performance } from 'node:perf_hooks';
-import type { Flavour } from '../test/homeserver/index.ts';
+import type { Flavour } from '../src/test-homeserver/index.ts';
 import { startWorld } from '../test/support/world.ts';
 
 const ROOMS = Number(process.env['BENCH_ROOMS'] ?? 50);

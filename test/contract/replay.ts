@@ -3,7 +3,7 @@
 // with the actor's token, and hand back both answers for comparison.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestHomeserver } from '../homeserver/index.ts';
+import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
 
 export const FIXTURES = join(import.meta.dirname, '../fixtures/synapse-1.67');
 

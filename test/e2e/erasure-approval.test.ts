@@ -3,7 +3,7 @@
 // where), denial with a reason, cancelling before approval and during the cooling-off,
 // requests entered by an admin, and the plan shown before anything runs.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Flavour } from '../homeserver/index.ts';
+import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { movableClock } from '../support/clock.ts';
 import { botBodies, requestIdIn as idIn } from '../support/bot-messages.ts';
 import { waitUntil } from '../support/wait.ts';

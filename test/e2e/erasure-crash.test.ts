@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../src/store/database.ts';
-import type { Flavour } from '../homeserver/index.ts';
+import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { killAllBots, startBot, writeBotConfig, type BotProcess } from '../support/bot-process.ts';
 import { ALICE, ERASED, botBodies, codeIn, databaseBytes, idIn, leftOnServer, readableEventsOf, redactionsPerEvent, seedAlice, type AliceRooms } from '../support/erasure.ts';
 import { waitUntil } from '../support/wait.ts';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportsDir } from '../../src/export/expiry.ts';
-import type { Flavour } from '../homeserver/index.ts';
+import type { Flavour } from '../../src/test-homeserver/index.ts';
 import {
   ALICE,
   ERASED,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packageDir } from '../../src/export/package.ts';
 import { exportsDir } from '../../src/export/expiry.ts';
-import type { Flavour } from '../homeserver/index.ts';
+import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { botBodies, botMessages, download as downloadMedia, requestIdIn, seedHistory, sha256, slowRoomPages as slowPages, unzipDelivered as unzipEach } from '../export/delivered.ts';
 import { readZipParts, type ReadPackage } from '../export/read-package.ts';
 import { E2eeUser, type EncryptedFile } from '../support/e2ee-user.ts';

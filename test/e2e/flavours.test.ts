@@ -1,6 +1,6 @@
 // The same conversation on each server flavour the bot supports, and on one it does not.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Flavour } from '../homeserver/index.ts';
+import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { startWorld, type World } from '../support/world.ts';
 
 let world: World;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHomeserver, type TestHomeserver } from '../homeserver/index.ts';
+import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { TEST_PSEUDONYM_KEY } from '../support/world.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

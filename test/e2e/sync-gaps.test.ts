@@ -1,7 +1,7 @@
 // No command is lost behind a gappy sync: when more happened in a room than a sync
 // timeline carries (`limited: true`), the bot reads what the gap skipped.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Flavour } from '../homeserver/index.ts';
+import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { startWorld, type World } from '../support/world.ts';
 
 let world: World;

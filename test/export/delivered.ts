@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { TestHomeserver } from '../homeserver/index.ts';
+import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { botMessages } from '../support/bot-messages.ts';
 import { readZipParts, type ReadPackage } from './read-package.ts';
 

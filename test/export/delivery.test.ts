@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { deliverPart, expireExport, packageParts, plainUploader, type MessageSender } from '../../src/export/delivery.ts';
 import { exportUserData } from '../../src/export/export.ts';
 import { packageDir } from '../../src/export/package.ts';
-import type { Flavour } from '../homeserver/index.ts';
+import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { call, enc } from '../homeserver/test-helpers.ts';
 import { ALICE, BOT, seedAlice, startExportWorld, type ExportWorld } from './seed.ts';
 import path from 'node:path';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportUserData, type ExportProgress } from '../../src/export/export.ts';
 import type { ExportPackage } from '../../src/export/package.ts';
 import { isSafeEntryPath } from '../../src/export/paths.ts';
-import type { Flavour } from '../homeserver/index.ts';
+import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { chromiumMissing, useChromium } from '../support/chromium.ts';
 import { readPackageBack, unpack, type ReadPackage } from './read-package.ts';
 import { ALICE, PNG, seedAlice, startExportWorld, type ExportWorld, type Seeded } from './seed.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { BotConfig } from '../../src/config/load.ts';
 import type { Homeserver } from '../../src/homeserver/homeserver.ts';
 import { connectHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
+import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { memoryLedger } from '../support/ledger.ts';
 import { configFor } from '../support/config.ts';
 

@@ -6,7 +6,7 @@ import type { ErasureOperations, RedactionResume } from '../../src/homeserver/ho
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import { SynapseAdminHomeserver } from '../../src/homeserver/synapse-admin.ts';
 import { failedChecks } from '../../src/erasure/verification.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
+import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from '../homeserver/test-helpers.ts';
 import { memoryLedger } from '../support/ledger.ts';
 

@@ -10,7 +10,7 @@ import { SynapseAdminHomeserver } from '../../src/homeserver/synapse-admin.ts';
 import Database from 'better-sqlite3';
 import { migrate } from '../../src/store/migrations.ts';
 import { SqlitePuppetLedger } from '../../src/store/puppet-sessions.ts';
-import { startTestHomeserver, type TestHomeserver } from '../homeserver/index.ts';
+import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from '../homeserver/test-helpers.ts';
 import { memoryLedger } from '../support/ledger.ts';
 

@@ -6,7 +6,7 @@ import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import { connectHomeserver } from '../../src/homeserver/synapse-admin.ts';
 import { memoryLedger } from '../support/ledger.ts';
 import { AdminRoomError, TuwunelAdminRoom } from '../../src/homeserver/tuwunel-admin-room.ts';
-import { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } from '../homeserver/index.ts';
+import { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } from '../../src/test-homeserver/index.ts';
 import { startFakeServer, type FakeServer, type Handler } from './fake-server.ts';
 
 let hs: TestHomeserver | null = null;

@@ -2,8 +2,8 @@
 // limit and its refusals, quarantined and generated media, the admin room state, the key backup
 // version, and each flavour's largest /messages page.
 import { afterEach, describe, expect, it } from 'vitest';
-import { generatedBytes } from './generated-media.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from './index.ts';
+import { generatedBytes } from '../../src/test-homeserver/generated-media.ts';
+import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;

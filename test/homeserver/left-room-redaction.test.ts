@@ -2,7 +2,7 @@
 // as measured on a real Synapse 1.67 (see "Redacting in rooms the user has left" in the
 // reference): every shortcut is refused, and one sequence works.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver, type TestHomeserver } from './index.ts';
+import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HomeserverModel } from './index.ts';
+import { HomeserverModel } from '../../src/test-homeserver/index.ts';
 
 function seeded() {
   const model = new HomeserverModel('test.local');

@@ -2,8 +2,8 @@
 // auto-join a DM, answer a command with a reply, stop.
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadMatrixBotSdk } from './sdk-for-tests.ts';
-import { startTestHomeserver } from './index.ts';
-import type { TestHomeserver } from './index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
+import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
 
 const sdk = loadMatrixBotSdk();
 // The SDK logs the expected 404 for m.direct at first start as an error; keep the output clean.

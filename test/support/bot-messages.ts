@@ -1,5 +1,5 @@
 // What the bot said in a room, read straight from the test homeserver's model.
-import type { HomeserverModel } from '../homeserver/index.ts';
+import type { HomeserverModel } from '../../src/test-homeserver/index.ts';
 
 /** The bot's m.room.message events in a room, in order. */
 export const botMessages = (m: HomeserverModel, botId: string, roomId: string) => m.events(roomId).filter((ev) => ev.sender === botId && ev.type === 'm.room.message');

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestHomeserver } from '../homeserver/index.ts';
+import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { waitUntil } from './wait.ts';
 import { rawConfigFor, TEST_PSEUDONYM_KEY } from './world.ts';
 

@@ -5,7 +5,7 @@
 // receives; nothing here pretends to decrypt.
 import { createRequire } from 'node:module';
 import type * as Wasm from '@matrix-org/matrix-sdk-crypto-wasm';
-import type { TestHomeserver } from '../homeserver/index.ts';
+import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
 
 const require = createRequire(import.meta.url);
 const wasm = require('@matrix-org/matrix-sdk-crypto-wasm') as typeof Wasm;

@@ -3,7 +3,7 @@
 // through messages, and looking at what is left of her on the server and in the bot's file.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HomeserverModel } from '../homeserver/index.ts';
+import type { HomeserverModel } from '../../src/test-homeserver/index.ts';
 import { DATABASE_FILE } from '../../src/store/database.ts';
 
 export const ALICE = '@alice:example.org';

@@ -8,7 +8,7 @@ import type { BotConfig, Secrets } from '../../src/config/load.ts';
 import { consoleLogger, type Logger } from '../../src/log.ts';
 import type { JobHandler } from '../../src/jobs/runner.ts';
 import { runBot, type Running } from '../../src/run.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../homeserver/index.ts';
+import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { configFor, rawConfigFor } from './config.ts';
 import { waitUntil } from './wait.ts';
 

@@ -11,8 +11,8 @@ import { loadMatrixBotSdk } from '../../src/matrix/crypto-seam.ts';
 import { openDatabase, type Db } from '../../src/store/database.ts';
 import { SyncGaps } from '../../src/store/sync-gaps.ts';
 import { GapFiller } from '../../src/sync/gap-filler.ts';
-import { startTestHomeserver, type TestHomeserver } from '../homeserver/index.ts';
-import { streamToken } from '../homeserver/sync.ts';
+import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { streamToken } from '../../src/test-homeserver/sync.ts';
 
 let hs: TestHomeserver;
 let db: Db;

@@ -13,6 +13,7 @@ import { ErasureDesk } from '../erasure/erasure-desk.ts';
 import { personForgetter, type ForgetHook } from '../erasure/forget.ts';
 import { erasureHandler } from '../erasure/pipeline.ts';
 import { ErasureSteps } from '../erasure/steps-store.ts';
+import { roomPreview } from '../erasure/room-preview.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import { RequestDesk } from '../requests/desk.ts';
 import { Maintenance } from '../requests/maintenance.ts';
@@ -74,7 +75,8 @@ export function createRequestServices(options: ServiceOptions): RequestServices 
   });
   const escalations = new Escalations({ db, requests, notifier, rules: config.requests, now });
   const desk = new RequestDesk({ config, requests, audit, jobs, escalations, notifier, now });
-  const erasure = new ErasureDesk({ config, requests, jobs, notifier, now });
+  const erasureOps = options.homeserver?.erasure ?? null;
+  const erasure = new ErasureDesk({ config, requests, jobs, notifier, now, ...(erasureOps === null ? {} : { previewRooms: (userId: string) => roomPreview(erasureOps, userId) }) });
   const maintenance = new Maintenance({
     db, requests, audit, escalations, notifier, mailer, pseudonymise, settings: config.requests, now, log,
     tasks: [['expired erasure codes', () => erasure.expireConfirmations()], ...(options.tasks ?? [])],

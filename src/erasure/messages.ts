@@ -3,7 +3,7 @@ import type { BotConfig } from '../config/load.ts';
 import { formatBytes } from '../inventory/facts.ts';
 import { day, minute } from '../requests/messages.ts';
 import type { Request } from '../requests/request.ts';
-import { bold, code, link, list, paragraph, type Document, type Inline } from '../render/document.ts';
+import { bold, code, link, list, paragraph, type Block, type Document, type Inline } from '../render/document.ts';
 import { CODE_ATTEMPTS, CODE_TTL_MS } from './confirmation.ts';
 import type { ErasureSummary } from './summary.ts';
 
@@ -63,7 +63,7 @@ export const confirmed = (request: Request, config: BotConfig): Document => [
   ),
 ];
 
-export function approvalRequest(request: Request, summary: ErasureSummary, fourEyes: boolean): Document {
+export function approvalRequest(request: Request, summary: ErasureSummary, fourEyes: boolean, rooms: readonly Block[] = []): Document {
   return [
     paragraph(
       bold(`Erasure request ${request.id}`),
@@ -76,6 +76,7 @@ export function approvalRequest(request: Request, summary: ErasureSummary, fourE
       [`Account age: ${summary.accountAgeDays === null ? 'not recorded by this server' : `${summary.accountAgeDays} day(s)`}`],
       ...countLines(summary, 'admins'),
     ]),
+    ...rooms,
     paragraph(
       'Decide with ',
       code(`!approve ${request.id}`),

@@ -184,7 +184,8 @@ async function build(request: ExportRequest, work: string, stop: AbortController
       },
     });
     const current = needsCurrentMemberEvent(membership.membership, messages.ownMembershipEvents) ? await hs.getMemberEvent(membership.roomId, userId) : null;
-    rooms[index] = { ...messages, membership: membership.membership, membershipHistory: membershipHistory(messages.ownMembershipEvents, current) };
+    const servers = await hs.roomServers(membership.roomId);
+    rooms[index] = { ...messages, membership: membership.membership, membershipHistory: membershipHistory(messages.ownMembershipEvents, current), servers };
     progress.rooms.done++;
     report();
   });

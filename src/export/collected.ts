@@ -39,6 +39,12 @@ export type Collected = {
   keyBackup: Availability<JsonObject | null>;
   rooms: ExportedRoom[];
   media: MediaEntry[];
+  /** Room tags, room by room (favourites, low priority, their own): apart from account data on Synapse. */
+  roomTags: Availability<{ roomId: string; tags: JsonObject }[]>;
+  /** Profile fields besides the display name and avatar (a time zone, custom keys). */
+  profileFields: Availability<JsonObject>;
+  /** Rooms of the server that could not be checked for the user (with why), and how many the bounded probe did not ask about. */
+  roomsNotChecked: { rooms: { roomId: string; reason: string }[]; notAskedAbout: number };
 };
 
 const value = <T>(a: Availability<Stored<T>>): Availability<T> => (a.available ? { available: true, value: a.value.value } : a);

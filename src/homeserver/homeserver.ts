@@ -461,6 +461,10 @@ export interface Homeserver {
   getStoredPushers(userId: string): Promise<Stored<Pusher[]>>;
   /** Public keys only: the server never holds keys that decrypt messages. */
   getStoredEncryptionKeys(userId: string): Promise<Availability<Stored<EncryptionKeys>>>;
+  /** The user's room tags (favourites, low priority, their own), room by room where any: only the user can ask, so through a short login-as. */
+  getRoomTags(userId: string, roomIds: readonly string[]): Promise<Availability<{ roomId: string; tags: JsonObject }[]>>;
+  /** Profile fields besides the display name and avatar (MSC4133: a time zone, custom keys), as the client profile API serves them. */
+  getProfileFields(userId: string): Promise<Availability<JsonObject>>;
   /** The server-side key backup's public description, null when there is none. */
   getKeyBackup(userId: string): Promise<Availability<JsonObject | null>>;
   /** Name, topic, encryption; null when the server does not know the room. */

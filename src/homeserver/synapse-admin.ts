@@ -54,6 +54,7 @@ import {
   StoredKeys,
   StoredMediaPage,
   StoredPushers,
+  StoredTags,
   StoredUser,
   UploadAnswer,
   JsonObject as StoredObject,
@@ -105,6 +106,8 @@ const PATHS = {
   clientMessages: '/_matrix/client/v3/rooms/{roomId}/messages',
   sync: '/_matrix/client/v3/sync',
   rooms: '/_synapse/admin/v1/rooms',
+  roomTags: '/_matrix/client/v3/user/{userId}/rooms/{roomId}/tags',
+  profile: '/_matrix/client/v3/profile/{userId}',
   keysQuery: '/_matrix/client/v3/keys/query',
   keyBackup: '/_matrix/client/v3/room_keys/version',
   roomDetails: '/_synapse/admin/v1/rooms/{roomId}',
@@ -152,6 +155,7 @@ type FetchEventPage = (from: string | undefined) => Promise<EventPage>;
 
 export const MEDIA_GONE = 'the server can no longer serve this file (it answered: not found)';
 export const KEY_BACKUP_UNKNOWN = 'whether you have a key backup cannot be checked on this server';
+export const ROOM_TAGS_UNKNOWN = 'your room tags cannot be read on this server: only you can ask for them, and the bot cannot ask as you here';
 export const NO_CONNECTION_LOG = 'this server keeps no log of connections: each device’s last address and time are with the devices';
 
 export type SynapseAdminOptions = {
@@ -420,6 +424,45 @@ export class SynapseAdminHomeserver implements Homeserver {
       };
       return { value: toEncryptionKeys(answer.normal, userId), stored: asJson(stored) };
     });
+  }
+
+  async getRoomTags(userId: string, roomIds: readonly string[]): Promise<Availability<{ roomId: string; tags: JsonObject }[]>> {
+    this.#requireSupported();
+    if (!this.#capabilities.features.loginAs) return { available: false, reason: ROOM_TAGS_UNKNOWN };
+    try {
+      return {
+        available: true,
+        value: await this.#puppets.asUser(userId, async (token) => {
+          const found: { roomId: string; tags: JsonObject }[] = [];
+          for (const roomId of roomIds) {
+            try {
+              const answer = await this.#call(this.#bot, 'GET', PATHS.roomTags, { userId, roomId }, { schema: StoredTags, token: await token(), retry: true });
+              if (Object.keys(answer.tags).length > 0) found.push({ roomId, tags: answer.tags });
+            } catch (error) {
+              // A room the server no longer has, or will not answer for: no tags of theirs there.
+              if (!isRoomRefusal(error)) throw error;
+            }
+          }
+          return found;
+        }),
+      };
+    } catch (error) {
+      if (isHomeserverError(error, 'unsupported') || (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind))) return { available: false, reason: ROOM_TAGS_UNKNOWN };
+      throw error;
+    }
+  }
+
+  async getProfileFields(userId: string): Promise<Availability<JsonObject>> {
+    try {
+      const profile = await this.#call(this.#bot, 'GET', PATHS.profile, { userId }, { schema: StoredObject, retry: true });
+      const { displayname: _name, avatar_url: _avatar, ...fields } = profile;
+      return { available: true, value: fields };
+    } catch (error) {
+      // No profile at all (a deactivated account): no fields.
+      if (isHomeserverError(error, 'not-found')) return { available: true, value: {} };
+      if (isHomeserverError(error, 'unsupported') || isHomeserverError(error, 'forbidden')) return { available: false, reason: NOT_AVAILABLE };
+      throw error;
+    }
   }
 
   /** Whether a server-side key backup exists: only the user can ask, so through a short login-as. */

@@ -128,10 +128,13 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
     expect(pkg.counts).toMatchObject({ mediaFiles: 3, mediaUnavailable: 1 });
   });
 
-  it('holds account data contents, pushers and the public keys, and whether a key backup exists', () => {
-    const accountData = read.json('data/accountData.json').data;
+  it('holds account data contents, room tags, profile fields, pushers and the public keys, and whether a key backup exists', () => {
+    const { account_data: accountData, room_tags: roomTags } = read.json('data/accountData.json').data;
     expect(accountData.global['org.example.privacy_prefs']).toEqual({ share_read_receipts: false, favourite_colour: 'blue' });
     expect(accountData.rooms[seeded.rooms.club]['org.example.room_note']).toEqual({ note: 'Bob’s club' });
+    // Synapse keeps tags apart from account data: they are read as her, room by room.
+    expect(roomTags).toEqual([{ room_id: seeded.rooms.club, tags: { 'm.favourite': { order: 0.25 } } }]);
+    expect(read.json('data/profile.json').data.other_fields).toEqual({ 'm.tz': 'Europe/London' });
     expect(read.json('data/pushers.json').data[0]).toMatchObject({ pushkey: 'alice-pushkey-1', app_id: 'org.example.push' });
     const keys = read.json('data/encryptionKeys.json').data;
     expect(Object.keys(keys.public_keys.device_keys).sort()).toEqual(['LAPTOP', 'PHONE']);

@@ -14,7 +14,7 @@ import { startingNotice } from './messages.ts';
 import { planSteps, recipientServers, type StepName } from './plan.ts';
 import { erasureReport, stepName } from './report.ts';
 import { ErasureSteps, type StepRecord, type StepResult } from './steps-store.ts';
-import { failedChecks } from './verification.ts';
+import { failedChecks, onlyWhatCannotBeReached } from './verification.ts';
 
 export { planSteps } from './plan.ts';
 
@@ -156,7 +156,11 @@ async function runErasure(deps: ErasureDeps, ctx: JobContext, sleep: (ms: number
       const markerLast = homeserver.capabilities.features.erasedMarkerPrunesAdminReads;
       const readBack = await settledReadBack(ops, userId, { recorded: rooms(), purged: purged() }, markerLast, now() + (deps.settleMs ?? 5000), now, sleep);
       const failed = failedChecks(readBack, { markerLater: markerLast });
-      if (failed.length > 0) throw new JobFailure(`the read-back found that ${failed.join(', ')}`);
+      if (failed.length > 0) {
+        // What the redaction could not reach stays so however often it is read again: said at once, not after hours of retries.
+        const final = onlyWhatCannotBeReached(readBack, roomsNotRedacted(steps.all(request.id)), { markerLater: markerLast });
+        throw new JobFailure(`the read-back found that ${failed.join(', ')}`, { retryable: !final });
+      }
       return {
         verified: true,
         erasedFlag: markerLast ? 'set after the read-back' : readBack.erased === null ? 'not reported' : 'confirmed',
@@ -255,12 +259,18 @@ function redactionResult(result: RedactionResult): StepResult {
     serverTaskFailures: result.serverTaskFailures,
     oneByOne: result.redactedOneByOne,
     roomsNotRedacted: result.roomsNotRedacted.length,
-    ...(result.roomsNotRedacted.length > 0 ? { notRedacted: describeRooms(result.roomsNotRedacted) } : {}),
+    ...(result.roomsNotRedacted.length > 0 ? { notRedacted: describeRooms(result.roomsNotRedacted), notRedactedRooms: result.roomsNotRedacted.map((r) => r.roomId).join(' ') } : {}),
   };
 }
 
 /** Room IDs with why, for the admins (never a room's name: that is the members' words). */
 const describeRooms = (rooms: readonly { roomId: string; reason: string }[]): string => rooms.map((r) => `${r.roomId} (${r.reason})`).join('; ');
+
+/** The rooms the redaction passes recorded as not redactable here (the later pass has the last word). */
+function roomsNotRedacted(records: readonly StepRecord[]): Set<string> {
+  const last = records.map((r) => r.result?.['notRedactedRooms']).filter((rooms): rooms is string => typeof rooms === 'string').at(-1);
+  return new Set(last === undefined || last === '' ? [] : last.split(' '));
+}
 
 /** What the steps recorded as impossible (rooms not redacted, not deleted, not checked), for the report of an erasure that stopped. */
 function notRedacted(records: readonly StepRecord[]): string[] {

@@ -34,3 +34,14 @@ export function failedChecks(readBack: ReadBack, options: CheckOptions = {}): st
   if (profileFields > 0) failed.push(`${profileFields} profile field(s) remain`);
   return failed;
 }
+
+/**
+ * Whether trying the read-back again can change its verdict: not where what is left is only what
+ * the redaction already found it could not reach (rooms it named) and rooms the server cannot let
+ * the bot check. Anything else may be a server still finishing in the background.
+ */
+export function onlyWhatCannotBeReached(readBack: ReadBack, notRedacted: ReadonlySet<string>, options: CheckOptions = {}): boolean {
+  const reachableLeft = readBack.roomsWithEventsLeft.filter((roomId) => !notRedacted.has(roomId));
+  const rest = failedChecks({ ...readBack, readableEvents: 0, unprovenEvents: 0, roomsWithEventsLeft: [], roomsNotChecked: [] }, options);
+  return reachableLeft.length === 0 && rest.length === 0 && (readBack.readableEvents + readBack.unprovenEvents > 0 || readBack.roomsNotChecked.length > 0);
+}

@@ -257,6 +257,7 @@ export class HomeserverErasure implements ErasureOperations {
       threepids: account === null ? 0 : account.emails.length + account.phoneNumbers.length,
       profileLeft: account !== null && (account.displayName !== null || account.avatarUrl !== null),
       readableEvents: events.readable,
+      roomsWithEventsLeft: events.rooms,
       unprovenEvents: events.unproven,
       unreadableRooms: events.unreadableRooms,
       roomsNotChecked: found.unchecked,
@@ -339,22 +340,24 @@ export class HomeserverErasure implements ErasureOperations {
   }
 
   /** Events anyone could still read, and pruned copies without proof, room by room; a room that cannot be read at all is counted apart, never as clean. */
-  async #eventsLeft(userId: string, roomIds: readonly string[]): Promise<{ readable: number; unproven: number; unreadableRooms: number }> {
+  async #eventsLeft(userId: string, roomIds: readonly string[]): Promise<{ readable: number; unproven: number; unreadableRooms: number; rooms: string[] }> {
     const tools = this.#redactionTools();
     let readable = 0;
     let unproven = 0;
     let unreadableRooms = 0;
+    const rooms: string[] = [];
     for (const roomId of roomIds) {
       try {
         const events = await readBackEvents(tools, userId, roomId);
         readable += events.readable.length;
         unproven += events.unproven.length;
+        if (events.readable.length + events.unproven.length > 0) rooms.push(roomId);
       } catch (error) {
         if (!isHomeserverError(error)) throw error;
         unreadableRooms++;
       }
     }
-    return { readable, unproven, unreadableRooms };
+    return { readable, unproven, unreadableRooms, rooms };
   }
 
   /** Rooms that were deleted and that the server still has. */

@@ -286,6 +286,8 @@ export type ReadBack = {
   profileLeft: boolean;
   /** Events of the user whose content anyone could still read, in every room found. */
   readableEvents: number;
+  /** The rooms those readable (or unproven) events are in. */
+  roomsWithEventsLeft: string[];
   /** Events shown without content but with no proof of redaction: a pruned copy hides them from the reader, not from members. */
   unprovenEvents: number;
   /** Rooms whose events could not be read back at all. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { erasurePlan, roomPlanBlocks } from '../../src/erasure/plan.ts';
 import { erasureReport } from '../../src/erasure/report.ts';
 import type { StepRecord } from '../../src/erasure/steps-store.ts';
-import { failedChecks } from '../../src/erasure/verification.ts';
+import { failedChecks, onlyWhatCannotBeReached } from '../../src/erasure/verification.ts';
 import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import { stillReadable } from '../../src/homeserver/erasable-events.ts';
 import type { ReadBack } from '../../src/homeserver/homeserver.ts';
@@ -81,7 +81,7 @@ describe('erasurePlan', () => {
 describe('failedChecks', () => {
   const clean: ReadBack = {
     accountFound: true, deactivated: true, erased: true, roomsStillIn: 0, media: 0, devices: 0, threepids: 0, profileLeft: false, readableEvents: 0, unprovenEvents: 0, unreadableRooms: 0,
-    roomsNotChecked: [], purgedRoomsLeft: 0, roomsFoundLate: 0, traces: { tags: 0, accountData: 0, pushers: 0, keyBackups: 0, profileFields: 0 }, crossSigning: false,
+    roomsWithEventsLeft: [], roomsNotChecked: [], purgedRoomsLeft: 0, roomsFoundLate: 0, traces: { tags: 0, accountData: 0, pushers: 0, keyBackups: 0, profileFields: 0 }, crossSigning: false,
   };
   it('passes only when nothing is left; a server that does not report the erase flag is not held against it', () => {
     expect(failedChecks(clean)).toEqual([]);
@@ -101,6 +101,17 @@ describe('failedChecks', () => {
     expect(failed).toHaveLength(8);
     expect(failed.join('; ')).toMatch(/2 event\(s\) of the user were shown without content but not as redacted/);
     expect(failed.join('; ')).toContain('!x:example.org: nobody here is in it');
+  });
+
+  it('a failure is final only where what is left is what the redaction found it could not reach, or rooms it may not check', () => {
+    const stuck = { ...clean, readableEvents: 1, roomsWithEventsLeft: ['!stuck'] };
+    expect(onlyWhatCannotBeReached(stuck, new Set(['!stuck']))).toBe(true);
+    // Left somewhere the redaction did reach: perhaps the server is still at it.
+    expect(onlyWhatCannotBeReached({ ...stuck, roomsWithEventsLeft: ['!stuck', '!other'] }, new Set(['!stuck']))).toBe(false);
+    // Something else left too (a room still joined: Synapse parts rooms in the background).
+    expect(onlyWhatCannotBeReached({ ...stuck, roomsStillIn: 1 }, new Set(['!stuck']))).toBe(false);
+    expect(onlyWhatCannotBeReached({ ...clean, roomsNotChecked: [{ roomId: '!x', reason: 'blind' }] }, new Set())).toBe(true);
+    expect(onlyWhatCannotBeReached(clean, new Set())).toBe(false);
   });
 
   it('waits for the erased marker only where it is set after the read-back; kept cross-signing keys are named, not failed', () => {

@@ -245,7 +245,6 @@ export class SynapseAdminHomeserver implements Homeserver {
   async getMemberships(userId: string): Promise<Memberships> {
     this.#requireSupported();
     const f = this.#capabilities.features;
-    const joined = joinedMemberships((await this.#call(this.#admin, 'GET', PATHS.joinedRooms, { userId }, { schema: JoinedRooms })).joined_rooms);
     let listed: Membership[] | null = null;
     if (f.memberships) {
       try {
@@ -254,6 +253,10 @@ export class SynapseAdminHomeserver implements Homeserver {
         if (!isHomeserverError(error, 'unsupported')) throw error;
       }
     }
+    const joined =
+      listed !== null
+        ? listed.filter((m) => m.membership === 'join')
+        : joinedMemberships((await this.#call(this.#admin, 'GET', PATHS.joinedRooms, { userId }, { schema: JoinedRooms })).joined_rooms);
     let synced: Membership[] | null = null;
     let refused = false;
     if (this.#capabilities.features.loginAs && (listed === null || !f.membershipsListsRoomsNobodyHereIsIn)) {

@@ -104,7 +104,7 @@ const NONE = {
   memberships: false, roomMessagesAdmin: false, loginAs: false, redactUser: false, adminRoomCommands: false, connectionLog: false, loginAsDevice: false,
   makeRoomAdmin: false, deactivationLeavesRooms: false, membershipsListsForgottenRooms: false, membershipsListsRoomsNobodyHereIsIn: false, scheduledTasks: false, roomPurge: false,
   redactionTaskReachesLeftRooms: false, rateLimitOverride: false, accountDataDelete: false, deactivationRemovesAccountData: false,
-  erasedMarkerPrunesAdminReads: false,
+  erasedMarkerPrunesAdminReads: false, fetchEventShowsRedactions: false,
 };
 
 /** Pure: what a flavour and version can do, from the version table. */
@@ -142,6 +142,8 @@ export function capabilitiesFor(flavour: Flavour, version: string | null): Capab
           accountDataDelete: false,
           deactivationRemovesAccountData: true,
           erasedMarkerPrunesAdminReads: false,
+          // Measured on 1.160: fetch_event returns the original content of a redacted event.
+          fetchEventShowsRedactions: false,
         },
       };
     case 'tuwunel': {
@@ -169,6 +171,8 @@ export function capabilitiesFor(flavour: Flavour, version: string | null): Capab
           membershipsListsForgottenRooms: false, membershipsListsRoomsNobodyHereIsIn: true, redactionTaskReachesLeftRooms: false, rateLimitOverride: false,
           // MSC3391 DELETE routes (src/api/router.rs l.246–247, since 1.7.1).
           accountDataDelete: true, deactivationRemovesAccountData: false, erasedMarkerPrunesAdminReads: true,
+          // src/api/client/admin/misc/fetch_event.rs reads the stored PDU; src/service/rooms/timeline/redact.rs replaces it on redaction.
+          fetchEventShowsRedactions: true,
         },
       };
     }

@@ -7,7 +7,7 @@
 // (redaction.ts), and what else deactivation leaves (erasure-traces.ts).
 import { z } from 'zod';
 import { HomeserverError, isHomeserverError } from './errors.ts';
-import { ERASABLE_TYPES, stillReadable, TASK_TYPES, taskRedacts } from './erasable-events.ts';
+import { ERASABLE_TYPES, readBackState, stillReadable, TASK_TYPES, taskRedacts } from './erasable-events.ts';
 import { eraseTraces, tracesLeft } from './erasure-traces.ts';
 import type {
   AdminCommandResume,
@@ -31,7 +31,10 @@ import { roomAuthority, RoomState } from './room-authority.ts';
 import { purgeRoom } from './room-purge.ts';
 import { planRoom } from './room-routes.ts';
 import { DeactivateAnswer, DeletedMedia, EmptyAnswer, JoinedRooms, MembershipsAnswer, RoomCounts } from './schemas.ts';
-import { StoredMediaPage } from './stored-schemas.ts';
+import { StoredEvent, StoredMediaPage } from './stored-schemas.ts';
+
+/** GET /_synapse/admin/v1/fetch_event/{eventId}: the event as stored. */
+const FetchedEvent = z.object({ event: StoredEvent });
 import { membershipsFromMap } from './normalise.ts';
 import { AdminRoomError } from './tuwunel-admin-room.ts';
 
@@ -44,6 +47,7 @@ const PATHS = {
   room: '/_synapse/admin/v1/rooms/{roomId}',
   roomState: '/_synapse/admin/v1/rooms/{roomId}/state',
   ratelimit: '/_synapse/admin/v1/users/{userId}/override_ratelimit',
+  fetchEvent: '/_synapse/admin/v1/fetch_event/{eventId}',
 } as const;
 
 /** More DELETE pages than this without the list emptying: something is wrong, stop and say so. */
@@ -348,7 +352,7 @@ export class HomeserverErasure implements ErasureOperations {
     const rooms: string[] = [];
     for (const roomId of roomIds) {
       try {
-        const events = await readBackEvents(tools, userId, roomId);
+        const events = await this.#settleUnproven(userId, await readBackEvents(tools, userId, roomId));
         readable += events.readable.length;
         unproven += events.unproven.length;
         if (events.readable.length + events.unproven.length > 0) rooms.push(roomId);
@@ -358,6 +362,28 @@ export class HomeserverErasure implements ErasureOperations {
       }
     }
     return { readable, unproven, unreadableRooms, rooms };
+  }
+
+  /**
+   * Events a read showed without content and without proof of redaction, looked at once more as
+   * stored (fetch_event), where the server's stored form shows a redaction: each becomes readable
+   * or erased. Elsewhere they stay unproven, and the erasure is not called verified.
+   */
+  async #settleUnproven(userId: string, events: { readable: string[]; unproven: string[] }): Promise<{ readable: string[]; unproven: string[] }> {
+    if (events.unproven.length === 0 || !this.#o.features().fetchEventShowsRedactions) return events;
+    const settled = { readable: [...events.readable], unproven: [] as string[] };
+    for (const eventId of events.unproven) {
+      try {
+        const { event } = await this.#o.admin.request('GET', endpoint(PATHS.fetchEvent, { eventId }), { schema: FetchedEvent });
+        const state = readBackState(event, userId);
+        if (state === 'readable') settled.readable.push(eventId);
+        else if (state !== 'erased') settled.unproven.push(eventId);
+      } catch (error) {
+        if (!isHomeserverError(error)) throw error;
+        settled.unproven.push(eventId);
+      }
+    }
+    return settled;
   }
 
   /** Rooms that were deleted and that the server still has. */

@@ -85,6 +85,13 @@ export const Capabilities = z.object({
      * (Tuwunel: src/service/rooms/state_accessor/erased.rs), so everything is read back before it is set.
      */
     erasedMarkerPrunesAdminReads: z.boolean(),
+    /**
+     * GET /_synapse/admin/v1/fetch_event/{id} serves the event as stored, a redacted one in its
+     * redacted form (Tuwunel replaces the stored PDU on redaction): an unpruned second look at an
+     * event a read showed without content. Synapse's serves the original even once redacted, so
+     * it proves nothing there.
+     */
+    fetchEventShowsRedactions: z.boolean(),
   }),
 });
 export type Capabilities = z.infer<typeof Capabilities>;

@@ -33,6 +33,7 @@ const F = (memberships: boolean, roomMessagesAdmin: boolean, loginAs: boolean, r
   accountDataDelete: false,
   deactivationRemovesAccountData: false,
   erasedMarkerPrunesAdminReads: false,
+  fetchEventShowsRedactions: false,
 });
 /**
  * Synapse's whois is a log of connections; it has make_room_admin, room purge and the rate-limit
@@ -61,6 +62,7 @@ const TA = (...f: Parameters<typeof F>): Features => ({
   membershipsListsRoomsNobodyHereIsIn: true,
   accountDataDelete: true,
   erasedMarkerPrunesAdminReads: true,
+  fetchEventShowsRedactions: true,
 });
 
 describe('capabilitiesFor', () => {

@@ -242,15 +242,16 @@ export class HomeserverErasure implements ErasureOperations {
     const recorded = new Set(rooms.recorded);
     const late = found.rooms.filter((r) => !recorded.has(r) && !rooms.purged.includes(r));
     const toCheck = [...rooms.recorded, ...late];
-    const [stillIn, media, devices, events, erased, purgedLeft, traces] = await Promise.all([
+    const [stillIn, media, devices, events, erased, purgedLeft] = await Promise.all([
       this.#roomsStillIn(userId),
       this.#mediaLeft(userId),
       account === null ? Promise.resolve([]) : homeserver.getDevices(userId),
       this.#eventsLeft(userId, toCheck),
       this.#erased(userId, account),
       this.#purgedRoomsLeft(rooms.purged),
-      account === null ? null : tracesLeft({ admin: this.#o.admin, bot: this.#o.bot, features: this.#o.features, asUser: this.#o.asUser }, userId, toCheck),
     ]);
+    // After the devices were read: its login as the user shows up as a device on some servers (Tuwunel's "Admin login").
+    const traces = account === null ? null : await tracesLeft({ admin: this.#o.admin, bot: this.#o.bot, features: this.#o.features, asUser: this.#o.asUser }, userId, toCheck);
     return {
       accountFound: account !== null,
       deactivated: account?.deactivated ?? false,

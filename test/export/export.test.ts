@@ -89,6 +89,9 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
     expect(history(seeded.rooms.invited)).toEqual(['bob:invite']);
     // Bans read as "leave" in sync (Synapse 1.67) and in Tuwunel's memberships; the event says what happened.
     expect(history(seeded.rooms.banned)).toEqual(['alice:join', 'bob:ban']);
+    // The other servers that received what she sent, room by room (GDPR Art. 15(1)(c), 19).
+    expect(byId.get(seeded.rooms.club)).toMatchObject({ other_servers: ['remote.example'] });
+    expect(byId.get(seeded.rooms.left)).toMatchObject({ other_servers: [] });
   });
 
   it('holds every event she sent, rooms she left included, oldest first, and nobody else’s', () => {

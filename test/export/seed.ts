@@ -82,6 +82,9 @@ export function seedAlice(hs: TestHomeserver): Seeded {
 
   const club = room('Book club', t0);
   member(club, ALICE, ALICE, 'join', t0 + 2000);
+  // A member from another server: what Alice says in the club goes there too (GDPR Art. 19).
+  m.addRemoteUser('@zoe:remote.example');
+  member(club, '@zoe:remote.example', '@zoe:remote.example', 'join', t0 + 3000);
   m.setAccountData(ALICE, 'org.example.room_note', { note: 'Bob’s club' }, club);
   m.setRoomTag(ALICE, club, 'm.favourite', { order: 0.25 });
   say(club, BOB, 'Bob: welcome to the club', t0 + 2 * day);

@@ -7,6 +7,7 @@ import type { Logger } from './log.ts';
 import { loadMatrixBotSdk } from './matrix/crypto-seam.ts';
 import { routeSdkLogs } from './matrix/sdk-logging.ts';
 import { checkTokens, StartupError } from './startup/preflight.ts';
+import { refuseForeignDeviceKeys } from './startup/device-keys.ts';
 import { HomeserverError } from './homeserver/errors.ts';
 import { openDatabase } from './store/database.ts';
 import { SqliteSdkStorage } from './store/sdk-storage.ts';
@@ -71,6 +72,8 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, o
           db,
           passphrase: encryption.passphrase,
           onOpen: (opened) => log.info(`end-to-end encryption store opened (${describeStore(opened)})`),
+          // Before the engine uploads anything: the server's keys for this device must be none or the store's.
+          beforeUse: (identity) => refuseForeignDeviceKeys(config, secrets, identity),
         })
       : undefined;
     const bot = await startBot({

@@ -1,4 +1,4 @@
-// A person with an end-to-end encrypting client, for the demo and the tests: a real OlmMachine of
+// A person with an end-to-end encrypting client, for tests: a real OlmMachine of
 // @matrix-org/matrix-sdk-crypto-wasm (keys in memory) driven over real HTTP
 // against the test homeserver, like a small Element. It uploads its keys, shares
 // room keys with the bot's device, sends encrypted messages, and decrypts what it

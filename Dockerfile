@@ -3,6 +3,8 @@
 # end-to-end encryption library, so the image encrypts with the native engine (the
 # WebAssembly engine from npm is there too, as the fallback). Run it with
 # DSAR_BOT_CRYPTO_PASSPHRASE set: it encrypts the keys the bot keeps in /data.
+# test/docker/image-layout.test.ts reads this file, lays out what the last stage copies
+# and runs the bot from there: a COPY it does not know fails it, so change both together.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app

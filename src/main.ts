@@ -13,7 +13,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const tokenGiven = env['DSAR_BOT_ACCESS_TOKEN'] !== undefined || env['DSAR_BOT_ACCESS_TOKEN_FILE'] !== undefined;
   if (argv.includes('--demo') || (!explicit && !tokenGiven)) {
     process.stderr.write('No homeserver configured (DSAR_BOT_ACCESS_TOKEN is not set): running the demo against the bundled test homeserver.\n\n');
-    const { runDemo } = await import('../test/demo/demo.ts');
+    const { runDemo } = await import('./demo/demo.ts');
     return runDemo(process.stdout);
   }
 

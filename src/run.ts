@@ -4,14 +4,16 @@ import { startBot, type RunningBot } from './bot/bot.ts';
 import type { BotConfig, Secrets } from './config/load.ts';
 import { connectHomeserver } from './homeserver/synapse-admin.ts';
 import type { Logger } from './log.ts';
-import { loadMatrixBotSdk } from './matrix/crypto-seam.ts';
+import { loadMatrixBotSdk, type MatrixBotSdk } from './matrix/crypto-seam.ts';
 import { routeSdkLogs } from './matrix/sdk-logging.ts';
 import { checkTokens, StartupError } from './startup/preflight.ts';
+import { refuseForeignDeviceKeys } from './startup/device-keys.ts';
 import { HomeserverError } from './homeserver/errors.ts';
 import { openDatabase } from './store/database.ts';
+import { lockDataFolder, type DataFolderLock } from './store/data-folder-lock.ts';
 import { SqliteSdkStorage } from './store/sdk-storage.ts';
 import { cryptoStorageProvider } from './crypto/crypto-store.ts';
-import { decideEncryption } from './crypto/encryption-mode.ts';
+import { decideEncryption, type EncryptionDecision } from './crypto/encryption-mode.ts';
 import type { OpenedStore } from './crypto/store-options.ts';
 import type { JobHandler } from './jobs/runner.ts';
 import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
@@ -48,6 +50,25 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, o
   if (!encryption.on && encryption.warning) log.warn(encryption.note);
   else log.info(encryption.note);
 
+  // Before anything reaches the homeserver or the data folder: one bot per data folder.
+  const lock = lockDataFolder(config.dataDir);
+  try {
+    return await startLocked(config, secrets, log, options, { sdk, encryption, lock });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+type Started = {
+  sdk: MatrixBotSdk;
+  encryption: Exclude<EncryptionDecision, { refuse: string }>;
+  /** Released by `close()`; on a failed start, by the caller. */
+  lock: DataFolderLock;
+};
+
+/** The rest of the start, with the data folder locked. */
+async function startLocked(config: BotConfig, secrets: Secrets, log: Logger, options: RunOptions, { sdk, encryption, lock }: Started): Promise<Running> {
   await checkTokens(config, secrets);
   const db = openDatabase(config.dataDir);
   // Opened first: connecting ends the login-as sessions an earlier run left (puppet_sessions).
@@ -71,6 +92,8 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, o
           db,
           passphrase: encryption.passphrase,
           onOpen: (opened) => log.info(`end-to-end encryption store opened (${describeStore(opened)})`),
+          // Before the engine uploads anything: the server's keys for this device must be none or the store's.
+          beforeUse: (identity) => refuseForeignDeviceKeys(config, secrets, identity),
         })
       : undefined;
     const bot = await startBot({
@@ -105,6 +128,7 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, o
       close: async () => {
         await bot.stop();
         db.close();
+        lock.release();
       },
     };
   } catch (error) {

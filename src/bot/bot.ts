@@ -28,6 +28,7 @@ import { redactForLog, type Logger } from '../log.ts';
 import { chatOver } from '../matrix/chat.ts';
 import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
 import { readableEvent } from '../matrix/readable-event.ts';
+import { reportUndecryptable } from '../matrix/undecryptable.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import type { Document } from '../render/document.ts';
 import { render } from '../render/render.ts';
@@ -124,6 +125,8 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
     syncGaps.record(gaps, now());
     gapFiller.wake();
   });
+  // What it cannot decrypt is counted per room and said once per sync, not logged per event.
+  if (deps.cryptoStore !== undefined) reportUndecryptable(client, { firstStartedAt: notBefore, log });
   const gapFiller = new GapFiller({ client, gaps: syncGaps, deliver: async (roomId, raw) => onTimelineEvent(roomId, await readableEvent(sdk, client, roomId, raw)), log });
 
   const pending = new Set<Promise<void>>();

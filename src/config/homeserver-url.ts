@@ -33,4 +33,9 @@ export const HomeserverUrl = z
     const why = homeserverUrlProblem(value);
     if (why !== null) ctx.addIssue({ code: 'custom', message: `${quote(value)} is not a usable homeserver address: ${why}.` });
   })
+  // Documented before the transform: a JSON Schema of the file describes what is written, not what it becomes.
+  .meta({
+    description: 'the address where the bot reaches the homeserver: "http://" or "https://", a host and an optional port, nothing after it',
+    examples: ['https://matrix.example.org', 'http://127.0.0.1:8008'],
+  })
   .transform((value) => new URL(value).origin);

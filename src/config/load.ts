@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findJsonSyntaxError } from './json-syntax.ts';
+import { findJsonSyntaxError } from './json-error.ts';
 import type { ConfigProblem } from './problems.ts';
 import { scrub } from './redact.ts';
 import type { BotConfig } from './schema.ts';

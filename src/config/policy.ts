@@ -8,24 +8,38 @@ import type { CategoryId } from './categories.ts';
 /** Free text a user will read: surrounding spaces removed, never empty. */
 export const Text = z.string().trim().min(1);
 
+// Documented with zod metadata like the rest of the configuration (schema.ts).
 export const CategoryDeclaration = z
   .object({
-    /** Whether the privacy policy says this data is kept. */
-    stored: z.boolean(),
-    /** Why it is kept (Art. 15(1)(a)). */
-    purpose: Text,
-    /** The legal ground for keeping it (Art. 13(1)(c)), e.g. "Needed to provide your account (GDPR Art. 6(1)(b))". */
-    legalBasis: Text,
-    /** How long it is kept, or how that is decided (Art. 15(1)(d)). */
-    retention: Text,
-    /** Who receives it (Art. 15(1)(c)); federated servers are recipients. Empty: nobody. */
-    recipients: z.array(Text),
-    /** Where the data comes from (Art. 15(1)(g)). */
-    source: Text.default('you'),
-    /** An optional extra explanation shown with the category, e.g. that encrypted messages are stored as ciphertext. */
-    note: Text.optional(),
+    stored: z.boolean().meta({
+      description: 'true if your privacy policy says you keep this data, false if it says you do not; the bot checks it against the server',
+      examples: [false],
+    }),
+    // GDPR Art. 15(1)(a).
+    purpose: Text.meta({ description: 'why you keep this data, in plain words', examples: ['To let you log in.'] }),
+    // Art. 13(1)(c).
+    legalBasis: Text.meta({
+      description: 'the legal ground for keeping it',
+      examples: ['Needed to provide the account you signed up for (GDPR Art. 6(1)(b)).'],
+    }),
+    // Art. 15(1)(d).
+    retention: Text.meta({ description: 'how long you keep it, or how that is decided', examples: ['Until you delete your account.'] }),
+    // Art. 15(1)(c); federated servers are recipients.
+    recipients: z
+      .array(Text.meta({ description: 'a short description of one recipient', examples: ['Other Matrix servers in rooms you join (federation)'] }))
+      .meta({ description: 'who receives this data (other Matrix servers count); [] if nobody' }),
+    // Art. 15(1)(g).
+    source: Text.default('you').meta({ description: 'where the data comes from, if not from the user', examples: ['Your Matrix apps'] }),
+    note: Text.optional().meta({
+      description: 'an extra explanation users see with this category, e.g. that encrypted messages are stored as ciphertext',
+      examples: ['In encrypted rooms we store only ciphertext we cannot read.'],
+    }),
   })
-  .strict();
+  .strict()
+  .meta({
+    description: 'the declaration of this category',
+    examples: [{ stored: true, purpose: '…', legalBasis: '…', retention: '…', recipients: [] }],
+  });
 export type CategoryDeclaration = z.infer<typeof CategoryDeclaration>;
 
 /** Every category must be declared, so the bot never shows one without its declaration. */
@@ -45,17 +59,26 @@ const categoryShape = {
   encryptionKeys: CategoryDeclaration,
 } as const satisfies Record<CategoryId, typeof CategoryDeclaration>;
 
-export const CategoryDeclarations = z.object(categoryShape).strict();
+export const CategoryDeclarations = z
+  .object(categoryShape)
+  .strict()
+  .meta({ description: `a declaration for each of the ${Object.keys(categoryShape).length} categories, even of data you do not keep` });
 export type CategoryDeclarations = z.infer<typeof CategoryDeclarations>;
 
 export const SupervisoryAuthority = z
   .object({
-    /** The authority (or authorities) a user can complain to (Art. 15(1)(f)). */
-    name: Text,
-    /** How to complain: a web page, address or other instructions. */
-    howToComplain: Text,
+    // Art. 15(1)(f).
+    name: Text.meta({
+      description: 'the name of the authority (or authorities) users can complain to',
+      examples: ['Personal Data Protection Commission (PDPC), Singapore'],
+    }),
+    howToComplain: Text.meta({
+      description: 'how to complain to it: a web page, postal address or short instructions',
+      examples: ["Through the PDPC's website, https://www.pdpc.gov.sg"],
+    }),
   })
-  .strict();
+  .strict()
+  .meta({ description: 'the data protection authority users can complain to' });
 export type SupervisoryAuthority = z.infer<typeof SupervisoryAuthority>;
 
 /** GDPR Art. 12(3): one month; Singapore's PDPA: 30 days. A promise cannot be longer. */
@@ -63,14 +86,25 @@ export const MAX_RESPONSE_DAYS = 30;
 
 export const Policy = z
   .object({
-    /** Who is responsible for the data (the controller). */
-    controller: Text,
+    controller: Text.meta({
+      description: 'the name of the organisation or person responsible for the data (the "controller"), as in your privacy policy',
+      examples: ['Example Ltd, Singapore'],
+    }),
     supervisoryAuthority: SupervisoryAuthority,
-    /** The deadline promised for answering a request, in calendar days. */
-    responseDays: z.number().int().min(1).max(MAX_RESPONSE_DAYS).default(MAX_RESPONSE_DAYS),
-    /** Art. 15(1)(h), usually "None". */
-    automatedDecisionMaking: Text,
+    responseDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_RESPONSE_DAYS)
+      .default(MAX_RESPONSE_DAYS)
+      .meta({ description: "the number of calendar days you promise to answer a request in (GDPR allows one month, Singapore's PDPA 30 days)" }),
+    // Art. 15(1)(h).
+    automatedDecisionMaking: Text.meta({
+      description: 'whether any decision about users is made automatically, and if so how',
+      examples: ['None.'],
+    }),
     categories: CategoryDeclarations,
   })
-  .strict();
+  .strict()
+  .meta({ description: 'your declared data processing, from your privacy policy, which !whatdoyouhave shows to users' });
 export type Policy = z.infer<typeof Policy>;

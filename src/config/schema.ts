@@ -1,5 +1,13 @@
 // The shape of bot.config.json. Strict everywhere: an unknown key is an error,
 // so a misspelt setting is reported instead of silently ignored.
+//
+// Every setting carries its documentation as zod metadata, next to the rules
+// that enforce it (here, in policy.ts and homeserver-url.ts): a description in
+// the operator's words and examples; the range, default and choices are the
+// schema's own. The problem hints (hints.ts) and the README's settings table
+// (readme-table.ts) are made from it, so each setting is described once.
+// Examples use example.org and @privacybot; a hint puts in the operator's own
+// server name and bot.
 import { z } from 'zod';
 import { crossFieldIssues } from './cross-field.ts';
 import { HomeserverUrl } from './homeserver-url.ts';
@@ -42,7 +50,12 @@ const EmailAddress = z.string().superRefine((value, ctx) => {
 });
 
 const Admins = z
-  .array(UserId)
+  .array(
+    UserId.meta({
+      description: 'the Matrix user ID of a person who reviews requests, "@localpart:server", listed once',
+      examples: ['@alice:example.org'],
+    }),
+  )
   .min(1)
   .superRefine(
     (admins, ctx) => {
@@ -63,98 +76,212 @@ const Admins = z
     { when: (payload) => Array.isArray(payload.value) },
   );
 
-/** The request lifecycle: when people are reminded, and how long closed requests keep names. */
 const RequestSettings = z
   .object({
-    /** An erasure waiting this long for an admin is escalated to the privacy contact. */
-    awaitingApprovalHours: z.number().positive().max(24 * 30).default(48),
-    /** An open request due within this many days is escalated. */
-    dueWithinDays: z.number().int().min(0).max(30).default(7),
-    /** How often escalations, the digest and retention are checked. */
-    checkEveryMinutes: z.number().int().min(1).max(24 * 60).default(15),
-    /** The hour (UTC) after which the daily digest is posted. */
-    digestHourUtc: z.number().int().min(0).max(23).default(8),
-    /** Days after closing before a request's requester is replaced by a pseudonym. */
-    retentionDays: z.number().int().min(1).max(3650).default(90),
+    awaitingApprovalHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(48)
+      .meta({ description: 'hours an erasure may wait for an admin before the privacy contact is told' }),
+    dueWithinDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(30)
+      .default(7)
+      .meta({ description: "days before a request's due date when the privacy contact is told it is not finished" }),
+    checkEveryMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15)
+      .meta({ description: 'how often, in minutes, deadlines, the digest and retention are checked' }),
+    digestHourUtc: z
+      .number()
+      .int()
+      .min(0)
+      .max(23)
+      .default(8)
+      .meta({ description: 'the hour of the day (UTC) after which the daily digest of open requests is posted' }),
+    retentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(90)
+      .meta({ description: "days a closed request keeps its requester's Matrix ID before it is replaced by a pseudonym" }),
   })
   .strict()
-  .prefault({});
+  .prefault({})
+  .meta({ description: 'when people are reminded, and how long closed requests keep names' });
 
-/** Account erasure (!delete, !erase). */
 const ErasureSettings = z
   .object({
-    /** Hours between approval and the start of an erasure, during which the requester may still cancel. 0: none. */
-    coolingOffHours: z.number().min(0).max(24 * 30).default(24),
-    /** Two different admins must approve every erasure. */
-    fourEyes: z.boolean().default(false),
+    coolingOffHours: z
+      .number()
+      .min(0)
+      .max(24 * 30)
+      .default(24)
+      .meta({
+        description: "hours between an admin's approval and the start of an erasure, during which the user may still !cancel; 0 for none",
+      }),
+    fourEyes: z.boolean().default(false).meta({
+      description:
+        'true when every erasure needs the approval of two different admins; an admin who entered the request with !erase counts as the first',
+      examples: [true],
+    }),
   })
   .strict()
-  .prefault({});
+  .prefault({})
+  .meta({ description: 'account erasure, !delete and !erase' });
 
-/** !export: how many run at once, how often one person may ask, how long a package can be downloaded. */
 const ExportSettings = z
   .object({
-    /** Exports made at the same time; the others wait their turn, first come first served. */
-    concurrency: z.number().int().min(1).max(16).default(2),
-    /** One export per person per this many hours (GDPR Art. 12(5): repeated requests may be refused). 0: no limit. */
-    perUserHours: z.number().min(0).max(24 * 365).default(24),
-    /** Days a delivered package can be downloaded; then its uploads and local files are deleted. */
-    retentionDays: z.number().int().min(1).max(90).default(7),
-    /** Rooms read at the same time during one export. */
-    roomsAtOnce: z.number().int().min(1).max(32).default(4),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(16)
+      .default(2)
+      .meta({ description: 'how many exports are made at the same time; the others wait their turn, first come first served' }),
+    perUserHours: z
+      .number()
+      .min(0)
+      .max(24 * 365)
+      .default(24)
+      .meta({
+        description:
+          'hours before the same person may have another export, 0 for no limit (a request within them is refused and recorded, GDPR Art. 12(5))',
+      }),
+    retentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(90)
+      .default(7)
+      .meta({ description: 'days a delivered export can be downloaded before its files are deleted from the server and the bot' }),
+    roomsAtOnce: z
+      .number()
+      .int()
+      .min(1)
+      .max(32)
+      .default(4)
+      .meta({ description: "how many of a person's rooms one export reads at the same time" }),
   })
   .strict()
-  .prefault({});
+  .prefault({})
+  .meta({ description: 'how !export runs: how many at once, how often one person may ask, how long a package can be downloaded' });
 
-/** How many commands the bot answers per minute, per person and for everyone together. */
 const RateLimitSettings = z
   .object({
-    perUserPerMinute: z.number().int().min(1).max(1000).default(10),
-    globalPerMinute: z.number().int().min(1).max(100_000).default(300),
+    perUserPerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(10)
+      .meta({ description: 'commands one person may send per minute before being asked to wait' }),
+    globalPerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(300)
+      .meta({ description: 'commands the bot answers per minute from everyone together' }),
   })
   .strict()
-  .prefault({});
+  .prefault({})
+  .meta({ description: 'how many commands the bot answers per minute, beyond which a person is told once a minute when to try again' });
 
-/** Where escalations are mailed from; the password comes from DSAR_SMTP_PASSWORD. */
 const SmtpSettings = z
   .object({
-    host: z.string().trim().min(1),
-    port: z.number().int().min(1).max(65535),
-    /** "implicit" (TLS from the start, usually port 465), "starttls" (upgrade, required; usually 587), "none" (plain, for a relay on the same machine). */
-    tls: z.enum(['implicit', 'starttls', 'none']),
-    user: z.string().trim().min(1).optional(),
-    /** The sender address; by default the privacy contact's own. */
-    from: EmailAddress.optional(),
+    host: z.string().trim().min(1).meta({ description: "the mail server's host name", examples: ['mail.example.org'] }),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .meta({ description: "the mail server's port, usually 587 (starttls) or 465 (implicit)", examples: [587] }),
+    tls: z.enum(['implicit', 'starttls', 'none']).meta({
+      description:
+        '"implicit" (TLS from the start, usually port 465), "starttls" (upgrade to TLS, required; usually port 587) ' +
+        'or "none" (plain, only for a relay on the same machine)',
+      examples: ['starttls'],
+    }),
+    user: z.string().trim().min(1).optional().meta({ description: 'the login name at the mail server', examples: ['privacybot@example.org'] }),
+    from: EmailAddress.optional().meta({
+      description: 'the sender address of the mails; by default privacyContact.email',
+      examples: ['privacybot@example.org'],
+    }),
   })
-  .strict();
+  .strict()
+  .meta({ description: 'the mail server escalations are sent through, with the password in DSAR_SMTP_PASSWORD' });
 
 export const BotConfig = z
   .object({
     homeserver: z
       .object({
         url: HomeserverUrl,
-        serverName: ServerName,
-        requestTimeoutMs: z.number().int().min(1000).max(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
+        serverName: ServerName.meta({
+          description:
+            "your server's Matrix name: the part after the colon in your users' IDs (host, or host:port); users whose ID ends in it are local",
+          examples: ['example.org'],
+        }),
+        requestTimeoutMs: z
+          .number()
+          .int()
+          .min(1000)
+          .max(300_000)
+          .default(DEFAULT_REQUEST_TIMEOUT_MS)
+          .meta({ description: 'how long to wait for the homeserver, in milliseconds' }),
       })
-      .strict(),
+      .strict()
+      .meta({ description: "the homeserver's address and Matrix server name" }),
     bot: z
       .object({
-        userId: UserId,
-        encryption: z.enum(ENCRYPTION_MODES).default('auto'),
-        displayName: Text.optional(),
+        userId: UserId.meta({
+          description: 'the bot account\'s full Matrix user ID, "@localpart:server", on the homeserver named in homeserver.serverName',
+          examples: ['@privacybot:example.org'],
+        }),
+        encryption: z
+          .enum(ENCRYPTION_MODES)
+          .default('auto')
+          .meta({
+            description:
+              '"auto" uses end-to-end encryption with the native engine where it loads, else the WebAssembly one, and without either warns and runs without; ' +
+              '"required" refuses to start when neither engine works; "off" runs without encryption and needs no passphrase',
+          }),
+        displayName: Text.optional().meta({
+          description: 'a name people may address the bot by, as in "Privacy Bot: !help"; by default the name in its profile',
+          examples: ['Privacy Bot'],
+        }),
       })
-      .strict(),
-    adminRoom: RoomRef,
-    admins: Admins,
+      .strict()
+      .meta({ description: "the bot's own account" }),
+    adminRoom: RoomRef.meta({
+      description:
+        'the room where the bot reports to the admins and they approve erasures: a room alias "#name:server" or a room ID "!id:server"; invite the bot',
+      examples: ['#privacy-admins:example.org'],
+    }),
+    admins: Admins.meta({ description: 'the Matrix user IDs of the people who review requests, each listed once' }),
     privacyContact: z
       .object({
-        room: RoomRef,
-        email: EmailAddress,
-        name: Text.optional(),
+        room: RoomRef.meta({
+          description: 'a room where users can reach a human about privacy: a room alias "#name:server" or a room ID "!id:server"; invite the bot',
+          examples: ['#privacy-contact:example.org'],
+        }),
+        email: EmailAddress.meta({ description: 'the email address users can write to about privacy', examples: ['privacy@example.org'] }),
+        name: Text.optional().meta({ description: 'the name of the person or team users reach', examples: ['Privacy team'] }),
       })
-      .strict(),
-    /** As written in the file; loadConfig makes it absolute (relative to the config file's folder). */
-    dataDir: DataDir,
+      .strict()
+      .meta({ description: 'the human users reach about privacy' }),
+    // As written in the file; loadConfig makes it absolute (relative to the config file's folder).
+    dataDir: DataDir.meta({
+      description: 'the folder where the bot keeps its state (its SQLite database); a relative path is relative to the folder of the config file',
+      examples: ['./data'],
+    }),
     policy: Policy,
     requests: RequestSettings,
     erasure: ErasureSettings,
@@ -169,5 +296,6 @@ export const BotConfig = z
     },
     // Runs even when other fields have problems; crossFieldIssues checks only the fields it needs.
     { when: () => true },
-  );
+  )
+  .meta({ description: 'a JSON object with the settings' });
 export type BotConfig = z.infer<typeof BotConfig>;

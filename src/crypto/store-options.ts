@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Db } from '../store/database.ts';
 import { StartupError } from '../startup/preflight.ts';
+import type { StoreIdentity } from '../startup/device-keys.ts';
 import type { MirrorStats } from './indexeddb-mirror.ts';
 
 export type OpenedStore = { engine: 'native' } | { engine: 'wasm'; stored: MirrorStats };
@@ -15,7 +16,33 @@ export type CryptoStoreOptions = {
   passphrase: string;
   /** Told once the engine has opened the store (for the start-up log). */
   onOpen?: (opened: OpenedStore) => void;
+  /**
+   * Runs once the store is open and before the engine sends anything (no key upload yet), with
+   * the store's identity; a rejection (a StartupError) stops the start and closes the engine.
+   */
+  beforeUse?: (identity: StoreIdentity) => Promise<void>;
 };
+
+/** What a just-opened engine shows of its identity: enough to compare with the server's keys. */
+type EngineIdentity = { identityKeys: { curve25519: { toBase64(): string }; ed25519: { toBase64(): string } }; close(): void };
+
+/** The store's identity as `beforeUse` gets it. */
+export const identityOf = (machine: EngineIdentity, userId: string, deviceId: string): StoreIdentity => ({
+  userId,
+  deviceId,
+  curve25519: machine.identityKeys.curve25519.toBase64(),
+  ed25519: machine.identityKeys.ed25519.toBase64(),
+});
+
+/** Runs `beforeUse` on a just-opened engine; closes the engine when it refuses. */
+export async function checkBeforeUse(machine: EngineIdentity, userId: string, deviceId: string, options: CryptoStoreOptions): Promise<void> {
+  try {
+    await options.beforeUse?.(identityOf(machine, userId, deviceId));
+  } catch (error) {
+    machine.close();
+    throw error;
+  }
+}
 
 const registered = new Map<string, CryptoStoreOptions>();
 

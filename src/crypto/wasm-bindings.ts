@@ -23,7 +23,7 @@ import path from 'node:path';
 import type * as Wasm from '@matrix-org/matrix-sdk-crypto-wasm';
 import { IndexedDbMirror, installIndexedDbGlobals } from './indexeddb-mirror.ts';
 import { storeKeyFor } from './store-key.ts';
-import { cryptoStoreOptions, CryptoStoreLockedError, type CryptoStoreOptions } from './store-options.ts';
+import { checkBeforeUse, cryptoStoreOptions, CryptoStoreLockedError, type CryptoStoreOptions } from './store-options.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -46,7 +46,8 @@ export const storeNameFor = (userId: string, deviceId: string): string => `matri
 
 /** The engine's machine on the bot's store: a fresh IndexedDB filled from SQLite, opened with the derived key. */
 export async function openWasmMachine(wasm: WasmModule, userId: Wasm.UserId, deviceId: Wasm.DeviceId, options: CryptoStoreOptions): Promise<Wasm.OlmMachine> {
-  const name = storeNameFor(userId.toString(), deviceId.toString());
+  const [user, device] = [userId.toString(), deviceId.toString()];
+  const name = storeNameFor(user, device);
   const mirror = new IndexedDbMirror(options.db, `${name}::`);
   installIndexedDbGlobals(await mirror.open());
   let handle: Wasm.StoreHandle;
@@ -58,6 +59,7 @@ export async function openWasmMachine(wasm: WasmModule, userId: Wasm.UserId, dev
   const machine = await wasm.OlmMachine.initFromStore(userId, deviceId, handle);
   handle.free();
   options.onOpen?.({ engine: 'wasm', stored: mirror.stats() });
+  await checkBeforeUse(machine, user, device, options);
   return machine;
 }
 

@@ -31,6 +31,10 @@ export function sdkDebugLine(module: string, args: unknown[]): string | null {
  */
 const isExpectedNotFound = (args: unknown[]): boolean => args.some((arg) => (arg as { errcode?: unknown } | null)?.errcode === 'M_NOT_FOUND');
 
+/** Its error for each event it cannot decrypt: undecryptable.ts says that once per room instead. */
+const isDecryptionFailure = (module: string, args: unknown[]): boolean =>
+  module === 'MatrixClientLite' && typeof args[0] === 'string' && args[0].startsWith('Decryption error on ');
+
 export function routeSdkLogs(sdk: MatrixBotSdk, log: Logger): void {
   const verbose = (module: string, args: unknown[]) => {
     const line = log.debug ? sdkDebugLine(module, args) : null;
@@ -42,7 +46,7 @@ export function routeSdkLogs(sdk: MatrixBotSdk, log: Logger): void {
     info: (module: string, ...args: unknown[]) => verbose(module, args),
     warn: (module: string, ...args: unknown[]) => log.warn(sdkLogLine(module, args)),
     error: (module: string, ...args: unknown[]) => {
-      if (!isExpectedNotFound(args)) log.error(sdkLogLine(module, args));
+      if (!isExpectedNotFound(args) && !isDecryptionFailure(module, args)) log.error(sdkLogLine(module, args));
     },
   });
   sdk.LogService.setLevel(log.debug ? sdk.LogLevel.TRACE : sdk.LogLevel.WARN);

@@ -18,7 +18,7 @@ function tokenName(secrets: Secrets, which: 'bot' | 'admin'): string {
 }
 
 /** A client for one token; start-up gives up sooner than the running bot (2 retries). */
-const clientFor = (config: BotConfig, token: string) =>
+export const clientFor = (config: BotConfig, token: string) =>
   createHomeserverHttp({ baseUrl: config.homeserver.url, accessToken: token, timeoutMs: config.homeserver.requestTimeoutMs, maxRetries: 2 });
 
 async function whoami(config: BotConfig, token: string, name: string): Promise<string> {

@@ -78,6 +78,16 @@ describe('the file', () => {
     expectSafeAndReadable(problems, [secret]);
   });
 
+  it('bad JSON where the token itself is the error (pasted without quotes): the token is not shown', () => {
+    const secret = 'syt_fake-file-token_RightAtTheError_5w4v';
+    const file = writeText(`{\n  "bot": { "userId": "@privacybot:example.org", "accessToken": ${secret} }\n}\n`);
+    const problems = failure(file);
+    const p = problemAt(problems, '(file)');
+    expect(p.problem).toContain(`line 2, column ${'  "bot": { "userId": "@privacybot:example.org", "accessToken": '.length + 1}: text must be in double quotes`);
+    expect(p.problem).toContain(`"accessToken": ${'*'.repeat(secret.length)} }`);
+    expectSafeAndReadable(problems, [secret]);
+  });
+
   it('a byte-order mark at the start is accepted', () => {
     const file = writeText(`\uFEFF${fs.readFileSync(SAMPLE_CONFIG_PATH, 'utf8')}`);
     expect(loadConfig(file, ENV).ok).toBe(true);

@@ -1,7 +1,7 @@
 // `npm start` without a homeserver: the demo plays a real conversation and prints it.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runDemo } from './demo.ts';
+import { runDemo } from '../../src/demo/demo.ts';
 
 describe('the demo', () => {
   it('prints a transcript of !help, !whatdoyouhave in an encrypted chat, a group room, a remote user, a relayed objection, !status, an export, an escalation and an erasure', async () => {

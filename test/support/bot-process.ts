@@ -57,12 +57,18 @@ export type SpawnOptions = {
   killOnLog?: RegExp;
   /** The signal `killOnLog` sends (default SIGKILL). */
   killSignal?: NodeJS.Signals;
+  /**
+   * Run it another way than from the repository with --config: from `cwd`, with `args` after
+   * `node` (the Docker image's ENTRYPOINT; its config then comes from DSAR_BOT_CONFIG in `env`).
+   */
+  command?: { cwd: string; args: string[] };
 };
 
-/** Starts `node src/main.ts --config <configPath>` with only PATH and `env` in its environment. */
+/** Starts `node src/main.ts --config <configPath>` (or `command`) with only PATH and `env` in its environment. */
 export function spawnBot(options: SpawnOptions): BotProcess {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0060', 'src/main.ts', '--config', options.configPath], {
-    cwd: ROOT,
+  const { cwd, args } = options.command ?? { cwd: ROOT, args: ['--disable-warning=DEP0060', 'src/main.ts', '--config', options.configPath] };
+  const child = spawn(process.execPath, args, {
+    cwd,
     // The pseudonym key is required at start; tests that check its absence pass their own.
     env: { PATH: process.env['PATH'] ?? '', DSAR_BOT_PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],

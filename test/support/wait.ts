@@ -1,8 +1,2 @@
-/** Polls `condition` until it holds; rejects naming `what` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+// Lives with the demo, which ships with the bot (src/demo/wait.ts); the tests use it from here.
+export * from '../../src/demo/wait.ts';

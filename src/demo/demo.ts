@@ -5,9 +5,9 @@ import type { Writable } from 'node:stream';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { E2eeUser, type EncryptedFile } from '../support/e2ee-user.ts';
-import { readZip } from '../support/unzip.ts';
-import { startWorld, type World } from '../support/world.ts';
+import { E2eeUser, type EncryptedFile } from './e2ee-user.ts';
+import { readZip } from './unzip.ts';
+import { startWorld, type World } from './world.ts';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

@@ -1,0 +1,136 @@
+// The admin API's room endpoints: details, state, messages, context, make_room_admin and
+// the admin join, as each flavour answers them.
+import { MatrixError, forbidden, json, jsonBody, notFound } from './http.ts';
+import type { RequestContext, Reply } from './http.ts';
+import { eventContext, paginate } from './timeline.ts';
+import type { ReadOptions } from './timeline.ts';
+import type { RoomRecord } from './model.ts';
+import type { JsonObject } from './model.ts';
+import { clientEvent } from './events.ts';
+import { isLocal, requireAdmin } from './admin-common.ts';
+import type { AdminRegistrar } from './admin-common.ts';
+
+function adminRoom(ctx: RequestContext): RoomRecord {
+  const room = ctx.state.model.room(ctx.params['roomId'] ?? '');
+  if (!room) throw notFound('Room not found');
+  return room;
+}
+
+function roomDetails(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const room = adminRoom(ctx);
+  const model = ctx.state.model;
+  const state = (type: string, key: string): unknown => model.stateEvent(room.roomId, type, '')?.content[key] ?? null;
+  const joined = model.joinedMembers(room.roomId);
+  const local = joined.filter((u) => model.localUser(u));
+  const devices = local.reduce((n, u) => n + (model.user(u)?.devices.size ?? 0), 0);
+  const joinRule = state('m.room.join_rules', 'join_rule');
+  const body: JsonObject = {
+    room_id: room.roomId,
+    name: state('m.room.name', 'name'),
+    canonical_alias: state('m.room.canonical_alias', 'alias'),
+    joined_members: joined.length,
+    joined_local_members: local.length,
+    version: room.version,
+    creator: room.creator,
+    encryption: state('m.room.encryption', 'algorithm'),
+    federatable: model.stateEvent(room.roomId, 'm.room.create', '')?.content['m.federate'] !== false,
+    public: false,
+    join_rules: joinRule,
+    guest_access: state('m.room.guest_access', 'guest_access'),
+    history_visibility: state('m.room.history_visibility', 'history_visibility'),
+    state_events: room.state.size,
+    avatar: state('m.room.avatar', 'url'),
+    topic: state('m.room.topic', 'topic'),
+    room_type: null,
+    joined_local_devices: devices,
+    forgotten: false,
+  };
+  if (ctx.state.flavour.roomDetailsFull) return json(body);
+  // Tuwunel (synapse-admin-api's RoomDetails): no topic, avatar, devices or forgotten; unset fields left out.
+  for (const key of ['avatar', 'topic', 'joined_local_devices', 'forgotten']) delete body[key];
+  return json(Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null)));
+}
+
+// Admin reads bypass membership and show erased users' events unpruned (recorded).
+const ADMIN_READ: ReadOptions = { visibleUpTo: Number.MAX_SAFE_INTEGER, viewer: null, pruneErasedFor: null };
+
+function roomMessages(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  return json(paginate(ctx.state.model, adminRoom(ctx), ctx.query, { ...ADMIN_READ, maxLimit: ctx.state.flavour.maxMessagesLimit }));
+}
+
+/** The room's current state, every event in the client shape: {state: [...]} (Synapse and Tuwunel alike). */
+function roomState(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const room = adminRoom(ctx);
+  const now = Date.now();
+  return json({ state: [...room.state.values()].map((e) => clientEvent(e, { token: null }, now)) });
+}
+
+function roomContext(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  return json(eventContext(ctx.state.model, adminRoom(ctx), ctx.params['eventId'] ?? '', ctx.query, ADMIN_READ));
+}
+
+// ---- rooms: make_room_admin, join a user ----
+
+/**
+ * POST /v1/rooms/{room}/make_room_admin: the joined local member with the most power grants
+ * it to the user (default: the caller), inviting them to a room they cannot join by themselves.
+ * Without a local member who may change power levels, Synapse refuses.
+ */
+function makeRoomAdmin(ctx: RequestContext): Reply {
+  const admin = requireAdmin(ctx);
+  const model = ctx.state.model;
+  const room = adminRoom(ctx);
+  const body = jsonBody(ctx);
+  const userId = typeof body['user_id'] === 'string' ? body['user_id'] : admin;
+  if (!isLocal(ctx, userId)) throw new MatrixError(400, 'M_INVALID_PARAM', 'Can only give local users admin permission in a room');
+  const granters = model
+    .joinedMembers(room.roomId)
+    .filter((u) => model.localUser(u) !== undefined)
+    .sort((a, b) => model.powerLevel(room.roomId, b) - model.powerLevel(room.roomId, a));
+  const granter = granters[0];
+  const needed = (model.stateEvent(room.roomId, 'm.room.power_levels', '')?.content['events'] as Record<string, number> | undefined)?.['m.room.power_levels'] ?? 100;
+  if (granter === undefined || model.powerLevel(room.roomId, granter) < needed) {
+    throw new MatrixError(400, 'M_UNKNOWN', 'No local admin user in room with power to update power levels.');
+  }
+  model.setPowerLevel(room.roomId, granter, userId, model.powerLevel(room.roomId, granter));
+  const membership = model.membership(room.roomId, userId);
+  const joinRule = model.stateEvent(room.roomId, 'm.room.join_rules', '')?.content['join_rule'];
+  if (membership !== 'join' && membership !== 'invite' && joinRule !== 'public') model.invite(room.roomId, granter, userId);
+  return json({});
+}
+
+/** POST /v1/join/{room}: the caller, who must be in a private room with power to invite, brings a local user in. */
+function joinUser(ctx: RequestContext): Reply {
+  const admin = requireAdmin(ctx);
+  const model = ctx.state.model;
+  const roomRef = ctx.params['roomId'] ?? '';
+  const roomId = roomRef.startsWith('#') ? model.aliases.get(roomRef) : roomRef;
+  const room = roomId === undefined ? undefined : model.room(roomId);
+  if (!room) throw notFound('Room not found');
+  const userId = jsonBody(ctx)['user_id'];
+  if (typeof userId !== 'string') throw new MatrixError(400, 'M_MISSING_PARAM', 'Missing parameter: user_id');
+  if (!isLocal(ctx, userId) || !model.localUser(userId)) throw new MatrixError(400, 'M_INVALID_PARAM', 'This endpoint can only be used with local users');
+  if (model.membership(room.roomId, userId) === 'join') return json({ room_id: room.roomId });
+  const joinRule = model.stateEvent(room.roomId, 'm.room.join_rules', '')?.content['join_rule'];
+  if (joinRule !== 'public') {
+    // Recorded on Synapse 1.67: 403 "<admin> not in room" while the caller is not a member.
+    if (model.membership(room.roomId, admin) !== 'join') throw forbidden(`${admin} not in room ${room.roomId}.`);
+    if (model.powerLevel(room.roomId, admin) < model.requiredLevel(room.roomId, 'invite')) throw forbidden('You don\'t have permission to invite users');
+    model.invite(room.roomId, admin, userId);
+  }
+  model.join(room.roomId, userId);
+  return json({ room_id: room.roomId });
+}
+
+export function registerAdminRooms(r: AdminRegistrar): void {
+  r('GET', '/v1/rooms/{roomId}', roomDetails);
+  r('GET', '/v1/rooms/{roomId}/state', roomState);
+  r('GET', '/v1/rooms/{roomId}/messages', roomMessages, 'roomMessages');
+  r('GET', '/v1/rooms/{roomId}/context/{eventId}', roomContext);
+  r('POST', '/v1/rooms/{roomId}/make_room_admin', makeRoomAdmin, 'makeRoomAdmin');
+  r('POST', '/v1/join/{roomId}', joinUser, 'makeRoomAdmin');
+}

@@ -9,6 +9,7 @@ import { mediaLength } from './model.ts';
 import type { JsonObject, MediaRecord, UserRecord } from './model.ts';
 import { adminRegistrar, isLocal, requireAdmin, requireTarget, target } from './admin-common.ts';
 import { registerAdminRooms } from './admin-rooms.ts';
+import { currentStateGone } from './current-state.ts';
 import { registerUserRedaction } from './user-redaction.ts';
 
 export { unrecognized } from './admin-common.ts';
@@ -125,6 +126,8 @@ function memberships(ctx: RequestContext): Reply {
   for (const m of user ? ctx.state.model.memberships(user.userId) : []) {
     // Tuwunel's state cache keeps joined, invited, knocked and left rooms; a ban is a left room, a forgotten one is gone.
     if (fromStateCache && user?.forgotten.has(m.roomId)) continue;
+    // Synapse reads the room's current state, which it dropped when the last local member left.
+    if (currentStateGone(ctx.state, m.roomId)) continue;
     out[m.roomId] = fromStateCache && m.membership === 'ban' ? 'leave' : m.membership;
   }
   return json({ memberships: out });

@@ -4,11 +4,12 @@ import { MatrixError, forbidden, json, jsonBody, notFound } from './http.ts';
 import type { RequestContext, Reply } from './http.ts';
 import { eventContext, paginate } from './timeline.ts';
 import type { ReadOptions } from './timeline.ts';
-import type { RoomRecord } from './model.ts';
+import type { HomeserverModel, RoomRecord } from './model.ts';
 import type { JsonObject } from './model.ts';
 import { clientEvent } from './events.ts';
 import { isLocal, requireAdmin } from './admin-common.ts';
 import type { AdminRegistrar } from './admin-common.ts';
+import { NO_SERVERS_TO_JOIN_THROUGH, currentStateGone, servedState } from './current-state.ts';
 
 function adminRoom(ctx: RequestContext): RoomRecord {
   const room = ctx.state.model.room(ctx.params['roomId'] ?? '');
@@ -20,7 +21,9 @@ function roomDetails(ctx: RequestContext): Reply {
   requireAdmin(ctx);
   const room = adminRoom(ctx);
   const model = ctx.state.model;
-  const state = (type: string, key: string): unknown => model.stateEvent(room.roomId, type, '')?.content[key] ?? null;
+  const gone = currentStateGone(ctx.state, room.roomId);
+  // Once Synapse dropped the current state, everything read from it is null (measured on 1.160).
+  const state = (type: string, key: string): unknown => (gone ? null : (model.stateEvent(room.roomId, type, '')?.content[key] ?? null));
   const joined = model.joinedMembers(room.roomId);
   const local = joined.filter((u) => model.localUser(u));
   const devices = local.reduce((n, u) => n + (model.user(u)?.devices.size ?? 0), 0);
@@ -39,6 +42,7 @@ function roomDetails(ctx: RequestContext): Reply {
     join_rules: joinRule,
     guest_access: state('m.room.guest_access', 'guest_access'),
     history_visibility: state('m.room.history_visibility', 'history_visibility'),
+    // The statistics keep the count the room had when the server left.
     state_events: room.state.size,
     avatar: state('m.room.avatar', 'url'),
     topic: state('m.room.topic', 'topic'),
@@ -65,7 +69,7 @@ function roomState(ctx: RequestContext): Reply {
   requireAdmin(ctx);
   const room = adminRoom(ctx);
   const now = Date.now();
-  return json({ state: [...room.state.values()].map((e) => clientEvent(e, { token: null }, now)) });
+  return json({ state: servedState(ctx.state, room.roomId).map((e) => clientEvent(e, { token: null }, now)) });
 }
 
 function roomContext(ctx: RequestContext): Reply {
@@ -76,34 +80,57 @@ function roomContext(ctx: RequestContext): Reply {
 // ---- rooms: make_room_admin, join a user ----
 
 /**
- * POST /v1/rooms/{room}/make_room_admin: the joined local member with the most power grants
- * it to the user (default: the caller), inviting them to a room they cannot join by themselves.
- * Without a local member who may change power levels, Synapse refuses.
+ * POST /v1/rooms/{room}/make_room_admin, as Synapse's MakeRoomAdminRestServlet: of the local
+ * users named in the power levels, the most powerful one still joined grants the user (default:
+ * the caller) its own level, then invites them unless they are joined, invited or the room is
+ * public. Without the room's current state there is nobody to act through.
  */
 function makeRoomAdmin(ctx: RequestContext): Reply {
   const admin = requireAdmin(ctx);
   const model = ctx.state.model;
-  const room = adminRoom(ctx);
+  const roomRef = ctx.params['roomId'] ?? '';
+  const roomId = roomRef.startsWith('#') ? model.aliases.get(roomRef) : roomRef;
+  if (roomId === undefined) throw notFound(`Room alias ${roomRef} not found`);
   const body = jsonBody(ctx);
   const userId = typeof body['user_id'] === 'string' ? body['user_id'] : admin;
-  if (!isLocal(ctx, userId)) throw new MatrixError(400, 'M_INVALID_PARAM', 'Can only give local users admin permission in a room');
-  const granters = model
-    .joinedMembers(room.roomId)
-    .filter((u) => model.localUser(u) !== undefined)
-    .sort((a, b) => model.powerLevel(room.roomId, b) - model.powerLevel(room.roomId, a));
-  const granter = granters[0];
-  const needed = (model.stateEvent(room.roomId, 'm.room.power_levels', '')?.content['events'] as Record<string, number> | undefined)?.['m.room.power_levels'] ?? 100;
-  if (granter === undefined || model.powerLevel(room.roomId, granter) < needed) {
-    throw new MatrixError(400, 'M_UNKNOWN', 'No local admin user in room with power to update power levels.');
+  const refuse = (message: string): MatrixError => new MatrixError(400, 'M_UNKNOWN', message);
+  if (!model.room(roomId) || currentStateGone(ctx.state, roomId)) throw refuse('Server not in room');
+  const powerLevels = model.stateEvent(roomId, 'm.room.power_levels', '');
+  let granter: string | undefined;
+  if (powerLevels) {
+    const users = (powerLevels.content['users'] ?? {}) as Record<string, number>;
+    const localAdmins = Object.keys(users).filter((u) => isLocal(ctx, u)).sort((a, b) => (users[a] ?? 0) - (users[b] ?? 0));
+    granter = localAdmins.reverse().find((u) => model.membership(roomId, u) === 'join');
+  } else {
+    const creator = model.stateEvent(roomId, 'm.room.create', '')?.sender;
+    granter = creator !== undefined && isLocal(ctx, creator) ? creator : undefined;
   }
-  model.setPowerLevel(room.roomId, granter, userId, model.powerLevel(room.roomId, granter));
-  const membership = model.membership(room.roomId, userId);
-  const joinRule = model.stateEvent(room.roomId, 'm.room.join_rules', '')?.content['join_rule'];
-  if (membership !== 'join' && membership !== 'invite' && joinRule !== 'public') model.invite(room.roomId, granter, userId);
+  if (granter === undefined) throw refuse('No local admin user in room');
+  const level = ((powerLevels?.content['users'] ?? {}) as Record<string, number>)[granter] ?? 100;
+  if (!mayGrant(model, roomId, granter, userId, level)) throw refuse('No local admin user in room with power to update power levels.');
+  model.setPowerLevel(roomId, granter, userId, level);
+  const membership = model.membership(roomId, userId);
+  const joinRule = model.stateEvent(roomId, 'm.room.join_rules', '')?.content['join_rule'];
+  if (membership !== 'join' && membership !== 'invite' && joinRule !== 'public') model.invite(roomId, granter, userId);
   return json({});
 }
 
-/** POST /v1/join/{room}: the caller, who must be in a private room with power to invite, brings a local user in. */
+/** The auth rules for a power-levels change that sets `target` to `level`, sent by `sender`. */
+function mayGrant(model: HomeserverModel, roomId: string, sender: string, target: string, level: number): boolean {
+  const content = model.stateEvent(roomId, 'm.room.power_levels', '')?.content ?? {};
+  const events = (content['events'] ?? {}) as Record<string, unknown>;
+  const needed = events['m.room.power_levels'] ?? content['state_default'] ?? 50;
+  const own = model.powerLevel(roomId, sender);
+  if (model.membership(roomId, sender) !== 'join' || own < (typeof needed === 'number' ? needed : 50) || level > own) return false;
+  const current = model.powerLevel(roomId, target);
+  return target === sender || current === level || current < own;
+}
+
+/**
+ * POST /v1/join/{room}: brings a local user in; into a room that is not public the caller
+ * invites them first, so the caller must be in it with power to invite. A room whose current
+ * state Synapse dropped cannot be joined at all.
+ */
 function joinUser(ctx: RequestContext): Reply {
   const admin = requireAdmin(ctx);
   const model = ctx.state.model;
@@ -114,6 +141,7 @@ function joinUser(ctx: RequestContext): Reply {
   const userId = jsonBody(ctx)['user_id'];
   if (typeof userId !== 'string') throw new MatrixError(400, 'M_MISSING_PARAM', 'Missing parameter: user_id');
   if (!isLocal(ctx, userId) || !model.localUser(userId)) throw new MatrixError(400, 'M_INVALID_PARAM', 'This endpoint can only be used with local users');
+  if (currentStateGone(ctx.state, room.roomId)) throw new MatrixError(404, 'M_UNKNOWN', NO_SERVERS_TO_JOIN_THROUGH);
   if (model.membership(room.roomId, userId) === 'join') return json({ room_id: room.roomId });
   const joinRule = model.stateEvent(room.roomId, 'm.room.join_rules', '')?.content['join_rule'];
   if (joinRule !== 'public') {

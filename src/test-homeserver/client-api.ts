@@ -4,6 +4,7 @@
 import { clientEvent, visibleContent } from './events.ts';
 import { MatrixError, badJson, forbidden, json, jsonBody, notFound, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
+import { NO_SERVERS_TO_JOIN_THROUGH, currentStateGone } from './current-state.ts';
 import { registerEndToEndApi } from './e2ee-api.ts';
 import { refuseOversized } from './event-size.ts';
 import { handleSync } from './sync.ts';
@@ -143,6 +144,7 @@ function join(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
   const model = ctx.state.model;
   const roomId = resolveRoom(model, ctx.params['roomIdOrAlias'] ?? ctx.params['roomId'] ?? '');
+  if (currentStateGone(ctx.state, roomId)) throw new MatrixError(404, 'M_UNKNOWN', NO_SERVERS_TO_JOIN_THROUGH);
   const membership = model.membership(roomId, token.userId);
   if (membership === 'ban') throw forbidden('You are banned from this room');
   if (membership !== 'join') {

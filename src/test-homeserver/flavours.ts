@@ -56,6 +56,13 @@ export interface FlavourDescriptor {
    * rooms are gone (src/service/rooms/state_cache/mod.rs, user_memberships).
    */
   membershipsFromStateCache: boolean;
+  /**
+   * Synapse drops a room's current state once no local member is joined any more: the admin
+   * /memberships, /state and details read it and see nothing, make_room_admin answers "Server
+   * not in room" and no join can get back in, while sync with include_leave and the admin
+   * /messages still find the room (measured on Synapse 1.160). Tuwunel keeps the state.
+   */
+  dropsStateWhenServerLeaves: boolean;
   /** POST /v1/user/{u}/redact and its status, where the servers differ. */
   redaction: {
     /** 404 for a user the server does not know (Tuwunel checks nothing: src/api/client/admin/users/redact.rs). */
@@ -135,6 +142,7 @@ function synapse167(version: string): FlavourDescriptor {
     loginAsDeviceName: null,
     pushersCheckUser: true,
     membershipsFromStateCache: false,
+    dropsStateWhenServerLeaves: true,
     redaction: { checksUser: true, failsOnUnknownRoom: false, failuresOnlyWhenComplete: false },
     accountDataIncludesTags: false,
     federationVersion: false,
@@ -202,6 +210,7 @@ function tuwunel(version: string): FlavourDescriptor {
     loginAsDeviceName: 'Admin login',
     pushersCheckUser: false,
     membershipsFromStateCache: true,
+    dropsStateWhenServerLeaves: false,
     redaction: { checksUser: false, failsOnUnknownRoom: true, failuresOnlyWhenComplete: true },
     accountDataIncludesTags: true,
     federationVersion: true,

@@ -604,6 +604,11 @@ export class HomeserverModel {
     return this.memberships(userId).filter((m) => m.membership === 'join').map((m) => m.roomId);
   }
 
+  /** Whether a local user is joined: what a server needs to be "in" the room (and keep its current state, on Synapse). */
+  serverInRoom(roomId: string): boolean {
+    return this.joinedMembers(roomId).some((u) => this.users.get(u)?.local === true);
+  }
+
   joinedMembers(roomId: string): string[] {
     const out: string[] = [];
     for (const ev of this.requireRoom(roomId).state.values()) {

@@ -1,0 +1,26 @@
+// The facts the test homeserver models about Synapse (issue 15, item 5), checked against a
+// real Synapse with the very scenarios the fast tier runs against the test homeserver's
+// `synapse` flavour (test/support/homeserver-facts/), so both tiers give the same answers.
+import { afterAll, beforeAll, it } from 'vitest';
+import { describeWithSynapse, startRealSynapse, type RealSynapse } from './support/synapse.ts';
+import { factServer, type FactServer } from '../support/homeserver-facts/server.ts';
+import { stateDroppedWhenLastLocalMemberLeaves } from '../support/homeserver-facts/rooms-nobody-local.ts';
+
+describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
+  let synapse: RealSynapse;
+  let server: FactServer;
+  beforeAll(async () => {
+    synapse = await startRealSynapse();
+    server = await factServer({
+      url: synapse.url, serverName: synapse.serverName, registration: synapse, hasRateLimitOverride: true, admin: synapse.admin,
+    });
+  });
+  afterAll(async () => {
+    await synapse?.close();
+  });
+
+  it('fact 1: current state dropped when the last local member leaves', async () => {
+    await stateDroppedWhenLastLocalMemberLeaves(server);
+  });
+
+});

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, it } from 'vitest';
 import { describeWithSynapse, startRealSynapse, type RealSynapse } from './support/synapse.ts';
 import { factServer, type FactServer } from '../support/homeserver-facts/server.ts';
 import { stateDroppedWhenLastLocalMemberLeaves } from '../support/homeserver-facts/rooms-nobody-local.ts';
+import { forgottenRoomOnSynapse } from '../support/homeserver-facts/forgotten-rooms.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -23,4 +24,7 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
     await stateDroppedWhenLastLocalMemberLeaves(server);
   });
 
+  it('fact 2: a forgotten room stays in /memberships as leave and leaves sync', async () => {
+    await forgottenRoomOnSynapse(server);
+  });
 });

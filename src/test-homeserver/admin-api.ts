@@ -11,6 +11,7 @@ import { adminRegistrar, isLocal, requireAdmin, requireTarget, target } from './
 import { registerAdminRooms } from './admin-rooms.ts';
 import { currentStateGone } from './current-state.ts';
 import { registerUserRedaction } from './user-redaction.ts';
+import { registerRateLimitOverride } from './rate-limits.ts';
 
 export { unrecognized } from './admin-common.ts';
 
@@ -279,7 +280,7 @@ function loginAs(ctx: RequestContext): Reply {
   if (userId === admin) throw new MatrixError(400, badParamErrcode, 'Cannot use admin API to login as self');
   const user = requireTarget(ctx, 'User not found');
   const validUntil = jsonBody(ctx)['valid_until_ms'];
-  return json({ access_token: ctx.state.model.loginAs(user.userId, typeof validUntil === 'number' ? validUntil : null, loginAsDeviceName) });
+  return json({ access_token: ctx.state.model.loginAs(user.userId, typeof validUntil === 'number' ? validUntil : null, loginAsDeviceName, admin) });
 }
 
 function deactivate(ctx: RequestContext): Reply {
@@ -344,6 +345,7 @@ export function registerAdminApi(router: Router): void {
   r('POST', '/v1/deactivate/{userId}', deactivate);
   registerAdminRooms(r);
   registerUserRedaction(r);
+  registerRateLimitOverride(r);
   r('GET', '/v1/register', registerNonce, 'register');
   r('POST', '/v1/register', register, 'register');
 }

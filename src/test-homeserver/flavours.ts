@@ -7,7 +7,10 @@ export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
 
 /** Admin endpoints that not every server has. */
 /** makeRoomAdmin covers make_room_admin and the admin join API, which Synapse has and Tuwunel lacks. */
-export type OptionalAdminEndpoint = 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin' | 'register';
+export type OptionalAdminEndpoint =
+  | 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin' | 'register'
+  /** Synapse's per-user rate-limit override; Tuwunel has no per-user limiter (docs/development/compliance/synapse-admin.md). */
+  | 'overrideRatelimit';
 
 export interface FlavourDescriptor {
   flavour: Flavour;
@@ -159,7 +162,7 @@ function synapse167(version: string): FlavourDescriptor {
     maxMessagesLimit: 1000,
     // Synapse 1.67 leaks the Python bytes repr into the message.
     mediaNotFoundError: (server, id) => `Not found [b'${server}', b'${id}']`,
-    has: (endpoint) => endpoint === 'loginAs' || endpoint === 'makeRoomAdmin' || endpoint === 'anyAdmin' || endpoint === 'register',
+    has: (endpoint) => endpoint === 'loginAs' || endpoint === 'makeRoomAdmin' || endpoint === 'anyAdmin' || endpoint === 'register' || endpoint === 'overrideRatelimit',
   };
 }
 
@@ -232,7 +235,7 @@ function tuwunel(version: string): FlavourDescriptor {
       if (endpoint === 'register') return hasRegister;
       if (!hasAdmin) return false;
       if (endpoint === 'userRedact' || endpoint === 'loginAs') return hasRedactAndLogin;
-      return endpoint !== 'makeRoomAdmin';
+      return endpoint !== 'makeRoomAdmin' && endpoint !== 'overrideRatelimit';
     },
   };
 }

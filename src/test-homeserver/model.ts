@@ -122,6 +122,14 @@ export interface TokenRecord {
   /** null for Synapse's login-as (puppet) tokens, which create no device. */
   deviceId: string | null;
   validUntil: number | null;
+  /** The admin a login-as token was made for (Synapse's authenticated entity); absent for the user's own tokens. */
+  puppetedBy?: string;
+}
+
+/** A per-user rate-limit override (Synapse's ratelimit_override table); 0 messages per second: no limit. */
+export interface RateLimitOverride {
+  messagesPerSecond: number;
+  burstCount: number;
 }
 
 export interface RoomRecord {
@@ -194,6 +202,8 @@ export class HomeserverModel {
   readonly rooms = new Map<string, RoomRecord>();
   readonly aliases = new Map<string, string>();
   readonly media = new Map<string, MediaRecord>();
+  /** Per-user rate-limit overrides (POST /_synapse/admin/v1/users/{u}/override_ratelimit). */
+  readonly rateLimitOverrides = new Map<string, RateLimitOverride>();
   /** Tuwunel only: the admin room and the server user (set by tuwunel-admin-room.ts). */
   adminRoomId: string | null = null;
   serverUserId: string | null = null;
@@ -309,7 +319,7 @@ export class HomeserverModel {
    * Admin login-as: on Synapse a token without a device; given a device name (Tuwunel's
    * "Admin login"), a token for a new device the user can see, last seen now, with no IP.
    */
-  loginAs(userId: string, validUntil: number | null = null, deviceName: string | null = null): string {
+  loginAs(userId: string, validUntil: number | null = null, deviceName: string | null = null, by?: string): string {
     const user = this.requireUser(userId);
     const token = newAccessToken(user.localpart);
     let deviceId: string | null = null;
@@ -319,7 +329,7 @@ export class HomeserverModel {
         deviceId, displayName: deviceName, lastSeenIp: null, lastSeenUserAgent: null, lastSeenAt: Date.now(), hasKeys: false,
       });
     }
-    this.tokens.set(token, { token, userId, deviceId, validUntil });
+    this.tokens.set(token, { token, userId, deviceId, validUntil, ...(by === undefined ? {} : { puppetedBy: by }) });
     return token;
   }
 

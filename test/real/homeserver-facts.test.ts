@@ -6,6 +6,7 @@ import { describeWithSynapse, startRealSynapse, type RealSynapse } from './suppo
 import { factServer, type FactServer } from '../support/homeserver-facts/server.ts';
 import { stateDroppedWhenLastLocalMemberLeaves } from '../support/homeserver-facts/rooms-nobody-local.ts';
 import { forgottenRoomOnSynapse } from '../support/homeserver-facts/forgotten-rooms.ts';
+import { messageRateLimitAndOverride } from '../support/homeserver-facts/rate-limits.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -26,5 +27,9 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
 
   it('fact 2: a forgotten room stays in /memberships as leave and leaves sync', async () => {
     await forgottenRoomOnSynapse(server);
+  });
+
+  it('fact 7: rc_message limits sends, redactions and room creation; the override lifts it', async () => {
+    await messageRateLimitAndOverride(server);
   });
 });

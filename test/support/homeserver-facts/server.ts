@@ -120,7 +120,7 @@ export async function factServer(o: {
 
 /** The test homeserver as a FactServer (Synapse flavours have the rate-limit override, Tuwunel does not). */
 export function factServerFor(hs: TestHomeserver): Promise<FactServer> {
-  return factServer({ url: hs.url, serverName: hs.serverName, registration: { secret: hs.registrationSecret }, hasRateLimitOverride: false });
+  return factServer({ url: hs.url, serverName: hs.serverName, registration: { secret: hs.registrationSecret }, hasRateLimitOverride: hs.flavour !== 'tuwunel' });
 }
 
 /** A person's client: what Element sends, in plain client-server calls. */

@@ -61,7 +61,10 @@ const ADMIN_READ: ReadOptions = { visibleUpTo: Number.MAX_SAFE_INTEGER, viewer: 
 
 function roomMessages(ctx: RequestContext): Reply {
   requireAdmin(ctx);
-  return json(paginate(ctx.state.model, adminRoom(ctx), ctx.query, { ...ADMIN_READ, maxLimit: ctx.state.flavour.maxMessagesLimit }));
+  const { maxMessagesLimit, messages } = ctx.state.flavour;
+  return json(paginate(ctx.state.model, adminRoom(ctx), ctx.query, {
+    ...ADMIN_READ, maxLimit: maxMessagesLimit, defaultDir: messages.adminDefaultDir, forwardWithoutFromStartsAtBeginning: messages.forwardWithoutFromStartsAtBeginning,
+  }));
 }
 
 /** The room's current state, every event in the client shape: {state: [...]} (Synapse and Tuwunel alike). */

@@ -264,7 +264,10 @@ function members(ctx: RequestContext): Reply {
 
 function messages(ctx: RequestContext): Reply {
   const { room, opts } = readAccess(ctx);
-  return json(paginate(ctx.state.model, room, ctx.query, { ...opts, maxLimit: ctx.state.flavour.maxMessagesLimit }));
+  const { maxMessagesLimit, messages: rules } = ctx.state.flavour;
+  return json(paginate(ctx.state.model, room, ctx.query, {
+    ...opts, maxLimit: maxMessagesLimit, defaultDir: rules.clientDefaultDir, forwardWithoutFromStartsAtBeginning: rules.forwardWithoutFromStartsAtBeginning,
+  }));
 }
 
 function getEvent(ctx: RequestContext): Reply {

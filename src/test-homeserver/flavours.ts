@@ -97,6 +97,14 @@ export interface FlavourDescriptor {
   roomDetailsFull: boolean;
   /** The largest /messages page the server serves, whatever `limit` asks (Synapse 1000, Tuwunel 100). */
   maxMessagesLimit: number;
+  /**
+   * /messages without `dir` or `from`. Synapse 1.67 (recorded): `dir=f` without `from` starts at
+   * the end and finds nothing. Current Synapse (measured on 1.160, client and admin alike)
+   * defaults to `f` and starts a forward read without `from` at the beginning of the room
+   * (synapse/handlers/pagination.py, get_start_token_for_pagination); Tuwunel's admin endpoint
+   * does the same (src/api/client/admin/rooms/messages.rs, src/api/client/message.rs).
+   */
+  messages: { clientDefaultDir: 'b' | 'f'; adminDefaultDir: 'b' | 'f'; forwardWithoutFromStartsAtBeginning: boolean };
   /** The 404 text for a deleted or unknown media download. */
   mediaNotFoundError: (serverName: string, mediaId: string) => string;
   has(endpoint: OptionalAdminEndpoint): boolean;
@@ -160,6 +168,7 @@ function synapse167(version: string): FlavourDescriptor {
     roomDetailsFull: true,
     // synapse/streams/config.py: MAX_LIMIT = 1000.
     maxMessagesLimit: 1000,
+    messages: { clientDefaultDir: 'b', adminDefaultDir: 'b', forwardWithoutFromStartsAtBeginning: false },
     // Synapse 1.67 leaks the Python bytes repr into the message.
     mediaNotFoundError: (server, id) => `Not found [b'${server}', b'${id}']`,
     has: (endpoint) => endpoint === 'loginAs' || endpoint === 'makeRoomAdmin' || endpoint === 'anyAdmin' || endpoint === 'register' || endpoint === 'overrideRatelimit',
@@ -177,6 +186,7 @@ function synapseCurrent(version: string): FlavourDescriptor {
     extendedUserFields: true,
     federationVersion: true,
     authenticatedMedia: true,
+    messages: { clientDefaultDir: 'f', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
     deactivationLeaveDelayMs: 200,
     transactionScope: 'room+device',
     mediaNotFoundError: () => 'Not found',
@@ -230,6 +240,8 @@ function tuwunel(version: string): FlavourDescriptor {
     roomDetailsFull: false,
     // src/api/client/message.rs: LIMIT_MAX = 100, shared by the admin room-messages endpoint.
     maxMessagesLimit: 100,
+    // The client route requires `dir` (ruma); this default is only the test homeserver's leniency.
+    messages: { clientDefaultDir: 'b', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
     mediaNotFoundError: () => 'Media not found.',
     has: (endpoint) => {
       if (endpoint === 'register') return hasRegister;

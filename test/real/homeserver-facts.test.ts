@@ -7,6 +7,7 @@ import { factServer, type FactServer } from '../support/homeserver-facts/server.
 import { stateDroppedWhenLastLocalMemberLeaves } from '../support/homeserver-facts/rooms-nobody-local.ts';
 import { forgottenRoomOnSynapse } from '../support/homeserver-facts/forgotten-rooms.ts';
 import { messageRateLimitAndOverride } from '../support/homeserver-facts/rate-limits.ts';
+import { messagesWithoutFromReadForward } from '../support/homeserver-facts/messages-paging.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -32,4 +33,9 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
   it('fact 7: rc_message limits sends, redactions and room creation; the override lifts it', async () => {
     await messageRateLimitAndOverride(server);
   });
+
+  it('fact 11 (found on the way): /messages without from reads forward from the beginning, dir defaults to f', async () => {
+    await messagesWithoutFromReadForward(server);
+  });
+
 });

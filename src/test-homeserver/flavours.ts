@@ -1,6 +1,8 @@
 // What differs between the servers the bot meets: version strings, which
 // admin endpoints exist, and the quirks of their answers. Handlers ask these
 // descriptors instead of testing the flavour name.
+import { MatrixError, badJson } from './http.ts';
+import type { TaskStatus } from './scheduled-tasks.ts';
 import type { TransactionScope } from './transactions.ts';
 
 export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
@@ -10,7 +12,11 @@ export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
 export type OptionalAdminEndpoint =
   | 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin' | 'register'
   /** Synapse's per-user rate-limit override; Tuwunel has no per-user limiter (docs/development/compliance/synapse-admin.md). */
-  | 'overrideRatelimit';
+  | 'overrideRatelimit'
+  /** GET /v1/scheduled_tasks: Synapse 1.130+, Tuwunel 1.8.1+. */
+  | 'scheduledTasks'
+  /** GET /v1/fetch_event/{id}: Synapse 1.140+, Tuwunel 1.8.1+. */
+  | 'fetchEvent';
 
 export interface FlavourDescriptor {
   flavour: Flavour;
@@ -68,12 +74,20 @@ export interface FlavourDescriptor {
   dropsStateWhenServerLeaves: boolean;
   /** POST /v1/user/{u}/redact and its status, where the servers differ. */
   redaction: {
-    /** 404 for a user the server does not know (Tuwunel checks nothing: src/api/client/admin/users/redact.rs). */
-    checksUser: boolean;
-    /** The task fails as a whole at a room the server does not know (Tuwunel's timeline lookup errors there). */
-    failsOnUnknownRoom: boolean;
-    /** failed_redactions only once complete, and `error` once failed (Tuwunel); Synapse always sends failed_redactions. */
-    failuresOnlyWhenComplete: boolean;
+    /** Tuwunel skips events already redacted; Synapse's skip never fires, so every task redacts everything again. */
+    skipsRedacted: boolean;
+    /** Each redaction is authorised against the state at the redacted event (Synapse), not the room's current rules (Tuwunel). */
+    authorisedAtEvent: boolean;
+    /** Which tasks of the same user refuse a new one: Synapse only a running one, Tuwunel a scheduled one too. */
+    blockingStatuses: readonly TaskStatus[];
+    /** The answer to a body without `rooms`. */
+    missingRooms: () => MatrixError;
+    /** A negative `limit` is a 400 (Synapse); Tuwunel treats it as the default. */
+    refusesNegativeLimit: boolean;
+    /** The error of a task that reached a room the server does not know (it fails as a whole there). */
+    unknownRoomError: (roomId: string) => string;
+    /** The 404 text for an unknown redact ID. */
+    unknownTaskError: (redactId: string) => string;
   };
   /** Admin accountdata includes m.tag per room (Tuwunel stores tags as room account data). */
   accountDataIncludesTags: boolean;
@@ -129,7 +143,7 @@ export function describeFlavour(flavour: Flavour, versionOverride?: string): Fla
     case 'synapse-1.67':
       return synapse167(versionOverride ?? '1.67.0');
     case 'synapse':
-      return synapseCurrent(versionOverride ?? '1.142.0');
+      return synapseCurrent(versionOverride ?? '1.160.0');
     case 'tuwunel':
       return tuwunel(versionOverride ?? '1.9.0');
   }
@@ -154,7 +168,18 @@ function synapse167(version: string): FlavourDescriptor {
     pushersCheckUser: true,
     membershipsFromStateCache: false,
     dropsStateWhenServerLeaves: true,
-    redaction: { checksUser: true, failsOnUnknownRoom: false, failuresOnlyWhenComplete: false },
+    // synapse/rest/admin/users.py (RedactUser, RedactUserStatus) and synapse/handlers/admin.py
+    // (_redact_all_events), measured on 1.160: no check that the user exists.
+    redaction: {
+      skipsRedacted: false,
+      authorisedAtEvent: true,
+      blockingStatuses: ['active'],
+      missingRooms: () => new MatrixError(400, 'M_MISSING_PARAM',
+        "1 validation error for PostBody\nrooms\n  Field required [type=missing, input_value={}, input_type=dict]"),
+      refusesNegativeLimit: true,
+      unknownRoomError: (roomId) => `404: Could not find room_version for ${roomId}`,
+      unknownTaskError: (id) => `redact id '${id}' not found`,
+    },
     accountDataIncludesTags: false,
     federationVersion: false,
     tuwunelVersionEndpoint: false,
@@ -171,7 +196,7 @@ function synapse167(version: string): FlavourDescriptor {
     messages: { clientDefaultDir: 'b', adminDefaultDir: 'b', forwardWithoutFromStartsAtBeginning: false },
     // Synapse 1.67 leaks the Python bytes repr into the message.
     mediaNotFoundError: (server, id) => `Not found [b'${server}', b'${id}']`,
-    has: (endpoint) => endpoint === 'loginAs' || endpoint === 'makeRoomAdmin' || endpoint === 'anyAdmin' || endpoint === 'register' || endpoint === 'overrideRatelimit',
+    has: (endpoint) => ['loginAs', 'makeRoomAdmin', 'anyAdmin', 'register', 'overrideRatelimit'].includes(endpoint),
   };
 }
 
@@ -190,7 +215,12 @@ function synapseCurrent(version: string): FlavourDescriptor {
     deactivationLeaveDelayMs: 200,
     transactionScope: 'room+device',
     mediaNotFoundError: () => 'Not found',
-    has: () => true,
+    has: (endpoint) => {
+      // From the changelog: the user redaction 1.116, scheduled tasks 1.130, fetch_event 1.140.
+      const since = { userRedact: '1.116.0', scheduledTasks: '1.130.0', fetchEvent: '1.140.0' } as Partial<Record<OptionalAdminEndpoint, string>>;
+      const from = since[endpoint];
+      return from === undefined || compareVersions(version, from) >= 0;
+    },
   };
 }
 
@@ -224,7 +254,16 @@ function tuwunel(version: string): FlavourDescriptor {
     pushersCheckUser: false,
     membershipsFromStateCache: true,
     dropsStateWhenServerLeaves: false,
-    redaction: { checksUser: false, failsOnUnknownRoom: true, failuresOnlyWhenComplete: true },
+    // src/api/client/admin/users/redact.rs and redact_status.rs.
+    redaction: {
+      skipsRedacted: true,
+      authorisedAtEvent: false,
+      blockingStatuses: ['scheduled', 'active'],
+      missingRooms: () => badJson('missing field `rooms`'),
+      refusesNegativeLimit: false,
+      unknownRoomError: (roomId) => `Room ${JSON.stringify(roomId)} not found`,
+      unknownTaskError: () => 'Unknown redact task',
+    },
     accountDataIncludesTags: true,
     federationVersion: true,
     tuwunelVersionEndpoint: true,

@@ -553,6 +553,35 @@ export class HomeserverModel {
     return null;
   }
 
+  /**
+   * As redactionRefusal, but judged by the state at the redacted event instead of the room's
+   * current state: Synapse's redaction task sends each redaction with the redacted event as its
+   * only prev event, so the auth rules see the room as it was then (the user was joined when
+   * they wrote, whether or not they, or anyone local, are still there).
+   */
+  redactionRefusalAtEvent(roomId: string, redactor: string, eventId: string): string | null {
+    const event = this.findEvent(roomId, eventId);
+    if (!event) return null;
+    const member = [...this.requireRoom(roomId).events]
+      .filter((e) => e.index <= event.index && e.type === 'm.room.member' && e.stateKey === redactor)
+      .pop();
+    if (member?.content['membership'] !== 'join') return `403: User ${redactor} not in room ${roomId} (None)`;
+    const powerLevels = [...this.requireRoom(roomId).events].filter((e) => e.index <= event.index && e.type === 'm.room.power_levels' && e.stateKey === '').pop();
+    const content = powerLevels?.content ?? {};
+    const users = (content['users'] ?? {}) as JsonObject;
+    const levelOf = (u: string): number => {
+      const level = users[u] ?? content['users_default'] ?? 0;
+      return typeof level === 'number' ? level : 0;
+    };
+    const events = (content['events'] ?? {}) as JsonObject;
+    const sendLevel = events['m.room.redaction'] ?? content['events_default'] ?? 0;
+    const redactLevel = typeof content['redact'] === 'number' ? content['redact'] : 50;
+    const level = levelOf(redactor);
+    if (level < (typeof sendLevel === 'number' ? sendLevel : 0)) return "403: You don't have permission to post that to the room.";
+    if (event.sender !== redactor && level < redactLevel) return "403: You don't have permission to redact events";
+    return null;
+  }
+
   /** Whether a send under this transaction key would repeat an earlier one. */
   isRetransmission(txnKey: string): boolean {
     return this.txnCache.has(txnKey);

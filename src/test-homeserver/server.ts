@@ -18,6 +18,7 @@ import { DEFAULT_UPLOAD_LIMIT, registerMediaApi } from './media-api.ts';
 import { HomeserverModel } from './model.ts';
 import { MessageRateLimiter } from './rate-limits.ts';
 import type { RateLimits } from './rate-limits.ts';
+import { TaskScheduler } from './scheduled-tasks.ts';
 import type { JsonObject } from './model.ts';
 import { installTuwunelAdminRoom } from './tuwunel-admin-room.ts';
 import type { AdminRoomSettings } from './tuwunel-admin-room.ts';
@@ -166,6 +167,7 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
   const state: ServerState = {
     model, flavour, url: '', registrationSecret: randomBytes(16).toString('hex'), closing: closing.signal, later,
     redactionStepMs: opts.redactionStepMs ?? 0,
+    tasks: new TaskScheduler(),
     rateLimiter: new MessageRateLimiter(opts.rateLimits === 'synapse-defaults', model.rateLimitOverrides),
     uploadLimit: opts.uploadLimit ?? DEFAULT_UPLOAD_LIMIT,
   };

@@ -8,6 +8,7 @@ import { stateDroppedWhenLastLocalMemberLeaves } from '../support/homeserver-fac
 import { forgottenRoomOnSynapse } from '../support/homeserver-facts/forgotten-rooms.ts';
 import { messageRateLimitAndOverride } from '../support/homeserver-facts/rate-limits.ts';
 import { messagesWithoutFromReadForward } from '../support/homeserver-facts/messages-paging.ts';
+import { userRedactionTaskOnSynapse } from '../support/homeserver-facts/user-redaction-task.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -38,4 +39,7 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
     await messagesWithoutFromReadForward(server);
   });
 
+  it('fact 5: the redaction task takes messages, encrypted events and joins, also where the person left or nobody local is; a second task redacts them all again', async () => {
+    await userRedactionTaskOnSynapse(server);
+  });
 });

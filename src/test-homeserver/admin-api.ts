@@ -12,6 +12,7 @@ import { registerAdminRooms } from './admin-rooms.ts';
 import { currentStateGone } from './current-state.ts';
 import { registerUserRedaction } from './user-redaction.ts';
 import { registerRateLimitOverride } from './rate-limits.ts';
+import { registerScheduledTasks } from './scheduled-tasks.ts';
 
 export { unrecognized } from './admin-common.ts';
 
@@ -346,6 +347,7 @@ export function registerAdminApi(router: Router): void {
   registerAdminRooms(r);
   registerUserRedaction(r);
   registerRateLimitOverride(r);
+  registerScheduledTasks(r);
   r('GET', '/v1/register', registerNonce, 'register');
   r('POST', '/v1/register', register, 'register');
 }

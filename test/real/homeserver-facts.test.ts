@@ -9,6 +9,7 @@ import { forgottenRoomOnSynapse } from '../support/homeserver-facts/forgotten-ro
 import { messageRateLimitAndOverride } from '../support/homeserver-facts/rate-limits.ts';
 import { messagesWithoutFromReadForward } from '../support/homeserver-facts/messages-paging.ts';
 import { userRedactionTaskOnSynapse } from '../support/homeserver-facts/user-redaction-task.ts';
+import { scheduledRedactionTasks } from '../support/homeserver-facts/scheduled-tasks.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -41,5 +42,9 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
 
   it('fact 5: the redaction task takes messages, encrypted events and joins, also where the person left or nobody local is; a second task redacts them all again', async () => {
     await userRedactionTaskOnSynapse(server);
+  });
+
+  it('fact 6: scheduled_tasks lists the redaction tasks of a user', async () => {
+    await scheduledRedactionTasks(server);
   });
 });

@@ -10,6 +10,8 @@ import { clientEvent } from './events.ts';
 import { isLocal, requireAdmin } from './admin-common.ts';
 import type { AdminRegistrar } from './admin-common.ts';
 import { NO_SERVERS_TO_JOIN_THROUGH, currentStateGone, servedState } from './current-state.ts';
+import { roomForgotten, roomRow } from './room-summary.ts';
+import { registerRoomsList } from './rooms-list.ts';
 
 function adminRoom(ctx: RequestContext): RoomRecord {
   const room = ctx.state.model.room(ctx.params['roomId'] ?? '');
@@ -21,34 +23,16 @@ function roomDetails(ctx: RequestContext): Reply {
   requireAdmin(ctx);
   const room = adminRoom(ctx);
   const model = ctx.state.model;
+  const row = roomRow(ctx.state, room);
   const gone = currentStateGone(ctx.state, room.roomId);
-  // Once Synapse dropped the current state, everything read from it is null (measured on 1.160).
-  const state = (type: string, key: string): unknown => (gone ? null : (model.stateEvent(room.roomId, type, '')?.content[key] ?? null));
-  const joined = model.joinedMembers(room.roomId);
-  const local = joined.filter((u) => model.localUser(u));
-  const devices = local.reduce((n, u) => n + (model.user(u)?.devices.size ?? 0), 0);
-  const joinRule = state('m.room.join_rules', 'join_rule');
+  const field = (type: string, key: string): unknown => (gone ? null : (model.stateEvent(room.roomId, type, '')?.content[key] ?? null));
+  const localJoined = model.joinedMembers(room.roomId).filter((u) => model.localUser(u));
   const body: JsonObject = {
-    room_id: room.roomId,
-    name: state('m.room.name', 'name'),
-    canonical_alias: state('m.room.canonical_alias', 'alias'),
-    joined_members: joined.length,
-    joined_local_members: local.length,
-    version: room.version,
-    creator: room.creator,
-    encryption: state('m.room.encryption', 'algorithm'),
-    federatable: model.stateEvent(room.roomId, 'm.room.create', '')?.content['m.federate'] !== false,
-    public: false,
-    join_rules: joinRule,
-    guest_access: state('m.room.guest_access', 'guest_access'),
-    history_visibility: state('m.room.history_visibility', 'history_visibility'),
-    // The statistics keep the count the room had when the server left.
-    state_events: room.state.size,
-    avatar: state('m.room.avatar', 'url'),
-    topic: state('m.room.topic', 'topic'),
-    room_type: null,
-    joined_local_devices: devices,
-    forgotten: false,
+    ...row,
+    avatar: field('m.room.avatar', 'url'),
+    topic: field('m.room.topic', 'topic'),
+    joined_local_devices: localJoined.reduce((n, u) => n + (model.user(u)?.devices.size ?? 0), 0),
+    forgotten: roomForgotten(ctx.state, room, row),
   };
   if (ctx.state.flavour.roomDetailsFull) return json(body);
   // Tuwunel (synapse-admin-api's RoomDetails): no topic, avatar, devices or forgotten; unset fields left out.
@@ -158,6 +142,7 @@ function joinUser(ctx: RequestContext): Reply {
 }
 
 export function registerAdminRooms(r: AdminRegistrar): void {
+  registerRoomsList(r);
   r('GET', '/v1/rooms/{roomId}', roomDetails);
   r('GET', '/v1/rooms/{roomId}/state', roomState);
   r('GET', '/v1/rooms/{roomId}/messages', roomMessages, 'roomMessages');

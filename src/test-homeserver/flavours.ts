@@ -109,6 +109,16 @@ export interface FlavourDescriptor {
   transactionScope: TransactionScope;
   /** Admin room details carry topic, avatar, joined_local_devices and forgotten, nulls included (Synapse; Tuwunel has none of them and leaves unset fields out). */
   roomDetailsFull: boolean;
+  /** What the room details' `forgotten` means (room-summary.ts). */
+  roomForgotten: 'every-local-member-forgot' | 'none-joined-once-joined';
+  /**
+   * GET /_synapse/admin/v1/rooms: Synapse sorts in SQL (each column its own default direction,
+   * nulls first ascending, ties by room ID; the search matches name, the alias's localpart, or the
+   * exact room ID; an empty term is a 400); Tuwunel sorts every column ascending in memory and
+   * reverses for `dir=b`, matches name or whole alias, or the room ID against the lower-cased term
+   * (src/api/client/admin/rooms/list_rooms.rs).
+   */
+  roomsList: 'synapse' | 'tuwunel';
   /** The largest /messages page the server serves, whatever `limit` asks (Synapse 1000, Tuwunel 100). */
   maxMessagesLimit: number;
   /**
@@ -191,6 +201,8 @@ function synapse167(version: string): FlavourDescriptor {
     forgetRefusal: (userId, roomId, membership) => (membership === 'join' ? `User ${userId} is in room ${roomId}` : null),
     transactionScope: 'room+token',
     roomDetailsFull: true,
+    roomForgotten: 'every-local-member-forgot',
+    roomsList: 'synapse',
     // synapse/streams/config.py: MAX_LIMIT = 1000.
     maxMessagesLimit: 1000,
     messages: { clientDefaultDir: 'b', adminDefaultDir: 'b', forwardWithoutFromStartsAtBeginning: false },
@@ -277,6 +289,8 @@ function tuwunel(version: string): FlavourDescriptor {
     transactionScope: 'device',
     // src/api/client/admin/rooms/mod.rs, room_row(): the fields of synapse-admin-api's RoomDetails.
     roomDetailsFull: false,
+    roomForgotten: 'none-joined-once-joined',
+    roomsList: 'tuwunel',
     // src/api/client/message.rs: LIMIT_MAX = 100, shared by the admin room-messages endpoint.
     maxMessagesLimit: 100,
     // The client route requires `dir` (ruma); this default is only the test homeserver's leniency.

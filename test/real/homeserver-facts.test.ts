@@ -10,6 +10,7 @@ import { messageRateLimitAndOverride } from '../support/homeserver-facts/rate-li
 import { messagesWithoutFromReadForward } from '../support/homeserver-facts/messages-paging.ts';
 import { userRedactionTaskOnSynapse } from '../support/homeserver-facts/user-redaction-task.ts';
 import { scheduledRedactionTasks } from '../support/homeserver-facts/scheduled-tasks.ts';
+import { roomsListOnSynapse } from '../support/homeserver-facts/rooms-list.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -46,5 +47,9 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
 
   it('fact 6: scheduled_tasks lists the redaction tasks of a user', async () => {
     await scheduledRedactionTasks(server);
+  });
+
+  it('fact 3: the admin rooms list, its shape, paging, orders and search; rooms nobody local is in are listed', async () => {
+    await roomsListOnSynapse(server);
   });
 });

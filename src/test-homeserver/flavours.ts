@@ -119,6 +119,21 @@ export interface FlavourDescriptor {
    * (src/api/client/admin/rooms/list_rooms.rs).
    */
   roomsList: 'synapse' | 'tuwunel';
+  /** Admin reads of a room the server does not know (or purged): Synapse pages through nothing and finds no event; Tuwunel refuses /messages. */
+  unknownRoomReads: { messages: 'empty' | 'forbidden'; context: 'event-not-found' | 'room-not-found' };
+  /**
+   * DELETE /_synapse/admin/v2/rooms/{room} (room-deletion.ts). `runningStatus`: what the status
+   * says while it runs (the task scheduler's "active"; Synapse 1.67's in-memory "purging").
+   * `leaveReason`: the reason on the leave of each evicted member (Tuwunel: "Room Deleted").
+   * `removesAliases`: the shutdown lists the local aliases it removed (Tuwunel); Synapse reports none.
+   */
+  roomDeletion: {
+    runningStatus: 'active' | 'purging';
+    leaveReason: string | null;
+    reportsAliases: boolean;
+    unknownDeleteIdError: (deleteId: string) => string;
+    noTaskForRoomError: (roomId: string) => string;
+  };
   /** The largest /messages page the server serves, whatever `limit` asks (Synapse 1000, Tuwunel 100). */
   maxMessagesLimit: number;
   /**
@@ -203,6 +218,15 @@ function synapse167(version: string): FlavourDescriptor {
     roomDetailsFull: true,
     roomForgotten: 'every-local-member-forgot',
     roomsList: 'synapse',
+    unknownRoomReads: { messages: 'empty', context: 'event-not-found' },
+    // synapse/rest/admin/rooms.py (RoomRestV2Servlet, DeleteRoomStatusBy*), synapse/handlers/room.py shutdown_room.
+    roomDeletion: {
+      runningStatus: 'purging',
+      leaveReason: null,
+      reportsAliases: false,
+      unknownDeleteIdError: (id) => `delete id '${id}' not found`,
+      noTaskForRoomError: (roomId) => `No delete task for room_id '${roomId}' found`,
+    },
     // synapse/streams/config.py: MAX_LIMIT = 1000.
     maxMessagesLimit: 1000,
     messages: { clientDefaultDir: 'b', adminDefaultDir: 'b', forwardWithoutFromStartsAtBeginning: false },
@@ -224,6 +248,8 @@ function synapseCurrent(version: string): FlavourDescriptor {
     federationVersion: true,
     authenticatedMedia: true,
     messages: { clientDefaultDir: 'f', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
+    // Room deletion runs on the task scheduler since Synapse 1.9x: "active" while it runs.
+    roomDeletion: { ...synapse167(version).roomDeletion, runningStatus: 'active' },
     deactivationLeaveDelayMs: 200,
     transactionScope: 'room+device',
     mediaNotFoundError: () => 'Not found',
@@ -291,6 +317,15 @@ function tuwunel(version: string): FlavourDescriptor {
     roomDetailsFull: false,
     roomForgotten: 'none-joined-once-joined',
     roomsList: 'tuwunel',
+    unknownRoomReads: { messages: 'forbidden', context: 'room-not-found' },
+    // src/api/client/admin/rooms/delete_room.rs, delete_status.rs; src/service/rooms/delete/mod.rs.
+    roomDeletion: {
+      runningStatus: 'active',
+      leaveReason: 'Room Deleted',
+      reportsAliases: true,
+      unknownDeleteIdError: () => 'Unknown delete task',
+      noTaskForRoomError: () => 'No delete task for this room found',
+    },
     // src/api/client/message.rs: LIMIT_MAX = 100, shared by the admin room-messages endpoint.
     maxMessagesLimit: 100,
     // The client route requires `dir` (ruma); this default is only the test homeserver's leniency.

@@ -56,6 +56,8 @@ export interface ServerState {
   tasks: TaskScheduler;
   /** Synapse's message rate limit, when the server runs with `rateLimits: 'synapse-defaults'`. */
   rateLimiter: MessageRateLimiter;
+  /** How long a room deletion runs before it completes. */
+  roomDeletionMs: number;
   /** Pause between the rooms of a user redaction task. */
   redactionStepMs: number;
 }

@@ -829,6 +829,22 @@ export class HomeserverModel {
     }
   }
 
+  /**
+   * Removes a room and everything stored about it (Synapse's purge_room, Tuwunel's purge): its
+   * events and state, its aliases, and each user's room account data, tags and forget mark.
+   * Media the room's events pointed at stays.
+   */
+  purgeRoom(roomId: string): void {
+    this.rooms.delete(roomId);
+    for (const [alias, target] of this.aliases) if (target === roomId) this.aliases.delete(alias);
+    for (const user of this.users.values()) {
+      user.roomAccountData.delete(roomId);
+      user.tags.delete(roomId);
+      user.forgotten.delete(roomId);
+    }
+    this.bump();
+  }
+
   // ---- Tuwunel admin room ----
 
   /** An unrelated notice from the server user in the admin room (Tuwunel only). */

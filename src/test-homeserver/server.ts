@@ -43,6 +43,8 @@ export interface TestHomeserverOptions {
   adminRoom?: AdminRoomSettings;
   /** Pause between the rooms of a user redaction task, so a test can see it running (default 0). */
   redactionStepMs?: number;
+  /** How long a room deletion (DELETE /_synapse/admin/v2/rooms/{room}) runs, so a test can see it running (default 0). */
+  roomDeletionMs?: number;
   /** The largest upload in bytes (`m.upload.size`); Synapse's default 50 MiB when absent. */
   uploadLimit?: number;
   /**
@@ -167,6 +169,7 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
   const state: ServerState = {
     model, flavour, url: '', registrationSecret: randomBytes(16).toString('hex'), closing: closing.signal, later,
     redactionStepMs: opts.redactionStepMs ?? 0,
+    roomDeletionMs: opts.roomDeletionMs ?? 0,
     tasks: new TaskScheduler(),
     rateLimiter: new MessageRateLimiter(opts.rateLimits === 'synapse-defaults', model.rateLimitOverrides),
     uploadLimit: opts.uploadLimit ?? DEFAULT_UPLOAD_LIMIT,

@@ -11,6 +11,7 @@ import { messagesWithoutFromReadForward } from '../support/homeserver-facts/mess
 import { userRedactionTaskOnSynapse } from '../support/homeserver-facts/user-redaction-task.ts';
 import { scheduledRedactionTasks } from '../support/homeserver-facts/scheduled-tasks.ts';
 import { roomsListOnSynapse } from '../support/homeserver-facts/rooms-list.ts';
+import { roomDeletionWithPurge } from '../support/homeserver-facts/room-purge.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -51,5 +52,9 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
 
   it('fact 3: the admin rooms list, its shape, paging, orders and search; rooms nobody local is in are listed', async () => {
     await roomsListOnSynapse(server);
+  });
+
+  it('fact 4: deleting a room with purge removes it, its events and its memberships; the status by delete ID and by room', async () => {
+    await roomDeletionWithPurge(server);
   });
 });

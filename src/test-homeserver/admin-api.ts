@@ -13,6 +13,7 @@ import { currentStateGone } from './current-state.ts';
 import { registerUserRedaction } from './user-redaction.ts';
 import { registerRateLimitOverride } from './rate-limits.ts';
 import { registerScheduledTasks } from './scheduled-tasks.ts';
+import { registerFetchEvent } from './fetch-event.ts';
 
 export { unrecognized } from './admin-common.ts';
 
@@ -348,6 +349,7 @@ export function registerAdminApi(router: Router): void {
   registerUserRedaction(r);
   registerRateLimitOverride(r);
   registerScheduledTasks(r);
+  registerFetchEvent(r);
   r('GET', '/v1/register', registerNonce, 'register');
   r('POST', '/v1/register', register, 'register');
 }

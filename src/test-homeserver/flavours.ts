@@ -119,6 +119,8 @@ export interface FlavourDescriptor {
    * (src/api/client/admin/rooms/list_rooms.rs).
    */
   roomsList: 'synapse' | 'tuwunel';
+  /** fetch_event serves a redacted event pruned with its redaction (Tuwunel's rewritten PDU); Synapse serves the original (fetch-event.ts). */
+  fetchEventShowsRedaction: boolean;
   /** Admin reads of a room the server does not know (or purged): Synapse pages through nothing and finds no event; Tuwunel refuses /messages. */
   unknownRoomReads: { messages: 'empty' | 'forbidden'; context: 'event-not-found' | 'room-not-found' };
   /**
@@ -218,6 +220,7 @@ function synapse167(version: string): FlavourDescriptor {
     roomDetailsFull: true,
     roomForgotten: 'every-local-member-forgot',
     roomsList: 'synapse',
+    fetchEventShowsRedaction: false,
     unknownRoomReads: { messages: 'empty', context: 'event-not-found' },
     // synapse/rest/admin/rooms.py (RoomRestV2Servlet, DeleteRoomStatusBy*), synapse/handlers/room.py shutdown_room.
     roomDeletion: {
@@ -317,6 +320,7 @@ function tuwunel(version: string): FlavourDescriptor {
     roomDetailsFull: false,
     roomForgotten: 'none-joined-once-joined',
     roomsList: 'tuwunel',
+    fetchEventShowsRedaction: true,
     unknownRoomReads: { messages: 'forbidden', context: 'room-not-found' },
     // src/api/client/admin/rooms/delete_room.rs, delete_status.rs; src/service/rooms/delete/mod.rs.
     roomDeletion: {

@@ -12,6 +12,7 @@ import { userRedactionTaskOnSynapse } from '../support/homeserver-facts/user-red
 import { scheduledRedactionTasks } from '../support/homeserver-facts/scheduled-tasks.ts';
 import { roomsListOnSynapse } from '../support/homeserver-facts/rooms-list.ts';
 import { roomDeletionWithPurge } from '../support/homeserver-facts/room-purge.ts';
+import { fetchEventOnSynapse } from '../support/homeserver-facts/fetch-event.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -56,5 +57,9 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
 
   it('fact 4: deleting a room with purge removes it, its events and its memberships; the status by delete ID and by room', async () => {
     await roomDeletionWithPurge(server);
+  });
+
+  it('fact 8: fetch_event serves the stored event whole, redacted or erased, and 404 once purged', async () => {
+    await fetchEventOnSynapse(server);
   });
 });

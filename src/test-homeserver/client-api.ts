@@ -4,7 +4,9 @@
 import { clientEvent, visibleContent } from './events.ts';
 import { MatrixError, badJson, forbidden, json, jsonBody, notFound, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
+import { NO_SERVERS_TO_JOIN_THROUGH, currentStateGone } from './current-state.ts';
 import { registerEndToEndApi } from './e2ee-api.ts';
+import { rateLimitMessage } from './rate-limits.ts';
 import { refuseOversized } from './event-size.ts';
 import { handleSync } from './sync.ts';
 import { transactionKey } from './transactions.ts';
@@ -104,7 +106,7 @@ function joinedRooms(ctx: RequestContext): Reply {
 
 // ---- rooms: create, join, leave, invite ----
 
-function createRoom(ctx: RequestContext): Reply {
+async function createRoom(ctx: RequestContext): Promise<Reply> {
   const token = requireAuth(ctx);
   const body = jsonBody(ctx);
   const model = ctx.state.model;
@@ -112,6 +114,8 @@ function createRoom(ctx: RequestContext): Reply {
   if (typeof aliasName === 'string' && model.aliases.has(`#${aliasName}:${model.serverName}`)) {
     throw new MatrixError(400, 'M_ROOM_IN_USE', 'Room alias already taken');
   }
+  // Creating a room counts as a message (measured: nine sends after it, then 429).
+  await rateLimitMessage(ctx.state, token);
   const initialState = Array.isArray(body['initial_state']) ? (body['initial_state'] as Array<{ type: string; state_key?: string; content: JsonObject }>) : [];
   const visibility = body['visibility'] === 'public' ? 'public_chat' : 'private_chat';
   const roomId = model.createRoom(token.userId, {
@@ -143,6 +147,7 @@ function join(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
   const model = ctx.state.model;
   const roomId = resolveRoom(model, ctx.params['roomIdOrAlias'] ?? ctx.params['roomId'] ?? '');
+  if (currentStateGone(ctx.state, roomId)) throw new MatrixError(404, 'M_UNKNOWN', NO_SERVERS_TO_JOIN_THROUGH);
   const membership = model.membership(roomId, token.userId);
   if (membership === 'ban') throw forbidden('You are banned from this room');
   if (membership !== 'join') {
@@ -198,23 +203,27 @@ function transaction(ctx: RequestContext, token: TokenRecord, roomId: string, tx
   return { token: token.token, txnId, key: transactionKey(ctx.state.flavour.transactionScope, token, roomId, txnId) };
 }
 
-function send(ctx: RequestContext): Reply {
+async function send(ctx: RequestContext): Promise<Reply> {
   const { token, room } = requireJoined(ctx);
   const type = ctx.params['type'] ?? '';
   const content = jsonBody(ctx);
   const txn = transaction(ctx, token, room.roomId, ctx.params['txnId'] ?? '');
   const model = ctx.state.model;
   // A retransmission is answered with the first event, before anything is checked again.
-  if (!model.isRetransmission(txn.key)) refuseOversized(room.roomId, token.userId, type, content);
+  if (!model.isRetransmission(txn.key)) {
+    refuseOversized(room.roomId, token.userId, type, content);
+    await rateLimitMessage(ctx.state, token);
+  }
   return json({ event_id: model.sendEvent(room.roomId, token.userId, type, content, { txn }) });
 }
 
-function putState(ctx: RequestContext): Reply {
+async function putState(ctx: RequestContext): Promise<Reply> {
   const { token, room } = requireJoined(ctx);
   const type = ctx.params['type'] ?? '';
   const stateKey = ctx.params['stateKey'] ?? '';
   const content = jsonBody(ctx);
   refuseOversized(room.roomId, token.userId, type, content, stateKey);
+  await rateLimitMessage(ctx.state, token);
   return json({ event_id: ctx.state.model.sendEvent(room.roomId, token.userId, type, content, { stateKey }) });
 }
 
@@ -255,10 +264,18 @@ function members(ctx: RequestContext): Reply {
 
 function messages(ctx: RequestContext): Reply {
   const { room, opts } = readAccess(ctx);
-  return json(paginate(ctx.state.model, room, ctx.query, { ...opts, maxLimit: ctx.state.flavour.maxMessagesLimit }));
+  const { maxMessagesLimit, messages: rules } = ctx.state.flavour;
+  return json(paginate(ctx.state.model, room, ctx.query, {
+    ...opts, maxLimit: maxMessagesLimit, defaultDir: rules.clientDefaultDir, forwardWithoutFromStartsAtBeginning: rules.forwardWithoutFromStartsAtBeginning,
+  }));
 }
 
 function getEvent(ctx: RequestContext): Reply {
+  // Synapse looks the event up before the room (measured on 1.160 after a purge).
+  if (!ctx.state.model.room(ctx.params['roomId'] ?? '') && ctx.state.flavour.unknownRoomReads.context === 'event-not-found') {
+    requireAuth(ctx);
+    throw notFound('Event not found.');
+  }
   const { token, room, opts } = readAccess(ctx);
   const ev = ctx.state.model.findEvent(room.roomId, ctx.params['eventId'] ?? '');
   // Synapse 1.67 served an erased sender's event in full here even to later joiners (recorded).
@@ -271,7 +288,7 @@ function context(ctx: RequestContext): Reply {
   return json(eventContext(ctx.state.model, room, ctx.params['eventId'] ?? '', ctx.query, opts));
 }
 
-function redact(ctx: RequestContext): Reply {
+async function redact(ctx: RequestContext): Promise<Reply> {
   const { token, room } = requireJoined(ctx);
   const model = ctx.state.model;
   // Anyone may redact their own events; others' need the room's redact level (the auth rules).
@@ -280,10 +297,9 @@ function redact(ctx: RequestContext): Reply {
   }
   const reason = jsonBody(ctx)['reason'];
   const txnId = ctx.params['txnId'];
-  const eventId = ctx.state.model.redact(
-    room.roomId, token.userId, ctx.params['eventId'] ?? '', typeof reason === 'string' ? reason : undefined,
-    txnId === undefined ? undefined : transaction(ctx, token, room.roomId, txnId),
-  );
+  const txn = txnId === undefined ? undefined : transaction(ctx, token, room.roomId, txnId);
+  if (txn === undefined || !model.isRetransmission(txn.key)) await rateLimitMessage(ctx.state, token);
+  const eventId = ctx.state.model.redact(room.roomId, token.userId, ctx.params['eventId'] ?? '', typeof reason === 'string' ? reason : undefined, txn);
   return json({ event_id: eventId });
 }
 

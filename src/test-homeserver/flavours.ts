@@ -1,13 +1,22 @@
 // What differs between the servers the bot meets: version strings, which
 // admin endpoints exist, and the quirks of their answers. Handlers ask these
 // descriptors instead of testing the flavour name.
+import { MatrixError, badJson } from './http.ts';
+import type { TaskStatus } from './scheduled-tasks.ts';
 import type { TransactionScope } from './transactions.ts';
 
 export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
 
 /** Admin endpoints that not every server has. */
 /** makeRoomAdmin covers make_room_admin and the admin join API, which Synapse has and Tuwunel lacks. */
-export type OptionalAdminEndpoint = 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin' | 'register';
+export type OptionalAdminEndpoint =
+  | 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin' | 'register'
+  /** Synapse's per-user rate-limit override; Tuwunel has no per-user limiter (docs/development/compliance/synapse-admin.md). */
+  | 'overrideRatelimit'
+  /** GET /v1/scheduled_tasks: Synapse 1.130+, Tuwunel 1.8.1+. */
+  | 'scheduledTasks'
+  /** GET /v1/fetch_event/{id}: Synapse 1.140+, Tuwunel 1.8.1+. */
+  | 'fetchEvent';
 
 export interface FlavourDescriptor {
   flavour: Flavour;
@@ -56,14 +65,29 @@ export interface FlavourDescriptor {
    * rooms are gone (src/service/rooms/state_cache/mod.rs, user_memberships).
    */
   membershipsFromStateCache: boolean;
+  /**
+   * Synapse drops a room's current state once no local member is joined any more: the admin
+   * /memberships, /state and details read it and see nothing, make_room_admin answers "Server
+   * not in room" and no join can get back in, while sync with include_leave and the admin
+   * /messages still find the room (measured on Synapse 1.160). Tuwunel keeps the state.
+   */
+  dropsStateWhenServerLeaves: boolean;
   /** POST /v1/user/{u}/redact and its status, where the servers differ. */
   redaction: {
-    /** 404 for a user the server does not know (Tuwunel checks nothing: src/api/client/admin/users/redact.rs). */
-    checksUser: boolean;
-    /** The task fails as a whole at a room the server does not know (Tuwunel's timeline lookup errors there). */
-    failsOnUnknownRoom: boolean;
-    /** failed_redactions only once complete, and `error` once failed (Tuwunel); Synapse always sends failed_redactions. */
-    failuresOnlyWhenComplete: boolean;
+    /** Tuwunel skips events already redacted; Synapse's skip never fires, so every task redacts everything again. */
+    skipsRedacted: boolean;
+    /** Each redaction is authorised against the state at the redacted event (Synapse), not the room's current rules (Tuwunel). */
+    authorisedAtEvent: boolean;
+    /** Which tasks of the same user refuse a new one: Synapse only a running one, Tuwunel a scheduled one too. */
+    blockingStatuses: readonly TaskStatus[];
+    /** The answer to a body without `rooms`. */
+    missingRooms: () => MatrixError;
+    /** A negative `limit` is a 400 (Synapse); Tuwunel treats it as the default. */
+    refusesNegativeLimit: boolean;
+    /** The error of a task that reached a room the server does not know (it fails as a whole there). */
+    unknownRoomError: (roomId: string) => string;
+    /** The 404 text for an unknown redact ID. */
+    unknownTaskError: (redactId: string) => string;
   };
   /** Admin accountdata includes m.tag per room (Tuwunel stores tags as room account data). */
   accountDataIncludesTags: boolean;
@@ -85,8 +109,43 @@ export interface FlavourDescriptor {
   transactionScope: TransactionScope;
   /** Admin room details carry topic, avatar, joined_local_devices and forgotten, nulls included (Synapse; Tuwunel has none of them and leaves unset fields out). */
   roomDetailsFull: boolean;
+  /** What the room details' `forgotten` means (room-summary.ts). */
+  roomForgotten: 'every-local-member-forgot' | 'none-joined-once-joined';
+  /**
+   * GET /_synapse/admin/v1/rooms: Synapse sorts in SQL (each column its own default direction,
+   * nulls first ascending, ties by room ID; the search matches name, the alias's localpart, or the
+   * exact room ID; an empty term is a 400); Tuwunel sorts every column ascending in memory and
+   * reverses for `dir=b`, matches name or whole alias, or the room ID against the lower-cased term
+   * (src/api/client/admin/rooms/list_rooms.rs).
+   */
+  roomsList: 'synapse' | 'tuwunel';
+  /** fetch_event serves a redacted event pruned with its redaction (Tuwunel's rewritten PDU); Synapse serves the original (fetch-event.ts). */
+  fetchEventShowsRedaction: boolean;
+  /** Admin reads of a room the server does not know (or purged): Synapse pages through nothing and finds no event; Tuwunel refuses /messages. */
+  unknownRoomReads: { messages: 'empty' | 'forbidden'; context: 'event-not-found' | 'room-not-found' };
+  /**
+   * DELETE /_synapse/admin/v2/rooms/{room} (room-deletion.ts). `runningStatus`: what the status
+   * says while it runs (the task scheduler's "active"; Synapse 1.67's in-memory "purging").
+   * `leaveReason`: the reason on the leave of each evicted member (Tuwunel: "Room Deleted").
+   * `removesAliases`: the shutdown lists the local aliases it removed (Tuwunel); Synapse reports none.
+   */
+  roomDeletion: {
+    runningStatus: 'active' | 'purging';
+    leaveReason: string | null;
+    reportsAliases: boolean;
+    unknownDeleteIdError: (deleteId: string) => string;
+    noTaskForRoomError: (roomId: string) => string;
+  };
   /** The largest /messages page the server serves, whatever `limit` asks (Synapse 1000, Tuwunel 100). */
   maxMessagesLimit: number;
+  /**
+   * /messages without `dir` or `from`. Synapse 1.67 (recorded): `dir=f` without `from` starts at
+   * the end and finds nothing. Current Synapse (measured on 1.160, client and admin alike)
+   * defaults to `f` and starts a forward read without `from` at the beginning of the room
+   * (synapse/handlers/pagination.py, get_start_token_for_pagination); Tuwunel's admin endpoint
+   * does the same (src/api/client/admin/rooms/messages.rs, src/api/client/message.rs).
+   */
+  messages: { clientDefaultDir: 'b' | 'f'; adminDefaultDir: 'b' | 'f'; forwardWithoutFromStartsAtBeginning: boolean };
   /** The 404 text for a deleted or unknown media download. */
   mediaNotFoundError: (serverName: string, mediaId: string) => string;
   has(endpoint: OptionalAdminEndpoint): boolean;
@@ -111,7 +170,7 @@ export function describeFlavour(flavour: Flavour, versionOverride?: string): Fla
     case 'synapse-1.67':
       return synapse167(versionOverride ?? '1.67.0');
     case 'synapse':
-      return synapseCurrent(versionOverride ?? '1.142.0');
+      return synapseCurrent(versionOverride ?? '1.160.0');
     case 'tuwunel':
       return tuwunel(versionOverride ?? '1.9.0');
   }
@@ -135,7 +194,19 @@ function synapse167(version: string): FlavourDescriptor {
     loginAsDeviceName: null,
     pushersCheckUser: true,
     membershipsFromStateCache: false,
-    redaction: { checksUser: true, failsOnUnknownRoom: false, failuresOnlyWhenComplete: false },
+    dropsStateWhenServerLeaves: true,
+    // synapse/rest/admin/users.py (RedactUser, RedactUserStatus) and synapse/handlers/admin.py
+    // (_redact_all_events), measured on 1.160: no check that the user exists.
+    redaction: {
+      skipsRedacted: false,
+      authorisedAtEvent: true,
+      blockingStatuses: ['active'],
+      missingRooms: () => new MatrixError(400, 'M_MISSING_PARAM',
+        "1 validation error for PostBody\nrooms\n  Field required [type=missing, input_value={}, input_type=dict]"),
+      refusesNegativeLimit: true,
+      unknownRoomError: (roomId) => `404: Could not find room_version for ${roomId}`,
+      unknownTaskError: (id) => `redact id '${id}' not found`,
+    },
     accountDataIncludesTags: false,
     federationVersion: false,
     tuwunelVersionEndpoint: false,
@@ -147,11 +218,24 @@ function synapse167(version: string): FlavourDescriptor {
     forgetRefusal: (userId, roomId, membership) => (membership === 'join' ? `User ${userId} is in room ${roomId}` : null),
     transactionScope: 'room+token',
     roomDetailsFull: true,
+    roomForgotten: 'every-local-member-forgot',
+    roomsList: 'synapse',
+    fetchEventShowsRedaction: false,
+    unknownRoomReads: { messages: 'empty', context: 'event-not-found' },
+    // synapse/rest/admin/rooms.py (RoomRestV2Servlet, DeleteRoomStatusBy*), synapse/handlers/room.py shutdown_room.
+    roomDeletion: {
+      runningStatus: 'purging',
+      leaveReason: null,
+      reportsAliases: false,
+      unknownDeleteIdError: (id) => `delete id '${id}' not found`,
+      noTaskForRoomError: (roomId) => `No delete task for room_id '${roomId}' found`,
+    },
     // synapse/streams/config.py: MAX_LIMIT = 1000.
     maxMessagesLimit: 1000,
+    messages: { clientDefaultDir: 'b', adminDefaultDir: 'b', forwardWithoutFromStartsAtBeginning: false },
     // Synapse 1.67 leaks the Python bytes repr into the message.
     mediaNotFoundError: (server, id) => `Not found [b'${server}', b'${id}']`,
-    has: (endpoint) => endpoint === 'loginAs' || endpoint === 'makeRoomAdmin' || endpoint === 'anyAdmin' || endpoint === 'register',
+    has: (endpoint) => ['loginAs', 'makeRoomAdmin', 'anyAdmin', 'register', 'overrideRatelimit'].includes(endpoint),
   };
 }
 
@@ -166,10 +250,18 @@ function synapseCurrent(version: string): FlavourDescriptor {
     extendedUserFields: true,
     federationVersion: true,
     authenticatedMedia: true,
+    messages: { clientDefaultDir: 'f', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
+    // Room deletion runs on the task scheduler since Synapse 1.9x: "active" while it runs.
+    roomDeletion: { ...synapse167(version).roomDeletion, runningStatus: 'active' },
     deactivationLeaveDelayMs: 200,
     transactionScope: 'room+device',
     mediaNotFoundError: () => 'Not found',
-    has: () => true,
+    has: (endpoint) => {
+      // From the changelog: the user redaction 1.116, scheduled tasks 1.130, fetch_event 1.140.
+      const since = { userRedact: '1.116.0', scheduledTasks: '1.130.0', fetchEvent: '1.140.0' } as Partial<Record<OptionalAdminEndpoint, string>>;
+      const from = since[endpoint];
+      return from === undefined || compareVersions(version, from) >= 0;
+    },
   };
 }
 
@@ -202,7 +294,17 @@ function tuwunel(version: string): FlavourDescriptor {
     loginAsDeviceName: 'Admin login',
     pushersCheckUser: false,
     membershipsFromStateCache: true,
-    redaction: { checksUser: false, failsOnUnknownRoom: true, failuresOnlyWhenComplete: true },
+    dropsStateWhenServerLeaves: false,
+    // src/api/client/admin/users/redact.rs and redact_status.rs.
+    redaction: {
+      skipsRedacted: true,
+      authorisedAtEvent: false,
+      blockingStatuses: ['scheduled', 'active'],
+      missingRooms: () => badJson('missing field `rooms`'),
+      refusesNegativeLimit: false,
+      unknownRoomError: (roomId) => `Room ${JSON.stringify(roomId)} not found`,
+      unknownTaskError: () => 'Unknown redact task',
+    },
     accountDataIncludesTags: true,
     federationVersion: true,
     tuwunelVersionEndpoint: true,
@@ -216,14 +318,28 @@ function tuwunel(version: string): FlavourDescriptor {
     transactionScope: 'device',
     // src/api/client/admin/rooms/mod.rs, room_row(): the fields of synapse-admin-api's RoomDetails.
     roomDetailsFull: false,
+    roomForgotten: 'none-joined-once-joined',
+    roomsList: 'tuwunel',
+    fetchEventShowsRedaction: true,
+    unknownRoomReads: { messages: 'forbidden', context: 'room-not-found' },
+    // src/api/client/admin/rooms/delete_room.rs, delete_status.rs; src/service/rooms/delete/mod.rs.
+    roomDeletion: {
+      runningStatus: 'active',
+      leaveReason: 'Room Deleted',
+      reportsAliases: true,
+      unknownDeleteIdError: () => 'Unknown delete task',
+      noTaskForRoomError: () => 'No delete task for this room found',
+    },
     // src/api/client/message.rs: LIMIT_MAX = 100, shared by the admin room-messages endpoint.
     maxMessagesLimit: 100,
+    // The client route requires `dir` (ruma); this default is only the test homeserver's leniency.
+    messages: { clientDefaultDir: 'b', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
     mediaNotFoundError: () => 'Media not found.',
     has: (endpoint) => {
       if (endpoint === 'register') return hasRegister;
       if (!hasAdmin) return false;
       if (endpoint === 'userRedact' || endpoint === 'loginAs') return hasRedactAndLogin;
-      return endpoint !== 'makeRoomAdmin';
+      return endpoint !== 'makeRoomAdmin' && endpoint !== 'overrideRatelimit';
     },
   };
 }

@@ -5,17 +5,22 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { HomeserverModel, JsonObject, TokenRecord } from './model.ts';
 import type { FlavourDescriptor } from './flavours.ts';
+import type { MessageRateLimiter } from './rate-limits.ts';
+import type { TaskScheduler } from './scheduled-tasks.ts';
 
 export class MatrixError extends Error {
   readonly status: number;
   readonly errcode: string;
   readonly extra: JsonObject;
+  /** Extra response headers (Retry-After on a 429). */
+  readonly headers: Record<string, string>;
 
-  constructor(status: number, errcode: string, error: string, extra: JsonObject = {}) {
+  constructor(status: number, errcode: string, error: string, extra: JsonObject = {}, headers: Record<string, string> = {}) {
     super(error);
     this.status = status;
     this.errcode = errcode;
     this.extra = extra;
+    this.headers = headers;
   }
 
   toJSON(): JsonObject {
@@ -28,7 +33,7 @@ export const forbidden = (error: string): MatrixError => new MatrixError(403, 'M
 export const badJson = (error: string): MatrixError => new MatrixError(400, 'M_BAD_JSON', error);
 
 export type Reply =
-  | { kind: 'json'; status: number; body: unknown }
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: 'raw'; status: number; headers: Record<string, string>; body: Buffer }
   | { kind: 'stream'; status: number; headers: Record<string, string>; body: Readable };
 
@@ -47,6 +52,12 @@ export interface ServerState {
   uploadLimit: number;
   /** Runs a background job after `ms`, unless the server closes first. */
   later: (ms: number, fn: () => void) => void;
+  /** The server's background tasks (user redaction, room deletion). */
+  tasks: TaskScheduler;
+  /** Synapse's message rate limit, when the server runs with `rateLimits: 'synapse-defaults'`. */
+  rateLimiter: MessageRateLimiter;
+  /** How long a room deletion runs before it completes. */
+  roomDeletionMs: number;
   /** Pause between the rooms of a user redaction task. */
   redactionStepMs: number;
 }

@@ -122,6 +122,14 @@ export interface TokenRecord {
   /** null for Synapse's login-as (puppet) tokens, which create no device. */
   deviceId: string | null;
   validUntil: number | null;
+  /** The admin a login-as token was made for (Synapse's authenticated entity); absent for the user's own tokens. */
+  puppetedBy?: string;
+}
+
+/** A per-user rate-limit override (Synapse's ratelimit_override table); 0 messages per second: no limit. */
+export interface RateLimitOverride {
+  messagesPerSecond: number;
+  burstCount: number;
 }
 
 export interface RoomRecord {
@@ -194,6 +202,8 @@ export class HomeserverModel {
   readonly rooms = new Map<string, RoomRecord>();
   readonly aliases = new Map<string, string>();
   readonly media = new Map<string, MediaRecord>();
+  /** Per-user rate-limit overrides (POST /_synapse/admin/v1/users/{u}/override_ratelimit). */
+  readonly rateLimitOverrides = new Map<string, RateLimitOverride>();
   /** Tuwunel only: the admin room and the server user (set by tuwunel-admin-room.ts). */
   adminRoomId: string | null = null;
   serverUserId: string | null = null;
@@ -309,7 +319,7 @@ export class HomeserverModel {
    * Admin login-as: on Synapse a token without a device; given a device name (Tuwunel's
    * "Admin login"), a token for a new device the user can see, last seen now, with no IP.
    */
-  loginAs(userId: string, validUntil: number | null = null, deviceName: string | null = null): string {
+  loginAs(userId: string, validUntil: number | null = null, deviceName: string | null = null, by?: string): string {
     const user = this.requireUser(userId);
     const token = newAccessToken(user.localpart);
     let deviceId: string | null = null;
@@ -319,7 +329,7 @@ export class HomeserverModel {
         deviceId, displayName: deviceName, lastSeenIp: null, lastSeenUserAgent: null, lastSeenAt: Date.now(), hasKeys: false,
       });
     }
-    this.tokens.set(token, { token, userId, deviceId, validUntil });
+    this.tokens.set(token, { token, userId, deviceId, validUntil, ...(by === undefined ? {} : { puppetedBy: by }) });
     return token;
   }
 
@@ -543,6 +553,35 @@ export class HomeserverModel {
     return null;
   }
 
+  /**
+   * As redactionRefusal, but judged by the state at the redacted event instead of the room's
+   * current state: Synapse's redaction task sends each redaction with the redacted event as its
+   * only prev event, so the auth rules see the room as it was then (the user was joined when
+   * they wrote, whether or not they, or anyone local, are still there).
+   */
+  redactionRefusalAtEvent(roomId: string, redactor: string, eventId: string): string | null {
+    const event = this.findEvent(roomId, eventId);
+    if (!event) return null;
+    const member = [...this.requireRoom(roomId).events]
+      .filter((e) => e.index <= event.index && e.type === 'm.room.member' && e.stateKey === redactor)
+      .pop();
+    if (member?.content['membership'] !== 'join') return `403: User ${redactor} not in room ${roomId} (None)`;
+    const powerLevels = [...this.requireRoom(roomId).events].filter((e) => e.index <= event.index && e.type === 'm.room.power_levels' && e.stateKey === '').pop();
+    const content = powerLevels?.content ?? {};
+    const users = (content['users'] ?? {}) as JsonObject;
+    const levelOf = (u: string): number => {
+      const level = users[u] ?? content['users_default'] ?? 0;
+      return typeof level === 'number' ? level : 0;
+    };
+    const events = (content['events'] ?? {}) as JsonObject;
+    const sendLevel = events['m.room.redaction'] ?? content['events_default'] ?? 0;
+    const redactLevel = typeof content['redact'] === 'number' ? content['redact'] : 50;
+    const level = levelOf(redactor);
+    if (level < (typeof sendLevel === 'number' ? sendLevel : 0)) return "403: You don't have permission to post that to the room.";
+    if (event.sender !== redactor && level < redactLevel) return "403: You don't have permission to redact events";
+    return null;
+  }
+
   /** Whether a send under this transaction key would repeat an earlier one. */
   isRetransmission(txnKey: string): boolean {
     return this.txnCache.has(txnKey);
@@ -602,6 +641,11 @@ export class HomeserverModel {
 
   joinedRooms(userId: string): string[] {
     return this.memberships(userId).filter((m) => m.membership === 'join').map((m) => m.roomId);
+  }
+
+  /** Whether a local user is joined: what a server needs to be "in" the room (and keep its current state, on Synapse). */
+  serverInRoom(roomId: string): boolean {
+    return this.joinedMembers(roomId).some((u) => this.users.get(u)?.local === true);
   }
 
   joinedMembers(roomId: string): string[] {
@@ -783,6 +827,22 @@ export class HomeserverModel {
     for (const { roomId, membership } of this.memberships(userId)) {
       if (membership === 'join' || membership === 'invite') this.leave(roomId, userId);
     }
+  }
+
+  /**
+   * Removes a room and everything stored about it (Synapse's purge_room, Tuwunel's purge): its
+   * events and state, its aliases, and each user's room account data, tags and forget mark.
+   * Media the room's events pointed at stays.
+   */
+  purgeRoom(roomId: string): void {
+    this.rooms.delete(roomId);
+    for (const [alias, target] of this.aliases) if (target === roomId) this.aliases.delete(alias);
+    for (const user of this.users.values()) {
+      user.roomAccountData.delete(roomId);
+      user.tags.delete(roomId);
+      user.forgotten.delete(roomId);
+    }
+    this.bump();
   }
 
   // ---- Tuwunel admin room ----

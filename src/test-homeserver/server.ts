@@ -16,6 +16,9 @@ import { MatrixError, Router, decodeSegments, json } from './http.ts';
 import type { Reply, RequestContext, ServerState } from './http.ts';
 import { DEFAULT_UPLOAD_LIMIT, registerMediaApi } from './media-api.ts';
 import { HomeserverModel } from './model.ts';
+import { MessageRateLimiter } from './rate-limits.ts';
+import type { RateLimits } from './rate-limits.ts';
+import { TaskScheduler } from './scheduled-tasks.ts';
 import type { JsonObject } from './model.ts';
 import { installTuwunelAdminRoom } from './tuwunel-admin-room.ts';
 import type { AdminRoomSettings } from './tuwunel-admin-room.ts';
@@ -40,8 +43,16 @@ export interface TestHomeserverOptions {
   adminRoom?: AdminRoomSettings;
   /** Pause between the rooms of a user redaction task, so a test can see it running (default 0). */
   redactionStepMs?: number;
+  /** How long a room deletion (DELETE /_synapse/admin/v2/rooms/{room}) runs, so a test can see it running (default 0). */
+  roomDeletionMs?: number;
   /** The largest upload in bytes (`m.upload.size`); Synapse's default 50 MiB when absent. */
   uploadLimit?: number;
+  /**
+   * 'synapse-defaults': Synapse's default message rate limit (rc_message, 0.2 per second after a
+   * burst of 10) on client sends, state, redactions and room creation, honouring the admin API's
+   * per-user override (rate-limits.ts). Off by default, so that tests stay fast. Synapse flavours only.
+   */
+  rateLimits?: RateLimits;
 }
 
 export interface TestHomeserver {
@@ -92,11 +103,11 @@ function sendReply(res: ServerResponse, reply: Reply, flavour: FlavourDescriptor
   const body = Buffer.from(JSON.stringify(reply.body));
   if (flavour.chunkedJson) {
     // write() before end() without a Content-Length makes Node send it chunked, as Twisted does.
-    res.writeHead(reply.status, { 'Content-Type': 'application/json' });
+    res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers });
     res.write(body);
     res.end();
   } else {
-    res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+    res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), ...reply.headers });
     res.end(body);
   }
 }
@@ -139,6 +150,9 @@ function canonicalPath(rawPath: string): string {
 
 export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Promise<TestHomeserver> {
   const flavour = describeFlavour(opts.flavour ?? 'synapse-1.67', opts.version);
+  if (opts.rateLimits === 'synapse-defaults' && flavour.flavour === 'tuwunel') {
+    throw new Error("rateLimits: 'synapse-defaults' is Synapse's limiter; Tuwunel 1.9.0 has no per-user message limit");
+  }
   const serverName = opts.serverName ?? 'test.local';
   const model = new HomeserverModel(serverName);
   const faults = new Faults();
@@ -155,6 +169,9 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
   const state: ServerState = {
     model, flavour, url: '', registrationSecret: randomBytes(16).toString('hex'), closing: closing.signal, later,
     redactionStepMs: opts.redactionStepMs ?? 0,
+    roomDeletionMs: opts.roomDeletionMs ?? 0,
+    tasks: new TaskScheduler(),
+    rateLimiter: new MessageRateLimiter(opts.rateLimits === 'synapse-defaults', model.rateLimitOverrides),
     uploadLimit: opts.uploadLimit ?? DEFAULT_UPLOAD_LIMIT,
   };
 
@@ -221,7 +238,7 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     try {
       return await found.handler(ctx);
     } catch (e) {
-      if (e instanceof MatrixError) return json(e.toJSON(), e.status);
+      if (e instanceof MatrixError) return { ...json(e.toJSON(), e.status), headers: e.headers };
       console.error('test homeserver: handler failed', e);
       return json({ errcode: 'M_UNKNOWN', error: 'Internal server error' } satisfies JsonObject, 500);
     }

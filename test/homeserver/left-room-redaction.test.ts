@@ -66,7 +66,8 @@ describe('redacting in a room the user left (Synapse 1.67)', () => {
     const remote = m.createRoom('@zoe:remote.example', { name: 'elsewhere', invite: ['@alice:test.local'] });
     m.join(remote, '@alice:test.local');
     const refused = await admin('POST', `/v1/rooms/${enc(remote)}/make_room_admin`, { user_id: bot.userId });
-    expect(refused).toMatchObject({ status: 400, body: { error: 'No local admin user in room with power to update power levels.' } });
+    // Synapse looks for local users in the power levels' users map; Alice, joined at level 0, is not there.
+    expect(refused).toMatchObject({ status: 400, body: { errcode: 'M_UNKNOWN', error: 'No local admin user in room' } });
   });
 
   it('Tuwunel has neither endpoint', async () => {

@@ -86,6 +86,7 @@ describe.each<[Flavour, 'verified' | 'incomplete']>([
     expect(approval).toMatch(new RegExp(`${escape(rooms.alone)}.*deleted here with everything in it`));
     await waitUntil(() => reports(w, id).length > 0, 'the report', 25_000);
     const report = reports(w, id)[0]!;
+    if (process.env['SHOW_REPORT']) console.log(report);
 
     // (a) deleted with everything in it.
     expect(m.room(rooms.alone)).toBeUndefined();

@@ -16,6 +16,8 @@ import type { HomeserverModel, JsonObject, Pusher, RoomRecord, TokenRecord } fro
 
 const C = '/_matrix/client/v3';
 
+const isObject = (value: unknown): value is JsonObject => value !== null && typeof value === 'object' && !Array.isArray(value);
+
 // ---- access checks shared by room endpoints ----
 
 function roomFor(ctx: RequestContext): RoomRecord {
@@ -335,15 +337,34 @@ function directory(ctx: RequestContext): Reply {
 
 // ---- profile ----
 
+const NAME_AND_AVATAR = ['displayname', 'avatar_url'];
+
+/** Without custom profile fields (Synapse 1.67) only the name and avatar have routes. */
+function profileField(ctx: RequestContext): string | undefined {
+  const field = ctx.params['field'];
+  if (field !== undefined && !NAME_AND_AVATAR.includes(field) && !ctx.state.flavour.profileFields) {
+    throw new MatrixError(404, 'M_UNRECOGNIZED', 'Unrecognized request');
+  }
+  return field;
+}
+
 function getProfile(ctx: RequestContext): Reply {
   requireAuth(ctx);
+  const field = profileField(ctx);
   const user = ctx.state.model.user(ctx.params['userId'] ?? '');
   if (!user) throw notFound('Profile was not found');
+  if (user.profileDeleted) {
+    // Synapse 1.150+ after an erasure, measured on 1.160: the whole profile is a missing row, a
+    // custom field an internal error.
+    if (field === undefined) throw new MatrixError(404, 'M_UNKNOWN', 'No row found (profiles)');
+    if (NAME_AND_AVATAR.includes(field)) throw notFound('Profile was not found');
+    throw new MatrixError(500, 'M_UNKNOWN', 'Internal server error');
+  }
   // Keys that are not set are left out, not null.
   const body: JsonObject = {};
   if (user.displayName) body['displayname'] = user.displayName;
   if (user.avatarUrl) body['avatar_url'] = user.avatarUrl;
-  const field = ctx.params['field'];
+  if (ctx.state.flavour.profileFields) for (const [key, value] of user.profileFields) body[key] = value;
   if (field === undefined) return json(body);
   if (body[field] === undefined) throw notFound('Profile was not found');
   return json({ [field]: body[field] });
@@ -351,11 +372,17 @@ function getProfile(ctx: RequestContext): Reply {
 
 function putProfile(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
+  const field = profileField(ctx) ?? '';
   const model = ctx.state.model;
   const target = ctx.params['userId'] ?? '';
   if (target !== token.userId && !model.user(token.userId)?.admin) throw forbidden('Cannot set another user\'s profile');
-  const field = ctx.params['field'];
-  const value = jsonBody(ctx)[field ?? ''];
+  const value = jsonBody(ctx)[field];
+  if (!NAME_AND_AVATAR.includes(field)) {
+    // A custom field (MSC4133, e.g. m.tz) is stored as given and sends no member event.
+    if (value === undefined) throw new MatrixError(400, 'M_MISSING_PARAM', `Missing key '${field}'`);
+    model.user(target)?.profileFields.set(field, value);
+    return json({});
+  }
   if (value !== undefined && value !== null && typeof value !== 'string') throw badJson(`${field} must be a string`);
   const v = typeof value === 'string' && value !== '' ? value : null;
   model.setProfile(target, field === 'displayname' ? { displayName: v } : { avatarUrl: v });
@@ -381,6 +408,17 @@ function getFilter(ctx: RequestContext): Reply {
 
 // ---- key backup (server-side, encrypted: only its version and public parts are served) ----
 
+/** POST /room_keys/version: a new backup version (numbered from 1), replacing the model's one backup. */
+function createKeyBackup(ctx: RequestContext): Reply {
+  const token = requireAuth(ctx);
+  const body = jsonBody(ctx);
+  if (typeof body['algorithm'] !== 'string' || !isObject(body['auth_data'])) throw new MatrixError(400, 'M_BAD_JSON', 'Invalid backup version');
+  const user = ctx.state.model.user(token.userId);
+  const version = String(Number(user?.keyBackup?.version ?? 0) + 1);
+  ctx.state.model.setKeyBackup(token.userId, { algorithm: body['algorithm'], auth_data: body['auth_data'] as JsonObject, count: 0, etag: '0', version });
+  return json({ version });
+}
+
 function keyBackupVersion(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
   const backup = ctx.state.model.user(token.userId)?.keyBackup;
@@ -393,7 +431,7 @@ function keyBackupVersion(ctx: RequestContext): Reply {
 function getPushers(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
   const pushers = ctx.state.model.user(token.userId)?.pushers ?? [];
-  return json({ pushers: pushers.map((p) => ({ ...p, profile_tag: p.profile_tag ?? '' })) });
+  return json({ pushers: pushers.map(({ deviceId: _device, ...p }) => ({ ...p, profile_tag: p.profile_tag ?? '' })) });
 }
 
 function setPusher(ctx: RequestContext): Reply {
@@ -402,7 +440,7 @@ function setPusher(ctx: RequestContext): Reply {
   for (const key of ['kind', 'app_id', 'pushkey']) {
     if (!(key in body)) throw new MatrixError(400, 'M_MISSING_PARAM', `Missing parameters: ${key}`);
   }
-  ctx.state.model.addPusher(token.userId, body as unknown as Pusher);
+  ctx.state.model.addPusher(token.userId, { ...(body as unknown as Pusher), deviceId: token.deviceId });
   return json({});
 }
 
@@ -507,6 +545,7 @@ export function registerClientApi(router: Router): void {
   r('GET', '/profile/{userId}/{field}', getProfile);
   r('PUT', '/profile/{userId}/{field}', putProfile);
   r('GET', '/room_keys/version', keyBackupVersion);
+  r('POST', '/room_keys/version', createKeyBackup);
   r('GET', '/pushers', getPushers);
   r('POST', '/pushers/set', setPusher);
   r('GET', '/login', loginFlows);

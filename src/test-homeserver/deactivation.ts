@@ -9,11 +9,13 @@ import type { FlavourDescriptor } from './flavours.ts';
 /** Runs `fn` after `ms` unless the server closes first. */
 export type Later = (ms: number, fn: () => void) => void;
 
-function removeAccess(model: HomeserverModel, userId: string): void {
+function removeAccess(model: HomeserverModel, userId: string, allPushers = true): void {
   const user = model.user(userId);
   if (!user) return;
+  const devices = new Set(user.devices.keys());
   model.removeDevicesAndTokens(userId);
-  user.pushers = [];
+  // Tuwunel removes a device's pushers with the device; Synapse removes every pusher.
+  user.pushers = allPushers ? [] : user.pushers.filter((p) => !p.deviceId || !devices.has(p.deviceId));
   user.password = null;
   user.deactivated = true;
 }
@@ -24,16 +26,25 @@ export function deactivateViaHttp(
 ): void {
   const user = model.user(userId);
   if (!user) return;
-  removeAccess(model, userId);
+  const removes = flavour.deactivationRemoves;
+  removeAccess(model, userId, removes.allPushers);
+  if (removes.keyBackup) delete user.keyBackup;
   if (flavour.deactivationClearsProfile) {
     user.emails = [];
     model.clearAccountData(userId);
-    // Synapse clears the avatar, then the display name, only when erasing;
-    // each change is a member event in every joined room.
-    if (erase) {
-      model.setProfile(userId, { avatarUrl: null });
-      model.setProfile(userId, { displayName: null });
-    }
+  }
+  if (erase && removes.profileOnErase === 'member-events') {
+    // Synapse before 1.150 clears the avatar, then the display name; each change is a member
+    // event in every joined room.
+    model.setProfile(userId, { avatarUrl: null });
+    model.setProfile(userId, { displayName: null });
+  }
+  if (erase && removes.profileOnErase === 'deleted') {
+    // Synapse 1.150+ deletes the profile row, custom fields included, and leaves the rooms' member events to the parter.
+    user.displayName = null;
+    user.avatarUrl = null;
+    user.profileFields.clear();
+    user.profileDeleted = true;
   }
   if (erase) model.markErased(userId);
   const delay = flavour.deactivationLeaveDelayMs;
@@ -57,7 +68,7 @@ export function deactivateViaTuwunelCommand(
     model.addUser({ localpart: userId.slice(1, userId.indexOf(':')), deactivated: true });
     model.setProfile(userId, { displayName: null });
   }
-  removeAccess(model, userId);
+  removeAccess(model, userId, false);
   if (!opts.leaveRooms) return;
   model.user(userId)?.profileFields.clear();
   model.setProfile(userId, { displayName: null, avatarUrl: null });

@@ -101,6 +101,17 @@ export interface FlavourDescriptor {
   deactivationLeaveDelayMs: number | null;
   /** Deactivation clears profile, emails and account data (Synapse only). */
   deactivationClearsProfile: boolean;
+  /**
+   * What else a deactivation (HTTP admin API) removes, per server (deactivation.ts).
+   * `keyBackup`: the server-side key backup (current Synapse, measured on 1.160; 1.67 keeps it).
+   * `allPushers`: every pusher (Synapse); Tuwunel removes only those tied to a removed device.
+   * `profileOnErase`: 'member-events' (Synapse before 1.150: the name and avatar are cleared in
+   * every joined room), 'deleted' (1.150+: the profile row and custom fields go, no member events,
+   * the client profile answers 404), or 'kept' (Tuwunel's HTTP deactivation).
+   */
+  deactivationRemoves: { keyBackup: boolean; allPushers: boolean; profileOnErase: 'member-events' | 'deleted' | 'kept' };
+  /** Custom profile fields (MSC4133, e.g. m.tz) through PUT/GET /profile/{user}/{field}: current Synapse and Tuwunel. */
+  profileFields: boolean;
   /** Tuwunel's admin room (#admins) with `!admin` commands. */
   adminRoom: boolean;
   /** Why POST /rooms/{r}/forget is refused (400) for a user with this membership, or null. */
@@ -213,6 +224,8 @@ function synapse167(version: string): FlavourDescriptor {
     authenticatedMedia: false,
     deactivationLeaveDelayMs: 500,
     deactivationClearsProfile: true,
+    deactivationRemoves: { keyBackup: false, allPushers: true, profileOnErase: 'member-events' },
+    profileFields: false,
     adminRoom: false,
     // synapse/handlers/room_member.py, forget: only a joined user is refused.
     forgetRefusal: (userId, roomId, membership) => (membership === 'join' ? `User ${userId} is in room ${roomId}` : null),
@@ -251,6 +264,9 @@ function synapseCurrent(version: string): FlavourDescriptor {
     federationVersion: true,
     authenticatedMedia: true,
     messages: { clientDefaultDir: 'f', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
+    // synapse/handlers/deactivate_account.py: backups deleted; the profile deleted on erase from 1.150.
+    deactivationRemoves: { keyBackup: true, allPushers: true, profileOnErase: compareVersions(version, '1.150.0') >= 0 ? 'deleted' : 'member-events' },
+    profileFields: true,
     // Room deletion runs on the task scheduler since Synapse 1.9x: "active" while it runs.
     roomDeletion: { ...synapse167(version).roomDeletion, runningStatus: 'active' },
     deactivationLeaveDelayMs: 200,
@@ -311,6 +327,9 @@ function tuwunel(version: string): FlavourDescriptor {
     authenticatedMedia: true,
     deactivationLeaveDelayMs: null,
     deactivationClearsProfile: false,
+    // src/service/users/device.rs remove_device takes the device's pushers; nothing else goes.
+    deactivationRemoves: { keyBackup: false, allPushers: false, profileOnErase: 'kept' },
+    profileFields: true,
     adminRoom: true,
     // src/api/client/membership/forget.rs: joined, knocked and invited users must leave first.
     forgetRefusal: (_userId, _roomId, membership) =>

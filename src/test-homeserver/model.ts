@@ -69,6 +69,8 @@ export interface Pusher {
   profile_tag?: string;
   lang: string;
   data: JsonObject;
+  /** The device whose token set it (Tuwunel removes a device's pushers with the device); absent when seeded. */
+  deviceId?: string | null;
 }
 
 /** Account data with the stream position it was last written at (sync shows changes). */
@@ -105,6 +107,10 @@ export interface UserRecord {
   forgotten: Set<string>;
   /** The server-side key backup (GET /room_keys/version), if the user made one. */
   keyBackup?: KeyBackup;
+  /** Uploaded cross-signing keys by usage (master, self_signing, user_signing), as uploaded. */
+  crossSigningKeys: Map<string, JsonObject>;
+  /** Synapse 1.150+ deleted the profile row at erasure: the client profile API answers 404. */
+  profileDeleted: boolean;
 }
 
 /** What GET /_matrix/client/v3/room_keys/version answers: public parts only. */
@@ -253,6 +259,8 @@ export class HomeserverModel {
       filters: [],
       profileFields: new Map(Object.entries(seed.profile ?? {})),
       forgotten: new Set(),
+      crossSigningKeys: new Map(),
+      profileDeleted: false,
     };
     for (const d of seed.devices ?? []) {
       user.devices.set(d.deviceId, {
@@ -282,6 +290,7 @@ export class HomeserverModel {
       emails: [], createdAt: Date.now(), password: null, deactivated: false, erasedAt: null,
       crossSigning: false, devices: new Map(), accountData: new Map(), roomAccountData: new Map(),
       tags: new Map(), pushers: [], filters: [], profileFields: new Map(), forgotten: new Set(),
+      crossSigningKeys: new Map(), profileDeleted: false,
     });
   }
 
@@ -814,11 +823,11 @@ export class HomeserverModel {
     this.requireUser(userId).erasedAt = this.bump();
   }
 
+  /** Removes global and per-room account data; room tags live apart and stay (Synapse's purge_account_data_for_user). */
   clearAccountData(userId: string): void {
     const user = this.requireUser(userId);
     user.accountData.clear();
     user.roomAccountData.clear();
-    user.tags.clear();
     this.bump();
   }
 

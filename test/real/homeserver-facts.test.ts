@@ -13,6 +13,7 @@ import { scheduledRedactionTasks } from '../support/homeserver-facts/scheduled-t
 import { roomsListOnSynapse } from '../support/homeserver-facts/rooms-list.ts';
 import { roomDeletionWithPurge } from '../support/homeserver-facts/room-purge.ts';
 import { fetchEventOnSynapse } from '../support/homeserver-facts/fetch-event.ts';
+import { synapseDeactivationLeftovers } from '../support/homeserver-facts/deactivation-leftovers.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -61,5 +62,9 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
 
   it('fact 8: fetch_event serves the stored event whole, redacted or erased, and 404 once purged', async () => {
     await fetchEventOnSynapse(server);
+  });
+
+  it('fact 9: deactivation with erase removes account data, pushers, the backup, the profile and device keys; room tags and cross-signing keys stay', async () => {
+    await synapseDeactivationLeftovers(server);
   });
 });

@@ -73,13 +73,21 @@ function getAccountData(ctx: RequestContext): Reply {
   const roomId = ctx.params['roomId'];
   const type = ctx.params['type'] ?? '';
   const entry = roomId === undefined ? user?.accountData.get(type) : user?.roomAccountData.get(roomId)?.get(type);
-  if (!entry) throw notFound(roomId === undefined ? 'Account data not found' : 'Room account data not found');
+  if (!entry || entry.deleted) throw notFound(roomId === undefined ? 'Account data not found' : 'Room account data not found');
   return json(entry.content);
 }
 
 function putAccountData(ctx: RequestContext): Reply {
   const token = requireSelf(ctx, 'Cannot add account data for other users.');
   ctx.state.model.setAccountData(token.userId, ctx.params['type'] ?? '', jsonBody(ctx), ctx.params['roomId']);
+  return json({});
+}
+
+/** DELETE .../account_data/{type} under MSC3391's unstable prefix: Tuwunel only (Synapse 1.160 has no such route). */
+function deleteAccountData(ctx: RequestContext): Reply {
+  if (!ctx.state.flavour.accountDataDelete) throw new MatrixError(404, 'M_UNRECOGNIZED', 'Unrecognized request');
+  const token = requireSelf(ctx, 'You cannot delete account data for other users.');
+  ctx.state.model.deleteAccountData(token.userId, ctx.params['type'] ?? '', ctx.params['roomId']);
   return json({});
 }
 
@@ -511,6 +519,9 @@ export function registerClientApi(router: Router): void {
   r('PUT', '/user/{userId}/account_data/{type}', putAccountData);
   r('GET', '/user/{userId}/rooms/{roomId}/account_data/{type}', getAccountData);
   r('PUT', '/user/{userId}/rooms/{roomId}/account_data/{type}', putAccountData);
+  const msc3391 = '/_matrix/client/unstable/org.matrix.msc3391';
+  router.add('DELETE', `${msc3391}/user/{userId}/account_data/{type}`, deleteAccountData);
+  router.add('DELETE', `${msc3391}/user/{userId}/rooms/{roomId}/account_data/{type}`, deleteAccountData);
   r('GET', '/user/{userId}/rooms/{roomId}/tags', getTags);
   r('PUT', '/user/{userId}/rooms/{roomId}/tags/{tag}', putTag);
   r('DELETE', '/user/{userId}/rooms/{roomId}/tags/{tag}', deleteTag);

@@ -62,7 +62,8 @@ export function deactivateViaHttp(
  * every joined, invited and knocked room and forgets it. No erase.
  */
 export function deactivateViaTuwunelCommand(
-  model: HomeserverModel, userId: string, opts: { leaveRooms: boolean; log: (message: string) => void },
+  model: HomeserverModel, userId: string,
+  opts: { leaveRooms: boolean; log: (message: string) => void; /** Leaving each room is a step of its own (the admin room paces them). */ defer?: (step: () => void) => void },
 ): void {
   if (!model.user(userId)) {
     model.addUser({ localpart: userId.slice(1, userId.indexOf(':')), deactivated: true });
@@ -79,10 +80,16 @@ export function deactivateViaTuwunelCommand(
     model.sendEvent(roomId, userId, 'm.room.power_levels', content, { stateKey: '' });
     opts.log(`Demoted ${userId} in ${roomId} as part of account deactivation`);
   }
+  const defer = opts.defer ?? ((step: () => void) => step());
   for (const { roomId, membership } of model.memberships(userId)) {
     if (membership !== 'join' && membership !== 'invite' && membership !== 'knock') continue;
-    model.leave(roomId, userId);
-    model.forget(roomId, userId);
+    defer(() => {
+      // The room may have gone, or the user left it, while the command waited its turn.
+      if (!model.room(roomId)) return;
+      const now = model.membership(roomId, userId);
+      if (now === 'join' || now === 'invite' || now === 'knock') model.leave(roomId, userId);
+      model.forget(roomId, userId);
+    });
   }
 }
 

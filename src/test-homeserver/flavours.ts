@@ -8,7 +8,7 @@ import type { TransactionScope } from './transactions.ts';
 export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
 
 /** Admin endpoints that not every server has. */
-/** makeRoomAdmin covers make_room_admin and the admin join API, which Synapse has and Tuwunel lacks. */
+/** makeRoomAdmin covers make_room_admin and the admin join API (Synapse; Tuwunel from 1.8.1). */
 export type OptionalAdminEndpoint =
   | 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin' | 'register'
   /** Synapse's per-user rate-limit override; Tuwunel has no per-user limiter (docs/development/compliance/synapse-admin.md). */
@@ -130,6 +130,12 @@ export interface FlavourDescriptor {
    * (src/api/client/admin/rooms/list_rooms.rs).
    */
   roomsList: 'synapse' | 'tuwunel';
+  /** MSC3391's account-data DELETE routes under /_matrix/client/unstable/org.matrix.msc3391 (Tuwunel: src/api/client/account_data/delete_*.rs). */
+  accountDataDelete: boolean;
+  /** How make_room_admin picks its granter and the admin join gets the user in (admin-rooms.ts). */
+  makeRoomAdmin: 'synapse' | 'tuwunel';
+  /** After erasure the admin /messages and /context prune the erased sender's events unless the admin was joined then (Tuwunel; admin-rooms.ts). */
+  erasurePrunesAdminReads: boolean;
   /** fetch_event serves a redacted event pruned with its redaction (Tuwunel's rewritten PDU); Synapse serves the original (fetch-event.ts). */
   fetchEventShowsRedaction: boolean;
   /** Admin reads of a room the server does not know (or purged): Synapse pages through nothing and finds no event; Tuwunel refuses /messages. */
@@ -234,6 +240,9 @@ function synapse167(version: string): FlavourDescriptor {
     roomForgotten: 'every-local-member-forgot',
     roomsList: 'synapse',
     fetchEventShowsRedaction: false,
+    erasurePrunesAdminReads: false,
+    makeRoomAdmin: 'synapse',
+    accountDataDelete: false,
     unknownRoomReads: { messages: 'empty', context: 'event-not-found' },
     // synapse/rest/admin/rooms.py (RoomRestV2Servlet, DeleteRoomStatusBy*), synapse/handlers/room.py shutdown_room.
     roomDeletion: {
@@ -340,6 +349,9 @@ function tuwunel(version: string): FlavourDescriptor {
     roomForgotten: 'none-joined-once-joined',
     roomsList: 'tuwunel',
     fetchEventShowsRedaction: true,
+    erasurePrunesAdminReads: true,
+    makeRoomAdmin: 'tuwunel',
+    accountDataDelete: true,
     unknownRoomReads: { messages: 'forbidden', context: 'room-not-found' },
     // src/api/client/admin/rooms/delete_room.rs, delete_status.rs; src/service/rooms/delete/mod.rs.
     roomDeletion: {
@@ -358,7 +370,8 @@ function tuwunel(version: string): FlavourDescriptor {
       if (endpoint === 'register') return hasRegister;
       if (!hasAdmin) return false;
       if (endpoint === 'userRedact' || endpoint === 'loginAs') return hasRedactAndLogin;
-      return endpoint !== 'makeRoomAdmin' && endpoint !== 'overrideRatelimit';
+      // make_room_admin and the admin join came with the rest in 1.8.1 (src/api/router.rs).
+      return endpoint !== 'overrideRatelimit';
     },
   };
 }

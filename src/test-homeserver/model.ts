@@ -77,6 +77,8 @@ export interface Pusher {
 interface Versioned {
   content: JsonObject;
   pos: number;
+  /** Deleted through MSC3391 (Tuwunel): a tombstone with empty content that only incremental syncs show. */
+  deleted?: boolean;
 }
 
 export interface UserRecord {
@@ -749,6 +751,23 @@ export class HomeserverModel {
   setAccountData(userId: string, type: string, content: JsonObject, roomId?: string): void {
     const user = this.requireUser(userId);
     const entry = { content, pos: this.bump() };
+    if (roomId === undefined) {
+      user.accountData.set(type, entry);
+      return;
+    }
+    let rooms = user.roomAccountData.get(roomId);
+    if (!rooms) user.roomAccountData.set(roomId, (rooms = new Map()));
+    rooms.set(type, entry);
+  }
+
+  /**
+   * MSC3391's delete (Tuwunel 1.9.0, src/service/account_data/mod.rs): the entry becomes a
+   * tombstone with content {}; a GET and an initial sync treat it as absent, an incremental sync
+   * shows the empty content, the admin account-data listing shows it as {}.
+   */
+  deleteAccountData(userId: string, type: string, roomId?: string): void {
+    const user = this.requireUser(userId);
+    const entry = { content: {}, pos: this.bump(), deleted: true };
     if (roomId === undefined) {
       user.accountData.set(type, entry);
       return;

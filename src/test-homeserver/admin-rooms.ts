@@ -35,10 +35,12 @@ function roomDetails(ctx: RequestContext): Reply {
     joined_local_devices: localJoined.reduce((n, u) => n + (model.user(u)?.devices.size ?? 0), 0),
     forgotten: roomForgotten(ctx.state, room, row),
   };
-  if (ctx.state.flavour.roomDetailsFull) return json(body);
-  // Tuwunel (synapse-admin-api's RoomDetails): no topic, avatar, devices or forgotten; unset fields left out.
-  for (const key of ['avatar', 'topic', 'joined_local_devices', 'forgotten']) delete body[key];
-  return json(Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null)));
+  if (ctx.state.flavour.roomDetailsTombstone) {
+    const replacement = field('m.room.tombstone', 'replacement_room');
+    body['tombstoned'] = model.stateEvent(room.roomId, 'm.room.tombstone', '') !== undefined && !gone;
+    body['replacement_room'] = replacement;
+  }
+  return json(body);
 }
 
 // Admin reads bypass membership and show erased users' events unpruned (recorded).

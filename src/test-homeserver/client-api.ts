@@ -34,7 +34,7 @@ function requireJoined(ctx: RequestContext): { token: TokenRecord; room: RoomRec
   const token = requireAuth(ctx);
   const room = roomFor(ctx);
   if (ctx.state.model.membership(room.roomId, token.userId) !== 'join') {
-    throw forbidden(`User ${token.userId} not in room ${room.roomId} (None)`);
+    throw forbidden(ctx.state.flavour.notJoinedError(token.userId, room.roomId));
   }
   return { token, room };
 }

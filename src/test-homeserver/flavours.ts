@@ -118,8 +118,11 @@ export interface FlavourDescriptor {
   forgetRefusal: (userId: string, roomId: string, membership: string | null) => string | null;
   /** Which earlier sends a repeated transaction ID refers to (transactions.ts). */
   transactionScope: TransactionScope;
-  /** Admin room details carry topic, avatar, joined_local_devices and forgotten, nulls included (Synapse; Tuwunel has none of them and leaves unset fields out). */
-  roomDetailsFull: boolean;
+  /**
+   * Admin room details add `tombstoned` and `replacement_room` (current Synapse, measured on 1.160;
+   * Tuwunel 1.9.0's room_details.rs, which fills every field and sends nulls as null).
+   */
+  roomDetailsTombstone: boolean;
   /** What the room details' `forgotten` means (room-summary.ts). */
   roomForgotten: 'every-local-member-forgot' | 'none-joined-once-joined';
   /**
@@ -132,6 +135,8 @@ export interface FlavourDescriptor {
   roomsList: 'synapse' | 'tuwunel';
   /** MSC3391's account-data DELETE routes under /_matrix/client/unstable/org.matrix.msc3391 (Tuwunel: src/api/client/account_data/delete_*.rs). */
   accountDataDelete: boolean;
+  /** 403 text when a user who is not joined sends or redacts (Synapse 1.67 recorded "(None)"; 1.160 measured without). */
+  notJoinedError: (userId: string, roomId: string) => string;
   /** How make_room_admin picks its granter and the admin join gets the user in (admin-rooms.ts). */
   makeRoomAdmin: 'synapse' | 'tuwunel';
   /** After erasure the admin /messages and /context prune the erased sender's events unless the admin was joined then (Tuwunel; admin-rooms.ts). */
@@ -236,12 +241,13 @@ function synapse167(version: string): FlavourDescriptor {
     // synapse/handlers/room_member.py, forget: only a joined user is refused.
     forgetRefusal: (userId, roomId, membership) => (membership === 'join' ? `User ${userId} is in room ${roomId}` : null),
     transactionScope: 'room+token',
-    roomDetailsFull: true,
+    roomDetailsTombstone: false,
     roomForgotten: 'every-local-member-forgot',
     roomsList: 'synapse',
     fetchEventShowsRedaction: false,
     erasurePrunesAdminReads: false,
     makeRoomAdmin: 'synapse',
+    notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId} (None)`,
     accountDataDelete: false,
     unknownRoomReads: { messages: 'empty', context: 'event-not-found' },
     // synapse/rest/admin/rooms.py (RoomRestV2Servlet, DeleteRoomStatusBy*), synapse/handlers/room.py shutdown_room.
@@ -273,6 +279,9 @@ function synapseCurrent(version: string): FlavourDescriptor {
     federationVersion: true,
     authenticatedMedia: true,
     messages: { clientDefaultDir: 'f', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
+    roomDetailsTombstone: true,
+    // synapse/handlers/message.py, create_event: checked before the auth rules.
+    notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId}`,
     // synapse/handlers/deactivate_account.py: backups deleted; the profile deleted on erase from 1.150.
     deactivationRemoves: { keyBackup: true, allPushers: true, profileOnErase: compareVersions(version, '1.150.0') >= 0 ? 'deleted' : 'member-events' },
     profileFields: true,
@@ -344,13 +353,13 @@ function tuwunel(version: string): FlavourDescriptor {
     forgetRefusal: (_userId, _roomId, membership) =>
       membership === 'join' || membership === 'invite' || membership === 'knock' ? 'You must leave the room before forgetting it' : null,
     transactionScope: 'device',
-    // src/api/client/admin/rooms/mod.rs, room_row(): the fields of synapse-admin-api's RoomDetails.
-    roomDetailsFull: false,
+    roomDetailsTombstone: true,
     roomForgotten: 'none-joined-once-joined',
     roomsList: 'tuwunel',
     fetchEventShowsRedaction: true,
     erasurePrunesAdminReads: true,
     makeRoomAdmin: 'tuwunel',
+    notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId} (None)`,
     accountDataDelete: true,
     unknownRoomReads: { messages: 'forbidden', context: 'room-not-found' },
     // src/api/client/admin/rooms/delete_room.rs, delete_status.rs; src/service/rooms/delete/mod.rs.

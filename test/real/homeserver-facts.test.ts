@@ -14,6 +14,7 @@ import { roomsListOnSynapse } from '../support/homeserver-facts/rooms-list.ts';
 import { roomDeletionWithPurge } from '../support/homeserver-facts/room-purge.ts';
 import { fetchEventOnSynapse } from '../support/homeserver-facts/fetch-event.ts';
 import { synapseDeactivationLeftovers } from '../support/homeserver-facts/deactivation-leftovers.ts';
+import { roomDetailsAndNotJoined } from '../support/homeserver-facts/room-details.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -66,5 +67,9 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
 
   it('fact 9: deactivation with erase removes account data, pushers, the backup, the profile and device keys; room tags and cross-signing keys stay', async () => {
     await synapseDeactivationLeftovers(server);
+  });
+
+  it('fact 11 (found on the way): room details with tombstoned and replacement_room; the not-joined refusal without "(None)"', async () => {
+    await roomDetailsAndNotJoined(server);
   });
 });

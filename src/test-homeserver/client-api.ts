@@ -503,7 +503,7 @@ function capabilities(ctx: RequestContext): Reply {
   requireAuth(ctx);
   return json({
     capabilities: {
-      'm.room_versions': { default: '9', available: { '9': 'stable', '10': 'stable' } },
+      'm.room_versions': { default: ctx.state.model.roomVersion, available: { '9': 'stable', '10': 'stable', '11': 'stable' } },
       'm.change_password': { enabled: true },
     },
   });

@@ -137,6 +137,8 @@ export interface FlavourDescriptor {
   accountDataDelete: boolean;
   /** 403 text when a user who is not joined sends or redacts (Synapse 1.67 recorded "(None)"; 1.160 measured without). */
   notJoinedError: (userId: string, roomId: string) => string;
+  /** The version of new rooms: 9 on Synapse 1.67 (recorded), 11 on current Synapse (measured on 1.160) and Tuwunel 1.9.0 (default_room_version). */
+  roomVersion: string;
   /** How make_room_admin picks its granter and the admin join gets the user in (admin-rooms.ts). */
   makeRoomAdmin: 'synapse' | 'tuwunel';
   /** After erasure the admin /messages and /context prune the erased sender's events unless the admin was joined then (Tuwunel; admin-rooms.ts). */
@@ -247,6 +249,7 @@ function synapse167(version: string): FlavourDescriptor {
     fetchEventShowsRedaction: false,
     erasurePrunesAdminReads: false,
     makeRoomAdmin: 'synapse',
+    roomVersion: '9',
     notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId} (None)`,
     accountDataDelete: false,
     unknownRoomReads: { messages: 'empty', context: 'event-not-found' },
@@ -280,6 +283,7 @@ function synapseCurrent(version: string): FlavourDescriptor {
     authenticatedMedia: true,
     messages: { clientDefaultDir: 'f', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
     roomDetailsTombstone: true,
+    roomVersion: '11',
     // synapse/handlers/message.py, create_event: checked before the auth rules.
     notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId}`,
     // synapse/handlers/deactivate_account.py: backups deleted; the profile deleted on erase from 1.150.
@@ -359,6 +363,7 @@ function tuwunel(version: string): FlavourDescriptor {
     fetchEventShowsRedaction: true,
     erasurePrunesAdminReads: true,
     makeRoomAdmin: 'tuwunel',
+    roomVersion: '11',
     notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId} (None)`,
     accountDataDelete: true,
     unknownRoomReads: { messages: 'forbidden', context: 'room-not-found' },

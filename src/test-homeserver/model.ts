@@ -8,7 +8,7 @@
 // model emits 'change'.
 import { EventEmitter } from 'node:events';
 import { newAccessToken, newDeviceId, newEventId, newMediaId, newRoomId } from './ids.ts';
-import { syncEvent } from './events.ts';
+import { syncEvent, updatedRedactionRules } from './events.ts';
 import { EndToEndKeys } from './e2ee-keys.ts';
 import type { GeneratedBytes } from './generated-media.ts';
 import type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
@@ -221,8 +221,12 @@ export class HomeserverModel {
   readonly e2ee = new EndToEndKeys(() => this.bump());
   private readonly txnCache = new Map<string, string>();
 
-  constructor(serverName: string) {
+  /** The version of rooms created here: Synapse 1.67's 9, current Synapse's and Tuwunel's 11. */
+  readonly roomVersion: string;
+
+  constructor(serverName: string, roomVersion = '9') {
     this.serverName = serverName;
+    this.roomVersion = roomVersion;
     this.emitter.setMaxListeners(0);
   }
 
@@ -419,7 +423,7 @@ export class HomeserverModel {
   createRoom(creator: string, opts: CreateRoomOptions = {}): string {
     const roomId = newRoomId(this.serverName);
     this.rooms.set(roomId, {
-      roomId, version: '9', creator, events: [], state: new Map(), receipts: new Map(), typing: { userIds: [], pos: 0 },
+      roomId, version: this.roomVersion, creator, events: [], state: new Map(), receipts: new Map(), typing: { userIds: [], pos: 0 },
     });
     const preset = opts.preset ?? (opts.isDirect ? 'trusted_private_chat' : 'private_chat');
     const invitees = opts.invite ?? [];
@@ -427,7 +431,8 @@ export class HomeserverModel {
     const state = (type: string, content: JsonObject, stateKey = ''): void => {
       this.sendEvent(roomId, creator, type, content, ts === undefined ? { stateKey } : { stateKey, ts });
     };
-    state('m.room.create', { ...opts.creationContent, room_version: '9', creator });
+    // Room version 11 drops `creator` from the create event: the sender is the creator.
+    state('m.room.create', updatedRedactionRules(this.roomVersion) ? { ...opts.creationContent, room_version: this.roomVersion } : { ...opts.creationContent, room_version: this.roomVersion, creator });
     state('m.room.member', this.memberContent(creator, 'join'), creator);
     const users: JsonObject = { [creator]: 100 };
     if (preset === 'trusted_private_chat') for (const u of invitees) users[u] = 100;
@@ -511,6 +516,7 @@ export class HomeserverModel {
       ts: opts.ts ?? Math.max(Date.now(), last ? last.ts + 1 : 0),
       pos: this.bump(),
       index: room.events.length,
+      roomVersion: room.version,
       replaces: undefined,
       txn: opts.txn && { token: opts.txn.token, txnId: opts.txn.txnId },
       redactedBy: undefined,
@@ -534,6 +540,8 @@ export class HomeserverModel {
 
   redact(roomId: string, sender: string, eventId: string, reason?: string, txn?: SendOptions['txn']): string {
     const content: JsonObject = reason === undefined ? {} : { reason };
+    // Room version 11 moves `redacts` into the content (it stays at the top level for clients too).
+    if (updatedRedactionRules(this.requireRoom(roomId).version)) content['redacts'] = eventId;
     return this.sendEvent(roomId, sender, 'm.room.redaction', content, txn ? { redacts: eventId, txn } : { redacts: eventId });
   }
 
@@ -812,7 +820,7 @@ export class HomeserverModel {
       this.pos += 1;
       room.events.push({
         eventId: newEventId(), roomId, type: 'm.room.message', sender, content: { msgtype: 'm.text', body: body(i) },
-        stateKey: undefined, redacts: undefined, ts: ts++, pos: this.pos, index: room.events.length,
+        stateKey: undefined, redacts: undefined, ts: ts++, pos: this.pos, index: room.events.length, roomVersion: room.version,
         replaces: undefined, txn: undefined, redactedBy: undefined,
       });
     }

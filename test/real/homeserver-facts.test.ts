@@ -15,6 +15,7 @@ import { roomDeletionWithPurge } from '../support/homeserver-facts/room-purge.ts
 import { fetchEventOnSynapse } from '../support/homeserver-facts/fetch-event.ts';
 import { synapseDeactivationLeftovers } from '../support/homeserver-facts/deactivation-leftovers.ts';
 import { roomDetailsAndNotJoined } from '../support/homeserver-facts/room-details.ts';
+import { roomVersionEleven } from '../support/homeserver-facts/room-version.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -71,5 +72,9 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
 
   it('fact 11 (found on the way): room details with tombstoned and replacement_room; the not-joined refusal without "(None)"', async () => {
     await roomDetailsAndNotJoined(server);
+  });
+
+  it('fact 11 (found on the way): new rooms are version 11, without creator, with redacts in the redaction content', async () => {
+    await roomVersionEleven(server);
   });
 });

@@ -160,7 +160,7 @@ export interface FlavourDescriptor {
     unknownDeleteIdError: (deleteId: string) => string;
     noTaskForRoomError: (roomId: string) => string;
   };
-  /** The largest /messages page the server serves, whatever `limit` asks (Synapse 1000, Tuwunel 100). */
+  /** The largest /messages page the server serves, whatever `limit` asks (1000 on both). */
   maxMessagesLimit: number;
   /**
    * /messages without `dir` or `from`. Synapse 1.67 (recorded): `dir=f` without `from` starts at
@@ -375,8 +375,9 @@ function tuwunel(version: string): FlavourDescriptor {
       unknownDeleteIdError: () => 'Unknown delete task',
       noTaskForRoomError: () => 'No delete task for this room found',
     },
-    // src/api/client/message.rs: LIMIT_MAX = 100, shared by the admin room-messages endpoint.
-    maxMessagesLimit: 100,
+    // src/api/client/message.rs: LIMIT_MAX = 1000 in every tag from 1.8.0 to 1.9.0, shared by the
+    // admin room-messages endpoint (100 is /context's LIMIT_MAX).
+    maxMessagesLimit: 1000,
     // The client route requires `dir` (ruma); this default is only the test homeserver's leniency.
     messages: { clientDefaultDir: 'b', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
     mediaNotFoundError: () => 'Media not found.',

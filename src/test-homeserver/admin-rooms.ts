@@ -35,17 +35,31 @@ function roomDetails(ctx: RequestContext): Reply {
     joined_local_devices: localJoined.reduce((n, u) => n + (model.user(u)?.devices.size ?? 0), 0),
     forgotten: roomForgotten(ctx.state, room, row),
   };
-  if (ctx.state.flavour.roomDetailsFull) return json(body);
-  // Tuwunel (synapse-admin-api's RoomDetails): no topic, avatar, devices or forgotten; unset fields left out.
-  for (const key of ['avatar', 'topic', 'joined_local_devices', 'forgotten']) delete body[key];
-  return json(Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null)));
+  if (ctx.state.flavour.roomDetailsTombstone) {
+    const replacement = field('m.room.tombstone', 'replacement_room');
+    body['tombstoned'] = model.stateEvent(room.roomId, 'm.room.tombstone', '') !== undefined && !gone;
+    body['replacement_room'] = replacement;
+  }
+  return json(body);
 }
 
 // Admin reads bypass membership and show erased users' events unpruned (recorded).
 const ADMIN_READ: ReadOptions = { visibleUpTo: Number.MAX_SAFE_INTEGER, viewer: null, pruneErasedFor: null };
 
+/**
+ * How an admin reads a room. Synapse skips visibility and erasure alike (recorded on 1.67).
+ * Tuwunel 1.9.0 skips visibility but passes every event through bundling, which serves an
+ * erased sender's event as a pruned copy, with no unsigned at all, unless the reading admin was
+ * joined when it was sent (src/service/rooms/pdu_metadata/bundling.rs,
+ * src/service/rooms/state_accessor/erased.rs).
+ */
+function adminRead(ctx: RequestContext, admin: string): ReadOptions {
+  if (!ctx.state.flavour.erasurePrunesAdminReads) return ADMIN_READ;
+  return { ...ADMIN_READ, pruneErasedFor: admin, prunedWithoutUnsigned: true };
+}
+
 function roomMessages(ctx: RequestContext): Reply {
-  requireAdmin(ctx);
+  const admin = requireAdmin(ctx);
   const { maxMessagesLimit, messages, unknownRoomReads } = ctx.state.flavour;
   const room = ctx.state.model.room(ctx.params['roomId'] ?? '');
   if (!room) {
@@ -54,7 +68,7 @@ function roomMessages(ctx: RequestContext): Reply {
     return json({ chunk: [], start: `t0-${ctx.state.model.pos}_0_0_0_0_0_0_0_0` });
   }
   return json(paginate(ctx.state.model, room, ctx.query, {
-    ...ADMIN_READ, maxLimit: maxMessagesLimit, defaultDir: messages.adminDefaultDir, forwardWithoutFromStartsAtBeginning: messages.forwardWithoutFromStartsAtBeginning,
+    ...adminRead(ctx, admin), maxLimit: maxMessagesLimit, defaultDir: messages.adminDefaultDir, forwardWithoutFromStartsAtBeginning: messages.forwardWithoutFromStartsAtBeginning,
   }));
 }
 
@@ -67,11 +81,11 @@ function roomState(ctx: RequestContext): Reply {
 }
 
 function roomContext(ctx: RequestContext): Reply {
-  requireAdmin(ctx);
+  const admin = requireAdmin(ctx);
   const room = ctx.state.model.room(ctx.params['roomId'] ?? '');
   // Synapse looks the event up, not the room (measured after a purge: "Event not found.").
   if (!room && ctx.state.flavour.unknownRoomReads.context === 'event-not-found') throw notFound('Event not found.');
-  return json(eventContext(ctx.state.model, room ?? adminRoom(ctx), ctx.params['eventId'] ?? '', ctx.query, ADMIN_READ));
+  return json(eventContext(ctx.state.model, room ?? adminRoom(ctx), ctx.params['eventId'] ?? '', ctx.query, adminRead(ctx, admin)));
 }
 
 // ---- rooms: make_room_admin, join a user ----
@@ -83,6 +97,7 @@ function roomContext(ctx: RequestContext): Reply {
  * public. Without the room's current state there is nobody to act through.
  */
 function makeRoomAdmin(ctx: RequestContext): Reply {
+  if (ctx.state.flavour.makeRoomAdmin === 'tuwunel') return makeRoomAdminTuwunel(ctx);
   const admin = requireAdmin(ctx);
   const model = ctx.state.model;
   const roomRef = ctx.params['roomId'] ?? '';
@@ -129,6 +144,7 @@ function mayGrant(model: HomeserverModel, roomId: string, sender: string, target
  * state Synapse dropped cannot be joined at all.
  */
 function joinUser(ctx: RequestContext): Reply {
+  if (ctx.state.flavour.makeRoomAdmin === 'tuwunel') return joinUserTuwunel(ctx);
   const admin = requireAdmin(ctx);
   const model = ctx.state.model;
   const roomRef = ctx.params['roomId'] ?? '';
@@ -149,6 +165,62 @@ function joinUser(ctx: RequestContext): Reply {
   }
   model.join(room.roomId, userId);
   return json({ room_id: room.roomId });
+}
+
+/**
+ * make_room_admin as Tuwunel 1.9.0 grants it (src/service/admin/grant.rs): the local member
+ * joined with the most power (the first of equals) invites the user unless they are joined,
+ * invited or the room is published, then gives them its own level. Nobody local joined: "Server
+ * not in room"; that member may not change power levels: "No local admin in room with power to
+ * update power levels"; both 400 M_INVALID_PARAM.
+ */
+function makeRoomAdminTuwunel(ctx: RequestContext): Reply {
+  const admin = requireAdmin(ctx);
+  const model = ctx.state.model;
+  const roomRef = ctx.params['roomId'] ?? '';
+  const roomId = roomRef.startsWith('#') ? model.aliases.get(roomRef) : roomRef;
+  if (roomId === undefined || !model.room(roomId)) throw notFound('Room not found');
+  const body = jsonBody(ctx);
+  const userId = typeof body['user_id'] === 'string' ? body['user_id'] : admin;
+  const refuse = (message: string): MatrixError => new MatrixError(400, 'M_INVALID_PARAM', message);
+  let sender: string | undefined;
+  for (const u of model.joinedMembers(roomId).filter((u) => model.localUser(u)).sort()) {
+    if (sender === undefined || model.powerLevel(roomId, u) > model.powerLevel(roomId, sender)) sender = u;
+  }
+  if (sender === undefined) throw refuse('Server not in room');
+  const content = model.stateEvent(roomId, 'm.room.power_levels', '')?.content ?? {};
+  const events = (content['events'] ?? {}) as Record<string, unknown>;
+  const needed = events['m.room.power_levels'] ?? content['state_default'] ?? 50;
+  if (model.powerLevel(roomId, sender) < (typeof needed === 'number' ? needed : 50)) throw refuse('No local admin in room with power to update power levels');
+  const membership = model.membership(roomId, userId);
+  // "Public" here is published in the directory, which the test homeserver does not have.
+  if (membership !== 'join' && membership !== 'invite') model.invite(roomId, sender, userId);
+  model.setPowerLevel(roomId, sender, userId, model.powerLevel(roomId, sender));
+  return json({});
+}
+
+/**
+ * The admin join as Tuwunel 1.9.0 does it (src/api/client/admin/rooms/join.rs): the user joins
+ * under the room's own rules, nobody invites them first.
+ */
+function joinUserTuwunel(ctx: RequestContext): Reply {
+  requireAdmin(ctx);
+  const model = ctx.state.model;
+  const userId = jsonBody(ctx)['user_id'];
+  if (typeof userId !== 'string') throw new MatrixError(400, 'M_MISSING_PARAM', 'Missing parameter: user_id');
+  if (!isLocal(ctx, userId)) throw new MatrixError(400, 'M_INVALID_PARAM', 'User must be local to this server');
+  if (!model.localUser(userId)) throw notFound('Unknown user');
+  const roomRef = ctx.params['roomId'] ?? '';
+  const roomId = roomRef.startsWith('#') ? model.aliases.get(roomRef) : roomRef;
+  if (roomId === undefined) throw notFound(`Room alias ${roomRef} not found`);
+  if (!model.room(roomId)) throw notFound('Room not found');
+  const membership = model.membership(roomId, userId);
+  if (membership === 'join') return json({ room_id: roomId });
+  if (membership === 'ban') throw forbidden('You are banned from the room.');
+  const joinRule = model.stateEvent(roomId, 'm.room.join_rules', '')?.content['join_rule'];
+  if (joinRule !== 'public' && membership !== 'invite') throw forbidden(`Auth check failed: ${userId} may not join ${roomId}`);
+  model.join(roomId, userId);
+  return json({ room_id: roomId });
 }
 
 export function registerAdminRooms(r: AdminRegistrar): void {

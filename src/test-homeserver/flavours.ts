@@ -8,7 +8,7 @@ import type { TransactionScope } from './transactions.ts';
 export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
 
 /** Admin endpoints that not every server has. */
-/** makeRoomAdmin covers make_room_admin and the admin join API, which Synapse has and Tuwunel lacks. */
+/** makeRoomAdmin covers make_room_admin and the admin join API (Synapse; Tuwunel from 1.8.1). */
 export type OptionalAdminEndpoint =
   | 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin' | 'register'
   /** Synapse's per-user rate-limit override; Tuwunel has no per-user limiter (docs/development/compliance/synapse-admin.md). */
@@ -101,14 +101,28 @@ export interface FlavourDescriptor {
   deactivationLeaveDelayMs: number | null;
   /** Deactivation clears profile, emails and account data (Synapse only). */
   deactivationClearsProfile: boolean;
+  /**
+   * What else a deactivation (HTTP admin API) removes, per server (deactivation.ts).
+   * `keyBackup`: the server-side key backup (current Synapse, measured on 1.160; 1.67 keeps it).
+   * `allPushers`: every pusher (Synapse); Tuwunel removes only those tied to a removed device.
+   * `profileOnErase`: 'member-events' (Synapse before 1.150: the name and avatar are cleared in
+   * every joined room), 'deleted' (1.150+: the profile row and custom fields go, no member events,
+   * the client profile answers 404), or 'kept' (Tuwunel's HTTP deactivation).
+   */
+  deactivationRemoves: { keyBackup: boolean; allPushers: boolean; profileOnErase: 'member-events' | 'deleted' | 'kept' };
+  /** Custom profile fields (MSC4133, e.g. m.tz) through PUT/GET /profile/{user}/{field}: current Synapse and Tuwunel. */
+  profileFields: boolean;
   /** Tuwunel's admin room (#admins) with `!admin` commands. */
   adminRoom: boolean;
   /** Why POST /rooms/{r}/forget is refused (400) for a user with this membership, or null. */
   forgetRefusal: (userId: string, roomId: string, membership: string | null) => string | null;
   /** Which earlier sends a repeated transaction ID refers to (transactions.ts). */
   transactionScope: TransactionScope;
-  /** Admin room details carry topic, avatar, joined_local_devices and forgotten, nulls included (Synapse; Tuwunel has none of them and leaves unset fields out). */
-  roomDetailsFull: boolean;
+  /**
+   * Admin room details add `tombstoned` and `replacement_room` (current Synapse, measured on 1.160;
+   * Tuwunel 1.9.0's room_details.rs, which fills every field and sends nulls as null).
+   */
+  roomDetailsTombstone: boolean;
   /** What the room details' `forgotten` means (room-summary.ts). */
   roomForgotten: 'every-local-member-forgot' | 'none-joined-once-joined';
   /**
@@ -119,6 +133,16 @@ export interface FlavourDescriptor {
    * (src/api/client/admin/rooms/list_rooms.rs).
    */
   roomsList: 'synapse' | 'tuwunel';
+  /** MSC3391's account-data DELETE routes under /_matrix/client/unstable/org.matrix.msc3391 (Tuwunel: src/api/client/account_data/delete_*.rs). */
+  accountDataDelete: boolean;
+  /** 403 text when a user who is not joined sends or redacts (Synapse 1.67 recorded "(None)"; 1.160 measured without). */
+  notJoinedError: (userId: string, roomId: string) => string;
+  /** The version of new rooms: 9 on Synapse 1.67 (recorded), 11 on current Synapse (measured on 1.160) and Tuwunel 1.9.0 (default_room_version). */
+  roomVersion: string;
+  /** How make_room_admin picks its granter and the admin join gets the user in (admin-rooms.ts). */
+  makeRoomAdmin: 'synapse' | 'tuwunel';
+  /** After erasure the admin /messages and /context prune the erased sender's events unless the admin was joined then (Tuwunel; admin-rooms.ts). */
+  erasurePrunesAdminReads: boolean;
   /** fetch_event serves a redacted event pruned with its redaction (Tuwunel's rewritten PDU); Synapse serves the original (fetch-event.ts). */
   fetchEventShowsRedaction: boolean;
   /** Admin reads of a room the server does not know (or purged): Synapse pages through nothing and finds no event; Tuwunel refuses /messages. */
@@ -136,7 +160,7 @@ export interface FlavourDescriptor {
     unknownDeleteIdError: (deleteId: string) => string;
     noTaskForRoomError: (roomId: string) => string;
   };
-  /** The largest /messages page the server serves, whatever `limit` asks (Synapse 1000, Tuwunel 100). */
+  /** The largest /messages page the server serves, whatever `limit` asks (1000 on both). */
   maxMessagesLimit: number;
   /**
    * /messages without `dir` or `from`. Synapse 1.67 (recorded): `dir=f` without `from` starts at
@@ -213,14 +237,21 @@ function synapse167(version: string): FlavourDescriptor {
     authenticatedMedia: false,
     deactivationLeaveDelayMs: 500,
     deactivationClearsProfile: true,
+    deactivationRemoves: { keyBackup: false, allPushers: true, profileOnErase: 'member-events' },
+    profileFields: false,
     adminRoom: false,
     // synapse/handlers/room_member.py, forget: only a joined user is refused.
     forgetRefusal: (userId, roomId, membership) => (membership === 'join' ? `User ${userId} is in room ${roomId}` : null),
     transactionScope: 'room+token',
-    roomDetailsFull: true,
+    roomDetailsTombstone: false,
     roomForgotten: 'every-local-member-forgot',
     roomsList: 'synapse',
     fetchEventShowsRedaction: false,
+    erasurePrunesAdminReads: false,
+    makeRoomAdmin: 'synapse',
+    roomVersion: '9',
+    notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId} (None)`,
+    accountDataDelete: false,
     unknownRoomReads: { messages: 'empty', context: 'event-not-found' },
     // synapse/rest/admin/rooms.py (RoomRestV2Servlet, DeleteRoomStatusBy*), synapse/handlers/room.py shutdown_room.
     roomDeletion: {
@@ -251,6 +282,13 @@ function synapseCurrent(version: string): FlavourDescriptor {
     federationVersion: true,
     authenticatedMedia: true,
     messages: { clientDefaultDir: 'f', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
+    roomDetailsTombstone: true,
+    roomVersion: '11',
+    // synapse/handlers/message.py, create_event: checked before the auth rules.
+    notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId}`,
+    // synapse/handlers/deactivate_account.py: backups deleted; the profile deleted on erase from 1.150.
+    deactivationRemoves: { keyBackup: true, allPushers: true, profileOnErase: compareVersions(version, '1.150.0') >= 0 ? 'deleted' : 'member-events' },
+    profileFields: true,
     // Room deletion runs on the task scheduler since Synapse 1.9x: "active" while it runs.
     roomDeletion: { ...synapse167(version).roomDeletion, runningStatus: 'active' },
     deactivationLeaveDelayMs: 200,
@@ -311,16 +349,23 @@ function tuwunel(version: string): FlavourDescriptor {
     authenticatedMedia: true,
     deactivationLeaveDelayMs: null,
     deactivationClearsProfile: false,
+    // src/service/users/device.rs remove_device takes the device's pushers; nothing else goes.
+    deactivationRemoves: { keyBackup: false, allPushers: false, profileOnErase: 'kept' },
+    profileFields: true,
     adminRoom: true,
     // src/api/client/membership/forget.rs: joined, knocked and invited users must leave first.
     forgetRefusal: (_userId, _roomId, membership) =>
       membership === 'join' || membership === 'invite' || membership === 'knock' ? 'You must leave the room before forgetting it' : null,
     transactionScope: 'device',
-    // src/api/client/admin/rooms/mod.rs, room_row(): the fields of synapse-admin-api's RoomDetails.
-    roomDetailsFull: false,
+    roomDetailsTombstone: true,
     roomForgotten: 'none-joined-once-joined',
     roomsList: 'tuwunel',
     fetchEventShowsRedaction: true,
+    erasurePrunesAdminReads: true,
+    makeRoomAdmin: 'tuwunel',
+    roomVersion: '11',
+    notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId} (None)`,
+    accountDataDelete: true,
     unknownRoomReads: { messages: 'forbidden', context: 'room-not-found' },
     // src/api/client/admin/rooms/delete_room.rs, delete_status.rs; src/service/rooms/delete/mod.rs.
     roomDeletion: {
@@ -330,8 +375,9 @@ function tuwunel(version: string): FlavourDescriptor {
       unknownDeleteIdError: () => 'Unknown delete task',
       noTaskForRoomError: () => 'No delete task for this room found',
     },
-    // src/api/client/message.rs: LIMIT_MAX = 100, shared by the admin room-messages endpoint.
-    maxMessagesLimit: 100,
+    // src/api/client/message.rs: LIMIT_MAX = 1000 in every tag from 1.8.0 to 1.9.0, shared by the
+    // admin room-messages endpoint (100 is /context's LIMIT_MAX).
+    maxMessagesLimit: 1000,
     // The client route requires `dir` (ruma); this default is only the test homeserver's leniency.
     messages: { clientDefaultDir: 'b', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
     mediaNotFoundError: () => 'Media not found.',
@@ -339,7 +385,8 @@ function tuwunel(version: string): FlavourDescriptor {
       if (endpoint === 'register') return hasRegister;
       if (!hasAdmin) return false;
       if (endpoint === 'userRedact' || endpoint === 'loginAs') return hasRedactAndLogin;
-      return endpoint !== 'makeRoomAdmin' && endpoint !== 'overrideRatelimit';
+      // make_room_admin and the admin join came with the rest in 1.8.1 (src/api/router.rs).
+      return endpoint !== 'overrideRatelimit';
     },
   };
 }

@@ -154,7 +154,7 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     throw new Error("rateLimits: 'synapse-defaults' is Synapse's limiter; Tuwunel 1.9.0 has no per-user message limit");
   }
   const serverName = opts.serverName ?? 'test.local';
-  const model = new HomeserverModel(serverName);
+  const model = new HomeserverModel(serverName, flavour.roomVersion);
   const faults = new Faults();
   const requests: RecordedRequest[] = [];
   const closing = new AbortController();

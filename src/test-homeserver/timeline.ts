@@ -18,8 +18,10 @@ export interface ReadOptions {
   visibleUpTo: number;
   /** The reader's token, for unsigned.transaction_id. */
   viewer: TokenRecord | null;
-  /** Prune events of erased senders for a reader who was not in the room then (client API). */
+  /** Prune events of erased senders for a reader who was not in the room then (client API; Tuwunel's admin reads too). */
   pruneErasedFor: string | null;
+  /** Such a pruned copy carries no `unsigned` at all, not even a redaction (Tuwunel's Pdu::redacted). */
+  prunedWithoutUnsigned?: boolean;
   /** The server's largest page: a bigger `limit` is quietly lowered to it. */
   maxLimit?: number;
   /** The direction when `dir` is missing (default 'b'). */
@@ -61,7 +63,11 @@ function serialize(model: HomeserverModel, ev: StoredEvent, opts: ReadOptions, n
   if (opts.pruneErasedFor !== null && model.user(ev.sender)?.erasedAt != null) {
     prune = model.membershipAt(ev.roomId, opts.pruneErasedFor, ev.index) !== 'join';
   }
-  return clientEvent(ev, viewer, now, prune);
+  const out = clientEvent(ev, viewer, now, prune);
+  if (prune && opts.prunedWithoutUnsigned) {
+    for (const key of ['unsigned', 'age', 'redacted_because', 'replaces_state', 'prev_content']) delete out[key];
+  }
+  return out;
 }
 
 /**

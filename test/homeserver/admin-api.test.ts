@@ -130,7 +130,9 @@ describe('admin API', () => {
 describe('deactivation', () => {
   function seedAliceData(room: string): void {
     hs.model.setAccountData(ALICE, 'org.example.prefs', { a: 1 });
-    hs.model.addPusher(ALICE, { kind: 'http', app_id: 'a', pushkey: 'k', app_display_name: 'A', device_display_name: 'D', lang: 'en', data: {} });
+    // Set from Alice's device, as a client sets it (Tuwunel removes it with the device).
+    const deviceId = [...hs.model.user(ALICE)!.devices.keys()][0];
+    hs.model.addPusher(ALICE, { kind: 'http', app_id: 'a', pushkey: 'k', app_display_name: 'A', device_display_name: 'D', lang: 'en', data: {}, deviceId });
     hs.model.uploadMedia(ALICE, { contentType: 'text/plain', bytes: Buffer.from('x') });
     hs.model.sendMessage(room, ALICE, 'hello');
   }

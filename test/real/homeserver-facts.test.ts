@@ -13,6 +13,9 @@ import { scheduledRedactionTasks } from '../support/homeserver-facts/scheduled-t
 import { roomsListOnSynapse } from '../support/homeserver-facts/rooms-list.ts';
 import { roomDeletionWithPurge } from '../support/homeserver-facts/room-purge.ts';
 import { fetchEventOnSynapse } from '../support/homeserver-facts/fetch-event.ts';
+import { synapseDeactivationLeftovers } from '../support/homeserver-facts/deactivation-leftovers.ts';
+import { roomDetailsAndNotJoined } from '../support/homeserver-facts/room-details.ts';
+import { roomVersionEleven } from '../support/homeserver-facts/room-version.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -35,12 +38,12 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
     await forgottenRoomOnSynapse(server);
   });
 
-  it('fact 7: rc_message limits sends, redactions and room creation; the override lifts it', async () => {
-    await messageRateLimitAndOverride(server);
+  it('fact 3: the admin rooms list, its shape, paging, orders and search; rooms nobody local is in are listed', async () => {
+    await roomsListOnSynapse(server);
   });
 
-  it('fact 11 (found on the way): /messages without from reads forward from the beginning, dir defaults to f', async () => {
-    await messagesWithoutFromReadForward(server);
+  it('fact 4: deleting a room with purge removes it, its events and its memberships; the status by delete ID and by room', async () => {
+    await roomDeletionWithPurge(server);
   });
 
   it('fact 5: the redaction task takes messages, encrypted events and joins, also where the person left or nobody local is; a second task redacts them all again', async () => {
@@ -51,15 +54,27 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
     await scheduledRedactionTasks(server);
   });
 
-  it('fact 3: the admin rooms list, its shape, paging, orders and search; rooms nobody local is in are listed', async () => {
-    await roomsListOnSynapse(server);
-  });
-
-  it('fact 4: deleting a room with purge removes it, its events and its memberships; the status by delete ID and by room', async () => {
-    await roomDeletionWithPurge(server);
+  it('fact 7: rc_message limits sends, redactions and room creation; the override lifts it', async () => {
+    await messageRateLimitAndOverride(server);
   });
 
   it('fact 8: fetch_event serves the stored event whole, redacted or erased, and 404 once purged', async () => {
     await fetchEventOnSynapse(server);
+  });
+
+  it('fact 9: deactivation with erase removes account data, pushers, the backup, the profile and device keys; room tags and cross-signing keys stay', async () => {
+    await synapseDeactivationLeftovers(server);
+  });
+
+  it('fact 11 (found on the way): /messages without from reads forward from the beginning, dir defaults to f', async () => {
+    await messagesWithoutFromReadForward(server);
+  });
+
+  it('fact 11 (found on the way): room details with tombstoned and replacement_room; the not-joined refusal without "(None)"', async () => {
+    await roomDetailsAndNotJoined(server);
+  });
+
+  it('fact 11 (found on the way): new rooms are version 11, without creator, with redacts in the redaction content', async () => {
+    await roomVersionEleven(server);
   });
 });

@@ -74,16 +74,9 @@ export async function eraseTraces(tools: TraceTools, userId: string, roomIds: re
     }
     // Where deactivation removes account data (Synapse) it is left to it; where it does not, deleted (MSC3391).
     if (f.accountDataDelete && !f.deactivationRemovesAccountData) {
-      for (const type of Object.keys(accountData.account_data.global)) {
-        await as('DELETE', endpoint(PATHS.globalData, { userId, type }), EmptyAnswer.loose());
+      for (const { roomId, type } of accountDataLeft(accountData)) {
+        await as('DELETE', roomId === null ? endpoint(PATHS.globalData, { userId, type }) : endpoint(PATHS.roomData, { userId, roomId, type }), EmptyAnswer.loose());
         removed.accountData++;
-      }
-      for (const [roomId, types] of Object.entries(accountData.account_data.rooms)) {
-        for (const type of Object.keys(types)) {
-          if (type === 'm.tag') continue;
-          await as('DELETE', endpoint(PATHS.roomData, { userId, roomId, type }), EmptyAnswer.loose());
-          removed.accountData++;
-        }
       }
     }
     for (const pusher of pushers.pushers) {
@@ -110,7 +103,7 @@ export async function tracesLeft(tools: TraceTools, userId: string, roomIds: rea
   const keys = await tools.bot.request('POST', PATHS.keysQuery, { schema: KeysQuery, body: { device_keys: { [userId]: [] } }, retry: true });
   const left = {
     ...NO_TRACES,
-    accountData: Object.keys(accountData.account_data.global).length + Object.values(accountData.account_data.rooms).reduce((n, types) => n + Object.keys(types).filter((t) => t !== 'm.tag').length, 0),
+    accountData: accountDataLeft(accountData).length,
     pushers: pushers.pushers.length,
     crossSigning: keys.master_keys?.[userId] !== undefined && keys.master_keys[userId] !== null,
   };
@@ -121,6 +114,22 @@ export async function tracesLeft(tools: TraceTools, userId: string, roomIds: rea
     for (const roomId of roomIds) tags += Object.keys(await tagsIn(as, userId, roomId)).length;
     return { ...left, tags, keyBackups: (await newestBackup(as)) === null ? 0 : 1, profileFields: (await extraProfileFields(as, userId)).length };
   });
+}
+
+/**
+ * The account data still holding something: every type with content, global and per room (the
+ * tags are read apart). A deleted type stays listed with empty content on Tuwunel (MSC3391's
+ * tombstone, src/service/account_data/mod.rs): that is the deletion, not data.
+ */
+function accountDataLeft(answer: z.infer<typeof AccountData>): { roomId: string | null; type: string }[] {
+  const holds = (content: unknown) => typeof content === 'object' && content !== null && Object.keys(content).length > 0;
+  const global = Object.entries(answer.account_data.global).filter(([, content]) => holds(content)).map(([type]) => ({ roomId: null, type }));
+  const rooms = Object.entries(answer.account_data.rooms).flatMap(([roomId, types]) =>
+    Object.entries(types)
+      .filter(([type, content]) => type !== 'm.tag' && holds(content))
+      .map(([type]) => ({ roomId, type })),
+  );
+  return [...global, ...rooms];
 }
 
 type AsUser = <S extends z.ZodType>(method: 'GET', target: ReturnType<typeof endpoint> | string, schema: S) => Promise<z.output<S>>;

@@ -32,6 +32,7 @@ export function failedChecks(readBack: ReadBack, options: CheckOptions = {}): st
   if (pushers > 0) failed.push(`${pushers} pusher(s) remain`);
   if (keyBackups > 0) failed.push('a key backup remains');
   if (profileFields > 0) failed.push(`${profileFields} profile field(s) remain`);
+  if (readBack.tracesUnchecked !== null) failed.push(`room tags, key backups and profile fields could not be read back: ${readBack.tracesUnchecked}`);
   return failed;
 }
 

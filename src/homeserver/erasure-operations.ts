@@ -268,7 +268,8 @@ export class HomeserverErasure implements ErasureOperations {
       roomsNotChecked: found.unchecked,
       purgedRoomsLeft: purgedLeft,
       roomsFoundLate: late.length,
-      traces: traces === null ? { tags: 0, accountData: 0, pushers: 0, keyBackups: 0, profileFields: 0 } : traces,
+      traces: traces === null ? { tags: 0, accountData: 0, pushers: 0, keyBackups: 0, profileFields: 0 } : pickTraces(traces),
+      tracesUnchecked: traces?.unchecked ?? null,
       crossSigning: traces?.crossSigning ?? false,
     };
   }
@@ -407,6 +408,8 @@ export class HomeserverErasure implements ErasureOperations {
     return account;
   }
 }
+
+const pickTraces = ({ tags, accountData, pushers, keyBackups, profileFields }: ReadBack['traces']): ReadBack['traces'] => ({ tags, accountData, pushers, keyBackups, profileFields });
 
 /** A failed admin room command, told as the rest of this layer tells failures (a HomeserverError, safe to show). */
 async function adminCommand<T>(work: () => Promise<T>): Promise<T> {

@@ -97,7 +97,7 @@ export async function eraseTraces(tools: TraceTools, userId: string, roomIds: re
 }
 
 /** What is left of the above (the read-back), and whether cross-signing keys are still served. */
-export async function tracesLeft(tools: TraceTools, userId: string, roomIds: readonly string[]): Promise<Traces & { crossSigning: boolean }> {
+export async function tracesLeft(tools: TraceTools, userId: string, roomIds: readonly string[]): Promise<Traces & { crossSigning: boolean; unchecked: string | null }> {
   const accountData = await tools.admin.request('GET', endpoint(PATHS.accountData, { userId }), { schema: AccountData });
   const pushers = await tools.admin.request('GET', endpoint(PATHS.pushers, { userId }), { schema: PusherKeys });
   const keys = await tools.bot.request('POST', PATHS.keysQuery, { schema: KeysQuery, body: { device_keys: { [userId]: [] } }, retry: true });
@@ -107,14 +107,23 @@ export async function tracesLeft(tools: TraceTools, userId: string, roomIds: rea
     pushers: pushers.pushers.length,
     crossSigning: keys.master_keys?.[userId] !== undefined && keys.master_keys[userId] !== null,
   };
-  if (!tools.features().loginAs) return left;
-  return tools.asUser(userId, async (token) => {
-    const as = async <S extends z.ZodType>(method: 'GET', target: ReturnType<typeof endpoint> | string, schema: S) => tools.bot.request(method, target, { schema, token: await token(), retry: true });
-    let tags = 0;
-    for (const roomId of roomIds) tags += Object.keys(await tagsIn(as, userId, roomId)).length;
-    return { ...left, tags, keyBackups: (await newestBackup(as)) === null ? 0 : 1, profileFields: (await extraProfileFields(as, userId)).length };
-  });
+  // Tags, key backups and profile fields only the user can be asked about.
+  if (!tools.features().loginAs) return { ...left, unchecked: AS_USER_UNAVAILABLE };
+  try {
+    return await tools.asUser(userId, async (token) => {
+      const as = async <S extends z.ZodType>(method: 'GET', target: ReturnType<typeof endpoint> | string, schema: S) => tools.bot.request(method, target, { schema, token: await token(), retry: true });
+      let tags = 0;
+      for (const roomId of roomIds) tags += Object.keys(await tagsIn(as, userId, roomId)).length;
+      return { ...left, tags, keyBackups: (await newestBackup(as)) === null ? 0 : 1, profileFields: (await extraProfileFields(as, userId)).length, unchecked: null };
+    });
+  } catch (error) {
+    // The server would not let the bot read as the user: what only they can read is not taken as gone.
+    if (isHomeserverError(error, 'forbidden') || isHomeserverError(error, 'unauthorized')) return { ...left, unchecked: `the server would not let the bot read as the user (${error.userMessage})` };
+    throw error;
+  }
 }
+
+const AS_USER_UNAVAILABLE = 'this server has no login-as, so only the user could read them';
 
 /**
  * The account data still holding something: every type with content, global and per room (the

@@ -307,6 +307,8 @@ export type ReadBack = {
   roomsFoundLate: number;
   /** Room tags, account data, pushers, key backups and profile fields still there. */
   traces: { tags: number; accountData: number; pushers: number; keyBackups: number; profileFields: number };
+  /** Why room tags, key backups and profile fields (which only the user can read) could not be read back; null when they were. */
+  tracesUnchecked: string | null;
   /** The public cross-signing keys are still served: no server offers a way to delete them. */
   crossSigning: boolean;
 };

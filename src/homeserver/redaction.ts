@@ -53,8 +53,8 @@ const REDACT_ACTION = 'redact_all_events';
 const TASK_BUSY_ATTEMPTS = 120;
 const MAX_POLL_MS = 5_000;
 
-/** How long the redactions of a task whose ID is lost must stay unchanged before the bot takes over. */
-const SETTLED_MS = 10_000;
+/** How long (in first polling waits: 10 s by default) a lost task's redactions must stay unchanged before the bot takes over. */
+const SETTLED_POLLS = 20;
 
 const RoomOutcome = z.union([z.object({ redacted: z.number().int() }), z.object({ notRedacted: z.string() })]);
 type RoomOutcome = z.infer<typeof RoomOutcome>;
@@ -222,11 +222,12 @@ async function waitUntilSettled(tools: RedactionTools, userId: string, roomIds: 
     for (const roomId of roomIds) readable += (await readableEventIds(tools, userId, roomId)).length;
     return readable;
   };
+  const settled = SETTLED_POLLS * tools.pollMs;
   let last = await count();
   let stableSince = tools.now();
-  while (tools.now() - stableSince < SETTLED_MS) {
+  while (tools.now() - stableSince < settled) {
     signal.throwIfAborted();
-    await tools.sleep(Math.min(SETTLED_MS, MAX_POLL_MS));
+    await tools.sleep(Math.min(settled / 4, MAX_POLL_MS));
     const now = await count();
     if (now !== last) stableSince = tools.now();
     last = now;

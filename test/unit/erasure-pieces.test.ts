@@ -81,7 +81,7 @@ describe('erasurePlan', () => {
 describe('failedChecks', () => {
   const clean: ReadBack = {
     accountFound: true, deactivated: true, erased: true, roomsStillIn: 0, media: 0, devices: 0, threepids: 0, profileLeft: false, readableEvents: 0, unprovenEvents: 0, unreadableRooms: 0,
-    roomsWithEventsLeft: [], roomsNotChecked: [], purgedRoomsLeft: 0, roomsFoundLate: 0, traces: { tags: 0, accountData: 0, pushers: 0, keyBackups: 0, profileFields: 0 }, crossSigning: false,
+    roomsWithEventsLeft: [], roomsNotChecked: [], purgedRoomsLeft: 0, roomsFoundLate: 0, traces: { tags: 0, accountData: 0, pushers: 0, keyBackups: 0, profileFields: 0 }, tracesUnchecked: null, crossSigning: false,
   };
   it('passes only when nothing is left; a server that does not report the erase flag is not held against it', () => {
     expect(failedChecks(clean)).toEqual([]);

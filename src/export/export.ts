@@ -209,7 +209,7 @@ async function build(request: ExportRequest, work: string, stop: AbortController
       },
     });
     const current = needsCurrentMemberEvent(membership.membership, messages.ownMembershipEvents) ? await hs.getMemberEvent(membership.roomId, userId) : null;
-    const servers = await hs.roomServers(membership.roomId);
+    const servers = await hs.roomServers(membership.roomId, userId);
     rooms[index] = { ...messages, membership: membership.membership, membershipHistory: membershipHistory(messages.ownMembershipEvents, current), servers };
     progress.rooms.done++;
     report();

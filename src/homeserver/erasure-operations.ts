@@ -94,7 +94,7 @@ export class HomeserverErasure implements ErasureOperations {
   async planRooms(userId: string, roomIds: readonly string[]): Promise<PlannedRoom[]> {
     const plans: PlannedRoom[] = [];
     for (const roomId of roomIds) {
-      const [facts, servers] = await Promise.all([this.#roomFacts(userId, roomId), this.#o.homeserver.roomServers(roomId)]);
+      const [facts, servers] = await Promise.all([this.#roomFacts(userId, roomId), this.#o.homeserver.roomServers(roomId, userId)]);
       const plan = planRoom(facts, this.#o.features());
       // Where the server's task takes the messages, the rest needs another way only if there is any.
       const leftovers = plan.leftovers !== null && !(await this.#taskLeavesSomething(userId, roomId)) ? null : plan.leftovers;

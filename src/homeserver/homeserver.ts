@@ -480,8 +480,11 @@ export interface Homeserver {
   getKeyBackup(userId: string): Promise<Availability<JsonObject | null>>;
   /** Name, topic, encryption; null when the server does not know the room. */
   getRoomDetails(roomId: string): Promise<RoomDetails | null>;
-  /** The other servers that had members in the room (Art. 19 recipients); null where the server cannot tell. */
-  roomServers(roomId: string): Promise<string[] | null>;
+  /**
+   * The other servers that had members in the room (Art. 19 recipients); null where the server
+   * cannot tell. `asUser`: a user who was in the room, to read it as them where no admin API can.
+   */
+  roomServers(roomId: string, asUser?: string): Promise<string[] | null>;
   /** The user's current m.room.member event in the room (whoever sent it), or null. */
   getMemberEvent(roomId: string, userId: string): Promise<StoredEvent | null>;
   /**

@@ -505,21 +505,29 @@ export class SynapseAdminHomeserver implements Homeserver {
    * there): from the room's member state, or, where nobody here is in the room any more and its
    * current state is gone, from its member events. Null where this server cannot tell.
    */
-  async roomServers(roomId: string): Promise<string[] | null> {
+  async roomServers(roomId: string, asUser?: string): Promise<string[] | null> {
     try {
       const state = await this.#call(this.#admin, 'GET', PATHS.roomState, { roomId }, { schema: RoomStateAnswer });
       if (state.state.length > 0) return otherServers(memberIdsOf(state.state), this.#serverName);
-      if (!this.#capabilities.features.roomMessagesAdmin) return null;
-      const members = new Set<string>();
+      // No current state: nobody here is in the room any more. Its member events tell who was.
       const filter = JSON.stringify({ types: ['m.room.member'] });
-      await walkBackwards(
-        (from) => this.#call(this.#admin, 'GET', PATHS.roomMessagesAdmin, { roomId }, { schema: EventPage, query: { dir: 'b', limit: MESSAGES_PAGE_LIMIT, filter, from } }),
-        async (events) => void memberIdsOf(events).forEach((id) => members.add(id)),
-      );
+      const query = (from: string | undefined) => ({ dir: 'b', limit: MESSAGES_PAGE_LIMIT, filter, from });
+      const members = new Set<string>();
+      const collect = async (events: StoredEvent[]) => void memberIdsOf(events).forEach((id) => members.add(id));
+      if (this.#capabilities.features.roomMessagesAdmin) {
+        await walkBackwards((from) => this.#call(this.#admin, 'GET', PATHS.roomMessagesAdmin, { roomId }, { schema: EventPage, query: query(from) }), collect);
+      } else if (asUser !== undefined && this.#capabilities.features.loginAs) {
+        // Synapse 1.67: as the user, who may read the room up to when they left.
+        await this.#puppets.asUser(asUser, (token) =>
+          walkBackwards(async (from) => this.#call(this.#bot, 'GET', PATHS.clientMessages, { roomId }, { schema: EventPage, query: query(from), token: await token() }), collect),
+        );
+      } else {
+        return null;
+      }
       return otherServers([...members], this.#serverName);
     } catch (error) {
       if (isHomeserverError(error, 'not-found')) return [];
-      if (isHomeserverError(error, 'unsupported') || isRoomRefusal(error)) return null;
+      if (isHomeserverError(error, 'unsupported') || isRoomRefusal(error) || (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind))) return null;
       throw error;
     }
   }

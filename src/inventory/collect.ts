@@ -45,7 +45,7 @@ export async function lookUpRecipients(homeserver: Homeserver, inventory: Invent
   const worker = async () => {
     while (next < roomIds.length) {
       const index = next++;
-      const servers = await homeserver.roomServers(roomIds[index]!);
+      const servers = await homeserver.roomServers(roomIds[index]!, inventory.userId);
       found[index] = servers === null ? null : { roomId: roomIds[index]!, servers };
     }
   };

@@ -128,7 +128,7 @@ export function roomProblem(value: string): string | null {
   return 'it must be a room alias starting with "#" (like "#privacy:example.org") or a room ID starting with "!"';
 }
 
-/** The server part of a valid user ID or room alias. */
+/** The server part of a Matrix ID (user, room alias): everything after the first colon; empty without one. */
 export function serverPart(id: string): string {
   const colon = id.indexOf(':');
   return colon < 0 ? '' : id.slice(colon + 1);

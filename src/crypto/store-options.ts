@@ -50,10 +50,6 @@ export function registerCryptoStore(storePath: string, options: CryptoStoreOptio
   registered.set(path.resolve(storePath), options);
 }
 
-export function unregisterCryptoStore(storePath: string): void {
-  registered.delete(path.resolve(storePath));
-}
-
 export function cryptoStoreOptions(storePath: string): CryptoStoreOptions {
   const options = registered.get(path.resolve(storePath));
   if (options === undefined) throw new Error(`no crypto store is registered for ${storePath}`);

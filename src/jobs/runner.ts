@@ -4,7 +4,7 @@
 // told is up to the `events` the bot passes in.
 import type { z } from 'zod';
 import type { Document } from '../render/document.ts';
-import { backoffDelay } from '../homeserver/http.ts';
+import { backoffDelay } from '../backoff.ts';
 import type { RequestService } from '../requests/requests.ts';
 import { BOT, type Request, type RequestKind } from '../requests/request.ts';
 import { JobFailure, type Job, type JobProgress } from './job.ts';

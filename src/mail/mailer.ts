@@ -1,7 +1,7 @@
 // Sends the outbox with nodemailer over SMTP, in the background: a failure is retried with
 // exponential backoff and recorded, and never blocks or crashes the bot.
 import nodemailer, { type Transporter } from 'nodemailer';
-import { backoffDelay } from '../homeserver/http.ts';
+import { backoffDelay } from '../backoff.ts';
 import type { Outbox } from './outbox.ts';
 
 export type SmtpSettings = {

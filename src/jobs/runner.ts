@@ -53,7 +53,8 @@ export type JobEvents = {
 export type JobRunnerOptions = {
   store: JobStore;
   requests: RequestService;
-  handlers: readonly JobHandler[];
+  /** The handlers known from the start; more can be registered before start(). */
+  handlers?: readonly JobHandler[];
   events: JobEvents;
   now: () => number;
   /** Base of the exponential backoff between attempts. */
@@ -78,11 +79,20 @@ export class JobRunner {
   constructor(options: JobRunnerOptions) {
     this.#store = options.store;
     this.#requests = options.requests;
-    this.#handlers = new Map(options.handlers.map((h) => [h.kind, h]));
+    this.#handlers = new Map((options.handlers ?? []).map((h) => [h.kind, h]));
     this.#events = options.events;
     this.#now = options.now;
     this.#retryBaseMs = options.retryBaseMs ?? 30_000;
     this.#log = options.log ?? (() => {});
+  }
+
+  /**
+   * Adds the handler of a kind, before start(); a later one of the same kind replaces the
+   * earlier (a test's stand-in for the bot's own). Registering after construction lets a
+   * handler use what needs the runner itself (the export desk, for an erasure's clean-up).
+   */
+  register(handler: JobHandler): void {
+    this.#handlers.set(handler.kind, handler);
   }
 
   /** Requeues what a previous run left running, and starts whatever may start. */

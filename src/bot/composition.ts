@@ -32,6 +32,7 @@ import { chatOver, type Chat } from '../matrix/chat.ts';
 import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
 import { readableEvent } from '../matrix/readable-event.ts';
 import { reportUndecryptable } from '../matrix/undecryptable.ts';
+import { persistSyncTokenAfterProcessing } from '../patches/matrix-bot-sdk.ts';
 import { chatNotifier } from '../notify/chat-notifier.ts';
 import { withMail } from '../notify/mail-notifier.ts';
 import type { Notifier } from '../notify/notifier.ts';
@@ -244,7 +245,7 @@ function listen(client: MatrixClient, bot: ListeningBot, deps: BotDependencies):
   if (deps.cryptoStore !== undefined) useContentAddressedToDeviceTxnIds(client);
   // Save the sync position only after a sync's events were handed to us: together
   // with the inbox this means a crash never skips a command.
-  Reflect.set(client, 'persistTokenAfterSync', true);
+  persistSyncTokenAfterProcessing(client);
   // What a limited sync timeline skipped is noted before the sync position moves on, then read.
   syncWithoutGaps(client, (gaps) => {
     syncGaps.record(gaps, bot.now());

@@ -21,7 +21,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Wasm from '@matrix-org/matrix-sdk-crypto-wasm';
-import { IndexedDbMirror, installIndexedDbGlobals } from './indexeddb-mirror.ts';
+import { installIndexedDbGlobals } from '../patches/fake-indexeddb.ts';
+import { IndexedDbMirror } from './indexeddb-mirror.ts';
 import { storeKeyFor } from './store-key.ts';
 import { checkBeforeUse, cryptoStoreOptions, CryptoStoreLockedError, type CryptoStoreOptions } from './store-options.ts';
 

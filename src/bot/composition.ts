@@ -113,24 +113,39 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
   return running(bot);
 }
 
-type ComposedBot = {
-  client: MatrixClient;
+type ComposedBot = ComposedHandlers & { client: MatrixClient; gapFiller: GapFiller };
+
+function composeBot(deps: BotDependencies): ComposedBot {
+  const client: MatrixClient = new deps.sdk.MatrixClient(deps.config.homeserver.url, deps.secrets.botToken, new SqliteSdkStorage(deps.db), deps.cryptoStore);
+  const chat = chatOver(client, deps.config.bot.userId);
+  const handlers = composeHandlers(deps, { chat, canEncryptFor: (userId) => hasEncryptionKeys(client, userId) });
+  const gapFiller = listen(client, handlers.bot, deps);
+  return { ...handlers, client, gapFiller };
+}
+
+/** What the handlers need besides the Matrix client: everything but the SDK, the crypto store and the start-up notes. */
+export type HandlerDependencies = Omit<BotDependencies, 'sdk' | 'cryptoStore' | 'serverNotes'>;
+
+export type ComposedHandlers = {
   bot: ListeningBot;
   services: RequestServices;
-  gapFiller: GapFiller;
   giveUp: GiveUpDependencies;
   telling: AdminTelling;
   stopAnswering: () => void;
 };
 
-function composeBot(deps: BotDependencies): ComposedBot {
+/**
+ * Everything between the Matrix client and the homeserver: the bot's state, how it reaches
+ * people, the request lifecycle, and the handlers' parts with the answering loop. Given a chat
+ * (the client's, or the command harness's stand-in in test/support/command-harness.ts).
+ */
+export function composeHandlers(deps: HandlerDependencies, matrix: { chat: Chat; canEncryptFor: (userId: string) => Promise<boolean> }): ComposedHandlers {
   const { config, db, log } = deps;
+  const { chat } = matrix;
   const now = deps.now ?? Date.now;
   const inbox = new Inbox(db);
   inbox.purgeExpired(now());
   const state = new BotState(config.bot.displayName ?? null);
-  const client: MatrixClient = new deps.sdk.MatrixClient(config.homeserver.url, deps.secrets.botToken, new SqliteSdkStorage(db), deps.cryptoStore);
-  const chat = chatOver(client, config.bot.userId);
   const notifier = chatNotifier(chat, { admin: () => state.adminRoomId, privacyContact: () => state.contactRoomId }, log);
   const telling: AdminTelling = { db, toAdmins: notifier.toAdmins, log, now };
   const reportPolicy = (categories: CategoryId[]) => reportPolicyDiscrepancies(telling, categories);
@@ -141,7 +156,7 @@ function composeBot(deps: BotDependencies): ComposedBot {
     config, log, now, state, chat, inbox, background, notifier, homeserver: deps.homeserver,
     notBefore: firstStartedAt(db, now()),
     encryption: deps.encryption,
-    canEncryptFor: (userId) => hasEncryptionKeys(client, userId),
+    canEncryptFor: matrix.canEncryptFor,
     rooms: new RoomCache(chat),
     rateLimiter: new RateLimiter(config.rateLimits),
     desk: services.desk, erasure: services.erasure, exports: lifecycle.exports,
@@ -159,15 +174,14 @@ function composeBot(deps: BotDependencies): ComposedBot {
   const track = (what: string, work: Promise<void>) => background.track(what, work);
   const answers = answering({ config, inbox, chat, compose: (entry) => answerFor(parts, entry), giveUp, track, log, now });
   const bot: ListeningBot = { ...parts, answer: answers.answer };
-  const gapFiller = listen(client, bot, deps);
-  return { client, bot, services, gapFiller, giveUp, telling, stopAnswering: answers.stop };
+  return { bot, services, giveUp, telling, stopAnswering: answers.stop };
 }
 
 type LifecycleParts = { services: RequestServices; exports: ExportDesk; jobMessages: JobMessages };
 
 /** The request lifecycle: requests and their audit trail, mail, the job runner and its handlers, the desks commands use, the maintenance timer. */
 function composeLifecycle(
-  deps: BotDependencies,
+  deps: HandlerDependencies,
   bot: { chat: Chat; notifier: Notifier; reportPolicy: (categories: CategoryId[]) => Promise<void>; now: () => number },
 ): LifecycleParts {
   const { config, secrets, db, homeserver, log } = deps;

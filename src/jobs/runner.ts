@@ -74,6 +74,8 @@ export class JobRunner {
   readonly #log: (line: string) => void;
   readonly #running = new Map<string, { kind: RequestKind; controller: AbortController; done: Promise<void> }>();
   #timer: NodeJS.Timeout | null = null;
+  /** Nothing runs before start(): a job enqueued earlier waits for it. */
+  #started = false;
   #stopped = false;
 
   constructor(options: JobRunnerOptions) {
@@ -97,6 +99,7 @@ export class JobRunner {
 
   /** Requeues what a previous run left running, and starts whatever may start. */
   start(): void {
+    this.#started = true;
     const interrupted = this.#store.requeueInterrupted();
     if (interrupted > 0) this.#log(`${interrupted} job(s) interrupted by a restart are queued again`);
     this.pump();
@@ -121,7 +124,7 @@ export class JobRunner {
 
   /** Starts every job that may start now, and wakes up again for the next one that waits. */
   pump(): void {
-    if (this.#stopped) return;
+    if (this.#stopped || !this.#started) return;
     for (const handler of this.#handlers.values()) {
       while (this.#runningOf(handler.kind) < handler.concurrency) {
         const job = this.#store.claimNext(handler.kind, this.#now());

@@ -35,6 +35,7 @@ import type { RoomCache } from './room-cache.ts';
 import { inviteDecision, isLeftAlone } from './rooms.ts';
 import { route, type Route } from './routing.ts';
 import type { BotState } from './state.ts';
+import { unexpectedErrorForLog } from './unexpected-error.ts';
 
 /** What the handlers work with; built by composition.ts. */
 export type BotParts = {
@@ -235,7 +236,8 @@ async function runCommand(bot: BotParts, decision: Extract<Route, { kind: 'run' 
       bot.log.warn(`!${command.name} failed: ${error.message}`);
       return error.kind === 'unsupported' ? replies.notAvailableHere(bot.config) : replies.homeserverTrouble(bot.config, error.kind);
     }
-    bot.log.error(`!${command.name} failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+    // Where it was thrown, for a bug report; never the message, which can carry what the user wrote.
+    bot.log.error(`!${command.name} failed: ${unexpectedErrorForLog(error)}`);
     return replies.internalTrouble(bot.config);
   } finally {
     clearTimeout(showTyping);

@@ -1,5 +1,6 @@
 // One composition root (issue 17): every part of the bot is built in src/bot/composition.ts,
-// and src/bot/bot.ts holds only the event handlers, short enough to read top to bottom.
+// and src/bot/bot.ts holds only the event handlers, short enough to read top to bottom; the
+// README's path from an event to a reply names files that exist.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,5 +46,14 @@ describe('the composition root', () => {
       { name: 'long', lines: 92 },
       { name: 'short', lines: 1 },
     ]);
+  });
+
+  it('the README’s path from a Matrix event to a reply names files that exist, bot.ts and composition.ts among them', () => {
+    const readme = read('README.md');
+    const start = readme.indexOf('### From a Matrix event to a reply, a job and the homeserver');
+    const section = readme.slice(start, readme.indexOf('\n#', start + 10));
+    const files = [...section.matchAll(/`([\w/-]+\.ts)`/g)].map((m) => m[1]!);
+    expect(files).toEqual(expect.arrayContaining(['bot/composition.ts', 'bot/bot.ts', 'bot/answering.ts', 'homeserver/homeserver.ts', 'jobs/runner.ts']));
+    expect(files.filter((file) => !fs.existsSync(path.join(ROOT, 'src', file)))).toEqual([]);
   });
 });

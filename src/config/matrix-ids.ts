@@ -89,7 +89,7 @@ export function userIdProblem(id: string): string | null {
 }
 
 /** Why `alias` is not a room alias (#name:server), or null. */
-export function roomAliasProblem(alias: string): string | null {
+function roomAliasProblem(alias: string): string | null {
   if (!alias.startsWith('#')) return 'a room alias starts with "#"';
   if (alias.length > MAX_ID_LENGTH) return `it is longer than ${MAX_ID_LENGTH} characters`;
   const parts = splitId(alias);
@@ -102,7 +102,7 @@ export function roomAliasProblem(alias: string): string | null {
 }
 
 /** Why `id` is not a room ID (!opaque:server, or the server-less form of room version 12), or null. */
-export function roomIdProblem(id: string): string | null {
+function roomIdProblem(id: string): string | null {
   if (!id.startsWith('!')) return 'a room ID starts with "!"';
   if (id.length > MAX_ID_LENGTH) return `it is longer than ${MAX_ID_LENGTH} characters`;
   if (/[\s\x00-\x1F\x7F]/.test(id)) return 'it contains spaces or control characters';

@@ -43,7 +43,7 @@ export function wasmVersion(): string {
 }
 
 /** The IndexedDB database names of one engine store start with this. */
-export const storeNameFor = (userId: string, deviceId: string): string => `matrix-dsar-bot:${userId}:${deviceId}`;
+const storeNameFor = (userId: string, deviceId: string): string => `matrix-dsar-bot:${userId}:${deviceId}`;
 
 /** The engine's machine on the bot's store: a fresh IndexedDB filled from SQLite, opened with the derived key. */
 export async function openWasmMachine(wasm: WasmModule, userId: Wasm.UserId, deviceId: Wasm.DeviceId, options: CryptoStoreOptions): Promise<Wasm.OlmMachine> {

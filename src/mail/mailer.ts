@@ -24,7 +24,7 @@ export type MailerOptions = {
   log?: (line: string) => void;
 };
 
-export function transportFor(smtp: SmtpSettings): Transporter {
+function transportFor(smtp: SmtpSettings): Transporter {
   return nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
@@ -106,7 +106,7 @@ export class Mailer {
 }
 
 /** An SMTP failure in a few words: the error code and response code, never addresses or content. */
-export function describeMailError(error: unknown): string {
+function describeMailError(error: unknown): string {
   const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
   const parts = [typeof code === 'string' ? code : null, typeof responseCode === 'number' ? `SMTP ${responseCode}` : null].filter((p) => p !== null);
   return parts.length > 0 ? parts.join(', ') : 'unknown error';

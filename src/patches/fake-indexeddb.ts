@@ -83,16 +83,16 @@ export const RECORDED_MEMBERS = {
   IDBDatabase: { createObjectStore: 1, deleteObjectStore: 1 },
 } as const;
 
-export const WRITE_RECORDERS: Patch = {
+const WRITE_RECORDERS: Patch = {
   library, version,
   member: 'IDBObjectStore.prototype.{put,add,delete,clear,createIndex,deleteIndex}, IDBCursor.prototype.{update,delete}, IDBDatabase.prototype.{createObjectStore,deleteObjectStore}',
   why: 'fake-indexeddb keeps everything in memory; every write is recorded so that the mirror can apply a committed transaction to SQLite',
 };
-export const OPEN_LISTENERS_FIRST: Patch = {
+const OPEN_LISTENERS_FIRST: Patch = {
   library, version, member: 'IDBFactory#open (of the factories the mirror makes)',
   why: 'the mirror must see a connection (and its upgrade transaction) before the engine acts on it',
 };
-export const INDEXEDDB_GLOBALS: Patch = {
+const INDEXEDDB_GLOBALS: Patch = {
   library, version, member: 'globalThis.indexedDB and globalThis.IDB*',
   why: 'the WebAssembly engine looks IndexedDB up in the globals, which Node does not have',
 };

@@ -13,27 +13,27 @@ const require = createRequire(import.meta.url);
 const library = 'matrix-bot-sdk';
 const version = '0.8.0';
 
-export const PERSIST_TOKEN_AFTER_SYNC: Patch = {
+const PERSIST_TOKEN_AFTER_SYNC: Patch = {
   library, version, member: 'MatrixClient#persistTokenAfterSync',
   why: 'the sync position is saved only after the sync was processed: with the inbox, a crash never skips a command',
 };
-export const SYNC_REQUEST: Patch = {
+const SYNC_REQUEST: Patch = {
   library, version, member: 'MatrixClient.prototype.doSync',
   why: 'the sync request carries the bot\'s own filter inline, and its answer is looked at (for timeline gaps) before the SDK processes it',
 };
-export const AFTER_EACH_SYNC: Patch = {
+const AFTER_EACH_SYNC: Patch = {
   library, version, member: 'MatrixClient.prototype.processSync',
   why: 'work done once per processed sync (one log line per room for undecryptable events), which the SDK has no event for',
 };
-export const TO_DEVICE_TXN_IDS: Patch = {
+const TO_DEVICE_TXN_IDS: Patch = {
   library, version, member: 'MatrixClient.prototype.sendToDevices',
   why: 'the SDK makes up a new transaction ID per send; an ID derived from the content makes a send repeated after a crash arrive once',
 };
-export const ENGINE_KEY_QUERY: Patch = {
+const ENGINE_KEY_QUERY: Patch = {
   library, version, member: 'RustEngine.prototype.addTrackedUsers',
   why: 'it asks for missing Olm sessions without sending the key query first, and current engines then wait up to 5 s per user under the sync lock',
 };
-export const CRYPTO_EVENTS_NOT_FATAL: Patch = {
+const CRYPTO_EVENTS_NOT_FATAL: Patch = {
   library, version, member: 'CryptoClient.prototype.onRoomEvent, onRoomJoin',
   why: 'the SDK calls them without awaiting them: a failed key query became an unhandled rejection, which ends the process',
 };

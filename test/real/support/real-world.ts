@@ -115,6 +115,8 @@ export async function startRealWorld(options: RealWorldOptions = {}): Promise<Re
       mustNotLog: (...more) => void texts.push(...more),
       close: async () => {
         await world.stopBot('SIGKILL');
+        // For whoever is looking into a failure: DSAR_SHOW_BOT_LOG=1 prints what the bot logged.
+        if (process.env['DSAR_SHOW_BOT_LOG'] === '1') console.log(world.botLog());
         let leaks: string[] = [];
         try {
           leaks = await realLogLeaks(world.botLog(), synapse, { tokens, texts, botUserId: botAccount.userId });

@@ -40,6 +40,8 @@ describeWithSynapse('a person in a direct chat with the bot, on a real Synapse',
     await person.join(old);
     await person.say(old, `${localpart}: goodbye, I am leaving this project`);
     await person.leave(old);
+    // From now on a person the bot serves: Synapse's default rate limits, as operators run them.
+    await world.synapse.restoreRateLimits(person.userId);
     return { person, rooms: [club, old], upload };
   }
 

@@ -107,6 +107,10 @@ describeWithSynapse('a person in a direct chat with the bot, on a real Synapse',
     const { person: cleo, rooms } = await personWithData('cleo');
     const element = await E2eeUser.logIn(world.synapse.url, { user: cleo.userId, password: cleo.password }, 'Element (real tier)');
     const dm = await world.openDirectChat(cleo, { encrypted: true });
+    // Words only the bot can decrypt on the server's side: they must not reach its log (checked at close).
+    const secret = 'the spare key is under the blue flowerpot by the door';
+    world.mustNotLog(secret);
+    await element.sendText(dm, secret);
 
     const help = await element.replyTo(await element.sendText(dm, '!help'), 60_000);
     expect(help).toMatchObject({ encrypted: true, sender: world.botUserId, type: 'm.room.message' });

@@ -1,6 +1,7 @@
 // What differs between the servers the bot meets: version strings, which
 // admin endpoints exist, and the quirks of their answers. Handlers ask these
 // descriptors instead of testing the flavour name.
+import { SYNAPSE_MESSAGE_RATE, type RateSettings } from './rate-limits.ts';
 import type { TransactionScope } from './transactions.ts';
 
 export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
@@ -73,6 +74,15 @@ export interface FlavourDescriptor {
   tuwunelVersionEndpoint: boolean;
   /** Authenticated media under /_matrix/client/v1/media (MSC3916). */
   authenticatedMedia: boolean;
+  /**
+   * What the unauthenticated /_matrix/media/v3/download does with an upload made on this server:
+   * 'serves' it (Synapse 1.67); 'not-found' (Synapse from 1.120, enable_authenticated_media on by
+   * default: uploads are marked authenticated and served only under /_matrix/client/v1/media);
+   * 'forbidden' (Tuwunel: allow_legacy_media is off by default, 403 for every legacy download).
+   */
+  legacyMediaDownload: 'serves' | 'not-found' | 'forbidden';
+  /** The message rate limit every event a user makes meets (rate-limits.ts), with the admin override API; null: none. */
+  messageRateLimit: RateSettings | null;
   /** Background leave after Synapse's deactivation; null: deactivation leaves no rooms. */
   deactivationLeaveDelayMs: number | null;
   /** Deactivation clears profile, emails and account data (Synapse only). */
@@ -140,6 +150,8 @@ function synapse167(version: string): FlavourDescriptor {
     federationVersion: false,
     tuwunelVersionEndpoint: false,
     authenticatedMedia: false,
+    legacyMediaDownload: 'serves',
+    messageRateLimit: SYNAPSE_MESSAGE_RATE,
     deactivationLeaveDelayMs: 500,
     deactivationClearsProfile: true,
     adminRoom: false,
@@ -166,6 +178,8 @@ function synapseCurrent(version: string): FlavourDescriptor {
     extendedUserFields: true,
     federationVersion: true,
     authenticatedMedia: true,
+    // Measured on Synapse 1.160 (test/real/synapse-facts.test.ts); authenticated by default since 1.120.
+    legacyMediaDownload: 'not-found',
     deactivationLeaveDelayMs: 200,
     transactionScope: 'room+device',
     mediaNotFoundError: () => 'Not found',
@@ -207,6 +221,10 @@ function tuwunel(version: string): FlavourDescriptor {
     federationVersion: true,
     tuwunelVersionEndpoint: true,
     authenticatedMedia: true,
+    // src/api/router.rs, register_legacy_media_routes: legacy_media_disabled, "Unauthenticated media is disabled."
+    legacyMediaDownload: 'forbidden',
+    // No message rate limit in Tuwunel's source (only media creation is limited).
+    messageRateLimit: null,
     deactivationLeaveDelayMs: null,
     deactivationClearsProfile: false,
     adminRoom: true,

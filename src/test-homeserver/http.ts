@@ -10,12 +10,15 @@ export class MatrixError extends Error {
   readonly status: number;
   readonly errcode: string;
   readonly extra: JsonObject;
+  /** HTTP headers the answer carries (a 429's Retry-After). */
+  readonly headers: Record<string, string>;
 
-  constructor(status: number, errcode: string, error: string, extra: JsonObject = {}) {
+  constructor(status: number, errcode: string, error: string, extra: JsonObject = {}, headers: Record<string, string> = {}) {
     super(error);
     this.status = status;
     this.errcode = errcode;
     this.extra = extra;
+    this.headers = headers;
   }
 
   toJSON(): JsonObject {
@@ -28,11 +31,11 @@ export const forbidden = (error: string): MatrixError => new MatrixError(403, 'M
 export const badJson = (error: string): MatrixError => new MatrixError(400, 'M_BAD_JSON', error);
 
 export type Reply =
-  | { kind: 'json'; status: number; body: unknown }
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: 'raw'; status: number; headers: Record<string, string>; body: Buffer }
   | { kind: 'stream'; status: number; headers: Record<string, string>; body: Readable };
 
-export const json = (body: unknown, status = 200): Reply => ({ kind: 'json', status, body });
+export const json = (body: unknown, status = 200, headers?: Record<string, string>): Reply => ({ kind: 'json', status, body, ...(headers ? { headers } : {}) });
 
 /** What the server knows that handlers need besides the request. */
 export interface ServerState {

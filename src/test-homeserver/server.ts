@@ -16,6 +16,7 @@ import { MatrixError, Router, decodeSegments, json } from './http.ts';
 import type { Reply, RequestContext, ServerState } from './http.ts';
 import { DEFAULT_UPLOAD_LIMIT, registerMediaApi } from './media-api.ts';
 import { HomeserverModel } from './model.ts';
+import { MessageRateLimits, limitExceeded, makesEvent, registerRateLimitOverride, underMessageLimit } from './rate-limits.ts';
 import type { JsonObject } from './model.ts';
 import { installTuwunelAdminRoom } from './tuwunel-admin-room.ts';
 import type { AdminRoomSettings } from './tuwunel-admin-room.ts';
@@ -42,6 +43,12 @@ export interface TestHomeserverOptions {
   redactionStepMs?: number;
   /** The largest upload in bytes (`m.upload.size`); Synapse's default 50 MiB when absent. */
   uploadLimit?: number;
+  /**
+   * Synapse's default message rate limit for every user without an admin override (rate-limits.ts):
+   * 10 events at once, then one every 5 s. Off by default, as on a server whose operator raised it;
+   * the flavours without such a limit (Tuwunel) ignore it.
+   */
+  rateLimits?: boolean;
 }
 
 export interface TestHomeserver {
@@ -92,11 +99,11 @@ function sendReply(res: ServerResponse, reply: Reply, flavour: FlavourDescriptor
   const body = Buffer.from(JSON.stringify(reply.body));
   if (flavour.chunkedJson) {
     // write() before end() without a Content-Length makes Node send it chunked, as Twisted does.
-    res.writeHead(reply.status, { 'Content-Type': 'application/json' });
+    res.writeHead(reply.status, { ...reply.headers, 'Content-Type': 'application/json' });
     res.write(body);
     res.end();
   } else {
-    res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+    res.writeHead(reply.status, { ...reply.headers, 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
     res.end(body);
   }
 }
@@ -159,6 +166,9 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
   };
 
   const router = new Router();
+  // Synapse's message limit, and its admin override (which answers whether the limit is on or not).
+  const messageLimits = opts.rateLimits === true && flavour.messageRateLimit !== null ? new MessageRateLimits(flavour.messageRateLimit) : null;
+  if (flavour.messageRateLimit !== null) registerRateLimitOverride(router, messageLimits ?? new MessageRateLimits(null));
   registerClientApi(router);
   registerMediaApi(router, flavour.authenticatedMedia);
   registerProbes(router, flavour);
@@ -197,8 +207,8 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     } else if (fault?.kind === 'answer') {
       reply = json(fault.answer?.json ?? {}, fault.answer?.status ?? 200);
     } else if (fault?.kind === 'rate-limit') {
-      const ms = fault.retryAfterMs ?? 1000;
-      reply = json({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: ms }, 429);
+      const refusal = limitExceeded(fault.retryAfterMs ?? 1000);
+      reply = json(refusal.toJSON(), refusal.status, refusal.headers);
     } else {
       reply = await route(ctx);
     }
@@ -219,9 +229,10 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     // Like Synapse's user_ips: every authenticated request updates the device's last seen.
     if (ctx.token) model.touchDevice(ctx.token, '127.0.0.1', ctx.req.headers['user-agent'] ?? null);
     try {
+      if (messageLimits !== null && makesEvent(ctx.method, canonicalPath(ctx.rawPath))) return await underMessageLimit(ctx, messageLimits, found.handler);
       return await found.handler(ctx);
     } catch (e) {
-      if (e instanceof MatrixError) return json(e.toJSON(), e.status);
+      if (e instanceof MatrixError) return json(e.toJSON(), e.status, e.headers);
       console.error('test homeserver: handler failed', e);
       return json({ errcode: 'M_UNKNOWN', error: 'Internal server error' } satisfies JsonObject, 500);
     }

@@ -34,12 +34,12 @@ type Json = Record<string, any>;
 const fileMessages = (w: World, roomId: string) => botMessages(w.hs.model, w.privacybot.userId, roomId).filter((ev) => (ev.content as Json)['msgtype'] === 'm.file');
 const bodies = (w: World, roomId: string) => botBodies(w.hs.model, w.privacybot.userId, roomId);
 const idIn = requestIdIn;
-const download = (w: World, mxc: string) => downloadMedia(w.hs, mxc);
+const download = (w: World, mxc: string) => downloadMedia(w.hs, mxc, w.alice.accessToken);
 
 async function unzipDelivered(w: World, files: Json[]): Promise<ReadPackage> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-delivered-'));
   scratch.push(dir);
-  return unzipEach(w.hs, files, dir);
+  return unzipEach(w.hs, files, dir, w.alice.accessToken);
 }
 
 async function exportWorld(options: WorldOptions = {}) {

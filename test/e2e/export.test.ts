@@ -107,8 +107,8 @@ describe('!export refused', () => {
     expect((await w.ask('@dave:remote.example', group, '!export')).body).toContain('lives on remote.example');
     await w.bot.idle();
     expect(fileMessages(w, group)).toHaveLength(0);
-    expect(w.bot.services.desk.requests.store.forUser(w.alice.userId)).toHaveLength(0);
-    expect(w.bot.services.desk.requests.store.forUser('@dave:remote.example')).toHaveLength(0);
+    expect(w.bot.services.desk.requestsOf(w.alice.userId)).toHaveLength(0);
+    expect(w.bot.services.desk.requestsOf('@dave:remote.example')).toHaveLength(0);
   });
 
   it('a second time within the period: refused with the exact time of the next, recorded as denied; allowed again after it', async () => {

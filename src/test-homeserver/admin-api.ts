@@ -3,43 +3,19 @@
 // differences come from the flavour descriptor.
 import { createHmac, randomBytes } from 'node:crypto';
 import { deactivateViaHttp } from './deactivation.ts';
-import { MatrixError, badJson, forbidden, intParam, json, jsonBody, notFound, requireAuth } from './http.ts';
+import { MatrixError, forbidden, intParam, json, jsonBody, notFound, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
-import { eventContext, paginate } from './timeline.ts';
-import type { ReadOptions } from './timeline.ts';
-import type { OptionalAdminEndpoint } from './flavours.ts';
 import { mediaLength } from './model.ts';
-import type { JsonObject, MediaRecord, RoomRecord, StoredEvent, UserRecord } from './model.ts';
-import { clientEvent } from './events.ts';
+import type { JsonObject, MediaRecord, UserRecord } from './model.ts';
+import { adminRegistrar, isLocal, requireAdmin, requireTarget, target } from './admin-common.ts';
+import { registerAdminRooms } from './admin-rooms.ts';
+import { currentStateGone } from './current-state.ts';
+import { registerUserRedaction } from './user-redaction.ts';
+import { registerRateLimitOverride } from './rate-limits.ts';
+import { registerScheduledTasks } from './scheduled-tasks.ts';
+import { registerFetchEvent } from './fetch-event.ts';
 
-const A = '/_synapse/admin';
-
-/** Admin routes remember which optional endpoint they are, so a flavour can lack them. */
-export interface AdminRoute {
-  optional: OptionalAdminEndpoint;
-  handler: (ctx: RequestContext) => Reply | Promise<Reply>;
-}
-
-function requireAdmin(ctx: RequestContext): string {
-  const token = requireAuth(ctx);
-  if (!ctx.state.model.user(token.userId)?.admin) throw forbidden('You are not a server admin');
-  return token.userId;
-}
-
-const isLocal = (ctx: RequestContext, userId: string): boolean => userId.endsWith(`:${ctx.state.model.serverName}`);
-
-/** The target user of the path; 400 for remote users, `missing` decides what a stranger gives. */
-function target(ctx: RequestContext, missing: string | null, remoteMessage = 'Can only look up local users'): UserRecord | undefined {
-  const userId = ctx.params['userId'] ?? '';
-  if (!isLocal(ctx, userId)) throw new MatrixError(400, ctx.state.flavour.badParamErrcode, remoteMessage);
-  const user = ctx.state.model.localUser(userId);
-  if (!user && missing !== null) throw notFound(missing);
-  return user;
-}
-
-function requireTarget(ctx: RequestContext, missing: string, remoteMessage?: string): UserRecord {
-  return target(ctx, missing, remoteMessage) as UserRecord;
-}
+export { unrecognized } from './admin-common.ts';
 
 // ---- users ----
 
@@ -153,6 +129,8 @@ function memberships(ctx: RequestContext): Reply {
   for (const m of user ? ctx.state.model.memberships(user.userId) : []) {
     // Tuwunel's state cache keeps joined, invited, knocked and left rooms; a ban is a left room, a forgotten one is gone.
     if (fromStateCache && user?.forgotten.has(m.roomId)) continue;
+    // Synapse reads the room's current state, which it dropped when the last local member left.
+    if (currentStateGone(ctx.state, m.roomId)) continue;
     out[m.roomId] = fromStateCache && m.membership === 'ban' ? 'leave' : m.membership;
   }
   return json({ memberships: out });
@@ -293,124 +271,6 @@ function deleteMedia(ctx: RequestContext): Reply {
   return json({ deleted_media: [mediaId], total: 1 });
 }
 
-// ---- rooms ----
-
-function adminRoom(ctx: RequestContext): RoomRecord {
-  const room = ctx.state.model.room(ctx.params['roomId'] ?? '');
-  if (!room) throw notFound('Room not found');
-  return room;
-}
-
-function roomDetails(ctx: RequestContext): Reply {
-  requireAdmin(ctx);
-  const room = adminRoom(ctx);
-  const model = ctx.state.model;
-  const state = (type: string, key: string): unknown => model.stateEvent(room.roomId, type, '')?.content[key] ?? null;
-  const joined = model.joinedMembers(room.roomId);
-  const local = joined.filter((u) => model.localUser(u));
-  const devices = local.reduce((n, u) => n + (model.user(u)?.devices.size ?? 0), 0);
-  const joinRule = state('m.room.join_rules', 'join_rule');
-  const body: JsonObject = {
-    room_id: room.roomId,
-    name: state('m.room.name', 'name'),
-    canonical_alias: state('m.room.canonical_alias', 'alias'),
-    joined_members: joined.length,
-    joined_local_members: local.length,
-    version: room.version,
-    creator: room.creator,
-    encryption: state('m.room.encryption', 'algorithm'),
-    federatable: model.stateEvent(room.roomId, 'm.room.create', '')?.content['m.federate'] !== false,
-    public: false,
-    join_rules: joinRule,
-    guest_access: state('m.room.guest_access', 'guest_access'),
-    history_visibility: state('m.room.history_visibility', 'history_visibility'),
-    state_events: room.state.size,
-    avatar: state('m.room.avatar', 'url'),
-    topic: state('m.room.topic', 'topic'),
-    room_type: null,
-    joined_local_devices: devices,
-    forgotten: false,
-  };
-  if (ctx.state.flavour.roomDetailsFull) return json(body);
-  // Tuwunel (synapse-admin-api's RoomDetails): no topic, avatar, devices or forgotten; unset fields left out.
-  for (const key of ['avatar', 'topic', 'joined_local_devices', 'forgotten']) delete body[key];
-  return json(Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null)));
-}
-
-// Admin reads bypass membership and show erased users' events unpruned (recorded).
-const ADMIN_READ: ReadOptions = { visibleUpTo: Number.MAX_SAFE_INTEGER, viewer: null, pruneErasedFor: null };
-
-function roomMessages(ctx: RequestContext): Reply {
-  requireAdmin(ctx);
-  return json(paginate(ctx.state.model, adminRoom(ctx), ctx.query, { ...ADMIN_READ, maxLimit: ctx.state.flavour.maxMessagesLimit }));
-}
-
-/** The room's current state, every event in the client shape: {state: [...]} (Synapse and Tuwunel alike). */
-function roomState(ctx: RequestContext): Reply {
-  requireAdmin(ctx);
-  const room = adminRoom(ctx);
-  const now = Date.now();
-  return json({ state: [...room.state.values()].map((e) => clientEvent(e, { token: null }, now)) });
-}
-
-function roomContext(ctx: RequestContext): Reply {
-  requireAdmin(ctx);
-  return json(eventContext(ctx.state.model, adminRoom(ctx), ctx.params['eventId'] ?? '', ctx.query, ADMIN_READ));
-}
-
-// ---- rooms: make_room_admin, join a user ----
-
-/**
- * POST /v1/rooms/{room}/make_room_admin: the joined local member with the most power grants
- * it to the user (default: the caller), inviting them to a room they cannot join by themselves.
- * Without a local member who may change power levels, Synapse refuses.
- */
-function makeRoomAdmin(ctx: RequestContext): Reply {
-  const admin = requireAdmin(ctx);
-  const model = ctx.state.model;
-  const room = adminRoom(ctx);
-  const body = jsonBody(ctx);
-  const userId = typeof body['user_id'] === 'string' ? body['user_id'] : admin;
-  if (!isLocal(ctx, userId)) throw new MatrixError(400, 'M_INVALID_PARAM', 'Can only give local users admin permission in a room');
-  const granters = model
-    .joinedMembers(room.roomId)
-    .filter((u) => model.localUser(u) !== undefined)
-    .sort((a, b) => model.powerLevel(room.roomId, b) - model.powerLevel(room.roomId, a));
-  const granter = granters[0];
-  const needed = (model.stateEvent(room.roomId, 'm.room.power_levels', '')?.content['events'] as Record<string, number> | undefined)?.['m.room.power_levels'] ?? 100;
-  if (granter === undefined || model.powerLevel(room.roomId, granter) < needed) {
-    throw new MatrixError(400, 'M_UNKNOWN', 'No local admin user in room with power to update power levels.');
-  }
-  model.setPowerLevel(room.roomId, granter, userId, model.powerLevel(room.roomId, granter));
-  const membership = model.membership(room.roomId, userId);
-  const joinRule = model.stateEvent(room.roomId, 'm.room.join_rules', '')?.content['join_rule'];
-  if (membership !== 'join' && membership !== 'invite' && joinRule !== 'public') model.invite(room.roomId, granter, userId);
-  return json({});
-}
-
-/** POST /v1/join/{room}: the caller, who must be in a private room with power to invite, brings a local user in. */
-function joinUser(ctx: RequestContext): Reply {
-  const admin = requireAdmin(ctx);
-  const model = ctx.state.model;
-  const roomRef = ctx.params['roomId'] ?? '';
-  const roomId = roomRef.startsWith('#') ? model.aliases.get(roomRef) : roomRef;
-  const room = roomId === undefined ? undefined : model.room(roomId);
-  if (!room) throw notFound('Room not found');
-  const userId = jsonBody(ctx)['user_id'];
-  if (typeof userId !== 'string') throw new MatrixError(400, 'M_MISSING_PARAM', 'Missing parameter: user_id');
-  if (!isLocal(ctx, userId) || !model.localUser(userId)) throw new MatrixError(400, 'M_INVALID_PARAM', 'This endpoint can only be used with local users');
-  if (model.membership(room.roomId, userId) === 'join') return json({ room_id: room.roomId });
-  const joinRule = model.stateEvent(room.roomId, 'm.room.join_rules', '')?.content['join_rule'];
-  if (joinRule !== 'public') {
-    // Recorded on Synapse 1.67: 403 "<admin> not in room" while the caller is not a member.
-    if (model.membership(room.roomId, admin) !== 'join') throw forbidden(`${admin} not in room ${room.roomId}.`);
-    if (model.powerLevel(room.roomId, admin) < model.requiredLevel(room.roomId, 'invite')) throw forbidden('You don\'t have permission to invite users');
-    model.invite(room.roomId, admin, userId);
-  }
-  model.join(room.roomId, userId);
-  return json({ room_id: room.roomId });
-}
-
 // ---- login-as, redact, deactivate ----
 
 /** Remote users and oneself are refused before the user is looked up (Synapse and Tuwunel alike). */
@@ -422,103 +282,7 @@ function loginAs(ctx: RequestContext): Reply {
   if (userId === admin) throw new MatrixError(400, badParamErrcode, 'Cannot use admin API to login as self');
   const user = requireTarget(ctx, 'User not found');
   const validUntil = jsonBody(ctx)['valid_until_ms'];
-  return json({ access_token: ctx.state.model.loginAs(user.userId, typeof validUntil === 'number' ? validUntil : null, loginAsDeviceName) });
-}
-
-interface RedactTask {
-  userId: string;
-  status: 'scheduled' | 'active' | 'complete' | 'failed';
-  failed: JsonObject;
-  error: string | null;
-}
-const redactTasks = new WeakMap<object, Map<string, RedactTask>>();
-
-function tasksOf(ctx: RequestContext): Map<string, RedactTask> {
-  let tasks = redactTasks.get(ctx.state);
-  if (!tasks) redactTasks.set(ctx.state, (tasks = new Map()));
-  return tasks;
-}
-
-const REDACTED_TYPES = new Set(['m.room.member', 'm.room.message', 'm.room.encrypted']);
-const optionalNumber = (value: unknown): number | null => (typeof value === 'number' ? value : null);
-
-/**
- * The user's events a redaction task takes in one room, as Tuwunel picks them: newest first,
- * messages, encrypted events and joins by the user within the time window; `limit` counts
- * candidates before the already-redacted ones and non-joins are dropped.
- */
-function redactionTargets(room: RoomRecord, userId: string, body: JsonObject): StoredEvent[] {
-  const limit = optionalNumber(body['limit']) || 1000;
-  const before = optionalNumber(body['before_ts']);
-  const after = optionalNumber(body['after_ts']);
-  return room.events
-    .filter((e) => e.sender === userId && REDACTED_TYPES.has(e.type) && (before === null || e.ts <= before) && (after === null || e.ts >= after))
-    .reverse()
-    .slice(0, limit)
-    .filter((e) => !e.redactedBy && (e.type !== 'm.room.member' || e.content['membership'] === 'join'));
-}
-
-/**
- * A background task, like Synapse's and Tuwunel's: `rooms` is required ([] means the rooms the
- * user is in or banned from now, not the ones left); redactions are sent as the user unless
- * `use_admin` (or the user is remote), each under the room's rules; one task per user at a time.
- */
-function redactUser(ctx: RequestContext): Reply {
-  const admin = requireAdmin(ctx);
-  const { flavour, model } = ctx.state;
-  const userId = ctx.params['userId'] ?? '';
-  if (flavour.redaction.checksUser) requireTarget(ctx, 'User not found');
-  const body = jsonBody(ctx);
-  const requested = body['rooms'];
-  if (!Array.isArray(requested) || requested.some((r) => typeof r !== 'string')) throw badJson('missing field `rooms`');
-  const tasks = tasksOf(ctx);
-  if ([...tasks.values()].some((t) => t.userId === userId && (t.status === 'scheduled' || t.status === 'active'))) {
-    throw new MatrixError(400, flavour.badParamErrcode, `Redact already in progress for user ${userId}`);
-  }
-  const rooms = requested.length > 0
-    ? (requested as string[])
-    : model.memberships(userId).filter((m) => m.membership === 'join' || m.membership === 'ban').map((m) => m.roomId);
-  const redactAs = body['use_admin'] === true || !isLocal(ctx, userId) ? admin : userId;
-  const reason = typeof body['reason'] === 'string' ? body['reason'] : undefined;
-  const id = randomBytes(8).toString('hex');
-  const task: RedactTask = { userId, status: 'scheduled', failed: {}, error: null };
-  tasks.set(id, task);
-  const step = (i: number): void => {
-    const roomId = rooms[i];
-    if (roomId === undefined) {
-      task.status = 'complete';
-      return;
-    }
-    const room = model.room(roomId);
-    if (!room && flavour.redaction.failsOnUnknownRoom) {
-      task.status = 'failed';
-      task.error = `Room ${JSON.stringify(roomId)} not found`;
-      return;
-    }
-    for (const e of room ? redactionTargets(room, userId, body) : []) {
-      const refusal = model.redactionRefusal(roomId, redactAs, e.eventId);
-      if (refusal === null) model.redact(roomId, redactAs, e.eventId, reason);
-      else task.failed[e.eventId] = refusal;
-    }
-    ctx.state.later(ctx.state.redactionStepMs, () => step(i + 1));
-  };
-  ctx.state.later(0, () => {
-    task.status = 'active';
-    step(0);
-  });
-  return json({ redact_id: id });
-}
-
-function redactStatus(ctx: RequestContext): Reply {
-  requireAdmin(ctx);
-  const id = ctx.params['redactId'] ?? '';
-  const task = tasksOf(ctx).get(id);
-  if (!task) throw notFound(`redact id '${id}' not found`);
-  if (!ctx.state.flavour.redaction.failuresOnlyWhenComplete) return json({ status: task.status, failed_redactions: task.failed });
-  const body: JsonObject = { status: task.status };
-  if (task.status === 'complete') body['failed_redactions'] = task.failed;
-  if (task.error !== null) body['error'] = task.error;
-  return json(body);
+  return json({ access_token: ctx.state.model.loginAs(user.userId, typeof validUntil === 'number' ? validUntil : null, loginAsDeviceName, admin) });
 }
 
 function deactivate(ctx: RequestContext): Reply {
@@ -565,12 +329,7 @@ function serverVersion(ctx: RequestContext): Reply {
 }
 
 export function registerAdminApi(router: Router): void {
-  // Without an admin API (Tuwunel < 1.8.1) every route answers like an unknown one, registration aside.
-  const r = (method: string, path: string, handler: AdminRoute['handler'], optional: OptionalAdminEndpoint = 'anyAdmin'): void =>
-    router.add(method, A + path, (ctx) => {
-      if (!ctx.state.flavour.has(optional)) throw unrecognized(ctx);
-      return handler(ctx);
-    });
+  const r = adminRegistrar(router);
   r('GET', '/v1/server_version', serverVersion);
   r('GET', '/v2/users/{userId}', getUser);
   r('PUT', '/v2/users/{userId}', putUser);
@@ -584,21 +343,13 @@ export function registerAdminApi(router: Router): void {
   r('GET', '/v1/users/{userId}/media', listMedia);
   r('DELETE', '/v1/users/{userId}/media', deleteUserMedia);
   r('DELETE', '/v1/media/{serverName}/{mediaId}', deleteMedia);
-  r('GET', '/v1/rooms/{roomId}', roomDetails);
-  r('GET', '/v1/rooms/{roomId}/state', roomState);
-  r('GET', '/v1/rooms/{roomId}/messages', roomMessages, 'roomMessages');
-  r('GET', '/v1/rooms/{roomId}/context/{eventId}', roomContext);
   r('POST', '/v1/users/{userId}/login', loginAs, 'loginAs');
-  r('POST', '/v1/user/{userId}/redact', redactUser, 'userRedact');
-  r('GET', '/v1/user/redact_status/{redactId}', redactStatus, 'userRedact');
   r('POST', '/v1/deactivate/{userId}', deactivate);
-  r('POST', '/v1/rooms/{roomId}/make_room_admin', makeRoomAdmin, 'makeRoomAdmin');
-  r('POST', '/v1/join/{roomId}', joinUser, 'makeRoomAdmin');
+  registerAdminRooms(r);
+  registerUserRedaction(r);
+  registerRateLimitOverride(r);
+  registerScheduledTasks(r);
+  registerFetchEvent(r);
   r('GET', '/v1/register', registerNonce, 'register');
   r('POST', '/v1/register', register, 'register');
-}
-
-/** The answer for admin paths this flavour does not have. */
-export function unrecognized(ctx: RequestContext): MatrixError {
-  return new MatrixError(ctx.state.flavour.unknownAdminStatus, 'M_UNRECOGNIZED', 'Unrecognized request');
 }

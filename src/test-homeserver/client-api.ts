@@ -4,6 +4,7 @@
 import { clientEvent, visibleContent } from './events.ts';
 import { MatrixError, badJson, forbidden, json, jsonBody, notFound, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
+import { NO_SERVERS_TO_JOIN_THROUGH, currentStateGone } from './current-state.ts';
 import { registerEndToEndApi } from './e2ee-api.ts';
 import { refuseOversized } from './event-size.ts';
 import { handleSync } from './sync.ts';
@@ -13,6 +14,8 @@ import type { ReadOptions } from './timeline.ts';
 import type { HomeserverModel, JsonObject, Pusher, RoomRecord, TokenRecord } from './model.ts';
 
 const C = '/_matrix/client/v3';
+
+const isObject = (value: unknown): value is JsonObject => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 // ---- access checks shared by room endpoints ----
 
@@ -30,7 +33,7 @@ function requireJoined(ctx: RequestContext): { token: TokenRecord; room: RoomRec
   const token = requireAuth(ctx);
   const room = roomFor(ctx);
   if (ctx.state.model.membership(room.roomId, token.userId) !== 'join') {
-    throw forbidden(`User ${token.userId} not in room ${room.roomId} (None)`);
+    throw forbidden(ctx.state.flavour.notJoinedError(token.userId, room.roomId));
   }
   return { token, room };
 }
@@ -69,13 +72,21 @@ function getAccountData(ctx: RequestContext): Reply {
   const roomId = ctx.params['roomId'];
   const type = ctx.params['type'] ?? '';
   const entry = roomId === undefined ? user?.accountData.get(type) : user?.roomAccountData.get(roomId)?.get(type);
-  if (!entry) throw notFound(roomId === undefined ? 'Account data not found' : 'Room account data not found');
+  if (!entry || entry.deleted) throw notFound(roomId === undefined ? 'Account data not found' : 'Room account data not found');
   return json(entry.content);
 }
 
 function putAccountData(ctx: RequestContext): Reply {
   const token = requireSelf(ctx, 'Cannot add account data for other users.');
   ctx.state.model.setAccountData(token.userId, ctx.params['type'] ?? '', jsonBody(ctx), ctx.params['roomId']);
+  return json({});
+}
+
+/** DELETE .../account_data/{type} under MSC3391's unstable prefix: Tuwunel only (Synapse 1.160 has no such route). */
+function deleteAccountData(ctx: RequestContext): Reply {
+  if (!ctx.state.flavour.accountDataDelete) throw new MatrixError(404, 'M_UNRECOGNIZED', 'Unrecognized request');
+  const token = requireSelf(ctx, 'You cannot delete account data for other users.');
+  ctx.state.model.deleteAccountData(token.userId, ctx.params['type'] ?? '', ctx.params['roomId']);
   return json({});
 }
 
@@ -143,6 +154,7 @@ function join(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
   const model = ctx.state.model;
   const roomId = resolveRoom(model, ctx.params['roomIdOrAlias'] ?? ctx.params['roomId'] ?? '');
+  if (currentStateGone(ctx.state, roomId)) throw new MatrixError(404, 'M_UNKNOWN', NO_SERVERS_TO_JOIN_THROUGH);
   const membership = model.membership(roomId, token.userId);
   if (membership === 'ban') throw forbidden('You are banned from this room');
   if (membership !== 'join') {
@@ -255,10 +267,18 @@ function members(ctx: RequestContext): Reply {
 
 function messages(ctx: RequestContext): Reply {
   const { room, opts } = readAccess(ctx);
-  return json(paginate(ctx.state.model, room, ctx.query, { ...opts, maxLimit: ctx.state.flavour.maxMessagesLimit }));
+  const { maxMessagesLimit, messages: rules } = ctx.state.flavour;
+  return json(paginate(ctx.state.model, room, ctx.query, {
+    ...opts, maxLimit: maxMessagesLimit, defaultDir: rules.clientDefaultDir, forwardWithoutFromStartsAtBeginning: rules.forwardWithoutFromStartsAtBeginning,
+  }));
 }
 
 function getEvent(ctx: RequestContext): Reply {
+  // Synapse looks the event up before the room (measured on 1.160 after a purge).
+  if (!ctx.state.model.room(ctx.params['roomId'] ?? '') && ctx.state.flavour.unknownRoomReads.context === 'event-not-found') {
+    requireAuth(ctx);
+    throw notFound('Event not found.');
+  }
   const { token, room, opts } = readAccess(ctx);
   const ev = ctx.state.model.findEvent(room.roomId, ctx.params['eventId'] ?? '');
   // Synapse 1.67 served an erased sender's event in full here even to later joiners (recorded).
@@ -319,15 +339,34 @@ function directory(ctx: RequestContext): Reply {
 
 // ---- profile ----
 
+const NAME_AND_AVATAR = ['displayname', 'avatar_url'];
+
+/** Without custom profile fields (Synapse 1.67) only the name and avatar have routes. */
+function profileField(ctx: RequestContext): string | undefined {
+  const field = ctx.params['field'];
+  if (field !== undefined && !NAME_AND_AVATAR.includes(field) && !ctx.state.flavour.profileFields) {
+    throw new MatrixError(404, 'M_UNRECOGNIZED', 'Unrecognized request');
+  }
+  return field;
+}
+
 function getProfile(ctx: RequestContext): Reply {
   requireAuth(ctx);
+  const field = profileField(ctx);
   const user = ctx.state.model.user(ctx.params['userId'] ?? '');
   if (!user) throw notFound('Profile was not found');
+  if (user.profileDeleted) {
+    // Synapse 1.150+ after an erasure, measured on 1.160: the whole profile is a missing row, a
+    // custom field an internal error.
+    if (field === undefined) throw new MatrixError(404, 'M_UNKNOWN', 'No row found (profiles)');
+    if (NAME_AND_AVATAR.includes(field)) throw notFound('Profile was not found');
+    throw new MatrixError(500, 'M_UNKNOWN', 'Internal server error');
+  }
   // Keys that are not set are left out, not null.
   const body: JsonObject = {};
   if (user.displayName) body['displayname'] = user.displayName;
   if (user.avatarUrl) body['avatar_url'] = user.avatarUrl;
-  const field = ctx.params['field'];
+  if (ctx.state.flavour.profileFields) for (const [key, value] of user.profileFields) body[key] = value;
   if (field === undefined) return json(body);
   if (body[field] === undefined) throw notFound('Profile was not found');
   return json({ [field]: body[field] });
@@ -335,11 +374,17 @@ function getProfile(ctx: RequestContext): Reply {
 
 function putProfile(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
+  const field = profileField(ctx) ?? '';
   const model = ctx.state.model;
   const target = ctx.params['userId'] ?? '';
   if (target !== token.userId && !model.user(token.userId)?.admin) throw forbidden('Cannot set another user\'s profile');
-  const field = ctx.params['field'];
-  const value = jsonBody(ctx)[field ?? ''];
+  const value = jsonBody(ctx)[field];
+  if (!NAME_AND_AVATAR.includes(field)) {
+    // A custom field (MSC4133, e.g. m.tz) is stored as given and sends no member event.
+    if (value === undefined) throw new MatrixError(400, 'M_MISSING_PARAM', `Missing key '${field}'`);
+    model.user(target)?.profileFields.set(field, value);
+    return json({});
+  }
   if (value !== undefined && value !== null && typeof value !== 'string') throw badJson(`${field} must be a string`);
   const v = typeof value === 'string' && value !== '' ? value : null;
   model.setProfile(target, field === 'displayname' ? { displayName: v } : { avatarUrl: v });
@@ -365,6 +410,17 @@ function getFilter(ctx: RequestContext): Reply {
 
 // ---- key backup (server-side, encrypted: only its version and public parts are served) ----
 
+/** POST /room_keys/version: a new backup version (numbered from 1), replacing the model's one backup. */
+function createKeyBackup(ctx: RequestContext): Reply {
+  const token = requireAuth(ctx);
+  const body = jsonBody(ctx);
+  if (typeof body['algorithm'] !== 'string' || !isObject(body['auth_data'])) throw new MatrixError(400, 'M_BAD_JSON', 'Invalid backup version');
+  const user = ctx.state.model.user(token.userId);
+  const version = String(Number(user?.keyBackup?.version ?? 0) + 1);
+  ctx.state.model.setKeyBackup(token.userId, { algorithm: body['algorithm'], auth_data: body['auth_data'] as JsonObject, count: 0, etag: '0', version });
+  return json({ version });
+}
+
 function keyBackupVersion(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
   const backup = ctx.state.model.user(token.userId)?.keyBackup;
@@ -377,7 +433,7 @@ function keyBackupVersion(ctx: RequestContext): Reply {
 function getPushers(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
   const pushers = ctx.state.model.user(token.userId)?.pushers ?? [];
-  return json({ pushers: pushers.map((p) => ({ ...p, profile_tag: p.profile_tag ?? '' })) });
+  return json({ pushers: pushers.map(({ deviceId: _device, ...p }) => ({ ...p, profile_tag: p.profile_tag ?? '' })) });
 }
 
 function setPusher(ctx: RequestContext): Reply {
@@ -386,7 +442,7 @@ function setPusher(ctx: RequestContext): Reply {
   for (const key of ['kind', 'app_id', 'pushkey']) {
     if (!(key in body)) throw new MatrixError(400, 'M_MISSING_PARAM', `Missing parameters: ${key}`);
   }
-  ctx.state.model.addPusher(token.userId, body as unknown as Pusher);
+  ctx.state.model.addPusher(token.userId, { ...(body as unknown as Pusher), deviceId: token.deviceId });
   return json({});
 }
 
@@ -441,7 +497,7 @@ function capabilities(ctx: RequestContext): Reply {
   requireAuth(ctx);
   return json({
     capabilities: {
-      'm.room_versions': { default: '9', available: { '9': 'stable', '10': 'stable' } },
+      'm.room_versions': { default: ctx.state.model.roomVersion, available: { '9': 'stable', '10': 'stable', '11': 'stable' } },
       'm.change_password': { enabled: true },
     },
   });
@@ -457,6 +513,9 @@ export function registerClientApi(router: Router): void {
   r('PUT', '/user/{userId}/account_data/{type}', putAccountData);
   r('GET', '/user/{userId}/rooms/{roomId}/account_data/{type}', getAccountData);
   r('PUT', '/user/{userId}/rooms/{roomId}/account_data/{type}', putAccountData);
+  const msc3391 = '/_matrix/client/unstable/org.matrix.msc3391';
+  router.add('DELETE', `${msc3391}/user/{userId}/account_data/{type}`, deleteAccountData);
+  router.add('DELETE', `${msc3391}/user/{userId}/rooms/{roomId}/account_data/{type}`, deleteAccountData);
   r('GET', '/user/{userId}/rooms/{roomId}/tags', getTags);
   r('PUT', '/user/{userId}/rooms/{roomId}/tags/{tag}', putTag);
   r('DELETE', '/user/{userId}/rooms/{roomId}/tags/{tag}', deleteTag);
@@ -491,6 +550,7 @@ export function registerClientApi(router: Router): void {
   r('GET', '/profile/{userId}/{field}', getProfile);
   r('PUT', '/profile/{userId}/{field}', putProfile);
   r('GET', '/room_keys/version', keyBackupVersion);
+  r('POST', '/room_keys/version', createKeyBackup);
   r('GET', '/pushers', getPushers);
   r('POST', '/pushers/set', setPusher);
   r('GET', '/login', loginFlows);

@@ -9,11 +9,13 @@ import type { FlavourDescriptor } from './flavours.ts';
 /** Runs `fn` after `ms` unless the server closes first. */
 export type Later = (ms: number, fn: () => void) => void;
 
-function removeAccess(model: HomeserverModel, userId: string): void {
+function removeAccess(model: HomeserverModel, userId: string, allPushers = true): void {
   const user = model.user(userId);
   if (!user) return;
+  const devices = new Set(user.devices.keys());
   model.removeDevicesAndTokens(userId);
-  user.pushers = [];
+  // Tuwunel removes a device's pushers with the device; Synapse removes every pusher.
+  user.pushers = allPushers ? [] : user.pushers.filter((p) => !p.deviceId || !devices.has(p.deviceId));
   user.password = null;
   user.deactivated = true;
 }
@@ -24,16 +26,25 @@ export function deactivateViaHttp(
 ): void {
   const user = model.user(userId);
   if (!user) return;
-  removeAccess(model, userId);
+  const removes = flavour.deactivationRemoves;
+  removeAccess(model, userId, removes.allPushers);
+  if (removes.keyBackup) delete user.keyBackup;
   if (flavour.deactivationClearsProfile) {
     user.emails = [];
     model.clearAccountData(userId);
-    // Synapse clears the avatar, then the display name, only when erasing;
-    // each change is a member event in every joined room.
-    if (erase) {
-      model.setProfile(userId, { avatarUrl: null });
-      model.setProfile(userId, { displayName: null });
-    }
+  }
+  if (erase && removes.profileOnErase === 'member-events') {
+    // Synapse before 1.150 clears the avatar, then the display name; each change is a member
+    // event in every joined room.
+    model.setProfile(userId, { avatarUrl: null });
+    model.setProfile(userId, { displayName: null });
+  }
+  if (erase && removes.profileOnErase === 'deleted') {
+    // Synapse 1.150+ deletes the profile row, custom fields included, and leaves the rooms' member events to the parter.
+    user.displayName = null;
+    user.avatarUrl = null;
+    user.profileFields.clear();
+    user.profileDeleted = true;
   }
   if (erase) model.markErased(userId);
   const delay = flavour.deactivationLeaveDelayMs;
@@ -51,13 +62,14 @@ export function deactivateViaHttp(
  * every joined, invited and knocked room and forgets it. No erase.
  */
 export function deactivateViaTuwunelCommand(
-  model: HomeserverModel, userId: string, opts: { leaveRooms: boolean; log: (message: string) => void },
+  model: HomeserverModel, userId: string,
+  opts: { leaveRooms: boolean; log: (message: string) => void; /** Leaving each room is a step of its own (the admin room paces them). */ defer?: (step: () => void) => void },
 ): void {
   if (!model.user(userId)) {
     model.addUser({ localpart: userId.slice(1, userId.indexOf(':')), deactivated: true });
     model.setProfile(userId, { displayName: null });
   }
-  removeAccess(model, userId);
+  removeAccess(model, userId, false);
   if (!opts.leaveRooms) return;
   model.user(userId)?.profileFields.clear();
   model.setProfile(userId, { displayName: null, avatarUrl: null });
@@ -68,10 +80,16 @@ export function deactivateViaTuwunelCommand(
     model.sendEvent(roomId, userId, 'm.room.power_levels', content, { stateKey: '' });
     opts.log(`Demoted ${userId} in ${roomId} as part of account deactivation`);
   }
+  const defer = opts.defer ?? ((step: () => void) => step());
   for (const { roomId, membership } of model.memberships(userId)) {
     if (membership !== 'join' && membership !== 'invite' && membership !== 'knock') continue;
-    model.leave(roomId, userId);
-    model.forget(roomId, userId);
+    defer(() => {
+      // The room may have gone, or the user left it, while the command waited its turn.
+      if (!model.room(roomId)) return;
+      const now = model.membership(roomId, userId);
+      if (now === 'join' || now === 'invite' || now === 'knock') model.leave(roomId, userId);
+      model.forget(roomId, userId);
+    });
   }
 }
 

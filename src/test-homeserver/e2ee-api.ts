@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { MatrixError, json, jsonBody, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
 import type { JsonObject } from './model.ts';
+import { deviceSigningUpload } from './cross-signing.ts';
 
 const C = '/_matrix/client/v3';
 
@@ -82,7 +83,16 @@ function keysQuery(ctx: RequestContext): Reply {
       else if (d.hasKeys) devices[d.deviceId] = seededDeviceKeys(userId, d.deviceId, d.displayName);
     }
     deviceKeys[userId] = devices;
-    if (user.crossSigning) {
+    if (user.crossSigningKeys.has('master')) {
+      // Uploaded keys, as uploaded; the user-signing key only to its owner.
+      const stored = (usage: string, into: JsonObject): void => {
+        const key = user.crossSigningKeys.get(usage);
+        if (key) into[userId] = key;
+      };
+      stored('master', masterKeys);
+      stored('self_signing', selfSigning);
+      if (userId === token.userId) stored('user_signing', userSigning);
+    } else if (user.crossSigning) {
       const crossKey = (usage: string): JsonObject => {
         const key = fakeKey(`${usage}:${userId}`);
         return { user_id: userId, usage: [usage], keys: { [`ed25519:${key}`]: key } };
@@ -138,5 +148,6 @@ export function registerEndToEndApi(router: Router): void {
   router.add('POST', `${C}/keys/upload`, keysUpload);
   router.add('POST', `${C}/keys/query`, keysQuery);
   router.add('POST', `${C}/keys/claim`, keysClaim);
+  router.add('POST', `${C}/keys/device_signing/upload`, deviceSigningUpload);
   router.add('PUT', `${C}/sendToDevice/{type}/{txnId}`, sendToDevice);
 }

@@ -31,6 +31,8 @@ export interface StoredEvent {
   pos: number;
   /** Position in the room's timeline (0-based): what /messages tokens count. */
   index: number;
+  /** The room's version, which decides what a redaction keeps. */
+  roomVersion: string;
   /** The state event this one replaced, for unsigned.replaces_state / prev_content. */
   replaces: StoredEvent | undefined;
   /** Sent through PUT /send with this access token and transaction ID. */
@@ -44,6 +46,9 @@ export interface Viewer {
   token: string | null;
 }
 
+/** Room version 11's redaction rules (MSC2174, MSC2175, MSC2176, MSC3821, MSC3989). */
+export const updatedRedactionRules = (roomVersion: string): boolean => Number(roomVersion) >= 11;
+
 // Content keys kept by the redaction algorithm of room version 9.
 const KEPT_CONTENT: Record<string, string[]> = {
   'm.room.member': ['membership', 'join_authorised_via_users_server'],
@@ -55,8 +60,16 @@ const KEPT_CONTENT: Record<string, string[]> = {
   'm.room.history_visibility': ['history_visibility'],
 };
 
-export function prunedContent(type: string, content: JsonObject): JsonObject {
-  const kept = KEPT_CONTENT[type] ?? [];
+// Room version 11 keeps all of the create event, `invite` in the power levels and `redacts` in a redaction.
+const KEPT_CONTENT_V11: Record<string, string[]> = {
+  ...KEPT_CONTENT,
+  'm.room.power_levels': [...(KEPT_CONTENT['m.room.power_levels'] ?? []), 'invite'],
+  'm.room.redaction': ['redacts'],
+};
+
+export function prunedContent(type: string, content: JsonObject, roomVersion = '9'): JsonObject {
+  if (updatedRedactionRules(roomVersion) && type === 'm.room.create') return content;
+  const kept = (updatedRedactionRules(roomVersion) ? KEPT_CONTENT_V11 : KEPT_CONTENT)[type] ?? [];
   const out: JsonObject = {};
   for (const key of kept) if (key in content) out[key] = content[key];
   return out;
@@ -64,7 +77,7 @@ export function prunedContent(type: string, content: JsonObject): JsonObject {
 
 /** The content a reader sees: pruned once the event has been redacted. */
 export function visibleContent(ev: StoredEvent): JsonObject {
-  return ev.redactedBy ? prunedContent(ev.type, ev.content) : ev.content;
+  return ev.redactedBy ? prunedContent(ev.type, ev.content, ev.roomVersion) : ev.content;
 }
 
 function unsignedFor(ev: StoredEvent, viewer: Viewer, now: number, pruned: boolean): JsonObject {
@@ -87,7 +100,7 @@ function unsignedFor(ev: StoredEvent, viewer: Viewer, now: number, pruned: boole
 }
 
 function baseFields(ev: StoredEvent, pruned: boolean): MatrixEvent {
-  const content = pruned ? prunedContent(ev.type, ev.content) : visibleContent(ev);
+  const content = pruned ? prunedContent(ev.type, ev.content, ev.roomVersion) : visibleContent(ev);
   const out = { type: ev.type, sender: ev.sender, content } as MatrixEvent;
   if (ev.stateKey !== undefined) out.state_key = ev.stateKey;
   if (ev.redacts !== undefined) out.redacts = ev.redacts;

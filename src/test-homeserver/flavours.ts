@@ -1,14 +1,21 @@
 // What differs between the servers the bot meets: version strings, which
 // admin endpoints exist, and the quirks of their answers. Handlers ask these
 // descriptors instead of testing the flavour name.
+import { MatrixError, badJson } from './http.ts';
 import { SYNAPSE_MESSAGE_RATE, type RateSettings } from './rate-limits.ts';
+import type { TaskStatus } from './scheduled-tasks.ts';
 import type { TransactionScope } from './transactions.ts';
 
 export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
 
 /** Admin endpoints that not every server has. */
-/** makeRoomAdmin covers make_room_admin and the admin join API, which Synapse has and Tuwunel lacks. */
-export type OptionalAdminEndpoint = 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin' | 'register';
+/** makeRoomAdmin covers make_room_admin and the admin join API (Synapse; Tuwunel from 1.8.1). */
+export type OptionalAdminEndpoint =
+  | 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin' | 'register'
+  /** GET /v1/scheduled_tasks: Synapse 1.130+, Tuwunel 1.8.1+. */
+  | 'scheduledTasks'
+  /** GET /v1/fetch_event/{id}: Synapse 1.140+, Tuwunel 1.8.1+. */
+  | 'fetchEvent';
 
 export interface FlavourDescriptor {
   flavour: Flavour;
@@ -57,14 +64,29 @@ export interface FlavourDescriptor {
    * rooms are gone (src/service/rooms/state_cache/mod.rs, user_memberships).
    */
   membershipsFromStateCache: boolean;
+  /**
+   * Synapse drops a room's current state once no local member is joined any more: the admin
+   * /memberships, /state and details read it and see nothing, make_room_admin answers "Server
+   * not in room" and no join can get back in, while sync with include_leave and the admin
+   * /messages still find the room (measured on Synapse 1.160). Tuwunel keeps the state.
+   */
+  dropsStateWhenServerLeaves: boolean;
   /** POST /v1/user/{u}/redact and its status, where the servers differ. */
   redaction: {
-    /** 404 for a user the server does not know (Tuwunel checks nothing: src/api/client/admin/users/redact.rs). */
-    checksUser: boolean;
-    /** The task fails as a whole at a room the server does not know (Tuwunel's timeline lookup errors there). */
-    failsOnUnknownRoom: boolean;
-    /** failed_redactions only once complete, and `error` once failed (Tuwunel); Synapse always sends failed_redactions. */
-    failuresOnlyWhenComplete: boolean;
+    /** Tuwunel skips events already redacted; Synapse's skip never fires, so every task redacts everything again. */
+    skipsRedacted: boolean;
+    /** Each redaction is authorised against the state at the redacted event (Synapse), not the room's current rules (Tuwunel). */
+    authorisedAtEvent: boolean;
+    /** Which tasks of the same user refuse a new one: Synapse only a running one, Tuwunel a scheduled one too. */
+    blockingStatuses: readonly TaskStatus[];
+    /** The answer to a body without `rooms`. */
+    missingRooms: () => MatrixError;
+    /** A negative `limit` is a 400 (Synapse); Tuwunel treats it as the default. */
+    refusesNegativeLimit: boolean;
+    /** The error of a task that reached a room the server does not know (it fails as a whole there). */
+    unknownRoomError: (roomId: string) => string;
+    /** The 404 text for an unknown redact ID. */
+    unknownTaskError: (redactId: string) => string;
   };
   /** Admin accountdata includes m.tag per room (Tuwunel stores tags as room account data). */
   accountDataIncludesTags: boolean;
@@ -81,22 +103,85 @@ export interface FlavourDescriptor {
    * 'forbidden' (Tuwunel: allow_legacy_media is off by default, 403 for every legacy download).
    */
   legacyMediaDownload: 'serves' | 'not-found' | 'forbidden';
-  /** The message rate limit every event a user makes meets (rate-limits.ts), with the admin override API; null: none. */
+  /**
+   * The message rate limit every event a user makes meets (rate-limits.ts, with the
+   * `rateLimits: 'synapse-defaults'` option), and the admin override API; null: neither (Tuwunel
+   * has no per-user limiter: docs/development/compliance/synapse-admin.md).
+   */
   messageRateLimit: RateSettings | null;
   /** Background leave after Synapse's deactivation; null: deactivation leaves no rooms. */
   deactivationLeaveDelayMs: number | null;
   /** Deactivation clears profile, emails and account data (Synapse only). */
   deactivationClearsProfile: boolean;
+  /**
+   * What else a deactivation (HTTP admin API) removes, per server (deactivation.ts).
+   * `keyBackup`: the server-side key backup (current Synapse, measured on 1.160; 1.67 keeps it).
+   * `allPushers`: every pusher (Synapse); Tuwunel removes only those tied to a removed device.
+   * `profileOnErase`: 'member-events' (Synapse before 1.150: the name and avatar are cleared in
+   * every joined room), 'deleted' (1.150+: the profile row and custom fields go, no member events,
+   * the client profile answers 404), or 'kept' (Tuwunel's HTTP deactivation).
+   */
+  deactivationRemoves: { keyBackup: boolean; allPushers: boolean; profileOnErase: 'member-events' | 'deleted' | 'kept' };
+  /** Custom profile fields (MSC4133, e.g. m.tz) through PUT/GET /profile/{user}/{field}: current Synapse and Tuwunel. */
+  profileFields: boolean;
   /** Tuwunel's admin room (#admins) with `!admin` commands. */
   adminRoom: boolean;
   /** Why POST /rooms/{r}/forget is refused (400) for a user with this membership, or null. */
   forgetRefusal: (userId: string, roomId: string, membership: string | null) => string | null;
   /** Which earlier sends a repeated transaction ID refers to (transactions.ts). */
   transactionScope: TransactionScope;
-  /** Admin room details carry topic, avatar, joined_local_devices and forgotten, nulls included (Synapse; Tuwunel has none of them and leaves unset fields out). */
-  roomDetailsFull: boolean;
-  /** The largest /messages page the server serves, whatever `limit` asks (Synapse 1000, Tuwunel 100). */
+  /**
+   * Admin room details add `tombstoned` and `replacement_room` (current Synapse, measured on 1.160;
+   * Tuwunel 1.9.0's room_details.rs, which fills every field and sends nulls as null).
+   */
+  roomDetailsTombstone: boolean;
+  /** What the room details' `forgotten` means (room-summary.ts). */
+  roomForgotten: 'every-local-member-forgot' | 'none-joined-once-joined';
+  /**
+   * GET /_synapse/admin/v1/rooms: Synapse sorts in SQL (each column its own default direction,
+   * nulls first ascending, ties by room ID; the search matches name, the alias's localpart, or the
+   * exact room ID; an empty term is a 400); Tuwunel sorts every column ascending in memory and
+   * reverses for `dir=b`, matches name or whole alias, or the room ID against the lower-cased term
+   * (src/api/client/admin/rooms/list_rooms.rs).
+   */
+  roomsList: 'synapse' | 'tuwunel';
+  /** MSC3391's account-data DELETE routes under /_matrix/client/unstable/org.matrix.msc3391 (Tuwunel: src/api/client/account_data/delete_*.rs). */
+  accountDataDelete: boolean;
+  /** 403 text when a user who is not joined sends or redacts (Synapse 1.67 recorded "(None)"; 1.160 measured without). */
+  notJoinedError: (userId: string, roomId: string) => string;
+  /** The version of new rooms: 9 on Synapse 1.67 (recorded), 11 on current Synapse (measured on 1.160) and Tuwunel 1.9.0 (default_room_version). */
+  roomVersion: string;
+  /** How make_room_admin picks its granter and the admin join gets the user in (admin-rooms.ts). */
+  makeRoomAdmin: 'synapse' | 'tuwunel';
+  /** After erasure the admin /messages and /context prune the erased sender's events unless the admin was joined then (Tuwunel; admin-rooms.ts). */
+  erasurePrunesAdminReads: boolean;
+  /** fetch_event serves a redacted event pruned with its redaction (Tuwunel's rewritten PDU); Synapse serves the original (fetch-event.ts). */
+  fetchEventShowsRedaction: boolean;
+  /** Admin reads of a room the server does not know (or purged): Synapse pages through nothing and finds no event; Tuwunel refuses /messages. */
+  unknownRoomReads: { messages: 'empty' | 'forbidden'; context: 'event-not-found' | 'room-not-found' };
+  /**
+   * DELETE /_synapse/admin/v2/rooms/{room} (room-deletion.ts). `runningStatus`: what the status
+   * says while it runs (the task scheduler's "active"; Synapse 1.67's in-memory "purging").
+   * `leaveReason`: the reason on the leave of each evicted member (Tuwunel: "Room Deleted").
+   * `removesAliases`: the shutdown lists the local aliases it removed (Tuwunel); Synapse reports none.
+   */
+  roomDeletion: {
+    runningStatus: 'active' | 'purging';
+    leaveReason: string | null;
+    reportsAliases: boolean;
+    unknownDeleteIdError: (deleteId: string) => string;
+    noTaskForRoomError: (roomId: string) => string;
+  };
+  /** The largest /messages page the server serves, whatever `limit` asks (1000 on both). */
   maxMessagesLimit: number;
+  /**
+   * /messages without `dir` or `from`. Synapse 1.67 (recorded): `dir=f` without `from` starts at
+   * the end and finds nothing. Current Synapse (measured on 1.160, client and admin alike)
+   * defaults to `f` and starts a forward read without `from` at the beginning of the room
+   * (synapse/handlers/pagination.py, get_start_token_for_pagination); Tuwunel's admin endpoint
+   * does the same (src/api/client/admin/rooms/messages.rs, src/api/client/message.rs).
+   */
+  messages: { clientDefaultDir: 'b' | 'f'; adminDefaultDir: 'b' | 'f'; forwardWithoutFromStartsAtBeginning: boolean };
   /** The 404 text for a deleted or unknown media download. */
   mediaNotFoundError: (serverName: string, mediaId: string) => string;
   has(endpoint: OptionalAdminEndpoint): boolean;
@@ -121,7 +206,7 @@ export function describeFlavour(flavour: Flavour, versionOverride?: string): Fla
     case 'synapse-1.67':
       return synapse167(versionOverride ?? '1.67.0');
     case 'synapse':
-      return synapseCurrent(versionOverride ?? '1.142.0');
+      return synapseCurrent(versionOverride ?? '1.160.0');
     case 'tuwunel':
       return tuwunel(versionOverride ?? '1.9.0');
   }
@@ -145,7 +230,19 @@ function synapse167(version: string): FlavourDescriptor {
     loginAsDeviceName: null,
     pushersCheckUser: true,
     membershipsFromStateCache: false,
-    redaction: { checksUser: true, failsOnUnknownRoom: false, failuresOnlyWhenComplete: false },
+    dropsStateWhenServerLeaves: true,
+    // synapse/rest/admin/users.py (RedactUser, RedactUserStatus) and synapse/handlers/admin.py
+    // (_redact_all_events), measured on 1.160: no check that the user exists.
+    redaction: {
+      skipsRedacted: false,
+      authorisedAtEvent: true,
+      blockingStatuses: ['active'],
+      missingRooms: () => new MatrixError(400, 'M_MISSING_PARAM',
+        "1 validation error for PostBody\nrooms\n  Field required [type=missing, input_value={}, input_type=dict]"),
+      refusesNegativeLimit: true,
+      unknownRoomError: (roomId) => `404: Could not find room_version for ${roomId}`,
+      unknownTaskError: (id) => `redact id '${id}' not found`,
+    },
     accountDataIncludesTags: false,
     federationVersion: false,
     tuwunelVersionEndpoint: false,
@@ -154,16 +251,36 @@ function synapse167(version: string): FlavourDescriptor {
     messageRateLimit: SYNAPSE_MESSAGE_RATE,
     deactivationLeaveDelayMs: 500,
     deactivationClearsProfile: true,
+    deactivationRemoves: { keyBackup: false, allPushers: true, profileOnErase: 'member-events' },
+    profileFields: false,
     adminRoom: false,
     // synapse/handlers/room_member.py, forget: only a joined user is refused.
     forgetRefusal: (userId, roomId, membership) => (membership === 'join' ? `User ${userId} is in room ${roomId}` : null),
     transactionScope: 'room+token',
-    roomDetailsFull: true,
+    roomDetailsTombstone: false,
+    roomForgotten: 'every-local-member-forgot',
+    roomsList: 'synapse',
+    fetchEventShowsRedaction: false,
+    erasurePrunesAdminReads: false,
+    makeRoomAdmin: 'synapse',
+    roomVersion: '9',
+    notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId} (None)`,
+    accountDataDelete: false,
+    unknownRoomReads: { messages: 'empty', context: 'event-not-found' },
+    // synapse/rest/admin/rooms.py (RoomRestV2Servlet, DeleteRoomStatusBy*), synapse/handlers/room.py shutdown_room.
+    roomDeletion: {
+      runningStatus: 'purging',
+      leaveReason: null,
+      reportsAliases: false,
+      unknownDeleteIdError: (id) => `delete id '${id}' not found`,
+      noTaskForRoomError: (roomId) => `No delete task for room_id '${roomId}' found`,
+    },
     // synapse/streams/config.py: MAX_LIMIT = 1000.
     maxMessagesLimit: 1000,
+    messages: { clientDefaultDir: 'b', adminDefaultDir: 'b', forwardWithoutFromStartsAtBeginning: false },
     // Synapse 1.67 leaks the Python bytes repr into the message.
     mediaNotFoundError: (server, id) => `Not found [b'${server}', b'${id}']`,
-    has: (endpoint) => endpoint === 'loginAs' || endpoint === 'makeRoomAdmin' || endpoint === 'anyAdmin' || endpoint === 'register',
+    has: (endpoint) => ['loginAs', 'makeRoomAdmin', 'anyAdmin', 'register'].includes(endpoint),
   };
 }
 
@@ -178,12 +295,27 @@ function synapseCurrent(version: string): FlavourDescriptor {
     extendedUserFields: true,
     federationVersion: true,
     authenticatedMedia: true,
-    // Measured on Synapse 1.160 (test/real/synapse-facts.test.ts); authenticated by default since 1.120.
+    // Measured on Synapse 1.160 (test/real/homeserver-facts.test.ts); authenticated by default since 1.120.
     legacyMediaDownload: 'not-found',
+    messages: { clientDefaultDir: 'f', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
+    roomDetailsTombstone: true,
+    roomVersion: '11',
+    // synapse/handlers/message.py, create_event: checked before the auth rules.
+    notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId}`,
+    // synapse/handlers/deactivate_account.py: backups deleted; the profile deleted on erase from 1.150.
+    deactivationRemoves: { keyBackup: true, allPushers: true, profileOnErase: compareVersions(version, '1.150.0') >= 0 ? 'deleted' : 'member-events' },
+    profileFields: true,
+    // Room deletion runs on the task scheduler since Synapse 1.9x: "active" while it runs.
+    roomDeletion: { ...synapse167(version).roomDeletion, runningStatus: 'active' },
     deactivationLeaveDelayMs: 200,
     transactionScope: 'room+device',
     mediaNotFoundError: () => 'Not found',
-    has: () => true,
+    has: (endpoint) => {
+      // From the changelog: the user redaction 1.116, scheduled tasks 1.130, fetch_event 1.140.
+      const since = { userRedact: '1.116.0', scheduledTasks: '1.130.0', fetchEvent: '1.140.0' } as Partial<Record<OptionalAdminEndpoint, string>>;
+      const from = since[endpoint];
+      return from === undefined || compareVersions(version, from) >= 0;
+    },
   };
 }
 
@@ -216,7 +348,17 @@ function tuwunel(version: string): FlavourDescriptor {
     loginAsDeviceName: 'Admin login',
     pushersCheckUser: false,
     membershipsFromStateCache: true,
-    redaction: { checksUser: false, failsOnUnknownRoom: true, failuresOnlyWhenComplete: true },
+    dropsStateWhenServerLeaves: false,
+    // src/api/client/admin/users/redact.rs and redact_status.rs.
+    redaction: {
+      skipsRedacted: true,
+      authorisedAtEvent: false,
+      blockingStatuses: ['scheduled', 'active'],
+      missingRooms: () => badJson('missing field `rooms`'),
+      refusesNegativeLimit: false,
+      unknownRoomError: (roomId) => `Room ${JSON.stringify(roomId)} not found`,
+      unknownTaskError: () => 'Unknown redact task',
+    },
     accountDataIncludesTags: true,
     federationVersion: true,
     tuwunelVersionEndpoint: true,
@@ -227,21 +369,44 @@ function tuwunel(version: string): FlavourDescriptor {
     messageRateLimit: null,
     deactivationLeaveDelayMs: null,
     deactivationClearsProfile: false,
+    // src/service/users/device.rs remove_device takes the device's pushers; nothing else goes.
+    deactivationRemoves: { keyBackup: false, allPushers: false, profileOnErase: 'kept' },
+    profileFields: true,
     adminRoom: true,
     // src/api/client/membership/forget.rs: joined, knocked and invited users must leave first.
     forgetRefusal: (_userId, _roomId, membership) =>
       membership === 'join' || membership === 'invite' || membership === 'knock' ? 'You must leave the room before forgetting it' : null,
     transactionScope: 'device',
-    // src/api/client/admin/rooms/mod.rs, room_row(): the fields of synapse-admin-api's RoomDetails.
-    roomDetailsFull: false,
-    // src/api/client/message.rs: LIMIT_MAX = 100, shared by the admin room-messages endpoint.
-    maxMessagesLimit: 100,
+    roomDetailsTombstone: true,
+    roomForgotten: 'none-joined-once-joined',
+    roomsList: 'tuwunel',
+    fetchEventShowsRedaction: true,
+    erasurePrunesAdminReads: true,
+    makeRoomAdmin: 'tuwunel',
+    roomVersion: '11',
+    notJoinedError: (userId, roomId) => `User ${userId} not in room ${roomId} (None)`,
+    accountDataDelete: true,
+    unknownRoomReads: { messages: 'forbidden', context: 'room-not-found' },
+    // src/api/client/admin/rooms/delete_room.rs, delete_status.rs; src/service/rooms/delete/mod.rs.
+    roomDeletion: {
+      runningStatus: 'active',
+      leaveReason: 'Room Deleted',
+      reportsAliases: true,
+      unknownDeleteIdError: () => 'Unknown delete task',
+      noTaskForRoomError: () => 'No delete task for this room found',
+    },
+    // src/api/client/message.rs: LIMIT_MAX = 1000 in every tag from 1.8.0 to 1.9.0, shared by the
+    // admin room-messages endpoint (100 is /context's LIMIT_MAX).
+    maxMessagesLimit: 1000,
+    // The client route requires `dir` (ruma); this default is only the test homeserver's leniency.
+    messages: { clientDefaultDir: 'b', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
     mediaNotFoundError: () => 'Media not found.',
     has: (endpoint) => {
       if (endpoint === 'register') return hasRegister;
       if (!hasAdmin) return false;
       if (endpoint === 'userRedact' || endpoint === 'loginAs') return hasRedactAndLogin;
-      return endpoint !== 'makeRoomAdmin';
+      // make_room_admin and the admin join came with the rest in 1.8.1 (src/api/router.rs).
+      return true;
     },
   };
 }

@@ -5,6 +5,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { HomeserverModel, JsonObject, TokenRecord } from './model.ts';
 import type { FlavourDescriptor } from './flavours.ts';
+import type { MessageRateLimiter } from './rate-limits.ts';
+import type { TaskScheduler } from './scheduled-tasks.ts';
 
 export class MatrixError extends Error {
   readonly status: number;
@@ -50,6 +52,12 @@ export interface ServerState {
   uploadLimit: number;
   /** Runs a background job after `ms`, unless the server closes first. */
   later: (ms: number, fn: () => void) => void;
+  /** The server's background tasks (user redaction, room deletion). */
+  tasks: TaskScheduler;
+  /** Synapse's message rate limit; it limits nothing unless the server runs with `rateLimits: 'synapse-defaults'`. */
+  rateLimiter: MessageRateLimiter;
+  /** How long a room deletion runs before it completes. */
+  roomDeletionMs: number;
   /** Pause between the rooms of a user redaction task. */
   redactionStepMs: number;
 }

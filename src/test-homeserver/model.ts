@@ -8,7 +8,7 @@
 // model emits 'change'.
 import { EventEmitter } from 'node:events';
 import { newAccessToken, newDeviceId, newEventId, newMediaId, newRoomId } from './ids.ts';
-import { syncEvent } from './events.ts';
+import { syncEvent, updatedRedactionRules } from './events.ts';
 import { EndToEndKeys } from './e2ee-keys.ts';
 import type { GeneratedBytes } from './generated-media.ts';
 import type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
@@ -69,12 +69,16 @@ export interface Pusher {
   profile_tag?: string;
   lang: string;
   data: JsonObject;
+  /** The device whose token set it (Tuwunel removes a device's pushers with the device); absent when seeded. */
+  deviceId?: string | null;
 }
 
 /** Account data with the stream position it was last written at (sync shows changes). */
 interface Versioned {
   content: JsonObject;
   pos: number;
+  /** Deleted through MSC3391 (Tuwunel): a tombstone with empty content that only incremental syncs show. */
+  deleted?: boolean;
 }
 
 export interface UserRecord {
@@ -105,6 +109,10 @@ export interface UserRecord {
   forgotten: Set<string>;
   /** The server-side key backup (GET /room_keys/version), if the user made one. */
   keyBackup?: KeyBackup;
+  /** Uploaded cross-signing keys by usage (master, self_signing, user_signing), as uploaded. */
+  crossSigningKeys: Map<string, JsonObject>;
+  /** Synapse 1.150+ deleted the profile row at erasure: the client profile API answers 404. */
+  profileDeleted: boolean;
 }
 
 /** What GET /_matrix/client/v3/room_keys/version answers: public parts only. */
@@ -122,6 +130,14 @@ export interface TokenRecord {
   /** null for Synapse's login-as (puppet) tokens, which create no device. */
   deviceId: string | null;
   validUntil: number | null;
+  /** The admin a login-as token was made for (Synapse's authenticated entity); absent for the user's own tokens. */
+  puppetedBy?: string;
+}
+
+/** A per-user rate-limit override (Synapse's ratelimit_override table); 0 messages per second: no limit. */
+export interface RateLimitOverride {
+  messagesPerSecond: number;
+  burstCount: number;
 }
 
 export interface RoomRecord {
@@ -194,6 +210,8 @@ export class HomeserverModel {
   readonly rooms = new Map<string, RoomRecord>();
   readonly aliases = new Map<string, string>();
   readonly media = new Map<string, MediaRecord>();
+  /** Per-user rate-limit overrides (POST /_synapse/admin/v1/users/{u}/override_ratelimit). */
+  readonly rateLimitOverrides = new Map<string, RateLimitOverride>();
   /** Tuwunel only: the admin room and the server user (set by tuwunel-admin-room.ts). */
   adminRoomId: string | null = null;
   serverUserId: string | null = null;
@@ -203,8 +221,12 @@ export class HomeserverModel {
   readonly e2ee = new EndToEndKeys(() => this.bump());
   private readonly txnCache = new Map<string, string>();
 
-  constructor(serverName: string) {
+  /** The version of rooms created here: Synapse 1.67's 9, current Synapse's and Tuwunel's 11. */
+  readonly roomVersion: string;
+
+  constructor(serverName: string, roomVersion = '9') {
     this.serverName = serverName;
+    this.roomVersion = roomVersion;
     this.emitter.setMaxListeners(0);
   }
 
@@ -243,6 +265,8 @@ export class HomeserverModel {
       filters: [],
       profileFields: new Map(Object.entries(seed.profile ?? {})),
       forgotten: new Set(),
+      crossSigningKeys: new Map(),
+      profileDeleted: false,
     };
     for (const d of seed.devices ?? []) {
       user.devices.set(d.deviceId, {
@@ -272,6 +296,7 @@ export class HomeserverModel {
       emails: [], createdAt: Date.now(), password: null, deactivated: false, erasedAt: null,
       crossSigning: false, devices: new Map(), accountData: new Map(), roomAccountData: new Map(),
       tags: new Map(), pushers: [], filters: [], profileFields: new Map(), forgotten: new Set(),
+      crossSigningKeys: new Map(), profileDeleted: false,
     });
   }
 
@@ -309,7 +334,7 @@ export class HomeserverModel {
    * Admin login-as: on Synapse a token without a device; given a device name (Tuwunel's
    * "Admin login"), a token for a new device the user can see, last seen now, with no IP.
    */
-  loginAs(userId: string, validUntil: number | null = null, deviceName: string | null = null): string {
+  loginAs(userId: string, validUntil: number | null = null, deviceName: string | null = null, by?: string): string {
     const user = this.requireUser(userId);
     const token = newAccessToken(user.localpart);
     let deviceId: string | null = null;
@@ -319,7 +344,7 @@ export class HomeserverModel {
         deviceId, displayName: deviceName, lastSeenIp: null, lastSeenUserAgent: null, lastSeenAt: Date.now(), hasKeys: false,
       });
     }
-    this.tokens.set(token, { token, userId, deviceId, validUntil });
+    this.tokens.set(token, { token, userId, deviceId, validUntil, ...(by === undefined ? {} : { puppetedBy: by }) });
     return token;
   }
 
@@ -398,7 +423,7 @@ export class HomeserverModel {
   createRoom(creator: string, opts: CreateRoomOptions = {}): string {
     const roomId = newRoomId(this.serverName);
     this.rooms.set(roomId, {
-      roomId, version: '9', creator, events: [], state: new Map(), receipts: new Map(), typing: { userIds: [], pos: 0 },
+      roomId, version: this.roomVersion, creator, events: [], state: new Map(), receipts: new Map(), typing: { userIds: [], pos: 0 },
     });
     const preset = opts.preset ?? (opts.isDirect ? 'trusted_private_chat' : 'private_chat');
     const invitees = opts.invite ?? [];
@@ -406,7 +431,8 @@ export class HomeserverModel {
     const state = (type: string, content: JsonObject, stateKey = ''): void => {
       this.sendEvent(roomId, creator, type, content, ts === undefined ? { stateKey } : { stateKey, ts });
     };
-    state('m.room.create', { ...opts.creationContent, room_version: '9', creator });
+    // Room version 11 drops `creator` from the create event: the sender is the creator.
+    state('m.room.create', updatedRedactionRules(this.roomVersion) ? { ...opts.creationContent, room_version: this.roomVersion } : { ...opts.creationContent, room_version: this.roomVersion, creator });
     state('m.room.member', this.memberContent(creator, 'join'), creator);
     const users: JsonObject = { [creator]: 100 };
     if (preset === 'trusted_private_chat') for (const u of invitees) users[u] = 100;
@@ -490,6 +516,7 @@ export class HomeserverModel {
       ts: opts.ts ?? Math.max(Date.now(), last ? last.ts + 1 : 0),
       pos: this.bump(),
       index: room.events.length,
+      roomVersion: room.version,
       replaces: undefined,
       txn: opts.txn && { token: opts.txn.token, txnId: opts.txn.txnId },
       redactedBy: undefined,
@@ -513,6 +540,8 @@ export class HomeserverModel {
 
   redact(roomId: string, sender: string, eventId: string, reason?: string, txn?: SendOptions['txn']): string {
     const content: JsonObject = reason === undefined ? {} : { reason };
+    // Room version 11 moves `redacts` into the content (it stays at the top level for clients too).
+    if (updatedRedactionRules(this.requireRoom(roomId).version)) content['redacts'] = eventId;
     return this.sendEvent(roomId, sender, 'm.room.redaction', content, txn ? { redacts: eventId, txn } : { redacts: eventId });
   }
 
@@ -540,6 +569,35 @@ export class HomeserverModel {
     const ownEvent = event?.sender === redactor && level >= (typeof sendLevel === 'number' ? sendLevel : 0);
     if (level < redactLevel && !ownEvent) return 'The redactor lacks the redaction power level in this room.';
     if (this.membership(roomId, redactor) !== 'join') return `Auth check failed: ${redactor} is not joined to ${roomId}`;
+    return null;
+  }
+
+  /**
+   * As redactionRefusal, but judged by the state at the redacted event instead of the room's
+   * current state: Synapse's redaction task sends each redaction with the redacted event as its
+   * only prev event, so the auth rules see the room as it was then (the user was joined when
+   * they wrote, whether or not they, or anyone local, are still there).
+   */
+  redactionRefusalAtEvent(roomId: string, redactor: string, eventId: string): string | null {
+    const event = this.findEvent(roomId, eventId);
+    if (!event) return null;
+    const member = [...this.requireRoom(roomId).events]
+      .filter((e) => e.index <= event.index && e.type === 'm.room.member' && e.stateKey === redactor)
+      .pop();
+    if (member?.content['membership'] !== 'join') return `403: User ${redactor} not in room ${roomId} (None)`;
+    const powerLevels = [...this.requireRoom(roomId).events].filter((e) => e.index <= event.index && e.type === 'm.room.power_levels' && e.stateKey === '').pop();
+    const content = powerLevels?.content ?? {};
+    const users = (content['users'] ?? {}) as JsonObject;
+    const levelOf = (u: string): number => {
+      const level = users[u] ?? content['users_default'] ?? 0;
+      return typeof level === 'number' ? level : 0;
+    };
+    const events = (content['events'] ?? {}) as JsonObject;
+    const sendLevel = events['m.room.redaction'] ?? content['events_default'] ?? 0;
+    const redactLevel = typeof content['redact'] === 'number' ? content['redact'] : 50;
+    const level = levelOf(redactor);
+    if (level < (typeof sendLevel === 'number' ? sendLevel : 0)) return "403: You don't have permission to post that to the room.";
+    if (event.sender !== redactor && level < redactLevel) return "403: You don't have permission to redact events";
     return null;
   }
 
@@ -602,6 +660,11 @@ export class HomeserverModel {
 
   joinedRooms(userId: string): string[] {
     return this.memberships(userId).filter((m) => m.membership === 'join').map((m) => m.roomId);
+  }
+
+  /** Whether a local user is joined: what a server needs to be "in" the room (and keep its current state, on Synapse). */
+  serverInRoom(roomId: string): boolean {
+    return this.joinedMembers(roomId).some((u) => this.users.get(u)?.local === true);
   }
 
   joinedMembers(roomId: string): string[] {
@@ -705,6 +768,23 @@ export class HomeserverModel {
     rooms.set(type, entry);
   }
 
+  /**
+   * MSC3391's delete (Tuwunel 1.9.0, src/service/account_data/mod.rs): the entry becomes a
+   * tombstone with content {}; a GET and an initial sync treat it as absent, an incremental sync
+   * shows the empty content, the admin account-data listing shows it as {}.
+   */
+  deleteAccountData(userId: string, type: string, roomId?: string): void {
+    const user = this.requireUser(userId);
+    const entry = { content: {}, pos: this.bump(), deleted: true };
+    if (roomId === undefined) {
+      user.accountData.set(type, entry);
+      return;
+    }
+    let rooms = user.roomAccountData.get(roomId);
+    if (!rooms) user.roomAccountData.set(roomId, (rooms = new Map()));
+    rooms.set(type, entry);
+  }
+
   setRoomTag(userId: string, roomId: string, tag: string, content: JsonObject = {}): void {
     const user = this.requireUser(userId);
     const tags = { ...(user.tags.get(roomId)?.content ?? {}), [tag]: content };
@@ -740,7 +820,7 @@ export class HomeserverModel {
       this.pos += 1;
       room.events.push({
         eventId: newEventId(), roomId, type: 'm.room.message', sender, content: { msgtype: 'm.text', body: body(i) },
-        stateKey: undefined, redacts: undefined, ts: ts++, pos: this.pos, index: room.events.length,
+        stateKey: undefined, redacts: undefined, ts: ts++, pos: this.pos, index: room.events.length, roomVersion: room.version,
         replaces: undefined, txn: undefined, redactedBy: undefined,
       });
     }
@@ -770,11 +850,11 @@ export class HomeserverModel {
     this.requireUser(userId).erasedAt = this.bump();
   }
 
+  /** Removes global and per-room account data; room tags live apart and stay (Synapse's purge_account_data_for_user). */
   clearAccountData(userId: string): void {
     const user = this.requireUser(userId);
     user.accountData.clear();
     user.roomAccountData.clear();
-    user.tags.clear();
     this.bump();
   }
 
@@ -783,6 +863,22 @@ export class HomeserverModel {
     for (const { roomId, membership } of this.memberships(userId)) {
       if (membership === 'join' || membership === 'invite') this.leave(roomId, userId);
     }
+  }
+
+  /**
+   * Removes a room and everything stored about it (Synapse's purge_room, Tuwunel's purge): its
+   * events and state, its aliases, and each user's room account data, tags and forget mark.
+   * Media the room's events pointed at stays.
+   */
+  purgeRoom(roomId: string): void {
+    this.rooms.delete(roomId);
+    for (const [alias, target] of this.aliases) if (target === roomId) this.aliases.delete(alias);
+    for (const user of this.users.values()) {
+      user.roomAccountData.delete(roomId);
+      user.tags.delete(roomId);
+      user.forgotten.delete(roomId);
+    }
+    this.bump();
   }
 
   // ---- Tuwunel admin room ----

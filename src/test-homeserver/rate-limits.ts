@@ -1,19 +1,32 @@
-// Synapse's message rate limit (rc_message), as synapse/api/ratelimiting.py and
-// handlers/message.py have it, measured against Synapse 1.160 in test/real/synapse-facts.test.ts:
+// Synapse's message rate limit (rc_message) and the admin API that overrides it per user, as
+// synapse/api/ratelimiting.py (RequestRatelimiter over Ratelimiter), handlers/message.py and
+// handlers/room.py have them, measured on Synapse 1.160 by the real tier
+// (test/real/homeserver-facts.test.ts, with the scenarios of test/support/homeserver-facts/):
 // - a leaky bucket per user: 10 events at once, then one every 5 s (0.2 per second);
 // - every event a user makes through the client API meets it, not only messages: state,
-//   redactions, and joins, leaves and invites too. So a bot that has just answered a burst of
-//   commands is refused its next join. A repeated transaction is answered from memory, unlimited;
+//   redactions, and joins, leaves and invites too (so a bot that has just answered a burst of
+//   commands is refused its next join), and room creation, counted once and up front;
+// - a login-as token counts against the person, but an override of 0 for the admin it was made
+//   for lifts it (the inner limiter checks the "authenticated entity"); admins are limited like
+//   anyone; the server's own tasks (the user-redaction task) are not limited; a repeated
+//   transaction is answered from memory, unlimited;
 // - a refusal is 429 M_LIMIT_EXCEEDED "Too Many Requests" with retry_after_ms, and a
 //   Retry-After header in whole seconds (rounded up), sent after a pause of half a second;
-// - the admin API's override (POST /_synapse/admin/v1/users/{u}/override_ratelimit) sets a
-//   user's own rate and burst; messages_per_second 0 lifts every limit for them; DELETE restores.
-// The test homeserver applies it only when started with `rateLimits: true` (a server whose
-// operator raised rc_message, otherwise) and only on flavours that have it (Tuwunel has none).
-// Room creation's own limit (rc_room_creation) and the join limits (rc_joins) are not modelled.
-import { MatrixError, jsonBody, requireAuth, forbidden, notFound, json } from './http.ts';
-import type { Handler, Reply, RequestContext, Router } from './http.ts';
+// - the override (POST /_synapse/admin/v1/users/{u}/override_ratelimit) sets a user's own rate
+//   and burst; messages_per_second 0 lifts every limit for them; DELETE restores the defaults.
+// The test homeserver applies the limit only when started with `rateLimits: 'synapse-defaults'`
+// (otherwise as on a server whose operator raised rc_message) and only on flavours that have it:
+// Tuwunel has no per-user message limit, nor the override API. Room creation's own limit
+// (rc_room_creation) and the join limits (rc_joins) are not modelled.
+import { MatrixError, json, jsonBody, notFound } from './http.ts';
+import type { Handler, Reply, RequestContext } from './http.ts';
+import { isLocal, requireAdmin, unrecognized } from './admin-common.ts';
+import type { AdminHandler, AdminRegistrar } from './admin-common.ts';
+import type { RateLimitOverride, TokenRecord } from './model.ts';
 import { transactionKey } from './transactions.ts';
+
+/** The test homeserver's option: off, or Synapse's defaults for every user without an override. */
+export type RateLimits = 'off' | 'synapse-defaults';
 
 export type RateSettings = { perSecond: number; burst: number };
 
@@ -43,24 +56,29 @@ export class LeakyBuckets {
   }
 }
 
-/** The message limit of one server: its default, the admins' per-user overrides, the buckets. */
-export class MessageRateLimits {
-  readonly overrides = new Map<string, { messagesPerSecond: number; burstCount: number }>();
+/** The message limit of one server: its default rate, the admins' per-user overrides (stored in the model), the buckets. */
+export class MessageRateLimiter {
   readonly #buckets = new LeakyBuckets();
   readonly #defaults: RateSettings | null;
+  readonly #overrides: Map<string, RateLimitOverride>;
 
-  /** `defaults` null: no limit applies (the override API still answers). */
-  constructor(defaults: RateSettings | null) {
+  /** `defaults` null: no limit applies (the override API still answers where the flavour has it). */
+  constructor(defaults: RateSettings | null, overrides: Map<string, RateLimitOverride>) {
     this.#defaults = defaults;
+    this.#overrides = overrides;
   }
 
-  /** Checks (and with `update`, counts) one event of `userId`'s; null when allowed, else the 429 to answer. */
-  take(userId: string, nowMs: number, update: boolean): MatrixError | null {
+  /** Checks (and with `update`, counts) one event of the token's user; null when allowed, else the 429 to answer. */
+  take(token: TokenRecord, nowMs: number, update: boolean): MatrixError | null {
     if (this.#defaults === null) return null;
-    const override = this.overrides.get(userId);
-    if (override !== undefined && override.messagesPerSecond === 0) return null;
-    const rate = override === undefined ? this.#defaults : { perSecond: override.messagesPerSecond, burst: override.burstCount };
-    const { allowed, retryAfterMs } = this.#buckets.take(userId, nowMs / 1000, rate, update);
+    const own = this.#overrides.get(token.userId);
+    if (own !== undefined && own.messagesPerSecond === 0) return null;
+    // Ratelimiter.can_do_action looks the override up for the authenticated entity: a login-as
+    // token's admin, whose override of 0 lifts the limit for whatever the token does.
+    const entity = this.#overrides.get(token.puppetedBy ?? token.userId);
+    if (entity !== undefined && entity.messagesPerSecond === 0) return null;
+    const rate = own === undefined ? this.#defaults : { perSecond: own.messagesPerSecond, burst: own.burstCount };
+    const { allowed, retryAfterMs } = this.#buckets.take(token.userId, nowMs / 1000, rate, update);
     return allowed ? null : limitExceeded(retryAfterMs);
   }
 }
@@ -70,8 +88,12 @@ export function limitExceeded(retryAfterMs: number): MatrixError {
   return new MatrixError(429, 'M_LIMIT_EXCEEDED', 'Too Many Requests', { retry_after_ms: retryAfterMs }, { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) });
 }
 
-/** Client-API routes (canonical, after /_matrix/client/v3) where a user makes an event. */
-const EVENT_ROUTES: Array<{ method: string; pattern: RegExp }> = [
+/**
+ * Client-API routes (canonical, after /_matrix/client/v3) where a user makes an event. Most are
+ * counted once the event is made (handle_new_client_event); room creation is counted up front,
+ * whether the room is then made or not (RoomCreationHandler.create_room).
+ */
+const EVENT_ROUTES: Array<{ method: string; pattern: RegExp; upFront?: true }> = [
   { method: 'PUT', pattern: /^\/rooms\/[^/]+\/send\/[^/]+\/[^/]+$/ },
   { method: 'PUT', pattern: /^\/rooms\/[^/]+\/state\/[^/]+(\/[^/]*)?$/ },
   { method: 'PUT', pattern: /^\/rooms\/[^/]+\/redact\/[^/]+\/[^/]+$/ },
@@ -79,14 +101,16 @@ const EVENT_ROUTES: Array<{ method: string; pattern: RegExp }> = [
   { method: 'POST', pattern: /^\/rooms\/[^/]+\/(join|leave|invite|kick|ban|unban)$/ },
   { method: 'POST', pattern: /^\/join\/[^/]+$/ },
   { method: 'PUT', pattern: /^\/profile\/[^/]+\/(displayname|avatar_url)$/ },
+  { method: 'POST', pattern: /^\/createRoom$/, upFront: true },
 ];
 
-/** Whether the request makes an event, and so meets the message limit. */
-export function makesEvent(method: string, canonicalPath: string): boolean {
+/** Whether the request makes an event, and so meets the message limit; null when it does not. */
+export function eventRoute(method: string, canonicalPath: string): { upFront: boolean } | null {
   const prefix = '/_matrix/client/v3';
-  if (!canonicalPath.startsWith(prefix)) return false;
+  if (!canonicalPath.startsWith(prefix)) return null;
   const rest = canonicalPath.slice(prefix.length);
-  return EVENT_ROUTES.some((route) => route.method === method && route.pattern.test(rest));
+  const route = EVENT_ROUTES.find((r) => r.method === method && r.pattern.test(rest));
+  return route === undefined ? null : { upFront: route.upFront === true };
 }
 
 /** A send under a transaction ID the server remembers: answered from memory, never limited. */
@@ -96,48 +120,75 @@ export function isRetransmission(ctx: RequestContext): boolean {
   return ctx.state.model.isRetransmission(transactionKey(ctx.state.flavour.transactionScope, ctx.token, roomId, txnId));
 }
 
-/** Runs `handler` under the message limit: refused (after Synapse's pause) when the bucket is full, counted when it made an event. */
-export async function underMessageLimit(ctx: RequestContext, limits: MessageRateLimits, handler: Handler): Promise<Reply> {
-  const userId = ctx.token?.userId;
-  if (userId === undefined || isRetransmission(ctx)) return handler(ctx);
-  const refusal = limits.take(userId, Date.now(), false);
+/**
+ * Runs `handler` under the message limit: refused (after Synapse's pause) when the bucket is
+ * full; counted up front or once the event is made, as the route says.
+ */
+export async function underMessageLimit(ctx: RequestContext, route: { upFront: boolean }, handler: Handler): Promise<Reply> {
+  const token = ctx.token;
+  if (token === null || isRetransmission(ctx)) return handler(ctx);
+  const limiter = ctx.state.rateLimiter;
+  const refusal = limiter.take(token, Date.now(), route.upFront);
   if (refusal !== null) {
     await new Promise((resolve) => setTimeout(resolve, REFUSAL_PAUSE_MS));
     throw refusal;
   }
   const reply = await handler(ctx);
-  if (reply.status >= 200 && reply.status < 300) limits.take(userId, Date.now(), true);
+  if (!route.upFront && reply.status >= 200 && reply.status < 300) limiter.take(token, Date.now(), true);
   return reply;
 }
 
-/** GET, POST and DELETE /_synapse/admin/v1/users/{userId}/override_ratelimit, as Synapse answers them. */
-export function registerRateLimitOverride(router: Router, limits: MessageRateLimits): void {
-  const path = '/_synapse/admin/v1/users/{userId}/override_ratelimit';
-  const target = (ctx: RequestContext, remoteMessage: string): string => {
-    const token = requireAuth(ctx);
-    if (!ctx.state.model.user(token.userId)?.admin) throw forbidden('You are not a server admin');
-    const userId = ctx.params['userId'] ?? '';
-    if (!userId.endsWith(`:${ctx.state.model.serverName}`)) throw new MatrixError(400, 'M_UNKNOWN', remoteMessage);
-    if (!ctx.state.model.localUser(userId)) throw notFound('User not found');
-    return userId;
-  };
-  router.add('GET', path, (ctx) => {
-    const override = limits.overrides.get(target(ctx, 'Can only look up local users'));
-    return json(override === undefined ? {} : { messages_per_second: override.messagesPerSecond, burst_count: override.burstCount });
-  });
-  router.add('POST', path, (ctx) => {
-    const userId = target(ctx, 'Only local users can be ratelimited');
-    const body = jsonBody(ctx);
-    const messagesPerSecond = body['messages_per_second'] ?? 0;
-    const burstCount = body['burst_count'] ?? 0;
-    for (const value of [messagesPerSecond, burstCount]) {
-      if (!Number.isInteger(value) || (value as number) < 0) throw new MatrixError(400, 'M_INVALID_PARAM', `${JSON.stringify(value)} parameter must be a positive int`);
+// ---- GET/POST/DELETE /_synapse/admin/v1/users/{u}/override_ratelimit (Synapse's RateLimitRestServlet) ----
+
+/** Python's repr of a JSON value, as Synapse's "%r parameter must be a positive int" prints it. */
+function pythonRepr(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  return JSON.stringify(value);
+}
+
+function overrideTarget(ctx: RequestContext, remoteMessage: string): string {
+  requireAdmin(ctx);
+  const userId = ctx.params['userId'] ?? '';
+  if (!isLocal(ctx, userId)) throw new MatrixError(400, 'M_UNKNOWN', remoteMessage);
+  if (!ctx.state.model.localUser(userId)) throw notFound('User not found');
+  return userId;
+}
+
+function getOverride(ctx: RequestContext): Reply {
+  const override = ctx.state.model.rateLimitOverrides.get(overrideTarget(ctx, 'Can only look up local users'));
+  return json(override ? { messages_per_second: override.messagesPerSecond, burst_count: override.burstCount } : {});
+}
+
+function setOverride(ctx: RequestContext): Reply {
+  const userId = overrideTarget(ctx, 'Only local users can be ratelimited');
+  const body = jsonBody(ctx);
+  const messagesPerSecond = body['messages_per_second'] ?? 0;
+  const burstCount = body['burst_count'] ?? 0;
+  for (const value of [messagesPerSecond, burstCount]) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new MatrixError(400, 'M_INVALID_PARAM', `${pythonRepr(value)} parameter must be a positive int`);
     }
-    limits.overrides.set(userId, { messagesPerSecond: messagesPerSecond as number, burstCount: burstCount as number });
-    return json({ messages_per_second: messagesPerSecond, burst_count: burstCount });
-  });
-  router.add('DELETE', path, (ctx) => {
-    limits.overrides.delete(target(ctx, 'Only local users can be ratelimited'));
-    return json({});
-  });
+  }
+  const override = { messagesPerSecond: messagesPerSecond as number, burstCount: burstCount as number };
+  ctx.state.model.rateLimitOverrides.set(userId, override);
+  return json({ messages_per_second: override.messagesPerSecond, burst_count: override.burstCount });
+}
+
+function deleteOverride(ctx: RequestContext): Reply {
+  ctx.state.model.rateLimitOverrides.delete(overrideTarget(ctx, 'Only local users can be ratelimited'));
+  return json({});
+}
+
+/** The override exists where the flavour has a message limit, whether this server applies it or not. */
+const whereLimited = (handler: AdminHandler): AdminHandler => (ctx) => {
+  if (ctx.state.flavour.messageRateLimit === null) throw unrecognized(ctx);
+  return handler(ctx);
+};
+
+export function registerRateLimitOverride(r: AdminRegistrar): void {
+  r('GET', '/v1/users/{userId}/override_ratelimit', whereLimited(getOverride));
+  r('POST', '/v1/users/{userId}/override_ratelimit', whereLimited(setOverride));
+  r('DELETE', '/v1/users/{userId}/override_ratelimit', whereLimited(deleteOverride));
 }

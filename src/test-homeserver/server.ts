@@ -16,7 +16,9 @@ import { MatrixError, Router, decodeSegments, json } from './http.ts';
 import type { Reply, RequestContext, ServerState } from './http.ts';
 import { DEFAULT_UPLOAD_LIMIT, registerMediaApi } from './media-api.ts';
 import { HomeserverModel } from './model.ts';
-import { MessageRateLimits, limitExceeded, makesEvent, registerRateLimitOverride, underMessageLimit } from './rate-limits.ts';
+import { MessageRateLimiter, eventRoute, limitExceeded, underMessageLimit } from './rate-limits.ts';
+import type { RateLimits } from './rate-limits.ts';
+import { TaskScheduler } from './scheduled-tasks.ts';
 import type { JsonObject } from './model.ts';
 import { installTuwunelAdminRoom } from './tuwunel-admin-room.ts';
 import type { AdminRoomSettings } from './tuwunel-admin-room.ts';
@@ -41,14 +43,18 @@ export interface TestHomeserverOptions {
   adminRoom?: AdminRoomSettings;
   /** Pause between the rooms of a user redaction task, so a test can see it running (default 0). */
   redactionStepMs?: number;
+  /** How long a room deletion (DELETE /_synapse/admin/v2/rooms/{room}) runs, so a test can see it running (default 0). */
+  roomDeletionMs?: number;
   /** The largest upload in bytes (`m.upload.size`); Synapse's default 50 MiB when absent. */
   uploadLimit?: number;
   /**
-   * Synapse's default message rate limit for every user without an admin override (rate-limits.ts):
-   * 10 events at once, then one every 5 s. Off by default, as on a server whose operator raised it;
-   * the flavours without such a limit (Tuwunel) ignore it.
+   * 'synapse-defaults': Synapse's default message rate limit (rc_message: 10 events at once, then
+   * one every 5 s) for every event a user makes (sends, state, redactions, joins, leaves, invites,
+   * room creation), honouring the admin API's per-user override (rate-limits.ts). 'off' (the
+   * default), as on a server whose operator raised it, so that tests stay fast. Synapse flavours
+   * only: starting a flavour without the limit (Tuwunel) with it throws.
    */
-  rateLimits?: boolean;
+  rateLimits?: RateLimits;
 }
 
 export interface TestHomeserver {
@@ -146,8 +152,13 @@ function canonicalPath(rawPath: string): string {
 
 export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Promise<TestHomeserver> {
   const flavour = describeFlavour(opts.flavour ?? 'synapse-1.67', opts.version);
+  const rateLimits = opts.rateLimits ?? 'off';
+  if (rateLimits === 'synapse-defaults' && flavour.messageRateLimit === null) {
+    const server = `${flavour.flavour.charAt(0).toUpperCase()}${flavour.flavour.slice(1)} ${flavour.version}`;
+    throw new Error(`rateLimits: 'synapse-defaults' is Synapse's limiter; ${server} has no per-user message limit`);
+  }
   const serverName = opts.serverName ?? 'test.local';
-  const model = new HomeserverModel(serverName);
+  const model = new HomeserverModel(serverName, flavour.roomVersion);
   const faults = new Faults();
   const requests: RecordedRequest[] = [];
   const closing = new AbortController();
@@ -162,13 +173,13 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
   const state: ServerState = {
     model, flavour, url: '', registrationSecret: randomBytes(16).toString('hex'), closing: closing.signal, later,
     redactionStepMs: opts.redactionStepMs ?? 0,
+    roomDeletionMs: opts.roomDeletionMs ?? 0,
+    tasks: new TaskScheduler(),
+    rateLimiter: new MessageRateLimiter(rateLimits === 'synapse-defaults' ? flavour.messageRateLimit : null, model.rateLimitOverrides),
     uploadLimit: opts.uploadLimit ?? DEFAULT_UPLOAD_LIMIT,
   };
 
   const router = new Router();
-  // Synapse's message limit, and its admin override (which answers whether the limit is on or not).
-  const messageLimits = opts.rateLimits === true && flavour.messageRateLimit !== null ? new MessageRateLimits(flavour.messageRateLimit) : null;
-  if (flavour.messageRateLimit !== null) registerRateLimitOverride(router, messageLimits ?? new MessageRateLimits(null));
   registerClientApi(router);
   registerMediaApi(router, flavour.authenticatedMedia);
   registerProbes(router, flavour);
@@ -229,7 +240,9 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     // Like Synapse's user_ips: every authenticated request updates the device's last seen.
     if (ctx.token) model.touchDevice(ctx.token, '127.0.0.1', ctx.req.headers['user-agent'] ?? null);
     try {
-      if (messageLimits !== null && makesEvent(ctx.method, canonicalPath(ctx.rawPath))) return await underMessageLimit(ctx, messageLimits, found.handler);
+      // Synapse's message limit, for every event a user makes (rate-limits.ts).
+      const makesEvent = eventRoute(ctx.method, canonicalPath(ctx.rawPath));
+      if (makesEvent !== null) return await underMessageLimit(ctx, makesEvent, found.handler);
       return await found.handler(ctx);
     } catch (e) {
       if (e instanceof MatrixError) return json(e.toJSON(), e.status, e.headers);

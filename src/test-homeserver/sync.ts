@@ -117,7 +117,7 @@ function skippedState(room: RoomRecord, t: Timeline, since: number | null, token
 function roomAccountData(user: UserRecord, roomId: string, since: number | null): unknown[] {
   const out: unknown[] = [];
   for (const [type, entry] of user.roomAccountData.get(roomId) ?? []) {
-    if (since === null || entry.pos > since) out.push({ type, content: entry.content });
+    if (since === null ? !entry.deleted : entry.pos > since) out.push({ type, content: entry.content });
   }
   const tags = user.tags.get(roomId);
   if (tags && (since === null || tags.pos > since)) out.push({ type: 'm.tag', content: { tags: tags.content } });
@@ -216,7 +216,7 @@ export function buildSync(model: HomeserverModel, token: TokenRecord, since: num
   const body: JsonObject = { next_batch: nextBatch };
   const accountData: unknown[] = [];
   for (const [type, entry] of user.accountData) {
-    if (since === null || entry.pos > since) accountData.push({ type, content: entry.content });
+    if (since === null ? !entry.deleted : entry.pos > since) accountData.push({ type, content: entry.content });
   }
   if (since === null && !user.accountData.has('m.push_rules')) {
     accountData.push({ type: 'm.push_rules', content: defaultPushRules(user.userId) });

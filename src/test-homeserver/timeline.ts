@@ -18,10 +18,16 @@ export interface ReadOptions {
   visibleUpTo: number;
   /** The reader's token, for unsigned.transaction_id. */
   viewer: TokenRecord | null;
-  /** Prune events of erased senders for a reader who was not in the room then (client API). */
+  /** Prune events of erased senders for a reader who was not in the room then (client API; Tuwunel's admin reads too). */
   pruneErasedFor: string | null;
+  /** Such a pruned copy carries no `unsigned` at all, not even a redaction (Tuwunel's Pdu::redacted). */
+  prunedWithoutUnsigned?: boolean;
   /** The server's largest page: a bigger `limit` is quietly lowered to it. */
   maxLimit?: number;
+  /** The direction when `dir` is missing (default 'b'). */
+  defaultDir?: 'b' | 'f';
+  /** A forward read without `from` starts at the beginning of the room instead of its end. */
+  forwardWithoutFromStartsAtBeginning?: boolean;
 }
 
 const globMatch = (pattern: string, value: string): boolean =>
@@ -57,20 +63,26 @@ function serialize(model: HomeserverModel, ev: StoredEvent, opts: ReadOptions, n
   if (opts.pruneErasedFor !== null && model.user(ev.sender)?.erasedAt != null) {
     prune = model.membershipAt(ev.roomId, opts.pruneErasedFor, ev.index) !== 'join';
   }
-  return clientEvent(ev, viewer, now, prune);
+  const out = clientEvent(ev, viewer, now, prune);
+  if (prune && opts.prunedWithoutUnsigned) {
+    for (const key of ['unsigned', 'age', 'redacted_because', 'replaces_state', 'prev_content']) delete out[key];
+  }
+  return out;
 }
 
 /**
- * GET /messages: Synapse starts at the end of the room when `from` is missing, whatever `dir`.
+ * GET /messages: Synapse 1.67 starts at the end of the room when `from` is missing, whatever
+ * `dir`; current Synapse and Tuwunel start a forward read at the beginning (`opts`).
  * `to` (any token, sync ones included) is where paging stops: the events between `from`
  * and `to`, never beyond; a `to` behind `from` gives nothing.
  */
 export function paginate(model: HomeserverModel, room: RoomRecord, query: URLSearchParams, opts: ReadOptions): JsonObject {
-  const dir = query.get('dir') ?? 'b';
+  const dir = query.get('dir') ?? opts.defaultDir ?? 'b';
   if (dir !== 'b' && dir !== 'f') throw new MatrixError(400, 'M_INVALID_PARAM', "Query parameter \"dir\" must be one of ['b', 'f']");
   const limit = Math.min(Math.max(0, intParam(query, 'limit', 10)), opts.maxLimit ?? Number.MAX_SAFE_INTEGER);
   const filter = filterParam(query) as EventFilter;
-  const start = parsePosition(room, query.get('from'));
+  const from = query.get('from');
+  const start = dir === 'f' && !from && opts.forwardWithoutFromStartsAtBeginning ? 0 : parsePosition(room, from);
   const toToken = query.get('to');
   const stop = toToken === null || toToken === '' ? null : parsePosition(room, toToken);
   const beyondTo = (i: number): boolean => stop !== null && (dir === 'b' ? i < stop : i >= stop);

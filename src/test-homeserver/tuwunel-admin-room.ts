@@ -29,6 +29,11 @@ export interface AdminRoomSettings {
    * less 10240 for the envelope and 512 for the relation; tests make it small.
    */
   segmentBudget?: number;
+  /**
+   * How long `users deactivate` takes per room it leaves (default 0): the leaves come one after
+   * another, the answer after the last, and every command queued behind it waits.
+   */
+  deactivateRoomMs?: number;
 }
 
 const TUWUNEL_SEGMENT_BUDGET = 65_535 - 10_240 - 512;
@@ -48,6 +53,8 @@ interface Run {
   /** The lines after the command line (code blocks for list commands). */
   body: string[];
   log(message: string): void;
+  /** Work the command does after its first part, one step at a time, before it answers (leaving rooms). */
+  defer(step: () => void): void;
 }
 
 /** Creates the room and server user, and starts answering commands. */
@@ -63,10 +70,40 @@ export function installTuwunelAdminRoom(model: HomeserverModel, later: Later, se
       model.join(model.adminRoomId, user.userId);
     }
   });
+  // src/service/admin/mod.rs: one worker takes the commands of every admin from a queue, one at
+  // a time, so a slow command holds up all that come after it, and a command sent again runs
+  // again once its turn comes.
+  const queue: StoredEvent[] = [];
+  let busy = false;
+  const next = (): void => {
+    const command = queue.shift();
+    if (!command) {
+      busy = false;
+      return;
+    }
+    busy = true;
+    // Begin after the command's own request has completed.
+    later(5, () => {
+      const { output, steps } = runCommand(model, String(command.content['body']));
+      const stepMs = settings.deactivateRoomMs ?? 0;
+      const work = (i: number): void => {
+        const step = steps[i];
+        if (step === undefined) {
+          respond(model, command, output, settings);
+          next();
+          return;
+        }
+        step();
+        later(stepMs, () => work(i + 1));
+      };
+      if (steps.length === 0) work(0);
+      else later(stepMs, () => work(0));
+    });
+  };
   model.emitter.on('event', (ev: StoredEvent) => {
     if (!isCommand(model, ev)) return;
-    // Answer after the command's own request has completed, as the real server's queue does.
-    later(5, () => respond(model, ev, runCommand(model, String(ev.content['body'])), settings));
+    queue.push(ev);
+    if (!busy) next();
   });
 }
 
@@ -84,22 +121,28 @@ function isCommand(model: HomeserverModel, ev: StoredEvent): boolean {
 
 // ---- running a command ----
 
-/** Runs one command (its first line, the rest is its body) and writes the answer as Tuwunel does. */
-export function runCommand(model: HomeserverModel, input: string): Output {
+/**
+ * Runs one command (its first line, the rest is its body) and writes the answer as Tuwunel does;
+ * `steps` is the rest of its work, done before the answer goes out.
+ */
+export function runCommand(model: HomeserverModel, input: string): { output: Output; steps: Array<() => void> } {
   const lines = input.split('\n').filter((l) => l.trim() !== '');
   const [, group = '', command = '', ...args] = (lines[0] ?? '').trim().split(/\s+/);
   const logs: string[] = [];
-  const run: Run = { model, args, body: lines.slice(1), log: (message) => logs.push(`|  INFO |    admin     | ${message} |\n`) };
+  const steps: Array<() => void> = [];
+  const run: Run = {
+    model, args, body: lines.slice(1), log: (message) => logs.push(`|  INFO |    admin     | ${message} |\n`), defer: (step) => steps.push(step),
+  };
   let outcome: { ok: boolean; text: string };
   try {
     outcome = { ok: true, text: dispatch(run, group, command) };
   } catch (e) {
-    if (e instanceof UsageError) return { markdown: false, text: e.message };
+    if (e instanceof UsageError) return { output: { markdown: false, text: e.message }, steps: [] };
     if (!(e instanceof CommandError)) throw e;
     outcome = { ok: false, text: `Command failed with error:\n\`\`\`\n${e.message}\n\`\`\`` };
   }
   const table = logs.length > 0 ? `| level | span | message |\n| ------: | :-----: | :------- |\n${logs.join('')}\n` : '';
-  return { markdown: true, text: table + outcome.text };
+  return { output: { markdown: true, text: table + outcome.text }, steps };
 }
 
 const USAGE = {
@@ -184,7 +227,7 @@ function deactivate(run: Run): string {
   });
   const userId = parseLocalUserId(run.model, positional['user_id']!);
   if (userId === run.model.serverUserId) throw new CommandError('Not allowed to deactivate the server service account.');
-  deactivateViaTuwunelCommand(run.model, userId, { leaveRooms: !flags.has('n') && !flags.has('no-leave-rooms'), log: run.log });
+  deactivateViaTuwunelCommand(run.model, userId, { leaveRooms: !flags.has('n') && !flags.has('no-leave-rooms'), log: run.log, defer: run.defer });
   return `User ${userId} has been deactivated`;
 }
 

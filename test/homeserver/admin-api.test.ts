@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { Flavour, TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
+import { roomTagsApartFromAccountData } from '../support/homeserver-facts/tags.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -82,6 +84,11 @@ describe('admin API', () => {
     });
   });
 
+  it('synapse: keeps room tags apart from the account data the admin API lists (same scenario as the real tier)', async () => {
+    hs = await startTestHomeserver({ flavour: 'synapse', rateLimits: 'synapse-defaults' });
+    await roomTagsApartFromAccountData(await factServerFor(hs));
+  });
+
   it('admin room messages (current Synapse) bypass membership and filter by sender', async () => {
     const { get, room, bob } = await world('synapse');
     hs.model.sendMessage(room, ALICE, 'from alice');
@@ -130,7 +137,9 @@ describe('admin API', () => {
 describe('deactivation', () => {
   function seedAliceData(room: string): void {
     hs.model.setAccountData(ALICE, 'org.example.prefs', { a: 1 });
-    hs.model.addPusher(ALICE, { kind: 'http', app_id: 'a', pushkey: 'k', app_display_name: 'A', device_display_name: 'D', lang: 'en', data: {} });
+    // Set from Alice's device, as a client sets it (Tuwunel removes it with the device).
+    const deviceId = [...hs.model.user(ALICE)!.devices.keys()][0];
+    hs.model.addPusher(ALICE, { kind: 'http', app_id: 'a', pushkey: 'k', app_display_name: 'A', device_display_name: 'D', lang: 'en', data: {}, deviceId });
     hs.model.uploadMedia(ALICE, { contentType: 'text/plain', bytes: Buffer.from('x') });
     hs.model.sendMessage(room, ALICE, 'hello');
   }

@@ -25,7 +25,7 @@ describe('flavours', () => {
     expect((await call(hs.url, 'GET', `${A}/v1/server_version`)).body).toEqual({ server_version: '1.67.0', python_version: '3.11.2' });
     await hs.close();
     await world('synapse');
-    expect((await call(hs.url, 'GET', `${A}/v1/server_version`)).body).toEqual({ server_version: '1.142.0' });
+    expect((await call(hs.url, 'GET', `${A}/v1/server_version`)).body).toEqual({ server_version: '1.160.0' });
     await hs.close();
     await world('tuwunel');
     expect((await call(hs.url, 'GET', `${A}/v1/server_version`)).body).toEqual({ server_version: '1.9.0' });
@@ -116,6 +116,6 @@ describe('flavours', () => {
 
   it('synapse current answers the federation version with JSON', async () => {
     await world('synapse');
-    expect((await call(hs.url, 'GET', '/_matrix/federation/v1/version')).body).toEqual({ server: { name: 'Synapse', version: '1.142.0' } });
+    expect((await call(hs.url, 'GET', '/_matrix/federation/v1/version')).body).toEqual({ server: { name: 'Synapse', version: '1.160.0' } });
   });
 });

@@ -66,12 +66,13 @@ describe('redacting in a room the user left (Synapse 1.67)', () => {
     const remote = m.createRoom('@zoe:remote.example', { name: 'elsewhere', invite: ['@alice:test.local'] });
     m.join(remote, '@alice:test.local');
     const refused = await admin('POST', `/v1/rooms/${enc(remote)}/make_room_admin`, { user_id: bot.userId });
-    expect(refused).toMatchObject({ status: 400, body: { error: 'No local admin user in room with power to update power levels.' } });
+    // Synapse looks for local users in the power levels' users map; Alice, joined at level 0, is not there.
+    expect(refused).toMatchObject({ status: 400, body: { errcode: 'M_UNKNOWN', error: 'No local admin user in room' } });
   });
 
-  it('Tuwunel has neither endpoint', async () => {
+  it('Tuwunel before 1.8.1 has neither endpoint (from 1.8.1 it has both: tuwunel-erasure-facts.test.ts)', async () => {
     await hs?.close();
-    hs = await startTestHomeserver({ flavour: 'tuwunel' });
+    hs = await startTestHomeserver({ flavour: 'tuwunel', version: '1.8.0' });
     const bot = hs.model.addUser({ localpart: 'privacybot', admin: true });
     const answer = await call(hs.url, 'POST', `/_synapse/admin/v1/rooms/${enc('!x:test.local')}/make_room_admin`, { token: bot.accessToken, body: {} });
     expect(answer).toMatchObject({ status: 404, body: { errcode: 'M_UNRECOGNIZED' } });

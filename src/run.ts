@@ -1,6 +1,6 @@
 // Starting the bot for real: the same sequence for production and for the demo.
 // Every step that can fail explains itself and stops before anything is changed.
-import { startBot, type RunningBot } from './bot/bot.ts';
+import { startBot, type RunningBot } from './bot/composition.ts';
 import type { BotConfig, Secrets } from './config/load.ts';
 import { connectHomeserver } from './homeserver/synapse-admin.ts';
 import type { Logger } from './log.ts';

@@ -42,7 +42,7 @@ fi
 
 log="$cache/synapse-root.build.log"
 : >"$log"
-echo "prepare-root: building a Debian unstable root with matrix-synapse in $root (once; about 2 to 10 minutes; log: $log)" >&2
+echo "prepare-root: building a Debian unstable root with matrix-synapse in $root (once; about 2 minutes, up to 10 on a slow mirror; log: $log)" >&2
 
 if ! command -v debootstrap >/dev/null 2>&1 || [ ! -r /usr/share/keyrings/debian-archive-keyring.gpg ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap debian-archive-keyring) >>"$log" 2>&1 \

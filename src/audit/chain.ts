@@ -4,7 +4,7 @@
 // entry cut from the end.
 import { createHash } from 'node:crypto';
 
-export const GENESIS = '0'.repeat(64);
+const GENESIS = '0'.repeat(64);
 
 export type AuditEntry = {
   seq: number;
@@ -20,7 +20,7 @@ export type AuditEntry = {
 
 export type UnsealedEntry = Omit<AuditEntry, 'hash' | 'prevHash'>;
 
-export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
+function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
   const fields = [entry.seq, entry.at, entry.requestId, entry.actor, entry.action, entry.detail, entry.prevHash];
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }

@@ -20,7 +20,7 @@ export type AnsweringDependencies = {
   /** The answer to a command, or null when it gets none. */
   compose: (entry: InboxEntry) => Promise<Composed | null>;
   giveUp: GiveUpDependencies;
-  /** Runs background work, logging its failure (bot.ts's track). */
+  /** Runs background work, logging its failure (background.ts). */
   track: (what: string, work: Promise<void>) => void;
   log: Logger;
   now: () => number;

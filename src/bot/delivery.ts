@@ -7,7 +7,7 @@ import type { RequestFailure } from '../matrix/request-failure.ts';
 export const MAX_ANSWER_ATTEMPTS = 3;
 
 /** Waits before the next attempt within one run: after the first failure, after the second. */
-export const RETRY_AFTER_MS: readonly number[] = [60_000, 15 * 60_000];
+const RETRY_AFTER_MS: readonly number[] = [60_000, 15 * 60_000];
 
 export type AfterFailure = { kind: 'retry'; afterMs: number } | { kind: 'give-up' };
 

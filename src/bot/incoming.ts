@@ -46,6 +46,3 @@ export function classifyIncoming(raw: unknown, rules: IncomingRules): Incoming {
   if (msgtype !== 'm.text' || typeof body !== 'string') return { kind: 'ignore', why: 'not text' };
   return { kind: 'message', event, body };
 }
-
-/** The server part of a user ID: everything after the first colon. */
-export const serverOf = (userId: string): string => userId.slice(userId.indexOf(':') + 1);

@@ -1,6 +1,7 @@
 // The bot's fixed answers, as Documents. Pure.
 import type { BotConfig } from '../config/load.ts';
 import type { HomeserverErrorKind } from '../homeserver/errors.ts';
+import { troubleDescription } from '../homeserver/trouble.ts';
 import { bold, code, link, paragraph, type Document } from '../render/document.ts';
 
 const contactInline = (config: BotConfig) => [link(config.privacyContact.email, `mailto:${config.privacyContact.email}`), ' or the room ', code(config.privacyContact.room)];
@@ -76,22 +77,6 @@ export const cannotEncryptForYou = (botUserId: string): Document => [
     ' with encryption turned off (in Element: when starting the chat, open “Show advanced” and disable end-to-end encryption).',
   ),
 ];
-
-/** What a user is told about a homeserver failure: the kind of trouble, never its details. */
-export function troubleDescription(kind: HomeserverErrorKind): string {
-  switch (kind) {
-    case 'timeout':
-      return 'the homeserver did not answer in time.';
-    case 'unreachable':
-      return 'the homeserver could not be reached.';
-    case 'rate-limited':
-      return 'the homeserver is too busy right now.';
-    case 'server-error':
-      return 'the homeserver reported an internal error.';
-    default:
-      return 'the homeserver gave an answer I did not understand.';
-  }
-}
 
 export const homeserverTrouble = (config: BotConfig, kind: HomeserverErrorKind): Document => [
   paragraph(`I could not read your data from the homeserver just now: ${troubleDescription(kind)} Nothing was lost; please try again in a few minutes.`),

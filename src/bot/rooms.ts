@@ -1,14 +1,14 @@
 // Which rooms the bot joins and leaves. Pure.
-import { serverOf } from './incoming.ts';
+import { serverPart } from '../config/matrix-ids.ts';
 
 export type InviteDecision = { kind: 'join' } | { kind: 'decline'; reason: string };
 
 /** Local users are vouched for by the homeserver; others are told, in the decline reason, where to go. */
 export function inviteDecision(inviter: string, serverName: string): InviteDecision {
-  if (serverOf(inviter) === serverName) return { kind: 'join' };
+  if (serverPart(inviter) === serverName) return { kind: 'join' };
   return {
     kind: 'decline',
-    reason: `I only serve accounts on ${serverName}. Your data lives on your own homeserver, ${serverOf(inviter)}: please ask its operators.`,
+    reason: `I only serve accounts on ${serverName}. Your data lives on your own homeserver, ${serverPart(inviter)}: please ask its operators.`,
   };
 }
 

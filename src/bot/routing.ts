@@ -4,7 +4,7 @@ import type { Command, Place } from '../commands/command.ts';
 import type { ParsedMessage } from '../commands/parse.ts';
 import type { BotConfig } from '../config/load.ts';
 import type { Document } from '../render/document.ts';
-import { serverOf } from './incoming.ts';
+import { serverPart } from '../config/matrix-ids.ts';
 import * as replies from './replies.ts';
 
 export type RoomFacts = {
@@ -38,10 +38,10 @@ export function route(parsed: ParsedMessage, sender: string, room: RoomFacts, co
   }
   const command = commands.find((c) => c.name === parsed.name);
   if (command === undefined) return { kind: 'reply', document: replies.unknownCommand(parsed.name) };
-  const local = serverOf(sender) === config.homeserver.serverName;
+  const local = serverPart(sender) === config.homeserver.serverName;
   switch (command.scope) {
     case 'personal':
-      if (!local) return { kind: 'reply', document: replies.remoteUser(sender, serverOf(sender), config) };
+      if (!local) return { kind: 'reply', document: replies.remoteUser(sender, serverPart(sender), config) };
       if (room.place !== 'direct') return { kind: 'reply', document: replies.notInDirectChat(botUserId, command.name) };
       break;
     case 'admin':

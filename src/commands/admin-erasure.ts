@@ -3,7 +3,7 @@
 import { erasurePlan } from '../erasure/plan.ts';
 import { roomPreview } from '../erasure/room-preview.ts';
 import { erasureSummary } from '../erasure/summary.ts';
-import { serverOf } from '../bot/incoming.ts';
+import { serverPart } from '../config/matrix-ids.ts';
 import { collectInventory } from '../inventory/collect.ts';
 import { minute } from '../requests/messages.ts';
 import { bold, code, list, paragraph, type Document } from '../render/document.ts';
@@ -49,7 +49,7 @@ export const erase = defineCommand({
   scope: 'admin',
   params: { user: userId() },
   run: async ({ erasure, sender, eventId, homeserver, now, config }, { user }) => {
-    if (serverOf(user) !== config.homeserver.serverName) return [paragraph(code(user), ` is not an account of ${config.homeserver.serverName}: its data lives on its own server.`)];
+    if (serverPart(user) !== config.homeserver.serverName) return [paragraph(code(user), ` is not an account of ${config.homeserver.serverName}: its data lives on its own server.`)];
     const inventory = await collectInventory(homeserver, user, now);
     if (!inventory.found) return [paragraph('The homeserver has no account ', code(user), '.')];
     const begun = await erasure.enter(sender, user, eventId, erasureSummary(inventory.inventory, now()));

@@ -9,7 +9,7 @@ const SHOWN_IN: Readonly<Record<Place, readonly Scope[]>> = {
   'privacy-contact': ['privacy-contact', 'public'],
 };
 
-export const commandsFor = (commands: readonly Command[], place: Place): Command[] => commands.filter((c) => SHOWN_IN[place].includes(c.scope));
+const commandsFor = (commands: readonly Command[], place: Place): Command[] => commands.filter((c) => SHOWN_IN[place].includes(c.scope));
 
 export const help = defineCommand({
   name: 'help',

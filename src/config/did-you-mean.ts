@@ -1,7 +1,7 @@
 // "Did you mean ...?" suggestions for misspelt setting names and values.
 
 /** Levenshtein distance between a and b. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];

@@ -45,7 +45,7 @@ function presence(s: Setting): string {
  * enforces, e.g. "days a delivered export can be downloaded ...: a whole
  * number from 1 to 90 (default 7)"; for an object, the settings in it.
  */
-export function expectedOf(s: Setting): string {
+function expectedOf(s: Setting): string {
   const description = descriptionOf(s);
   if (isObject(s)) return `${description}${presence(s)}: ${childrenOf(s).map((c) => `${c.key}${presence(c)}`).join(', ')}`;
   if (isNumber(s)) return `${description}: ${valueText(s)}${presence(s)}`;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { quote } from './redact.ts';
 
 /** Why `text` is not a usable homeserver address (http(s), host, optional port; no path, query or credentials), or null. */
-export function homeserverUrlProblem(text: string): string | null {
+function homeserverUrlProblem(text: string): string | null {
   if (text.trim() === '') return 'it is empty';
   let url: URL;
   try {

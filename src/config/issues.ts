@@ -31,7 +31,7 @@ function asObject(schema: unknown): z.ZodObject | null {
 }
 
 /** The setting names allowed in the object at `path`. */
-export function knownKeysAt(path: Path): string[] {
+function knownKeysAt(path: Path): string[] {
   let schema: z.ZodObject | null = asObject(BotConfig);
   for (const segment of path) {
     if (schema === null) return [];

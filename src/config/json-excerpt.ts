@@ -52,7 +52,7 @@ function maskOther(token: Token): string {
 }
 
 /** `text` with the same length and line breaks, everything that could be a secret replaced by "*". */
-export function maskedJson(text: string): string {
+function maskedJson(text: string): string {
   const tokens = tokensOf(text);
   const significant = tokens.filter((t) => !isSpace(t));
   const shown = new Map<Token, string>();

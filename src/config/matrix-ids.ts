@@ -89,7 +89,7 @@ export function userIdProblem(id: string): string | null {
 }
 
 /** Why `alias` is not a room alias (#name:server), or null. */
-export function roomAliasProblem(alias: string): string | null {
+function roomAliasProblem(alias: string): string | null {
   if (!alias.startsWith('#')) return 'a room alias starts with "#"';
   if (alias.length > MAX_ID_LENGTH) return `it is longer than ${MAX_ID_LENGTH} characters`;
   const parts = splitId(alias);
@@ -102,7 +102,7 @@ export function roomAliasProblem(alias: string): string | null {
 }
 
 /** Why `id` is not a room ID (!opaque:server, or the server-less form of room version 12), or null. */
-export function roomIdProblem(id: string): string | null {
+function roomIdProblem(id: string): string | null {
   if (!id.startsWith('!')) return 'a room ID starts with "!"';
   if (id.length > MAX_ID_LENGTH) return `it is longer than ${MAX_ID_LENGTH} characters`;
   if (/[\s\x00-\x1F\x7F]/.test(id)) return 'it contains spaces or control characters';
@@ -128,7 +128,7 @@ export function roomProblem(value: string): string | null {
   return 'it must be a room alias starting with "#" (like "#privacy:example.org") or a room ID starting with "!"';
 }
 
-/** The server part of a valid user ID or room alias. */
+/** The server part of a Matrix ID (user, room alias): everything after the first colon; empty without one. */
 export function serverPart(id: string): string {
   const colon = id.indexOf(':');
   return colon < 0 ? '' : id.slice(colon + 1);

@@ -12,7 +12,7 @@ export type ConfigProblem = {
   example: string;
 };
 
-export const README_POINTER = 'Every setting is explained in README.md, section "Configuration".';
+const README_POINTER = 'Every setting is explained in README.md, section "Configuration".';
 
 function indent(text: string, width: number): string {
   return text.split('\n').join(`\n${' '.repeat(width)}`);

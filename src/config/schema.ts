@@ -20,7 +20,7 @@ export const ENCRYPTION_MODES = ['auto', 'required', 'off'] as const;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Why `text` is not a usable data directory, or null. Relative paths are resolved by loadConfig. */
-export function dataDirProblem(text: string): string | null {
+function dataDirProblem(text: string): string | null {
   if (text.trim() === '') return 'it is empty';
   if (text.includes('\0')) return 'it contains a NUL character';
   if (text === '~' || text.startsWith('~/')) return '"~" is not expanded here: write the full path, or a path relative to the config file';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV, PSEUDONYM_KEY_ENV, SMTP_PASSWORD_ENV } from './secret-keys.ts';
 import type { ConfigProblem } from './problems.ts';
 
-export const SECRET_ENVS = [BOT_TOKEN_ENV, ADMIN_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV, PSEUDONYM_KEY_ENV, SMTP_PASSWORD_ENV] as const;
+const SECRET_ENVS = [BOT_TOKEN_ENV, ADMIN_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV, PSEUDONYM_KEY_ENV, SMTP_PASSWORD_ENV] as const;
 
 const problem = (name: string, text: string, expected: string, example: string): ConfigProblem => ({ path: `env ${name}_FILE`, problem: text, expected, example });
 

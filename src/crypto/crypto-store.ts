@@ -10,7 +10,7 @@ import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
 import type { SqliteSdkStorage } from '../store/sdk-storage.ts';
 import { registerCryptoStore, type CryptoStoreOptions } from './store-options.ts';
 
-export const CRYPTO_FOLDER = 'crypto';
+const CRYPTO_FOLDER = 'crypto';
 
 const RoomInformation = z.object({ algorithm: z.string().optional() }).loose();
 

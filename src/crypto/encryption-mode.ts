@@ -5,7 +5,7 @@ import type { BotConfig } from '../config/load.ts';
 import type { CryptoEngine } from '../matrix/crypto-seam.ts';
 
 /** Shorter passphrases are refused: the store holds the keys to every encrypted chat. */
-export const MIN_PASSPHRASE_LENGTH = 16;
+const MIN_PASSPHRASE_LENGTH = 16;
 
 const HOW_TO_SET = `export ${CRYPTO_PASSPHRASE_ENV}="$(openssl rand -base64 32)"`;
 

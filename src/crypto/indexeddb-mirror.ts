@@ -8,68 +8,25 @@
 // SQLite transaction. So a change the engine made is on disk before the engine can
 // act on it (send the keys/upload, keys/claim, to-device or room message it
 // produced), and a kill at any moment leaves SQLite at a committed IndexedDB state.
-// At start-up, a fresh in-memory IndexedDB is filled from those rows.
-import { createRequire } from 'node:module';
+// At start-up, a fresh in-memory IndexedDB is filled from those rows. How fake-indexeddb is
+// reached into (and what of its behaviour this relies on): patches/fake-indexeddb.ts.
 import v8 from 'node:v8';
 import { z } from 'zod';
+import {
+  isKeyRange,
+  listenFirst,
+  newIndexedDb,
+  recordWrites,
+  type IdbDatabase,
+  type IdbFactory,
+  type IdbKeyRange,
+  type IdbTransaction,
+  type WriteRecorder,
+} from '../patches/fake-indexeddb.ts';
 import type { Db } from '../store/database.ts';
 import { decodeIdbKey, encodeIdbKey, type IdbKey } from './idb-key.ts';
 
-// ---- the parts of the IndexedDB API used here (fake-indexeddb ships DOM types we do not load) ----
-
-type Listener = (event: { newVersion?: number | null }) => void;
-interface EventTargetLike {
-  addEventListener(type: string, listener: Listener): void;
-}
-interface IdbRequest extends EventTargetLike {
-  readonly result: any;
-  readonly error: unknown;
-}
-interface IdbOpenRequest extends IdbRequest {
-  readonly transaction: IdbTransaction | null;
-  onupgradeneeded: Listener | null;
-}
-interface IdbKeyRange {
-  readonly lower: IdbKey | undefined;
-  readonly upper: IdbKey | undefined;
-  readonly lowerOpen: boolean;
-  readonly upperOpen: boolean;
-}
-interface IdbIndex {
-  readonly keyPath: string | string[];
-  readonly unique: boolean;
-  readonly multiEntry: boolean;
-}
-interface IdbObjectStore {
-  readonly name: string;
-  readonly keyPath: string | string[] | null;
-  readonly autoIncrement: boolean;
-  readonly transaction: IdbTransaction;
-  put(value: unknown, key?: IdbKey): IdbRequest;
-  createIndex(name: string, keyPath: string | string[], options?: { unique?: boolean; multiEntry?: boolean }): IdbIndex;
-}
-interface IdbTransaction extends EventTargetLike {
-  readonly db: IdbDatabase;
-  objectStore(name: string): IdbObjectStore;
-}
-interface IdbDatabase {
-  readonly name: string;
-  readonly version: number;
-  createObjectStore(name: string, options?: { keyPath?: string | string[] | null; autoIncrement?: boolean }): IdbObjectStore;
-  transaction(stores: string[], mode: 'readwrite'): IdbTransaction;
-  close(): void;
-}
-interface IdbCursor {
-  readonly source: IdbObjectStore | { objectStore: IdbObjectStore };
-  readonly primaryKey: IdbKey;
-}
-export interface IdbFactory {
-  open(name: string, version?: number): IdbOpenRequest;
-}
-type FakeIndexedDb = Record<string, any> & { IDBFactory: new () => IdbFactory; IDBKeyRange: new () => IdbKeyRange };
-
-const require = createRequire(import.meta.url);
-const fake = require('fake-indexeddb') as FakeIndexedDb;
+export type { IdbFactory };
 
 // ---- what is recorded ----
 
@@ -118,55 +75,29 @@ function record(transaction: IdbTransaction, operation: Operation): void {
   pendingFor(transaction)?.operations.push(operation);
 }
 
-const isKeyRange = (key: unknown): key is IdbKeyRange => key instanceof fake.IDBKeyRange;
-
-/** Wraps fake-indexeddb's write methods once per process; they record only for mirrored connections. */
-function installRecorders(): void {
-  if (installed) return;
-  installed = true;
-  const storeProto = fake['IDBObjectStore'].prototype;
-  const cursorProto = fake['IDBCursor'].prototype;
-  const databaseProto = fake['IDBDatabase'].prototype;
-  const wrap = (proto: any, name: string, after: (self: any, result: any, args: any[]) => void): void => {
-    const original = proto[name] as (...args: unknown[]) => unknown;
-    proto[name] = function (this: unknown, ...args: unknown[]) {
-      const result = original.apply(this, args);
-      after(this, result, args);
-      return result;
-    };
-  };
-  const put = (store: IdbObjectStore, request: IdbRequest, value: unknown): void => {
+/** What each write means for the mirror: an operation of its transaction, on connections a mirror opened (others: none). */
+const recorder: WriteRecorder = {
+  put: (store, request, value) => {
     if (!mirrorOf.has(store.transaction.db)) return;
     const operation: Operation = { kind: 'put', store: store.name, key: undefined, value: v8.serialize(value) };
     // The key is known once the request ran (key generators, inline key paths).
     request.addEventListener('success', () => (operation.key = request.result as IdbKey));
     record(store.transaction, operation);
-  };
-  wrap(storeProto, 'put', (store: IdbObjectStore, request: IdbRequest, [value]) => put(store, request, value));
-  wrap(storeProto, 'add', (store: IdbObjectStore, request: IdbRequest, [value]) => put(store, request, value));
-  wrap(storeProto, 'delete', (store: IdbObjectStore, _request, [key]) => record(store.transaction, { kind: 'delete', store: store.name, key: key as IdbKey }));
-  wrap(storeProto, 'clear', (store: IdbObjectStore) => record(store.transaction, { kind: 'clear', store: store.name }));
-  const cursorStore = (cursor: IdbCursor): IdbObjectStore => ('objectStore' in cursor.source ? cursor.source.objectStore : cursor.source);
-  wrap(cursorProto, 'update', (cursor: IdbCursor, request: IdbRequest, [value]) => put(cursorStore(cursor), request, value));
-  wrap(cursorProto, 'delete', (cursor: IdbCursor) => {
-    const store = cursorStore(cursor);
-    record(store.transaction, { kind: 'delete', store: store.name, key: cursor.primaryKey });
-  });
+  },
+  delete: (store, key) => record(store.transaction, { kind: 'delete', store: store.name, key }),
+  clear: (store) => record(store.transaction, { kind: 'clear', store: store.name }),
   // Schema changes happen in the versionchange transaction of the connection.
-  const inUpgrade = (db: IdbDatabase, operation: Operation): void => {
-    const transaction = upgradeOf.get(db);
-    if (transaction !== undefined) record(transaction, operation);
-  };
-  wrap(databaseProto, 'createObjectStore', (db: IdbDatabase, store: IdbObjectStore, [name]) =>
-    inUpgrade(db, { kind: 'createStore', store: String(name), keyPath: store.keyPath, autoIncrement: store.autoIncrement }),
-  );
-  wrap(databaseProto, 'deleteObjectStore', (db: IdbDatabase, _result, [name]) => inUpgrade(db, { kind: 'deleteStore', store: String(name) }));
-  wrap(storeProto, 'createIndex', (store: IdbObjectStore, index: IdbIndex, [name]) =>
-    inUpgrade(store.transaction.db, { kind: 'createIndex', store: store.name, index: String(name), keyPath: index.keyPath, unique: index.unique, multiEntry: index.multiEntry }),
-  );
-  wrap(storeProto, 'deleteIndex', (store: IdbObjectStore, _result, [name]) => inUpgrade(store.transaction.db, { kind: 'deleteIndex', store: store.name, index: String(name) }));
+  createObjectStore: (db, store, name) => inUpgrade(db, { kind: 'createStore', store: name, keyPath: store.keyPath, autoIncrement: store.autoIncrement }),
+  deleteObjectStore: (db, name) => inUpgrade(db, { kind: 'deleteStore', store: name }),
+  createIndex: (store, index, name) =>
+    inUpgrade(store.transaction.db, { kind: 'createIndex', store: store.name, index: name, keyPath: index.keyPath, unique: index.unique, multiEntry: index.multiEntry }),
+  deleteIndex: (store, name) => inUpgrade(store.transaction.db, { kind: 'deleteIndex', store: store.name, index: name }),
+};
+
+function inUpgrade(db: IdbDatabase, operation: Operation): void {
+  const transaction = upgradeOf.get(db);
+  if (transaction !== undefined) record(transaction, operation);
 }
-let installed = false;
 
 // ---- SQLite side ----
 
@@ -216,31 +147,27 @@ export class IndexedDbMirror {
   constructor(sqlite: Db, prefix: string) {
     this.#sqlite = sqlite;
     this.#prefix = prefix;
-    installRecorders();
+    recordWrites(recorder);
   }
 
   /** A fresh in-memory IndexedDB holding what SQLite has; later commits are written back. */
   async open(): Promise<IdbFactory> {
-    const factory = new fake.IDBFactory();
+    const factory = newIndexedDb();
     await this.#restore(factory);
-    const open = factory.open.bind(factory);
-    factory.open = (name: string, version?: number) => {
-      const request = version === undefined ? open(name) : open(name, version);
-      // Listeners added now run before the engine's own handlers.
-      request.addEventListener('upgradeneeded', (event) => {
+    listenFirst(factory, {
+      upgradeneeded: (request, event) => {
         const db = request.result as IdbDatabase;
         const transaction = request.transaction!;
         mirrorOf.set(db, this);
         upgradeOf.set(db, transaction);
         pendingFor(transaction)!.version = event.newVersion ?? db.version;
-      });
-      request.addEventListener('success', () => {
+      },
+      success: (request) => {
         const db = request.result as IdbDatabase;
         mirrorOf.set(db, this);
         upgradeOf.delete(db);
-      });
-      return request;
-    };
+      },
+    });
     return factory;
   }
 
@@ -345,10 +272,4 @@ function openForRestore(factory: IdbFactory, name: string, version: number, sche
     request.addEventListener('success', () => resolve(request.result as IdbDatabase));
     request.addEventListener('error', () => reject(new Error(`could not restore the crypto store database ${name}`)));
   });
-}
-
-/** Makes `factory` the IndexedDB the WebAssembly engine finds (it looks up the globals). */
-export function installIndexedDbGlobals(factory: IdbFactory): void {
-  for (const [name, value] of Object.entries(fake)) if (name.startsWith('IDB')) Reflect.set(globalThis, name, value);
-  Reflect.set(globalThis, 'indexedDB', factory);
 }

@@ -27,7 +27,7 @@ export type CryptoStoreOptions = {
 type EngineIdentity = { identityKeys: { curve25519: { toBase64(): string }; ed25519: { toBase64(): string } }; close(): void };
 
 /** The store's identity as `beforeUse` gets it. */
-export const identityOf = (machine: EngineIdentity, userId: string, deviceId: string): StoreIdentity => ({
+const identityOf = (machine: EngineIdentity, userId: string, deviceId: string): StoreIdentity => ({
   userId,
   deviceId,
   curve25519: machine.identityKeys.curve25519.toBase64(),
@@ -48,10 +48,6 @@ const registered = new Map<string, CryptoStoreOptions>();
 
 export function registerCryptoStore(storePath: string, options: CryptoStoreOptions): void {
   registered.set(path.resolve(storePath), options);
-}
-
-export function unregisterCryptoStore(storePath: string): void {
-  registered.delete(path.resolve(storePath));
 }
 
 export function cryptoStoreOptions(storePath: string): CryptoStoreOptions {

@@ -3,17 +3,15 @@
 // repeated after a crash (the server took it, the bot died before noting it) would
 // be delivered twice; with the same content the same ID makes the server answer it
 // once, as the spec's idempotency intends. Olm ciphertexts never repeat, so two
-// different messages never share an ID.
+// different messages never share an ID. (How the SDK is reached: patches/matrix-bot-sdk.ts.)
 import { createHash } from 'node:crypto';
 import type { MatrixClient } from 'matrix-bot-sdk';
+import { sendToDevicesUnder } from '../patches/matrix-bot-sdk.ts';
 
 export function toDeviceTxnId(eventType: string, messages: unknown): string {
   return 'dsar-td-' + createHash('sha256').update(eventType).update('\n').update(JSON.stringify(messages)).digest('base64url').slice(0, 32);
 }
 
 export function useContentAddressedToDeviceTxnIds(client: MatrixClient): void {
-  client.sendToDevices = async (type: string, messages: Record<string, Record<string, unknown>>) => {
-    const path = `/_matrix/client/v3/sendToDevice/${encodeURIComponent(type)}/${encodeURIComponent(toDeviceTxnId(type, messages))}`;
-    return client.doRequest('PUT', path, null, { messages });
-  };
+  sendToDevicesUnder(client, toDeviceTxnId);
 }

@@ -21,7 +21,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Wasm from '@matrix-org/matrix-sdk-crypto-wasm';
-import { IndexedDbMirror, installIndexedDbGlobals } from './indexeddb-mirror.ts';
+import { installIndexedDbGlobals } from '../patches/fake-indexeddb.ts';
+import { IndexedDbMirror } from './indexeddb-mirror.ts';
 import { storeKeyFor } from './store-key.ts';
 import { checkBeforeUse, cryptoStoreOptions, CryptoStoreLockedError, type CryptoStoreOptions } from './store-options.ts';
 
@@ -42,7 +43,7 @@ export function wasmVersion(): string {
 }
 
 /** The IndexedDB database names of one engine store start with this. */
-export const storeNameFor = (userId: string, deviceId: string): string => `matrix-dsar-bot:${userId}:${deviceId}`;
+const storeNameFor = (userId: string, deviceId: string): string => `matrix-dsar-bot:${userId}:${deviceId}`;
 
 /** The engine's machine on the bot's store: a fresh IndexedDB filled from SQLite, opened with the derived key. */
 export async function openWasmMachine(wasm: WasmModule, userId: Wasm.UserId, deviceId: Wasm.DeviceId, options: CryptoStoreOptions): Promise<Wasm.OlmMachine> {

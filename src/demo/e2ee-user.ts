@@ -1,6 +1,7 @@
 // A person with an end-to-end encrypting client, for tests: a real OlmMachine of
-// @matrix-org/matrix-sdk-crypto-wasm (keys in memory) driven over real HTTP
-// against the test homeserver, like a small Element. It uploads its keys, shares
+// @matrix-org/matrix-sdk-crypto-wasm (keys in memory) driven over real HTTP, like a
+// small Element, against the test homeserver (E2eeUser.login) or any server where it
+// logs in with a password (E2eeUser.logIn: a real Synapse). It uploads its keys, shares
 // room keys with the bot's device, sends encrypted messages, and decrypts what it
 // receives; nothing here pretends to decrypt.
 import { createRequire } from 'node:module';
@@ -15,6 +16,9 @@ type Json = Record<string, any>;
 /** A timeline event as this client saw it: decrypted when it was encrypted. */
 export type SeenEvent = { roomId: string; eventId: string; sender: string; type: string; content: Json; encrypted: boolean };
 
+/** A logged-in device on some homeserver. */
+export type Session = { url: string; userId: string; accessToken: string; deviceId: string };
+
 /** The `file` of an encrypted attachment (EncryptedFile in the spec). */
 export type EncryptedFile = { url: string; key: Json; iv: string; hashes: Record<string, string>; v: string };
 
@@ -24,25 +28,47 @@ export class E2eeUser {
   readonly seen: SeenEvent[] = [];
   /** Events this client could not decrypt (from others, it must never happen in these tests). */
   readonly undecryptable: Array<{ roomId: string; eventId: string; sender: string; error: string }> = [];
-  readonly #hs: TestHomeserver;
+  readonly #url: string;
   readonly #token: string;
   readonly #machine: Wasm.OlmMachine;
   #since: string | null = null;
   #txn = 0;
 
-  private constructor(hs: TestHomeserver, userId: string, deviceId: string, token: string, machine: Wasm.OlmMachine) {
-    this.#hs = hs;
-    this.userId = userId;
-    this.deviceId = deviceId;
-    this.#token = token;
+  private constructor(session: Session, machine: Wasm.OlmMachine) {
+    this.#url = session.url;
+    this.userId = session.userId;
+    this.deviceId = session.deviceId;
+    this.#token = session.accessToken;
     this.#machine = machine;
   }
 
-  /** Logs in a new device of `userId`, uploads its keys and syncs once. */
+  /** Logs in a new device of `userId` on the test homeserver, uploads its keys and syncs once. */
   static async login(hs: TestHomeserver, userId: string, deviceName = 'Element (test)'): Promise<E2eeUser> {
     const { accessToken, deviceId } = hs.model.login(userId, deviceName);
-    const machine = await wasm.OlmMachine.initialize(new wasm.UserId(userId), new wasm.DeviceId(deviceId));
-    const user = new E2eeUser(hs, userId, deviceId, accessToken, machine);
+    return E2eeUser.start({ url: hs.url, userId, accessToken, deviceId });
+  }
+
+  /** Logs in a new device over HTTP (`POST /login` with a password), as a client does on any server; then as `start`. */
+  static async logIn(url: string, credentials: { user: string; password: string }, deviceName = 'Element (test)'): Promise<E2eeUser> {
+    const response = await fetch(`${url}/_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: credentials.user },
+        password: credentials.password,
+        initial_device_display_name: deviceName,
+      }),
+    });
+    const answer = (await response.json()) as Json;
+    if (!response.ok) throw new Error(`login: ${response.status} ${JSON.stringify(answer)}`);
+    return E2eeUser.start({ url, userId: answer['user_id'], accessToken: answer['access_token'], deviceId: answer['device_id'] });
+  }
+
+  /** Takes over a logged-in device that has no keys yet: uploads its keys and syncs once. */
+  static async start(session: Session): Promise<E2eeUser> {
+    const machine = await wasm.OlmMachine.initialize(new wasm.UserId(session.userId), new wasm.DeviceId(session.deviceId));
+    const user = new E2eeUser(session, machine);
     await user.sync();
     // What was said before this device existed stays unreadable to it, as in any client.
     user.seen.length = 0;
@@ -51,7 +77,7 @@ export class E2eeUser {
   }
 
   async #request(method: string, path: string, body?: unknown): Promise<Json> {
-    const response = await fetch(this.#hs.url + path, {
+    const response = await fetch(this.#url + path, {
       method,
       headers: { Authorization: `Bearer ${this.#token}`, 'Content-Type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -159,10 +185,17 @@ export class E2eeUser {
     return exported.map((key) => key.session_key);
   }
 
-  /** Downloads an encrypted attachment and decrypts it (checking its hash, as clients must). */
+  /**
+   * Downloads an encrypted attachment and decrypts it (checking its hash, as clients must):
+   * through authenticated media with this device's token where the server has it (current
+   * Synapse serves new uploads nowhere else), else the unauthenticated path.
+   */
   async downloadAttachment(file: EncryptedFile): Promise<Buffer> {
     const [server, mediaId] = file.url.slice('mxc://'.length).split('/');
-    const response = await fetch(`${this.#hs.url}/_matrix/media/v3/download/${server}/${mediaId}`);
+    let response = await fetch(`${this.#url}/_matrix/client/v1/media/download/${server}/${mediaId}`, { headers: { Authorization: `Bearer ${this.#token}` } });
+    if (response.status === 404 && ((await response.clone().json().catch(() => null)) as Json | null)?.['errcode'] === 'M_UNRECOGNIZED') {
+      response = await fetch(`${this.#url}/_matrix/media/v3/download/${server}/${mediaId}`);
+    }
     if (!response.ok) throw new Error(`download failed: ${response.status}`);
     const data = new Uint8Array(await response.arrayBuffer());
     return Buffer.from(wasm.Attachment.decrypt(new wasm.EncryptedAttachment(data, JSON.stringify(file))));

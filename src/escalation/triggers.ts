@@ -4,7 +4,7 @@
 import { daysLeft, DAY } from '../requests/deadlines.ts';
 import { isClosed, type Request } from '../requests/request.ts';
 
-export const TRIGGERS = ['awaiting-approval', 'due-soon', 'overdue', 'failed', 'undeliverable'] as const;
+const TRIGGERS = ['awaiting-approval', 'due-soon', 'overdue', 'failed', 'undeliverable'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 export type EscalationRules = {

@@ -12,7 +12,7 @@ import type { JobContext, JobHandler } from '../jobs/runner.ts';
 import { keepTyping, type Chat } from '../matrix/chat.ts';
 import { CannotEncryptError, SendError } from '../matrix/send-once.ts';
 import { describeFailure } from '../matrix/request-failure.ts';
-import { troubleDescription } from '../bot/replies.ts';
+import { troubleDescription } from '../homeserver/trouble.ts';
 import type { Document } from '../render/document.ts';
 import { encryptedUploader, fileMessageContent, packageParts, plainUploader, uploadedUri, type Attachment, type AttachmentUploader, type PackagePart } from './delivery.ts';
 import { discardExport, uploadNameFor, type ExpiryDependencies } from './expiry.ts';

@@ -3,6 +3,7 @@
 // caller's zod schema. Nothing here logs a token, a body, a query string or an IP: the
 // optional `log` hook gets only "METHOD /endpoint/{template} status".
 import type { z } from 'zod';
+import { backoffDelay } from '../backoff.ts';
 import {
   HomeserverError,
   classifyFailure,
@@ -120,10 +121,15 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const mayRepeat = IDEMPOTENT.has(method) || opts.retry === true;
 
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await attemptOnce({ url, method, headers, body, name, schema: opts.schema, text: opts.answerAs === 'text' });
+    return withRetries(name, mayRepeat, () => attemptOnce({ url, method, headers, body, name, schema: opts.schema, text: opts.answerAs === 'text' }));
+  }
+
+  /** The one retry loop: attempts until one succeeds or retryDecision says to stop, then throws the last error. */
+  async function withRetries<T>(name: string, mayRepeat: boolean, attempt: () => Promise<Attempt<T>>): Promise<T> {
+    for (let attempts = 0; ; attempts++) {
+      const outcome = await attempt();
       if (outcome.ok) return outcome.value;
-      const decision = retryDecision(outcome, { attempt, maxRetries, mayRepeat, baseDelayMs, maxRetryAfterMs, random });
+      const decision = retryDecision(outcome, { attempt: attempts, maxRetries, mayRepeat, baseDelayMs, maxRetryAfterMs, random });
       if (decision === null) throw outcome.error;
       log(`${name} ${outcome.error.status ?? outcome.error.kind}: retrying in ${Math.round(decision)} ms`);
       await sleep(decision);
@@ -203,42 +209,42 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
     const name = `${method} ${ep.template}`;
     const url = buildUrl(baseUrl, ep.path, opts.query);
     const headers: Record<string, string> = { authorization: `Bearer ${options.accessToken}`, ...opts.headers };
-    const idleMs = opts.idleTimeoutMs ?? timeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      opts.signal?.throwIfAborted();
-      const controller = new AbortController();
-      const onAbort = () => controller.abort(opts.signal?.reason);
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      // Until the answer's headers arrive, the whole request is timed; after that, only silences are.
-      const whole = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), opts.timeoutMs ?? timeoutMs);
-      let outcome: Attempt<StreamAnswer>;
-      try {
-        const body = opts.body?.();
-        const response = await fetch(url, {
-          method, headers, redirect: 'manual', signal: controller.signal,
-          ...(body ? { body, duplex: 'half' } : {}),
-        } as RequestInit);
-        clearTimeout(whole);
-        log(`${name} ${response.status}`);
-        if (response.status >= 200 && response.status < 300 && response.body) {
-          const done = () => opts.signal?.removeEventListener('abort', onAbort);
-          return { status: response.status, headers: response.headers, body: withIdleTimeout(response.body, idleMs, controller, name, done) };
-        }
-        outcome = failedAttempt(response, await response.text(), name);
-      } catch (error) {
-        clearTimeout(whole);
-        opts.signal?.throwIfAborted();
-        const network = classifyNetworkError(error);
-        log(`${name} failed: ${network.reason}`);
-        outcome = { ok: false, retryable: network.reason !== 'unreachable', retryAfterMs: null, error: networkError(network, name, baseUrl, timeoutMs) };
+    return withRetries(name, IDEMPOTENT.has(method), () => streamOnce({ url, method, headers, name }, opts));
+  }
+
+  /** One attempt of a stream: the answer with its body still to read, or why it failed. */
+  async function streamOnce(call: { url: string; method: Method; headers: Record<string, string>; name: string }, opts: StreamOptions): Promise<Attempt<StreamAnswer>> {
+    const { url, method, headers, name } = call;
+    opts.signal?.throwIfAborted();
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(opts.signal?.reason);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    // Until the answer's headers arrive, the whole request is timed; after that, only silences are.
+    const whole = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), opts.timeoutMs ?? timeoutMs);
+    let outcome: Attempt<StreamAnswer>;
+    try {
+      const body = opts.body?.();
+      const response = await fetch(url, {
+        method, headers, redirect: 'manual', signal: controller.signal,
+        ...(body ? { body, duplex: 'half' } : {}),
+      } as RequestInit);
+      clearTimeout(whole);
+      log(`${name} ${response.status}`);
+      if (response.status >= 200 && response.status < 300 && response.body) {
+        const done = () => opts.signal?.removeEventListener('abort', onAbort);
+        const idleMs = opts.idleTimeoutMs ?? timeoutMs;
+        return { ok: true, value: { status: response.status, headers: response.headers, body: withIdleTimeout(response.body, idleMs, controller, name, done) } };
       }
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (outcome.ok) return outcome.value;
-      const decision = retryDecision(outcome, { attempt, maxRetries, mayRepeat: IDEMPOTENT.has(method), baseDelayMs, maxRetryAfterMs, random });
-      if (decision === null) throw outcome.error;
-      log(`${name} ${outcome.error.status ?? outcome.error.kind}: retrying in ${Math.round(decision)} ms`);
-      await sleep(decision);
+      outcome = failedAttempt(response, await response.text(), name);
+    } catch (error) {
+      clearTimeout(whole);
+      opts.signal?.throwIfAborted();
+      const network = classifyNetworkError(error);
+      log(`${name} failed: ${network.reason}`);
+      outcome = { ok: false, retryable: network.reason !== 'unreachable', retryAfterMs: null, error: networkError(network, name, baseUrl, timeoutMs) };
     }
+    opts.signal?.removeEventListener('abort', onAbort);
+    return outcome;
   }
 
   return { baseUrl, request, stream };
@@ -300,11 +306,6 @@ export function retryDecision(
   }
   if (!limits.mayRepeat) return null;
   return backoffDelay(limits.attempt, limits.baseDelayMs, limits.random);
-}
-
-/** Exponential backoff with jitter, so that many callers do not retry in step. */
-export function backoffDelay(attempt: number, baseDelayMs: number, random: () => number): number {
-  return baseDelayMs * 2 ** attempt + random() * baseDelayMs;
 }
 
 /** Retry-After is seconds or an HTTP date; null when absent or unreadable. */

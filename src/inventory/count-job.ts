@@ -12,7 +12,7 @@ import type { JobHandler } from '../jobs/runner.ts';
 import { keepTyping, type Chat } from '../matrix/chat.ts';
 import { policyDiscrepancies } from '../policy/discrepancies.ts';
 import { code, paragraph } from '../render/document.ts';
-import { troubleDescription } from '../bot/replies.ts';
+import { troubleDescription } from '../homeserver/trouble.ts';
 import { collectInventoryWithoutCount, countMessages, lookUpRecipients } from './collect.ts';
 import { inventoryReport } from './report.ts';
 

@@ -4,7 +4,7 @@
 // told is up to the `events` the bot passes in.
 import type { z } from 'zod';
 import type { Document } from '../render/document.ts';
-import { backoffDelay } from '../homeserver/http.ts';
+import { backoffDelay } from '../backoff.ts';
 import type { RequestService } from '../requests/requests.ts';
 import { BOT, type Request, type RequestKind } from '../requests/request.ts';
 import { JobFailure, type Job, type JobProgress } from './job.ts';
@@ -53,7 +53,8 @@ export type JobEvents = {
 export type JobRunnerOptions = {
   store: JobStore;
   requests: RequestService;
-  handlers: readonly JobHandler[];
+  /** The handlers known from the start; more can be registered before start(). */
+  handlers?: readonly JobHandler[];
   events: JobEvents;
   now: () => number;
   /** Base of the exponential backoff between attempts. */
@@ -73,20 +74,32 @@ export class JobRunner {
   readonly #log: (line: string) => void;
   readonly #running = new Map<string, { kind: RequestKind; controller: AbortController; done: Promise<void> }>();
   #timer: NodeJS.Timeout | null = null;
+  /** Nothing runs before start(): a job enqueued earlier waits for it. */
+  #started = false;
   #stopped = false;
 
   constructor(options: JobRunnerOptions) {
     this.#store = options.store;
     this.#requests = options.requests;
-    this.#handlers = new Map(options.handlers.map((h) => [h.kind, h]));
+    this.#handlers = new Map((options.handlers ?? []).map((h) => [h.kind, h]));
     this.#events = options.events;
     this.#now = options.now;
     this.#retryBaseMs = options.retryBaseMs ?? 30_000;
     this.#log = options.log ?? (() => {});
   }
 
+  /**
+   * Adds the handler of a kind, before start(); a later one of the same kind replaces the
+   * earlier (a test's stand-in for the bot's own). Registering after construction lets a
+   * handler use what needs the runner itself (the export desk, for an erasure's clean-up).
+   */
+  register(handler: JobHandler): void {
+    this.#handlers.set(handler.kind, handler);
+  }
+
   /** Requeues what a previous run left running, and starts whatever may start. */
   start(): void {
+    this.#started = true;
     const interrupted = this.#store.requeueInterrupted();
     if (interrupted > 0) this.#log(`${interrupted} job(s) interrupted by a restart are queued again`);
     this.pump();
@@ -111,7 +124,7 @@ export class JobRunner {
 
   /** Starts every job that may start now, and wakes up again for the next one that waits. */
   pump(): void {
-    if (this.#stopped) return;
+    if (this.#stopped || !this.#started) return;
     for (const handler of this.#handlers.values()) {
       while (this.#runningOf(handler.kind) < handler.concurrency) {
         const job = this.#store.claimNext(handler.kind, this.#now());

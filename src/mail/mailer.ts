@@ -1,7 +1,7 @@
 // Sends the outbox with nodemailer over SMTP, in the background: a failure is retried with
 // exponential backoff and recorded, and never blocks or crashes the bot.
 import nodemailer, { type Transporter } from 'nodemailer';
-import { backoffDelay } from '../homeserver/http.ts';
+import { backoffDelay } from '../backoff.ts';
 import type { Outbox } from './outbox.ts';
 
 export type SmtpSettings = {
@@ -24,7 +24,7 @@ export type MailerOptions = {
   log?: (line: string) => void;
 };
 
-export function transportFor(smtp: SmtpSettings): Transporter {
+function transportFor(smtp: SmtpSettings): Transporter {
   return nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
@@ -106,7 +106,7 @@ export class Mailer {
 }
 
 /** An SMTP failure in a few words: the error code and response code, never addresses or content. */
-export function describeMailError(error: unknown): string {
+function describeMailError(error: unknown): string {
   const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
   const parts = [typeof code === 'string' ? code : null, typeof responseCode === 'number' ? `SMTP ${responseCode}` : null].filter((p) => p !== null);
   return parts.length > 0 ? parts.join(', ') : 'unknown error';

@@ -3,7 +3,7 @@
 import type { MatrixClient } from 'matrix-bot-sdk';
 import { z } from 'zod';
 import type { Rendered } from '../render/document.ts';
-import { SendError, sendOnce, transactionIdFor } from './send-once.ts';
+import { retrying, SendError, sendOnce, transactionIdFor } from './send-once.ts';
 
 export interface Chat {
   readonly userId: string;
@@ -149,9 +149,10 @@ export function chatOver(client: MatrixClient, userId: string): Chat {
     joinedOrInvited: async (roomId) =>
       (await client.getRoomMembers(roomId)).filter((m) => m.membership === 'join' || m.membership === 'invite').map((m) => m.membershipFor),
     isEncrypted: (roomId) => isRoomEncrypted(client, roomId),
-    join: (roomIdOrAlias) => client.joinRoom(roomIdOrAlias),
+    // Joining and leaving again changes nothing: safe to retry, as a busy bot must (see retrying).
+    join: (roomIdOrAlias) => retrying(() => client.joinRoom(roomIdOrAlias)),
     leave: async (roomId, reason) => {
-      await client.leaveRoom(roomId, reason);
+      await retrying(() => client.leaveRoom(roomId, reason));
     },
     setTyping: async (roomId, typing) => {
       await client.setTyping(roomId, typing, typing ? TYPING_TIMEOUT_MS : undefined).catch(() => {});

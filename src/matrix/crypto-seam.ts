@@ -11,7 +11,7 @@
 //   runs without encryption.
 import { Module, createRequire } from 'node:module';
 import { nativeBindings } from '../crypto/native-bindings.ts';
-import { fixEngineUse } from '../crypto/sdk-fixes.ts';
+import { fixEngineUse } from '../patches/matrix-bot-sdk.ts';
 import { WASM_PACKAGE, wasmBindings, wasmVersion } from '../crypto/wasm-bindings.ts';
 
 export const CRYPTO_PACKAGE = '@matrix-org/matrix-sdk-crypto-nodejs';

@@ -74,16 +74,31 @@ export async function sendOnce(
   // Never ask the server to store what it must refuse.
   if (contentBytes(body) > MAX_CONTENT_BYTES) throw new SendError({ kind: 'too-large' });
   const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(eventType)}/${encodeURIComponent(transactionIdFor(roomId, key))}`;
+  let answer: { event_id?: unknown };
+  try {
+    answer = (await retrying(() => client.doRequest('PUT', path, null, body))) as { event_id?: unknown };
+  } catch (error) {
+    throw new SendError(requestFailure(error), error);
+  }
+  if (typeof answer.event_id !== 'string') throw new SendError({ kind: 'unavailable' });
+  return answer.event_id;
+}
+
+/**
+ * Makes a request that is safe to repeat (a send under its transaction ID, a join, a leave),
+ * retrying as `retryDelay` says: a 429 waited out as asked, a server error or a lost answer
+ * tried again shortly. Throws the last error when it stops trying. Synapse checks its message
+ * rate limit for every event a user makes, joins and leaves included, so a bot that has just
+ * answered a burst of commands gets 429s for those too.
+ */
+export async function retrying<T>(request: () => Promise<T>): Promise<T> {
   const tries = { rateLimited: 0, unavailable: 0 };
   for (;;) {
     try {
-      const answer = (await client.doRequest('PUT', path, null, body)) as { event_id?: unknown };
-      if (typeof answer.event_id !== 'string') throw new SendError({ kind: 'unavailable' });
-      return answer.event_id;
+      return await request();
     } catch (error) {
-      if (error instanceof SendError) throw error;
       const wait = retryDelay(error, tries);
-      if (wait === null) throw new SendError(requestFailure(error), error);
+      if (wait === null) throw error;
       if (requestFailure(error).kind === 'rate-limited') tries.rateLimited++;
       else tries.unavailable++;
       await new Promise((resolve) => setTimeout(resolve, wait));

@@ -4,6 +4,7 @@
 // said once per room after each sync, at INFO: how many and why, the room ID, nothing more.
 import type { MatrixClient } from 'matrix-bot-sdk';
 import type { Logger } from '../log.ts';
+import { afterEachSync } from '../patches/matrix-bot-sdk.ts';
 
 export type UndecryptableReason = 'before-first-start' | 'no-key' | 'key-shared-later' | 'other';
 
@@ -45,13 +46,8 @@ export function reportUndecryptable(client: MatrixClient, options: { firstStarte
     const counts = failures.get(roomId) ?? new Map<UndecryptableReason, number>();
     failures.set(roomId, counts.set(reason, (counts.get(reason) ?? 0) + 1));
   });
-  const processSync = Reflect.get(client, 'processSync') as (...args: unknown[]) => Promise<void>;
-  Reflect.set(client, 'processSync', async (...args: unknown[]) => {
-    try {
-      await processSync.apply(client, args);
-    } finally {
-      for (const [roomId, counts] of failures) options.log.info(undecryptableLine(roomId, counts));
-      failures.clear();
-    }
+  afterEachSync(client, () => {
+    for (const [roomId, counts] of failures) options.log.info(undecryptableLine(roomId, counts));
+    failures.clear();
   });
 }

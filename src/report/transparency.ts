@@ -6,7 +6,7 @@ import { DAY } from '../requests/deadlines.ts';
 import { REQUEST_KINDS, type Request, type RequestKind } from '../requests/request.ts';
 import { bold, list, paragraph, type Document } from '../render/document.ts';
 
-export const OUTCOMES = ['completed', 'denied', 'cancelled', 'failed', 'open'] as const;
+const OUTCOMES = ['completed', 'denied', 'cancelled', 'failed', 'open'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export const TransparencyReport = z.object({

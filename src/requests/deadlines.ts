@@ -6,7 +6,7 @@
 // 30 days when the answer will come. `policy.responseDays` (at most 30) covers both.
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export const EXTENSION_MONTHS = 2;
+const EXTENSION_MONTHS = 2;
 
 export const dueDate = (receivedAt: number, responseDays: number): number => receivedAt + responseDays * DAY_MS;
 

@@ -58,7 +58,7 @@ export class RequestDesk {
     if (isClosed(request.state)) return request;
     if (answered) this.requests.transition(request.id, 'completed', BOT);
     else {
-      // The reason goes with the escalation that failing brings (services.ts).
+      // The reason goes with the escalation that failing brings (bot/composition.ts).
       this.requests.updateDetail(request.id, (detail) => ({ ...detail, failure: ACCESS_FAILED }));
       this.requests.transition(request.id, 'failed', BOT, ACCESS_FAILED);
     }
@@ -106,18 +106,27 @@ export class RequestDesk {
     return { ok: true, value: closed.request };
   }
 
+  /** Every request of a person, as the store lists them. */
+  requestsOf(userId: string): Request[] {
+    return this.requests.store.forUser(userId);
+  }
+
+  /** The request a command opened, if it opened one. */
+  requestOpenedBy(commandEventId: string): Request | null {
+    return this.requests.store.bySourceEvent(commandEventId);
+  }
+
   /** The sender's open requests and those closed recently, with their place in a queue. */
   status(userId: string): StatusLine[] {
     const now = this.#now();
-    return this.requests.store
-      .forUser(userId)
+    return this.requestsOf(userId)
       .filter((r) => !isClosed(r.state) || (r.closedAt ?? 0) > now - RECENT_MS)
       .map((request) => ({ request, placeInQueue: this.jobs.placeInQueue(request.id) }));
   }
 
   /** The requests a requester could cancel now. */
   cancellableFor(userId: string): Request[] {
-    return this.requests.store.forUser(userId).filter((r) => cancellable(r).ok);
+    return this.requestsOf(userId).filter((r) => cancellable(r).ok);
   }
 
   /** !cancel: only the requester's own request; someone else's is "not found", never "not yours". */
@@ -148,10 +157,10 @@ export class RequestDesk {
    * request it opened, if any, fails and is escalated once, instead of being retried forever.
    */
   async failUndeliverable(commandEventId: string): Promise<void> {
-    const request = this.requests.store.bySourceEvent(commandEventId);
+    const request = this.requestOpenedBy(commandEventId);
     if (request === null) return;
     if (canTransition(request.state, 'failed')) {
-      // Failing escalates it (requests.onChange in services.ts), with this as the reason.
+      // Failing escalates it (requests.onChange in bot/composition.ts), with this as the reason.
       this.requests.updateDetail(request.id, (detail) => ({ ...detail, failure: UNDELIVERABLE }));
       this.requests.transition(request.id, 'failed', BOT, UNDELIVERABLE);
       return;

@@ -24,8 +24,6 @@ const ALLOWED: Readonly<Record<RequestState, readonly RequestState[]>> = {
   failed: [],
 };
 
-export const allowedTransitions = (from: RequestState): readonly RequestState[] => ALLOWED[from];
-
 export const canTransition = (from: RequestState, to: RequestState): boolean => ALLOWED[from].includes(to);
 
 export type TransitionInput = { to: RequestState; actor: Actor; at: number; reason?: string | null };

@@ -4,12 +4,10 @@
 // per person stay possible.
 import { createHmac } from 'node:crypto';
 
-export const PSEUDONYM_PREFIX = 'pseudonym:';
+const PSEUDONYM_PREFIX = 'pseudonym:';
 
 export type Pseudonymise = (identity: string) => string;
 
 export function pseudonymiser(key: string): Pseudonymise {
   return (identity) => PSEUDONYM_PREFIX + createHmac('sha256', key).update(identity).digest('hex').slice(0, 32);
 }
-
-export const isPseudonym = (value: string): boolean => value.startsWith(PSEUDONYM_PREFIX);

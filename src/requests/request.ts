@@ -23,7 +23,7 @@ export const RequestState = z.enum(REQUEST_STATES);
 export type RequestState = z.infer<typeof RequestState>;
 
 /** A request in one of these states is over: nothing more happens to it. */
-export const CLOSED_STATES: ReadonlySet<RequestState> = new Set(['completed', 'denied', 'cancelled', 'failed']);
+const CLOSED_STATES: ReadonlySet<RequestState> = new Set(['completed', 'denied', 'cancelled', 'failed']);
 export const isClosed = (state: RequestState): boolean => CLOSED_STATES.has(state);
 
 /** Who made something happen: the data subject, a named admin or privacy contact, or the bot itself. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StartupError } from '../startup/preflight.ts';
 
-export const LOCK_FILE = 'dsar-bot.lock';
+const LOCK_FILE = 'dsar-bot.lock';
 
 export type DataFolderLock = { release(): void };
 

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { reusePreparedStatements } from '../patches/better-sqlite3.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -30,6 +31,15 @@ export function openDatabase(dataDir: string): Db {
   return db;
 }
 
+/** A database in memory, migrated like the file: for tests and tools that must leave nothing on disk. */
+export function openMemoryDatabase(): Db {
+  const db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  reusePreparedStatements(db);
+  return db;
+}
+
 /**
  * Another connection to the bot's database, for a process of its own (an export process): the
  * file must exist and be migrated already (the bot did both at its start); WAL lets both write.
@@ -45,20 +55,4 @@ export function joinDatabase(dataDir: string): Db {
     throw new Error(`the bot's database is at schema version ${String(version)}, not ${SCHEMA_VERSION}`);
   }
   return db;
-}
-
-/**
- * Every store prepares its SQL where it runs it; preparing is most of the cost of a small
- * query, so each SQL text is prepared once and its statement reused (better-sqlite3 runs
- * statements synchronously, one at a time, so sharing one is safe).
- */
-function reusePreparedStatements(db: Db): void {
-  const prepare = db.prepare.bind(db);
-  const prepared = new Map<string, Database.Statement>();
-  const reuse = (sql: string): Database.Statement => {
-    let statement = prepared.get(sql);
-    if (statement === undefined) prepared.set(sql, (statement = prepare(sql)));
-    return statement;
-  };
-  db.prepare = reuse as Db['prepare'];
 }

@@ -2,6 +2,7 @@
 // admin endpoints exist, and the quirks of their answers. Handlers ask these
 // descriptors instead of testing the flavour name.
 import { MatrixError, badJson } from './http.ts';
+import { SYNAPSE_MESSAGE_RATE, type RateSettings } from './rate-limits.ts';
 import type { TaskStatus } from './scheduled-tasks.ts';
 import type { TransactionScope } from './transactions.ts';
 
@@ -11,8 +12,6 @@ export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
 /** makeRoomAdmin covers make_room_admin and the admin join API (Synapse; Tuwunel from 1.8.1). */
 export type OptionalAdminEndpoint =
   | 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin' | 'register'
-  /** Synapse's per-user rate-limit override; Tuwunel has no per-user limiter (docs/development/compliance/synapse-admin.md). */
-  | 'overrideRatelimit'
   /** GET /v1/scheduled_tasks: Synapse 1.130+, Tuwunel 1.8.1+. */
   | 'scheduledTasks'
   /** GET /v1/fetch_event/{id}: Synapse 1.140+, Tuwunel 1.8.1+. */
@@ -97,6 +96,19 @@ export interface FlavourDescriptor {
   tuwunelVersionEndpoint: boolean;
   /** Authenticated media under /_matrix/client/v1/media (MSC3916). */
   authenticatedMedia: boolean;
+  /**
+   * What the unauthenticated /_matrix/media/v3/download does with an upload made on this server:
+   * 'serves' it (Synapse 1.67); 'not-found' (Synapse from 1.120, enable_authenticated_media on by
+   * default: uploads are marked authenticated and served only under /_matrix/client/v1/media);
+   * 'forbidden' (Tuwunel: allow_legacy_media is off by default, 403 for every legacy download).
+   */
+  legacyMediaDownload: 'serves' | 'not-found' | 'forbidden';
+  /**
+   * The message rate limit every event a user makes meets (rate-limits.ts, with the
+   * `rateLimits: 'synapse-defaults'` option), and the admin override API; null: neither (Tuwunel
+   * has no per-user limiter: docs/development/compliance/synapse-admin.md).
+   */
+  messageRateLimit: RateSettings | null;
   /** Background leave after Synapse's deactivation; null: deactivation leaves no rooms. */
   deactivationLeaveDelayMs: number | null;
   /** Deactivation clears profile, emails and account data (Synapse only). */
@@ -235,6 +247,8 @@ function synapse167(version: string): FlavourDescriptor {
     federationVersion: false,
     tuwunelVersionEndpoint: false,
     authenticatedMedia: false,
+    legacyMediaDownload: 'serves',
+    messageRateLimit: SYNAPSE_MESSAGE_RATE,
     deactivationLeaveDelayMs: 500,
     deactivationClearsProfile: true,
     deactivationRemoves: { keyBackup: false, allPushers: true, profileOnErase: 'member-events' },
@@ -266,7 +280,7 @@ function synapse167(version: string): FlavourDescriptor {
     messages: { clientDefaultDir: 'b', adminDefaultDir: 'b', forwardWithoutFromStartsAtBeginning: false },
     // Synapse 1.67 leaks the Python bytes repr into the message.
     mediaNotFoundError: (server, id) => `Not found [b'${server}', b'${id}']`,
-    has: (endpoint) => ['loginAs', 'makeRoomAdmin', 'anyAdmin', 'register', 'overrideRatelimit'].includes(endpoint),
+    has: (endpoint) => ['loginAs', 'makeRoomAdmin', 'anyAdmin', 'register'].includes(endpoint),
   };
 }
 
@@ -281,6 +295,8 @@ function synapseCurrent(version: string): FlavourDescriptor {
     extendedUserFields: true,
     federationVersion: true,
     authenticatedMedia: true,
+    // Measured on Synapse 1.160 (test/real/homeserver-facts.test.ts); authenticated by default since 1.120.
+    legacyMediaDownload: 'not-found',
     messages: { clientDefaultDir: 'f', adminDefaultDir: 'f', forwardWithoutFromStartsAtBeginning: true },
     roomDetailsTombstone: true,
     roomVersion: '11',
@@ -347,6 +363,10 @@ function tuwunel(version: string): FlavourDescriptor {
     federationVersion: true,
     tuwunelVersionEndpoint: true,
     authenticatedMedia: true,
+    // src/api/router.rs, register_legacy_media_routes: legacy_media_disabled, "Unauthenticated media is disabled."
+    legacyMediaDownload: 'forbidden',
+    // No message rate limit in Tuwunel's source (only media creation is limited).
+    messageRateLimit: null,
     deactivationLeaveDelayMs: null,
     deactivationClearsProfile: false,
     // src/service/users/device.rs remove_device takes the device's pushers; nothing else goes.
@@ -386,7 +406,7 @@ function tuwunel(version: string): FlavourDescriptor {
       if (!hasAdmin) return false;
       if (endpoint === 'userRedact' || endpoint === 'loginAs') return hasRedactAndLogin;
       // make_room_admin and the admin join came with the rest in 1.8.1 (src/api/router.rs).
-      return endpoint !== 'overrideRatelimit';
+      return true;
     },
   };
 }

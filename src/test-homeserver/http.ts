@@ -12,7 +12,7 @@ export class MatrixError extends Error {
   readonly status: number;
   readonly errcode: string;
   readonly extra: JsonObject;
-  /** Extra response headers (Retry-After on a 429). */
+  /** HTTP headers the answer carries (a 429's Retry-After). */
   readonly headers: Record<string, string>;
 
   constructor(status: number, errcode: string, error: string, extra: JsonObject = {}, headers: Record<string, string> = {}) {
@@ -37,7 +37,7 @@ export type Reply =
   | { kind: 'raw'; status: number; headers: Record<string, string>; body: Buffer }
   | { kind: 'stream'; status: number; headers: Record<string, string>; body: Readable };
 
-export const json = (body: unknown, status = 200): Reply => ({ kind: 'json', status, body });
+export const json = (body: unknown, status = 200, headers?: Record<string, string>): Reply => ({ kind: 'json', status, body, ...(headers ? { headers } : {}) });
 
 /** What the server knows that handlers need besides the request. */
 export interface ServerState {
@@ -54,7 +54,7 @@ export interface ServerState {
   later: (ms: number, fn: () => void) => void;
   /** The server's background tasks (user redaction, room deletion). */
   tasks: TaskScheduler;
-  /** Synapse's message rate limit, when the server runs with `rateLimits: 'synapse-defaults'`. */
+  /** Synapse's message rate limit; it limits nothing unless the server runs with `rateLimits: 'synapse-defaults'`. */
   rateLimiter: MessageRateLimiter;
   /** How long a room deletion runs before it completes. */
   roomDeletionMs: number;

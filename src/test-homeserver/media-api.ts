@@ -1,8 +1,9 @@
 // The media repository: config, upload, and download (unauthenticated under
-// /_matrix/media/v3; authenticated under /_matrix/client/v1/media on servers
-// that have it). Downloads are sent with Content-Length, not chunked.
+// /_matrix/media/v3, where the flavour still serves it; authenticated under
+// /_matrix/client/v1/media on servers that have it). Downloads are sent with
+// Content-Length, not chunked.
 import { generatedStream } from './generated-media.ts';
-import { MatrixError, json, notFound, requireAuth } from './http.ts';
+import { MatrixError, forbidden, json, notFound, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
 import { mediaLength } from './model.ts';
 
@@ -57,13 +58,28 @@ function authenticatedDownload(ctx: RequestContext): Reply {
   return download(ctx);
 }
 
+/** The unauthenticated download, as each flavour serves it (flavours.ts, legacyMediaDownload). */
+function legacyDownload(ctx: RequestContext): Reply {
+  const { flavour, model } = ctx.state;
+  if (flavour.legacyMediaDownload === 'forbidden') throw forbidden('Unauthenticated media is disabled.');
+  // Current Synapse marks every upload "authenticated" and refuses it here as if it did not exist.
+  const local = ctx.params['serverName'] === model.serverName && model.media.has(ctx.params['mediaId'] ?? '');
+  if (flavour.legacyMediaDownload === 'not-found' && local) throw notFound('Not found');
+  return download(ctx);
+}
+
+function legacyConfig(ctx: RequestContext): Reply {
+  if (ctx.state.flavour.legacyMediaDownload === 'forbidden') throw forbidden('Unauthenticated media is disabled.');
+  return config(ctx);
+}
+
 export function registerMediaApi(router: Router, authenticatedMedia: boolean): void {
   for (const v of ['v3', 'r0']) {
     const p = `/_matrix/media/${v}`;
-    router.add('GET', `${p}/config`, config);
+    router.add('GET', `${p}/config`, legacyConfig);
     router.add('POST', `${p}/upload`, upload);
-    router.add('GET', `${p}/download/{serverName}/{mediaId}`, download);
-    router.add('GET', `${p}/download/{serverName}/{mediaId}/{fileName}`, download);
+    router.add('GET', `${p}/download/{serverName}/{mediaId}`, legacyDownload);
+    router.add('GET', `${p}/download/{serverName}/{mediaId}/{fileName}`, legacyDownload);
   }
   if (!authenticatedMedia) return;
   const p = '/_matrix/client/v1/media';

@@ -1,77 +1,141 @@
-// Synapse's message rate limit (rc_message: 0.2 per second after a burst of 10, its default),
-// for the test homeserver's `rateLimits: 'synapse-defaults'` option, and the admin API that
-// overrides it per user. Off by default so that the rest of the suite stays fast.
-//
-// As synapse/api/ratelimiting.py (RequestRatelimiter over Ratelimiter) counts it, measured on
-// Synapse 1.160: sends, state events, redactions and room creation through the client API
-// share one bucket per user (the puppeted user for a login-as token); a user's override with 0
-// messages per second lifts the limit, and so does one for the admin a login-as token was made
-// for (the inner limiter checks the "authenticated entity"); admins are limited like anyone;
-// the server's own tasks are not limited. A refused action waits half a second, then answers
-// 429 M_LIMIT_EXCEEDED with retry_after_ms and a Retry-After header in whole seconds.
+// Synapse's message rate limit (rc_message) and the admin API that overrides it per user, as
+// synapse/api/ratelimiting.py (RequestRatelimiter over Ratelimiter), handlers/message.py and
+// handlers/room.py have them, measured on Synapse 1.160 by the real tier
+// (test/real/homeserver-facts.test.ts, with the scenarios of test/support/homeserver-facts/):
+// - a leaky bucket per user: 10 events at once, then one every 5 s (0.2 per second);
+// - every event a user makes through the client API meets it, not only messages: state,
+//   redactions, and joins, leaves and invites too (so a bot that has just answered a burst of
+//   commands is refused its next join), and room creation, counted once and up front;
+// - a login-as token counts against the person, but an override of 0 for the admin it was made
+//   for lifts it (the inner limiter checks the "authenticated entity"); admins are limited like
+//   anyone; the server's own tasks (the user-redaction task) are not limited; a repeated
+//   transaction is answered from memory, unlimited;
+// - a refusal is 429 M_LIMIT_EXCEEDED "Too Many Requests" with retry_after_ms, and a
+//   Retry-After header in whole seconds (rounded up), sent after a pause of half a second;
+// - the override (POST /_synapse/admin/v1/users/{u}/override_ratelimit) sets a user's own rate
+//   and burst; messages_per_second 0 lifts every limit for them; DELETE restores the defaults.
+// The test homeserver applies the limit only when started with `rateLimits: 'synapse-defaults'`
+// (otherwise as on a server whose operator raised rc_message) and only on flavours that have it:
+// Tuwunel has no per-user message limit, nor the override API. Room creation's own limit
+// (rc_room_creation) and the join limits (rc_joins) are not modelled.
 import { MatrixError, json, jsonBody, notFound } from './http.ts';
-import type { RequestContext, Reply, ServerState } from './http.ts';
+import type { Handler, Reply, RequestContext } from './http.ts';
+import { isLocal, requireAdmin, unrecognized } from './admin-common.ts';
+import type { AdminHandler, AdminRegistrar } from './admin-common.ts';
 import type { RateLimitOverride, TokenRecord } from './model.ts';
-import { isLocal, requireAdmin } from './admin-common.ts';
-import type { AdminRegistrar } from './admin-common.ts';
+import { transactionKey } from './transactions.ts';
 
+/** The test homeserver's option: off, or Synapse's defaults for every user without an override. */
 export type RateLimits = 'off' | 'synapse-defaults';
 
-const RC_MESSAGE = { perSecond: 0.2, burstCount: 10 };
-const PAUSE_MS = 500;
+export type RateSettings = { perSecond: number; burst: number };
 
-interface Bucket {
-  count: number;
-  /** Seconds. */
-  start: number;
+/** Synapse's defaults for rc_message (synapse/config/ratelimiting.py). */
+export const SYNAPSE_MESSAGE_RATE: RateSettings = { perSecond: 0.2, burst: 10 };
+
+/** How long Synapse holds a refusal before answering it (Ratelimiter.ratelimit's `pause`). */
+export const REFUSAL_PAUSE_MS = 500;
+
+/**
+ * One limit's buckets, as Synapse's Ratelimiter.can_do_action counts: the actions in a bucket
+ * leak at `perSecond`; an action is allowed while fewer than `burst` remain.
+ */
+export class LeakyBuckets {
+  readonly #actions = new Map<string, { count: number; start: number }>();
+
+  /** Whether `key` may act at `nowS` (seconds); counted when allowed and `update`. When refused, how long until it may. */
+  take(key: string, nowS: number, rate: RateSettings, update: boolean): { allowed: boolean; retryAfterMs: number } {
+    let { count, start } = this.#actions.get(key) ?? { count: 0, start: nowS };
+    const performed = count - (nowS - start) * rate.perSecond;
+    if (performed < 0) [count, start] = [0, nowS];
+    const allowed = !(Math.max(performed, 0) > rate.burst - 1);
+    if (allowed) count += 1;
+    if (allowed && update) this.#actions.set(key, { count, start });
+    const allowedAt = Math.max(nowS, start + (count - rate.burst + 1) / rate.perSecond);
+    return { allowed, retryAfterMs: Math.floor(1000 * (allowedAt - nowS)) };
+  }
 }
 
+/** The message limit of one server: its default rate, the admins' per-user overrides (stored in the model), the buckets. */
 export class MessageRateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
-  private readonly enabled: boolean;
-  private readonly overrides: Map<string, RateLimitOverride>;
+  readonly #buckets = new LeakyBuckets();
+  readonly #defaults: RateSettings | null;
+  readonly #overrides: Map<string, RateLimitOverride>;
 
-  constructor(enabled: boolean, overrides: Map<string, RateLimitOverride>) {
-    this.enabled = enabled;
-    this.overrides = overrides;
+  /** `defaults` null: no limit applies (the override API still answers where the flavour has it). */
+  constructor(defaults: RateSettings | null, overrides: Map<string, RateLimitOverride>) {
+    this.#defaults = defaults;
+    this.#overrides = overrides;
   }
 
-  /** Counts one action for the token's user; the milliseconds to wait when it is refused, else null. */
-  take(token: TokenRecord, nowMs = Date.now()): number | null {
-    if (!this.enabled) return null;
-    const own = this.overrides.get(token.userId);
-    if (own && !own.messagesPerSecond) return null;
-    const entity = this.overrides.get(token.puppetedBy ?? token.userId);
-    if (entity && !entity.messagesPerSecond) return null;
-    const rate = own ? own.messagesPerSecond : RC_MESSAGE.perSecond;
-    const burst = own ? own.burstCount : RC_MESSAGE.burstCount;
-    const now = nowMs / 1000;
-    let { count, start } = this.buckets.get(token.userId) ?? { count: 0, start: now };
-    if (count - (now - start) * rate < 0) {
-      count = 0;
-      start = now;
-    }
-    const allowed = count - (now - start) * rate <= burst - 1;
-    if (allowed) {
-      count += 1;
-      this.buckets.set(token.userId, { count, start });
-      return null;
-    }
-    const allowedAt = Math.max(now, start + (count - burst + 1) / rate);
-    return Math.trunc(1000 * (allowedAt - now));
+  /** Checks (and with `update`, counts) one event of the token's user; null when allowed, else the 429 to answer. */
+  take(token: TokenRecord, nowMs: number, update: boolean): MatrixError | null {
+    if (this.#defaults === null) return null;
+    const own = this.#overrides.get(token.userId);
+    if (own !== undefined && own.messagesPerSecond === 0) return null;
+    // Ratelimiter.can_do_action looks the override up for the authenticated entity: a login-as
+    // token's admin, whose override of 0 lifts the limit for whatever the token does.
+    const entity = this.#overrides.get(token.puppetedBy ?? token.userId);
+    if (entity !== undefined && entity.messagesPerSecond === 0) return null;
+    const rate = own === undefined ? this.#defaults : { perSecond: own.messagesPerSecond, burst: own.burstCount };
+    const { allowed, retryAfterMs } = this.#buckets.take(token.userId, nowMs / 1000, rate, update);
+    return allowed ? null : limitExceeded(retryAfterMs);
   }
+}
+
+/** Synapse's LimitExceededError: retry_after_ms in the JSON, and Retry-After in whole seconds, rounded up. */
+export function limitExceeded(retryAfterMs: number): MatrixError {
+  return new MatrixError(429, 'M_LIMIT_EXCEEDED', 'Too Many Requests', { retry_after_ms: retryAfterMs }, { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) });
 }
 
 /**
- * Throws Synapse's 429 after its half-second pause when the token's user is over the limit.
- * Call it where Synapse rate-limits (sends, state, redactions, room creation), after the checks
- * that refuse the request outright.
+ * Client-API routes (canonical, after /_matrix/client/v3) where a user makes an event. Most are
+ * counted once the event is made (handle_new_client_event); room creation is counted up front,
+ * whether the room is then made or not (RoomCreationHandler.create_room).
  */
-export async function rateLimitMessage(state: ServerState, token: TokenRecord): Promise<void> {
-  const retryAfterMs = state.rateLimiter.take(token);
-  if (retryAfterMs === null) return;
-  await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
-  throw new MatrixError(429, 'M_LIMIT_EXCEEDED', 'Too Many Requests', { retry_after_ms: retryAfterMs }, { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) });
+const EVENT_ROUTES: Array<{ method: string; pattern: RegExp; upFront?: true }> = [
+  { method: 'PUT', pattern: /^\/rooms\/[^/]+\/send\/[^/]+\/[^/]+$/ },
+  { method: 'PUT', pattern: /^\/rooms\/[^/]+\/state\/[^/]+(\/[^/]*)?$/ },
+  { method: 'PUT', pattern: /^\/rooms\/[^/]+\/redact\/[^/]+\/[^/]+$/ },
+  { method: 'POST', pattern: /^\/rooms\/[^/]+\/redact\/[^/]+$/ },
+  { method: 'POST', pattern: /^\/rooms\/[^/]+\/(join|leave|invite|kick|ban|unban)$/ },
+  { method: 'POST', pattern: /^\/join\/[^/]+$/ },
+  { method: 'PUT', pattern: /^\/profile\/[^/]+\/(displayname|avatar_url)$/ },
+  { method: 'POST', pattern: /^\/createRoom$/, upFront: true },
+];
+
+/** Whether the request makes an event, and so meets the message limit; null when it does not. */
+export function eventRoute(method: string, canonicalPath: string): { upFront: boolean } | null {
+  const prefix = '/_matrix/client/v3';
+  if (!canonicalPath.startsWith(prefix)) return null;
+  const rest = canonicalPath.slice(prefix.length);
+  const route = EVENT_ROUTES.find((r) => r.method === method && r.pattern.test(rest));
+  return route === undefined ? null : { upFront: route.upFront === true };
+}
+
+/** A send under a transaction ID the server remembers: answered from memory, never limited. */
+export function isRetransmission(ctx: RequestContext): boolean {
+  const { roomId, txnId } = ctx.params;
+  if (ctx.token === null || roomId === undefined || txnId === undefined) return false;
+  return ctx.state.model.isRetransmission(transactionKey(ctx.state.flavour.transactionScope, ctx.token, roomId, txnId));
+}
+
+/**
+ * Runs `handler` under the message limit: refused (after Synapse's pause) when the bucket is
+ * full; counted up front or once the event is made, as the route says.
+ */
+export async function underMessageLimit(ctx: RequestContext, route: { upFront: boolean }, handler: Handler): Promise<Reply> {
+  const token = ctx.token;
+  if (token === null || isRetransmission(ctx)) return handler(ctx);
+  const limiter = ctx.state.rateLimiter;
+  const refusal = limiter.take(token, Date.now(), route.upFront);
+  if (refusal !== null) {
+    await new Promise((resolve) => setTimeout(resolve, REFUSAL_PAUSE_MS));
+    throw refusal;
+  }
+  const reply = await handler(ctx);
+  if (!route.upFront && reply.status >= 200 && reply.status < 300) limiter.take(token, Date.now(), true);
+  return reply;
 }
 
 // ---- GET/POST/DELETE /_synapse/admin/v1/users/{u}/override_ratelimit (Synapse's RateLimitRestServlet) ----
@@ -117,9 +181,14 @@ function deleteOverride(ctx: RequestContext): Reply {
   return json({});
 }
 
-export function registerRateLimitOverride(r: AdminRegistrar): void {
-  r('GET', '/v1/users/{userId}/override_ratelimit', getOverride, 'overrideRatelimit');
-  r('POST', '/v1/users/{userId}/override_ratelimit', setOverride, 'overrideRatelimit');
-  r('DELETE', '/v1/users/{userId}/override_ratelimit', deleteOverride, 'overrideRatelimit');
-}
+/** The override exists where the flavour has a message limit, whether this server applies it or not. */
+const whereLimited = (handler: AdminHandler): AdminHandler => (ctx) => {
+  if (ctx.state.flavour.messageRateLimit === null) throw unrecognized(ctx);
+  return handler(ctx);
+};
 
+export function registerRateLimitOverride(r: AdminRegistrar): void {
+  r('GET', '/v1/users/{userId}/override_ratelimit', whereLimited(getOverride));
+  r('POST', '/v1/users/{userId}/override_ratelimit', whereLimited(setOverride));
+  r('DELETE', '/v1/users/{userId}/override_ratelimit', whereLimited(deleteOverride));
+}

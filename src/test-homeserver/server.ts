@@ -16,7 +16,7 @@ import { MatrixError, Router, decodeSegments, json } from './http.ts';
 import type { Reply, RequestContext, ServerState } from './http.ts';
 import { DEFAULT_UPLOAD_LIMIT, registerMediaApi } from './media-api.ts';
 import { HomeserverModel } from './model.ts';
-import { MessageRateLimiter } from './rate-limits.ts';
+import { MessageRateLimiter, eventRoute, limitExceeded, underMessageLimit } from './rate-limits.ts';
 import type { RateLimits } from './rate-limits.ts';
 import { TaskScheduler } from './scheduled-tasks.ts';
 import type { JsonObject } from './model.ts';
@@ -48,9 +48,11 @@ export interface TestHomeserverOptions {
   /** The largest upload in bytes (`m.upload.size`); Synapse's default 50 MiB when absent. */
   uploadLimit?: number;
   /**
-   * 'synapse-defaults': Synapse's default message rate limit (rc_message, 0.2 per second after a
-   * burst of 10) on client sends, state, redactions and room creation, honouring the admin API's
-   * per-user override (rate-limits.ts). Off by default, so that tests stay fast. Synapse flavours only.
+   * 'synapse-defaults': Synapse's default message rate limit (rc_message: 10 events at once, then
+   * one every 5 s) for every event a user makes (sends, state, redactions, joins, leaves, invites,
+   * room creation), honouring the admin API's per-user override (rate-limits.ts). 'off' (the
+   * default), as on a server whose operator raised it, so that tests stay fast. Synapse flavours
+   * only: starting a flavour without the limit (Tuwunel) with it throws.
    */
   rateLimits?: RateLimits;
 }
@@ -103,11 +105,11 @@ function sendReply(res: ServerResponse, reply: Reply, flavour: FlavourDescriptor
   const body = Buffer.from(JSON.stringify(reply.body));
   if (flavour.chunkedJson) {
     // write() before end() without a Content-Length makes Node send it chunked, as Twisted does.
-    res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers });
+    res.writeHead(reply.status, { ...reply.headers, 'Content-Type': 'application/json' });
     res.write(body);
     res.end();
   } else {
-    res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), ...reply.headers });
+    res.writeHead(reply.status, { ...reply.headers, 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
     res.end(body);
   }
 }
@@ -150,8 +152,10 @@ function canonicalPath(rawPath: string): string {
 
 export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Promise<TestHomeserver> {
   const flavour = describeFlavour(opts.flavour ?? 'synapse-1.67', opts.version);
-  if (opts.rateLimits === 'synapse-defaults' && flavour.flavour === 'tuwunel') {
-    throw new Error("rateLimits: 'synapse-defaults' is Synapse's limiter; Tuwunel 1.9.0 has no per-user message limit");
+  const rateLimits = opts.rateLimits ?? 'off';
+  if (rateLimits === 'synapse-defaults' && flavour.messageRateLimit === null) {
+    const server = `${flavour.flavour.charAt(0).toUpperCase()}${flavour.flavour.slice(1)} ${flavour.version}`;
+    throw new Error(`rateLimits: 'synapse-defaults' is Synapse's limiter; ${server} has no per-user message limit`);
   }
   const serverName = opts.serverName ?? 'test.local';
   const model = new HomeserverModel(serverName, flavour.roomVersion);
@@ -171,7 +175,7 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     redactionStepMs: opts.redactionStepMs ?? 0,
     roomDeletionMs: opts.roomDeletionMs ?? 0,
     tasks: new TaskScheduler(),
-    rateLimiter: new MessageRateLimiter(opts.rateLimits === 'synapse-defaults', model.rateLimitOverrides),
+    rateLimiter: new MessageRateLimiter(rateLimits === 'synapse-defaults' ? flavour.messageRateLimit : null, model.rateLimitOverrides),
     uploadLimit: opts.uploadLimit ?? DEFAULT_UPLOAD_LIMIT,
   };
 
@@ -214,8 +218,8 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     } else if (fault?.kind === 'answer') {
       reply = json(fault.answer?.json ?? {}, fault.answer?.status ?? 200);
     } else if (fault?.kind === 'rate-limit') {
-      const ms = fault.retryAfterMs ?? 1000;
-      reply = json({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: ms }, 429);
+      const refusal = limitExceeded(fault.retryAfterMs ?? 1000);
+      reply = json(refusal.toJSON(), refusal.status, refusal.headers);
     } else {
       reply = await route(ctx);
     }
@@ -236,9 +240,12 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     // Like Synapse's user_ips: every authenticated request updates the device's last seen.
     if (ctx.token) model.touchDevice(ctx.token, '127.0.0.1', ctx.req.headers['user-agent'] ?? null);
     try {
+      // Synapse's message limit, for every event a user makes (rate-limits.ts).
+      const makesEvent = eventRoute(ctx.method, canonicalPath(ctx.rawPath));
+      if (makesEvent !== null) return await underMessageLimit(ctx, makesEvent, found.handler);
       return await found.handler(ctx);
     } catch (e) {
-      if (e instanceof MatrixError) return { ...json(e.toJSON(), e.status), headers: e.headers };
+      if (e instanceof MatrixError) return json(e.toJSON(), e.status, e.headers);
       console.error('test homeserver: handler failed', e);
       return json({ errcode: 'M_UNKNOWN', error: 'Internal server error' } satisfies JsonObject, 500);
     }

@@ -131,7 +131,7 @@ describe('an answer that can never be delivered', () => {
     forbidPosting(w, dm);
     const command = w.say(w.alice.userId, dm, '!contact please delete my old avatar');
     await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('failed: the answer could not be delivered to the requester')), 'the escalation');
-    const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
+    const request = w.bot.services.desk.requestOpenedBy(command)!;
     expect(request.state).toBe('failed');
     await w.restart();
     await w.bot.services.maintenance.run();
@@ -151,7 +151,7 @@ describe('an answer that can never be delivered', () => {
     forbidPosting(w, dm);
     const command = w.say(w.alice.userId, dm, '!export');
     await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('could not be answered')), 'the escalation');
-    const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
+    const request = w.bot.services.desk.requestOpenedBy(command)!;
     expect(request.state).toBe('denied');
     expect(bodies(w, w.contactRoomId).filter((b) => b.includes(`Request ${request.id} could not be answered`))).toHaveLength(1);
   });
@@ -165,7 +165,7 @@ describe('an answer that can never be delivered', () => {
     w.hs.faults.add({ path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'latency', latencyMs: 1000, times: 1000 });
     const command = w.say(w.alice.userId, dm, '!whatdoyouhave');
     await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes('failed: the answer could not be delivered')), 'the escalation');
-    const request = w.bot.services.desk.requests.store.bySourceEvent(command)!;
+    const request = w.bot.services.desk.requestOpenedBy(command)!;
     await w.bot.services.jobs.idle();
     expect(w.bot.services.desk.requests.get(request.id)!.state).toBe('failed');
     expect(bodies(w, w.contactRoomId).filter((b) => b.includes(request.id))).toHaveLength(1);

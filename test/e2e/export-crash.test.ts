@@ -54,7 +54,7 @@ async function expectExactlyOnePackage(w: World, dm: string, command: string, se
   expect(world.repliesTo(dm, command)).toHaveLength(1);
   const files = fileMessages(w.hs, BOT, dm);
   expect(files).toHaveLength(1);
-  const read = await unzipDelivered(w.hs, files, dir);
+  const read = await unzipDelivered(w.hs, files, dir, w.alice.accessToken);
   const club = read.json('data/rooms.json').data.rooms.find((r: Record<string, any>) => r.room_id === seeded.club);
   expect(read.text(club.messages_file)).toContain(seeded.said[1]);
   // The package, and nothing half-made beside it.

@@ -70,7 +70,7 @@ describe('the export process', () => {
     await waitUntil(() => botBodies(w.hs.model, w.privacybot.userId, dm).some((b) => b.startsWith(`Your export ${id} is ready`)), 'the export', 30_000);
     const files = fileMessages(w.hs, w.privacybot.userId, dm);
     expect(files).toHaveLength(1);
-    const read = await unzipDelivered(w.hs, files, tempDir('dsar-export-process-'));
+    const read = await unzipDelivered(w.hs, files, tempDir('dsar-export-process-'), w.alice.accessToken);
     const club = read.json('data/rooms.json').data.rooms.find((r: Record<string, any>) => r.room_id === seeded.club);
     expect(read.text(club.messages_file)).toContain(seeded.said[1]);
     // No device, and no token but her own, left on her account; no half-made package beside the one made.

@@ -34,12 +34,12 @@ type Json = Record<string, any>;
 const fileMessages = (w: World, roomId: string) => botMessages(w.hs.model, w.privacybot.userId, roomId).filter((ev) => (ev.content as Json)['msgtype'] === 'm.file');
 const bodies = (w: World, roomId: string) => botBodies(w.hs.model, w.privacybot.userId, roomId);
 const idIn = requestIdIn;
-const download = (w: World, mxc: string) => downloadMedia(w.hs, mxc);
+const download = (w: World, mxc: string) => downloadMedia(w.hs, mxc, w.alice.accessToken);
 
 async function unzipDelivered(w: World, files: Json[]): Promise<ReadPackage> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-delivered-'));
   scratch.push(dir);
-  return unzipEach(w.hs, files, dir);
+  return unzipEach(w.hs, files, dir, w.alice.accessToken);
 }
 
 async function exportWorld(options: WorldOptions = {}) {
@@ -107,8 +107,8 @@ describe('!export refused', () => {
     expect((await w.ask('@dave:remote.example', group, '!export')).body).toContain('lives on remote.example');
     await w.bot.idle();
     expect(fileMessages(w, group)).toHaveLength(0);
-    expect(w.bot.services.desk.requests.store.forUser(w.alice.userId)).toHaveLength(0);
-    expect(w.bot.services.desk.requests.store.forUser('@dave:remote.example')).toHaveLength(0);
+    expect(w.bot.services.desk.requestsOf(w.alice.userId)).toHaveLength(0);
+    expect(w.bot.services.desk.requestsOf('@dave:remote.example')).toHaveLength(0);
   });
 
   it('a second time within the period: refused with the exact time of the next, recorded as denied; allowed again after it', async () => {

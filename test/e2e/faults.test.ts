@@ -71,4 +71,14 @@ describe('a misbehaving homeserver', () => {
     const replies = world.hs.model.events(dm).filter((ev) => (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id === sent);
     expect(replies).toHaveLength(1);
   });
+
+  it('waits out 429s on joining a direct chat (Synapse limits every event a busy bot makes) and answers there', async () => {
+    world = await startWorld();
+    const join = /\/_matrix\/client\/v3\/(join|rooms\/[^/]+\/join)/;
+    world.hs.faults.add({ method: 'POST', path: join, kind: 'rate-limit', retryAfterMs: 200, times: 2, userId: world.privacybot.userId });
+    const dm = await world.openDirectChat(world.alice.userId);
+    expect((await world.ask(world.alice.userId, dm, '!help')).body).toContain('!whatdoyouhave');
+    const joins = world.hs.requests.filter((r) => r.method === 'POST' && join.test(r.path) && decodeURIComponent(r.path).includes(dm)).map((r) => r.status);
+    expect(joins).toEqual([429, 429, 200]);
+  });
 });

@@ -60,7 +60,7 @@ describe('the bot under random and hostile messages', () => {
     const answers = [dm, group].flatMap((room) => m.events(room)).filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.message');
     for (const answer of answers) expect(Buffer.byteLength(JSON.stringify(answer.content))).toBeLessThan(65_536);
     // Only exact commands act: the bodies were random, so a request may exist only where a body was one.
-    const requests = [...world.bot.services.desk.requests.store.forUser(world.alice.userId), ...world.bot.services.desk.requests.store.forUser(world.bob.userId)];
+    const requests = [...world.bot.services.desk.requestsOf(world.alice.userId), ...world.bot.services.desk.requestsOf(world.bob.userId)];
     for (const request of requests) {
       const body = bodies[sent.indexOf(request.sourceEventId ?? '')] ?? '';
       expect(body.trim().toLowerCase().startsWith(`!${COMMAND_OF[request.kind]}`), `request ${request.kind} from: ${JSON.stringify(body.slice(0, 40))}`).toBe(true);

@@ -21,17 +21,25 @@ export const fileMessages = (hs: TestHomeserver, botId: string, roomId: string):
   botMessages(hs.model, botId, roomId).map((ev) => ev.content as Json).filter((content) => content['msgtype'] === 'm.file');
 
 
-export async function download(hs: TestHomeserver, mxc: string): Promise<{ status: number; bytes: Buffer }> {
+/**
+ * Downloads an upload as the person with `token` does in their client: through authenticated
+ * media where the server has it (current Synapse and Tuwunel serve uploads nowhere else), else
+ * the unauthenticated path (Synapse 1.67).
+ */
+export async function download(hs: TestHomeserver, mxc: string, token: string): Promise<{ status: number; bytes: Buffer }> {
   const [server, id] = mxc.slice('mxc://'.length).split('/');
-  const response = await fetch(`${hs.url}/_matrix/media/v3/download/${server}/${id}`);
+  let response = await fetch(`${hs.url}/_matrix/client/v1/media/download/${server}/${id}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (response.status === 404 && ((await response.clone().json().catch(() => null)) as Json | null)?.['errcode'] === 'M_UNRECOGNIZED') {
+    response = await fetch(`${hs.url}/_matrix/media/v3/download/${server}/${id}`);
+  }
   return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
-/** Every delivered part downloaded into `dir`, its size and SHA-256 checked against its message, and all unzipped together. */
-export async function unzipDelivered(hs: TestHomeserver, files: readonly Json[], dir: string): Promise<ReadPackage> {
+/** Every delivered part downloaded into `dir` (as the person with `token`), its size and SHA-256 checked against its message, and all unzipped together. */
+export async function unzipDelivered(hs: TestHomeserver, files: readonly Json[], dir: string, token: string): Promise<ReadPackage> {
   const paths: string[] = [];
   for (const [i, content] of files.entries()) {
-    const got = await download(hs, content['url']);
+    const got = await download(hs, content['url'], token);
     expect(got.status).toBe(200);
     expect(got.bytes.length).toBe(content['info'].size);
     expect(content['body']).toContain(sha256(got.bytes));

@@ -10,6 +10,7 @@ import { packageDir } from '../../src/export/package.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { call, enc } from '../homeserver/test-helpers.ts';
 import { ALICE, BOT, seedAlice, startExportWorld, type ExportWorld } from './seed.ts';
+import { download as downloadAs } from './delivered.ts';
 import path from 'node:path';
 
 let world: ExportWorld | null = null;
@@ -30,11 +31,8 @@ function sender(w: ExportWorld): MessageSender {
   };
 }
 
-async function download(w: ExportWorld, mxc: string): Promise<{ status: number; bytes: Buffer }> {
-  const [server, id] = mxc.slice('mxc://'.length).split('/');
-  const response = await fetch(`${w.hs.url}/_matrix/media/v3/download/${server}/${id}`);
-  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
-}
+/** As a client downloads it (authenticated media where the flavour has it), with the bot's token. */
+const download = (w: ExportWorld, mxc: string) => downloadAs(w.hs, mxc, botToken(w));
 
 describe.each(['synapse-1.67', 'synapse', 'tuwunel'] satisfies Flavour[])('delivering an export on %s', (flavour) => {
   it('uploads each part, sends it as an m.file in the direct chat, and deletes it all at expiry', async () => {

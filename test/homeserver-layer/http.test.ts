@@ -283,6 +283,53 @@ describe('createHomeserverHttp', () => {
   });
 });
 
+describe('streams (uploads and downloads) retry by the same rules as requests', () => {
+  const MEDIA = '/_matrix/client/v1/media/download/example.org/abc';
+
+  it('retries a download after 500 and a dropped connection with exponential backoff, then reads the body', async () => {
+    const { http, sleeps, requests } = await client([{ status: 500, json: { errcode: 'M_UNKNOWN' } }, { drop: true }, { status: 200, json: { ok: true } }]);
+    const answer = await http.stream('GET', MEDIA);
+    expect(await new Response(answer.body).json()).toEqual({ ok: true });
+    expect(sleeps).toEqual([250, 500]);
+    expect(requests).toHaveLength(3);
+  });
+
+  it('sends a POST upload once on 500, but again after a 429 (the server did not take it), its body from the start', async () => {
+    const body = () => new Response('{"part":1}').body!; // the fake server reads bodies as JSON
+    const boom = await client([{ status: 500, json: { errcode: 'M_UNKNOWN' } }, { status: 200, json: { ok: true } }]);
+    expect((await failure(boom.http.stream('POST', '/_matrix/media/v3/upload', { body }))).kind).toBe('server-error');
+    expect(boom.requests).toHaveLength(1);
+    await server?.close();
+
+    const limited = await client([{ status: 429, json: { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 1200 } }, { status: 200, json: { ok: true } }]);
+    await limited.http.stream('POST', '/_matrix/media/v3/upload', { body });
+    expect(limited.sleeps).toEqual([1200]);
+    expect(limited.requests.map((r) => r.body)).toEqual([{ part: 1 }, { part: 1 }]);
+  });
+
+  it('gives up after the retries with the last error, and logs each retry by its endpoint only', async () => {
+    const boom: Reply = { status: 503, json: { errcode: 'M_UNKNOWN' } };
+    const { http, requests, lines } = await client([boom, boom, boom, boom, boom]);
+    const error = await failure(http.stream('GET', MEDIA));
+    expect(error.kind).toBe('server-error');
+    expect(requests).toHaveLength(4);
+    expect(lines.filter((l) => l.includes('retrying'))).toEqual([
+      `GET ${MEDIA} 503: retrying in 250 ms`,
+      `GET ${MEDIA} 503: retrying in 500 ms`,
+      `GET ${MEDIA} 503: retrying in 1000 ms`,
+    ]);
+  });
+
+  it('does not try again once the caller cancelled', async () => {
+    const { http, requests } = await client([{ hang: true }, { status: 200, json: { ok: true } }], { timeoutMs: 5000 });
+    const controller = new AbortController();
+    const pending = http.stream('GET', MEDIA, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('cancelled')), 100);
+    await expect(pending).rejects.toThrow('cancelled');
+    expect(requests).toHaveLength(1);
+  });
+});
+
 describe('a hostile or broken homeserver', () => {
   it('refuses an enormous answer without reading it all, and does not ask again', async () => {
     const huge = JSON.stringify({ name: ALICE, padding: 'x'.repeat(3 * 1024 * 1024) });

@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { Flavour, TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
+import { roomTagsApartFromAccountData } from '../support/homeserver-facts/tags.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -80,6 +82,11 @@ describe('admin API', () => {
     expect((await get(`/v1/users/${enc(ALICE)}/accountdata`)).body).toEqual({
       account_data: { global: { 'org.example.prefs': { a: 1 } }, rooms: { [room]: { 'org.example.note': { n: 1 } } } },
     });
+  });
+
+  it('synapse: keeps room tags apart from the account data the admin API lists (same scenario as the real tier)', async () => {
+    hs = await startTestHomeserver({ flavour: 'synapse', rateLimits: 'synapse-defaults' });
+    await roomTagsApartFromAccountData(await factServerFor(hs));
   });
 
   it('admin room messages (current Synapse) bypass membership and filter by sender', async () => {

@@ -32,12 +32,13 @@ describe('faults', () => {
     expect((await call(hs.url, 'GET', WHOAMI, { token })).status).toBe(200);
   });
 
-  it("'rate-limit' answers 429 M_LIMIT_EXCEEDED with retry_after_ms", async () => {
+  it("'rate-limit' answers 429 M_LIMIT_EXCEEDED with retry_after_ms, and Retry-After in whole seconds as Synapse does", async () => {
     const token = await bot();
     hs.faults.add({ path: /\/sync$/, kind: 'rate-limit', retryAfterMs: 1234 });
     const res = await call(hs.url, 'GET', '/_matrix/client/v3/sync?timeout=0', { token });
     expect(res.status).toBe(429);
     expect(res.body).toEqual({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: 1234 });
+    expect(res.headers.get('retry-after')).toBe('2');
   });
 
   it("'latency' delays the real answer", async () => {

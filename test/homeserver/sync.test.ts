@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
+import { limitedSyncLeavesAGapMessagesReads } from '../support/homeserver-facts/sync-gap.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -215,5 +217,12 @@ describe('sync', () => {
     const { bot } = await world();
     const res = await sync(bot.accessToken, '&since=garbage');
     expect(res.status).toBe(400);
+  });
+});
+
+describe('a limited sync', () => {
+  it('synapse: leaves a gap that /messages reads exactly (same scenario as the real tier)', async () => {
+    hs = await startTestHomeserver({ flavour: 'synapse', rateLimits: 'synapse-defaults' });
+    await limitedSyncLeavesAGapMessagesReads(await factServerFor(hs));
   });
 });

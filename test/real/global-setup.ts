@@ -14,7 +14,7 @@ declare module 'vitest' {
 }
 
 const HOW_TO_ENABLE =
-  'to run it: as root on Debian or Ubuntu with Debian’s mirror reachable (or DSAR_SYNAPSE_MIRROR set), run `npm test`; the first run builds the root in about 2 to 10 minutes';
+  'to run it: as root on Debian or Ubuntu with Debian’s mirror reachable (or DSAR_SYNAPSE_MIRROR set), run `npm test`; the first run builds the root, about 2 minutes on a fast mirror (10 on a slow one)';
 
 export default function setup(project: TestProject): void {
   const ci = process.env['CI'] === 'true';

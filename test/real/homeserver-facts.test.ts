@@ -1,12 +1,16 @@
-// The facts the test homeserver models about Synapse (issue 15, item 5), checked against a
-// real Synapse with the very scenarios the fast tier runs against the test homeserver's
-// `synapse` flavour (test/support/homeserver-facts/), so both tiers give the same answers.
+// The facts the test homeserver models about Synapse (issue 15, item 5, and what the real tier
+// found on the way), checked against a real Synapse with its default rate limits, as operators
+// run them, with the very scenarios the fast tier runs against the test homeserver's `synapse`
+// flavour (test/support/homeserver-facts/), so both tiers give the same answers.
 import { afterAll, beforeAll, it } from 'vitest';
 import { describeWithSynapse, startRealSynapse, type RealSynapse } from './support/synapse.ts';
 import { factServer, type FactServer } from '../support/homeserver-facts/server.ts';
 import { stateDroppedWhenLastLocalMemberLeaves } from '../support/homeserver-facts/rooms-nobody-local.ts';
 import { forgottenRoomOnSynapse } from '../support/homeserver-facts/forgotten-rooms.ts';
-import { messageRateLimitAndOverride } from '../support/homeserver-facts/rate-limits.ts';
+import { messageRateLimitAndOverride, messagesLimitedPerUser } from '../support/homeserver-facts/rate-limits.ts';
+import { uploadsServedOnlyWithAuthentication } from '../support/homeserver-facts/media.ts';
+import { limitedSyncLeavesAGapMessagesReads } from '../support/homeserver-facts/sync-gap.ts';
+import { roomTagsApartFromAccountData } from '../support/homeserver-facts/tags.ts';
 import { messagesWithoutFromReadForward } from '../support/homeserver-facts/messages-paging.ts';
 import { userRedactionTaskOnSynapse } from '../support/homeserver-facts/user-redaction-task.ts';
 import { scheduledRedactionTasks } from '../support/homeserver-facts/scheduled-tasks.ts';
@@ -58,6 +62,10 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
     await messageRateLimitAndOverride(server);
   });
 
+  it('fact 7: rc_message limits the events each person makes, joins included, until an admin lifts it', async () => {
+    await messagesLimitedPerUser(server);
+  });
+
   it('fact 8: fetch_event serves the stored event whole, redacted or erased, and 404 once purged', async () => {
     await fetchEventOnSynapse(server);
   });
@@ -76,5 +84,17 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
 
   it('fact 11 (found on the way): new rooms are version 11, without creator, with redacts in the redaction content', async () => {
     await roomVersionEleven(server);
+  });
+
+  it('found by the real tier: uploads are served only through authenticated media', async () => {
+    await uploadsServedOnlyWithAuthentication(server);
+  });
+
+  it('found by the real tier: a limited sync leaves a gap that /messages reads exactly', async () => {
+    await limitedSyncLeavesAGapMessagesReads(server);
+  });
+
+  it('found by the real tier: room tags are kept apart from the account data the admin API lists', async () => {
+    await roomTagsApartFromAccountData(server);
   });
 });

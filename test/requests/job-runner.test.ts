@@ -66,6 +66,36 @@ const openExport = (f: Fixture, n: number) => {
 };
 
 describe('the job runner', () => {
+  it('runs nothing before it is started: a job enqueued earlier waits, in the queue, and starts with it', async () => {
+    const gated = gatedHandler('export', 1);
+    const { f, runner } = setup([gated.handler]);
+    const a = openExport(f, 1);
+    runner.enqueue(a);
+    runner.pump();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(gated.started).toEqual([]);
+    expect(runner.placeInQueue(a.id)).toBe(1);
+    runner.start();
+    await waitUntil(() => gated.started.length === 1, 'the job to start');
+    gated.gates.get(a.id)!.release();
+    await waitUntil(() => f.requests.get(a.id)!.state === 'completed', 'the job to complete');
+  });
+
+  it('runs a handler registered after it was built; a later one of the same kind replaces the earlier', async () => {
+    const bots = gatedHandler('export', 1);
+    const stand = gatedHandler('export', 1);
+    const { f, runner } = setup([]);
+    runner.register(bots.handler);
+    runner.register(stand.handler);
+    const a = openExport(f, 1);
+    runner.start();
+    runner.enqueue(a);
+    await waitUntil(() => stand.started.length === 1, 'the stand-in to start');
+    expect(bots.started).toEqual([]);
+    stand.gates.get(a.id)!.release();
+    await waitUntil(() => f.requests.get(a.id)!.state === 'completed', 'the job to complete');
+  });
+
   it('runs first come first served, no more than the concurrency at once, and shows the place in the queue', async () => {
     const gated = gatedHandler('export', 2);
     const { f, runner, seen } = setup([gated.handler]);

@@ -12,6 +12,8 @@ export class RealClient {
   readonly userId: string;
   readonly accessToken: string;
   readonly deviceId: string;
+  /** For a second device of this person's (E2eeUser.logIn). */
+  readonly password: string;
   readonly #synapse: RealSynapse;
 
   constructor(synapse: RealSynapse, account: Account) {
@@ -19,6 +21,7 @@ export class RealClient {
     this.userId = account.userId;
     this.accessToken = account.accessToken;
     this.deviceId = account.deviceId;
+    this.password = account.password;
   }
 
   call(method: string, path: string, body?: unknown) {

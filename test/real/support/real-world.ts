@@ -6,7 +6,7 @@
 //   const alice = await world.person('alice');
 //   const dm = await world.openDirectChat(alice);
 //   const reply = await alice.ask(dm, world.botUserId, '!help');
-//   await world.close();
+//   await world.close();    // and fails if the bot's log carries what it must not (log-leaks.ts)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { rawConfigFor } from '../../support/config.ts';
 import { startBot, type BotProcess, type SpawnOptions } from '../../support/bot-process.ts';
 import { TEST_CRYPTO_PASSPHRASE } from '../../support/world.ts';
 import { RealClient } from './client.ts';
+import { realLogLeaks } from './log-leaks.ts';
 import { startRealSynapse, type RealSynapse, type StartOptions } from './synapse.ts';
 
 export type RealWorld = {
@@ -40,6 +41,11 @@ export type RealWorld = {
   /** Starts the bot process (again) on the same data folder. */
   startBot(options?: Partial<SpawnOptions>): Promise<BotProcess>;
   stopBot(signal?: NodeJS.Signals): Promise<void>;
+  /** Everything every bot process of this world wrote to its log (stderr), in order. */
+  botLog(): string;
+  /** Texts the log must not carry that the server cannot show (what someone wrote in an encrypted room). */
+  mustNotLog(...texts: string[]): void;
+  /** Stops the bot and Synapse; then fails if the bot's log carried a token, an address, an IP address or someone's words. */
   close(): Promise<void>;
 };
 
@@ -70,6 +76,9 @@ export async function startRealWorld(options: RealWorldOptions = {}): Promise<Re
     });
     fs.writeFileSync(configPath, JSON.stringify(raw));
     const botEnv = { DSAR_BOT_ACCESS_TOKEN: botAccount.accessToken, DSAR_BOT_CRYPTO_PASSPHRASE: TEST_CRYPTO_PASSPHRASE };
+    const tokens = [synapse.admin.accessToken, botAccount.accessToken, adminAccount.accessToken];
+    const texts: string[] = [];
+    const bots: BotProcess[] = [];
 
     const world: RealWorld = {
       synapse,
@@ -83,6 +92,7 @@ export async function startRealWorld(options: RealWorldOptions = {}): Promise<Re
       botEnv,
       person: async (localpart, o = {}) => {
         const account = await synapse.register(localpart, o.displayName ? { displayName: o.displayName } : {});
+        tokens.push(account.accessToken);
         if (!o.defaultRateLimits) await synapse.liftRateLimits(account.userId);
         return new RealClient(synapse, account);
       },
@@ -92,17 +102,29 @@ export async function startRealWorld(options: RealWorldOptions = {}): Promise<Re
         return roomId;
       },
       startBot: async (o = {}) => {
-        world.bot = await startBot({ configPath, env: botEnv, ...o });
-        return world.bot;
+        const bot = await startBot({ configPath, env: botEnv, ...o });
+        bots.push(bot);
+        world.bot = bot;
+        return bot;
       },
       stopBot: async (signal = 'SIGTERM') => {
         await world.bot?.kill(signal);
         world.bot = null;
       },
+      botLog: () => bots.map((bot) => bot.stderr()).join('\n'),
+      mustNotLog: (...more) => void texts.push(...more),
       close: async () => {
         await world.stopBot('SIGKILL');
-        await synapse.close();
-        fs.rmSync(dir, { recursive: true, force: true });
+        // For whoever is looking into a failure: DSAR_SHOW_BOT_LOG=1 prints what the bot logged.
+        if (process.env['DSAR_SHOW_BOT_LOG'] === '1') console.log(world.botLog());
+        let leaks: string[] = [];
+        try {
+          leaks = await realLogLeaks(world.botLog(), synapse, { tokens, texts, botUserId: botAccount.userId });
+        } finally {
+          await synapse.close();
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+        if (leaks.length > 0) throw new Error(`the bot's log carries what it must not:\n${leaks.join('\n')}`);
       },
     };
     if (options.startBot !== false) await world.startBot();

@@ -16,7 +16,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, inject } from 'vitest';
 
-export type Account = { userId: string; accessToken: string; deviceId: string };
+export type Account = { userId: string; accessToken: string; deviceId: string; /** For a second login (a client of its own, E2eeUser.logIn). */ password: string };
 
 export type Answer = { status: number; json: any };
 
@@ -136,7 +136,7 @@ export async function startRealSynapse(options: StartOptions = {}): Promise<Real
     const answer = await ok('POST', '/_synapse/admin/v1/register', {
       body: { nonce, username: localpart, password, admin, mac, ...(o.displayName ? { displayname: o.displayName } : {}) },
     });
-    return { userId: answer.user_id, accessToken: answer.access_token, deviceId: answer.device_id };
+    return { userId: answer.user_id, accessToken: answer.access_token, deviceId: answer.device_id, password };
   };
 
   let admin: Account;

@@ -1,5 +1,10 @@
-// Fact 7 (issue 15, item 5): Synapse's default message rate limit (rc_message: 0.2 per second
-// after a burst of 10) and the admin API's per-user override, measured on Synapse 1.160.
+// Fact 7 (issue 15, item 5): Synapse's default message rate limit (rc_message: 10 events at
+// once, then one every 5 s; src/test-homeserver/rate-limits.ts models it) and the admin API's
+// per-user override, measured on Synapse 1.160: counted over every event a user makes (a join,
+// a redaction and the room's creation too), a refusal held half a second and answered 429 with
+// retry_after_ms and Retry-After; a repeated transaction is not limited; a login-as token counts
+// against the person; an override of 0 (for the person, or the admin a login-as token is for)
+// lifts it.
 import { expect } from 'vitest';
 import { enc, uniqueName } from './server.ts';
 import type { Answer, FactClient, FactServer } from './server.ts';
@@ -24,6 +29,43 @@ function expectLimited(answer: Answer): void {
   expect(retryAfterMs).toBeGreaterThan(0);
   expect(retryAfterMs).toBeLessThanOrEqual(5000);
   expect(answer.headers.get('retry-after')).toBe(String(Math.ceil(retryAfterMs / 1000)));
+  // Held before it is answered, so that a client does not loop tightly.
+  expect(answer.ms).toBeGreaterThanOrEqual(450);
+}
+
+/** Joins are events too: a person whose bucket is full is refused the next join (a bot that has just answered a burst of commands). */
+export async function messagesLimitedPerUser(server: FactServer): Promise<void> {
+  const person = await server.register(uniqueName('talker'), { defaultRateLimits: true });
+  const admin = server.admin;
+  // Rooms made by the admin (whose limits are lifted), the person invited.
+  const room = (await server.ok('POST', '/_matrix/client/v3/createRoom', { token: admin.accessToken, body: { invite: [person.userId] } })).room_id as string;
+  const later = (await server.ok('POST', '/_matrix/client/v3/createRoom', { token: admin.accessToken, body: { invite: [person.userId] } })).room_id as string;
+  const send = (txn: string) => person.call('PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/${txn}`, { msgtype: 'm.text', body: `message ${txn}` }, { raw429: true });
+  const join = (roomId: string) => person.call('POST', `/_matrix/client/v3/rooms/${enc(roomId)}/join`, {}, { raw429: true });
+
+  // The join is the first of ten events at once.
+  expect((await join(room)).status).toBe(200);
+  const first = await send('t1');
+  expect(first.status).toBe(200);
+  for (let i = 2; i <= 9; i++) expect((await send(`t${i}`)).status, `event ${i + 1}`).toBe(200);
+  expectLimited(await send('t10'));
+
+  // A join is an event too, and is refused while the bucket is full.
+  expect(await join(later)).toMatchObject({ status: 429, json: { errcode: 'M_LIMIT_EXCEEDED' } });
+  // A repeated transaction is answered from memory, whatever the limit.
+  expect(await send('t1')).toMatchObject({ status: 200, json: { event_id: first.json.event_id } });
+
+  // An admin lifts the limit for the person, and gives the defaults back.
+  const asAdmin = { token: admin.accessToken };
+  expect(await server.ok('GET', override(person.userId), asAdmin)).toEqual({});
+  expect(await server.ok('POST', override(person.userId), { ...asAdmin, body: { messages_per_second: 0, burst_count: 0 } })).toEqual({ messages_per_second: 0, burst_count: 0 });
+  expect((await send('t10')).status).toBe(200);
+  expect((await join(later)).status).toBe(200);
+  expect(await server.ok('GET', override(person.userId), asAdmin)).toEqual({ messages_per_second: 0, burst_count: 0 });
+  expect(await server.ok('DELETE', override(person.userId), asAdmin)).toEqual({});
+  expect(await server.ok('GET', override(person.userId), asAdmin)).toEqual({});
+  // Only for people of this server.
+  expect(await server.asAdmin('POST', override('@someone:elsewhere.example'), {})).toMatchObject({ status: 400, json: { error: 'Only local users can be ratelimited' } });
 }
 
 export async function messageRateLimitAndOverride(server: FactServer): Promise<void> {

@@ -1,7 +1,7 @@
-// One scenario, two servers: the facts about what a homeserver does (issue 15, item 5) are
-// written once as plain HTTP against a FactServer, and run against the test homeserver (fast
-// tier) and against the real Synapse (test/real/homeserver-facts.test.ts), so that both tiers
-// are held to the same observable answers.
+// One scenario, two servers: the facts about what a homeserver does (issue 15, item 5, and what
+// the real tier found on the way) are written once as plain HTTP against a FactServer, and run
+// against the test homeserver (fast tier, test/homeserver/) and against the real Synapse
+// (test/real/homeserver-facts.test.ts), so that both tiers are held to the same observable answers.
 //
 //   const server = await factServerFor(hs);               // or realFactServer(synapse)
 //   const person = await server.register('person');
@@ -9,7 +9,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { TestHomeserver } from '../../../src/test-homeserver/index.ts';
 
-export type Answer = { status: number; json: any; headers: Headers };
+/** An answer as it came, with how long the call took (a 429 waited out included). */
+export type Answer = { status: number; json: any; headers: Headers; ms: number };
 
 export type CallOptions = { token?: string; body?: unknown; /** Answer a 429 instead of waiting it out. */ raw429?: boolean };
 
@@ -45,6 +46,7 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T>, done: 
 
 function caller(url: string) {
   return async (method: string, path: string, options: CallOptions = {}): Promise<Answer> => {
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       const response = await fetch(url + path, {
         method,
@@ -65,7 +67,7 @@ function caller(url: string) {
         await sleep(Math.min(5_000, Number(json?.retry_after_ms ?? 500)));
         continue;
       }
-      return { status: response.status, json, headers: response.headers };
+      return { status: response.status, json, headers: response.headers, ms: Date.now() - started };
     }
   };
 }

@@ -119,7 +119,8 @@ describe('!plan', () => {
     const text = await h.ask(h.admin, h.adminRoom, `!plan ${id}`);
     expect(text).toMatch(new RegExp(`^Erasure ${id} of \`@alice:example\\.org\`, on this server, would run:`));
     expect(text).toContain('- 1. Record every room the user is or was in (1 room(s) the user is in and 1 they left)');
-    expect(text).toMatch(/- 10\. The bot forgets the user/);
+    // Twelve steps on current Synapse, the rooms nobody here is in any more deleted and the traces removed among them.
+    expect(text).toMatch(/- 12\. The bot forgets the user/);
     expect(text).not.toContain('Warning');
   });
 

@@ -103,6 +103,11 @@ export class ErasureDesk {
     const { requests, jobs, notifier, config, now } = this.#o;
     const request = requests.get(id);
     if (request === null || request.kind !== 'erasure') return { kind: 'refused', problem: `there is no erasure request ${id}` };
+    // The same approval again (a command answered after a restart: it had taken effect, its answer had not gone out) says the same.
+    const coolingOffUntil = request.detail.coolingOffUntil;
+    if (request.state !== 'awaiting_approval' && !isClosed(request.state) && coolingOffUntil !== undefined && request.detail.approvals?.includes(admin)) {
+      return { kind: 'approved', request, startsAt: coolingOffUntil };
+    }
     if (request.state !== 'awaiting_approval') return { kind: 'refused', problem: `request ${id} is not waiting for approval (it is ${request.state.replace(/_/g, ' ')})` };
     const outcome = addApproval({ enteredBy: request.enteredBy, approvals: request.detail.approvals ?? [] }, admin, config.erasure.fourEyes);
     if (outcome.kind === 'already-counted') return outcome;

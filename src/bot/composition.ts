@@ -11,6 +11,7 @@ import type { BotConfig, Secrets } from '../config/load.ts';
 import { hasEncryptionKeys } from '../crypto/reachability.ts';
 import { useContentAddressedToDeviceTxnIds } from '../crypto/to-device.ts';
 import { ErasureDesk } from '../erasure/erasure-desk.ts';
+import { roomPreview } from '../erasure/room-preview.ts';
 import { personForgetter, type ForgetHook } from '../erasure/forget.ts';
 import { erasureHandler } from '../erasure/pipeline.ts';
 import { ErasureSteps } from '../erasure/steps-store.ts';
@@ -206,7 +207,8 @@ function composeLifecycle(
   const jobs = new JobRunner({ store: jobStore, requests, events: jobMessages, now, log: info, ...(deps.jobRetryBaseMs === undefined ? {} : { retryBaseMs: deps.jobRetryBaseMs }) });
   const escalations = new Escalations({ db, requests, notifier, rules: config.requests, now });
   const desk = new RequestDesk({ config, requests, audit, jobs, escalations, notifier, now });
-  const erasure = new ErasureDesk({ config, requests, jobs, notifier, now });
+  const erasureOps = homeserver.erasure;
+  const erasure = new ErasureDesk({ config, requests, jobs, notifier, now, ...(erasureOps === null ? {} : { previewRooms: (userId: string) => roomPreview(erasureOps, userId) }) });
   const exportStore = new ExportStore(db);
   const expiry: ExpiryDependencies = {
     store: exportStore, homeserver, outputDir: exportsDir(config.dataDir), botUserId: config.bot.userId, now, log: info,

@@ -1,6 +1,7 @@
 // The admins' side of erasure, in the admin room: approve, deny with a reason, enter a
 // request received outside Matrix, and see the plan before anything runs.
 import { erasurePlan } from '../erasure/plan.ts';
+import { roomPreview } from '../erasure/room-preview.ts';
 import { erasureSummary } from '../erasure/summary.ts';
 import { serverPart } from '../config/matrix-ids.ts';
 import { collectInventory } from '../inventory/collect.ts';
@@ -68,9 +69,11 @@ export const plan = defineCommand({
     const all = memberships.available ? memberships.value : memberships.joined;
     const roomsNow = all.filter((m) => m.membership === 'join' || m.membership === 'invite').length;
     const steps = erasurePlan(homeserver.capabilities, { roomsNow, roomsLeft: all.length - roomsNow });
+    const erasure = homeserver.erasure;
     return [
       paragraph(bold(`Erasure ${id} of `), code(request.userId), ', on this server, would run:'),
       list(steps.map((s, i) => [bold(`${i + 1}. `), s.what, ...(s.visible ? [' ', bold('Visible: '), s.visible] : [])])),
+      ...(erasure !== null && memberships.available ? await roomPreview(erasure, request.userId) : []),
       ...(memberships.available ? [] : [paragraph(bold('Warning: '), `rooms the user left cannot be listed here (${memberships.reason}): the erasure would stop at its first step rather than run without them.`)]),
     ];
   },

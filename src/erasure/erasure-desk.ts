@@ -10,6 +10,7 @@ import { addApproval } from './approval.ts';
 import { checkCode, newConfirmation } from './confirmation.ts';
 import { approvalRequest, approvedNotice, deniedNotice } from './messages.ts';
 import type { ErasureSummary } from './summary.ts';
+import type { Block } from '../render/document.ts';
 
 export type Begun = { kind: 'code'; request: Request; code: string } | { kind: 'open'; request: Request };
 
@@ -27,7 +28,15 @@ export type Decided =
   | { kind: 'denied'; request: Request }
   | { kind: 'refused'; problem: string };
 
-export type ErasureDeskOptions = { config: BotConfig; requests: RequestService; jobs: JobRunner; notifier: Notifier; now: () => number };
+export type ErasureDeskOptions = {
+  config: BotConfig;
+  requests: RequestService;
+  jobs: JobRunner;
+  notifier: Notifier;
+  now: () => number;
+  /** What the erasure would do in each of the person's rooms, read live, for the approval message (room-preview.ts). */
+  previewRooms?: (userId: string) => Promise<Block[]>;
+};
 
 export class ErasureDesk {
   readonly #o: ErasureDeskOptions;
@@ -94,6 +103,11 @@ export class ErasureDesk {
     const { requests, jobs, notifier, config, now } = this.#o;
     const request = requests.get(id);
     if (request === null || request.kind !== 'erasure') return { kind: 'refused', problem: `there is no erasure request ${id}` };
+    // The same approval again (a command answered after a restart: it had taken effect, its answer had not gone out) says the same.
+    const coolingOffUntil = request.detail.coolingOffUntil;
+    if (request.state !== 'awaiting_approval' && !isClosed(request.state) && coolingOffUntil !== undefined && request.detail.approvals?.includes(admin)) {
+      return { kind: 'approved', request, startsAt: coolingOffUntil };
+    }
     if (request.state !== 'awaiting_approval') return { kind: 'refused', problem: `request ${id} is not waiting for approval (it is ${request.state.replace(/_/g, ' ')})` };
     const outcome = addApproval({ enteredBy: request.enteredBy, approvals: request.detail.approvals ?? [] }, admin, config.erasure.fourEyes);
     if (outcome.kind === 'already-counted') return outcome;
@@ -139,7 +153,8 @@ export class ErasureDesk {
     const { notifier, requests, config } = this.#o;
     const summary = request.detail.summary;
     if (summary === undefined) return;
-    const eventId = await notifier.toAdmins(approvalRequest(request, summary, config.erasure.fourEyes), `approval:${request.id}`);
+    const rooms = this.#o.previewRooms === undefined ? [] : await this.#o.previewRooms(request.userId);
+    const eventId = await notifier.toAdmins(approvalRequest(request, summary, config.erasure.fourEyes, rooms), `approval:${request.id}`);
     if (eventId !== null) requests.updateDetail(request.id, (detail) => ({ ...detail, approvalEvent: eventId }));
   }
 }

@@ -3,7 +3,7 @@ import type { BotConfig } from '../config/load.ts';
 import { formatBytes } from '../inventory/facts.ts';
 import { day, minute } from '../requests/messages.ts';
 import type { Request } from '../requests/request.ts';
-import { bold, code, link, list, paragraph, type Document, type Inline } from '../render/document.ts';
+import { bold, code, link, list, paragraph, type Block, type Document, type Inline } from '../render/document.ts';
 import { CODE_ATTEMPTS, CODE_TTL_MS } from './confirmation.ts';
 import type { ErasureSummary } from './summary.ts';
 
@@ -32,8 +32,13 @@ export function deletionExplained(request: Request, code_: string, summary: Eras
     list(countLines(summary, 'person')),
     paragraph('What cannot be erased:'),
     list([
-      ['Copies on other servers: messages you sent into rooms with people on other servers were copied there (federation). This server cannot erase them; the privacy contact can tell you which servers they are.'],
+      [
+        'Copies on other servers: messages you sent into rooms with people on other servers were copied there (federation). This server cannot erase them; ',
+        code('!whatdoyouhave'),
+        ' names those servers, room by room, and the privacy contact tells them of the erasure.',
+      ],
       [`The server keeps redacted originals for a while before purging them: ${limits.redactedOriginalsKept}.`],
+      ['Your public cross-signing keys, if your app set them up: the server keeps serving them after deactivation and offers no way to delete them. They are public keys, not content.'],
       ['A record that this request existed and was honoured (its kind, dates and outcome; who approved it), with your name replaced by a pseudonym.'],
     ]),
     paragraph('Want a copy of your data first? Send ', code('!export'), ' before you confirm.'),
@@ -63,7 +68,7 @@ export const confirmed = (request: Request, config: BotConfig): Document => [
   ),
 ];
 
-export function approvalRequest(request: Request, summary: ErasureSummary, fourEyes: boolean): Document {
+export function approvalRequest(request: Request, summary: ErasureSummary, fourEyes: boolean, rooms: readonly Block[] = []): Document {
   return [
     paragraph(
       bold(`Erasure request ${request.id}`),
@@ -76,6 +81,7 @@ export function approvalRequest(request: Request, summary: ErasureSummary, fourE
       [`Account age: ${summary.accountAgeDays === null ? 'not recorded by this server' : `${summary.accountAgeDays} day(s)`}`],
       ...countLines(summary, 'admins'),
     ]),
+    ...rooms,
     paragraph(
       'Decide with ',
       code(`!approve ${request.id}`),

@@ -1,9 +1,10 @@
 // The admin room's account of an erasure: every step with what it did, the read-back, the
 // duration. The word "verified" appears only when every read-back check passed; an erasure
 // that stopped says what was and was not done. Pure.
-import { bold, code, list, paragraph, type Document, type Inline } from '../render/document.ts';
+import type { PlannedRoom } from '../homeserver/homeserver.ts';
+import { bold, code, list, paragraph, type Block, type Document, type Inline } from '../render/document.ts';
 import type { Request } from '../requests/request.ts';
-import type { StepName } from './plan.ts';
+import { recipientServers, type StepName } from './plan.ts';
 import type { StepRecord, StepResult } from './steps-store.ts';
 
 const count = (result: StepResult, key: string): number => {
@@ -15,12 +16,14 @@ const count = (result: StepResult, key: string): number => {
 function done(step: StepName, r: StepResult): string {
   switch (step) {
     case 'memberships':
-      return `Rooms recorded: ${count(r, 'rooms')} (${count(r, 'left')} of them left earlier)`;
+      return `Rooms recorded: ${count(r, 'rooms')} (${count(r, 'left')} of them left earlier); ${count(r, 'toPurge')} to delete (nobody here is in them any more), ${count(r, 'visible')} to redact visibly, ${count(r, 'cannot')} that cannot be redacted here${count(r, 'unchecked') > 0 ? `; ${count(r, 'unchecked')} room(s) of the server could not be checked for the user` : ''}`;
+    case 'purge':
+      return `Rooms nobody here is in any more, deleted with everything in them: ${count(r, 'purged')}${count(r, 'refused') > 0 ? ` (${count(r, 'refused')} not deleted)` : ''}`;
     case 'profile':
       return r['cleared'] === true ? 'Display name and avatar cleared' : 'Display name and avatar: none was set';
     case 'redact': {
       const parts = [
-        ...(r['serverTask'] === true ? [`the server’s own task ran over every room (${count(r, 'serverTaskFailures')} event(s) it could not redact were taken over by the bot)`] : []),
+        ...(r['serverTask'] === true ? [`the server’s own task ran, once, over the rooms it can reach (${count(r, 'serverTaskFailures')} event(s) it could not redact were taken over by the bot)`] : []),
         `${count(r, 'oneByOne')} event(s) redacted one by one`,
       ];
       return `Events redacted: ${parts.join('; ')}`;
@@ -29,6 +32,8 @@ function done(step: StepName, r: StepResult): string {
       return `Uploaded files deleted: ${count(r, 'files')}`;
     case 'threepids':
       return `Email addresses and phone numbers removed: ${count(r, 'removed')}`;
+    case 'traces':
+      return `Removed through a login as the user: ${count(r, 'tags')} room tag(s), ${count(r, 'accountData')} kind(s) of account data, ${count(r, 'pushers')} pusher(s), ${count(r, 'keyBackups')} key backup(s), ${count(r, 'profileFields')} profile field(s)`;
     case 'announce':
       return r['told'] === true ? 'The user was told that the erasure was starting' : 'The user could not be told in a direct chat (none, or it could not be reached)';
     case 'deactivate':
@@ -38,7 +43,11 @@ function done(step: StepName, r: StepResult): string {
     case 'leave-rooms':
       return r['nothingLeft'] === true ? 'Rooms and profile: nothing was left to clear' : 'Rooms left and profile cleared (admin room command)';
     case 'verify':
-      return r['erasedFlag'] === 'not reported' ? 'Read back: every check passed (this server does not report the erase flag)' : 'Read back: every check passed';
+      return `Read back in ${count(r, 'roomsChecked')} room(s): every check passed${r['erasedFlag'] === 'not reported' ? ' (this server does not report the erase flag)' : r['erasedFlag'] === 'set after the read-back' ? ' (the erase flag is set after it, as this server hides erased users’ events even from admins once it is set)' : ''}`;
+    case 'erase-marker':
+      return r['already'] === true ? 'Erase flag: it was already set' : 'Erase flag set and read back';
+    case 'admin-room':
+      return `The bot’s admin-room commands naming the user redacted: ${count(r, 'redacted')}${count(r, 'refused') > 0 ? ` (${count(r, 'refused')} of the server’s answers could not be)` : ''}`;
     case 'forget':
       return 'The bot’s own records of the user pseudonymised';
   }
@@ -47,14 +56,18 @@ function done(step: StepName, r: StepResult): string {
 const NAMES: Readonly<Record<StepName, string>> = {
   memberships: 'Recording the rooms',
   profile: 'Clearing the display name and avatar',
+  purge: 'Deleting the rooms nobody here is in any more',
   redact: 'Redacting the user’s events',
   media: 'Deleting uploaded files',
   threepids: 'Removing email addresses and phone numbers',
+  traces: 'Removing room tags, account data, pushers, key backups and profile fields',
   announce: 'Telling the user',
   deactivate: 'Deactivating the account with erase',
   sweep: 'Redacting and deleting once more after deactivation',
   'leave-rooms': 'Leaving rooms and clearing the profile',
   verify: 'Reading everything back',
+  'erase-marker': 'Setting the erase flag',
+  'admin-room': 'Redacting the bot’s admin-room commands about the user',
   forget: 'Pseudonymising the bot’s own records',
 };
 
@@ -64,11 +77,51 @@ export const stepName = (step: StepName): string => NAMES[step];
 function stepLine(step: StepName, record: StepRecord | undefined): Inline[] {
   if (record === undefined) return [`${NAMES[step]}: `, bold('not done')];
   if (record.state !== 'done') return [`${NAMES[step]}: `, bold('started, not finished')];
-  const notRedacted = record.result?.['notRedacted'];
-  return [done(step, record.result ?? {}), ...(typeof notRedacted === 'string' && notRedacted !== '' ? ['. ', bold('Not redacted: '), notRedacted] : [])];
+  const named = (key: string, label: string): Inline[] => {
+    const rooms = record.result?.[key];
+    return typeof rooms === 'string' && rooms !== '' ? ['. ', bold(label), rooms] : [];
+  };
+  return [done(step, record.result ?? {}), ...named('notRedacted', 'Not redacted: '), ...named('notPurged', 'Not deleted: '), ...named('notChecked', 'Not checked: ')];
 }
 
-export type ErasureOutcome = { kind: 'verified' } | { kind: 'incomplete'; problems: string[] };
+export type ErasureOutcome = { kind: 'verified'; plans: readonly PlannedRoom[] } | { kind: 'incomplete'; problems: string[] };
+
+/**
+ * GDPR Art. 19: the other servers that were in the person's rooms received their messages;
+ * where the bot redacted, the redactions went to them too; where a room was deleted here, they
+ * keep their copies. Named so that the controller can tell each of them.
+ */
+function recipientsBlock(plans: readonly PlannedRoom[]): Block[] {
+  const servers = recipientServers(plans);
+  const unknown = plans.filter((p) => p.servers === null).length;
+  const purgedShared = plans.filter((p) => p.route.kind === 'purge' && (p.servers?.length ?? 0) > 0).length;
+  const unknownNote = unknown > 0 ? ` For ${unknown} room(s) this server could not tell.` : '';
+  if (servers.length === 0) return [paragraph(bold('Other servers that received the user’s messages (GDPR Art. 19): '), `none: the user’s rooms had no members on other servers.${unknownNote}`)];
+  return [
+    paragraph(
+      bold('Other servers that received the user’s messages (GDPR Art. 19): '),
+      servers.map(({ server, rooms }) => `${server} (${rooms} room(s))`).join(', '),
+      '. The redactions were sent to them with the rest of each room',
+      purgedShared > 0 ? `; the ${purgedShared} room(s) deleted here sent them none, and they keep their copies` : '',
+      '. Erasure is not federated: tell each of them.',
+      unknownNote,
+    ),
+  ];
+}
+
+/** The other servers as the first step recorded them, for a report of an erasure that stopped. */
+function recordedRecipients(records: readonly StepRecord[]): Block[] {
+  const recipients = records.find((r) => r.step === 'memberships')?.result?.['recipients'];
+  return typeof recipients === 'string' ? [paragraph(bold('Other servers that received the user’s messages (GDPR Art. 19), with their rooms: '), recipients, '.')] : [];
+}
+
+/** Kept by the server with no way to delete them, said so rather than passed over. */
+function keptBlock(records: readonly StepRecord[]): Block[] {
+  const verify = records.find((r) => r.step === 'verify');
+  return verify?.result?.['crossSigningKept'] === true
+    ? [paragraph(bold('Kept by the server: '), 'the user’s public cross-signing keys, which it still serves to anyone who asks; no server offers a way to delete them (Synapse and Tuwunel alike). They are public keys, not content.')]
+    : [];
+}
 
 export function erasureReport(request: Request, plan: readonly StepName[], records: readonly StepRecord[], outcome: ErasureOutcome, now: number): Document {
   const byName = new Map(records.map((r) => [r.step as StepName, r]));
@@ -84,7 +137,14 @@ export function erasureReport(request: Request, plan: readonly StepName[], recor
     ),
     list(shown.map((step) => stepLine(step, byName.get(step)))),
     ...(outcome.kind === 'verified'
-      ? [paragraph('The bot now forgets the user: its own records keep only a pseudonym, the kind, the dates, the outcome and who approved.')]
-      : [paragraph(bold('What stopped it: '), outcome.problems.join('; '), '. Only the steps marked done above ran. The privacy contact was told.')]),
+      ? [
+          ...recipientsBlock(outcome.plans),
+          ...keptBlock(records),
+          paragraph('The bot now forgets the user: its own records keep only a pseudonym, the kind, the dates, the outcome and who approved.'),
+        ]
+      : [
+          paragraph(bold('What stopped it: '), outcome.problems.join('; '), '. Only the steps marked done above ran. The privacy contact was told.'),
+          ...recordedRecipients(records),
+        ]),
   ];
 }

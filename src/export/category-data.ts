@@ -19,7 +19,12 @@ function dataOf(c: Collected, id: CategoryId, roomPages: ReadonlyMap<number, str
       return c.account.stored;
     case 'profile': {
       const avatar = c.media.find((m) => account.avatarUrl !== null && m.media.mxc === account.avatarUrl);
-      return { display_name: account.displayName, avatar_url: account.avatarUrl, avatar_file: avatar?.file ? avatar.path : null };
+      return {
+        display_name: account.displayName,
+        avatar_url: account.avatarUrl,
+        avatar_file: avatar?.file ? avatar.path : null,
+        other_fields: orReason(c.profileFields, (fields) => fields),
+      };
     }
     case 'emails': {
       const stored = c.account.stored as Record<string, unknown>;
@@ -39,6 +44,15 @@ function dataOf(c: Collected, id: CategoryId, roomPages: ReadonlyMap<number, str
     case 'rooms':
       return {
         ...(c.memberships.available ? {} : { rooms_left: c.memberships.reason }),
+        ...(c.roomsNotChecked.rooms.length > 0 || c.roomsNotChecked.notAskedAbout > 0
+          ? {
+              rooms_not_checked: {
+                note: 'Rooms of this server that could not be checked for you, so any of yours among them are not in this package; the privacy contact can look.',
+                rooms: c.roomsNotChecked.rooms.map((r) => ({ room_id: r.roomId, why: r.reason })),
+                not_asked_about: c.roomsNotChecked.notAskedAbout,
+              },
+            }
+          : {}),
         rooms: c.rooms.map((r) => ({
           number: r.number,
           room_id: r.roomId,
@@ -47,6 +61,7 @@ function dataOf(c: Collected, id: CategoryId, roomPages: ReadonlyMap<number, str
           topic: r.details?.topic ?? null,
           encrypted: r.details?.encrypted ?? null,
           your_membership: r.membership,
+          other_servers: r.servers ?? 'this server cannot tell',
           membership_history: r.membershipHistory,
           events_you_sent: r.events,
           messages_file: messagesPath(r.number),
@@ -88,7 +103,7 @@ function dataOf(c: Collected, id: CategoryId, roomPages: ReadonlyMap<number, str
         stored: m.stored,
       }));
     case 'accountData':
-      return c.accountData.stored;
+      return { account_data: c.accountData.stored, room_tags: orReason(c.roomTags, (rooms) => rooms.map((r) => ({ room_id: r.roomId, tags: r.tags }))) };
     case 'pushers':
       return c.pushers.stored;
     case 'encryptionKeys':

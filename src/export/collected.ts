@@ -21,6 +21,8 @@ export type ExportedRoom = RoomMessages & {
   membership: string;
   /** Every m.room.member event about the user found, oldest first (theirs, and the last one by others). */
   membershipHistory: StoredEvent[];
+  /** The other servers that had members in the room (they received what the user sent there); null where the server cannot tell. */
+  servers: string[] | null;
 };
 
 export type Collected = {
@@ -37,6 +39,12 @@ export type Collected = {
   keyBackup: Availability<JsonObject | null>;
   rooms: ExportedRoom[];
   media: MediaEntry[];
+  /** Room tags, room by room (favourites, low priority, their own): apart from account data on Synapse. */
+  roomTags: Availability<{ roomId: string; tags: JsonObject }[]>;
+  /** Profile fields besides the display name and avatar (a time zone, custom keys). */
+  profileFields: Availability<JsonObject>;
+  /** Rooms of the server that could not be checked for the user (with why), and how many the bounded probe did not ask about. */
+  roomsNotChecked: { rooms: { roomId: string; reason: string }[]; notAskedAbout: number };
 };
 
 const value = <T>(a: Availability<Stored<T>>): Availability<T> => (a.available ? { available: true, value: a.value.value } : a);
@@ -65,5 +73,13 @@ export function inventoryOf(c: Collected): Inventory {
       unreadable !== undefined
         ? { available: false, reason: unreadable.unavailable! }
         : { available: true, value: { count: readable.reduce((sum, r) => sum + r.messages, 0), roomsSearched: readable.length } },
+    recipients: recipientsOf(c.rooms),
   };
+}
+
+/** The rooms shared with other servers, room by room, as the export found them. */
+function recipientsOf(rooms: readonly ExportedRoom[]): Inventory['recipients'] {
+  const unknown = rooms.filter((r) => r.servers === null).length;
+  if (unknown > 0) return { available: false, reason: `this server cannot tell which other servers were in ${unknown} of your rooms; the privacy contact can find out` };
+  return { available: true, value: rooms.flatMap((r) => (r.servers !== null && r.servers.length > 0 ? [{ roomId: r.roomId, servers: r.servers }] : [])) };
 }

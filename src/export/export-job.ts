@@ -87,7 +87,7 @@ async function runExport(options: ExportJobOptions, ctx: JobContext, roomId: str
   const report = throttledProgress(ctx, now);
   const pkg = await options.makePackage(
     { userId: request.userId, name: request.id, outputDir: options.expiry.outputDir, now },
-    { onProgress: (p) => report(fromExport(p), p.phase !== 'rooms'), signal },
+    { onProgress: (p) => report(fromExport(p), p.phase !== 'rooms' && p.phase !== 'probe'), signal },
   );
   const record = store.begin(request.id, now(), now() + config.export.retentionDays * DAY_MS);
   const parts = packageParts(options.expiry.outputDir, pkg);
@@ -163,6 +163,8 @@ function throttledProgress(ctx: JobContext, now: () => number): (progress: { pha
 const fromExport = (p: ExportProgress) => ({
   phase: p.phase === 'done' ? 'writing' : p.phase,
   counts: {
+    probed: p.probe.done,
+    probeTotal: p.probe.total,
     rooms: p.rooms.done,
     roomsTotal: p.rooms.total,
     events: p.events,

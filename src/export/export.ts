@@ -12,6 +12,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { BotConfig } from '../config/load.ts';
+import { isHomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import { categoryFiles } from './category-data.ts';
 import type { Collected, ExportedRoom } from './collected.ts';
@@ -36,6 +37,8 @@ export type ExportOptions = {
   htmlChunkBytes: number;
   /** index.html carries rooms' messages up to this much; longer rooms get pages of their own. */
   inlineHtmlBytes: number;
+  /** The server's other rooms asked about at most (the probe for forgotten rooms); the package says how many were left unasked. */
+  probeLimit: number;
 };
 
 export const DEFAULT_EXPORT_OPTIONS: ExportOptions = {
@@ -43,6 +46,7 @@ export const DEFAULT_EXPORT_OPTIONS: ExportOptions = {
   downloadsAtOnce: 2,
   htmlChunkBytes: 4 * 1024 * 1024,
   inlineHtmlBytes: 8 * 1024 * 1024,
+  probeLimit: 20_000,
 };
 
 /** The largest part when the server does not say (Synapse's default max_upload_size). */
@@ -53,7 +57,9 @@ const DoneOf = z.object({ done: Count, total: Count });
 
 /** How far an export has got (it crosses a process boundary: see export-process.ts). */
 export const ExportProgress = z.object({
-  phase: z.enum(['account', 'rooms', 'writing', 'done']),
+  phase: z.enum(['account', 'probe', 'rooms', 'writing', 'done']),
+  /** The server's other rooms asked about (rooms forgotten, or nobody here is in any more). */
+  probe: DoneOf.default({ done: 0, total: 0 }),
   rooms: DoneOf,
   /** Events the user sent, read so far. */
   events: Count,
@@ -125,7 +131,7 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     await mkdir(dir, { recursive: true, mode: 0o700 });
   }
 
-  const progress: ExportProgress = { phase: 'account', rooms: { done: 0, total: 0 }, events: 0, media: { done: 0, total: 0, bytes: 0 }, parts: { done: 0, total: 0 } };
+  const progress: ExportProgress = { phase: 'account', probe: { done: 0, total: 0 }, rooms: { done: 0, total: 0 }, events: 0, media: { done: 0, total: 0, bytes: 0 }, parts: { done: 0, total: 0 } };
   const report = () => request.onProgress?.(structuredClone(progress));
   report();
 
@@ -141,11 +147,30 @@ async function build(request: ExportRequest, work: string, stop: AbortController
   ]);
   // Only after the devices were read: reading as the user (login-as) shows up as a device on
   // some servers (Tuwunel's "Admin login"), which must not land in the user's export.
-  const [memberships, keyBackup] = await Promise.all([hs.getMemberships(userId), hs.getKeyBackup(userId)]);
+  const [memberships, keyBackup, profileFields] = await Promise.all([hs.getMemberships(userId), hs.getKeyBackup(userId), hs.getProfileFields(userId)]);
   signal.throwIfAborted();
+  const listed = memberships.available ? memberships.value : memberships.joined;
+  // Rooms no list names (forgotten, or nobody here is in them any more): the server's other rooms, asked about, within a bound.
+  progress.phase = 'probe';
+  report();
+  const probe = await hs
+    .probeRooms(userId, new Set(listed.map((m) => m.roomId)), {
+      limit: options.probeLimit,
+      signal,
+      onProgress: (done, total) => {
+        progress.probe = { done, total };
+        report();
+      },
+    })
+    .catch((error: unknown) => {
+      // A server that cannot list its rooms: the package says the others were not looked through.
+      if (!isHomeserverError(error, 'unsupported')) throw error;
+      return { found: [], unchecked: [{ roomId: '*', reason: 'this server cannot list its rooms, so rooms you forgot could not be looked for' }], listed: 0, checked: 0, truncated: false };
+    });
+  const roomList = [...listed, ...probe.found];
+  const roomTags = await hs.getRoomTags(userId, roomList.map((m) => m.roomId));
   const media = await listMedia(hs, userId, account.value.avatarUrl);
   const links = new Map(media.filter((m) => m.origin === 'upload' && !m.media.quarantined).map((m) => [m.media.mxc, m.path]));
-  const roomList = memberships.available ? memberships.value : memberships.joined;
 
   progress.phase = 'rooms';
   progress.rooms.total = roomList.length;
@@ -184,7 +209,8 @@ async function build(request: ExportRequest, work: string, stop: AbortController
       },
     });
     const current = needsCurrentMemberEvent(membership.membership, messages.ownMembershipEvents) ? await hs.getMemberEvent(membership.roomId, userId) : null;
-    rooms[index] = { ...messages, membership: membership.membership, membershipHistory: membershipHistory(messages.ownMembershipEvents, current) };
+    const servers = await hs.roomServers(membership.roomId, userId);
+    rooms[index] = { ...messages, membership: membership.membership, membershipHistory: membershipHistory(messages.ownMembershipEvents, current), servers };
     progress.rooms.done++;
     report();
   });
@@ -204,6 +230,9 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     keyBackup,
     rooms,
     media,
+    roomTags,
+    profileFields,
+    roomsNotChecked: { rooms: probe.unchecked, notAskedAbout: probe.truncated ? roomsToProbeCount(probe) : 0 },
   };
 
   progress.phase = 'writing';
@@ -229,6 +258,9 @@ async function build(request: ExportRequest, work: string, stop: AbortController
   report();
   return pkg;
 }
+
+/** How many rooms the bounded probe left unasked. */
+const roomsToProbeCount = (probe: { listed: number; checked: number }): number => Math.max(0, probe.listed - probe.checked);
 
 /** Waits for every task; on the first failure, stops the others and throws it once they have ended. */
 async function settleAll(tasks: Promise<void>[], stop: AbortController): Promise<void> {

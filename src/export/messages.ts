@@ -34,6 +34,8 @@ export function exportProgress(request: Request, progress: JobProgress): Documen
   switch (progress.phase) {
     case 'account':
       return [paragraph(...prefix, 'reading your account, devices and settings…')];
+    case 'probe':
+      return [paragraph(...prefix, `looking through the server’s other rooms for ones you left or forgot, ${c('probed')} of ${c('probeTotal')}…`)];
     case 'rooms':
       return [
         paragraph(

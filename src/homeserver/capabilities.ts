@@ -39,6 +39,8 @@ export const SYNAPSE_SINCE = {
   // 1.145.0 according to etkecc/ketesa issue #1002 ("Requires Synapse v1.145.0"). Not confirmed from
   // Synapse's own changelog, which is why the start-up probe checks it on every server.
   memberships: [1, 145, 0],
+  // CHANGES.md, Synapse 1.130.0rc1: "Add an Admin API endpoint `GET /_synapse/admin/v1/scheduled_tasks` to fetch scheduled tasks. (#18214)".
+  scheduledTasks: [1, 130, 0],
 } as const satisfies Record<string, Version>;
 
 /**
@@ -100,7 +102,9 @@ export function identifyServer(answers: VersionAnswers): { flavour: Flavour; ver
 
 const NONE = {
   memberships: false, roomMessagesAdmin: false, loginAs: false, redactUser: false, adminRoomCommands: false, connectionLog: false, loginAsDevice: false,
-  makeRoomAdmin: false, deactivationLeavesRooms: false,
+  makeRoomAdmin: false, deactivationLeavesRooms: false, membershipsListsForgottenRooms: false, membershipsListsRoomsNobodyHereIsIn: false, scheduledTasks: false, roomPurge: false,
+  redactionTaskReachesLeftRooms: false, rateLimitOverride: false, accountDataDelete: false, deactivationRemovesAccountData: false,
+  erasedMarkerPrunesAdminReads: false, fetchEventShowsRedactions: false,
 };
 
 /** Pure: what a flavour and version can do, from the version table. */
@@ -126,6 +130,20 @@ export function capabilitiesFor(flavour: Flavour, version: string | null): Capab
           // Both recorded on 1.67 (see "Redacting in rooms the user has left" in the reference).
           makeRoomAdmin: true,
           deactivationLeavesRooms: true,
+          membershipsListsForgottenRooms: true,
+          // Measured on 1.160: a room the user left alone vanishes from /memberships (the reference).
+          membershipsListsRoomsNobodyHereIsIn: false,
+          scheduledTasks: v !== null && atLeast(v, SYNAPSE_SINCE.scheduledTasks),
+          // Measured on 1.67 and 1.160 (the reference, "Rooms nobody local is in any more").
+          roomPurge: true,
+          // synapse/handlers/admin.py, _redact_all_events: prev_event_ids=[event.event_id]; measured on 1.160.
+          redactionTaskReachesLeftRooms: true,
+          rateLimitOverride: true,
+          accountDataDelete: false,
+          deactivationRemovesAccountData: true,
+          erasedMarkerPrunesAdminReads: false,
+          // Measured on 1.160: fetch_event returns the original content of a redacted event.
+          fetchEventShowsRedactions: false,
         },
       };
     case 'tuwunel': {
@@ -147,7 +165,14 @@ export function capabilitiesFor(flavour: Flavour, version: string | null): Capab
         unsupportedReason: null,
         features: {
           memberships: true, roomMessagesAdmin: true, loginAs: full, redactUser: full, adminRoomCommands: true, connectionLog: false, loginAsDevice: full,
-          makeRoomAdmin: false, deactivationLeavesRooms: false,
+          deactivationLeavesRooms: false,
+          // From 1.8.1 (src/api/router.rs l.175, 178; src/service/admin/grant.rs), as the rest of the admin API below.
+          makeRoomAdmin: true, scheduledTasks: true, roomPurge: true,
+          membershipsListsForgottenRooms: false, membershipsListsRoomsNobodyHereIsIn: true, redactionTaskReachesLeftRooms: false, rateLimitOverride: false,
+          // MSC3391 DELETE routes (src/api/router.rs l.246–247, since 1.7.1).
+          accountDataDelete: true, deactivationRemovesAccountData: false, erasedMarkerPrunesAdminReads: true,
+          // src/api/client/admin/misc/fetch_event.rs reads the stored PDU; src/service/rooms/timeline/redact.rs replaces it on redaction.
+          fetchEventShowsRedactions: true,
         },
       };
     }

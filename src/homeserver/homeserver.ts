@@ -50,6 +50,48 @@ export const Capabilities = z.object({
      * (Synapse); Tuwunel's leaves all that to its admin command (src/api/client/admin/users/deactivate.rs).
      */
     deactivationLeavesRooms: z.boolean(),
+    /**
+     * /memberships still lists rooms the user forgot (Synapse reads the rooms' current state);
+     * Tuwunel's forget deletes the entry, so its forgotten rooms must be found by probing.
+     */
+    membershipsListsForgottenRooms: z.boolean(),
+    /**
+     * /memberships still lists rooms nobody on this server is in any more (Tuwunel keeps the left
+     * state); Synapse drops such a room's current state, and with it the entry, so there the
+     * rooms left are also asked for through a login-as /sync with include_leave.
+     */
+    membershipsListsRoomsNobodyHereIsIn: z.boolean(),
+    /** GET /_synapse/admin/v1/scheduled_tasks (Synapse 1.130+, Tuwunel 1.8.1+): finds a redaction task whose ID a crash lost. */
+    scheduledTasks: z.boolean(),
+    /** DELETE /_synapse/admin/v2/rooms/{room} with purge, and its delete_status: removes a room nobody here is in any more. */
+    roomPurge: z.boolean(),
+    /**
+     * The server's redaction task redacts in rooms the user has left (Synapse sends each redaction
+     * after the event it redacts, where the user was still a member); Tuwunel's appends it now, as
+     * the user, which a room they left refuses.
+     */
+    redactionTaskReachesLeftRooms: z.boolean(),
+    /** POST/DELETE /_synapse/admin/v1/users/{u}/override_ratelimit: lifts the user's rate limits while the bot redacts as them (Synapse). */
+    rateLimitOverride: z.boolean(),
+    /** DELETE on account data with the user's own token (MSC3391; Tuwunel); elsewhere deactivation removes it or it stays. */
+    accountDataDelete: z.boolean(),
+    /**
+     * Deactivation with erase removes the user's account data (Synapse's purge_account_data_for_user);
+     * Tuwunel keeps it through every deactivation.
+     */
+    deactivationRemovesAccountData: z.boolean(),
+    /**
+     * Once the erased marker is set, the admin's own reads serve pruned copies of the user's events
+     * (Tuwunel: src/service/rooms/state_accessor/erased.rs), so everything is read back before it is set.
+     */
+    erasedMarkerPrunesAdminReads: z.boolean(),
+    /**
+     * GET /_synapse/admin/v1/fetch_event/{id} serves the event as stored, a redacted one in its
+     * redacted form (Tuwunel replaces the stored PDU on redaction): an unpruned second look at an
+     * event a read showed without content. Synapse's serves the original even once redacted, so
+     * it proves nothing there.
+     */
+    fetchEventShowsRedactions: z.boolean(),
   }),
 });
 export type Capabilities = z.infer<typeof Capabilities>;
@@ -126,6 +168,28 @@ export type Membership = z.infer<typeof Membership>;
  */
 export type Memberships = Availability<Membership[]> & { joined: Membership[] };
 
+/** What the probe found beyond the other sources. */
+export type RoomProbe = {
+  /** Rooms the person was in that no other source listed (forgotten, or nobody here is in them any more): as left. */
+  found: Membership[];
+  /** Rooms that could not be checked, with why: never counted as clean. */
+  unchecked: { roomId: string; reason: string }[];
+  /** How many rooms the server lists, and how many of them the probe asked about. */
+  listed: number;
+  checked: number;
+  /** The probe stopped at its limit: the rooms after it were not checked. */
+  truncated: boolean;
+};
+
+export type ProbeOptions = {
+  /** Check at most this many rooms (an export keeps its probe bounded); unbounded when absent. */
+  limit?: number;
+  /** Rooms asked about at once. */
+  concurrency?: number;
+  onProgress?(checked: number, toCheck: number): void;
+  signal?: AbortSignal;
+};
+
 export const MediaSummary = z.object({ count: z.number().int(), totalBytes: z.number().int() });
 export type MediaSummary = z.infer<typeof MediaSummary>;
 
@@ -175,6 +239,12 @@ export interface AdminRoomCommands {
    * Resolves with the rooms the user is still joined to afterwards (leaving can fail over federation).
    */
   deactivate(userId: string, options?: { leaveRooms?: boolean }): Promise<{ stillJoined: string[] }>;
+  /** Sends `users deactivate` without waiting (the server's queue may hold it a while); the command's event ID. */
+  sendDeactivate(userId: string): Promise<string>;
+  /** Waits for the answer to a `users deactivate` sent earlier: 'pending' when none came within the time. */
+  awaitDeactivation(userId: string, commandId: string, timeoutMs: number): Promise<{ stillJoined: string[] } | 'pending'>;
+  /** Redacts the bot's commands that name the user, and the server's answers to them where it may. */
+  redactCommandsAbout(userId: string): Promise<{ redacted: number; refused: number }>;
   /** `users del-email`, which reports success whether or not the address was bound: read back. */
   deleteEmail(userId: string, address: string): Promise<void>;
   /** `media delete-all-from-user`: how many files went. */
@@ -211,7 +281,7 @@ export type ReadBack = {
   /** Whether the server still has the account at all (Synapse and Tuwunel keep deactivated ones). */
   accountFound: boolean;
   deactivated: boolean;
-  /** null where the server does not report it (Synapse 1.67). */
+  /** null where the server does not report it (Synapse 1.67), or where the marker is set only after the read-back (Tuwunel). */
   erased: boolean | null;
   /** Rooms the user is still joined to or invited to. */
   roomsStillIn: number;
@@ -221,11 +291,65 @@ export type ReadBack = {
   threepids: number;
   /** A display name or avatar is still set. */
   profileLeft: boolean;
-  /** Events of the user in the recorded rooms whose content anyone could still read. */
+  /** Events of the user whose content anyone could still read, in every room found. */
   readableEvents: number;
-  /** Recorded rooms whose events could not be read back at all. */
+  /** The rooms those readable (or unproven) events are in. */
+  roomsWithEventsLeft: string[];
+  /** Events shown without content but with no proof of redaction: a pruned copy hides them from the reader, not from members. */
+  unprovenEvents: number;
+  /** Rooms whose events could not be read back at all. */
   unreadableRooms: number;
+  /** Rooms of the server that could not be checked for the user at all (the probe could not tell), with why. */
+  roomsNotChecked: { roomId: string; reason: string }[];
+  /** Rooms that were to be deleted and are still on the server. */
+  purgedRoomsLeft: number;
+  /** Rooms found now that the erasure had not recorded (they were checked too, and are counted above). */
+  roomsFoundLate: number;
+  /** Room tags, account data, pushers, key backups and profile fields still there. */
+  traces: { tags: number; accountData: number; pushers: number; keyBackups: number; profileFields: number };
+  /** Why room tags, key backups and profile fields (which only the user can read) could not be read back; null when they were. */
+  tracesUnchecked: string | null;
+  /** The public cross-signing keys are still served: no server offers a way to delete them. */
+  crossSigning: boolean;
 };
+
+/** How an erasure can reach the user's events in one room (room-routes.ts decides it). */
+export type RoomRoute =
+  /** The server no longer has the room: nothing of it is left here. */
+  | { kind: 'gone' }
+  /** Nobody here is in the room any more: it is deleted from this server with everything in it. */
+  | { kind: 'purge' }
+  /** Redacted without anyone joining: as the person (still a member), by the server's task, or by the bot (it has the power). */
+  | { kind: 'quiet'; by: 'person' | 'server-task' | 'bot' }
+  /** Redacted in a way members see: the bot is made a room admin by `granter` and joins, or the person rejoins a public room. */
+  | { kind: 'visible'; how: { by: 'bot-made-admin'; granter: string } | { by: 'person-rejoins' } }
+  /** Nobody here can redact there. */
+  | { kind: 'cannot'; reason: string };
+
+export type RoomPlan = {
+  roomId: string;
+  route: RoomRoute;
+  /**
+   * Where the server's task redacts the person's messages in a room they left, what their other
+   * events there (reactions, stickers, a profile change) need; null where the route covers all.
+   */
+  leftovers: RoomRoute | null;
+};
+
+/** Every room of the user an erasure found, and the rooms of the server it could not check. */
+export type RoomsFound = { rooms: Membership[]; unchecked: { roomId: string; reason: string }[] };
+
+/** How an erasure reaches the user's events in one room (room-routes.ts), and the other servers there (Art. 19). */
+export type PlannedRoom = RoomPlan & { servers: string[] | null };
+
+/** Room deletion: done, already gone, or refused with why. */
+export type PurgeOutcome = 'purged' | 'gone' | { refused: string };
+
+/** What the traces step removed: room tags, account data, pushers, key backups, profile fields. */
+export type TracesRemoved = ReadBack['traces'];
+
+/** Where the admin-room deactivation stands between runs (Tuwunel): the command's event ID once sent. */
+export type AdminCommandResume = { sent: string | null; save(sent: string): void };
 
 /**
  * What an erasure asks of the server (erasure-operations.ts). Each operation is idempotent:
@@ -233,25 +357,43 @@ export type ReadBack = {
  * what the server already did.
  */
 export interface ErasureOperations {
-  /** Every room the user is or was in; throws (unsupported) when the rooms they left cannot be listed. */
-  allMemberships(userId: string): Promise<Membership[]>;
+  /**
+   * Every room the user is or was in: every list the server offers and a probe of its whole
+   * room list (room-discovery.ts). Throws (unsupported) where the rooms they left cannot be listed.
+   */
+  allRooms(userId: string, onProgress?: (checked: number, total: number) => void): Promise<RoomsFound>;
+  /** How each room will be reached, and which other servers were in it, before anything runs. */
+  planRooms(userId: string, roomIds: readonly string[]): Promise<PlannedRoom[]>;
   /**
    * Clears the display name and avatar (read back). Run while the user is still in their rooms,
    * before the redaction: the membership events that carry each change are redacted with the
    * rest, where deactivation would write them after the user is gone.
    */
   clearProfile(userId: string): Promise<'cleared' | 'nothing-set'>;
-  /** Redacts every event of the user that carries content, in these rooms. */
-  redactEvents(userId: string, roomIds: readonly string[], resume: RedactionResume): Promise<RedactionResult>;
+  /** Deletes a room nobody here is in any more, with everything in it (room-purge.ts). */
+  purgeRoom(roomId: string): Promise<PurgeOutcome>;
+  /** Lifts the user's rate limits while the bot redacts as them (Synapse); false where the server has no override. */
+  liftRateLimits(userId: string): Promise<boolean>;
+  /** Gives the user the server's default rate limits back (and forgets the override). */
+  restoreRateLimits(userId: string): Promise<void>;
+  /** Redacts every event of the user that carries content, in these rooms (redaction.ts). */
+  redactEvents(userId: string, roomIds: readonly string[], resume: RedactionResume, options: { serverTask: boolean; taskRooms?: readonly string[] }): Promise<RedactionResult>;
   /** Deletes uploads until none is left (read back); how many went. */
   deleteAllMedia(userId: string): Promise<number>;
   /** Removes email addresses and phone numbers (read back); how many went. */
   removeThreepids(userId: string): Promise<number>;
-  /** Deactivates with erase, unless the account already is. */
+  /** Removes room tags, account data, pushers, key backups and extra profile fields, in these rooms too (erasure-traces.ts). */
+  eraseTraces(userId: string, roomIds: readonly string[]): Promise<TracesRemoved>;
+  /** Deactivates, with the erased marker unless the server's marker would hide the user's events from the read-back; unless it already is. */
   deactivate(userId: string): Promise<'deactivated' | 'already'>;
-  /** Leaves every room and clears the profile, where deactivation does not (Tuwunel's admin command). */
-  leaveRoomsAndClearProfile(userId: string): Promise<'done' | 'nothing-left'>;
-  readBack(userId: string, roomIds: readonly string[]): Promise<ReadBack>;
+  /** Sets the erased marker where deactivation left it for last (Tuwunel), and reads it back. */
+  markErased(userId: string): Promise<'marked' | 'already'>;
+  /** Leaves every room and clears the profile, where deactivation does not (Tuwunel's admin command, waited for across restarts). */
+  leaveRoomsAndClearProfile(userId: string, resume: AdminCommandResume): Promise<'done' | 'nothing-left'>;
+  /** Reads everything back: the rooms recorded, any found now, the rooms deleted, the traces. */
+  readBack(userId: string, rooms: { recorded: readonly string[]; purged: readonly string[] }): Promise<ReadBack>;
+  /** Redacts the bot's own admin-room commands that name the user (Tuwunel's #admins); how many, and how many it could not. */
+  forgetAdminCommands(userId: string): Promise<{ redacted: number; refused: number }>;
 }
 
 /** A value the bot works with, and the record exactly as the server stores it (exports show what exists, never less). */
@@ -302,8 +444,14 @@ export interface Homeserver {
   readonly erasure: ErasureOperations | null;
   /** The account data about one user; null when the server has no such user. */
   getAccount(userId: string): Promise<UserAccount | null>;
-  /** Current and past memberships. Rooms left need `memberships` or `loginAs`; `joined` is always there. */
+  /**
+   * Current and past memberships from every list the server offers (room-discovery.ts). Rooms
+   * left need `memberships` or `loginAs`; `joined` is always there. Rooms the user forgot, or
+   * that nobody here is in any more, may need probeRooms.
+   */
   getMemberships(userId: string): Promise<Memberships>;
+  /** The rooms no other source lists: the server's whole room list, each room not in `known` asked about. */
+  probeRooms(userId: string, known: ReadonlySet<string>, options?: ProbeOptions): Promise<RoomProbe>;
   getDevices(userId: string): Promise<Device[]>;
   /** Connections (IP, user agent, time) the server remembers beyond the devices, from whois. */
   getSessions(userId: string): Promise<Availability<Sessions>>;
@@ -324,10 +472,19 @@ export interface Homeserver {
   getStoredPushers(userId: string): Promise<Stored<Pusher[]>>;
   /** Public keys only: the server never holds keys that decrypt messages. */
   getStoredEncryptionKeys(userId: string): Promise<Availability<Stored<EncryptionKeys>>>;
+  /** The user's room tags (favourites, low priority, their own), room by room where any: only the user can ask, so through a short login-as. */
+  getRoomTags(userId: string, roomIds: readonly string[]): Promise<Availability<{ roomId: string; tags: JsonObject }[]>>;
+  /** Profile fields besides the display name and avatar (MSC4133: a time zone, custom keys), as the client profile API serves them. */
+  getProfileFields(userId: string): Promise<Availability<JsonObject>>;
   /** The server-side key backup's public description, null when there is none. */
   getKeyBackup(userId: string): Promise<Availability<JsonObject | null>>;
   /** Name, topic, encryption; null when the server does not know the room. */
   getRoomDetails(roomId: string): Promise<RoomDetails | null>;
+  /**
+   * The other servers that had members in the room (Art. 19 recipients); null where the server
+   * cannot tell. `asUser`: a user who was in the room, to read it as them where no admin API can.
+   */
+  roomServers(roomId: string, asUser?: string): Promise<string[] | null>;
   /** The user's current m.room.member event in the room (whoever sent it), or null. */
   getMemberEvent(roomId: string, userId: string): Promise<StoredEvent | null>;
   /**

@@ -11,7 +11,8 @@ import type {
   Sessions,
   UserAccount,
 } from './homeserver.ts';
-import type { AccountData, AdminDevices, AdminUser, KeysQuery, Pushers, SyncRooms, Whois } from './schemas.ts';
+import type { ListedRoom } from './room-discovery.ts';
+import type { AccountData, AdminDevices, AdminUser, KeysQuery, Pushers, RoomList, SyncRooms, Whois } from './schemas.ts';
 import type { EventPage, StoredMediaPage as MediaPage } from './stored-schemas.ts';
 
 /**
@@ -121,16 +122,30 @@ export function membershipsFromSync(raw: SyncRooms): Membership[] {
   return [...left, ...invited];
 }
 
-/** Joined rooms first, then the rest; a room appears once (the joined list wins). */
-export function mergeMemberships(joined: readonly Membership[], others: readonly Membership[]): Membership[] {
-  const merged = [...joined];
-  const seen = new Set(joined.map((m) => m.roomId));
-  for (const m of others) {
-    if (seen.has(m.roomId)) continue;
-    seen.add(m.roomId);
-    merged.push(m);
+/**
+ * Who was ever a member of a room, from member events (state or timeline): joins, and leaves and
+ * bans, which follow a join unless they end an invite (a refused invite counts too: its server
+ * heard of the room). Invites alone are left out: nothing of the room went to the invitee's server.
+ */
+export function memberIdsOf(events: readonly { type: string; state_key?: string | null | undefined; content?: unknown }[]): string[] {
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (event.type !== 'm.room.member' || typeof event.state_key !== 'string') continue;
+    const membership = (event.content as { membership?: unknown } | undefined)?.membership;
+    if (membership !== 'invite') ids.add(event.state_key);
   }
-  return merged;
+  return [...ids];
+}
+
+/** The servers of these user IDs, other than our own, sorted. */
+export function otherServers(userIds: readonly string[], ownServer: string): string[] {
+  const servers = new Set(userIds.map((id) => id.slice(id.indexOf(':') + 1)).filter((server) => server !== '' && server !== ownServer));
+  return [...servers].sort();
+}
+
+/** A room of the server's room list, as the probe reads it. */
+export function toListedRoom(raw: RoomList['rooms'][number]): ListedRoom {
+  return { roomId: raw.room_id, joinedLocalMembers: raw.joined_local_members ?? null, creator: raw.creator ?? null };
 }
 
 /** Presence only: which devices have keys, and whether a cross-signing master key exists. */

@@ -3,10 +3,14 @@
 // twice.
 //
 // 1. Where the server has a redaction task (POST /v1/user/{u}/redact, Synapse >= 1.116 and
-//    Tuwunel >= 1.8.2), it runs first over every recorded room, listed explicitly (`rooms: []`
-//    would mean only the rooms the user is in now). Its ID is kept before it is followed, so a
-//    restart follows the same task; a restart that never heard the ID asks again, and the
-//    server refuses a second task while one runs and skips what is already redacted.
+//    Tuwunel >= 1.8.2), it runs once, first, over the rooms it can reach, listed explicitly
+//    (`rooms: []` would mean only the rooms the user is in now). Synapse's task redacts again
+//    what is already redacted (measured on 1.160: two tasks, two redactions per event), so it
+//    is never asked twice: that it is being asked for is recorded before the request, its ID
+//    after; a restart with the ID follows the same task, and a restart with only the mark
+//    looks the task up (scheduled_tasks) instead of asking again, or, where the server cannot
+//    list its tasks, waits until the task's work settles and starts none. The pass after
+//    deactivation (the sweep) never asks for a task.
 // 2. Then every room is read, and whatever is still readable (what the task could not redact,
 //    kinds it does not take, everything on a server without it) is redacted one by one through
 //    the client API: as the user where they are still a member (a short login as them); else
@@ -19,17 +23,18 @@
 //    still readable first.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ERASABLE_TYPES, stillReadable } from './erasable-events.ts';
+import { ERASABLE_TYPES, readBackState } from './erasable-events.ts';
 import { isHomeserverError, isRoomRefusal } from './errors.ts';
 import type { Capabilities, RedactionResult, RedactionResume, SentEventsOptions, StoredEvent } from './homeserver.ts';
 import { endpoint, type HomeserverHttp } from './http.ts';
 import type { PuppetToken } from './puppets.ts';
 import { roomAuthority, RoomState, type RoomAuthority } from './room-authority.ts';
-import { EmptyAnswer, EventIdAnswer, RedactAnswer, RedactStatus, RoomIdAnswer } from './schemas.ts';
+import { EmptyAnswer, EventIdAnswer, RedactAnswer, RedactStatus, RoomIdAnswer, ScheduledTasks } from './schemas.ts';
 
 const PATHS = {
   redactUser: '/_synapse/admin/v1/user/{userId}/redact',
   redactStatus: '/_synapse/admin/v1/user/redact_status/{redactId}',
+  scheduledTasks: '/_synapse/admin/v1/scheduled_tasks',
   roomState: '/_synapse/admin/v1/rooms/{roomId}/state',
   makeRoomAdmin: '/_synapse/admin/v1/rooms/{roomId}/make_room_admin',
   redact: '/_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}',
@@ -42,9 +47,14 @@ const PATHS = {
  * against the limit (1000 by default), so a low one would never get past the newest ones.
  */
 const TASK_EVENT_LIMIT = 100_000;
+/** The scheduled task's action name (synapse/handlers/admin.py; Tuwunel's REDACT_USER_ACTION). */
+const REDACT_ACTION = 'redact_all_events';
 /** How long to keep asking for a task while the server says one is still running (400). */
 const TASK_BUSY_ATTEMPTS = 120;
 const MAX_POLL_MS = 5_000;
+
+/** How long (in first polling waits: 10 s by default) a lost task's redactions must stay unchanged before the bot takes over. */
+const SETTLED_POLLS = 20;
 
 const RoomOutcome = z.union([z.object({ redacted: z.number().int() }), z.object({ notRedacted: z.string() })]);
 type RoomOutcome = z.infer<typeof RoomOutcome>;
@@ -53,8 +63,8 @@ type RoomOutcome = z.infer<typeof RoomOutcome>;
 export const RedactionCheckpoint = z.object({
   task: z
     .discriminatedUnion('state', [
-      // Asked for (perhaps started) but its ID never heard.
-      z.object({ state: z.literal('asking') }),
+      // Asked for (perhaps started) but its ID never heard; `at`: when (a task found later must be this one).
+      z.object({ state: z.literal('asking'), at: z.number().optional() }),
       z.object({ state: z.literal('running'), redactId: z.string() }),
       z.object({ state: z.literal('done'), failed: z.number().int() }),
     ])
@@ -76,28 +86,50 @@ export type RedactionTools = {
   asUser<T>(userId: string, work: (token: PuppetToken) => Promise<T>): Promise<T>;
   sentEvents(userId: string, roomId: string, options: SentEventsOptions): AsyncIterable<StoredEvent[]>;
   sleep(ms: number): Promise<void>;
+  now(): number;
   /** First wait between two looks at the server's task; it grows up to 5 s. */
   pollMs: number;
 };
 
+export type RedactionOptions = {
+  /** Ask the server's task first (the first pass only: a second task would redact everything again). */
+  serverTask: boolean;
+  /** The rooms the task is given (those it can reach); the one-by-one pass goes over every room. */
+  taskRooms?: readonly string[];
+};
+
 export const NO_ONE_CAN_REDACT = 'nobody on this server can redact there: the user is no longer a member, and the bot has no power in the room';
-export const NO_LOCAL_ADMIN = 'no member of this server has the power to make the bot an admin there, as in a room made on another server, and the room is not public';
+export const NO_LOCAL_ADMIN = 'no member of this server could make the bot an admin there (none joined has the power, or none is left, as in a room made on another server), and the room is not public';
 
 /** The events of the user in the room that anyone could still read; [] where the room cannot be read at all (never joined, unknown here). */
 export async function readableEventIds(tools: Pick<RedactionTools, 'sentEvents'>, userId: string, roomId: string): Promise<string[]> {
-  const ids: string[] = [];
-  try {
-    for await (const page of tools.sentEvents(userId, roomId, { types: [...ERASABLE_TYPES] })) {
-      for (const event of page) if (stillReadable(event, userId)) ids.push(event.event_id);
-    }
-  } catch (error) {
-    if (isRoomRefusal(error)) return [];
-    throw error;
-  }
-  return ids;
+  return (await readBackEvents(tools, userId, roomId)).readable;
 }
 
-export async function redactUserEvents(tools: RedactionTools, userId: string, roomIds: readonly string[], resume: RedactionResume): Promise<RedactionResult> {
+/**
+ * What reading the user's events in a room back shows: those still readable, and those shown
+ * without content but with no proof of redaction (a pruned copy: the server hides them from
+ * this reader, and members may still see them). Both empty where the room cannot be read at
+ * all (never joined, unknown here).
+ */
+export async function readBackEvents(tools: Pick<RedactionTools, 'sentEvents'>, userId: string, roomId: string): Promise<{ readable: string[]; unproven: string[] }> {
+  const found = { readable: [] as string[], unproven: [] as string[] };
+  try {
+    for await (const page of tools.sentEvents(userId, roomId, { types: [...ERASABLE_TYPES] })) {
+      for (const event of page) {
+        const state = readBackState(event, userId);
+        if (state === 'readable') found.readable.push(event.event_id);
+        else if (state === 'unproven') found.unproven.push(event.event_id);
+      }
+    }
+  } catch (error) {
+    if (isRoomRefusal(error)) return { readable: [], unproven: [] };
+    throw error;
+  }
+  return found;
+}
+
+export async function redactUserEvents(tools: RedactionTools, userId: string, roomIds: readonly string[], resume: RedactionResume, options: RedactionOptions): Promise<RedactionResult> {
   let checkpoint = RedactionCheckpoint.parse(resume.checkpoint ?? {});
   const save = (change: Partial<RedactionCheckpoint>) => {
     checkpoint = { ...checkpoint, ...change };
@@ -106,8 +138,9 @@ export async function redactUserEvents(tools: RedactionTools, userId: string, ro
   const report = () =>
     resume.progress({ roomsDone: Object.keys(checkpoint.rooms).length, roomsTotal: roomIds.length, redacted: redactedOneByOne(checkpoint) });
 
-  if (tools.features().redactUser && checkpoint.task?.state !== 'done' && roomIds.length > 0) {
-    await runServerTask(tools, userId, roomIds, checkpoint.task, (task) => save({ task }), resume.signal);
+  const taskRooms = options.taskRooms ?? roomIds;
+  if (options.serverTask && tools.features().redactUser && checkpoint.task?.state !== 'done' && taskRooms.length > 0) {
+    await runServerTask(tools, userId, taskRooms, roomIds, checkpoint.task, (task) => save({ task }), resume.signal);
   }
   for (const roomId of roomIds) {
     if (checkpoint.rooms[roomId] !== undefined) continue;
@@ -132,31 +165,101 @@ const redactedOneByOne = (checkpoint: RedactionCheckpoint): number =>
 
 type Task = RedactionCheckpoint['task'];
 
-async function runServerTask(tools: RedactionTools, userId: string, roomIds: readonly string[], task: Task, save: (task: NonNullable<Task>) => void, signal: AbortSignal): Promise<void> {
-  let redactId = task?.state === 'running' ? task.redactId : null;
+async function runServerTask(
+  tools: RedactionTools,
+  userId: string,
+  taskRooms: readonly string[],
+  allRooms: readonly string[],
+  task: Task,
+  save: (task: NonNullable<Task>) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  let redactId: string | 'cannot-tell' | null = task?.state === 'running' ? task.redactId : null;
+  // Asked before, the answer never heard: the task may exist. Find it rather than start a second.
+  if (redactId === null && task?.state === 'asking') redactId = await findTask(tools, userId, task.at ?? 0);
   if (redactId === null) {
-    save({ state: 'asking' });
-    redactId = await askForTask(tools, userId, roomIds, signal);
-    save({ state: 'running', redactId });
+    const at = tools.now();
+    save({ state: 'asking', at });
+    redactId = await askForTask(tools, userId, taskRooms, at, signal);
+    if (redactId !== 'cannot-tell') save({ state: 'running', redactId });
+  }
+  if (redactId === 'cannot-tell') {
+    await waitUntilSettled(tools, userId, allRooms, signal);
+    save({ state: 'done', failed: 0 });
+    return;
   }
   save({ state: 'done', failed: await followTask(tools, redactId, signal) });
 }
 
-/** Starts the task; while the server says one is already running for this user (400), waits and asks again. */
-async function askForTask(tools: RedactionTools, userId: string, roomIds: readonly string[], signal: AbortSignal): Promise<string> {
+/**
+ * The newest redaction task for the user started at or after `since` (the server's clock may
+ * differ: a minute's grace), or null when there is none (the request never reached the server);
+ * 'cannot-tell' where the server does not list its tasks.
+ */
+async function findTask(tools: RedactionTools, userId: string, since: number): Promise<string | null | 'cannot-tell'> {
+  if (!tools.features().scheduledTasks) return 'cannot-tell';
+  try {
+    const { scheduled_tasks } = await tools.admin.request('GET', PATHS.scheduledTasks, {
+      schema: ScheduledTasks,
+      query: { action_name: REDACT_ACTION, resource_id: userId },
+    });
+    const mine = scheduled_tasks.filter((t) => t.action === REDACT_ACTION && t.resource_id === userId && (t.timestamp_ms ?? Infinity) >= since - 60_000);
+    return mine.sort((a, b) => (b.timestamp_ms ?? 0) - (a.timestamp_ms ?? 0))[0]?.id ?? null;
+  } catch (error) {
+    if (isHomeserverError(error, 'unsupported')) return 'cannot-tell';
+    throw error;
+  }
+}
+
+/**
+ * A task whose ID is lost and cannot be looked up may still be running: waits until the number
+ * of the user's readable events stops falling for a while, so that the one-by-one pass after it
+ * does not redact what the task is about to.
+ */
+async function waitUntilSettled(tools: RedactionTools, userId: string, roomIds: readonly string[], signal: AbortSignal): Promise<void> {
+  const count = async () => {
+    let readable = 0;
+    for (const roomId of roomIds) readable += (await readableEventIds(tools, userId, roomId)).length;
+    return readable;
+  };
+  const settled = SETTLED_POLLS * tools.pollMs;
+  let last = await count();
+  let stableSince = tools.now();
+  while (tools.now() - stableSince < settled) {
+    signal.throwIfAborted();
+    await tools.sleep(Math.min(settled / 4, MAX_POLL_MS));
+    const now = await count();
+    if (now !== last) stableSince = tools.now();
+    last = now;
+  }
+}
+
+/**
+ * Starts the task, never two: the request is not simply repeated (a retry after an answer that
+ * was lost could start a second task). Where the answer is lost, or the server says a task for
+ * this user is already running (400), the task is looked up; only where none was started is it
+ * asked for again. Where the server cannot list its tasks, a lost answer ends this attempt: the
+ * restart finds the mark and starts none.
+ */
+async function askForTask(tools: RedactionTools, userId: string, roomIds: readonly string[], since: number, signal: AbortSignal): Promise<string | 'cannot-tell'> {
   for (let attempt = 0; ; attempt++) {
     signal.throwIfAborted();
     try {
-      const answer = await tools.admin.request('POST', endpoint(PATHS.redactUser, { userId }), {
-        schema: RedactAnswer,
-        body: { rooms: roomIds, limit: TASK_EVENT_LIMIT },
-        // A second task for the same user is refused while the first runs, and redacts nothing twice.
-        retry: true,
-      });
+      const answer = await tools.admin.request('POST', endpoint(PATHS.redactUser, { userId }), { schema: RedactAnswer, body: { rooms: roomIds, limit: TASK_EVENT_LIMIT } });
       return answer.redact_id;
     } catch (error) {
-      const busy = isHomeserverError(error, 'bad-response') && error.status === 400;
-      if (!busy || attempt >= TASK_BUSY_ATTEMPTS) throw error;
+      if (!isHomeserverError(error)) throw error;
+      const busy = error.kind === 'bad-response' && error.status === 400;
+      const lost = error.status === null || error.status >= 500;
+      if ((!busy && !lost) || attempt >= TASK_BUSY_ATTEMPTS) throw error;
+      // Busy: a task of an earlier attempt runs; it is followed as this one. Lost: perhaps it started.
+      const found = await findTask(tools, userId, busy ? 0 : since);
+      if (typeof found === 'string') return found;
+      if (found === 'cannot-tell') {
+        // Busy with a task that cannot be followed: it is let finish, and none is started after it.
+        if (busy) return found;
+        throw error;
+      }
       await tools.sleep(pollDelay(tools.pollMs, attempt));
     }
   }

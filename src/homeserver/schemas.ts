@@ -100,6 +100,23 @@ export const MembershipsAnswer = z.union([
   z.record(z.string().startsWith('!'), z.string()).transform((memberships) => ({ memberships })),
 ]);
 
+/**
+ * GET /_synapse/admin/v1/rooms (Synapse; Tuwunel 1.8.1+, src/api/client/admin/rooms/list_rooms.rs):
+ * the server's rooms by integer offset, with what the probe reads of each.
+ */
+export const RoomList = z.object({
+  rooms: z.array(
+    z.looseObject({
+      room_id: z.string(),
+      joined_local_members: z.number().int().nullish(),
+      creator: z.string().nullish(),
+    }),
+  ),
+  total_rooms: z.number().int().nullish(),
+  next_batch: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).nullish(),
+});
+export type RoomList = z.infer<typeof RoomList>;
+
 /** GET /_synapse/admin/v2/users/{userId}/devices */
 export const AdminDevices = z.object({
   devices: z.array(
@@ -202,6 +219,52 @@ export const DeletedMedia = z.object({ deleted_media: z.array(z.string()), total
 
 /** POST /_synapse/admin/v1/deactivate/{userId}: {"id_server_unbind_result": "success" | "no-support"}. */
 export const DeactivateAnswer = z.looseObject({ id_server_unbind_result: z.string().nullish() });
+
+/**
+ * GET /_synapse/admin/v1/scheduled_tasks?action_name=redact_all_events&resource_id=<user>
+ * (Synapse 1.130+, Tuwunel 1.8.1+): how a redaction task whose ID a crash lost is found.
+ */
+export const ScheduledTasks = z.object({
+  scheduled_tasks: z.array(
+    z.looseObject({
+      id: z.string(),
+      action: z.string(),
+      status: z.string(),
+      timestamp_ms: z.number().nullish(),
+      resource_id: z.string().nullish(),
+    }),
+  ),
+});
+export type ScheduledTasks = z.infer<typeof ScheduledTasks>;
+
+/** GET /_synapse/admin/v1/rooms/{roomId}: what an erasure decides by (how many members of this server are joined). */
+export const RoomCounts = z.looseObject({ room_id: z.string(), joined_local_members: z.number().int().nullish() });
+
+/** DELETE /_synapse/admin/v2/rooms/{roomId} (Synapse; Tuwunel 1.8.1+). */
+export const DeleteRoomAnswer = z.object({ delete_id: z.string().min(1) });
+
+/** One room deletion's status (Synapse's shutdown_room and purge). */
+export const DeleteStatus = z.looseObject({
+  delete_id: z.string().nullish(),
+  status: z.enum(['scheduled', 'active', 'shutting_down', 'purging', 'complete', 'failed']),
+  error: z.string().nullish(),
+});
+export type DeleteStatus = z.infer<typeof DeleteStatus>;
+
+/** GET /_synapse/admin/v2/rooms/{roomId}/delete_status: every deletion of the room the server remembers. */
+export const RoomDeleteStatuses = z.object({ results: z.array(DeleteStatus) });
+
+/** GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags */
+export const RoomTags = z.object({ tags: z.record(z.string(), z.unknown()) });
+
+/** GET /_matrix/client/v3/room_keys/version (the newest backup). */
+export const BackupVersion = z.looseObject({ version: z.string() });
+
+/** GET /_matrix/client/v3/profile/{userId}: display name, avatar, and any other fields (MSC4133). */
+export const ProfileFields = z.record(z.string(), z.unknown());
+
+/** The pushers as stored, with what removing one needs (POST /pushers/set with kind null). */
+export const PusherKeys = z.object({ pushers: z.array(z.looseObject({ app_id: z.string(), pushkey: z.string() })) });
 
 /** PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}, POST .../join: the event or room. */
 export const EventIdAnswer = z.object({ event_id: z.string() });

@@ -109,6 +109,9 @@ export const StoredKeys = z.looseObject({
 /** GET /_matrix/client/v3/room_keys/version: the backup's public parts (its keys are encrypted client-side). */
 export const KeyBackupAnswer = z.looseObject({ algorithm: z.string(), version: z.string() });
 
+/** GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags: every tag with its content (order), whole. */
+export const StoredTags = z.object({ tags: JsonObject });
+
 /** GET /_matrix/client/v1/media/config and /_matrix/media/v3/config. */
 export const MediaConfig = z.looseObject({ 'm.upload.size': z.number().int().positive().nullish() });
 

@@ -15,8 +15,11 @@ import type {
   ErasureOperations,
   Homeserver,
   MediaSummary,
+  Membership,
   Memberships,
   MediaDownload,
+  ProbeOptions,
+  RoomProbe,
   MessageCount,
   Pusher,
   RoomDetails,
@@ -38,6 +41,7 @@ import { HomeserverErasure } from './erasure-operations.ts';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pulled } from './pulled.ts';
+import { probeRooms, unionOfMemberships, type ListedRoom, type ProbeReads, type WroteThere } from './room-discovery.ts';
 import { memberEventOf, parseMxc, toRoomDetails, toUploadedMedia } from './stored-normalise.ts';
 import {
   DeleteMediaAnswer,
@@ -50,6 +54,7 @@ import {
   StoredKeys,
   StoredMediaPage,
   StoredPushers,
+  StoredTags,
   StoredUser,
   UploadAnswer,
   JsonObject as StoredObject,
@@ -62,7 +67,9 @@ import {
   joinedMemberships,
   membershipsFromMap,
   membershipsFromSync,
-  mergeMemberships,
+  memberIdsOf,
+  otherServers,
+  toListedRoom,
   nextMediaFrom,
   toAccountDataSummary,
   toDevices,
@@ -79,6 +86,7 @@ import {
   KeysQuery,
   LoginAsAnswer,
   MembershipsAnswer,
+  RoomList,
   Pushers,
   SyncRooms,
   Whois,
@@ -97,6 +105,9 @@ const PATHS = {
   roomMessagesAdmin: '/_synapse/admin/v1/rooms/{roomId}/messages',
   clientMessages: '/_matrix/client/v3/rooms/{roomId}/messages',
   sync: '/_matrix/client/v3/sync',
+  rooms: '/_synapse/admin/v1/rooms',
+  roomTags: '/_matrix/client/v3/user/{userId}/rooms/{roomId}/tags',
+  profile: '/_matrix/client/v3/profile/{userId}',
   keysQuery: '/_matrix/client/v3/keys/query',
   keyBackup: '/_matrix/client/v3/room_keys/version',
   roomDetails: '/_synapse/admin/v1/rooms/{roomId}',
@@ -135,11 +146,16 @@ const PUPPET_REFUSALS: ReadonlySet<HomeserverErrorKind> = new Set(['unauthorized
 const MESSAGES_PAGE_LIMIT = 1000;
 const MEDIA_PAGE_LIMIT = 100;
 const MESSAGE_TYPES = ['m.room.message', 'm.room.encrypted'];
+/** Rooms per page of the server's room list (Synapse's default is 100). */
+const ROOM_LIST_PAGE = 500;
+
+export const PROBE_BLIND = 'nobody on this server is in this room any more, and this server has no admin API to read its messages (Synapse 1.68+ has)';
 
 type FetchEventPage = (from: string | undefined) => Promise<EventPage>;
 
 export const MEDIA_GONE = 'the server can no longer serve this file (it answered: not found)';
 export const KEY_BACKUP_UNKNOWN = 'whether you have a key backup cannot be checked on this server';
+export const ROOM_TAGS_UNKNOWN = 'your room tags cannot be read on this server: only you can ask for them, and the bot cannot ask as you here';
 export const NO_CONNECTION_LOG = 'this server keeps no log of connections: each device’s last address and time are with the devices';
 
 export type SynapseAdminOptions = {
@@ -169,8 +185,10 @@ export class SynapseAdminHomeserver implements Homeserver {
   #capabilities: Capabilities;
   /** Endpoint templates that answered M_UNRECOGNIZED: not asked again. */
   readonly #missing = new Set<string>();
+  readonly #serverName: string;
 
   constructor(options: SynapseAdminOptions) {
+    this.#serverName = options.serverName;
     this.#admin = options.admin;
     this.#bot = options.bot;
     this.#capabilities = options.capabilities;
@@ -191,15 +209,15 @@ export class SynapseAdminHomeserver implements Homeserver {
       ? new HomeserverErasure({
           homeserver: this,
           admin: this.#admin,
+          bot: this.#bot,
+          serverName: options.serverName,
+          botUserId: options.botUserId,
           adminRoom: this.adminRoom,
           features: () => this.#capabilities.features,
-          redaction: {
-            bot: this.#bot,
-            botUserId: options.botUserId,
-            asUser: (userId, work) => this.#puppets.asUser(userId, work),
-            sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-            pollMs: options.redactionPollMs ?? 500,
-          },
+          asUser: (userId, work) => this.#puppets.asUser(userId, work),
+          sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+          now: options.now ?? Date.now,
+          pollMs: options.redactionPollMs ?? 500,
         })
       : null;
   }
@@ -218,30 +236,79 @@ export class SynapseAdminHomeserver implements Homeserver {
     return (await this.getStoredAccount(userId))?.value ?? null;
   }
 
+  /**
+   * Every room the user is or was in that the server lists without a probe: joined rooms,
+   * /memberships where the server has it, and a login-as /sync with include_leave where
+   * /memberships misses rooms nobody here is in any more (Synapse) or does not exist.
+   * Unavailable only when neither of the last two could answer.
+   */
   async getMemberships(userId: string): Promise<Memberships> {
     this.#requireSupported();
-    if (this.#capabilities.features.memberships) {
+    const f = this.#capabilities.features;
+    let listed: Membership[] | null = null;
+    if (f.memberships) {
       try {
-        const answer = await this.#call(this.#admin, 'GET', PATHS.memberships, { userId }, { schema: MembershipsAnswer });
-        const all = membershipsFromMap(answer.memberships);
-        const joined = all.filter((m) => m.membership === 'join');
-        return { available: true, value: mergeMemberships(joined, all), joined };
+        listed = membershipsFromMap((await this.#call(this.#admin, 'GET', PATHS.memberships, { userId }, { schema: MembershipsAnswer })).memberships);
       } catch (error) {
         if (!isHomeserverError(error, 'unsupported')) throw error;
       }
     }
+    const joined =
+      listed !== null
+        ? listed.filter((m) => m.membership === 'join')
+        : joinedMemberships((await this.#call(this.#admin, 'GET', PATHS.joinedRooms, { userId }, { schema: JoinedRooms })).joined_rooms);
+    let synced: Membership[] | null = null;
+    let refused = false;
+    if (this.#capabilities.features.loginAs && (listed === null || !f.membershipsListsRoomsNobodyHereIsIn)) {
+      try {
+        synced = await this.#puppets.asUser(userId, async (token) => membershipsFromSync(await this.#syncWithLeftRooms(await token())));
+      } catch (error) {
+        if (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind)) refused = true;
+        else if (!isHomeserverError(error, 'unsupported')) throw error;
+      }
+    }
+    if (listed === null && synced === null) return { available: false, reason: refused ? LEFT_ROOMS_REFUSED : LEFT_ROOMS_UNAVAILABLE, joined };
+    return { available: true, value: unionOfMemberships(joined, listed ?? [], synced ?? []), joined };
+  }
 
-    const joined = joinedMemberships((await this.#call(this.#admin, 'GET', PATHS.joinedRooms, { userId }, { schema: JoinedRooms })).joined_rooms);
-    if (this.#capabilities.features.loginAs) {
-      try {
-        const others = await this.#puppets.asUser(userId, async (token) => membershipsFromSync(await this.#syncWithLeftRooms(await token())));
-        return { available: true, value: mergeMemberships(joined, others), joined };
-      } catch (error) {
-        if (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind)) return { available: false, reason: LEFT_ROOMS_REFUSED, joined };
-        if (!isHomeserverError(error, 'unsupported')) throw error;
+  /**
+   * The rooms no other source lists (forgotten, or nobody here is in them any more): the server's
+   * room list, each room not in `known` asked whether the user ever wrote there.
+   */
+  probeRooms(userId: string, known: ReadonlySet<string>, options: ProbeOptions = {}): Promise<RoomProbe> {
+    this.#requireSupported();
+    const f = this.#capabilities.features;
+    const reads: ProbeReads = {
+      listRooms: async (from) => {
+        const page = await this.#call(this.#admin, 'GET', PATHS.rooms, {}, { schema: RoomList, query: { from, limit: ROOM_LIST_PAGE } });
+        return { rooms: page.rooms.map(toListedRoom), next: page.next_batch ?? null, total: page.total_rooms ?? page.rooms.length };
+      },
+      wroteThere: (room) => this.#wroteThere(userId, room),
+    };
+    const scope = { membershipsCoverRoomsWithLocalMembers: f.memberships && f.membershipsListsForgottenRooms };
+    return probeRooms(reads, known, scope, options);
+  }
+
+  /** Whether the user sent anything in a room: the admin messages endpoint, else the room's current state. */
+  async #wroteThere(userId: string, room: ListedRoom): Promise<WroteThere> {
+    const { roomId } = room;
+    try {
+      if (this.#capabilities.features.roomMessagesAdmin) {
+        const filter = JSON.stringify({ senders: [userId] });
+        const page = await this.#call(this.#admin, 'GET', PATHS.roomMessagesAdmin, { roomId }, { schema: EventPage, query: { dir: 'b', limit: 1, filter } });
+        return page.chunk.some((event) => event.sender === userId);
       }
+      const state = await this.#call(this.#admin, 'GET', PATHS.roomState, { roomId }, { schema: RoomStateAnswer });
+      if (memberEventOf(state, userId) !== null) return true;
+      if (state.state.length > 0) return false;
+      // No current state: nobody here is in the room any more, and nothing else can be read here.
+      return room.creator === userId ? true : { unknown: PROBE_BLIND };
+    } catch (error) {
+      // Deleted since the list was read.
+      if (isHomeserverError(error, 'not-found')) return false;
+      if (isHomeserverError(error) && (error.kind === 'forbidden' || error.kind === 'bad-response')) return { unknown: `the server would not let the bot read it (${error.userMessage})` };
+      throw error;
     }
-    return { available: false, reason: LEFT_ROOMS_UNAVAILABLE, joined };
   }
 
   async getDevices(userId: string): Promise<Device[]> {
@@ -362,6 +429,45 @@ export class SynapseAdminHomeserver implements Homeserver {
     });
   }
 
+  async getRoomTags(userId: string, roomIds: readonly string[]): Promise<Availability<{ roomId: string; tags: JsonObject }[]>> {
+    this.#requireSupported();
+    if (!this.#capabilities.features.loginAs) return { available: false, reason: ROOM_TAGS_UNKNOWN };
+    try {
+      return {
+        available: true,
+        value: await this.#puppets.asUser(userId, async (token) => {
+          const found: { roomId: string; tags: JsonObject }[] = [];
+          for (const roomId of roomIds) {
+            try {
+              const answer = await this.#call(this.#bot, 'GET', PATHS.roomTags, { userId, roomId }, { schema: StoredTags, token: await token(), retry: true });
+              if (Object.keys(answer.tags).length > 0) found.push({ roomId, tags: answer.tags });
+            } catch (error) {
+              // A room the server no longer has, or will not answer for: no tags of theirs there.
+              if (!isRoomRefusal(error)) throw error;
+            }
+          }
+          return found;
+        }),
+      };
+    } catch (error) {
+      if (isHomeserverError(error, 'unsupported') || (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind))) return { available: false, reason: ROOM_TAGS_UNKNOWN };
+      throw error;
+    }
+  }
+
+  async getProfileFields(userId: string): Promise<Availability<JsonObject>> {
+    try {
+      const profile = await this.#call(this.#bot, 'GET', PATHS.profile, { userId }, { schema: StoredObject, retry: true });
+      const { displayname: _name, avatar_url: _avatar, ...fields } = profile;
+      return { available: true, value: fields };
+    } catch (error) {
+      // No profile at all (a deactivated account): no fields.
+      if (isHomeserverError(error, 'not-found')) return { available: true, value: {} };
+      if (isHomeserverError(error, 'unsupported') || isHomeserverError(error, 'forbidden')) return { available: false, reason: NOT_AVAILABLE };
+      throw error;
+    }
+  }
+
   /** Whether a server-side key backup exists: only the user can ask, so through a short login-as. */
   async getKeyBackup(userId: string): Promise<Availability<JsonObject | null>> {
     this.#requireSupported();
@@ -390,6 +496,38 @@ export class SynapseAdminHomeserver implements Homeserver {
       return toRoomDetails(await this.#call(this.#admin, 'GET', PATHS.roomDetails, { roomId }, { schema: RoomDetailsAnswer }));
     } catch (error) {
       if (isHomeserverError(error, 'not-found')) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * The other servers that had members in the room (GDPR Art. 19: they received what was sent
+   * there): from the room's member state, or, where nobody here is in the room any more and its
+   * current state is gone, from its member events. Null where this server cannot tell.
+   */
+  async roomServers(roomId: string, asUser?: string): Promise<string[] | null> {
+    try {
+      const state = await this.#call(this.#admin, 'GET', PATHS.roomState, { roomId }, { schema: RoomStateAnswer });
+      if (state.state.length > 0) return otherServers(memberIdsOf(state.state), this.#serverName);
+      // No current state: nobody here is in the room any more. Its member events tell who was.
+      const filter = JSON.stringify({ types: ['m.room.member'] });
+      const query = (from: string | undefined) => ({ dir: 'b', limit: MESSAGES_PAGE_LIMIT, filter, from });
+      const members = new Set<string>();
+      const collect = async (events: StoredEvent[]) => void memberIdsOf(events).forEach((id) => members.add(id));
+      if (this.#capabilities.features.roomMessagesAdmin) {
+        await walkBackwards((from) => this.#call(this.#admin, 'GET', PATHS.roomMessagesAdmin, { roomId }, { schema: EventPage, query: query(from) }), collect);
+      } else if (asUser !== undefined && this.#capabilities.features.loginAs) {
+        // Synapse 1.67: as the user, who may read the room up to when they left.
+        await this.#puppets.asUser(asUser, (token) =>
+          walkBackwards(async (from) => this.#call(this.#bot, 'GET', PATHS.clientMessages, { roomId }, { schema: EventPage, query: query(from), token: await token() }), collect),
+        );
+      } else {
+        return null;
+      }
+      return otherServers([...members], this.#serverName);
+    } catch (error) {
+      if (isHomeserverError(error, 'not-found')) return [];
+      if (isHomeserverError(error, 'unsupported') || isRoomRefusal(error) || (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind))) return null;
       throw error;
     }
   }

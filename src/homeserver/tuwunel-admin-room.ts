@@ -39,11 +39,16 @@ const PATHS = {
   messages: '/_matrix/client/v3/rooms/{roomId}/messages',
   user: '/_synapse/admin/v2/users/{userId}',
   joinedRooms: '/_synapse/admin/v1/users/{userId}/joined_rooms',
+  redact: '/_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}',
+  whoami: '/_matrix/client/v3/account/whoami',
   download: '/_matrix/client/v1/media/download/{serverName}/{mediaId}',
   legacyDownload: '/_matrix/media/v3/download/{serverName}/{mediaId}',
 } as const;
 
 const RoomId = z.object({ room_id: z.string() });
+const WhoAmI = z.object({ user_id: z.string() });
+/** Pages of #admins read back when the bot forgets a person there (100 events each). */
+const MAX_CLEANUP_PAGES = 1000;
 const EventId = z.object({ event_id: z.string() });
 const Context = z.object({ end: z.string().nullish() });
 const RoomMessage = z.object({
@@ -111,6 +116,79 @@ export class TuwunelAdminRoom implements AdminRoomCommands {
     return { stillJoined: joined.joined_rooms };
   }
 
+  /**
+   * Sends `users deactivate` and returns its event ID without waiting: Tuwunel runs admin
+   * commands one at a time for all admins, and this one leaves every room in turn, so the
+   * answer may come much later. Resending would queue it again; the caller waits with
+   * awaitDeactivation, across restarts, by the ID.
+   */
+  async sendDeactivate(userId: string): Promise<string> {
+    const command = 'users deactivate';
+    // For an unknown ID the command "succeeds" and leaves a deactivated account behind.
+    if ((await this.#account(userId)) === null) throw new AdminRoomError('no-such-user', command, `the server has no user ${userId}`);
+    return this.#send(command, [userId]);
+  }
+
+  /**
+   * Waits up to `timeoutMs` for the answer to a `users deactivate` sent earlier; 'pending' when
+   * none came yet (the command may still wait in the server's queue). Checks the answer and the
+   * account, and answers the rooms the user is still joined to.
+   */
+  async awaitDeactivation(userId: string, commandId: string, timeoutMs: number): Promise<{ stillJoined: string[] } | 'pending'> {
+    const command = 'users deactivate';
+    let parts: RoomMessage[];
+    try {
+      parts = await this.#answerTo(await this.#room(), commandId, command, timeoutMs);
+    } catch (error) {
+      if (error instanceof AdminRoomError && error.kind === 'no-answer') return 'pending';
+      throw error;
+    }
+    const text = this.#text(command, readAnswer(await this.#answerText(parts)));
+    if (text !== `User ${userId.toLowerCase()} has been deactivated`) throw new AdminRoomError('unexpected-answer', command, text);
+    if ((await this.#account(userId))?.deactivated !== true) throw new AdminRoomError('not-verified', command, `${userId} is not deactivated`);
+    const joined = await this.#admin.request('GET', endpoint(PATHS.joinedRooms, { userId }), { schema: JoinedRooms });
+    return { stillJoined: joined.joined_rooms };
+  }
+
+  /**
+   * Redacts what the bot said in #admins that names the user (its commands), and the server's
+   * answers to those: once an erasure is read back, the admin room need not name the person.
+   * Returns how many were redacted, and how many could not be (no power over the server's answers).
+   */
+  async redactCommandsAbout(userId: string): Promise<{ redacted: number; refused: number }> {
+    const roomId = await this.#room();
+    const me = (await this.#admin.request('GET', PATHS.whoami, { schema: WhoAmI })).user_id;
+    const mine = new Set<string>();
+    const toRedact: string[] = [];
+    // Newest first, the whole room: commands are few, and the room is the bot's and the admins'.
+    for (let from: string | undefined, pages = 0; pages < MAX_CLEANUP_PAGES; pages++) {
+      const page = await this.#admin.request('GET', endpoint(PATHS.messages, { roomId }), { schema: Page, query: { dir: 'b', limit: 100, from } });
+      for (const ev of page.chunk) {
+        const body = ev.content.body ?? '';
+        if (ev.sender === me && body.startsWith('!admin ') && body.includes(userId)) {
+          mine.add(ev.event_id);
+          toRedact.push(ev.event_id);
+        }
+      }
+      // Answers come after their commands, which were found on this page or later (older) ones.
+      for (const ev of page.chunk) if (ev.sender === this.#serverUser && answersAny(ev, mine)) toRedact.push(ev.event_id);
+      if (page.chunk.length === 0 || !page.end || page.end === from) break;
+      from = page.end;
+    }
+    let redacted = 0;
+    let refused = 0;
+    for (const eventId of toRedact) {
+      try {
+        await this.#admin.request('PUT', endpoint(PATHS.redact, { roomId, eventId, txnId: `dsar-forget-${eventId.replace(/[^A-Za-z0-9]/g, '').slice(0, 40)}` }), { schema: EventId, body: { reason: 'erasure of the person it named' } });
+        redacted++;
+      } catch (error) {
+        if (!isHomeserverError(error, 'forbidden')) throw error;
+        refused++;
+      }
+    }
+    return { redacted, refused };
+  }
+
   async deleteEmail(userId: string, address: string): Promise<void> {
     const command = 'users del-email';
     const text = await this.#expect(command, [userId, address]);
@@ -158,19 +236,20 @@ export class TuwunelAdminRoom implements AdminRoomCommands {
    * commands that take a list) and resolves with the answer.
    */
   async run(command: string, args: readonly string[], options: { body?: readonly string[]; timeoutMs?: number } = {}): Promise<AdminAnswer> {
+    const commandId = await this.#send(command, args, options.body);
+    const parts = await this.#answerTo(await this.#room(), commandId, command, options.timeoutMs ?? this.#timeoutMs);
+    return readAnswer(await this.#answerText(parts));
+  }
+
+  /** Sends `!admin <command> <args...>` once (a PUT with our transaction ID: a retry cannot run it twice); its event ID. */
+  async #send(command: string, args: readonly string[], lines: readonly string[] = []): Promise<string> {
     for (const arg of [...command.split(' '), ...args]) {
       if (arg === '' || /\s/.test(arg)) throw new Error(`admin room: an argument of "${command}" is empty or has white space, which the command line cannot carry`);
     }
     const roomId = await this.#room();
-    const line = ['!admin', command, ...args].join(' ');
-    const body = [line, ...(options.body ?? [])].join('\n');
-    // Sent once (a PUT with our transaction ID): a retry cannot run the command twice.
-    const sent = await this.#admin.request('PUT', endpoint(PATHS.send, { roomId, txnId: `dsar-${randomUUID()}` }), {
-      schema: EventId,
-      body: { msgtype: 'm.text', body },
-    });
-    const parts = await this.#answerTo(roomId, sent.event_id, command, options.timeoutMs ?? this.#timeoutMs);
-    return readAnswer(await this.#answerText(parts));
+    const body = [['!admin', command, ...args].join(' '), ...lines].join('\n');
+    const sent = await this.#admin.request('PUT', endpoint(PATHS.send, { roomId, txnId: `dsar-${randomUUID()}` }), { schema: EventId, body: { msgtype: 'm.text', body } });
+    return sent.event_id;
   }
 
   /** Runs a command that must succeed; its output. */
@@ -255,6 +334,13 @@ function answers(ev: RoomMessage, ids: ReadonlySet<string>, commandId: string): 
   const inReplyTo = relation?.['m.in_reply_to']?.event_id;
   if (inReplyTo !== undefined && ids.has(inReplyTo)) return true;
   return relation?.rel_type === 'm.thread' && relation.event_id === commandId;
+}
+
+/** An answer (or a part of one) to any of these commands. */
+function answersAny(ev: RoomMessage, commands: ReadonlySet<string>): boolean {
+  const relation = ev.content['m.relates_to'];
+  const inReplyTo = relation?.['m.in_reply_to']?.event_id;
+  return (inReplyTo !== undefined && commands.has(inReplyTo)) || (relation?.rel_type === 'm.thread' && commands.has(relation.event_id ?? ''));
 }
 
 /** Tuwunel compares addresses case-folded (src/service/threepid/canonical.rs). */

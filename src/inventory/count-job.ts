@@ -13,7 +13,7 @@ import { keepTyping, type Chat } from '../matrix/chat.ts';
 import { policyDiscrepancies } from '../policy/discrepancies.ts';
 import { code, paragraph } from '../render/document.ts';
 import { troubleDescription } from '../homeserver/trouble.ts';
-import { collectInventoryWithoutCount, countMessages } from './collect.ts';
+import { collectInventoryWithoutCount, countMessages, lookUpRecipients } from './collect.ts';
 import { inventoryReport } from './report.ts';
 
 /** Counts running at once, for everyone together. */
@@ -54,7 +54,14 @@ export function messageCountHandler(options: CountJobOptions): JobHandler {
           if (!(error instanceof HomeserverError) || !lastAttempt) throw error;
           messages = { available: false as const, reason: `they could not be counted just now: ${trouble(error)}. Ask again later, or ask the privacy contact` };
         }
-        const inventory = { ...base.inventory, messages };
+        let recipients;
+        try {
+          recipients = await lookUpRecipients(homeserver, base.inventory);
+        } catch (error) {
+          if (!(error instanceof HomeserverError) || !lastAttempt) throw error;
+          recipients = { available: false as const, reason: `they could not be looked up just now: ${trouble(error)}. Ask again later, or ask the privacy contact` };
+        }
+        const inventory = { ...base.inventory, messages, recipients };
         await options.reportPolicyDiscrepancies(policyDiscrepancies(inventory, config.policy));
         return inventoryReport(inventory, config);
       } catch (error) {

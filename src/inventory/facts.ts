@@ -128,7 +128,18 @@ function rooms(inv: Inventory): CategoryFacts {
     facts.push([`${label}: ${ids.length} room(s): `, ...codeList(ids)]);
   }
   if (!inv.memberships.available) facts.push([`Rooms you have left: ${inv.memberships.reason}`]);
+  facts.push(...recipientFacts(inv));
   return { facts };
+}
+
+/** Art. 15(1)(c): the other servers in the user's rooms, by name, room by room. */
+function recipientFacts(inv: Inventory): Inline[][] {
+  if (!inv.recipients.available) return [[`Other servers in your rooms: ${inv.recipients.reason}`]];
+  if (inv.recipients.value.length === 0) return [['Other servers in your rooms: none; nothing you sent left this server']];
+  return [
+    ['Other servers in your rooms, which received what you sent there (federation):'],
+    ...inv.recipients.value.map((r): Inline[] => [code(r.roomId), `: ${r.servers.join(', ')}`]),
+  ];
 }
 
 function messages(inv: Inventory): CategoryFacts {

@@ -12,6 +12,9 @@ import type {
   UserAccount,
 } from '../homeserver/homeserver.ts';
 
+/** A room the user is or was in, shared with other servers (they received what was sent there: GDPR Art. 15(1)(c), 19). */
+export type RoomRecipients = { roomId: string; servers: string[] };
+
 export type Inventory = {
   userId: string;
   collectedAt: number;
@@ -24,4 +27,6 @@ export type Inventory = {
   media: MediaSummary;
   encryptionKeys: Availability<EncryptionKeys>;
   messages: Availability<MessageCount>;
+  /** The rooms shared with other servers, room by room; looked up with the message count. */
+  recipients: Availability<RoomRecipients[]>;
 };

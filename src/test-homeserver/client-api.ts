@@ -424,8 +424,18 @@ function createKeyBackup(ctx: RequestContext): Reply {
 function keyBackupVersion(ctx: RequestContext): Reply {
   const token = requireAuth(ctx);
   const backup = ctx.state.model.user(token.userId)?.keyBackup;
-  if (!backup) throw notFound('No backup found');
+  const asked = ctx.params['version'];
+  if (!backup || (asked !== undefined && asked !== backup.version)) throw notFound(asked === undefined ? 'No backup found' : 'Unknown backup version');
   return json(backup);
+}
+
+/** DELETE /room_keys/version/{version}: the backup and its keys go (synapse/handlers/e2e_room_keys.py, delete_version). */
+function deleteKeyBackup(ctx: RequestContext): Reply {
+  const token = requireAuth(ctx);
+  const user = ctx.state.model.user(token.userId);
+  if (!user?.keyBackup || user.keyBackup.version !== ctx.params['version']) throw notFound('Unknown backup version');
+  delete user.keyBackup;
+  return json({});
 }
 
 // ---- pushers ----
@@ -551,6 +561,8 @@ export function registerClientApi(router: Router): void {
   r('PUT', '/profile/{userId}/{field}', putProfile);
   r('GET', '/room_keys/version', keyBackupVersion);
   r('POST', '/room_keys/version', createKeyBackup);
+  r('GET', '/room_keys/version/{version}', keyBackupVersion);
+  r('DELETE', '/room_keys/version/{version}', deleteKeyBackup);
   r('GET', '/pushers', getPushers);
   r('POST', '/pushers/set', setPusher);
   r('GET', '/login', loginFlows);

@@ -68,6 +68,9 @@ export function installTuwunelAdminRoom(model: HomeserverModel, later: Later, se
     if (user.admin && model.adminRoomId) {
       model.invite(model.adminRoomId, serverUser, user.userId);
       model.join(model.adminRoomId, user.userId);
+      // src/service/admin/grant.rs: the server user at 69420, each admin at 100.
+      model.setPowerLevel(model.adminRoomId, serverUser, serverUser, 69420);
+      model.setPowerLevel(model.adminRoomId, serverUser, user.userId, 100);
     }
   });
   // src/service/admin/mod.rs: one worker takes the commands of every admin from a queue, one at

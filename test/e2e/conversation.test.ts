@@ -85,6 +85,24 @@ describe('!whatdoyouhave in a direct chat', () => {
     expect(reply.html).toContain('<h4>Account</h4>');
   });
 
+  it('names the other servers in her rooms, room by room, once it has looked them up (GDPR Art. 15(1)(c))', async () => {
+    const m = world.hs.model;
+    m.addRemoteUser('@zoe:remote.example');
+    m.addRemoteUser('@yan:other.example');
+    const shared = m.createRoom(world.alice.userId, { name: 'Shared', invite: ['@zoe:remote.example', '@yan:other.example'] });
+    m.join(shared, '@zoe:remote.example');
+    m.join(shared, '@yan:other.example');
+    m.leave(shared, '@yan:other.example');
+    // Invited, never joined: nothing of the room went there.
+    const invitedOnly = m.createRoom(world.alice.userId, { name: 'Invite only', invite: ['@xi:third.example'] });
+    const reply = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
+    expect(reply.body).toMatch(/Other servers in your rooms: being looked up/);
+    const text = await world.waitForText(dm, reply.eventId, /Other servers in your rooms, which received/);
+    expect(text).toContain(`\`${shared}\`: other.example, remote.example`);
+    expect(text).not.toContain(`\`${invitedOnly}\`: `);
+    expect(text).not.toContain('third.example');
+  });
+
   it('shows that it is working on an answer that takes a moment, and stops; a quick answer shows nothing', async () => {
     const typingRequests = () => world.hs.requests.filter((r) => r.method === 'PUT' && r.path.includes('/typing/') && r.userId === world.privacybot.userId);
     // Earlier tests' counts may still be typing: wait for them to end.

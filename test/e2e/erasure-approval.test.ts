@@ -208,8 +208,9 @@ describe('!erase and !plan', () => {
 
   it.each<[Flavour, RegExp, RegExp]>([
     ['synapse', /POST \/_synapse\/admin\/v1\/user\/\{user\}\/redact/, /The server also leaves the user’s rooms/],
-    ['synapse-1.67', /make_room_admin/, /the bot join with admin power/],
-    ['tuwunel', /in public rooms the user left, the user rejoins, redacts and leaves again/, /!admin users deactivate <user>/],
+    ['synapse-1.67', /make_room_admin/, /they also see the bot or the user join and leave/],
+    // Tuwunel has make_room_admin from 1.8.1, and sets the erased marker only after the read-back.
+    ['tuwunel', /make_room_admin.*The erased marker is set last/s, /!admin users deactivate <user>/],
   ])('shows the steps for %s without running them', async (flavour, step, visible) => {
     world = await startWorld({ flavour });
     const w = world;

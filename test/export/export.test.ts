@@ -89,6 +89,9 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
     expect(history(seeded.rooms.invited)).toEqual(['bob:invite']);
     // Bans read as "leave" in sync (Synapse 1.67) and in Tuwunel's memberships; the event says what happened.
     expect(history(seeded.rooms.banned)).toEqual(['alice:join', 'bob:ban']);
+    // The other servers that received what she sent, room by room (GDPR Art. 15(1)(c), 19).
+    expect(byId.get(seeded.rooms.club)).toMatchObject({ other_servers: ['remote.example'] });
+    expect(byId.get(seeded.rooms.left)).toMatchObject({ other_servers: [] });
   });
 
   it('holds every event she sent, rooms she left included, oldest first, and nobody else’s', () => {
@@ -128,10 +131,14 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
     expect(pkg.counts).toMatchObject({ mediaFiles: 3, mediaUnavailable: 1 });
   });
 
-  it('holds account data contents, pushers and the public keys, and whether a key backup exists', () => {
-    const accountData = read.json('data/accountData.json').data;
+  it('holds account data contents, room tags, profile fields, pushers and the public keys, and whether a key backup exists', () => {
+    const { account_data: accountData, room_tags: roomTags } = read.json('data/accountData.json').data;
     expect(accountData.global['org.example.privacy_prefs']).toEqual({ share_read_receipts: false, favourite_colour: 'blue' });
     expect(accountData.rooms[seeded.rooms.club]['org.example.room_note']).toEqual({ note: 'Bob’s club' });
+    // Synapse keeps tags apart from account data: they are read as her, room by room.
+    expect(roomTags).toEqual([{ room_id: seeded.rooms.club, tags: { 'm.favourite': { order: 0.25 } } }]);
+    // Profile fields besides name and avatar (MSC4133): current Synapse and Tuwunel keep them; 1.67 has none.
+    expect(read.json('data/profile.json').data.other_fields).toEqual(flavour === 'synapse-1.67' ? {} : { 'm.tz': 'Europe/London' });
     expect(read.json('data/pushers.json').data[0]).toMatchObject({ pushkey: 'alice-pushkey-1', app_id: 'org.example.push' });
     const keys = read.json('data/encryptionKeys.json').data;
     expect(Object.keys(keys.public_keys.device_keys).sort()).toEqual(['LAPTOP', 'PHONE']);
@@ -151,7 +158,8 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
 
   it('reports progress: phases in order, and the final counts', () => {
     const phases = [...new Set(progress.map((p) => p.phase))];
-    expect(phases).toEqual(['account', 'rooms', 'writing', 'done']);
+    // The probe of the server's other rooms (rooms forgotten, or nobody here is in any more) comes before the rooms are read.
+    expect(phases).toEqual(['account', 'probe', 'rooms', 'writing', 'done']);
     const last = progress.at(-1)!;
     expect(last.rooms).toEqual({ done: 6, total: 6 });
     expect(last.events).toBe(pkg.counts.events);

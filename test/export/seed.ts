@@ -44,6 +44,7 @@ export function seedAlice(hs: TestHomeserver): Seeded {
     emails: ['alice@example.org'],
     createdAt: t0 - 30 * day,
     crossSigning: true,
+    profile: { 'm.tz': 'Europe/London' },
     devices: [
       { deviceId: 'PHONE', displayName: 'Alice’s phone', lastSeenIp: '203.0.113.7', lastSeenUserAgent: 'Element/1.11 (Android)', lastSeenAt: t0 + 5 * day, hasKeys: true },
       { deviceId: 'LAPTOP', displayName: 'Laptop', lastSeenIp: '198.51.100.23', lastSeenUserAgent: 'Mozilla/5.0 Firefox/140', lastSeenAt: t0 + 4 * day, hasKeys: true },
@@ -81,7 +82,11 @@ export function seedAlice(hs: TestHomeserver): Seeded {
 
   const club = room('Book club', t0);
   member(club, ALICE, ALICE, 'join', t0 + 2000);
+  // A member from another server: what Alice says in the club goes there too (GDPR Art. 19).
+  m.addRemoteUser('@zoe:remote.example');
+  member(club, '@zoe:remote.example', '@zoe:remote.example', 'join', t0 + 3000);
   m.setAccountData(ALICE, 'org.example.room_note', { note: 'Bob’s club' }, club);
+  m.setRoomTag(ALICE, club, 'm.favourite', { order: 0.25 });
   say(club, BOB, 'Bob: welcome to the club', t0 + 2 * day);
   for (const [i, text] of ['Alice: hello everyone', 'Alice: I loved chapter 3', 'Alice: see you next week'].entries()) {
     say(club, ALICE, text, t0 + 2 * day + (i + 1) * 60_000 + (i === 2 ? day : 0));

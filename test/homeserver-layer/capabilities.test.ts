@@ -24,11 +24,46 @@ const F = (memberships: boolean, roomMessagesAdmin: boolean, loginAs: boolean, r
   loginAsDevice: false,
   makeRoomAdmin: false,
   deactivationLeavesRooms: false,
+  membershipsListsForgottenRooms: false,
+  membershipsListsRoomsNobodyHereIsIn: false,
+  scheduledTasks: false,
+  roomPurge: false,
+  redactionTaskReachesLeftRooms: false,
+  rateLimitOverride: false,
+  accountDataDelete: false,
+  deactivationRemovesAccountData: false,
+  erasedMarkerPrunesAdminReads: false,
+  fetchEventShowsRedactions: false,
 });
-/** Synapse's whois is a log of connections; it has make_room_admin, and its deactivation leaves rooms. */
-const S = (...f: Parameters<typeof F>): Features => ({ ...F(...f), connectionLog: true, makeRoomAdmin: true, deactivationLeavesRooms: true });
-/** Tuwunel's login-as leaves a device. */
+/**
+ * Synapse's whois is a log of connections; it has make_room_admin, room purge and the rate-limit
+ * override; its deactivation leaves rooms and removes account data; its redaction task reaches rooms
+ * the user left; /memberships keeps forgotten rooms. scheduled_tasks from 1.130.
+ */
+const S = (m: boolean, r: boolean, l: boolean, u: boolean, a: boolean, scheduledTasks = false): Features => ({
+  ...F(m, r, l, u, a),
+  connectionLog: true,
+  makeRoomAdmin: true,
+  deactivationLeavesRooms: true,
+  membershipsListsForgottenRooms: true,
+  scheduledTasks,
+  roomPurge: true,
+  redactionTaskReachesLeftRooms: true,
+  rateLimitOverride: true,
+  deactivationRemovesAccountData: true,
+});
+/** Tuwunel's login-as leaves a device; with its admin API (1.8.1) come make_room_admin, purge, scheduled tasks; account data deletes (MSC3391); the erased marker prunes admin reads. */
 const T = (...f: Parameters<typeof F>): Features => ({ ...F(...f), loginAsDevice: f[2] });
+const TA = (...f: Parameters<typeof F>): Features => ({
+  ...T(...f),
+  makeRoomAdmin: true,
+  scheduledTasks: true,
+  roomPurge: true,
+  membershipsListsRoomsNobodyHereIsIn: true,
+  accountDataDelete: true,
+  erasedMarkerPrunesAdminReads: true,
+  fetchEventShowsRedactions: true,
+});
 
 describe('capabilitiesFor', () => {
   const table: [Flavour, string | null, boolean, Features][] = [
@@ -37,14 +72,16 @@ describe('capabilitiesFor', () => {
     ['synapse', '1.68.0', true, S(false, true, true, false, false)],
     ['synapse', '1.115.1', true, S(false, true, true, false, false)],
     ['synapse', '1.116.0', true, S(false, true, true, true, false)],
-    ['synapse', '1.144.0', true, S(false, true, true, true, false)],
-    ['synapse', '1.145.0rc1', true, S(true, true, true, true, false)],
-    ['synapse', '1.150.0 (b=develop, abcdef)', true, S(true, true, true, true, false)],
+    ['synapse', '1.144.0', true, S(false, true, true, true, false, true)],
+    ['synapse', '1.129.0', true, S(false, true, true, true, false)],
+    ['synapse', '1.130.0', true, S(false, true, true, true, false, true)],
+    ['synapse', '1.145.0rc1', true, S(true, true, true, true, false, true)],
+    ['synapse', '1.150.0 (b=develop, abcdef)', true, S(true, true, true, true, false, true)],
     ['synapse', '1.23.0', true, S(false, false, false, false, false)],
     ['synapse', null, true, S(false, false, true, false, false)],
-    ['tuwunel', '1.9.0', true, T(true, true, true, true, true)],
-    ['tuwunel', '1.8.2', true, T(true, true, true, true, true)],
-    ['tuwunel', '1.8.1', true, T(true, true, false, false, true)],
+    ['tuwunel', '1.9.0', true, TA(true, true, true, true, true)],
+    ['tuwunel', '1.8.2', true, TA(true, true, true, true, true)],
+    ['tuwunel', '1.8.1', true, TA(true, true, false, false, true)],
     ['tuwunel', '1.8.0', false, T(false, false, false, false, true)],
     ['tuwunel', '1.4.3', false, T(false, false, false, false, true)],
     ['conduwuit', '0.5.0', false, F(false, false, false, false, true)],
@@ -136,7 +173,7 @@ describe('notesFor and applyProbes', () => {
     const expected = capabilitiesFor('tuwunel', '1.9.0');
     const probes = { memberships: 'missing', roomMessagesAdmin: 'present', redactUser: 'unknown' } as const;
     const actual = applyProbes(expected, probes);
-    expect(actual.features).toEqual(T(false, true, true, true, true));
+    expect(actual.features).toEqual(TA(false, true, true, true, true));
     const notes = notesFor(expected, probes, actual).join('\n');
     expect(notes).toMatch(/\/memberships is missing although the version suggests otherwise/);
     expect(notes).toMatch(/could not check whether user redaction/);

@@ -139,6 +139,27 @@ describe('getMemberships', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('on current Synapse adds the rooms /memberships misses (nobody here is in them any more) from a login-as sync', async () => {
+    const ABANDONED = '!abandoned:test.local';
+    const { hs, requests } = await homeserver(
+      (r) => {
+        if (r.path === `/_synapse/admin/v1/users/${A}/memberships`) return ok({ memberships: { [R1]: 'join', [R2]: 'leave' } });
+        if (r.path === '/_matrix/client/v3/sync') return ok({ next_batch: 's1', rooms: { leave: { [R2]: {}, [ABANDONED]: {} } } });
+        return synapse167(r);
+      },
+      { capabilities: capabilitiesFor('synapse', '1.160.0') },
+    );
+    expect((await hs.getMemberships(ALICE)).available && (await hs.getMemberships(ALICE))).toMatchObject({
+      value: [
+        { roomId: R1, membership: 'join' },
+        { roomId: R2, membership: 'leave' },
+        { roomId: ABANDONED, membership: 'leave' },
+      ],
+    });
+    // joined_rooms is not asked: /memberships says which rooms are joined.
+    expect(requests.some((r) => r.path.endsWith('/joined_rooms'))).toBe(false);
+  });
+
   it('falls back from a /memberships that turns out missing, and does not ask it again', async () => {
     const { hs, requests } = await homeserver(synapse167, { capabilities: capabilitiesFor('synapse', '1.150.0') });
     expect((await hs.getMemberships(ALICE)).available).toBe(true);

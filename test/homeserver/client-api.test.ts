@@ -215,6 +215,17 @@ describe('client API', () => {
     expect(res.body.user_signing_keys[alice.userId]).toBeUndefined();
   });
 
+  it('key backup: made, read by version, deleted by version; an unknown version is 404', async () => {
+    const { alice } = await world('synapse');
+    const made = await call(hs.url, 'POST', `${C}/room_keys/version`, { token: alice.accessToken, body: { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'a2V5' } } });
+    expect(made.body).toEqual({ version: '1' });
+    expect((await call(hs.url, 'GET', `${C}/room_keys/version/1`, { token: alice.accessToken })).body).toMatchObject({ version: '1' });
+    expect((await call(hs.url, 'DELETE', `${C}/room_keys/version/2`, { token: alice.accessToken })).status).toBe(404);
+    expect((await call(hs.url, 'DELETE', `${C}/room_keys/version/1`, { token: alice.accessToken })).body).toEqual({});
+    const after = await call(hs.url, 'GET', `${C}/room_keys/version`, { token: alice.accessToken });
+    expect([after.status, after.body.errcode]).toEqual([404, 'M_NOT_FOUND']);
+  });
+
   it('pushers: set, list, remove with kind null', async () => {
     const { alice } = await world();
     const pusher = { kind: 'http', app_id: 'a', pushkey: 'k', app_display_name: 'A', device_display_name: 'D', lang: 'en', data: { url: 'http://127.0.0.1:9/' } };

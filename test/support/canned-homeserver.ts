@@ -2,6 +2,7 @@
 // canned answers for what commands read (the inventory, memberships, capabilities), and
 // failures to order. What a command asks that is not canned here fails loudly, so a test never
 // passes on an answer nobody wrote. The end-to-end tests keep the real wire (test homeserver).
+import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import type { Capabilities, Device, Homeserver, Membership, UserAccount } from '../../src/homeserver/homeserver.ts';
 
 export type CannedPerson = {
@@ -12,19 +13,12 @@ export type CannedPerson = {
   devices: Device[];
   messagesSent: number;
   media: { count: number; totalBytes: number };
+  /** The other servers in each of the person's rooms (GDPR Art. 19); a room not named has none. */
+  roomServers: Record<string, string[]>;
 };
 
 /** Synapse as current releases are: every feature there. */
-export const SYNAPSE_CAPABILITIES: Capabilities = {
-  flavour: 'synapse',
-  version: '1.160.0',
-  supported: true,
-  unsupportedReason: null,
-  features: {
-    memberships: true, roomMessagesAdmin: true, loginAs: true, redactUser: true, adminRoomCommands: false,
-    connectionLog: true, loginAsDevice: false, makeRoomAdmin: true, deactivationLeavesRooms: true,
-  },
-};
+export const SYNAPSE_CAPABILITIES: Capabilities = capabilitiesFor('synapse', '1.160.0');
 
 export function cannedAccount(userId: string, account: Partial<UserAccount> = {}): UserAccount {
   return {
@@ -34,7 +28,7 @@ export function cannedAccount(userId: string, account: Partial<UserAccount> = {}
   };
 }
 
-type Reads = 'getAccount' | 'getMemberships' | 'getDevices' | 'getSessions' | 'getAccountData' | 'getPushers' | 'getMediaSummary' | 'getEncryptionKeys' | 'countMessagesSent';
+type Reads = 'getAccount' | 'getMemberships' | 'getDevices' | 'getSessions' | 'getAccountData' | 'getPushers' | 'getMediaSummary' | 'getEncryptionKeys' | 'countMessagesSent' | 'roomServers';
 
 export class CannedHomeserver {
   capabilities: Capabilities = SYNAPSE_CAPABILITIES;
@@ -48,7 +42,7 @@ export class CannedHomeserver {
   /** Someone the server has an account for. */
   addPerson(userId: string, person: Partial<Omit<CannedPerson, 'account'>> & { account?: Partial<UserAccount> } = {}): CannedPerson {
     const canned: CannedPerson = {
-      memberships: [], membershipsAvailable: true, devices: [], messagesSent: 0, media: { count: 0, totalBytes: 0 },
+      memberships: [], membershipsAvailable: true, devices: [], messagesSent: 0, media: { count: 0, totalBytes: 0 }, roomServers: {},
       ...person,
       account: cannedAccount(userId, person.account),
     };
@@ -125,6 +119,13 @@ export class CannedHomeserver {
   async countMessagesSent(userId: string, roomIds: string[]) {
     this.#read('countMessagesSent', userId);
     return { available: true as const, value: { count: this.#person(userId).messagesSent, roomsSearched: roomIds.length } };
+  }
+
+  /** As the person who asks about their room sees it (the canned homeserver keeps servers per person). */
+  async roomServers(roomId: string, asUser?: string) {
+    this.#read('roomServers', asUser ?? roomId);
+    const person = [...this.people.values()].find((p) => p.memberships.some((m) => m.roomId === roomId));
+    return person?.roomServers[roomId] ?? [];
   }
 
   #read(read: Reads, userId: string): void {

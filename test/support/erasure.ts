@@ -10,14 +10,15 @@ export const ALICE = '@alice:example.org';
 export const BOB = '@bob:example.org';
 export const ZOE = '@zoe:remote.example';
 
-export type AliceRooms = { chat: string; lounge: string; private: string | null; remote: string | null };
+export type AliceRooms = { chat: string; lounge: string; private: string | null; remote: string | null; own: string | null };
 
 /**
  * Alice's rooms: Chat (hers, with Bob: she is still in it), Lounge (Bob's public room, she
- * spoke and left), and where asked, Private (Bob's invite-only room, she spoke and left) and
- * Remote (made on another server, she spoke and left).
+ * spoke and left), and where asked, Private (Bob's invite-only room, she spoke and left),
+ * Remote (made on another server, she spoke and left) and Mine (her own room, Bob stays
+ * without power, she spoke and left).
  */
-export function seedAlice(m: HomeserverModel, options: { privateRoom?: boolean; remoteRoom?: boolean } = {}): AliceRooms {
+export function seedAlice(m: HomeserverModel, options: { privateRoom?: boolean; remoteRoom?: boolean; ownRoom?: boolean } = {}): AliceRooms {
   const chat = m.createRoom(ALICE, { name: 'Chat', invite: [BOB] });
   m.join(chat, BOB);
   const said = m.sendMessage(chat, ALICE, 'hello from Alice');
@@ -41,9 +42,17 @@ export function seedAlice(m: HomeserverModel, options: { privateRoom?: boolean; 
     remote = m.createRoom(ZOE, { name: 'Elsewhere', invite: [ALICE] });
     spokeAndLeft(remote, 'Alice elsewhere');
   }
+  let own: string | null = null;
+  if (options.ownRoom) {
+    // Her own invite-only room, where Bob stays, with no power: once she has left, nobody here can grant any.
+    own = m.createRoom(ALICE, { name: 'Mine', invite: [BOB] });
+    m.join(own, BOB);
+    m.sendMessage(own, ALICE, 'something Alice said in her own room');
+    m.leave(own, ALICE);
+  }
   m.uploadMedia(ALICE, { contentType: 'image/png', bytes: Buffer.alloc(1024, 1), filename: 'cat.png' });
   m.uploadMedia(ALICE, { contentType: 'image/jpeg', bytes: Buffer.alloc(2048, 2), filename: 'dog.jpg' });
-  return { chat, lounge, private: privateRoom, remote };
+  return { chat, lounge, private: privateRoom, remote, own };
 }
 
 /** Alice's events whose content anyone could still read (her own membership events only where they carry a profile). */

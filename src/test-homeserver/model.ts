@@ -757,15 +757,7 @@ export class HomeserverModel {
   // ---- account data, tags, pushers, receipts ----
 
   setAccountData(userId: string, type: string, content: JsonObject, roomId?: string): void {
-    const user = this.requireUser(userId);
-    const entry = { content, pos: this.bump() };
-    if (roomId === undefined) {
-      user.accountData.set(type, entry);
-      return;
-    }
-    let rooms = user.roomAccountData.get(roomId);
-    if (!rooms) user.roomAccountData.set(roomId, (rooms = new Map()));
-    rooms.set(type, entry);
+    this.writeAccountData(userId, type, { content, pos: this.bump() }, roomId);
   }
 
   /**
@@ -774,8 +766,11 @@ export class HomeserverModel {
    * shows the empty content, the admin account-data listing shows it as {}.
    */
   deleteAccountData(userId: string, type: string, roomId?: string): void {
+    this.writeAccountData(userId, type, { content: {}, pos: this.bump(), deleted: true }, roomId);
+  }
+
+  private writeAccountData(userId: string, type: string, entry: Versioned, roomId: string | undefined): void {
     const user = this.requireUser(userId);
-    const entry = { content: {}, pos: this.bump(), deleted: true };
     if (roomId === undefined) {
       user.accountData.set(type, entry);
       return;

@@ -8,7 +8,7 @@
 // (Synapse's task, as the person), else name it; "verified" only where everything went.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
-import { ALICE, BOB, botBodies, codeIn, idIn, readableEventsOf, redactionsPerEvent } from '../support/erasure.ts';
+import { ALICE, BOB, askAndApprove, botBodies, readableEventsOf, redactionsPerEvent, reportsOf, stateOf } from '../support/erasure.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
@@ -47,15 +47,8 @@ function seedPerson(w: World): { rooms: Rooms; said: Record<keyof Rooms, string>
   return { rooms: { alone, leftWithBob, forgotten }, said: { alone: saidAlone, leftWithBob: saidLeft, forgotten: saidForgotten } };
 }
 
-async function askAndApprove(w: World, dm: string): Promise<string> {
-  const code = codeIn((await w.ask(ALICE, dm, '!delete')).body);
-  const id = idIn((await w.ask(ALICE, dm, `!delete confirm ${code}`)).body);
-  expect((await w.ask(w.admin.userId, w.adminRoomId, `!approve ${id}`)).body).toContain('Approved');
-  return id;
-}
 
-const stateOf = (w: World, id: string) => w.bot.services.desk.requests.get(id)?.state;
-const reports = (w: World, id: string) => botBodies(w.hs.model, w.privacybot.userId, w.adminRoomId).filter((b) => b.startsWith(`Erasure ${id} of`));
+const reports = reportsOf;
 
 describe.each<[Flavour, 'verified' | 'incomplete']>([
   // The server's task redacts in (b) as Alice herself, the rest is reached: verified.

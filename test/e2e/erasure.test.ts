@@ -7,6 +7,9 @@ import { exportsDir } from '../../src/export/expiry.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import {
   ALICE,
+  askAndApprove,
+  reportsOf,
+  stateOf,
   ERASED,
   botBodies,
   codeIn,
@@ -41,16 +44,8 @@ async function erasureWorld(flavour: Flavour, rooms: { privateRoom?: boolean; re
   return { w, dm, rooms: seeded! };
 }
 
-/** !delete, the code, and an admin's !approve: the erasure starts at once (no cooling-off). */
-async function askAndApprove(w: World, dm: string): Promise<string> {
-  const code = codeIn((await w.ask(ALICE, dm, '!delete')).body);
-  const id = idIn((await w.ask(ALICE, dm, `!delete confirm ${code}`)).body);
-  expect((await w.ask(w.admin.userId, w.adminRoomId, `!approve ${id}`)).body).toContain('Approved');
-  return id;
-}
 
-const stateOf = (w: World, id: string) => w.bot.services.desk.requests.get(id)?.state;
-const reports = (w: World, id: string) => botBodies(w.hs.model, w.privacybot.userId, w.adminRoomId).filter((b) => b.startsWith(`Erasure ${id} of`));
+const reports = reportsOf;
 
 describe('a full erasure, verified', () => {
   it.each<[Flavour, { privateRoom?: boolean }]>([

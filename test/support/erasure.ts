@@ -3,7 +3,9 @@
 // through messages, and looking at what is left of her on the server and in the bot's file.
 import fs from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
 import type { HomeserverModel } from '../../src/test-homeserver/index.ts';
+import type { World } from './world.ts';
 import { DATABASE_FILE } from '../../src/store/database.ts';
 
 export const ALICE = '@alice:example.org';
@@ -100,6 +102,21 @@ export function leftOnServer(m: HomeserverModel, userId = ALICE) {
 
 export const ERASED = { deactivated: true, erased: true, rooms: 0, media: 0, devices: 0, emails: 0, displayName: null, avatarUrl: null };
 
-export { botBodies, requestIdIn as idIn } from './bot-messages.ts';
+import { botBodies, requestIdIn as idIn } from './bot-messages.ts';
+export { botBodies, idIn };
 export const codeIn = (text: string): string => /!delete confirm (\d{6})/.exec(text)?.[1] ?? '';
 
+
+/** !delete, the code, and an admin's !approve (answered): the erasure starts (at once where there is no cooling-off). */
+export async function askAndApprove(w: World, dm: string): Promise<string> {
+  const code = codeIn((await w.ask(ALICE, dm, '!delete')).body);
+  const id = idIn((await w.ask(ALICE, dm, `!delete confirm ${code}`)).body);
+  expect((await w.ask(w.admin.userId, w.adminRoomId, `!approve ${id}`)).body).toContain('Approved');
+  return id;
+}
+
+/** The request's state as the bot's database has it now. */
+export const stateOf = (w: World, id: string) => w.bot.services.desk.requests.get(id)?.state;
+
+/** The admin room's reports of this erasure (verified or INCOMPLETE). */
+export const reportsOf = (w: World, id: string): string[] => botBodies(w.hs.model, w.privacybot.userId, w.adminRoomId).filter((b) => b.startsWith(`Erasure ${id} of`));

@@ -1,5 +1,6 @@
-// The real bot as a separate process: `node src/main.ts --config <file>`, exactly as an
-// operator runs it, against a test homeserver in the test's own process. For tests that
+// The real bot as a separate process: `node src/launch.ts --config <file>`, exactly as an
+// operator runs it (`npm start`, the Docker image: src/main.ts with the bot's V8 settings),
+// against a test homeserver in the test's own process. For tests that
 // must kill the bot for real (SIGKILL at any moment) and start it again on the same data.
 //
 //   const configPath = writeBotConfig(world.hs, dataDir);
@@ -59,9 +60,9 @@ export type SpawnOptions = {
   killSignal?: NodeJS.Signals;
 };
 
-/** Starts `node src/main.ts --config <configPath>` with only PATH and `env` in its environment. */
+/** Starts `node src/launch.ts --config <configPath>` with only PATH and `env` in its environment. */
 export function spawnBot(options: SpawnOptions): BotProcess {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0060', 'src/main.ts', '--config', options.configPath], {
+  const child = spawn(process.execPath, ['--disable-warning=DEP0060', 'src/launch.ts', '--config', options.configPath], {
     cwd: ROOT,
     // The pseudonym key is required at start; tests that check its absence pass their own.
     env: { PATH: process.env['PATH'] ?? '', DSAR_BOT_PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...options.env },

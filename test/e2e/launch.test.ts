@@ -10,6 +10,8 @@ import { killAllBots, startBot, writeBotConfig } from '../support/bot-process.ts
 import { procStrings } from '../support/processes.ts';
 import { startWorld, type World } from '../support/world.ts';
 
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
 let world: World | null = null;
 const scratch: string[] = [];
 afterEach(async () => {
@@ -63,6 +65,13 @@ describe('src/launch.ts, the entry point', () => {
     expect(cmdline).not.toContain('--max-old-space-size=192');
     expect(cmdline).toContain('--max-semi-space-size=2');
     expect(procStrings(bot.pid, 'environ')).toContain('NODE_OPTIONS=--max-old-space-size=300');
+  });
+
+  it('is what `npm start` and the Docker image run', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['start']).toMatch(/ src\/launch\.ts$/);
+    const entrypoint = /^ENTRYPOINT (.*)$/m.exec(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    expect(JSON.parse(entrypoint!)).toEqual(['node', '--disable-warning=DEP0060', 'src/launch.ts']);
   });
 });
 

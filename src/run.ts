@@ -20,6 +20,7 @@ import { childProcessPackageMaker } from './export/export-process.ts';
 /** 32 characters: 128 bits as hex, or more as a passphrase. */
 const MIN_PSEUDONYM_KEY_LENGTH = 32;
 import { SqlitePuppetLedger } from './store/puppet-sessions.ts';
+import { flushCompileCache } from 'node:module';
 
 export { StartupError };
 
@@ -94,6 +95,9 @@ export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, o
       jobHandlers: options.jobHandlers ?? [],
       ...(options.jobRetryBaseMs === undefined ? {} : { jobRetryBaseMs: options.jobRetryBaseMs }),
     });
+    // Where the compile cache is on (src/launch.ts), the code compiled so far is written now, not
+    // at exit: the export processes load most of the same modules.
+    flushCompileCache();
     return {
       get adminRoomId() {
         return bot.adminRoomId;

@@ -24,8 +24,11 @@ import type { PackageMaker } from './package-maker.ts';
  */
 export const EXPORT_PROCESS_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--max-old-space-size=192', '--disable-warning=DEP0060'];
 
-/** All of the bot's environment the export process gets: how to reach the homeserver (certificates, proxies), never a secret. */
-const PASSED_ENV = ['PATH', 'TZ', 'NODE_ENV', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_USE_ENV_PROXY', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'];
+/**
+ * All of the bot's environment the export process gets: how to reach the homeserver (certificates,
+ * proxies) and where the compiled code is cached (src/launch.ts), never a secret.
+ */
+const PASSED_ENV = ['PATH', 'TZ', 'NODE_ENV', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_USE_ENV_PROXY', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'NODE_COMPILE_CACHE'];
 
 /** After `stop`, the process has this long to end its walks and remove its work folder; then it is killed. */
 const STOP_GRACE_MS = 3000;

@@ -1,10 +1,12 @@
 // The entry point as `npm start` and the Docker image run it (src/launch.ts): the bot runs in
 // one process, with the V8 settings that keep its memory small (src/startup/heap-flags.ts) on
-// its command line, as the kernel shows it; a setting the operator gives wins.
+// its command line, as the kernel shows it, and Node's compile cache in a folder of its own
+// (src/startup/compile-cache.ts); a setting the operator gives wins.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { COMPILE_CACHE_ENV, privateCompileCacheDir } from '../../src/startup/compile-cache.ts';
 import { BOT_HEAP_FLAGS, heapFlagsToAdd } from '../../src/startup/heap-flags.ts';
 import { killAllBots, startBot, writeBotConfig } from '../support/bot-process.ts';
 import { procStrings } from '../support/processes.ts';
@@ -53,6 +55,11 @@ describe('src/launch.ts, the entry point', () => {
     expect(cmdline.some((arg) => arg.endsWith(path.join('src', 'main.ts')))).toBe(true);
     // Replaced in place (execve), not started as a child beside a waiting launcher.
     expect(childrenOf(bot.pid)).toEqual([]);
+    // Its compiled code is cached in an owner-only folder, written once it has started.
+    const cache = procStrings(bot.pid, 'environ').find((e) => e.startsWith(`${COMPILE_CACHE_ENV}=`))?.slice(COMPILE_CACHE_ENV.length + 1);
+    expect(cache).toBe(privateCompileCacheDir(os.tmpdir()));
+    expect(fs.statSync(cache!).mode & 0o777).toBe(0o700);
+    expect(fs.readdirSync(cache!, { recursive: true }).length).toBeGreaterThan(0);
     const dm = await w.openDirectChat(w.alice.userId);
     expect((await w.ask(w.alice.userId, dm, '!help')).body).toContain('!export');
     // A stop still reaches the bot itself: a clean exit.
@@ -72,6 +79,25 @@ describe('src/launch.ts, the entry point', () => {
     expect(pkg.scripts['start']).toMatch(/ src\/launch\.ts$/);
     const entrypoint = /^ENTRYPOINT (.*)$/m.exec(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
     expect(JSON.parse(entrypoint!)).toEqual(['node', '--disable-warning=DEP0060', 'src/launch.ts']);
+  });
+});
+
+describe('privateCompileCacheDir', () => {
+  it('makes an owner-only folder, and refuses one that others can write to or that is a link', () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-cache-'));
+    scratch.push(base);
+    const dir = privateCompileCacheDir(base)!;
+    expect(dir).toBe(path.join(base, `matrix-dsar-bot-${process.getuid!()}`, 'compile-cache'));
+    expect(fs.statSync(path.dirname(dir)).mode & 0o777).toBe(0o700);
+    expect(privateCompileCacheDir(base)).toBe(dir);
+    fs.chmodSync(path.dirname(dir), 0o777);
+    expect(privateCompileCacheDir(base)).toBeNull();
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-cache-'));
+    scratch.push(elsewhere);
+    const linked = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-cache-'));
+    scratch.push(linked);
+    fs.symlinkSync(elsewhere, path.join(linked, `matrix-dsar-bot-${process.getuid!()}`));
+    expect(privateCompileCacheDir(linked)).toBeNull();
   });
 });
 

@@ -185,6 +185,7 @@ export async function startBot(deps: BotDependencies): Promise<RunningBot> {
       exportJobHandler({
         config, homeserver, makePackage: deps.makePackage, chat, encryption: deps.encryption, store: exportStore, expiry, now,
         isCancelled: (id) => (services.desk.requests.get(id)?.state ?? 'cancelled') === 'cancelled',
+        log: (line) => log.info(line),
       }),
       messageCountHandler({ config, homeserver, chat, now, reportPolicyDiscrepancies: (categories) => reportPolicyDiscrepancies(categories) }),
       // A test's stand-in for a kind replaces the bot's own.

@@ -14,7 +14,7 @@ import { botBodies, botMessages, download as downloadMedia, requestIdIn, seedHis
 import { readZipParts, type ReadPackage } from '../export/read-package.ts';
 import { E2eeUser, type EncryptedFile } from '../support/e2ee-user.ts';
 import { movableClock } from '../support/clock.ts';
-import { exportProcessesOf, isRunning } from '../support/processes.ts';
+import { isRunning, workingExportProcessesOf } from '../support/processes.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World, type WorldOptions } from '../support/world.ts';
 
@@ -317,7 +317,7 @@ describe('failures', () => {
     slowRoomPages(w, 700);
     const id = idIn((await w.ask(w.alice.userId, dm, '!export')).body);
     await waitUntil(() => w.bot.services.jobStore.get(id)?.progress?.phase === 'rooms', 'the export to read her rooms');
-    const [exporter] = exportProcessesOf(process.pid);
+    const [exporter] = workingExportProcessesOf(process.pid);
     expect(exporter).toBeDefined();
     expect(fs.readdirSync(exportsDir(w.config.dataDir))).toEqual([`${id}.partial`]);
     expect((await w.ask(w.alice.userId, dm, `!cancel ${id}`)).body).toContain('is cancelled');

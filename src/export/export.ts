@@ -23,7 +23,7 @@ import { entryBound, planParts, type PlanFile, type PlannedPart } from './parts.
 import { ExportPackage, PACKAGE_FILE, hashRange, packageDir, readPackage, workDir } from './package.ts';
 import { INDEX_PATH, MANIFEST_PATH, messagesPath } from './paths.ts';
 import { forEachConcurrently } from './pool.ts';
-import { exportRoomMessages } from './room-messages.ts';
+import { walkRoom, writeRoom, type RoomJob } from './room-messages.ts';
 import { SpooledFile, writeWholeFile, type WrittenFile } from './spooled-file.ts';
 import { writePart, type WrittenPart } from './zip-writer.ts';
 
@@ -131,6 +131,9 @@ async function build(request: ExportRequest, work: string, stop: AbortController
 
   const account = await hs.getStoredAccount(userId);
   if (account === null) throw new ExportError('no-such-user', `The homeserver has no user ${userId}.`);
+  // The uploads are listed (and then downloaded) while the account's records are read.
+  const listed = listMedia(hs, userId, account.value.avatarUrl);
+  listed.catch(() => {}); // awaited below, unless a record fails first
   const [devices, sessions, accountData, pushers, keys, partLimit] = await Promise.all([
     hs.getStoredDevices(userId),
     hs.getStoredSessions(userId),
@@ -141,9 +144,8 @@ async function build(request: ExportRequest, work: string, stop: AbortController
   ]);
   // Only after the devices were read: reading as the user (login-as) shows up as a device on
   // some servers (Tuwunel's "Admin login"), which must not land in the user's export.
-  const [memberships, keyBackup] = await Promise.all([hs.getMemberships(userId), hs.getKeyBackup(userId)]);
+  const [memberships, keyBackup, media] = await Promise.all([hs.getMemberships(userId), hs.getKeyBackup(userId), listed]);
   signal.throwIfAborted();
-  const media = await listMedia(hs, userId, account.value.avatarUrl);
   const links = new Map(media.filter((m) => m.origin === 'upload' && !m.media.quarantined).map((m) => [m.media.mxc, m.path]));
   const roomList = memberships.available ? memberships.value : memberships.joined;
 
@@ -165,9 +167,12 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     progress.media.done++;
     report();
   });
+  // A room is read (the part that waits on the server) a few at a time; its files are written
+  // while the next room is read.
+  const writes = new Set<Promise<void>>();
   const walks = forEachConcurrently(roomList.entries(), options.roomsAtOnce, async ([index, membership]) => {
     signal.throwIfAborted();
-    const messages = await exportRoomMessages({
+    const job: RoomJob = {
       homeserver: hs,
       userId,
       number: index + 1,
@@ -182,13 +187,30 @@ async function build(request: ExportRequest, work: string, stop: AbortController
         progress.events += count;
         report();
       },
+    };
+    const walked = await walkRoom(job);
+    const writing = (async () => {
+      const current = needsCurrentMemberEvent(membership.membership, walked.ownMembershipEvents) ? hs.getMemberEvent(membership.roomId, userId) : null;
+      current?.catch(() => {}); // awaited below, unless writing fails first
+      const messages = await writeRoom(job, walked);
+      rooms[index] = { ...messages, membership: membership.membership, membershipHistory: membershipHistory(messages.ownMembershipEvents, await current) };
+      progress.rooms.done++;
+      report();
+    })();
+    const tracked = writing.catch((error: unknown) => {
+      stop.abort(error);
+      throw error;
     });
-    const current = needsCurrentMemberEvent(membership.membership, messages.ownMembershipEvents) ? await hs.getMemberEvent(membership.roomId, userId) : null;
-    rooms[index] = { ...messages, membership: membership.membership, membershipHistory: membershipHistory(messages.ownMembershipEvents, current) };
-    progress.rooms.done++;
-    report();
+    writes.add(tracked);
+    tracked.catch(() => {}); // settled below
   });
-  await settleAll([downloads, walks], stop);
+  try {
+    await settleAll([downloads, walks], stop);
+  } finally {
+    // Nothing is left writing into the work folder, whatever happened.
+    await Promise.allSettled(writes);
+  }
+  await settleAll([...writes], stop);
 
   const collected: Collected = {
     userId,

@@ -232,7 +232,7 @@ async function build(request: ExportRequest, work: string, stop: AbortController
   report();
   const written = await writePackageFiles(collected, request.config, files, options);
   signal.throwIfAborted();
-  const parts = await zipParts(collected, written, files, path.join(work, 'out'), partLimit, signal, (done, total) => {
+  const parts = await zipParts(collected, written, path.join(work, 'out'), partLimit, signal, (done, total) => {
     progress.parts = { done, total };
     report();
   });
@@ -315,13 +315,12 @@ async function writePackageFiles(c: Collected, config: BotConfig, filesDir: stri
 async function zipParts(
   c: Collected,
   files: PackageFile[],
-  filesDir: string,
   outDir: string,
   limit: number,
   signal: AbortSignal,
   onPart: (done: number, total: number) => void,
 ): Promise<WrittenPart[]> {
-  const planFiles: PlanFile[] = files.map((f) => ({ path: f.path, size: f.written.size, deflatedSize: f.written.deflatedSize }));
+  const planFiles: PlanFile[] = files.map((f) => ({ path: f.path, size: f.written.size, deflatedSize: f.written.deflated?.size ?? null }));
   const byPath = new Map(files.map((f) => [f.path, f]));
   const manifestFor = async (parts: PlannedPart[] | null): Promise<Manifest> => ({
     format: MANIFEST_FORMAT,
@@ -349,7 +348,7 @@ async function zipParts(
   onPart(0, plan.length);
   for (const part of plan) {
     const name = plan.length === 1 ? `${base}.zip` : `${base}-part-${part.number}-of-${plan.length}.zip`;
-    const result = await writePart(part, path.join(outDir, name), { diskPathOf: (p) => path.join(filesDir, p), manifest, date: new Date(c.generatedAt) }, signal);
+    const result = await writePart(part, path.join(outDir, name), { fileOf: (p) => byPath.get(p)!.written, manifest, date: new Date(c.generatedAt) }, signal);
     if (result.size > limit) throw new Error(`part ${part.number} came out at ${result.size} bytes, over the limit of ${limit}: the part plan is wrong`);
     written.push(result);
     onPart(written.length, plan.length);

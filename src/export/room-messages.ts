@@ -166,7 +166,8 @@ class HtmlChunks {
   async add(day: string, line: string): Promise<void> {
     if (this.#current !== null && this.#current.size >= this.#job.htmlChunkBytes) await this.#finishChunk();
     if (this.#current === null) {
-      this.#current = new SpooledFile(`${this.#base}-${this.#done.length + 1}.html`, { compressed: true });
+      // A piece is copied into index.html or a page of its own, never zipped itself: no need to deflate it.
+      this.#current = new SpooledFile(`${this.#base}-${this.#done.length + 1}.html`, { compressed: false });
       await this.#current.write(`<h4>${escapeHtml(day)}${this.#day === day ? ' (continued)' : ''}</h4>\n<ul class="events">\n`);
     } else if (this.#day !== day) {
       await this.#current.write(`</ul>\n<h4>${escapeHtml(day)}</h4>\n<ul class="events">\n`);

@@ -143,8 +143,11 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     request.partLimit ?? hs.getUploadLimit().then((limit) => limit ?? DEFAULT_PART_LIMIT),
   ]);
   // Only after the devices were read: reading as the user (login-as) shows up as a device on
-  // some servers (Tuwunel's "Admin login"), which must not land in the user's export.
-  const [memberships, keyBackup, media] = await Promise.all([hs.getMemberships(userId), hs.getKeyBackup(userId), listed]);
+  // some servers (Tuwunel's "Admin login"), which must not land in the user's export. The key
+  // backup (read as the user on most servers) is not needed before the rooms: it is read alongside.
+  const keyBackupRead = hs.getKeyBackup(userId);
+  keyBackupRead.catch(() => {}); // settled with the walks below, unless the memberships fail first
+  const [memberships, media] = await Promise.all([hs.getMemberships(userId), listed]);
   signal.throwIfAborted();
   const links = new Map(media.filter((m) => m.origin === 'upload' && !m.media.quarantined).map((m) => [m.media.mxc, m.path]));
   const roomList = memberships.available ? memberships.value : memberships.joined;
@@ -205,12 +208,14 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     tracked.catch(() => {}); // settled below
   });
   try {
-    await settleAll([downloads, walks], stop);
+    // A failure of any (the key backup's too) stops the others.
+    await settleAll([downloads, walks, keyBackupRead.then(() => {})], stop);
   } finally {
     // Nothing is left writing into the work folder, whatever happened.
     await Promise.allSettled(writes);
   }
   await settleAll([...writes], stop);
+  const keyBackup = await keyBackupRead;
 
   const collected: Collected = {
     userId,

@@ -59,7 +59,10 @@ export type ExportProcessOptions = {
 /** The bot's export processes: `make` runs one package in one; `warm` starts one to wait for the next. */
 export type ExportProcesses = {
   make: PackageMaker;
-  /** Starts a process to wait for the next export, unless one waits already or the processes are at `export.concurrency`. */
+  /**
+   * From now on keeps a process waiting for the next export: starts one, unless one waits
+   * already or the processes are at `export.concurrency`, and another whenever one is taken or ends.
+   */
   warm(): void;
   /** Ends the waiting process, and starts no more (the running ones end with their jobs, which the bot stops first). */
   stop(): Promise<void>;
@@ -79,8 +82,10 @@ export function exportProcesses(options: ExportProcessOptions): ExportProcesses 
   let working = 0;
   let stopped = false;
 
+  /** Whether a process is kept waiting at all (from the first `warm`; never for the benchmark's cold processes). */
+  let keepWarm = false;
   const warm = () => {
-    if (stopped || waiting !== null || working + 1 > limit) return;
+    if (!keepWarm || stopped || waiting !== null || working + 1 > limit) return;
     const started = new ExportProcess();
     waiting = started;
     void started.ended.then((end) => {
@@ -140,7 +145,10 @@ export function exportProcesses(options: ExportProcessOptions): ExportProcesses 
 
   return {
     make,
-    warm,
+    warm: () => {
+      keepWarm = true;
+      warm();
+    },
     stop: async () => {
       stopped = true;
       const last = waiting;

@@ -171,8 +171,10 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     report();
   });
   // A room is read (the part that waits on the server) a few at a time; its files are written
-  // while the next room is read.
+  // while the next room is read, as many at once as rooms are read (a fast server is not let to
+  // pile up writes, and their memory).
   const writes = new Set<Promise<void>>();
+  const unfinished = new Set<Promise<void>>();
   const walks = forEachConcurrently(roomList.entries(), options.roomsAtOnce, async ([index, membership]) => {
     signal.throwIfAborted();
     const job: RoomJob = {
@@ -206,6 +208,12 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     });
     writes.add(tracked);
     tracked.catch(() => {}); // settled below
+    const settled: Promise<void> = tracked.then(
+      () => void unfinished.delete(settled),
+      () => void unfinished.delete(settled),
+    );
+    unfinished.add(settled);
+    if (unfinished.size >= options.roomsAtOnce) await Promise.race(unfinished);
   });
   try {
     // A failure of any (the key backup's too) stops the others.

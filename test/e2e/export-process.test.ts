@@ -126,8 +126,7 @@ describe('the export process', () => {
     // Stopped, the bot stops its export first; started again, it resumes the export in a new process.
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       await waitUntil(() => workingExportProcessesOf(bot.pid).length === 1, 'the export process to start', 20_000);
-      // Another one waits behind it for the next export (export.concurrency is 2): both end with the bot.
-      await waitUntil(() => exportProcessesOf(bot.pid).length === 2, 'an export process to wait for the next export', 20_000);
+      // With one waiting for the next export, if the bot has started one by now: all end with the bot.
       const all = exportProcessesOf(bot.pid);
       for (const pid of all) {
         const cmdline = procStrings(pid, 'cmdline');
@@ -147,5 +146,20 @@ describe('the export process', () => {
         await waitUntil(() => all.filter(isRunning).length === 0, 'the export processes to end with the bot', 5000);
       }
     }
+  }, 60_000);
+
+  it('the one waiting for the next export ends with a bot killed (SIGKILL), and holds no secret', async () => {
+    world = await startWorld({ startBot: false });
+    const w = world;
+    const env = { DSAR_BOT_ACCESS_TOKEN: w.privacybot.accessToken, DSAR_BOT_CRYPTO_PASSPHRASE: 'a passphrase the export process must not see' };
+    const bot = await startBot({ configPath: writeBotConfig(w.hs, tempDir('dsar-export-waiting-')), env });
+    let waiting: number[] = [];
+    // The bot starts it 10 s after its own start.
+    await waitUntil(() => (waiting = exportProcessesOf(bot.pid)).length === 1, 'an export process to wait for the next export', 25_000);
+    const [pid] = waiting;
+    const seen = [...procStrings(pid!, 'cmdline'), ...procStrings(pid!, 'environ')];
+    for (const secret of [w.privacybot.accessToken, TEST_PSEUDONYM_KEY, env.DSAR_BOT_CRYPTO_PASSPHRASE]) expect(seen.some((s) => s.includes(secret))).toBe(false);
+    expect(await bot.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+    await waitUntil(() => !isRunning(pid!), 'the waiting export process to end with the bot', 5000);
   }, 60_000);
 });

@@ -71,7 +71,7 @@ export async function writePart(part: PlannedPart, diskPath: string, source: Par
 
     const manifest = deflateRawSync(source.manifest, { level: ZIP_LEVEL });
     await add(MANIFEST_PATH, { method: DEFLATED, crc: crc32(source.manifest), size: source.manifest.length, compressedSize: manifest.length, from: manifest });
-    for (const entry of part.entries) await add(entry.name, entryData(entry, source.fileOf(entry.source)));
+    for (const entry of part.entries) await add(entry.name, entryData(entry, source.fileOf(entry.source), sink.buffer));
 
     const directoryOffset = sink.offset;
     for (const record of central) sink.write(centralHeader(record, time, source.forceZip64 === true));
@@ -84,22 +84,21 @@ export async function writePart(part: PlannedPart, diskPath: string, source: Par
 }
 
 /** Where an entry's bytes are: the deflated copy of a whole text file, or a range of the file stored as it is. */
-function entryData(entry: PlannedPart['entries'][number], file: WrittenFile): EntryData {
+function entryData(entry: PlannedPart['entries'][number], file: WrittenFile, buffer: Buffer): EntryData {
   const whole = entry.offset === 0 && entry.length === file.size;
   if (!entry.store) {
     if (file.deflated === null || !whole) throw new Error(`${entry.name}: no deflated copy to write`);
     return { method: DEFLATED, crc: file.crc32, size: file.size, compressedSize: file.deflated.size, from: { path: file.deflated.diskPath, offset: 0 } };
   }
   // A piece of a big file has a checksum of its own.
-  const crc = whole ? file.crc32 : crcOfRange(file.diskPath, entry.offset, entry.length);
+  const crc = whole ? file.crc32 : crcOfRange(file.diskPath, entry.offset, entry.length, buffer);
   return { method: STORED, crc, size: entry.length, compressedSize: entry.length, from: { path: file.diskPath, offset: entry.offset } };
 }
 
-/** Reads `length` bytes of a file from `offset`, a chunk at a time. */
-function eachChunk(path: string, offset: number, length: number, use: (chunk: Buffer) => void): void {
+/** Reads `length` bytes of a file from `offset`, a chunk at a time, into `buffer` (one for the whole part). */
+function eachChunk(path: string, offset: number, length: number, buffer: Buffer, use: (chunk: Buffer) => void): void {
   const file = openSync(path, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(length, 1)));
     for (let done = 0; done < length; ) {
       const read = readSync(file, buffer, 0, Math.min(buffer.length, length - done), offset + done);
       if (read === 0) throw new Error(`${path} ended before its entry did`);
@@ -111,9 +110,9 @@ function eachChunk(path: string, offset: number, length: number, use: (chunk: Bu
   }
 }
 
-function crcOfRange(path: string, offset: number, length: number): number {
+function crcOfRange(path: string, offset: number, length: number, buffer: Buffer): number {
   let crc = 0;
-  eachChunk(path, offset, length, (chunk) => (crc = crc32(chunk, crc)));
+  eachChunk(path, offset, length, buffer, (chunk) => (crc = crc32(chunk, crc)));
   return crc;
 }
 
@@ -121,6 +120,8 @@ function crcOfRange(path: string, offset: number, length: number): number {
 class HashingSink {
   readonly #out: number;
   readonly #hash: Hash = createHash('sha256');
+  /** Every copy goes through this one buffer. */
+  readonly buffer = Buffer.allocUnsafe(COPY_CHUNK);
   offset = 0;
 
   constructor(out: number) {
@@ -135,7 +136,7 @@ class HashingSink {
 
   /** Copies `length` bytes of a file from `offset`. */
   copy(path: string, offset: number, length: number): void {
-    eachChunk(path, offset, length, (chunk) => this.write(chunk));
+    eachChunk(path, offset, length, this.buffer, (chunk) => this.write(chunk));
   }
 
   close(): void {

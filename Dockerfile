@@ -27,4 +27,4 @@ COPY bot.config.json ./
 RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 VOLUME ["/data"]
 USER node
-ENTRYPOINT ["node", "--disable-warning=DEP0060", "src/main.ts"]
+ENTRYPOINT ["node", "--disable-warning=DEP0060", "src/launch.ts"]

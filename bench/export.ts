@@ -1,5 +1,12 @@
 // How fast and how lean an export is: `npm run bench:export -- [sizes...] [--media=SIZE] [--rooms=N] [--flavour=F]`
-// e.g. `npm run bench:export -- 10k 100k 1M --media=200MB`. For each size, a synthetic user is
+// e.g. `npm run bench:export -- 10k 100k 1M --media=200MB`.
+//
+// First, `!export` from the command to the last word against the floor, the same events and
+// files fetched the plain way (export-ratio.ts: on the test homeserver, with `--page-ms` per page
+// of events, default 600, and `--request-ms` per other request, default 15; `--runs`, default 3;
+// `--real` on a real Synapse too, export-real.ts; `--only=ratio` or `--only=sizes`).
+//
+// Then, for each size, a synthetic user is
 // built on the test homeserver (in a child process: its memory is not the bot's), and each
 // export runs from a fresh process of its own, so that each peak RSS is that size's alone: the
 // export process's, as the bot starts it, and for comparison one process's with V8's defaults.
@@ -9,6 +16,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { EXPORT_PROCESS_FLAGS } from '../src/export/export-process.ts';
+import { ISSUE_SHAPE } from './export-floor.ts';
+import { exportRatio } from './export-ratio.ts';
+import { exportRatioReal } from './export-real.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const node = (script: string, args: string[], flags: string[] = []) =>
@@ -45,6 +55,15 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const option = (name: string, fallback: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
   const sizes = args.filter((a) => !a.startsWith('--'));
+  const only = option('only', '');
+  if (only !== 'sizes') {
+    const runs = Number(option('runs', '3'));
+    const summary = (where: string, ratios: number[]) =>
+      console.log(`  ${where}: ratio ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} (target within 1.10 of the floor)\n`);
+    summary('test homeserver', await exportRatio({ ...ISSUE_SHAPE, pageMs: Number(option('page-ms', '600')), requestMs: Number(option('request-ms', '15')), runs }));
+    if (args.includes('--real')) summary('real Synapse', await exportRatioReal({ ...ISSUE_SHAPE, runs }));
+    if (only === 'ratio') return;
+  }
   const messages = (sizes.length > 0 ? sizes : ['10k', '100k', '1M']).map(size);
   const rooms = Number(option('rooms', '200'));
   const media = size(option('media', '100MB'));

@@ -17,11 +17,12 @@ import { decideEncryption, type EncryptionDecision } from './crypto/encryption-m
 import type { OpenedStore } from './crypto/store-options.ts';
 import type { JobHandler } from './jobs/runner.ts';
 import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
-import { childProcessPackageMaker } from './export/export-process.ts';
+import { exportProcesses } from './export/export-process.ts';
 
 /** 32 characters: 128 bits as hex, or more as a passphrase. */
 const MIN_PSEUDONYM_KEY_LENGTH = 32;
 import { SqlitePuppetLedger } from './store/puppet-sessions.ts';
+import { flushCompileCache } from 'node:module';
 
 export { StartupError };
 
@@ -32,8 +33,14 @@ const describeStore = (opened: OpenedStore): string =>
 
 export type Running = RunningBot & { close(): Promise<void> };
 
-/** What production leaves at its defaults: the clock (tests move it), extra job handlers, the backoff between job attempts. */
-export type RunOptions = { now?: () => number; jobHandlers?: readonly JobHandler[]; jobRetryBaseMs?: number };
+/**
+ * What production leaves at its defaults: the clock (tests move it), extra job handlers, the
+ * backoff between job attempts, and how long after the start an export process is started to
+ * wait for the first export (once the bot's own start-up is over, so that the two do not compete).
+ */
+export type RunOptions = { now?: () => number; jobHandlers?: readonly JobHandler[]; jobRetryBaseMs?: number; warmExportAfterMs?: number };
+
+const WARM_EXPORT_AFTER_MS = 10_000;
 
 export async function runBot(config: BotConfig, secrets: Secrets, log: Logger, options: RunOptions = {}): Promise<Running> {
   if (secrets.pseudonymKey === null || secrets.pseudonymKey.length < MIN_PSEUDONYM_KEY_LENGTH) {
@@ -86,6 +93,13 @@ async function startLocked(config: BotConfig, secrets: Secrets, log: Logger, opt
   });
   for (const note of notes) log.warn(`homeserver: ${note}`);
 
+  const exporters = exportProcesses({
+    config,
+    secrets,
+    capabilities: () => homeserver.capabilities,
+    endSessionsOf: (owner) => homeserver.cleanUpPuppetSessions(owner),
+    log,
+  });
   try {
     const cryptoStore = encryption.on
       ? cryptoStorageProvider(sdk, config.dataDir, new SqliteSdkStorage(db), {
@@ -104,19 +118,23 @@ async function startLocked(config: BotConfig, secrets: Secrets, log: Logger, opt
       cryptoStore,
       db,
       homeserver,
-      makePackage: childProcessPackageMaker({
-        config,
-        secrets,
-        capabilities: () => homeserver.capabilities,
-        endSessionsOf: (owner) => homeserver.cleanUpPuppetSessions(owner),
-        log,
-      }),
+      makePackage: exporters.make,
       serverNotes: notes,
       log,
       ...(options.now ? { now: options.now } : {}),
       jobHandlers: options.jobHandlers ?? [],
       ...(options.jobRetryBaseMs === undefined ? {} : { jobRetryBaseMs: options.jobRetryBaseMs }),
     });
+    // Where the compile cache is on (src/launch.ts), the code compiled so far is written now, not
+    // at exit: the export processes load most of the same modules.
+    flushCompileCache();
+    const warming = setTimeout(() => exporters.warm(), options.warmExportAfterMs ?? WARM_EXPORT_AFTER_MS);
+    warming.unref();
+    const stop = async () => {
+      clearTimeout(warming);
+      await bot.stop();
+      await exporters.stop();
+    };
     return {
       get adminRoomId() {
         return bot.adminRoomId;
@@ -124,9 +142,9 @@ async function startLocked(config: BotConfig, secrets: Secrets, log: Logger, opt
       services: bot.services,
       exports: bot.exports,
       idle: () => bot.idle(),
-      stop: () => bot.stop(),
+      stop,
       close: async () => {
-        await bot.stop();
+        await stop();
         db.close();
         lock.release();
       },

@@ -221,7 +221,7 @@ function composeLifecycle(
   const forget = personForgetter({ db, requests, pseudonymise, hooks: forgetHooks, now });
   jobs.register(erasureHandler({ homeserver, steps: new ErasureSteps(db), notifier, config, now, forget, log: info }));
   const isCancelled = (id: string) => (requests.get(id)?.state ?? 'cancelled') === 'cancelled';
-  jobs.register(exportJobHandler({ config, homeserver, makePackage: deps.makePackage, chat, encryption: deps.encryption, store: exportStore, expiry, now, isCancelled }));
+  jobs.register(exportJobHandler({ config, homeserver, makePackage: deps.makePackage, chat, encryption: deps.encryption, store: exportStore, expiry, now, isCancelled, log: info }));
   jobs.register(messageCountHandler({ config, homeserver, chat, now, reportPolicyDiscrepancies: bot.reportPolicy }));
   for (const handler of deps.jobHandlers ?? []) jobs.register(handler);
 

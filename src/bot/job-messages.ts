@@ -86,9 +86,11 @@ export function jobEventsFor({ chat, notifier, progressEventOf, recordProgressEv
     completed: async (request, _job, summary) => {
       const document = summary ?? [paragraph('Your request ', code(request.id), ` (${KIND_LABELS[request.kind]}) is complete.`)];
       try {
-        await edit(request, document, true);
-        // An edit does not notify: the outcome also arrives as a message of its own, unless the edit only completes an answer.
+        // An edit does not notify: the outcome also arrives as a message of its own, unless the edit
+        // only completes an answer. The message goes first: the edit only tidies the progress message
+        // up, and on a server that rate-limits the bot (Synapse's rc_message) it would hold the outcome back.
         if (!COMPLETED_BY_EDIT.has(request.kind)) await tell(request, document, `completed:${request.id}`);
+        await edit(request, document, true);
       } finally {
         finished(request);
       }

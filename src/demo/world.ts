@@ -97,6 +97,8 @@ export type WorldOptions = {
   uploadLimit?: number;
   /** Base of the backoff between a job's attempts (the bot's default is 30 s). */
   jobRetryBaseMs?: number;
+  /** How long after its start the bot starts an export process to wait for the next export (its default is 10 s). */
+  warmExportAfterMs?: number;
 };
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -124,6 +126,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ...(options.now ? { now: options.now } : {}),
     ...(options.jobHandlers ? { jobHandlers: options.jobHandlers } : {}),
     ...(options.jobRetryBaseMs === undefined ? {} : { jobRetryBaseMs: options.jobRetryBaseMs }),
+    ...(options.warmExportAfterMs === undefined ? {} : { warmExportAfterMs: options.warmExportAfterMs }),
   };
   const secrets = testSecrets(privacybot.accessToken);
   let bot: Running | null = options.startBot === false ? null : await runBot(config, secrets, log, runOptions);

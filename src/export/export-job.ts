@@ -3,6 +3,7 @@
 // finished package is found again by its name (the request ID), and each part's upload and
 // message are recorded as they happen (export_uploads, and the checkpoint between the two),
 // with send keys derived from the request and the part, so no part is ever sent twice.
+import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { BotConfig } from '../config/load.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
@@ -52,6 +53,8 @@ export type ExportJobOptions = {
   /** Whether the request was cancelled meanwhile (or its person erased): then nothing is delivered. */
   isCancelled: (requestId: string) => boolean;
   now: () => number;
+  /** For the operator: how long making and delivering a package took (no personal data). */
+  log?: (line: string) => void;
 };
 
 export const sendKeyFor = (requestId: string, part: number): string => `export:${requestId}:part:${part}`;
@@ -89,6 +92,7 @@ async function runExport(options: ExportJobOptions, ctx: JobContext, roomId: str
     { userId: request.userId, name: request.id, outputDir: options.expiry.outputDir, now },
     { onProgress: (p) => report(fromExport(p), p.phase !== 'rooms' && p.phase !== 'probe'), signal },
   );
+  const deliveryStarted = performance.now();
   const record = store.begin(request.id, now(), now() + config.export.retentionDays * DAY_MS);
   const parts = packageParts(options.expiry.outputDir, pkg);
   const uploads = new Map(store.uploads(request.id).map((u) => [u.part, u]));
@@ -115,6 +119,8 @@ async function runExport(options: ExportJobOptions, ctx: JobContext, roomId: str
   }
   encrypted ??= await options.chat.isEncrypted(roomId);
   store.markDelivered(request.id, now());
+  const seconds = ((performance.now() - deliveryStarted) / 1000).toFixed(1);
+  options.log?.(`export ${request.id}: ${parts.length} part(s), ${(pkg.totalSize / 1e6).toFixed(1)} MB, delivered in ${seconds} s`);
   options.expiry.audit?.(request.id, 'export-delivered', { parts: parts.length, bytes: pkg.totalSize });
   return exportReady(request, pkg, record.expiresAt, encrypted, config.export.retentionDays);
 }

@@ -24,7 +24,7 @@ import { entryBound, planParts, type PlanFile, type PlannedPart } from './parts.
 import { ExportPackage, PACKAGE_FILE, hashRange, packageDir, readPackage, workDir } from './package.ts';
 import { INDEX_PATH, MANIFEST_PATH, messagesPath } from './paths.ts';
 import { forEachConcurrently } from './pool.ts';
-import { exportRoomMessages } from './room-messages.ts';
+import { walkRoom, writeRoom, type RoomJob } from './room-messages.ts';
 import { SpooledFile, writeWholeFile, type WrittenFile } from './spooled-file.ts';
 import { writePart, type WrittenPart } from './zip-writer.ts';
 
@@ -137,6 +137,9 @@ async function build(request: ExportRequest, work: string, stop: AbortController
 
   const account = await hs.getStoredAccount(userId);
   if (account === null) throw new ExportError('no-such-user', `The homeserver has no user ${userId}.`);
+  // The uploads are listed (and then downloaded) while the account's records are read.
+  const listed = listMedia(hs, userId, account.value.avatarUrl);
+  listed.catch(() => {}); // awaited below, unless a record fails first
   const [devices, sessions, accountData, pushers, keys, partLimit] = await Promise.all([
     hs.getStoredDevices(userId),
     hs.getStoredSessions(userId),
@@ -146,15 +149,18 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     request.partLimit ?? hs.getUploadLimit().then((limit) => limit ?? DEFAULT_PART_LIMIT),
   ]);
   // Only after the devices were read: reading as the user (login-as) shows up as a device on
-  // some servers (Tuwunel's "Admin login"), which must not land in the user's export.
-  const [memberships, keyBackup, profileFields] = await Promise.all([hs.getMemberships(userId), hs.getKeyBackup(userId), hs.getProfileFields(userId)]);
+  // some servers (Tuwunel's "Admin login"), which must not land in the user's export. The key
+  // backup (read as the user on most servers) is not needed before the rooms: it is read alongside.
+  const keyBackupRead = hs.getKeyBackup(userId);
+  keyBackupRead.catch(() => {}); // settled with the walks below, unless the memberships fail first
+  const [memberships, media, profileFields] = await Promise.all([hs.getMemberships(userId), listed, hs.getProfileFields(userId)]);
   signal.throwIfAborted();
-  const listed = memberships.available ? memberships.value : memberships.joined;
+  const named = memberships.available ? memberships.value : memberships.joined;
   // Rooms no list names (forgotten, or nobody here is in them any more): the server's other rooms, asked about, within a bound.
   progress.phase = 'probe';
   report();
   const probe = await hs
-    .probeRooms(userId, new Set(listed.map((m) => m.roomId)), {
+    .probeRooms(userId, new Set(named.map((m) => m.roomId)), {
       limit: options.probeLimit,
       signal,
       onProgress: (done, total) => {
@@ -167,9 +173,10 @@ async function build(request: ExportRequest, work: string, stop: AbortController
       if (!isHomeserverError(error, 'unsupported')) throw error;
       return { found: [], unchecked: [{ roomId: '*', reason: 'this server cannot list its rooms, so rooms you forgot could not be looked for' }], listed: 0, checked: 0, truncated: false };
     });
-  const roomList = [...listed, ...probe.found];
-  const roomTags = await hs.getRoomTags(userId, roomList.map((m) => m.roomId));
-  const media = await listMedia(hs, userId, account.value.avatarUrl);
+  const roomList = [...named, ...probe.found];
+  // Read as the user too, alongside the rooms.
+  const roomTagsRead = hs.getRoomTags(userId, roomList.map((m) => m.roomId));
+  roomTagsRead.catch(() => {}); // settled with the walks below
   const links = new Map(media.filter((m) => m.origin === 'upload' && !m.media.quarantined).map((m) => [m.media.mxc, m.path]));
 
   progress.phase = 'rooms';
@@ -190,9 +197,14 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     progress.media.done++;
     report();
   });
+  // A room is read (the part that waits on the server) a few at a time; its files are written
+  // while the next room is read, as many at once as rooms are read (a fast server is not let to
+  // pile up writes, and their memory).
+  const writes = new Set<Promise<void>>();
+  const unfinished = new Set<Promise<void>>();
   const walks = forEachConcurrently(roomList.entries(), options.roomsAtOnce, async ([index, membership]) => {
     signal.throwIfAborted();
-    const messages = await exportRoomMessages({
+    const job: RoomJob = {
       homeserver: hs,
       userId,
       number: index + 1,
@@ -207,14 +219,42 @@ async function build(request: ExportRequest, work: string, stop: AbortController
         progress.events += count;
         report();
       },
+    };
+    const walked = await walkRoom(job);
+    const writing = (async () => {
+      const current = needsCurrentMemberEvent(membership.membership, walked.ownMembershipEvents) ? hs.getMemberEvent(membership.roomId, userId) : null;
+      current?.catch(() => {}); // awaited below, unless writing fails first
+      // The other servers in the room (GDPR Art. 19), read while the room is written.
+      const servers = hs.roomServers(membership.roomId, userId);
+      servers.catch(() => {}); // awaited below, unless writing fails first
+      const messages = await writeRoom(job, walked);
+      rooms[index] = { ...messages, membership: membership.membership, membershipHistory: membershipHistory(messages.ownMembershipEvents, await current), servers: await servers };
+      progress.rooms.done++;
+      report();
+    })();
+    const tracked = writing.catch((error: unknown) => {
+      stop.abort(error);
+      throw error;
     });
-    const current = needsCurrentMemberEvent(membership.membership, messages.ownMembershipEvents) ? await hs.getMemberEvent(membership.roomId, userId) : null;
-    const servers = await hs.roomServers(membership.roomId, userId);
-    rooms[index] = { ...messages, membership: membership.membership, membershipHistory: membershipHistory(messages.ownMembershipEvents, current), servers };
-    progress.rooms.done++;
-    report();
+    writes.add(tracked);
+    tracked.catch(() => {}); // settled below
+    const settled: Promise<void> = tracked.then(
+      () => void unfinished.delete(settled),
+      () => void unfinished.delete(settled),
+    );
+    unfinished.add(settled);
+    if (unfinished.size >= options.roomsAtOnce) await Promise.race(unfinished);
   });
-  await settleAll([downloads, walks], stop);
+  try {
+    // A failure of any (the key backup's too) stops the others.
+    await settleAll([downloads, walks, keyBackupRead.then(() => {}), roomTagsRead.then(() => {})], stop);
+  } finally {
+    // Nothing is left writing into the work folder, whatever happened.
+    await Promise.allSettled(writes);
+  }
+  await settleAll([...writes], stop);
+  const keyBackup = await keyBackupRead;
+  const roomTags = await roomTagsRead;
 
   const collected: Collected = {
     userId,
@@ -239,7 +279,7 @@ async function build(request: ExportRequest, work: string, stop: AbortController
   report();
   const written = await writePackageFiles(collected, request.config, files, options);
   signal.throwIfAborted();
-  const parts = await zipParts(collected, written, files, path.join(work, 'out'), partLimit, signal, (done, total) => {
+  const parts = await zipParts(collected, written, path.join(work, 'out'), partLimit, signal, (done, total) => {
     progress.parts = { done, total };
     report();
   });
@@ -325,13 +365,12 @@ async function writePackageFiles(c: Collected, config: BotConfig, filesDir: stri
 async function zipParts(
   c: Collected,
   files: PackageFile[],
-  filesDir: string,
   outDir: string,
   limit: number,
   signal: AbortSignal,
   onPart: (done: number, total: number) => void,
 ): Promise<WrittenPart[]> {
-  const planFiles: PlanFile[] = files.map((f) => ({ path: f.path, size: f.written.size, deflatedSize: f.written.deflatedSize }));
+  const planFiles: PlanFile[] = files.map((f) => ({ path: f.path, size: f.written.size, deflatedSize: f.written.deflated?.size ?? null }));
   const byPath = new Map(files.map((f) => [f.path, f]));
   const manifestFor = async (parts: PlannedPart[] | null): Promise<Manifest> => ({
     format: MANIFEST_FORMAT,
@@ -359,7 +398,7 @@ async function zipParts(
   onPart(0, plan.length);
   for (const part of plan) {
     const name = plan.length === 1 ? `${base}.zip` : `${base}-part-${part.number}-of-${plan.length}.zip`;
-    const result = await writePart(part, path.join(outDir, name), { diskPathOf: (p) => path.join(filesDir, p), manifest, date: new Date(c.generatedAt) }, signal);
+    const result = await writePart(part, path.join(outDir, name), { fileOf: (p) => byPath.get(p)!.written, manifest, date: new Date(c.generatedAt) }, signal);
     if (result.size > limit) throw new Error(`part ${part.number} came out at ${result.size} bytes, over the limit of ${limit}: the part plan is wrong`);
     written.push(result);
     onPart(written.length, plan.length);

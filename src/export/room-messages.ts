@@ -66,8 +66,17 @@ export function unreadableReason(error: unknown): string | null {
 const record = (event: StoredEvent, html: string): string =>
   `${event.origin_server_ts}\t${JSON.stringify(event)}\t${html.replace(/\r/g, '&#13;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;')}`;
 
-export async function exportRoomMessages(job: RoomJob): Promise<RoomMessages> {
-  const details = await job.homeserver.getRoomDetails(job.roomId);
+/** A room whose events were read into its scratch file, newest first, for writeRoom to write oldest first. */
+export type WalkedRoom = Pick<RoomMessages, 'details' | 'events' | 'messages' | 'ownMembershipEvents' | 'unavailable'> & { spool: ReverseSpool };
+
+/**
+ * Reads a room: every event the user sent there, newest first, into a scratch file, and the
+ * room's details alongside the first page. Only this waits on the server; writeRoom, which may
+ * run while the next room is read, does the rest.
+ */
+export async function walkRoom(job: RoomJob): Promise<WalkedRoom> {
+  const detailsRead = job.homeserver.getRoomDetails(job.roomId);
+  detailsRead.catch(() => {}); // awaited below, unless the walk fails first
   const spool = new ReverseSpool(path.join(job.scratchDir, `room-${job.number}.rev`));
   let events = 0;
   let messages = 0;
@@ -89,8 +98,19 @@ export async function exportRoomMessages(job: RoomJob): Promise<RoomMessages> {
       unavailable = unreadableReason(error);
       if (unavailable === null) throw error;
     }
-    const written = await writeOldestFirst(job, spool, { details, unavailable });
-    return { number: job.number, roomId: job.roomId, details, events, messages, ownMembershipEvents, unavailable, ...written };
+    return { details: await detailsRead, spool, events, messages, ownMembershipEvents, unavailable };
+  } catch (error) {
+    await spool.close();
+    throw error;
+  }
+}
+
+/** Writes a walked room's files (JSON Lines, HTML pieces) oldest first, and closes its scratch file. */
+export async function writeRoom(job: RoomJob, walked: WalkedRoom): Promise<RoomMessages> {
+  const { spool, ...read } = walked;
+  try {
+    const written = await writeOldestFirst(job, spool, { details: read.details, unavailable: read.unavailable });
+    return { number: job.number, roomId: job.roomId, ...read, ...written };
   } finally {
     await spool.close();
   }
@@ -146,7 +166,8 @@ class HtmlChunks {
   async add(day: string, line: string): Promise<void> {
     if (this.#current !== null && this.#current.size >= this.#job.htmlChunkBytes) await this.#finishChunk();
     if (this.#current === null) {
-      this.#current = new SpooledFile(`${this.#base}-${this.#done.length + 1}.html`, { compressed: true });
+      // A piece is copied into index.html or a page of its own, never zipped itself: no need to deflate it.
+      this.#current = new SpooledFile(`${this.#base}-${this.#done.length + 1}.html`, { compressed: false });
       await this.#current.write(`<h4>${escapeHtml(day)}${this.#day === day ? ' (continued)' : ''}</h4>\n<ul class="events">\n`);
     } else if (this.#day !== day) {
       await this.#current.write(`</ul>\n<h4>${escapeHtml(day)}</h4>\n<ul class="events">\n`);

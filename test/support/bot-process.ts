@@ -1,5 +1,6 @@
-// The real bot as a separate process: `node src/main.ts --config <file>`, exactly as an
-// operator runs it, against a test homeserver in the test's own process. For tests that
+// The real bot as a separate process: `node src/launch.ts --config <file>`, exactly as an
+// operator runs it (`npm start`, the Docker image: src/main.ts with the bot's V8 settings),
+// against a test homeserver in the test's own process. For tests that
 // must kill the bot for real (SIGKILL at any moment) and start it again on the same data.
 //
 //   const configPath = writeBotConfig(world.hs, dataDir);
@@ -64,9 +65,9 @@ export type SpawnOptions = {
   command?: { cwd: string; args: string[] };
 };
 
-/** Starts `node src/main.ts --config <configPath>` (or `command`) with only PATH and `env` in its environment. */
+/** Starts `node src/launch.ts --config <configPath>` (or `command`) with only PATH and `env` in its environment. */
 export function spawnBot(options: SpawnOptions): BotProcess {
-  const { cwd, args } = options.command ?? { cwd: ROOT, args: ['--disable-warning=DEP0060', 'src/main.ts', '--config', options.configPath] };
+  const { cwd, args } = options.command ?? { cwd: ROOT, args: ['--disable-warning=DEP0060', 'src/launch.ts', '--config', options.configPath] };
   const child = spawn(process.execPath, args, {
     cwd,
     // The pseudonym key is required at start; tests that check its absence pass their own.

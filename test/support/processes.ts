@@ -1,5 +1,6 @@
-// Processes as the kernel shows them (/proc, Linux): the export processes a bot started, what
-// their command line and environment hold, and whether they are still there.
+// Processes as the kernel shows them (/proc, Linux): the export processes a bot started (and
+// which of them are making a package), what their command line and environment hold, and
+// whether they are still there.
 import fs from 'node:fs';
 
 /** What an export process's command line names (src/export/export-process.ts starts it). */
@@ -28,6 +29,32 @@ export function exportProcessesOf(parent: number): number[] {
     .filter((name) => /^\d+$/.test(name))
     .map(Number)
     .filter((pid) => stat(pid)?.ppid === parent && isRunning(pid) && commandLineNames(pid, EXPORT_WORKER));
+}
+
+/**
+ * The export processes `parent` started that are making a package now: they hold the bot's
+ * database open (the bot starts one ahead to wait for the next export, which holds nothing).
+ */
+export function workingExportProcessesOf(parent: number): number[] {
+  return exportProcessesOf(parent).filter((pid) => opens(pid, DATABASE));
+}
+
+/** The bot's database file (src/store/database.ts). */
+const DATABASE = 'dsar-bot.sqlite';
+
+/** Whether one of the process's open files has a name ending in `name`. */
+function opens(pid: number, name: string): boolean {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/${pid}/fd/${fd}`).endsWith(name);
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }
 
 /** Whether the process's command line has an argument ending in `name` (false once it is gone). */

@@ -57,10 +57,12 @@ export type StartOptions = {
   serverName?: string;
   /** YAML lines appended to the configuration (a test that needs another setting). */
   extraConfig?: string;
+  /** The root to run it from, outside vitest (a benchmark: what prepare-root.sh printed); by default the tier's. */
+  root?: string;
 };
 
 export async function startRealSynapse(options: StartOptions = {}): Promise<RealSynapse> {
-  const root = synapseRoot();
+  const root = options.root ?? synapseRoot();
   if (root === null) throw new Error('no real Synapse here (see the line global-setup.ts printed)');
   const serverName = options.serverName ?? 'dsar.test';
   const port = await freePort();

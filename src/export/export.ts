@@ -140,17 +140,19 @@ async function build(request: ExportRequest, work: string, stop: AbortController
   // The uploads are listed (and then downloaded) while the account's records are read.
   const listed = listMedia(hs, userId, account.value.avatarUrl);
   listed.catch(() => {}); // awaited below, unless a record fails first
-  const [devices, sessions, accountData, pushers, keys, partLimit] = await Promise.all([
-    hs.getStoredDevices(userId),
+  // The devices first: reading as the user (login-as) shows up as a device on some servers
+  // (Tuwunel's "Admin login"), which must not land in the user's export. The account's other
+  // records are not needed before the rooms: they are read alongside, as is the key backup
+  // (read as the user on most servers).
+  const devices = await hs.getStoredDevices(userId);
+  const recordsRead = Promise.all([
     hs.getStoredSessions(userId),
     hs.getStoredAccountData(userId),
     hs.getStoredPushers(userId),
     hs.getStoredEncryptionKeys(userId),
     request.partLimit ?? hs.getUploadLimit().then((limit) => limit ?? DEFAULT_PART_LIMIT),
   ]);
-  // Only after the devices were read: reading as the user (login-as) shows up as a device on
-  // some servers (Tuwunel's "Admin login"), which must not land in the user's export. The key
-  // backup (read as the user on most servers) is not needed before the rooms: it is read alongside.
+  recordsRead.catch(() => {}); // settled with the walks below, unless the memberships fail first
   const keyBackupRead = hs.getKeyBackup(userId);
   keyBackupRead.catch(() => {}); // settled with the walks below, unless the memberships fail first
   const [memberships, media, profileFields] = await Promise.all([hs.getMemberships(userId), listed, hs.getProfileFields(userId)]);
@@ -247,12 +249,13 @@ async function build(request: ExportRequest, work: string, stop: AbortController
   });
   try {
     // A failure of any (the key backup's too) stops the others.
-    await settleAll([downloads, walks, keyBackupRead.then(() => {}), roomTagsRead.then(() => {})], stop);
+    await settleAll([downloads, walks, recordsRead.then(() => {}), keyBackupRead.then(() => {}), roomTagsRead.then(() => {})], stop);
   } finally {
     // Nothing is left writing into the work folder, whatever happened.
     await Promise.allSettled(writes);
   }
   await settleAll([...writes], stop);
+  const [sessions, accountData, pushers, keys, partLimit] = await recordsRead;
   const keyBackup = await keyBackupRead;
   const roomTags = await roomTagsRead;
 
@@ -370,7 +373,7 @@ async function zipParts(
   signal: AbortSignal,
   onPart: (done: number, total: number) => void,
 ): Promise<WrittenPart[]> {
-  const planFiles: PlanFile[] = files.map((f) => ({ path: f.path, size: f.written.size, deflatedSize: f.written.deflated?.size ?? null }));
+  const planFiles: PlanFile[] = files.map((f) => ({ path: f.path, size: f.written.size, deflatedSize: f.written.deflatedSize }));
   const byPath = new Map(files.map((f) => [f.path, f]));
   const manifestFor = async (parts: PlannedPart[] | null): Promise<Manifest> => ({
     format: MANIFEST_FORMAT,

@@ -1,18 +1,13 @@
-// A file being written to the export's work folder, with its size, SHA-256 and CRC-32 counted as
-// the bytes go by, and (for text, which the zip compresses) deflated as it is written, into a
-// file beside it (`<path>.deflate`): the zip copies those bytes as they are (zip-writer.ts), so
-// text is compressed once, while the walk waits on the server, and parts are planned from exact
-// sizes without reading anything twice.
+// A file being written to the export's work folder, with its size and SHA-256 counted as the
+// bytes go by, and (for text, which the zip compresses) how big it will be once deflated at the
+// zip's own level, so that parts are planned from exact sizes without reading anything twice.
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { crc32, createDeflateRaw, type DeflateRaw } from 'node:zlib';
+import { createDeflateRaw, type DeflateRaw } from 'node:zlib';
 
-/** The zip's compression level (zlib's default). */
+/** The zip's compression level (zlib's default); the count below uses the same one. */
 export const ZIP_LEVEL = 6;
-
-/** Where the deflated copy of a compressed file is written. */
-export const deflatedPathOf = (diskPath: string): string => `${diskPath}.deflate`;
 
 /** Text is written in blocks of about this many characters. */
 const BLOCK_CHARS = 64 * 1024;
@@ -21,10 +16,8 @@ export type WrittenFile = {
   diskPath: string;
   size: number;
   sha256: string;
-  /** Of the bytes as written (the zip's checksum). */
-  crc32: number;
-  /** The bytes deflated at ZIP_LEVEL (raw deflate, as a zip entry holds them); null for files stored as they are (media). */
-  deflated: { diskPath: string; size: number } | null;
+  /** Exact size once deflated at ZIP_LEVEL; null for files stored as they are (media). */
+  deflatedSize: number | null;
 };
 
 export class SpooledFile {
@@ -32,9 +25,7 @@ export class SpooledFile {
   readonly #out: WriteStream;
   readonly #hash = createHash('sha256');
   readonly #deflate: DeflateRaw | null;
-  readonly #deflatedOut: WriteStream | null;
   #deflated = 0;
-  #crc = 0;
   #size = 0;
   #pending: string[] = [];
   #pendingChars = 0;
@@ -44,10 +35,8 @@ export class SpooledFile {
     this.#out = createWriteStream(diskPath, { flags: 'wx', mode: 0o600 });
     this.#out.on('error', () => {}); // surfaced by write()/close()
     this.#deflate = options.compressed ? createDeflateRaw({ level: ZIP_LEVEL }) : null;
-    this.#deflatedOut = options.compressed ? createWriteStream(deflatedPathOf(diskPath), { flags: 'wx', mode: 0o600 }) : null;
-    this.#deflatedOut?.on('error', () => {}); // surfaced by close()
+    // Only counted: the zip deflates the file again as it writes it.
     this.#deflate?.on('data', (chunk: Buffer) => (this.#deflated += chunk.length));
-    if (this.#deflate !== null && this.#deflatedOut !== null) this.#deflate.pipe(this.#deflatedOut);
   }
 
   /** Bytes written so far (text still gathered into a block counts by its characters). */
@@ -84,7 +73,6 @@ export class SpooledFile {
     if (buffer.length === 0) return;
     this.#size += buffer.length;
     this.#hash.update(buffer);
-    this.#crc = crc32(buffer, this.#crc);
     // Both waits are set up before either is awaited, so that no 'drain' goes unheard.
     const waits: Promise<unknown>[] = [];
     if (this.#deflate !== null && !this.#deflate.write(buffer)) waits.push(once(this.#deflate, 'drain'));
@@ -94,21 +82,20 @@ export class SpooledFile {
 
   async close(): Promise<WrittenFile> {
     await this.#flush();
-    if (this.#deflate !== null && this.#deflatedOut !== null) {
-      const written = closedOrError(this.#deflatedOut);
+    if (this.#deflate !== null) {
+      const ended = once(this.#deflate, 'end');
       this.#deflate.end();
-      await written;
+      this.#deflate.resume();
+      await ended;
     }
     this.#out.end();
     await closedOrError(this.#out);
-    const deflated = this.#deflatedOut === null ? null : { diskPath: deflatedPathOf(this.diskPath), size: this.#deflated };
-    return { diskPath: this.diskPath, size: this.#size, sha256: this.#hash.digest('hex'), crc32: this.#crc, deflated };
+    return { diskPath: this.diskPath, size: this.#size, sha256: this.#hash.digest('hex'), deflatedSize: this.#deflate === null ? null : this.#deflated };
   }
 
   /** Gives up on the file (an error or a cancelled export); the work folder is removed later. */
   abandon(): void {
     this.#deflate?.destroy();
-    this.#deflatedOut?.destroy();
     this.#out.destroy();
   }
 }

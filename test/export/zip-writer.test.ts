@@ -1,5 +1,5 @@
-// The zip writer (src/export/zip-writer.ts) against real unzippers: text deflated once as it was
-// spooled, media stored, a piece cut out of a bigger file, and the zip64 records: Info-ZIP's
+// The zip writer (src/export/zip-writer.ts) against real unzippers: text deflated, media
+// stored, a piece cut out of a bigger file, and the zip64 records: Info-ZIP's
 // `unzip` tests and extracts every part, yauzl reads it strictly, and every file comes out with
 // the size and SHA-256 of what was written.
 import { spawnSync } from 'node:child_process';
@@ -37,7 +37,7 @@ async function written() {
   for (const [name, bytes] of contents) {
     files.set(name, await writeWholeFile(path.join(dir, name), bytes, { compressed: !name.startsWith('media/') && bytes.length > 0 }));
   }
-  const whole = (name: string) => ({ name, source: name, offset: 0, length: contents.get(name)!.length, store: files.get(name)!.deflated === null });
+  const whole = (name: string) => ({ name, source: name, offset: 0, length: contents.get(name)!.length, store: files.get(name)!.deflatedSize === null });
   const part: PlannedPart = {
     number: 1,
     entries: [whole('index.html'), whole('data.json'), whole('empty.json'), whole('media/1.mp4'), { name: 'media/2.bin.002', source: 'media/2.bin', offset: 40_000, length: 30_000, store: true }],

@@ -1,73 +1,22 @@
 // A person's Matrix client for the real-server tier, in plain client-server API calls over
 // HTTP: what Element sends when someone opens a chat, writes, reacts, uploads, leaves. It
 // reads the bot's answers back from the room's history, as a person scrolling would.
-import { randomBytes } from 'node:crypto';
+import { PersonClient } from '../../support/person-client.ts';
 import type { Account, RealSynapse } from './synapse.ts';
 
 export type RoomEvent = { event_id: string; type: string; sender: string; state_key?: string; content: Record<string, any>; origin_server_ts: number; unsigned?: Record<string, any> };
 
 const enc = encodeURIComponent;
 
-export class RealClient {
-  readonly userId: string;
-  readonly accessToken: string;
-  readonly deviceId: string;
+export class RealClient extends PersonClient {
   /** For a second device of this person's (E2eeUser.logIn). */
   readonly password: string;
   readonly #synapse: RealSynapse;
 
   constructor(synapse: RealSynapse, account: Account) {
+    super(synapse, account);
     this.#synapse = synapse;
-    this.userId = account.userId;
-    this.accessToken = account.accessToken;
-    this.deviceId = account.deviceId;
     this.password = account.password;
-  }
-
-  call(method: string, path: string, body?: unknown) {
-    return this.#synapse.call(method, path, { token: this.accessToken, ...(body === undefined ? {} : { body }) });
-  }
-
-  ok(method: string, path: string, body?: unknown): Promise<any> {
-    return this.#synapse.ok(method, path, { token: this.accessToken, ...(body === undefined ? {} : { body }) });
-  }
-
-  async createRoom(options: { invite?: string[]; isDirect?: boolean; encrypted?: boolean; preset?: string; name?: string; alias?: string } = {}): Promise<string> {
-    const answer = await this.ok('POST', '/_matrix/client/v3/createRoom', {
-      preset: options.preset ?? (options.isDirect ? 'trusted_private_chat' : 'private_chat'),
-      ...(options.invite ? { invite: options.invite } : {}),
-      ...(options.isDirect ? { is_direct: true } : {}),
-      ...(options.name ? { name: options.name } : {}),
-      ...(options.alias ? { room_alias_name: options.alias } : {}),
-      ...(options.encrypted ? { initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }] } : {}),
-    });
-    return answer.room_id;
-  }
-
-  async join(roomIdOrAlias: string): Promise<string> {
-    return (await this.ok('POST', `/_matrix/client/v3/join/${enc(roomIdOrAlias)}`, {})).room_id;
-  }
-
-  async invite(roomId: string, userId: string): Promise<void> {
-    await this.ok('POST', `/_matrix/client/v3/rooms/${enc(roomId)}/invite`, { user_id: userId });
-  }
-
-  async leave(roomId: string): Promise<void> {
-    await this.ok('POST', `/_matrix/client/v3/rooms/${enc(roomId)}/leave`, {});
-  }
-
-  async forget(roomId: string): Promise<void> {
-    await this.ok('POST', `/_matrix/client/v3/rooms/${enc(roomId)}/forget`, {});
-  }
-
-  /** Sends an event under a fresh transaction ID; its event ID. */
-  async send(roomId: string, type: string, content: Record<string, unknown>): Promise<string> {
-    const txn = randomBytes(8).toString('hex');
-    return (await this.ok('PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/send/${enc(type)}/${txn}`, content)).event_id;
-  }
-
-  say(roomId: string, body: string): Promise<string> {
-    return this.send(roomId, 'm.room.message', { msgtype: 'm.text', body });
   }
 
   async upload(bytes: Buffer, contentType: string, fileName: string): Promise<string> {

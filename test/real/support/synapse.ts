@@ -10,15 +10,14 @@
 //   ...
 //   await synapse.close();
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, createHmac, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, inject } from 'vitest';
+import { jsonCaller, okCaller, registerWithSharedSecret, sleep, type Call, type Ok, type RegisteredAccount } from '../../support/matrix-http.ts';
 
-export type Account = { userId: string; accessToken: string; deviceId: string; /** For a second login (a client of its own, E2eeUser.logIn). */ password: string };
-
-export type Answer = { status: number; json: any };
+export type Account = RegisteredAccount;
 
 export type RealSynapse = {
   /** http://127.0.0.1:<port> */
@@ -35,9 +34,9 @@ export type RealSynapse = {
   /** Gives a user Synapse's default rate limits back (DELETE on the same path). */
   restoreRateLimits(userId: string): Promise<void>;
   /** One HTTP call; never throws on a status, the caller looks at it. Waits out 429s. */
-  call(method: string, pathAndQuery: string, options?: { token?: string; body?: unknown }): Promise<Answer>;
+  call: Call;
   /** The same, and throws unless the status is 2xx. */
-  ok(method: string, pathAndQuery: string, options?: { token?: string; body?: unknown }): Promise<any>;
+  ok: Ok;
   /** What Synapse wrote to its log (warnings and worse), for a failing test's message. */
   log(): string;
   close(): Promise<void>;
@@ -104,42 +103,9 @@ export async function startRealSynapse(options: StartOptions = {}): Promise<Real
     throw error;
   }
 
-  const call = async (method: string, pathAndQuery: string, o: { token?: string; body?: unknown } = {}): Promise<Answer> => {
-    for (let attempt = 0; ; attempt++) {
-      const response = await fetch(url + pathAndQuery, {
-        method,
-        headers: { ...(o.token ? { Authorization: `Bearer ${o.token}` } : {}), ...(o.body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        ...(o.body === undefined ? {} : { body: JSON.stringify(o.body) }),
-      });
-      const text = await response.text();
-      let json: any = null;
-      try {
-        json = text === '' ? null : JSON.parse(text);
-      } catch {
-        json = { raw: text };
-      }
-      if (response.status === 429 && attempt < 20) {
-        await sleep(Math.min(5_000, Number(json?.retry_after_ms ?? 500)));
-        continue;
-      }
-      return { status: response.status, json };
-    }
-  };
-  const ok = async (method: string, pathAndQuery: string, o: { token?: string; body?: unknown } = {}) => {
-    const answer = await call(method, pathAndQuery, o);
-    if (answer.status < 200 || answer.status > 299) throw new Error(`${method} ${pathAndQuery.split('?')[0]}: ${answer.status} ${JSON.stringify(answer.json)}`);
-    return answer.json;
-  };
-  const register = async (localpart: string, o: { admin?: boolean; displayName?: string } = {}): Promise<Account> => {
-    const { nonce } = await ok('GET', '/_synapse/admin/v1/register');
-    const password = randomBytes(12).toString('hex');
-    const admin = o.admin ?? false;
-    const mac = createHmac('sha1', SHARED_SECRET).update([nonce, localpart, password, admin ? 'admin' : 'notadmin'].join('\0')).digest('hex');
-    const answer = await ok('POST', '/_synapse/admin/v1/register', {
-      body: { nonce, username: localpart, password, admin, mac, ...(o.displayName ? { displayname: o.displayName } : {}) },
-    });
-    return { userId: answer.user_id, accessToken: answer.access_token, deviceId: answer.device_id, password };
-  };
+  const call = jsonCaller(url);
+  const ok = okCaller(call);
+  const register = (localpart: string, o: { admin?: boolean; displayName?: string } = {}): Promise<Account> => registerWithSharedSecret(ok, SHARED_SECRET, localpart, o);
 
   let admin: Account;
   let version: string;
@@ -265,4 +231,3 @@ async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

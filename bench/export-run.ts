@@ -1,16 +1,16 @@
 // One export for `npm run bench:export`, in a fresh process: connects to the benchmark's
 // homeserver, exports the user into a temporary folder, prints one JSON line of figures, and
 // removes the package. Mode `export-process` makes the package as the bot does, in an export
-// process of its own (src/export/export-process.ts, with its V8 settings), and reports that
+// process of its own (src/export/process/export-process.ts, with its V8 settings), and reports that
 // process's peak RSS; mode `in-process` makes it in this process and reports this one's (both
 // from the kernel's own count).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { exportsDir } from '../src/export/expiry.ts';
-import { childProcessPackageMaker } from '../src/export/export-process.ts';
-import { inProcessPackageMaker, type PackageMaker } from '../src/export/package-maker.ts';
+import { exportsDir } from '../src/export/lifecycle/expiry.ts';
+import { childProcessPackageMaker } from '../src/export/process/export-process.ts';
+import { inProcessPackageMaker, type PackageMaker } from '../src/export/process/package-maker.ts';
 import { connectHomeserver } from '../src/homeserver/synapse-admin.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { SqlitePuppetLedger } from '../src/store/puppet-sessions.ts';

@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { EXPORT_PROCESS_FLAGS } from '../src/export/export-process.ts';
+import { EXPORT_PROCESS_FLAGS } from '../src/export/process/export-process.ts';
 import { ISSUE_SHAPE } from './export-floor.ts';
 import { exportRatio } from './export-ratio.ts';
 import { exportRatioReal } from './export-real.ts';

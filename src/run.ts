@@ -17,7 +17,7 @@ import { decideEncryption, type EncryptionDecision } from './crypto/encryption-m
 import type { OpenedStore } from './crypto/store-options.ts';
 import type { JobHandler } from './jobs/runner.ts';
 import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
-import { exportProcesses } from './export/export-process.ts';
+import { exportProcesses } from './export/process/export-process.ts';
 
 /** 32 characters: 128 bits as hex, or more as a passphrase. */
 const MIN_PSEUDONYM_KEY_LENGTH = 32;

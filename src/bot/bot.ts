@@ -13,7 +13,7 @@ import type { CategoryId } from '../config/categories.ts';
 import type { BotConfig } from '../config/load.ts';
 import { REACTION_DENIAL_REASON, reactionDenialFollowUp } from '../erasure/messages.ts';
 import type { ErasureDesk } from '../erasure/erasure-desk.ts';
-import type { ExportDesk } from '../export/export-desk.ts';
+import type { ExportDesk } from '../export/lifecycle/export-desk.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import type { JobStore } from '../jobs/job-store.ts';

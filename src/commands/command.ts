@@ -5,7 +5,7 @@ import type { BotConfig } from '../config/load.ts';
 import type { CategoryId } from '../config/categories.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import type { ErasureDesk } from '../erasure/erasure-desk.ts';
-import type { ExportDesk } from '../export/export-desk.ts';
+import type { ExportDesk } from '../export/lifecycle/export-desk.ts';
 import type { RequestDesk } from '../requests/desk.ts';
 import { code, paragraph, type Document } from '../render/document.ts';
 import type { Param } from './params.ts';

@@ -1,6 +1,6 @@
 // !export: a copy of everything the server holds about the sender, made in the background and
 // delivered here as zip files; the answer is the progress message the job keeps editing.
-import { exportAlreadyOpen, exportQueued, exportTooSoon } from '../export/messages.ts';
+import { exportAlreadyOpen, exportQueued, exportTooSoon } from '../export/lifecycle/messages.ts';
 import { defineCommand } from './command.ts';
 
 export const exportData = defineCommand({

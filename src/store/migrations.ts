@@ -229,7 +229,7 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       );
     `);
   },
-  // 8: export packages are made in processes of their own (export/export-process.ts), which
+  // 8: export packages are made in processes of their own (export/process/export-process.ts), which
   // open login-as sessions too. Each session names the process that opened it, so that the bot
   // can end those of one that died without waiting for its own next start.
   (db) => {

@@ -115,8 +115,8 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The event IDs in the export package the bot made for Alice (read back from its zip on disk). */
 async function exportedEventIds(w: World): Promise<Set<string>> {
-  const { readPackage } = await import('../../src/export/package.ts');
-  const { exportsDir } = await import('../../src/export/expiry.ts');
+  const { readPackage } = await import('../../src/export/package/package.ts');
+  const { exportsDir } = await import('../../src/export/lifecycle/expiry.ts');
   const { readPackageBack } = await import('../export/read-package.ts');
   const request = w.bot.services.desk.requests.store.forUser(ALICE).find((r) => r.kind === 'export')!;
   const pkg = await readPackage(exportsDir(w.config.dataDir), request.id);

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exportsDir } from '../../src/export/expiry.ts';
+import { exportsDir } from '../../src/export/lifecycle/expiry.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import {
   ALICE,

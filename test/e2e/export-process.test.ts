@@ -1,4 +1,4 @@
-// The package is made in a process of its own (src/export/export-process.ts), seen from
+// The package is made in a process of its own (src/export/process/export-process.ts), seen from
 // outside: the process the kernel lists under the bot, killed with SIGKILL in the middle of an
 // export (the bot ends the login-as session it left, retries, and delivers one package), and
 // what its command line and environment hold when the bot runs from the real command line.
@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exportsDir } from '../../src/export/expiry.ts';
+import { exportsDir } from '../../src/export/lifecycle/expiry.ts';
 import { botBodies, fileMessages, requestIdIn, seedHistory, slowRoomPages, unzipDelivered } from '../export/delivered.ts';
 import { killAllBots, startBot, writeBotConfig } from '../support/bot-process.ts';
 import { movableClock } from '../support/clock.ts';

@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliverPart, expireExport, packageParts, plainUploader, type MessageSender } from '../../src/export/delivery.ts';
-import { exportUserData } from '../../src/export/export.ts';
-import { packageDir } from '../../src/export/package.ts';
+import { deliverPart, expireExport, packageParts, plainUploader, type MessageSender } from '../../src/export/lifecycle/delivery.ts';
+import { exportUserData } from '../../src/export/package/export.ts';
+import { packageDir } from '../../src/export/package/package.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { call, enc } from '../homeserver/test-helpers.ts';
 import { ALICE, BOT, seedAlice, startExportWorld, type ExportWorld } from './seed.ts';

@@ -3,9 +3,9 @@
 // verified, and index.html opened in headless Chromium.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportUserData, type ExportProgress } from '../../src/export/export.ts';
-import type { ExportPackage } from '../../src/export/package.ts';
-import { isSafeEntryPath } from '../../src/export/paths.ts';
+import { exportUserData, type ExportProgress } from '../../src/export/package/export.ts';
+import type { ExportPackage } from '../../src/export/package/package.ts';
+import { isSafeEntryPath } from '../../src/export/package/paths.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { chromiumMissing, useChromium } from '../support/chromium.ts';
 import { readPackageBack, unpack, type ReadPackage } from './read-package.ts';

@@ -3,9 +3,9 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exportUserData } from '../../src/export/export.ts';
-import { packageDir, readPackage, removePackage, removeStalePartials, workDir } from '../../src/export/package.ts';
-import { isSafeEntryPath } from '../../src/export/paths.ts';
+import { exportUserData } from '../../src/export/package/export.ts';
+import { packageDir, readPackage, removePackage, removeStalePartials, workDir } from '../../src/export/package/package.ts';
+import { isSafeEntryPath } from '../../src/export/package/paths.ts';
 import { chromiumMissing, useChromium } from '../support/chromium.ts';
 import { readPackageBack, unpack } from './read-package.ts';
 import { ALICE, BOB, PNG, seedAlice, startExportWorld, type ExportWorld } from './seed.ts';

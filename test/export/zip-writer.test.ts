@@ -1,4 +1,4 @@
-// The zip writer (src/export/zip-writer.ts) against real unzippers: text deflated, media
+// The zip writer (src/export/package/zip-writer.ts) against real unzippers: text deflated, media
 // stored, a piece cut out of a bigger file, and the zip64 records: Info-ZIP's
 // `unzip` tests and extracts every part, yauzl reads it strictly, and every file comes out with
 // the size and SHA-256 of what was written.
@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PlannedPart } from '../../src/export/parts.ts';
-import { writeWholeFile, type WrittenFile } from '../../src/export/spooled-file.ts';
-import { writePart } from '../../src/export/zip-writer.ts';
+import type { PlannedPart } from '../../src/export/package/parts.ts';
+import { writeWholeFile, type WrittenFile } from '../../src/export/package/spooled-file.ts';
+import { writePart } from '../../src/export/package/zip-writer.ts';
 import { readZip } from '../support/unzip.ts';
 
 const hasUnzip = spawnSync('unzip', ['-v']).status === 0;

@@ -1,6 +1,6 @@
 // The facts the test homeserver models about Synapse (issue 15, item 5, and what the real tier
 // found on the way), checked against a real Synapse with its default rate limits, as operators
-// run them, with the very scenarios the fast tier runs against the test homeserver's `synapse`
+// run them, with the very scenarios the e2e tier runs against the test homeserver's `synapse`
 // flavour (test/support/homeserver-facts/), so both tiers give the same answers.
 import { afterAll, beforeAll, it } from 'vitest';
 import { describeWithSynapse, startRealSynapse, type RealSynapse } from './support/synapse.ts';

@@ -3,7 +3,7 @@
 // whether they are still there.
 import fs from 'node:fs';
 
-/** What an export process's command line names (src/export/export-process.ts starts it). */
+/** What an export process's command line names (src/export/process/export-process.ts starts it). */
 const EXPORT_WORKER = 'export-worker.ts';
 
 /** /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses. */

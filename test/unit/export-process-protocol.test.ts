@@ -3,9 +3,9 @@
 // unexpected error crosses by name only.
 import { describe, expect, it } from 'vitest';
 import { HomeserverError } from '../../src/homeserver/errors.ts';
-import { ExportError } from '../../src/export/export.ts';
-import { ExportProcessError, receivedError, SentFailure, sentFailure } from '../../src/export/export-process-protocol.ts';
-import { PartLimitTooSmall } from '../../src/export/parts.ts';
+import { ExportError } from '../../src/export/package/export.ts';
+import { ExportProcessError, receivedError, SentFailure, sentFailure } from '../../src/export/process/export-process-protocol.ts';
+import { PartLimitTooSmall } from '../../src/export/package/parts.ts';
 
 /** Through JSON, as over the IPC channel, and checked on arrival. */
 const across = (error: unknown): Error => receivedError(SentFailure.parse(JSON.parse(JSON.stringify(sentFailure(error)))));

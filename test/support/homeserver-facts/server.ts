@@ -1,6 +1,6 @@
 // One scenario, two servers: the facts about what a homeserver does (issue 15, item 5, and what
 // the real tier found on the way) are written once as plain HTTP against a FactServer, and run
-// against the test homeserver (fast tier, test/homeserver/) and against the real Synapse
+// against the test homeserver (e2e tier, test/homeserver/) and against the real Synapse
 // (test/real/homeserver-facts.test.ts), so that both tiers are held to the same observable answers.
 //
 //   const server = await factServerFor(hs);               // or realFactServer(synapse)

@@ -2,7 +2,7 @@
 // scripts and no outside resources, and a Content-Security-Policy that forbids them anyway,
 // so that a name or message that slipped past escaping could still run nothing. Everything
 // a person or another server chose (names, messages, file names) goes through escapeHtml.
-import { escapeHtml } from '../render/render.ts';
+import { escapeHtml } from '../../render/render.ts';
 
 export { escapeHtml };
 

@@ -11,8 +11,8 @@ import type {
   Stored,
   StoredEvent,
   UserAccount,
-} from '../homeserver/homeserver.ts';
-import type { Inventory } from '../inventory/inventory.ts';
+} from '../../homeserver/homeserver.ts';
+import type { Inventory } from '../../inventory/inventory.ts';
 import type { MediaEntry } from './media-files.ts';
 import type { RoomMessages } from './room-messages.ts';
 

@@ -5,11 +5,11 @@
 // room is encrypted and the bot has encryption. Sending goes through the caller's chat client,
 // which encrypts the event itself in an encrypted room.
 import { rm } from 'node:fs/promises';
-import type { Homeserver } from '../homeserver/homeserver.ts';
-import { formatBytes } from '../inventory/facts.ts';
-import { encryptFile } from '../matrix/encrypted-file.ts';
-import { escapeHtml } from './html.ts';
-import { partPath, removePackage, type ExportPackage } from './package.ts';
+import type { Homeserver } from '../../homeserver/homeserver.ts';
+import { formatBytes } from '../../inventory/facts.ts';
+import { encryptFile } from '../../matrix/encrypted-file.ts';
+import { escapeHtml } from '../package/html.ts';
+import { partPath, removePackage, type ExportPackage } from '../package/package.ts';
 
 export type PackagePart = ExportPackage['parts'][number] & { path: string; of: number };
 

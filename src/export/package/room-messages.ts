@@ -2,8 +2,8 @@
 // written oldest first, as JSON Lines (data/messages/<n>.jsonl) and as HTML grouped by day,
 // cut into pieces small enough for index.html or a page of their own.
 import path from 'node:path';
-import { isHomeserverError, isRoomRefusal } from '../homeserver/errors.ts';
-import type { Homeserver, RoomDetails, StoredEvent } from '../homeserver/homeserver.ts';
+import { isHomeserverError, isRoomRefusal } from '../../homeserver/errors.ts';
+import type { Homeserver, RoomDetails, StoredEvent } from '../../homeserver/homeserver.ts';
 import { dayOf, eventLine, type MediaLinks } from './event-html.ts';
 import { escapeHtml } from './html.ts';
 import { messagesPath } from './paths.ts';

@@ -4,9 +4,9 @@
 // the bot sends, records its login-as sessions in the bot's database under its own name (the
 // bot ends them if this process dies), and writes nothing to any log: what the bot needs to
 // know goes back over the IPC channel. When that channel closes (the bot died), it ends at once.
-import { homeserverWith } from '../homeserver/synapse-admin.ts';
-import { joinDatabase, type Db } from '../store/database.ts';
-import { SqlitePuppetLedger } from '../store/puppet-sessions.ts';
+import { homeserverWith } from '../../homeserver/synapse-admin.ts';
+import { joinDatabase, type Db } from '../../store/database.ts';
+import { SqlitePuppetLedger } from '../../store/puppet-sessions.ts';
 import { FromExportProcess, sentFailure, ToExportProcess } from './export-process-protocol.ts';
 import { inProcessPackageMaker } from './package-maker.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shapeOf } from './shape.ts';
+import { shapeOf } from '../contract/shape.ts';
 
 describe('shapeOf', () => {
   it('keeps key sets and types, not values', () => {

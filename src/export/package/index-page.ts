@@ -3,11 +3,11 @@
 // gets it, where it came from), the user's rights, then the data itself and every message,
 // grouped by room and day. Rooms too long for one page get pages of their own.
 import { createReadStream } from 'node:fs';
-import { CATEGORY_IDS, CATEGORY_LABELS, type CategoryId } from '../config/categories.ts';
-import type { BotConfig } from '../config/load.ts';
-import { formatBytes } from '../inventory/facts.ts';
-import { categorySections, rightsSection } from '../inventory/report.ts';
-import { render } from '../render/render.ts';
+import { CATEGORY_IDS, CATEGORY_LABELS, type CategoryId } from '../../config/categories.ts';
+import type { BotConfig } from '../../config/load.ts';
+import { formatBytes } from '../../inventory/facts.ts';
+import { categorySections, rightsSection } from '../../inventory/report.ts';
+import { render } from '../../render/render.ts';
 import { inventoryOf, type Collected, type ExportedRoom } from './collected.ts';
 import { escapeHtml, jsonBlock, localLink, pageEnd, pageStart } from './html.ts';
 import { categoryPath, messagesPath, roomPagePath } from './paths.ts';

@@ -5,24 +5,24 @@
 // with send keys derived from the request and the part, so no part is ever sent twice.
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import type { BotConfig } from '../config/load.ts';
-import { HomeserverError } from '../homeserver/errors.ts';
-import type { Homeserver } from '../homeserver/homeserver.ts';
-import { JobFailure } from '../jobs/job.ts';
-import type { JobContext, JobHandler } from '../jobs/runner.ts';
-import { keepTyping, type Chat } from '../matrix/chat.ts';
-import { CannotEncryptError, SendError } from '../matrix/send-once.ts';
-import { describeFailure } from '../matrix/request-failure.ts';
-import { troubleDescription } from '../homeserver/trouble.ts';
-import type { Document } from '../render/document.ts';
+import type { BotConfig } from '../../config/load.ts';
+import { HomeserverError } from '../../homeserver/errors.ts';
+import type { Homeserver } from '../../homeserver/homeserver.ts';
+import { JobFailure } from '../../jobs/job.ts';
+import type { JobContext, JobHandler } from '../../jobs/runner.ts';
+import { keepTyping, type Chat } from '../../matrix/chat.ts';
+import { CannotEncryptError, SendError } from '../../matrix/send-once.ts';
+import { describeFailure } from '../../matrix/request-failure.ts';
+import { troubleDescription } from '../../homeserver/trouble.ts';
+import type { Document } from '../../render/document.ts';
 import { encryptedUploader, fileMessageContent, packageParts, plainUploader, uploadedUri, type Attachment, type AttachmentUploader, type PackagePart } from './delivery.ts';
 import { discardExport, uploadNameFor, type ExpiryDependencies } from './expiry.ts';
-import { ExportError, type ExportProgress } from './export.ts';
-import { ExportProcessStopped } from './export-process.ts';
+import { ExportError, type ExportProgress } from '../package/export.ts';
+import { ExportProcessStopped } from '../process/export-process.ts';
 import type { ExportStore } from './export-store.ts';
 import { CANNOT_ENCRYPT, exportProgress, exportReady, NO_ACCOUNT, NO_DIRECT_CHAT, NOT_A_DIRECT_CHAT, NOT_AVAILABLE, PROCESS_STOPPED, UPLOAD_LIMIT_TOO_SMALL } from './messages.ts';
-import type { PackageMaker } from './package-maker.ts';
-import { PartLimitTooSmall } from './parts.ts';
+import type { PackageMaker } from '../process/package-maker.ts';
+import { PartLimitTooSmall } from '../package/parts.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

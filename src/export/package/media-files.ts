@@ -3,8 +3,8 @@
 // longer serve is listed with the reason, and the export goes on.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isHomeserverError } from '../homeserver/errors.ts';
-import type { Homeserver, JsonValue, UploadedMedia } from '../homeserver/homeserver.ts';
+import { isHomeserverError } from '../../homeserver/errors.ts';
+import type { Homeserver, JsonValue, UploadedMedia } from '../../homeserver/homeserver.ts';
 import { mediaPath } from './paths.ts';
 import { SpooledFile, type WrittenFile } from './spooled-file.ts';
 

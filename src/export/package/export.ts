@@ -11,9 +11,9 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { BotConfig } from '../config/load.ts';
-import { isHomeserverError } from '../homeserver/errors.ts';
-import type { Homeserver } from '../homeserver/homeserver.ts';
+import type { BotConfig } from '../../config/load.ts';
+import { isHomeserverError } from '../../homeserver/errors.ts';
+import type { Homeserver } from '../../homeserver/homeserver.ts';
 import { categoryFiles } from './category-data.ts';
 import type { Collected, ExportedRoom } from './collected.ts';
 import { layoutRooms, writeIndex, writeRoomPage } from './index-page.ts';

@@ -16,10 +16,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { BotConfig, Secrets } from '../config/load.ts';
-import type { Capabilities } from '../homeserver/homeserver.ts';
-import type { Logger } from '../log.ts';
-import type { ExportProgress } from './export.ts';
+import type { BotConfig, Secrets } from '../../config/load.ts';
+import type { Capabilities } from '../../homeserver/homeserver.ts';
+import type { Logger } from '../../log.ts';
+import type { ExportProgress } from '../package/export.ts';
 import { FromExportProcess, receivedError, type ToExportProcess } from './export-process-protocol.ts';
 import type { PackageMaker } from './package-maker.ts';
 

@@ -1,11 +1,11 @@
 // What the bot says about exports, as Documents. Pure.
-import type { BotConfig } from '../config/load.ts';
-import type { JobProgress } from '../jobs/job.ts';
-import { formatBytes } from '../inventory/facts.ts';
-import { day, minute } from '../requests/messages.ts';
-import type { Request } from '../requests/request.ts';
-import { bold, code, link, list, paragraph, type Document, type Inline } from '../render/document.ts';
-import type { ExportPackage } from './package.ts';
+import type { BotConfig } from '../../config/load.ts';
+import type { JobProgress } from '../../jobs/job.ts';
+import { formatBytes } from '../../inventory/facts.ts';
+import { day, minute } from '../../requests/messages.ts';
+import type { Request } from '../../requests/request.ts';
+import { bold, code, link, list, paragraph, type Document, type Inline } from '../../render/document.ts';
+import type { ExportPackage } from '../package/package.ts';
 
 const contact = (config: BotConfig): Inline[] => [link(config.privacyContact.email, `mailto:${config.privacyContact.email}`), ' or the room ', code(config.privacyContact.room)];
 

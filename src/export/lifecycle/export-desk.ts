@@ -2,10 +2,10 @@
 // per person, one export per person per period (a request within it is refused, and the
 // refusal is recorded: GDPR Art. 12(5)), and the job queued. Also what other parts of the
 // bot ask of exports: the expiry pass, and deleting a person's exports after an erasure.
-import type { BotConfig } from '../config/load.ts';
-import type { JobRunner } from '../jobs/runner.ts';
-import type { RequestService } from '../requests/requests.ts';
-import { BOT, isClosed, type Request } from '../requests/request.ts';
+import type { BotConfig } from '../../config/load.ts';
+import type { JobRunner } from '../../jobs/runner.ts';
+import type { RequestService } from '../../requests/requests.ts';
+import { BOT, isClosed, type Request } from '../../requests/request.ts';
 import { deleteExportsOf, expireDueExports, type ExpiryDependencies } from './expiry.ts';
 
 const HOUR_MS = 60 * 60 * 1000;

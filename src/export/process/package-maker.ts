@@ -1,10 +1,10 @@
 // Who makes an export's package: the export job asks for one and delivers it. The bot has it
 // made in a process of its own (export-process.ts), whose heap can be kept small; that process
 // makes it in-process, with exportUserData, as a benchmark or a test may too.
-import type { BotConfig } from '../config/load.ts';
-import type { Homeserver } from '../homeserver/homeserver.ts';
-import { exportUserData, type ExportProgress } from './export.ts';
-import type { ExportPackage } from './package.ts';
+import type { BotConfig } from '../../config/load.ts';
+import type { Homeserver } from '../../homeserver/homeserver.ts';
+import { exportUserData, type ExportProgress } from '../package/export.ts';
+import type { ExportPackage } from '../package/package.ts';
 
 /** One package to make. */
 export type PackageOrder = {

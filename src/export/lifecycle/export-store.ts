@@ -2,7 +2,7 @@
 // download window ends, and each part's upload and delivering event. Linked to the request
 // only; who asked is the request's business.
 import { z } from 'zod';
-import type { Db } from '../store/database.ts';
+import type { Db } from '../../store/database.ts';
 
 export const ExportRecord = z.object({
   requestId: z.string(),

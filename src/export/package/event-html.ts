@@ -1,7 +1,7 @@
 // One event the user sent, as a line a person can read. Pure. Every piece of text in an
 // event was chosen by a person, so all of it is escaped; the only link ever made points to a
 // file of the export itself, found by the event's mxc:// URI among the user's own uploads.
-import type { StoredEvent } from '../homeserver/homeserver.ts';
+import type { StoredEvent } from '../../homeserver/homeserver.ts';
 import { escapeHtml, localLink } from './html.ts';
 
 /** The local path of an upload of the user's, by mxc:// URI (undefined when not in the export). */

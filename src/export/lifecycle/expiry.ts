@@ -4,11 +4,11 @@
 // before its upload could be recorded, is found by the name it was uploaded under.
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Homeserver } from '../homeserver/homeserver.ts';
+import type { Homeserver } from '../../homeserver/homeserver.ts';
 import type { PackagePart } from './delivery.ts';
 import { expireExport } from './delivery.ts';
 import type { ExportStore } from './export-store.ts';
-import { PackageName } from './package.ts';
+import { PackageName } from '../package/package.ts';
 
 export type ExpiryDependencies = {
   store: ExportStore;

@@ -1,10 +1,10 @@
 // The contents of data/<category>.json: for each category, what it covers, the operator's
 // declaration (purpose, legal basis, retention, recipients, source) and the data itself,
 // as the server stores it wherever the server gave it whole. Pure.
-import { CATEGORY_CONTENTS, CATEGORY_IDS, CATEGORY_LABELS, type CategoryId } from '../config/categories.ts';
-import type { Policy } from '../config/policy.ts';
-import type { Availability } from '../homeserver/homeserver.ts';
-import { connections } from '../inventory/facts.ts';
+import { CATEGORY_CONTENTS, CATEGORY_IDS, CATEGORY_LABELS, type CategoryId } from '../../config/categories.ts';
+import type { Policy } from '../../config/policy.ts';
+import type { Availability } from '../../homeserver/homeserver.ts';
+import { connections } from '../../inventory/facts.ts';
 import type { Collected } from './collected.ts';
 import { categoryPath, messagesPath } from './paths.ts';
 

@@ -4,12 +4,12 @@
 // becomes the same error again on the bot's side, so the export job's one mapping from errors
 // to what the requester reads (export-job.ts) serves both ways of making a package.
 import { z } from 'zod';
-import { BotConfig } from '../config/schema.ts';
-import { HomeserverError, HomeserverErrorKind } from '../homeserver/errors.ts';
-import { Capabilities } from '../homeserver/homeserver.ts';
-import { ExportError, ExportProgress } from './export.ts';
-import { ExportPackage } from './package.ts';
-import { PartLimitTooSmall } from './parts.ts';
+import { BotConfig } from '../../config/schema.ts';
+import { HomeserverError, HomeserverErrorKind } from '../../homeserver/errors.ts';
+import { Capabilities } from '../../homeserver/homeserver.ts';
+import { ExportError, ExportProgress } from '../package/export.ts';
+import { ExportPackage } from '../package/package.ts';
+import { PartLimitTooSmall } from '../package/parts.ts';
 
 /** The bot → the export process. */
 export const ToExportProcess = z.discriminatedUnion('type', [

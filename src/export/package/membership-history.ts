@@ -1,7 +1,7 @@
 // A user's membership history in a room, from what the export already has: their own member
 // events (found by the walk over what they sent) and, where the current membership was set
 // by someone else (an invite, a kick, a ban), that one event, asked for separately. Pure.
-import type { StoredEvent } from '../homeserver/homeserver.ts';
+import type { StoredEvent } from '../../homeserver/homeserver.ts';
 
 const membershipOf = (event: StoredEvent | undefined): unknown => event?.content['membership'];
 

@@ -3,7 +3,8 @@
 // differences come from the flavour descriptor.
 import { createHmac, randomBytes } from 'node:crypto';
 import { deactivateViaHttp } from './deactivation.ts';
-import { MatrixError, forbidden, intParam, json, jsonBody, notFound, requireAuth } from './http.ts';
+import { MatrixError, forbidden, notFound } from './errors.ts';
+import { intParam, json, jsonBody, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
 import { mediaLength } from './model.ts';
 import type { JsonObject, MediaRecord, UserRecord } from './model.ts';

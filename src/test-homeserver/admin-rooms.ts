@@ -1,6 +1,7 @@
 // The admin API's room endpoints: details, state, messages, context, make_room_admin and
 // the admin join, as each flavour answers them.
-import { MatrixError, forbidden, json, jsonBody, notFound } from './http.ts';
+import { MatrixError, forbidden, notFound } from './errors.ts';
+import { json, jsonBody } from './http.ts';
 import type { RequestContext, Reply } from './http.ts';
 import { eventContext, paginate } from './timeline.ts';
 import type { ReadOptions } from './timeline.ts';

@@ -2,7 +2,8 @@
 // matrix-bot-sdk 0.8.0 and the bot's own HTTP calls use, answered the way
 // Synapse 1.67 was recorded answering.
 import { clientEvent, visibleContent } from './events.ts';
-import { MatrixError, badJson, forbidden, json, jsonBody, notFound, requireAuth } from './http.ts';
+import { MatrixError, badJson, forbidden, notFound } from './errors.ts';
+import { json, jsonBody, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
 import { NO_SERVERS_TO_JOIN_THROUGH, currentStateGone } from './current-state.ts';
 import { registerEndToEndApi } from './e2ee-api.ts';

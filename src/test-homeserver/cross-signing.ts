@@ -4,7 +4,8 @@
 // key must carry a valid signature by the master key (400 M_INVALID_SIGNATURE), and the keys
 // survive deactivation, erase or not. Changing keys already set up needs the account's password.
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
-import { MatrixError, json, jsonBody, requireAuth } from './http.ts';
+import { MatrixError } from './errors.ts';
+import { json, jsonBody, requireAuth } from './http.ts';
 import type { RequestContext, Reply } from './http.ts';
 import type { JsonObject, UserRecord } from './model.ts';
 

@@ -5,8 +5,8 @@
 // error, with the same content it is accepted; claiming takes a one-time key, or
 // else the fallback key (which stays, marked used); a device's to-device messages
 // wait until the device syncs past them.
-import { MatrixError } from './http.ts';
-import type { JsonObject } from './model.ts';
+import { MatrixError } from './errors.ts';
+import type { JsonObject } from './events.ts';
 
 export type ToDeviceMessage = { pos: number; sender: string; type: string; content: JsonObject };
 

@@ -2,7 +2,7 @@
 // JSON in the federation format (signatures, hashes and DAG references included), and
 // Synapse refuses a larger one with 413 M_TOO_LARGE "event too large"
 // (synapse/event_auth.py, MAX_PDU_SIZE).
-import { MatrixError } from './http.ts';
+import { MatrixError } from './errors.ts';
 import type { JsonObject } from './model.ts';
 
 export const MAX_PDU_BYTES = 65_536;

@@ -10,7 +10,8 @@
 // serves the stored PDU, which a redaction rewrote in place: pruned content, the redaction in
 // unsigned.redacted_because (src/service/rooms/timeline/redact.rs).
 import { createHash } from 'node:crypto';
-import { json, notFound } from './http.ts';
+import { notFound } from './errors.ts';
+import { json } from './http.ts';
 import type { RequestContext, Reply } from './http.ts';
 import type { HomeserverModel, JsonObject, StoredEvent } from './model.ts';
 import { prunedContent } from './events.ts';

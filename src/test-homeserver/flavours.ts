@@ -1,9 +1,9 @@
 // What differs between the servers the bot meets: version strings, which
 // admin endpoints exist, and the quirks of their answers. Handlers ask these
 // descriptors instead of testing the flavour name.
-import { MatrixError, badJson } from './http.ts';
-import { SYNAPSE_MESSAGE_RATE, type RateSettings } from './rate-limits.ts';
-import type { TaskStatus } from './scheduled-tasks.ts';
+import { MatrixError, badJson } from './errors.ts';
+import { SYNAPSE_MESSAGE_RATE, type RateSettings } from './message-rate.ts';
+import type { TaskStatus } from './task-scheduler.ts';
 import type { TransactionScope } from './transactions.ts';
 
 export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';

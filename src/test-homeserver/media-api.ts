@@ -3,7 +3,8 @@
 // /_matrix/client/v1/media on servers that have it). Downloads are sent with
 // Content-Length, not chunked.
 import { generatedStream } from './generated-media.ts';
-import { MatrixError, forbidden, json, notFound, requireAuth } from './http.ts';
+import { MatrixError, forbidden, notFound } from './errors.ts';
+import { json, requireAuth } from './http.ts';
 import type { RequestContext, Reply, Router } from './http.ts';
 import { mediaLength } from './model.ts';
 

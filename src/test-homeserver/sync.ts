@@ -6,7 +6,8 @@
 import { endToEndSyncSections } from './e2ee-sync.ts';
 import { defaultPushRules } from './push-rules.ts';
 import { strippedEvent, syncEvent } from './events.ts';
-import { MatrixError, json, requireAuth } from './http.ts';
+import { MatrixError } from './errors.ts';
+import { json, requireAuth } from './http.ts';
 import type { RequestContext, Reply } from './http.ts';
 import type { HomeserverModel, JsonObject, RoomRecord, StoredEvent, TokenRecord, UserRecord } from './model.ts';
 

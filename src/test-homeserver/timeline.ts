@@ -3,7 +3,8 @@
 // "t<k>-..." means "after the first k events"; sync's "s<N>_..." tokens are
 // accepted too and mean "after every event up to stream position N".
 import { clientEvent } from './events.ts';
-import { MatrixError, filterParam, intParam, notFound } from './http.ts';
+import { MatrixError, notFound } from './errors.ts';
+import { filterParam, intParam } from './http.ts';
 import type { HomeserverModel, JsonObject, RoomRecord, StoredEvent, TokenRecord } from './model.ts';
 
 export interface EventFilter {

@@ -1,6 +1,7 @@
 // POST /_synapse/admin/v1/user/{u}/redact and its status: the server's own task that
 // redacts a user's events room by room, as Synapse and Tuwunel run it.
-import { MatrixError, json, jsonBody, notFound } from './http.ts';
+import { MatrixError, notFound } from './errors.ts';
+import { json, jsonBody } from './http.ts';
 import type { RequestContext, Reply } from './http.ts';
 import type { JsonObject, RoomRecord, StoredEvent } from './model.ts';
 import { isLocal, requireAdmin } from './admin-common.ts';

@@ -2,7 +2,7 @@
 // request's job counts them and edits the complete report into the answer (count-job.ts).
 import { collectInventoryWithoutCount } from '../inventory/collect.ts';
 import { inventoryReport } from '../inventory/report.ts';
-import { policyDiscrepancies } from '../policy/discrepancies.ts';
+import { policyDiscrepancies } from '../inventory/discrepancies.ts';
 import { code, paragraph } from '../render/document.ts';
 import { defineCommand } from './command.ts';
 

@@ -10,7 +10,7 @@ import type { Homeserver } from '../homeserver/homeserver.ts';
 import { JobFailure } from '../jobs/job.ts';
 import type { JobHandler } from '../jobs/runner.ts';
 import { keepTyping, type Chat } from '../matrix/chat.ts';
-import { policyDiscrepancies } from '../policy/discrepancies.ts';
+import { policyDiscrepancies } from './discrepancies.ts';
 import { code, paragraph } from '../render/document.ts';
 import { troubleDescription } from '../homeserver/trouble.ts';
 import { collectInventoryWithoutCount, countMessages, lookUpRecipients } from './collect.ts';

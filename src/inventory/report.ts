@@ -5,7 +5,7 @@ import type { BotConfig } from '../config/load.ts';
 import { bold, code, link, list, paragraph, section, type Block, type Document, type Inline } from '../render/document.ts';
 import { categoryFacts, formatTime } from './facts.ts';
 import type { Inventory } from './inventory.ts';
-import { policyDiscrepancies } from '../policy/discrepancies.ts';
+import { policyDiscrepancies } from './discrepancies.ts';
 
 /** For each category: what it covers, what the server holds, and the operator's declaration (Art. 15(1)(a)-(g)). */
 export function categorySections(inventory: Inventory, config: BotConfig): Block[] {

@@ -2,7 +2,8 @@
 // With no access token and no config path given, it runs the demo instead.
 import { configPathFrom, formatProblems, loadConfig } from './config/load.ts';
 import { consoleLogger, LOG_LEVEL_ENV } from './log.ts';
-import { runBot, StartupError } from './run.ts';
+import { runBot } from './run.ts';
+import { StartupError } from './startup-error.ts';
 
 const EXIT_CONFIG = 2;
 const EXIT_STARTUP = 3;

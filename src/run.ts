@@ -6,7 +6,8 @@ import { connectHomeserver } from './homeserver/synapse-admin.ts';
 import type { Logger } from './log.ts';
 import { loadMatrixBotSdk, type MatrixBotSdk } from './matrix/crypto-seam.ts';
 import { routeSdkLogs } from './matrix/sdk-logging.ts';
-import { checkTokens, StartupError } from './startup/preflight.ts';
+import { StartupError } from './startup-error.ts';
+import { checkTokens } from './startup/preflight.ts';
 import { refuseForeignDeviceKeys } from './startup/device-keys.ts';
 import { HomeserverError } from './homeserver/errors.ts';
 import { openDatabase } from './store/database.ts';
@@ -23,8 +24,6 @@ import { exportProcesses } from './export/process/export-process.ts';
 const MIN_PSEUDONYM_KEY_LENGTH = 32;
 import { SqlitePuppetLedger } from './store/puppet-sessions.ts';
 import { flushCompileCache } from 'node:module';
-
-export { StartupError };
 
 const describeStore = (opened: OpenedStore): string =>
   opened.engine === 'native'

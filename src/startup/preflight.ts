@@ -5,10 +5,7 @@ import { z } from 'zod';
 import type { BotConfig, Secrets } from '../config/load.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import { createHomeserverHttp, endpoint } from '../homeserver/http.ts';
-
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
+import { StartupError } from '../startup-error.ts';
 
 const WhoAmI = z.object({ user_id: z.string() }).loose();
 const Anything = z.unknown();

@@ -19,12 +19,13 @@ import {
   recordWrites,
   type IdbDatabase,
   type IdbFactory,
+  type IdbKey,
   type IdbKeyRange,
   type IdbTransaction,
   type WriteRecorder,
 } from '../patches/fake-indexeddb.ts';
 import type { Db } from '../store/database.ts';
-import { decodeIdbKey, encodeIdbKey, type IdbKey } from './idb-key.ts';
+import { decodeIdbKey, encodeIdbKey } from './idb-key.ts';
 
 export type { IdbFactory };
 

@@ -10,11 +10,12 @@
 // - IDBCursorWithValue inherits IDBCursor's update() and delete(), and every object store and
 //   connection is an instance of the classes patched here.
 import { createRequire } from 'node:module';
-import type { IdbKey } from '../crypto/idb-key.ts';
 import { replaceMethod, type Patch } from './guard.ts';
 
 // ---- the parts of the IndexedDB API used (fake-indexeddb ships DOM types the bot does not load) ----
 
+/** A valid IndexedDB key (the mirror's key encoding: crypto/idb-key.ts). */
+export type IdbKey = number | string | Date | ArrayBuffer | ArrayBufferView | IdbKey[];
 export type Listener = (event: { newVersion?: number | null }) => void;
 export interface EventTargetLike {
   addEventListener(type: string, listener: Listener): void;

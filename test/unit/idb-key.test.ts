@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { decodeIdbKey, encodeIdbKey, type IdbKey } from '../../src/crypto/idb-key.ts';
+import { decodeIdbKey, encodeIdbKey } from '../../src/crypto/idb-key.ts';
+import type { IdbKey } from '../../src/patches/fake-indexeddb.ts';
 
 const require = createRequire(import.meta.url);
 const { indexedDB } = require('fake-indexeddb') as { indexedDB: { cmp(a: unknown, b: unknown): number } };

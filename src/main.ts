@@ -20,7 +20,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
   const loaded = loadConfig(configPath, env);
   if (!loaded.ok) {
-    process.stderr.write(formatProblems(loaded.problems, configPath) + '\n');
+    process.stderr.write(`${formatProblems(loaded.problems, configPath)}\n`);
     return EXIT_CONFIG;
   }
   // Listened for before the start: a stop asked for while the bot starts is a clean stop right after it.

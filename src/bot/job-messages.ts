@@ -50,7 +50,10 @@ export function jobEventsFor({ chat, notifier, progressEventOf, recordProgressEv
     const wait = (lastEdit.get(request.id) ?? 0) + EDIT_INTERVAL_MS - now;
     if (!force && wait > 0) {
       const pending = deferred.get(request.id);
-      if (pending !== undefined) return void (pending.latest = { request, document });
+      if (pending !== undefined) {
+        pending.latest = { request, document };
+        return;
+      }
       const timer = setTimeout(() => {
         const latest = deferred.get(request.id)?.latest;
         deferred.delete(request.id);

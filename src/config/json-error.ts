@@ -137,6 +137,7 @@ function explain(text: string, e: FirstError): { offset: number; message: string
     case 'InvalidEscapeCharacter':
       return say(BACKSLASH, inToken(/\\[^"\\/bfnrtu]/));
     case 'InvalidCharacter': {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in text; this finds one.
       const offset = inToken(/[\u0000-\u001f]/);
       return say(text[offset] === '\t' ? 'a tab inside text: write it as \\t, or use spaces' : BROKEN_TEXT, offset);
     }

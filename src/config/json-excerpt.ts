@@ -24,7 +24,7 @@ function tokensOf(text: string): Token[] {
 }
 
 const isSpace = (token: Token | undefined) => token !== undefined && /^\s+$/.test(token.text);
-const isString = (token: Token | undefined) => token !== undefined && token.text.startsWith('"');
+const isString = (token: Token | undefined) => token?.text.startsWith('"') === true;
 const isKeyword = (token: Token) => /^(-?\d[\d.eE+-]*|true|false|null)$/.test(token.text);
 
 /** Setting names are identifiers; a "name" with spaces is more likely a broken text value. */

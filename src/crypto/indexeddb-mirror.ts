@@ -65,7 +65,8 @@ function pendingFor(transaction: IdbTransaction): Pending | undefined {
   let pending = pendingOf.get(transaction);
   if (pending === undefined) {
     const created: Pending = { db: transaction.db, operations: [], version: null };
-    pendingOf.set(transaction, (pending = created));
+    pending = created;
+    pendingOf.set(transaction, created);
     // Registered before the engine awaits the transaction, so it runs first.
     transaction.addEventListener('complete', () => mirror.commit(created));
   }

@@ -59,7 +59,7 @@ function format(lines: Line[]): string {
 }
 
 export async function runDemo(out: Writable): Promise<number> {
-  const print = (text = '') => out.write(text + '\n');
+  const print = (text = '') => out.write(`${text}\n`);
   // The demo fast-forwards the bot's clock to show what happens as a deadline nears.
   let offset = 0;
   let bookClub = '';

@@ -11,6 +11,7 @@ import type { TestHomeserver } from '../test-homeserver/index.ts';
 const require = createRequire(import.meta.url);
 const wasm = require('@matrix-org/matrix-sdk-crypto-wasm') as typeof Wasm;
 
+// biome-ignore lint/suspicious/noExplicitAny: the server's raw answers, read the way a small client reads them (it is the demo's and the tests' person).
 type Json = Record<string, any>;
 
 /** A timeline event as this client saw it: decrypted when it was encrypted. */

@@ -11,7 +11,7 @@ import { consoleLogger, type Logger } from '../log.ts';
 import type { JobHandler } from '../jobs/runner.ts';
 import { runBot, type Running } from '../run.ts';
 import { startTestHomeserver, type Flavour, type TestHomeserver } from '../test-homeserver/index.ts';
-import { configFor, rawConfigFor } from './config.ts';
+import { configFor, type RawConfig, rawConfigFor } from './config.ts';
 import { waitUntil } from './wait.ts';
 
 export { configFor, rawConfigFor };
@@ -36,7 +36,12 @@ export function memoryLogger(options: { debug?: boolean } = {}): Logger & { line
   const lines: string[] = [];
   if (options.debug) {
     // The most verbose log, written exactly as production writes it (consoleLogger, with its redaction).
-    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => void (lines.push(String(chunk).replace(/^\S+ /, '').trimEnd()), done()) });
+    const stream = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        lines.push(String(chunk).replace(/^\S+ /, '').trimEnd());
+        done();
+      },
+    });
     return Object.assign(consoleLogger(stream, { debug: true }), { lines });
   }
   return {
@@ -80,10 +85,19 @@ export type World = {
   close(): Promise<void>;
 };
 
+/** What the people's clients read of an event's content: its body, membership, relation and replacement. */
+type Seen = {
+  body?: unknown;
+  membership?: unknown;
+  'm.relates_to'?: { rel_type?: string; event_id?: string; 'm.in_reply_to'?: { event_id?: string } };
+  'm.new_content'?: { body?: unknown };
+};
+const seen = (content: unknown): Seen => (content ?? {}) as Seen;
+
 export type WorldOptions = {
   flavour?: Flavour;
   version?: string;
-  configure?: (raw: Record<string, any>) => void;
+  configure?: (raw: RawConfig) => void;
   /** Extra account details for Alice (devices with IPs, creation time...). */
   alice?: Record<string, unknown>;
   /** Runs after the standard people exist and before the bot starts. */
@@ -134,20 +148,20 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const say = (sender: string, roomId: string, body: string) => m.sendMessage(roomId, sender, body);
   const replyTo = async (eventId: string, timeoutMs = 10_000) => {
     const reply = await m.waitForEvent(
-      (ev) => ev.sender === privacybot.userId && (ev.content as any)?.['m.relates_to']?.['m.in_reply_to']?.event_id === eventId,
+      (ev) => ev.sender === privacybot.userId && seen(ev.content)['m.relates_to']?.['m.in_reply_to']?.event_id === eventId,
       timeoutMs,
     );
     const content = reply.content as Record<string, unknown>;
     return { eventId: reply.event_id, body: String(content['body']), html: String(content['formatted_body']), roomId: reply.room_id, content };
   };
   const currentText = (roomId: string, eventId: string): string => {
-    const edits = m.events(roomId).filter((ev) => ev.sender === privacybot.userId && (ev.content as any)['m.relates_to']?.rel_type === 'm.replace' && (ev.content as any)['m.relates_to'].event_id === eventId);
+    const edits = m.events(roomId).filter((ev) => ev.sender === privacybot.userId && seen(ev.content)['m.relates_to']?.rel_type === 'm.replace' && seen(ev.content)['m.relates_to']?.event_id === eventId);
     const latest = edits.at(-1);
-    if (latest !== undefined) return String((latest.content as any)['m.new_content']?.body);
-    return String((m.findEvent(roomId, eventId)?.content as any)?.body);
+    if (latest !== undefined) return String(seen(latest.content)['m.new_content']?.body);
+    return String(seen(m.findEvent(roomId, eventId)?.content).body);
   };
   const botJoined = async (roomId: string) => {
-    await m.waitForEvent((ev) => ev.room_id === roomId && ev.type === 'm.room.member' && ev.state_key === privacybot.userId && (ev.content as any)?.membership === 'join');
+    await m.waitForEvent((ev) => ev.room_id === roomId && ev.type === 'm.room.member' && ev.state_key === privacybot.userId && seen(ev.content).membership === 'join');
   };
 
   const world: World = {
@@ -167,7 +181,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     say,
     replyTo,
     repliesTo: (roomId, eventId) =>
-      m.events(roomId).filter((ev) => ev.sender === privacybot.userId && (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id === eventId),
+      m.events(roomId).filter((ev) => ev.sender === privacybot.userId && seen(ev.content)['m.relates_to']?.['m.in_reply_to']?.event_id === eventId),
     currentText: (roomId, eventId) => currentText(roomId, eventId),
     waitForText: async (roomId, eventId, pattern, timeoutMs = 15_000) => {
       await waitUntil(() => pattern.test(currentText(roomId, eventId)), `message ${eventId} to read ${pattern}`, timeoutMs);

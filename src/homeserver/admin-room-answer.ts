@@ -29,7 +29,7 @@ function withoutLogTable(text: string): string {
 
 /** The text inside the first fenced code block, or the whole rest when there is none. */
 function fenced(text: string): string {
-  const match = /```[^\n]*\n([^]*?)\n?```/.exec(text);
+  const match = /```[^\n]*\n([\s\S]*?)\n?```/.exec(text);
   return (match ? match[1]! : text).trim();
 }
 

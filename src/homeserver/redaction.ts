@@ -355,7 +355,7 @@ async function redactInRoom(tools: RedactionTools, userId: string, roomId: strin
 
 /** The same transaction ID for the same redaction, so that a retried request is recognised by the server. */
 const txnFor = (who: string, roomId: string, eventId: string): string =>
-  'dsar-redact-' + createHash('sha256').update(`${who}\u0000${roomId}\u0000${eventId}`).digest('base64url').slice(0, 24);
+  `dsar-redact-${createHash('sha256').update(`${who}\u0000${roomId}\u0000${eventId}`).digest('base64url').slice(0, 24)}`;
 
 const isRefusal = (error: unknown): boolean => isHomeserverError(error, 'forbidden');
 

@@ -513,7 +513,9 @@ export class SynapseAdminHomeserver implements Homeserver {
       const filter = JSON.stringify({ types: ['m.room.member'] });
       const query = (from: string | undefined) => ({ dir: 'b', limit: MESSAGES_PAGE_LIMIT, filter, from });
       const members = new Set<string>();
-      const collect = async (events: StoredEvent[]) => void memberIdsOf(events).forEach((id) => members.add(id));
+      const collect = async (events: StoredEvent[]) => {
+        for (const id of memberIdsOf(events)) members.add(id);
+      };
       if (this.#capabilities.features.roomMessagesAdmin) {
         await walkBackwards((from) => this.#call(this.#admin, 'GET', PATHS.roomMessagesAdmin, { roomId }, { schema: EventPage, query: query(from) }), collect);
       } else if (asUser !== undefined && this.#capabilities.features.loginAs) {

@@ -31,7 +31,7 @@ export type JobHandler = {
   /** Attempts of the whole job before it fails for good. */
   maxAttempts: number;
   /** Does the work; resolves with what the owner is told at the end (or nothing: a generic note). */
-  run(context: JobContext): Promise<Document | void>;
+  run(context: JobContext): Promise<Document | undefined>;
   /** The owner's progress message for a progress report. */
   describeProgress(request: Request, progress: JobProgress): Document;
   /** After the last attempt failed (the request is already failed): e.g. report what was done. */

@@ -99,7 +99,8 @@ export function prepareCryptoModule(): CryptoEngine {
   if (chosen !== null) return chosen;
   const { engine, exports } = chooseEngine(defaultLoaders);
   register(exports);
-  return (chosen = engine);
+  chosen = engine;
+  return engine;
 }
 
 /** Loads matrix-bot-sdk, after the seam is in place. */

@@ -37,7 +37,7 @@ export class CannotEncryptError extends Error {
 /** The transaction ID of the one event that `key` names in this room. */
 export function transactionIdFor(roomId: string, key: string): string {
   // The room is part of it: Tuwunel keys transactions on the device alone, in any room.
-  return 'dsar.' + createHash('sha256').update(`${roomId}\u0000${key}`).digest('base64url').slice(0, 32);
+  return `dsar.${createHash('sha256').update(`${roomId}\u0000${key}`).digest('base64url').slice(0, 32)}`;
 }
 
 export const contentBytes = (content: unknown): number => Buffer.byteLength(JSON.stringify(content), 'utf8');

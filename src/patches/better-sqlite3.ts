@@ -21,7 +21,10 @@ export function reusePreparedStatements(db: Database.Database): void {
     const prepared = new Map<string, Database.Statement>();
     return (sql: string) => {
       let statement = prepared.get(sql);
-      if (statement === undefined) prepared.set(sql, (statement = prepare.call(db, sql)));
+      if (statement === undefined) {
+        statement = prepare.call(db, sql);
+        prepared.set(sql, statement);
+      }
       return statement;
     };
   }, 1);

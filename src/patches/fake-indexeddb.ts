@@ -21,7 +21,7 @@ export interface EventTargetLike {
   addEventListener(type: string, listener: Listener): void;
 }
 export interface IdbRequest extends EventTargetLike {
-  readonly result: any;
+  readonly result: unknown;
   readonly error: unknown;
 }
 export interface IdbOpenRequest extends IdbRequest {
@@ -66,6 +66,7 @@ export interface IdbFactory {
   open(name: string, version?: number): IdbOpenRequest;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the module's classes, reached by name to wrap their prototypes' methods.
 type FakeIndexedDb = Record<string, any> & {
   IDBFactory: new () => IdbFactory;
   IDBKeyRange: (new () => IdbKeyRange) & { bound(lower: IdbKey, upper: IdbKey, lowerOpen?: boolean, upperOpen?: boolean): IdbKeyRange };
@@ -123,6 +124,7 @@ export function recordWrites(write: WriteRecorder): void {
   }
   recorder = write;
   const fake = fakeIndexedDb();
+  // biome-ignore lint/suspicious/noExplicitAny: each wrapped method's receiver, result and arguments, typed by the interfaces above where `after` reads them.
   const wrap = (cls: keyof typeof RECORDED_MEMBERS, name: string, after: (self: any, result: any, args: any[]) => void): void => {
     const arity = (RECORDED_MEMBERS[cls] as Record<string, number>)[name];
     replaceMethod<(...args: unknown[]) => unknown>(fake[cls].prototype, name, WRITE_RECORDERS, (original) => function (this: unknown, ...args: unknown[]) {

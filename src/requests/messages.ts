@@ -8,7 +8,7 @@ import { describeState } from './lifecycle.ts';
 import { isClosed, type Request } from './request.ts';
 
 export const day = (at: number): string => new Date(at).toISOString().slice(0, 10);
-export const minute = (at: number): string => new Date(at).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+export const minute = (at: number): string => `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 const contactInline = (config: BotConfig): Inline[] => [link(config.privacyContact.email, `mailto:${config.privacyContact.email}`), ' or the room ', code(config.privacyContact.room)];
 

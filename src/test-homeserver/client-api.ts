@@ -283,7 +283,7 @@ function getEvent(ctx: RequestContext): Reply {
   const { token, room, opts } = readAccess(ctx);
   const ev = ctx.state.model.findEvent(room.roomId, ctx.params['eventId'] ?? '');
   // Synapse 1.67 served an erased sender's event in full here even to later joiners (recorded).
-  if (!ev || ev.index > opts.visibleUpTo) throw notFound('Could not find event ' + (ctx.params['eventId'] ?? ''));
+  if (!ev || ev.index > opts.visibleUpTo) throw notFound(`Could not find event ${ctx.params['eventId'] ?? ''}`);
   return json(clientEvent(ev, token));
 }
 
@@ -466,7 +466,7 @@ function loginFlows(): Reply {
 function login(ctx: RequestContext): Reply {
   const body = jsonBody(ctx);
   const model = ctx.state.model;
-  if (body['type'] !== 'm.login.password') throw new MatrixError(400, 'M_UNKNOWN', 'Unknown login type ' + String(body['type']));
+  if (body['type'] !== 'm.login.password') throw new MatrixError(400, 'M_UNKNOWN', `Unknown login type ${String(body['type'])}`);
   const identifier = (body['identifier'] ?? {}) as JsonObject;
   const name = String(identifier['user'] ?? body['user'] ?? '');
   const userId = name.startsWith('@') ? name : `@${name}:${model.serverName}`;

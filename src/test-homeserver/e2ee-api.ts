@@ -117,7 +117,7 @@ function keysClaim(ctx: RequestContext): Reply {
     for (const [deviceId, algorithm] of Object.entries(devices)) {
       const key = model.e2ee.claim(userId, deviceId, String(algorithm));
       // Devices (and users) without a key are left out, not listed empty.
-      if (key !== undefined) (claimed[userId] ??= {})[deviceId] = { [key.id]: key.key } as JsonObject;
+      if (key !== undefined) claimed[userId] = { ...claimed[userId], [deviceId]: { [key.id]: key.key } };
     }
   }
   return json({ one_time_keys: claimed, failures: remoteFailures(model, Object.keys(isObject(wanted) ? wanted : {})) });

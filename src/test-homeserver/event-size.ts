@@ -8,7 +8,7 @@ import type { JsonObject } from './model.ts';
 export const MAX_PDU_BYTES = 65_536;
 
 // Room v9 IDs and signatures are fixed-size base64: shape-alike placeholders.
-const EVENT_ID = '$' + 'A'.repeat(43);
+const EVENT_ID = `$${'A'.repeat(43)}`;
 const HASH = 'A'.repeat(43);
 const SIGNATURE = 'A'.repeat(86);
 

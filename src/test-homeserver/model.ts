@@ -776,7 +776,10 @@ export class HomeserverModel {
       return;
     }
     let rooms = user.roomAccountData.get(roomId);
-    if (!rooms) user.roomAccountData.set(roomId, (rooms = new Map()));
+    if (!rooms) {
+      rooms = new Map();
+      user.roomAccountData.set(roomId, rooms);
+    }
     rooms.set(type, entry);
   }
 

@@ -65,7 +65,7 @@ function synapseRooms(ctx: RequestContext, rows: JsonObject[]): JsonObject[] {
     const name = typeof row['name'] === 'string' ? row['name'].toLowerCase() : null;
     const alias = typeof row['canonical_alias'] === 'string' ? row['canonical_alias'].toLowerCase() : null;
     // LOWER(name) LIKE %term%, LOWER(alias) LIKE #%term%:%, room_id = term.
-    return (name?.includes(lower) ?? false) || (alias !== null && alias.slice(1, alias.indexOf(':')).includes(lower)) || row['room_id'] === term;
+    return (name?.includes(lower) ?? false) || (alias?.slice(1, alias.indexOf(':')).includes(lower) ?? false) || row['room_id'] === term;
   };
   const ascending = dir === 'b' ? !order.ascending : order.ascending;
   const sign = ascending ? 1 : -1;

@@ -42,10 +42,10 @@ function gatedHandler(kind: 'export' | 'erasure', concurrency: number) {
     maxAttempts: 3,
     describeProgress,
     run: (ctx: JobContext) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise<undefined>((resolve, reject) => {
         started.push(ctx.request.id);
         ctx.progress({ phase: 'working', counts: {} });
-        gates.set(ctx.request.id, { release: resolve, fail: reject });
+        gates.set(ctx.request.id, { release: () => resolve(undefined), fail: reject });
         ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
       }),
   };

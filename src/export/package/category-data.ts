@@ -122,6 +122,6 @@ export function categoryFiles(c: Collected, policy: Policy, roomPages: ReadonlyM
   return CATEGORY_IDS.map((id) => {
     const data = dataOf(c, id, roomPages);
     const file = { category: id, title: CATEGORY_LABELS[id], covers: CATEGORY_CONTENTS[id], declared: policy.categories[id], data };
-    return { id, path: categoryPath(id), data, json: JSON.stringify(file, null, 2) + '\n' };
+    return { id, path: categoryPath(id), data, json: `${JSON.stringify(file, null, 2)}\n` };
   });
 }

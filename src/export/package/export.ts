@@ -296,7 +296,7 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     totalSize: parts.reduce((sum, p) => sum + p.size, 0),
     counts: countsOf(collected),
   });
-  await writeFile(path.join(work, 'out', PACKAGE_FILE), JSON.stringify(pkg, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(path.join(work, 'out', PACKAGE_FILE), `${JSON.stringify(pkg, null, 2)}\n`, { mode: 0o600 });
   progress.phase = 'done';
   report();
   return pkg;

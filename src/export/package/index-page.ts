@@ -123,7 +123,7 @@ function dataSections(c: Collected, layout: RoomLayout, files: ReadonlyMap<Categ
     section('account', json('account')),
     section('profile', json('profile')),
     section('emails', json('emails')),
-    section('devices', devicesTable(c) + '<h4>As the server stores them</h4>' + json('devices')),
+    section('devices', `${devicesTable(c)}<h4>As the server stores them</h4>${json('devices')}`),
     section('ipAddresses', json('ipAddresses')),
     section('userAgents', json('userAgents')),
     section('connectionTimes', json('connectionTimes')),

@@ -26,7 +26,7 @@ export class ReverseSpool {
     const buffers: Buffer[] = [];
     for (let i = 0; i < records.length; ) {
       let batch = '';
-      while (i < records.length && batch.length < BATCH_CHARS) batch += records[i++] + '\n';
+      while (i < records.length && batch.length < BATCH_CHARS) batch += `${records[i++]}\n`;
       const buffer = Buffer.from(batch, 'utf8');
       buffers.push(buffer);
       this.#batches.push([this.#size, buffer.length]);

@@ -208,7 +208,10 @@ class ExportProcess {
     let error: unknown = null;
     let killTimer: NodeJS.Timeout | undefined;
     this.#onMessage = (message) => {
-      if (message.type !== 'progress') return void (answer = message);
+      if (message.type !== 'progress') {
+        answer = message;
+        return;
+      }
       try {
         onProgress(message.progress);
       } catch (failure) {

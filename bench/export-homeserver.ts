@@ -34,6 +34,6 @@ for (let left = mediaBytes, n = 0; left > 0; left -= FILE, n++) {
   m.uploadGeneratedMedia(alice.userId, { contentType: 'video/mp4', length: Math.min(FILE, left), seed: n + 1, filename: `clip-${n}.mp4` });
 }
 
-process.stdout.write(JSON.stringify({ url: hs.url, token: bot.accessToken, serverName: hs.serverName, user: alice.userId }) + '\n');
+process.stdout.write(`${JSON.stringify({ url: hs.url, token: bot.accessToken, serverName: hs.serverName, user: alice.userId })}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => void hs.close().then(() => process.exit(0)));

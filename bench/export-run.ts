@@ -42,7 +42,7 @@ try {
   );
   const seconds = (performance.now() - started) / 1000;
   if (mode === 'in-process') peakRss = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(JSON.stringify({ events: pkg.counts.events, seconds, mediaBytes, zipBytes: pkg.totalSize, parts: pkg.parts.length, peakRss }) + '\n');
+  process.stdout.write(`${JSON.stringify({ events: pkg.counts.events, seconds, mediaBytes, zipBytes: pkg.totalSize, parts: pkg.parts.length, peakRss })}\n`);
 } finally {
   db.close();
   rmSync(dir, { recursive: true, force: true });

@@ -140,7 +140,7 @@ describe('secrets', () => {
   });
 
   it('reads the pseudonym key and the SMTP password from the environment', () => {
-    const result = loadConfig(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN, DSAR_BOT_PSEUDONYM_KEY: ' k'.repeat(20) + '\n', DSAR_SMTP_PASSWORD: ' pass word ' });
+    const result = loadConfig(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN, DSAR_BOT_PSEUDONYM_KEY: `${' k'.repeat(20)}\n`, DSAR_SMTP_PASSWORD: ' pass word ' });
     expect(result.ok && [result.secrets.pseudonymKey, result.secrets.smtpPassword]).toEqual([('k ' .repeat(20)).trim(), ' pass word ']);
   });
 

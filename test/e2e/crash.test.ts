@@ -17,7 +17,7 @@ afterEach(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The test homeserver and its people, and what the bot's command line needs to run against it. */
 async function worldForABotProcess() {
@@ -38,7 +38,7 @@ describe('SIGKILL while replies go out', () => {
     let killed: BotExit | null = null;
     world.hs.faults.add({
       method: 'PUT',
-      path: new RegExp(`/rooms/(${dms.map((dm) => escape(encodeURIComponent(dm))).join('|')})/send/`),
+      path: new RegExp(`/rooms/(${dms.map((dm) => escapeRegExp(encodeURIComponent(dm))).join('|')})/send/`),
       kind: 'commit-then-drop',
       onCommitted: async () => {
         killed = await bot.kill('SIGKILL');

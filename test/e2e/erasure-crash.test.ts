@@ -41,7 +41,9 @@ async function crashWorld(flavour: Flavour) {
     alice: { avatarUrl: 'mxc://example.org/avatar' },
     // A private room she left (the bot is made an admin there, where the server's task does not reach it), and a room made
     // elsewhere that she left, which nobody here is in any more (deleted).
-    seed: (hs) => void (rooms = seedAlice(hs.model, { privateRoom: true, remoteRoom: true })),
+    seed: (hs) => {
+      rooms = seedAlice(hs.model, { privateRoom: true, remoteRoom: true });
+    },
   });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-erasure-crash-'));
   const configPath = writeBotConfig(world.hs, dir, (raw) => (raw.erasure = { coolingOffHours: 0 }));

@@ -59,11 +59,9 @@ describe.each<[Flavour, 'verified' | 'incomplete']>([
   ['tuwunel', 'incomplete'],
 ])('%s: a person with rooms left, forgotten and abandoned', (flavour, outcome) => {
   it('exports every message of them, then erases: verified only where everything went, else INCOMPLETE with the room named', async () => {
-    let seeded: ReturnType<typeof seedPerson> | undefined;
     world = await startWorld({ flavour, configure: (raw) => (raw.erasure = { coolingOffHours: 0 }), jobRetryBaseMs: 20 });
     const w = world;
-    seeded = seedPerson(w);
-    const { rooms, said } = seeded;
+    const { rooms, said } = seedPerson(w);
     const dm = await w.openDirectChat(ALICE);
     const m = w.hs.model;
 
@@ -76,7 +74,7 @@ describe.each<[Flavour, 'verified' | 'incomplete']>([
     // The admins are told before anything runs what happens to each room.
     const id = await askAndApprove(w, dm);
     const approval = botBodies(m, w.privacybot.userId, w.adminRoomId).find((b) => b.startsWith(`Erasure request ${id}`))!;
-    expect(approval).toMatch(new RegExp(`${escape(rooms.alone)}.*deleted here with everything in it`));
+    expect(approval).toMatch(new RegExp(`${escapeRegExp(rooms.alone)}.*deleted here with everything in it`));
     await waitUntil(() => reports(w, id).length > 0, 'the report', 25_000);
     const report = reports(w, id)[0]!;
 
@@ -111,7 +109,7 @@ describe.each<[Flavour, 'verified' | 'incomplete']>([
   }, 60_000);
 });
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The event IDs in the export package the bot made for Alice (read back from its zip on disk). */
 async function exportedEventIds(w: World): Promise<Set<string>> {

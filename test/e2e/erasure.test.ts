@@ -36,7 +36,9 @@ async function erasureWorld(flavour: Flavour, rooms: { privateRoom?: boolean; re
     flavour,
     alice: { devices: [{ deviceId: 'PHONE', displayName: 'Phone', lastSeenIp: '192.0.2.7' }], avatarUrl: 'mxc://example.org/avatar' },
     configure: (raw) => (raw.erasure = { coolingOffHours: 0 }),
-    seed: (hs) => void (seeded = seedAlice(hs.model, rooms)),
+    seed: (hs) => {
+      seeded = seedAlice(hs.model, rooms);
+    },
     ...options,
   });
   const w = world;

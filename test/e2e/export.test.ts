@@ -215,7 +215,7 @@ describe('the experience', () => {
     const { id } = await exportAndWait(w, dm);
     const files = fileMessages(w, dm).map((ev) => ev.content as Json);
     expect(files.length).toBeGreaterThan(1);
-    files.forEach((content, i) => expect(content['filename']).toMatch(new RegExp(`-part-${i + 1}-of-${files.length}\\.zip$`)));
+    for (const [i, content] of files.entries()) expect(content['filename']).toMatch(new RegExp(`-part-${i + 1}-of-${files.length}\\.zip$`));
     for (const content of files) expect(content['info'].size).toBeLessThanOrEqual(48 * 1024);
     const read = await unzipDelivered(w, files);
     expect(read.manifest.parts).toBe(files.length);

@@ -150,8 +150,8 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
     const pushers = read.json('data/pushers.json');
     expect(pushers.declared).toEqual(world.config.policy.categories.pushers);
     const html = read.text('index.html');
-    expect(html).toContain(escape(world.config.policy.categories.messages.legalBasis));
-    expect(html).toContain(escape(world.config.policy.supervisoryAuthority.name));
+    expect(html).toContain(escapeHtml(world.config.policy.categories.messages.legalBasis));
+    expect(html).toContain(escapeHtml(world.config.policy.supervisoryAuthority.name));
     expect(html).toContain(world.config.privacyContact.email);
     expect(html).toMatch(/Art\. 15\(4\)/);
   });
@@ -171,6 +171,7 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
     const page = await chromium().context.newPage();
     try {
       await page.goto(unpack(read, path.join(world.dir, 'unzipped')));
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's page.innerText, the text as the page shows it.
       const text = await page.innerText('body');
       expect(text).toContain('Your data on example.org');
       expect(text).toContain('Alice Liddell');
@@ -190,6 +191,6 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
   });
 });
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

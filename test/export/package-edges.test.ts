@@ -138,6 +138,7 @@ describe('names and messages nobody should trust', () => {
     page.on('request', (r) => requests.push(r.url()));
     try {
       await page.goto(unpack(read, path.join(world.dir, 'unzipped')));
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's page.innerText, the text as the page shows it.
       const text = await page.innerText('body');
       // The hostile strings are shown, as text.
       expect(text).toContain(SCRIPT);

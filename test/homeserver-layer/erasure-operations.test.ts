@@ -147,7 +147,12 @@ describe('the other steps, run again', () => {
     expect(await ops.deactivate(ALICE)).toBe('deactivated');
     expect(await ops.deactivate(ALICE)).toBe('already');
     expect(posts(/\/deactivate\//)).toHaveLength(1);
-    const command = { sent: null as string | null, save: (id: string) => void (command.sent = id) };
+    const command = {
+      sent: null as string | null,
+      save: (id: string) => {
+        command.sent = id;
+      },
+    };
     expect(await ops.leaveRoomsAndClearProfile(ALICE, command)).toBe('done');
     // A restart that finds the command sent waits for it again rather than sending it twice.
     expect(await ops.leaveRoomsAndClearProfile(ALICE, command)).toBe('done');

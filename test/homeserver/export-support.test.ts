@@ -39,7 +39,10 @@ describe('media for exports', () => {
 
   it('refuses an upload without Content-Length, as Synapse does', async () => {
     const { alice } = await world('synapse');
-    const body = new ReadableStream({ start: (c) => (c.enqueue(new Uint8Array([1, 2, 3])), c.close()) });
+    const body = new ReadableStream({ start: (c) => {
+        c.enqueue(new Uint8Array([1, 2, 3]));
+        c.close();
+      }, });
     const answer = await fetch(`${hs.url}/_matrix/media/v3/upload`, { method: 'POST', headers: { authorization: `Bearer ${alice.accessToken}` }, body, duplex: 'half' } as RequestInit);
     expect(answer.status).toBe(400);
     expect(await answer.json()).toEqual({ errcode: 'M_UNKNOWN', error: 'Request must specify a Content-Length' });

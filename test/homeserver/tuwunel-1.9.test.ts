@@ -339,7 +339,7 @@ describe('11. users deactivate, in full', () => {
     await admin(`!admin users deactivate ${ALICE}`);
     const user = hs.model.user(ALICE);
     expect([user?.displayName, user?.avatarUrl, user?.profileFields.size]).toEqual([null, null, 0]);
-    expect((hs.model.stateEvent(own, 'm.room.power_levels', '')?.content['users'] as Record<string, number>)[ALICE]).toBeUndefined();
+    expect((hs.model.stateEvent(own, 'm.room.power_levels', '')!.content['users'] as Record<string, number>)[ALICE]).toBeUndefined();
     for (const room of [own, joined, invited, knocked]) expect(hs.model.membership(room, ALICE)).toBe('leave');
     // Forgotten: only the room she had left before is still listed.
     expect((await get(`/v1/users/${enc(ALICE)}/memberships`)).body).toEqual({ memberships: { [leftBefore]: 'leave' } });

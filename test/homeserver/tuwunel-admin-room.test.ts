@@ -56,7 +56,7 @@ describe('Tuwunel admin room', () => {
     const room = hs.model.createRoom(alice.userId, { name: 'Garden' });
     const reply = await command(bot, adminRoom, `!admin users deactivate ${alice.userId}`);
     // She made the room, so she is demoted first, and the log line says so.
-    expect(String(reply.content['body'])).toMatch(/^\| level \| span \| message \|\n[^]*\| Demoted @alice:test\.local in ![^]*\n\nUser @alice:test\.local has been deactivated$/);
+    expect(String(reply.content['body'])).toMatch(/^\| level \| span \| message \|\n[\s\S]*\| Demoted @alice:test\.local in ![\s\S]*\n\nUser @alice:test\.local has been deactivated$/);
     const user = hs.model.user(alice.userId);
     expect(hs.model.membership(room, alice.userId)).toBe('leave');
     expect(user?.displayName).toBeNull();

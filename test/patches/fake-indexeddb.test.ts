@@ -89,7 +89,10 @@ describe('the patches to fake-indexeddb', () => {
       order.push('engine upgradeneeded');
       r.result.createObjectStore('s');
     };
-    const db = await request(r).then((value) => (order.push('engine has the connection'), value));
+    const db = await request(r).then((value) => {
+      order.push('engine has the connection');
+      return value;
+    });
     const tx = db.transaction(['s'], 'readwrite');
     const put = tx.objectStore('s').put('v', 'k');
     put.addEventListener('success', () => order.push('write succeeded'));

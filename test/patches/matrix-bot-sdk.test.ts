@@ -139,7 +139,13 @@ describe('patches to matrix-bot-sdk', () => {
     const calls: string[] = [];
     const engine = {
       lock: { acquire: async (_name: string, work: () => Promise<void>) => work() },
-      machine: { updateTrackedUsers: async () => void calls.push('track'), getMissingSessions: async () => (calls.push('claim?'), null) },
+      machine: {
+        updateTrackedUsers: async () => void calls.push('track'),
+        getMissingSessions: async () => {
+          calls.push('claim?');
+          return null;
+        },
+      },
       runOnly: async (type: number) => void calls.push(`run ${type}`),
       processKeysClaimRequest: async () => void calls.push('claim'),
     };

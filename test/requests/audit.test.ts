@@ -7,7 +7,9 @@ import { AuditLog } from '../../src/audit/audit-log.ts';
 import { openDatabase, type Db } from '../../src/store/database.ts';
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function logWith(entries: number): { db: Db; log: AuditLog } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-audit-'));

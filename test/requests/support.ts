@@ -13,7 +13,15 @@ export type Clock = { now: () => number; advance(ms: number): void; set(at: numb
 
 export function clock(start = Date.UTC(2026, 10, 2, 9)): Clock {
   let at = start;
-  return { now: () => at, advance: (ms) => void (at += ms), set: (value) => void (at = value) };
+  return {
+    now: () => at,
+    advance: (ms) => {
+      at += ms;
+    },
+    set: (value) => {
+      at = value;
+    },
+  };
 }
 
 export type Fixture = { dir: string; db: Db; audit: AuditLog; requests: RequestService; clock: Clock; reopen(): Fixture; close(): void };

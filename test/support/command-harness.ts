@@ -123,7 +123,9 @@ export function commandHarness(options: HarnessOptions = {}) {
     adminRoom, contactRoom,
     now,
     /** Moves the bot's clock on. */
-    advance: (ms: number) => void (offset += ms),
+    advance: (ms: number) => {
+      offset += ms;
+    },
     say, ask, react, idle,
     /** A direct chat between `userId` and the bot. */
     directChat: (userId: string, options: { encrypted?: boolean } = {}) => chat.addRoom(`!dm${++rooms}:${SERVER}`, [userId, BOT], options),

@@ -19,11 +19,11 @@ import type { OpenedStore } from './crypto/store-options.ts';
 import type { JobHandler } from './jobs/runner.ts';
 import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
 import { exportProcesses } from './export/process/export-process.ts';
+import { SqlitePuppetLedger } from './store/puppet-sessions.ts';
+import { flushCompileCache } from 'node:module';
 
 /** 32 characters: 128 bits as hex, or more as a passphrase. */
 const MIN_PSEUDONYM_KEY_LENGTH = 32;
-import { SqlitePuppetLedger } from './store/puppet-sessions.ts';
-import { flushCompileCache } from 'node:module';
 
 const describeStore = (opened: OpenedStore): string =>
   opened.engine === 'native'

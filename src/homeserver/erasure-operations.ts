@@ -32,11 +32,11 @@ import { purgeRoom } from './room-purge.ts';
 import { planRoom } from './room-routes.ts';
 import { DeactivateAnswer, DeletedMedia, EmptyAnswer, JoinedRooms, MembershipsAnswer, RoomCounts } from './schemas.ts';
 import { StoredEvent, StoredMediaPage } from './stored-schemas.ts';
+import { membershipsFromMap } from './normalise.ts';
+import { AdminRoomError } from './tuwunel-admin-room.ts';
 
 /** GET /_synapse/admin/v1/fetch_event/{eventId}: the event as stored. */
 const FetchedEvent = z.object({ event: StoredEvent });
-import { membershipsFromMap } from './normalise.ts';
-import { AdminRoomError } from './tuwunel-admin-room.ts';
 
 const PATHS = {
   user: '/_synapse/admin/v2/users/{userId}',

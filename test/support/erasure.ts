@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import type { HomeserverModel } from '../../src/test-homeserver/index.ts';
 import type { World } from './world.ts';
 import { DATABASE_FILE } from '../../src/store/database.ts';
+import { botBodies, requestIdIn as idIn } from './bot-messages.ts';
 
 export const ALICE = '@alice:example.org';
 export const BOB = '@bob:example.org';
@@ -102,7 +103,6 @@ export function leftOnServer(m: HomeserverModel, userId = ALICE) {
 
 export const ERASED = { deactivated: true, erased: true, rooms: 0, media: 0, devices: 0, emails: 0, displayName: null, avatarUrl: null };
 
-import { botBodies, requestIdIn as idIn } from './bot-messages.ts';
 export { botBodies, idIn };
 export const codeIn = (text: string): string => /!delete confirm (\d{6})/.exec(text)?.[1] ?? '';
 

@@ -20,7 +20,14 @@ const [url, token, serverName, user, mode] = process.argv.slice(2) as [string, s
 const dir = mkdtempSync(path.join(os.tmpdir(), 'dsar-bench-export-'));
 const db = openDatabase(dir);
 try {
-  const { homeserver } = await connectHomeserver({ url, serverName, adminToken: token, botToken: token, botUserId: `@privacybot:${serverName}`, puppetLedger: new SqlitePuppetLedger(db) });
+  const { homeserver } = await connectHomeserver({
+    url,
+    serverName,
+    adminToken: token,
+    botToken: token,
+    botUserId: `@privacybot:${serverName}`,
+    puppetLedger: new SqlitePuppetLedger(db),
+  });
   const config = configFor({ url, serverName }, dir);
   let peakRss = 0;
   const makePackage: PackageMaker =

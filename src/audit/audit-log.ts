@@ -32,7 +32,14 @@ export class AuditLog {
   append(record: AuditRecord): AuditEntry {
     const head = this.head();
     const entry = seal(
-      { seq: (head?.seq ?? 0) + 1, at: record.at, requestId: record.requestId, actor: record.actor, action: record.action, detail: JSON.stringify(record.detail ?? {}) },
+      {
+        seq: (head?.seq ?? 0) + 1,
+        at: record.at,
+        requestId: record.requestId,
+        actor: record.actor,
+        action: record.action,
+        detail: JSON.stringify(record.detail ?? {}),
+      },
       head?.hash ?? '0'.repeat(64),
     );
     this.#db.transaction(() => {

@@ -210,7 +210,9 @@ async function decideByReaction(bot: BotParts, entry: InboxEntry, reaction: Pick
     return { document: replies.notAnAdmin(reaction.decision), replyTo: reaction.target };
   }
   const outcome =
-    reaction.decision === 'approve' ? await bot.erasure.approve(request.id, entry.sender) : await bot.erasure.deny(request.id, entry.sender, REACTION_DENIAL_REASON);
+    reaction.decision === 'approve'
+      ? await bot.erasure.approve(request.id, entry.sender)
+      : await bot.erasure.deny(request.id, entry.sender, REACTION_DENIAL_REASON);
   if (outcome.kind === 'denied') await bot.notifier.toPrivacyContact(reactionDenialFollowUp(outcome.request), `reaction-denial:${request.id}`);
   return { document: decisionReply(outcome), replyTo: reaction.target };
 }

@@ -82,7 +82,17 @@ export function jobEventsFor({ chat, notifier, progressEventOf, recordProgressEv
 
   return {
     delayed: (request) =>
-      tell(request, [paragraph('Your request ', code(request.id), ` (${KIND_LABELS[request.kind]}) was interrupted by a restart of the bot. It continues now; you will get one result, not two.`)], `delayed:${request.id}`),
+      tell(
+        request,
+        [
+          paragraph(
+            'Your request ',
+            code(request.id),
+            ` (${KIND_LABELS[request.kind]}) was interrupted by a restart of the bot. It continues now; you will get one result, not two.`,
+          ),
+        ],
+        `delayed:${request.id}`,
+      ),
     progress: async (request, _job, message) => {
       await edit(request, message, false);
     },

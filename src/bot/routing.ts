@@ -45,11 +45,18 @@ export function route(parsed: ParsedMessage, sender: string, room: RoomFacts, co
       if (room.place !== 'direct') return { kind: 'reply', document: replies.notInDirectChat(botUserId, command.name) };
       break;
     case 'admin':
-      if (room.place !== 'admin') return { kind: 'refuse', document: replies.onlyInRoom(command.name, 'the admin room'), why: `!${command.name} outside the admin room` };
-      if (!room.senderIsAdmin) return { kind: 'refuse', document: replies.notAnAdmin(command.name), why: `!${command.name} from someone who is not a listed admin` };
+      if (room.place !== 'admin')
+        return { kind: 'refuse', document: replies.onlyInRoom(command.name, 'the admin room'), why: `!${command.name} outside the admin room` };
+      if (!room.senderIsAdmin)
+        return { kind: 'refuse', document: replies.notAnAdmin(command.name), why: `!${command.name} from someone who is not a listed admin` };
       break;
     case 'privacy-contact':
-      if (room.place !== 'privacy-contact') return { kind: 'refuse', document: replies.onlyInRoom(command.name, 'the privacy contact room'), why: `!${command.name} outside the privacy contact room` };
+      if (room.place !== 'privacy-contact')
+        return {
+          kind: 'refuse',
+          document: replies.onlyInRoom(command.name, 'the privacy contact room'),
+          why: `!${command.name} outside the privacy contact room`,
+        };
       if (!local) return { kind: 'refuse', document: replies.notAnAdmin(command.name), why: `!${command.name} from a user of another server` };
       break;
     case 'public':

@@ -49,11 +49,20 @@ export const erase = defineCommand({
   scope: 'admin',
   params: { user: userId() },
   run: async ({ erasure, sender, eventId, homeserver, now, config }, { user }) => {
-    if (serverPart(user) !== config.homeserver.serverName) return [paragraph(code(user), ` is not an account of ${config.homeserver.serverName}: its data lives on its own server.`)];
+    if (serverPart(user) !== config.homeserver.serverName)
+      return [paragraph(code(user), ` is not an account of ${config.homeserver.serverName}: its data lives on its own server.`)];
     const inventory = await collectInventory(homeserver, user, now);
     if (!inventory.found) return [paragraph('The homeserver has no account ', code(user), '.')];
     const begun = await erasure.enter(sender, user, eventId, erasureSummary(inventory.inventory, now()));
-    return [paragraph('Erasure request ', code(begun.request.id), ` for `, code(user), ` is ${begun.request.state.replace(/_/g, ' ')}: see the message above to decide.`)];
+    return [
+      paragraph(
+        'Erasure request ',
+        code(begun.request.id),
+        ` for `,
+        code(user),
+        ` is ${begun.request.state.replace(/_/g, ' ')}: see the message above to decide.`,
+      ),
+    ];
   },
 });
 
@@ -74,7 +83,14 @@ export const plan = defineCommand({
       paragraph(bold(`Erasure ${id} of `), code(request.userId), ', on this server, would run:'),
       list(steps.map((s, i) => [bold(`${i + 1}. `), s.what, ...(s.visible ? [' ', bold('Visible: '), s.visible] : [])])),
       ...(erasure !== null && memberships.available ? await roomPreview(erasure, request.userId) : []),
-      ...(memberships.available ? [] : [paragraph(bold('Warning: '), `rooms the user left cannot be listed here (${memberships.reason}): the erasure would stop at its first step rather than run without them.`)]),
+      ...(memberships.available
+        ? []
+        : [
+            paragraph(
+              bold('Warning: '),
+              `rooms the user left cannot be listed here (${memberships.reason}): the erasure would stop at its first step rather than run without them.`,
+            ),
+          ]),
     ];
   },
 });

@@ -68,6 +68,8 @@ export const audit = defineCommand({
         ),
       ];
     }
-    return [paragraph(bold(`The audit trail is broken at entry ${result.firstBroken}: `), `${result.problem}. Keep the database file as it is and investigate.`)];
+    return [
+      paragraph(bold(`The audit trail is broken at entry ${result.firstBroken}: `), `${result.problem}. Keep the database file as it is and investigate.`),
+    ];
   },
 });

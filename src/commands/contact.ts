@@ -6,11 +6,23 @@ import { bold, code, link, list, paragraph, type Document } from '../render/docu
 import { defineCommand, type CommandContext } from './command.ts';
 
 const contactCard = (config: BotConfig): Document => [
-  paragraph(bold(`The privacy contact of ${config.policy.controller}`), config.privacyContact.name ? ` (${config.privacyContact.name})` : '', ' is a person who handles what no command covers:'),
+  paragraph(
+    bold(`The privacy contact of ${config.policy.controller}`),
+    config.privacyContact.name ? ` (${config.privacyContact.name})` : '',
+    ' is a person who handles what no command covers:',
+  ),
   list([
     ['Email: ', link(config.privacyContact.email, `mailto:${config.privacyContact.email}`)],
     ['Matrix room: ', code(config.privacyContact.room)],
-    ['Or here: ', code('!contact <your message>'), ' passes your message to them (', code('!correct <what>'), ' and ', code('!object <what>'), ' say what it is about).'],
+    [
+      'Or here: ',
+      code('!contact <your message>'),
+      ' passes your message to them (',
+      code('!correct <what>'),
+      ' and ',
+      code('!object <what>'),
+      ' say what it is about).',
+    ],
   ]),
   paragraph(
     `Write to them to correct your data, to object to or restrict processing, to complain, or when a request is late or failed. Requests are answered within ${config.policy.responseDays} days. `,

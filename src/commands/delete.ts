@@ -34,8 +34,18 @@ export const deleteAccount = defineCommand({
     if (!inventory.found) return [paragraph('The homeserver has no account ', code(sender), '.')];
     const begun = erasure.begin(sender, roomId, eventId, erasureSummary(inventory.inventory, now()));
     if (begun.kind === 'open') {
-      return [paragraph('You already have an erasure request, ', code(begun.request.id), `, and it is ${describeState(begun.request.state)}. `, code('!status'), ' shows where it stands.')];
+      return [
+        paragraph(
+          'You already have an erasure request, ',
+          code(begun.request.id),
+          `, and it is ${describeState(begun.request.state)}. `,
+          code('!status'),
+          ' shows where it stands.',
+        ),
+      ];
     }
-    return deletionExplained(begun.request, begun.code, erasureSummary(inventory.inventory, now()), { redactedOriginalsKept: redactedOriginalsKept(homeserver.capabilities) });
+    return deletionExplained(begun.request, begun.code, erasureSummary(inventory.inventory, now()), {
+      redactedOriginalsKept: redactedOriginalsKept(homeserver.capabilities),
+    });
   },
 });

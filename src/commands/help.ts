@@ -17,7 +17,13 @@ export const help = defineCommand({
   scope: 'public',
   run: async ({ commands, config, place }) => [
     paragraph(
-      bold(place === 'admin' ? 'Commands for the admins, in this room:' : place === 'privacy-contact' ? 'Commands for the privacy contact, in this room:' : `I help you exercise your data rights on ${config.homeserver.serverName}.`),
+      bold(
+        place === 'admin'
+          ? 'Commands for the admins, in this room:'
+          : place === 'privacy-contact'
+            ? 'Commands for the privacy contact, in this room:'
+            : `I help you exercise your data rights on ${config.homeserver.serverName}.`,
+      ),
       place === 'direct' || place === 'group' ? ' Send a command in a direct chat with me:' : '',
     ),
     list(commandsFor(commands, place).map((command) => [code(command.usage), ` — ${command.summary}`])),

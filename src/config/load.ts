@@ -22,9 +22,7 @@ export { validateConfig, type ValidationResult } from './validate.ts';
 export { BOT_TOKEN_ENV, ADMIN_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV } from './secret-keys.ts';
 export type { Secrets } from './secrets.ts';
 
-export type LoadResult =
-  | { ok: true; config: BotConfig; secrets: Secrets; configPath: string }
-  | { ok: false; problems: ConfigProblem[] };
+export type LoadResult = { ok: true; config: BotConfig; secrets: Secrets; configPath: string } | { ok: false; problems: ConfigProblem[] };
 
 /** The sample configuration shipped with the bot (bot.config.json at the repository root). */
 export const SAMPLE_CONFIG_PATH = fileURLToPath(new URL('../../bot.config.json', import.meta.url));

@@ -19,7 +19,9 @@ export function decideEncryption(mode: BotConfig['bot']['encryption'], engine: C
   if (mode === 'off') return { on: false, warning: false, note: `end-to-end encryption is off (bot.encryption is "off"). ${without}` };
   if (!engine.available) {
     if (mode === 'required') {
-      return { refuse: `bot.encryption is "required", but ${engine.reason}. Run "npm ci" again (the WebAssembly engine comes from npm), use the Docker image, or set bot.encryption to "auto".` };
+      return {
+        refuse: `bot.encryption is "required", but ${engine.reason}. Run "npm ci" again (the WebAssembly engine comes from npm), use the Docker image, or set bot.encryption to "auto".`,
+      };
     }
     return { on: false, warning: true, note: `end-to-end encryption is off: ${engine.reason}. ${without}` };
   }

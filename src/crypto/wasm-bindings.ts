@@ -107,9 +107,22 @@ export function wasmBindings(): Record<string, unknown> {
       return this.#machine.identityKeys;
     }
 
-    async receiveSyncChanges(toDeviceEvents: string, changed: Wasm.DeviceLists, otkCounts: Record<string, number>, unusedFallbackKeys: string[]): Promise<string> {
-      const processed = await this.#machine.receiveSyncChanges(toDeviceEvents, changed, new Map(Object.entries(otkCounts)), new Set(unusedFallbackKeys), decryptionSettings());
-      const readable = processed.filter((event) => event.type === wasm.ProcessedToDeviceEventType.Decrypted || event.type === wasm.ProcessedToDeviceEventType.PlainText);
+    async receiveSyncChanges(
+      toDeviceEvents: string,
+      changed: Wasm.DeviceLists,
+      otkCounts: Record<string, number>,
+      unusedFallbackKeys: string[],
+    ): Promise<string> {
+      const processed = await this.#machine.receiveSyncChanges(
+        toDeviceEvents,
+        changed,
+        new Map(Object.entries(otkCounts)),
+        new Set(unusedFallbackKeys),
+        decryptionSettings(),
+      );
+      const readable = processed.filter(
+        (event) => event.type === wasm.ProcessedToDeviceEventType.Decrypted || event.type === wasm.ProcessedToDeviceEventType.PlainText,
+      );
       return JSON.stringify(readable.map((event) => JSON.parse(event.rawEvent) as unknown));
     }
 

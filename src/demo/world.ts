@@ -28,7 +28,14 @@ export const TEST_CRYPTO_PASSPHRASE = 'correct horse battery staple, for tests o
 
 /** The secrets of a bot in tests: its token is also the admin token. */
 export function testSecrets(botToken: string): Secrets {
-  return { botToken, adminToken: botToken, adminTokenIsSeparate: false, pseudonymKey: TEST_PSEUDONYM_KEY, smtpPassword: null, cryptoPassphrase: TEST_CRYPTO_PASSPHRASE };
+  return {
+    botToken,
+    adminToken: botToken,
+    adminTokenIsSeparate: false,
+    pseudonymKey: TEST_PSEUDONYM_KEY,
+    smtpPassword: null,
+    cryptoPassphrase: TEST_CRYPTO_PASSPHRASE,
+  };
 }
 
 /** A log that remembers its lines, so tests can check what was (not) logged. */
@@ -75,7 +82,12 @@ export type World = {
   /** Waits until a message of the bot, edited in place, reads as `pattern` says. */
   waitForText(roomId: string, eventId: string, pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Sends a command and waits for the bot's threaded reply. */
-  ask(sender: string, roomId: string, body: string, timeoutMs?: number): Promise<{ eventId: string; body: string; html: string; content: Record<string, unknown> }>;
+  ask(
+    sender: string,
+    roomId: string,
+    body: string,
+    timeoutMs?: number,
+  ): Promise<{ eventId: string; body: string; html: string; content: Record<string, unknown> }>;
   /** Creates a direct chat between `userId` and the bot (end-to-end encrypted if asked), and waits until the bot has joined. */
   openDirectChat(userId: string, options?: { encrypted?: boolean }): Promise<string>;
   /** Waits until the bot is joined to a room. */
@@ -155,13 +167,22 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     return { eventId: reply.event_id, body: String(content['body']), html: String(content['formatted_body']), roomId: reply.room_id, content };
   };
   const currentText = (roomId: string, eventId: string): string => {
-    const edits = m.events(roomId).filter((ev) => ev.sender === privacybot.userId && seen(ev.content)['m.relates_to']?.rel_type === 'm.replace' && seen(ev.content)['m.relates_to']?.event_id === eventId);
+    const edits = m
+      .events(roomId)
+      .filter(
+        (ev) =>
+          ev.sender === privacybot.userId &&
+          seen(ev.content)['m.relates_to']?.rel_type === 'm.replace' &&
+          seen(ev.content)['m.relates_to']?.event_id === eventId,
+      );
     const latest = edits.at(-1);
     if (latest !== undefined) return String(seen(latest.content)['m.new_content']?.body);
     return String(seen(m.findEvent(roomId, eventId)?.content).body);
   };
   const botJoined = async (roomId: string) => {
-    await m.waitForEvent((ev) => ev.room_id === roomId && ev.type === 'm.room.member' && ev.state_key === privacybot.userId && seen(ev.content).membership === 'join');
+    await m.waitForEvent(
+      (ev) => ev.room_id === roomId && ev.type === 'm.room.member' && ev.state_key === privacybot.userId && seen(ev.content).membership === 'join',
+    );
   };
 
   const world: World = {
@@ -232,6 +253,7 @@ export function logLeaks(lines: readonly string[], hs: TestHomeserver): string[]
       if (event.type === 'm.room.message' && event.sender !== BOT_ID && typeof body === 'string' && body.length >= 16) check('message text', body);
     }
   }
-  for (const media of m.media.values()) if (media.bytes.length >= 16 && !media.bytes.every((b) => b === media.bytes[0])) check('upload contents', media.bytes.subarray(0, 64).toString('latin1'));
+  for (const media of m.media.values())
+    if (media.bytes.length >= 16 && !media.bytes.every((b) => b === media.bytes[0])) check('upload contents', media.bytes.subarray(0, 64).toString('latin1'));
   return found;
 }

@@ -108,7 +108,8 @@ export class ErasureDesk {
     if (request.state !== 'awaiting_approval' && !isClosed(request.state) && coolingOffUntil !== undefined && request.detail.approvals?.includes(admin)) {
       return { kind: 'approved', request, startsAt: coolingOffUntil };
     }
-    if (request.state !== 'awaiting_approval') return { kind: 'refused', problem: `request ${id} is not waiting for approval (it is ${request.state.replace(/_/g, ' ')})` };
+    if (request.state !== 'awaiting_approval')
+      return { kind: 'refused', problem: `request ${id} is not waiting for approval (it is ${request.state.replace(/_/g, ' ')})` };
     const outcome = addApproval({ enteredBy: request.enteredBy, approvals: request.detail.approvals ?? [] }, admin, config.erasure.fourEyes);
     if (outcome.kind === 'already-counted') return outcome;
     requests.updateDetail(id, (detail) => ({ ...detail, approvals: outcome.approvals }), { actor: admin, action: 'approval' });
@@ -158,4 +159,3 @@ export class ErasureDesk {
     if (eventId !== null) requests.updateDetail(request.id, (detail) => ({ ...detail, approvalEvent: eventId }));
   }
 }
-

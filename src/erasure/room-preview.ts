@@ -14,12 +14,20 @@ export async function roomPreview(erasure: ErasureOperations, userId: string): P
     if (!isHomeserverError(error)) throw error;
     return [paragraph(bold('Rooms: '), `they could not be listed just now (${error.userMessage}); the erasure lists them again before it starts.`)];
   }
-  const plans = await erasure.planRooms(userId, rooms.rooms.map((m) => m.roomId));
+  const plans = await erasure.planRooms(
+    userId,
+    rooms.rooms.map((m) => m.roomId),
+  );
   const reasons = [...new Set(rooms.unchecked.map((r) => r.reason))];
   return [
     ...roomPlanBlocks(plans),
     ...(rooms.unchecked.length > 0
-      ? [paragraph(bold('Not checked: '), `${rooms.unchecked.length} room(s) of this server could not be checked for the user (${reasons.join('; ')}): the erasure would not be called verified.`)]
+      ? [
+          paragraph(
+            bold('Not checked: '),
+            `${rooms.unchecked.length} room(s) of this server could not be checked for the user (${reasons.join('; ')}): the erasure would not be called verified.`,
+          ),
+        ]
       : []),
   ];
 }

@@ -8,9 +8,7 @@
 // followed by a blank line. Output too long for one event is cut at lines into parts (a code
 // fence open at a cut is closed there and reopened in the next part) or uploaded as a file.
 
-export type AdminAnswer =
-  | { ok: true; text: string }
-  | { ok: false; kind: 'failed' | 'usage' | 'panic'; message: string };
+export type AdminAnswer = { ok: true; text: string } | { ok: false; kind: 'failed' | 'usage' | 'panic'; message: string };
 
 const LOG_TABLE_HEAD = '| level | span | message |';
 const FAILED = 'Command failed with error:';

@@ -306,7 +306,8 @@ export class SynapseAdminHomeserver implements Homeserver {
     } catch (error) {
       // Deleted since the list was read.
       if (isHomeserverError(error, 'not-found')) return false;
-      if (isHomeserverError(error) && (error.kind === 'forbidden' || error.kind === 'bad-response')) return { unknown: `the server would not let the bot read it (${error.userMessage})` };
+      if (isHomeserverError(error) && (error.kind === 'forbidden' || error.kind === 'bad-response'))
+        return { unknown: `the server would not let the bot read it (${error.userMessage})` };
       throw error;
     }
   }
@@ -413,11 +414,17 @@ export class SynapseAdminHomeserver implements Homeserver {
   /** Which devices have keys and whether cross-signing is set up: asked with the bot's own token. */
   async getStoredEncryptionKeys(userId: string): Promise<Availability<Stored<EncryptionKeys>>> {
     return this.#optional(async () => {
-      const answer = await this.#call(this.#bot, 'POST', PATHS.keysQuery, {}, {
-        schema: readTwice(KeysQuery, StoredKeys),
-        body: { device_keys: { [userId]: [] } },
-        retry: true,
-      });
+      const answer = await this.#call(
+        this.#bot,
+        'POST',
+        PATHS.keysQuery,
+        {},
+        {
+          schema: readTwice(KeysQuery, StoredKeys),
+          body: { device_keys: { [userId]: [] } },
+          retry: true,
+        },
+      );
       const only = (keys: Record<string, unknown> | null | undefined) => keys?.[userId] ?? null;
       const stored = {
         device_keys: only(answer.stored.device_keys),
@@ -450,7 +457,8 @@ export class SynapseAdminHomeserver implements Homeserver {
         }),
       };
     } catch (error) {
-      if (isHomeserverError(error, 'unsupported') || (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind))) return { available: false, reason: ROOM_TAGS_UNKNOWN };
+      if (isHomeserverError(error, 'unsupported') || (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind)))
+        return { available: false, reason: ROOM_TAGS_UNKNOWN };
       throw error;
     }
   }
@@ -521,7 +529,10 @@ export class SynapseAdminHomeserver implements Homeserver {
       } else if (asUser !== undefined && this.#capabilities.features.loginAs) {
         // Synapse 1.67: as the user, who may read the room up to when they left.
         await this.#puppets.asUser(asUser, (token) =>
-          walkBackwards(async (from) => this.#call(this.#bot, 'GET', PATHS.clientMessages, { roomId }, { schema: EventPage, query: query(from), token: await token() }), collect),
+          walkBackwards(
+            async (from) => this.#call(this.#bot, 'GET', PATHS.clientMessages, { roomId }, { schema: EventPage, query: query(from), token: await token() }),
+            collect,
+          ),
         );
       } else {
         return null;
@@ -628,7 +639,13 @@ export class SynapseAdminHomeserver implements Homeserver {
     });
     const text = await new Response(answer.body).text();
     const parsed = UploadAnswer.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new HomeserverError({ kind: 'bad-response', status: answer.status, endpoint: `POST ${PATHS.upload}`, userMessage: 'The homeserver answered an upload in an unexpected shape.' });
+    if (!parsed.success)
+      throw new HomeserverError({
+        kind: 'bad-response',
+        status: answer.status,
+        endpoint: `POST ${PATHS.upload}`,
+        userMessage: 'The homeserver answered an upload in an unexpected shape.',
+      });
     return parsed.data.content_uri;
   }
 
@@ -650,10 +667,16 @@ export class SynapseAdminHomeserver implements Homeserver {
     let from: string | null = '0';
     while (from !== null) {
       fetched.add(from);
-      const page: StoredMediaPage = await this.#call(this.#admin, 'GET', PATHS.media, { userId }, {
-        schema: StoredMediaPage,
-        query: { from, limit: MEDIA_PAGE_LIMIT, order_by: 'created_ts', dir: 'f' },
-      });
+      const page: StoredMediaPage = await this.#call(
+        this.#admin,
+        'GET',
+        PATHS.media,
+        { userId },
+        {
+          schema: StoredMediaPage,
+          query: { from, limit: MEDIA_PAGE_LIMIT, order_by: 'created_ts', dir: 'f' },
+        },
+      );
       yield page;
       from = nextMediaFrom(page, fetched);
     }
@@ -676,11 +699,17 @@ export class SynapseAdminHomeserver implements Homeserver {
 
   /** An initial sync as the user that lists rooms left; presence is left alone (set_presence=offline). */
   #syncWithLeftRooms(token: string): Promise<SyncRooms> {
-    return this.#call(this.#bot, 'GET', PATHS.sync, {}, {
-      schema: SyncRooms,
-      token,
-      query: { filter: JSON.stringify({ room: { include_leave: true, timeline: { limit: 1 } } }), set_presence: 'offline' },
-    });
+    return this.#call(
+      this.#bot,
+      'GET',
+      PATHS.sync,
+      {},
+      {
+        schema: SyncRooms,
+        token,
+        query: { filter: JSON.stringify({ room: { include_leave: true, timeline: { limit: 1 } } }), set_presence: 'offline' },
+      },
+    );
   }
 
   /** Calls an endpoint unless it is known missing; remembers it when it turns out missing. */
@@ -783,7 +812,14 @@ export async function connectHomeserver(options: ConnectOptions): Promise<{ home
 export function homeserverWith(options: ConnectOptions, capabilities: Capabilities): SynapseAdminHomeserver {
   const admin = httpFor(options, options.adminToken);
   const bot = httpFor(options, options.botToken);
-  return new SynapseAdminHomeserver({ admin, bot, capabilities, serverName: options.serverName, puppetLedger: options.puppetLedger, botUserId: options.botUserId });
+  return new SynapseAdminHomeserver({
+    admin,
+    bot,
+    capabilities,
+    serverName: options.serverName,
+    puppetLedger: options.puppetLedger,
+    botUserId: options.botUserId,
+  });
 }
 
 const httpFor = (options: Pick<ConnectOptions, 'url' | 'timeoutMs'>, accessToken: string): HomeserverHttp =>

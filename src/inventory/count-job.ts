@@ -52,14 +52,20 @@ export function messageCountHandler(options: CountJobOptions): JobHandler {
         } catch (error) {
           // On the last attempt the answer is completed without the count rather than not at all.
           if (!(error instanceof HomeserverError) || !lastAttempt) throw error;
-          messages = { available: false as const, reason: `they could not be counted just now: ${trouble(error)}. Ask again later, or ask the privacy contact` };
+          messages = {
+            available: false as const,
+            reason: `they could not be counted just now: ${trouble(error)}. Ask again later, or ask the privacy contact`,
+          };
         }
         let recipients;
         try {
           recipients = await lookUpRecipients(homeserver, base.inventory);
         } catch (error) {
           if (!(error instanceof HomeserverError) || !lastAttempt) throw error;
-          recipients = { available: false as const, reason: `they could not be looked up just now: ${trouble(error)}. Ask again later, or ask the privacy contact` };
+          recipients = {
+            available: false as const,
+            reason: `they could not be looked up just now: ${trouble(error)}. Ask again later, or ask the privacy contact`,
+          };
         }
         const inventory = { ...base.inventory, messages, recipients };
         await options.reportPolicyDiscrepancies(policyDiscrepancies(inventory, config.policy));

@@ -215,7 +215,8 @@ export class JobRunner {
         this.#store.clearWorkingState(job.requestId);
         return this.#requests.transition(request.id, 'completed', BOT);
       });
-      if (completed.ok && tellOwner(completed.request)) await this.#quietly(() => this.#events.completed(completed.request, this.#store.get(job.requestId) ?? job, summary ?? null));
+      if (completed.ok && tellOwner(completed.request))
+        await this.#quietly(() => this.#events.completed(completed.request, this.#store.get(job.requestId) ?? job, summary ?? null));
     } catch (error) {
       await this.#settleFailure(handler, job, request, signal, error);
     }
@@ -244,7 +245,8 @@ export class JobRunner {
     });
     if (!failed.ok) return;
     if (handler.failedForGood) await this.#quietly(() => handler.failedForGood!(failed.request, description));
-    if (handler.ownerReachable?.(failed.request) ?? true) await this.#quietly(() => this.#events.failed(failed.request, this.#store.get(job.requestId) ?? job, description));
+    if (handler.ownerReachable?.(failed.request) ?? true)
+      await this.#quietly(() => this.#events.failed(failed.request, this.#store.get(job.requestId) ?? job, description));
   }
 
   async #quietly(hook: () => Promise<void> | void): Promise<void> {

@@ -11,7 +11,9 @@ export function sdkLogLine(module: string, args: unknown[]): string {
     const errcode = (arg as { errcode?: unknown } | null)?.errcode;
     return typeof errcode === 'string' ? errcode : arg instanceof Error ? arg.message : '';
   });
-  return `matrix-bot-sdk ${module}: ${redactForLog(parts.filter((p) => p.length > 0).join(' ')).split('\n')[0]!.slice(0, 200)}`;
+  return `matrix-bot-sdk ${module}: ${redactForLog(parts.filter((p) => p.length > 0).join(' '))
+    .split('\n')[0]!
+    .slice(0, 200)}`;
 }
 
 /**

@@ -17,15 +17,21 @@ export const STATEMENT_REUSE: Patch = {
  * is busy until its iterator ends: the same SQL run inside that loop fails loudly, never silently).
  */
 export function reusePreparedStatements(db: Database.Database): void {
-  replaceMethod<(sql: string) => Database.Statement>(db, 'prepare', STATEMENT_REUSE, (prepare) => {
-    const prepared = new Map<string, Database.Statement>();
-    return (sql: string) => {
-      let statement = prepared.get(sql);
-      if (statement === undefined) {
-        statement = prepare.call(db, sql);
-        prepared.set(sql, statement);
-      }
-      return statement;
-    };
-  }, 1);
+  replaceMethod<(sql: string) => Database.Statement>(
+    db,
+    'prepare',
+    STATEMENT_REUSE,
+    (prepare) => {
+      const prepared = new Map<string, Database.Statement>();
+      return (sql: string) => {
+        let statement = prepared.get(sql);
+        if (statement === undefined) {
+          statement = prepare.call(db, sql);
+          prepared.set(sql, statement);
+        }
+        return statement;
+      };
+    },
+    1,
+  );
 }

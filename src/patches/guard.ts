@@ -50,7 +50,13 @@ export function methodOf<F extends (...args: never[]) => unknown>(owner: object,
 }
 
 /** Replaces a method after checking it; `make` gets the original (bound to nothing: call it with `.apply(this, ...)`). */
-export function replaceMethod<F extends (...args: never[]) => unknown>(owner: object, name: string, patch: Patch, make: (original: F) => F, arity?: number): void {
+export function replaceMethod<F extends (...args: never[]) => unknown>(
+  owner: object,
+  name: string,
+  patch: Patch,
+  make: (original: F) => F,
+  arity?: number,
+): void {
   const original = methodOf<F>(owner, name, patch, arity);
   Reflect.set(owner, name, make(original));
 }

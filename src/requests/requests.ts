@@ -90,7 +90,13 @@ export class RequestService {
     const actor = input.enteredBy ?? REQUESTER;
     this.#db.transaction(() => {
       this.store.insert(request);
-      this.#audit.append({ at, requestId: request.id, actor, action: 'opened', detail: { kind: request.kind, subject: this.#pseudonymise(request.userId), dueAt: request.dueAt } });
+      this.#audit.append({
+        at,
+        requestId: request.id,
+        actor,
+        action: 'opened',
+        detail: { kind: request.kind, subject: this.#pseudonymise(request.userId), dueAt: request.dueAt },
+      });
     })();
     this.#emit({ request, from: null, actor });
     return request;
@@ -135,7 +141,11 @@ export class RequestService {
   }
 
   /** Changes kind-specific facts; `action`, when given, is recorded in the audit trail. */
-  updateDetail(id: string, change: (detail: RequestDetail) => RequestDetail, audit?: { actor: Actor; action: string; detail?: Record<string, unknown> }): Request | null {
+  updateDetail(
+    id: string,
+    change: (detail: RequestDetail) => RequestDetail,
+    audit?: { actor: Actor; action: string; detail?: Record<string, unknown> },
+  ): Request | null {
     return this.#db.transaction(() => {
       const current = this.store.get(id);
       if (current === null) return null;

@@ -171,9 +171,7 @@ function whois(ctx: RequestContext): Reply {
   if (snapshot) {
     // Tuwunel: one connection per device, every device, its last IP and time; ruma writes the
     // absent user agent (and a missing IP or time) as null, and leaves an empty list out.
-    const connections = all
-      .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
-      .map((d) => ({ ip: d.lastSeenIp, last_seen: d.lastSeenAt, user_agent: null }));
+    const connections = all.sort((a, b) => a.deviceId.localeCompare(b.deviceId)).map((d) => ({ ip: d.lastSeenIp, last_seen: d.lastSeenAt, user_agent: null }));
     return json({ user_id: userId, devices: { '': { sessions: [connections.length > 0 ? { connections } : {}] } } });
   }
   // Synapse: every (ip, user agent) pair under the device key "".

@@ -68,9 +68,14 @@ function roomMessages(ctx: RequestContext): Reply {
     if (unknownRoomReads.messages === 'forbidden') throw forbidden('Room does not exist to this server');
     return json({ chunk: [], start: `t0-${ctx.state.model.pos}_0_0_0_0_0_0_0_0` });
   }
-  return json(paginate(ctx.state.model, room, ctx.query, {
-    ...adminRead(ctx, admin), maxLimit: maxMessagesLimit, defaultDir: messages.adminDefaultDir, forwardWithoutFromStartsAtBeginning: messages.forwardWithoutFromStartsAtBeginning,
-  }));
+  return json(
+    paginate(ctx.state.model, room, ctx.query, {
+      ...adminRead(ctx, admin),
+      maxLimit: maxMessagesLimit,
+      defaultDir: messages.adminDefaultDir,
+      forwardWithoutFromStartsAtBeginning: messages.forwardWithoutFromStartsAtBeginning,
+    }),
+  );
 }
 
 /** The room's current state, every event in the client shape: {state: [...]} (Synapse and Tuwunel alike). */
@@ -112,7 +117,9 @@ function makeRoomAdmin(ctx: RequestContext): Reply {
   let granter: string | undefined;
   if (powerLevels) {
     const users = (powerLevels.content['users'] ?? {}) as Record<string, number>;
-    const localAdmins = Object.keys(users).filter((u) => isLocal(ctx, u)).sort((a, b) => (users[a] ?? 0) - (users[b] ?? 0));
+    const localAdmins = Object.keys(users)
+      .filter((u) => isLocal(ctx, u))
+      .sort((a, b) => (users[a] ?? 0) - (users[b] ?? 0));
     granter = localAdmins.reverse().find((u) => model.membership(roomId, u) === 'join');
   } else {
     const creator = model.stateEvent(roomId, 'm.room.create', '')?.sender;
@@ -161,7 +168,7 @@ function joinUser(ctx: RequestContext): Reply {
   if (joinRule !== 'public') {
     // Recorded on Synapse 1.67: 403 "<admin> not in room" while the caller is not a member.
     if (model.membership(room.roomId, admin) !== 'join') throw forbidden(`${admin} not in room ${room.roomId}.`);
-    if (model.powerLevel(room.roomId, admin) < model.requiredLevel(room.roomId, 'invite')) throw forbidden('You don\'t have permission to invite users');
+    if (model.powerLevel(room.roomId, admin) < model.requiredLevel(room.roomId, 'invite')) throw forbidden("You don't have permission to invite users");
     model.invite(room.roomId, admin, userId);
   }
   model.join(room.roomId, userId);
@@ -185,7 +192,10 @@ function makeRoomAdminTuwunel(ctx: RequestContext): Reply {
   const userId = typeof body['user_id'] === 'string' ? body['user_id'] : admin;
   const refuse = (message: string): MatrixError => new MatrixError(400, 'M_INVALID_PARAM', message);
   let sender: string | undefined;
-  for (const u of model.joinedMembers(roomId).filter((u) => model.localUser(u)).sort()) {
+  for (const u of model
+    .joinedMembers(roomId)
+    .filter((u) => model.localUser(u))
+    .sort()) {
     if (sender === undefined || model.powerLevel(roomId, u) > model.powerLevel(roomId, sender)) sender = u;
   }
   if (sender === undefined) throw refuse('Server not in room');

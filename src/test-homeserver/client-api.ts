@@ -26,8 +26,7 @@ function roomFor(ctx: RequestContext): RoomRecord {
   return room;
 }
 
-const notInRoom = (userId: string, roomId: string): MatrixError =>
-  forbidden(`User ${userId} not in room ${roomId}, and room previews are disabled`);
+const notInRoom = (userId: string, roomId: string): MatrixError => forbidden(`User ${userId} not in room ${roomId}, and room previews are disabled`);
 
 /** The caller must be joined (to send, set state, invite, redact). */
 function requireJoined(ctx: RequestContext): { token: TokenRecord; room: RoomRecord } {
@@ -269,9 +268,14 @@ function members(ctx: RequestContext): Reply {
 function messages(ctx: RequestContext): Reply {
   const { room, opts } = readAccess(ctx);
   const { maxMessagesLimit, messages: rules } = ctx.state.flavour;
-  return json(paginate(ctx.state.model, room, ctx.query, {
-    ...opts, maxLimit: maxMessagesLimit, defaultDir: rules.clientDefaultDir, forwardWithoutFromStartsAtBeginning: rules.forwardWithoutFromStartsAtBeginning,
-  }));
+  return json(
+    paginate(ctx.state.model, room, ctx.query, {
+      ...opts,
+      maxLimit: maxMessagesLimit,
+      defaultDir: rules.clientDefaultDir,
+      forwardWithoutFromStartsAtBeginning: rules.forwardWithoutFromStartsAtBeginning,
+    }),
+  );
 }
 
 function getEvent(ctx: RequestContext): Reply {
@@ -297,19 +301,22 @@ function redact(ctx: RequestContext): Reply {
   const model = ctx.state.model;
   // Anyone may redact their own events; others' need the room's redact level (the auth rules).
   if (model.findEvent(room.roomId, ctx.params['eventId'] ?? '') && model.redactionRefusal(room.roomId, token.userId, ctx.params['eventId'] ?? '') !== null) {
-    throw forbidden('You don\'t have permission to redact events');
+    throw forbidden("You don't have permission to redact events");
   }
   const reason = jsonBody(ctx)['reason'];
   const txnId = ctx.params['txnId'];
   const eventId = ctx.state.model.redact(
-    room.roomId, token.userId, ctx.params['eventId'] ?? '', typeof reason === 'string' ? reason : undefined,
+    room.roomId,
+    token.userId,
+    ctx.params['eventId'] ?? '',
+    typeof reason === 'string' ? reason : undefined,
     txnId === undefined ? undefined : transaction(ctx, token, room.roomId, txnId),
   );
   return json({ event_id: eventId });
 }
 
 function typing(ctx: RequestContext): Reply {
-  requireSelf(ctx, 'Cannot set another user\'s typing state');
+  requireSelf(ctx, "Cannot set another user's typing state");
   const { token, room } = requireJoined(ctx);
   const body = jsonBody(ctx);
   const timeout = typeof body['timeout'] === 'number' ? body['timeout'] : 30000;
@@ -378,7 +385,7 @@ function putProfile(ctx: RequestContext): Reply {
   const field = profileField(ctx) ?? '';
   const model = ctx.state.model;
   const target = ctx.params['userId'] ?? '';
-  if (target !== token.userId && !model.user(token.userId)?.admin) throw forbidden('Cannot set another user\'s profile');
+  if (target !== token.userId && !model.user(token.userId)?.admin) throw forbidden("Cannot set another user's profile");
   const value = jsonBody(ctx)[field];
   if (!NAME_AND_AVATAR.includes(field)) {
     // A custom field (MSC4133, e.g. m.tz) is stored as given and sends no member event.
@@ -515,8 +522,7 @@ function capabilities(ctx: RequestContext): Reply {
 }
 
 export function registerClientApi(router: Router): void {
-  const r = (method: string, path: string, handler: (ctx: RequestContext) => Reply | Promise<Reply>): void =>
-    router.add(method, C + path, handler);
+  const r = (method: string, path: string, handler: (ctx: RequestContext) => Reply | Promise<Reply>): void => router.add(method, C + path, handler);
   router.add('GET', '/_matrix/client/versions', versions);
   r('GET', '/capabilities', capabilities);
   r('GET', '/account/whoami', whoami);

@@ -21,9 +21,7 @@ function removeAccess(model: HomeserverModel, userId: string, allPushers = true)
 }
 
 /** POST /_synapse/admin/v1/deactivate/{user} on the given flavour. */
-export function deactivateViaHttp(
-  model: HomeserverModel, flavour: FlavourDescriptor, userId: string, erase: boolean, later: Later,
-): void {
+export function deactivateViaHttp(model: HomeserverModel, flavour: FlavourDescriptor, userId: string, erase: boolean, later: Later): void {
   const user = model.user(userId);
   if (!user) return;
   const removes = flavour.deactivationRemoves;
@@ -62,8 +60,13 @@ export function deactivateViaHttp(
  * every joined, invited and knocked room and forgets it. No erase.
  */
 export function deactivateViaTuwunelCommand(
-  model: HomeserverModel, userId: string,
-  opts: { leaveRooms: boolean; log: (message: string) => void; /** Leaving each room is a step of its own (the admin room paces them). */ defer?: (step: () => void) => void },
+  model: HomeserverModel,
+  userId: string,
+  opts: {
+    leaveRooms: boolean;
+    log: (message: string) => void /** Leaving each room is a step of its own (the admin room paces them). */;
+    defer?: (step: () => void) => void;
+  },
 ): void {
   if (!model.user(userId)) {
     model.addUser({ localpart: userId.slice(1, userId.indexOf(':')), deactivated: true });

@@ -65,7 +65,9 @@ function fetchEvent(ctx: RequestContext): Reply {
   if (!ev) throw notFound('Event not found');
   if (ctx.state.flavour.fetchEventShowsRedaction && ev.redactedBy) {
     const redaction = ev.redactedBy;
-    return json({ event: rawEvent(model, ev, prunedContent(ev.type, ev.content, ev.roomVersion), { redacted_because: rawEvent(model, redaction, redaction.content, {}) }) });
+    return json({
+      event: rawEvent(model, ev, prunedContent(ev.type, ev.content, ev.roomVersion), { redacted_because: rawEvent(model, redaction, redaction.content, {}) }),
+    });
   }
   const unsigned = ctx.state.flavour.fetchEventShowsRedaction ? {} : { age: Math.max(0, Date.now() - ev.ts) };
   return json({ event: rawEvent(model, ev, ev.content, unsigned) });

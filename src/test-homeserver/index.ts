@@ -5,7 +5,15 @@ export type { RecordedRequest, TestHomeserver, TestHomeserverOptions } from './s
 export type { Flavour } from './flavours.ts';
 export { HomeserverModel } from './model.ts';
 export type {
-  CreateRoomOptions, Device, DeviceSeed, JsonObject, MatrixEvent, Membership, Pusher, RoomEvent, UserSeed,
+  CreateRoomOptions,
+  Device,
+  DeviceSeed,
+  JsonObject,
+  MatrixEvent,
+  Membership,
+  Pusher,
+  RoomEvent,
+  UserSeed,
 } from './model.ts';
 export { Faults } from './faults.ts';
 export type { FaultKind, FaultSpec } from './faults.ts';

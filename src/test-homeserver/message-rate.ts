@@ -79,5 +79,11 @@ export class MessageRateLimiter {
 
 /** Synapse's LimitExceededError: retry_after_ms in the JSON, and Retry-After in whole seconds, rounded up. */
 export function limitExceeded(retryAfterMs: number): MatrixError {
-  return new MatrixError(429, 'M_LIMIT_EXCEEDED', 'Too Many Requests', { retry_after_ms: retryAfterMs }, { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) });
+  return new MatrixError(
+    429,
+    'M_LIMIT_EXCEEDED',
+    'Too Many Requests',
+    { retry_after_ms: retryAfterMs },
+    { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) },
+  );
 }

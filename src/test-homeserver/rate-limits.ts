@@ -105,10 +105,12 @@ function deleteOverride(ctx: RequestContext): Reply {
 }
 
 /** The override exists where the flavour has a message limit, whether this server applies it or not. */
-const whereLimited = (handler: AdminHandler): AdminHandler => (ctx) => {
-  if (ctx.state.flavour.messageRateLimit === null) throw unrecognized(ctx);
-  return handler(ctx);
-};
+const whereLimited =
+  (handler: AdminHandler): AdminHandler =>
+  (ctx) => {
+    if (ctx.state.flavour.messageRateLimit === null) throw unrecognized(ctx);
+    return handler(ctx);
+  };
 
 export function registerRateLimitOverride(r: AdminRegistrar): void {
   r('GET', '/v1/users/{userId}/override_ratelimit', whereLimited(getOverride));

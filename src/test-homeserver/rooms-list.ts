@@ -52,7 +52,14 @@ function optionalBoolean(ctx: RequestContext, name: string): boolean | null {
 function synapseRooms(ctx: RequestContext, rows: JsonObject[]): JsonObject[] {
   const orderBy = ctx.query.get('order_by') ?? 'name';
   const order = SYNAPSE_ORDER[orderBy];
-  if (!order) throw new MatrixError(400, 'M_INVALID_PARAM', `Query parameter 'order_by' must be one of [${Object.keys(SYNAPSE_ORDER).map((k) => `'${k}'`).join(', ')}]`);
+  if (!order)
+    throw new MatrixError(
+      400,
+      'M_INVALID_PARAM',
+      `Query parameter 'order_by' must be one of [${Object.keys(SYNAPSE_ORDER)
+        .map((k) => `'${k}'`)
+        .join(', ')}]`,
+    );
   const dir = ctx.query.get('dir') ?? 'f';
   if (dir !== 'f' && dir !== 'b') throw new MatrixError(400, 'M_INVALID_PARAM', "Query parameter 'dir' must be one of ['b', 'f']");
   const term = ctx.query.get('search_term');
@@ -78,9 +85,19 @@ function synapseRooms(ctx: RequestContext, rows: JsonObject[]): JsonObject[] {
 
 /** Tuwunel's columns (an unknown order falls back to the name). */
 const TUWUNEL_COLUMNS: Record<string, string> = {
-  canonical_alias: 'canonical_alias', joined_members: 'joined_members', size: 'joined_members', joined_local_members: 'joined_local_members',
-  version: 'version', creator: 'creator', encryption: 'encryption', federatable: 'federatable', public: 'public',
-  join_rules: 'join_rules', guest_access: 'guest_access', history_visibility: 'history_visibility', state_events: 'state_events',
+  canonical_alias: 'canonical_alias',
+  joined_members: 'joined_members',
+  size: 'joined_members',
+  joined_local_members: 'joined_local_members',
+  version: 'version',
+  creator: 'creator',
+  encryption: 'encryption',
+  federatable: 'federatable',
+  public: 'public',
+  join_rules: 'join_rules',
+  guest_access: 'guest_access',
+  history_visibility: 'history_visibility',
+  state_events: 'state_events',
 };
 
 function tuwunelRooms(ctx: RequestContext, rows: JsonObject[]): JsonObject[] {

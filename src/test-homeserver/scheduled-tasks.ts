@@ -33,7 +33,13 @@ function listTasks(ctx: RequestContext): Reply {
     .sort((a, b) => a.timestampMs - b.timestampMs);
   return json({
     scheduled_tasks: tasks.map((t) => ({
-      id: t.id, action: t.action, status: t.status, timestamp_ms: t.timestampMs, resource_id: t.resourceId, result: t.result, error: t.error,
+      id: t.id,
+      action: t.action,
+      status: t.status,
+      timestamp_ms: t.timestampMs,
+      resource_id: t.resourceId,
+      result: t.result,
+      error: t.error,
     })),
   });
 }

@@ -173,7 +173,12 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     timers.add(t);
   };
   const state: ServerState = {
-    model, flavour, url: '', registrationSecret: randomBytes(16).toString('hex'), closing: closing.signal, later,
+    model,
+    flavour,
+    url: '',
+    registrationSecret: randomBytes(16).toString('hex'),
+    closing: closing.signal,
+    later,
     redactionStepMs: opts.redactionStepMs ?? 0,
     roomDeletionMs: opts.roomDeletionMs ?? 0,
     tasks: new TaskScheduler(),

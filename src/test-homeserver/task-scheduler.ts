@@ -25,7 +25,11 @@ export class TaskScheduler {
 
   /** A new task, scheduled now; 16 random letters as its ID, as both servers make them. */
   schedule(action: string, resourceId: string | null): ScheduledTask {
-    const id = randomBytes(12).toString('base64').replace(/[^A-Za-z]/g, '').padEnd(16, 'x').slice(0, 16);
+    const id = randomBytes(12)
+      .toString('base64')
+      .replace(/[^A-Za-z]/g, '')
+      .padEnd(16, 'x')
+      .slice(0, 16);
     const task: ScheduledTask = { id, action, resourceId, status: 'scheduled', timestampMs: Date.now(), result: null, error: null };
     this.tasks.set(id, task);
     return task;

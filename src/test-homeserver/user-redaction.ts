@@ -54,9 +54,13 @@ function redactUser(ctx: RequestContext): Reply {
   if (tasks.find(REDACT_ALL_EVENTS, { resourceId: userId, statuses: rules.blockingStatuses }).length > 0) {
     throw new MatrixError(400, flavour.badParamErrcode, `Redact already in progress for user ${userId}`);
   }
-  const rooms = requested.length > 0
-    ? (requested as string[])
-    : model.memberships(userId).filter((m) => m.membership === 'join' || m.membership === 'ban').map((m) => m.roomId);
+  const rooms =
+    requested.length > 0
+      ? (requested as string[])
+      : model
+          .memberships(userId)
+          .filter((m) => m.membership === 'join' || m.membership === 'ban')
+          .map((m) => m.roomId);
   const redactAs = body['use_admin'] === true || !isLocal(ctx, userId) ? admin : userId;
   const reason = typeof body['reason'] === 'string' ? body['reason'] : undefined;
   const task = tasks.schedule(REDACT_ALL_EVENTS, userId);
@@ -73,7 +77,9 @@ function redactUser(ctx: RequestContext): Reply {
       return;
     }
     for (const e of redactionTargets(room, userId, body, rules.skipsRedacted)) {
-      const refusal = rules.authorisedAtEvent ? model.redactionRefusalAtEvent(roomId, redactAs, e.eventId) : model.redactionRefusal(roomId, redactAs, e.eventId);
+      const refusal = rules.authorisedAtEvent
+        ? model.redactionRefusalAtEvent(roomId, redactAs, e.eventId)
+        : model.redactionRefusal(roomId, redactAs, e.eventId);
       if (refusal === null) model.redact(roomId, redactAs, e.eventId, reason);
       else failed[e.eventId] = refusal;
     }

@@ -96,4 +96,3 @@ describe('SIGTERM as the bot starts', () => {
     expect(await bot.exited).toEqual({ code: 0, signal: null });
   }, 30_000);
 });
-

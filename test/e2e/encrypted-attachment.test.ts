@@ -75,7 +75,9 @@ describe('sending a file', () => {
     const room = await world.openDirectChat(world.alice.userId, { encrypted: true });
     const plain = await botDevice(world, false);
     const mediaBefore = world.hs.model.media.size;
-    await expect(sendAttachment(plain, room, { bytes: Buffer.from('personal data'), filename: 'export.zip', mimetype: 'application/zip' })).rejects.toThrow(CannotEncryptAttachmentError);
+    await expect(sendAttachment(plain, room, { bytes: Buffer.from('personal data'), filename: 'export.zip', mimetype: 'application/zip' })).rejects.toThrow(
+      CannotEncryptAttachmentError,
+    );
     expect(world.hs.model.media.size).toBe(mediaBefore);
   });
 });

@@ -28,8 +28,11 @@ async function crashWorld() {
 
 /** Waits until the server has done a request of the bot's whose answer was lost (its status stays 0). */
 const lostAnswer = (w: World, method: string, path: RegExp) =>
-  waitUntil(() => w.hs.requests.some((r) => r.userId === w.privacybot.userId && r.method === method && path.test(r.path) && r.status === 0), `a lost answer to ${method} ${path}`, 20_000);
-
+  waitUntil(
+    () => w.hs.requests.some((r) => r.userId === w.privacybot.userId && r.method === method && path.test(r.path) && r.status === 0),
+    `a lost answer to ${method} ${path}`,
+    20_000,
+  );
 
 describe('the bot killed during end-to-end encryption', () => {
   it('right after the server took its one-time keys: restarts with the same identity, re-uploads nothing new, and answers', async () => {

@@ -40,13 +40,17 @@ function seedPerson(w: World): { rooms: Rooms; said: Record<keyof Rooms, string>
   m.setAccountData(ALICE, 'org.example.settings', { theme: 'dark' });
   m.setRoomTag(ALICE, leftWithBob, 'm.lowpriority', { order: 0.9 });
   m.addPusher(ALICE, {
-    kind: 'http', app_id: 'org.example.push', pushkey: 'alice-pushkey', app_display_name: 'Push', device_display_name: 'Phone', lang: 'en',
+    kind: 'http',
+    app_id: 'org.example.push',
+    pushkey: 'alice-pushkey',
+    app_display_name: 'Push',
+    device_display_name: 'Phone',
+    lang: 'en',
     data: { url: 'https://push.example.net/_matrix/push/v1/notify' },
   });
   m.setKeyBackup(ALICE, { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'a2V5' }, count: 3, etag: '1', version: '1' });
   return { rooms: { alone, leftWithBob, forgotten }, said: { alone: saidAlone, leftWithBob: saidLeft, forgotten: saidForgotten } };
 }
-
 
 const reports = reportsOf;
 

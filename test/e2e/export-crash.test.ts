@@ -39,7 +39,10 @@ async function exportCrashWorld() {
 /** Kills the bot the moment the homeserver has done what the request asked, before the answer leaves. */
 function killWhen(w: World, bot: BotProcess, match: { method: string; path: RegExp }): { killed: () => BotExit | null } {
   let killed: BotExit | null = null;
-  w.hs.faults.add({ ...match, kind: 'commit-then-drop', onCommitted: async () => {
+  w.hs.faults.add({
+    ...match,
+    kind: 'commit-then-drop',
+    onCommitted: async () => {
       killed = await bot.kill('SIGKILL');
     },
   });

@@ -53,7 +53,9 @@ describe('reading the gaps a sync left', () => {
     const delivered: string[] = [];
     const log = memoryLogger();
     const first: GapFiller = new GapFiller({
-      client, gaps, log,
+      client,
+      gaps,
+      log,
       deliver: async (_room, event) => {
         delivered.push(eventIdOf(event));
         if (delivered.length === 150) void first.stop(); // stopped mid-page: that page still completes

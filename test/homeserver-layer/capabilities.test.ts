@@ -239,7 +239,9 @@ describe('detectCapabilities', () => {
 
   it('does not probe a server without an admin API', async () => {
     const { capabilities, notes } = await detect((r) =>
-      r.path === '/_conduwuit/server_version' ? { status: 200, json: { name: 'Conduwuit', version: '0.4.6' } } : { status: 404, json: { errcode: 'M_UNRECOGNIZED' } },
+      r.path === '/_conduwuit/server_version'
+        ? { status: 200, json: { name: 'Conduwuit', version: '0.4.6' } }
+        : { status: 404, json: { errcode: 'M_UNRECOGNIZED' } },
     );
     expect(capabilities.supported).toBe(false);
     expect(notes[0]).toMatch(/^conduwuit 0\.4\.6: conduwuit has no HTTP admin API/);

@@ -8,7 +8,7 @@ import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
 const sdk = loadMatrixBotSdk();
 // The SDK logs the expected 404 for m.direct at first start as an error; keep the output clean.
 sdk.LogService.setLevel(sdk.LogLevel.ERROR);
-sdk.LogService.muteModule("MatrixHttpClient");
+sdk.LogService.muteModule('MatrixHttpClient');
 
 /** Waits until the client has taken in everything and waits in a long-poll (so stopping is quiet). */
 async function idleInLongPoll(hs: TestHomeserver): Promise<void> {

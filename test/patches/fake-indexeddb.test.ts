@@ -173,7 +173,9 @@ describe('the patches to fake-indexeddb', () => {
     r.onupgradeneeded = () => order.push('engine: upgrade');
     (await request(r)).close();
     expect(order).toEqual(['mirror: upgrade', 'engine: upgrade', 'mirror: open']);
-    expect(() => listenFirst({ open: (name: string) => name } as unknown as IdbFactory, { upgradeneeded: () => {}, success: () => {} })).toThrow(PatchTargetChanged);
+    expect(() => listenFirst({ open: (name: string) => name } as unknown as IdbFactory, { upgradeneeded: () => {}, success: () => {} })).toThrow(
+      PatchTargetChanged,
+    );
   });
 
   it('installs the factory and the IDB classes as the globals the engine looks up', () => {

@@ -27,7 +27,11 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
   beforeAll(async () => {
     synapse = await startRealSynapse();
     server = await factServer({
-      url: synapse.url, serverName: synapse.serverName, registration: synapse, hasRateLimitOverride: true, admin: synapse.admin,
+      url: synapse.url,
+      serverName: synapse.serverName,
+      registration: synapse,
+      hasRateLimitOverride: true,
+      admin: synapse.admin,
     });
   });
   afterAll(async () => {

@@ -122,7 +122,10 @@ describe('the job runner', () => {
   it('retries a failing job with backoff, then fails the request for good and says why', async () => {
     let attempts = 0;
     const handler: JobHandler = {
-      kind: 'export', concurrency: 1, maxAttempts: 3, describeProgress,
+      kind: 'export',
+      concurrency: 1,
+      maxAttempts: 3,
+      describeProgress,
       run: async () => {
         attempts++;
         throw new JobFailure('the homeserver kept failing');
@@ -133,11 +136,15 @@ describe('the job runner', () => {
     runner.start();
     runner.enqueue(r);
     // Backoff waits are real (10 ms base), and the clock must move past not_before.
-    await waitUntil(() => {
-      f.clock.advance(1000);
-      runner.pump();
-      return f.requests.get(r.id)!.state === 'failed';
-    }, 'the request to fail', 5000);
+    await waitUntil(
+      () => {
+        f.clock.advance(1000);
+        runner.pump();
+        return f.requests.get(r.id)!.state === 'failed';
+      },
+      'the request to fail',
+      5000,
+    );
     expect(attempts).toBe(3);
     const failed = f.requests.get(r.id)!;
     expect(failed.detail.failure).toBe('the homeserver kept failing');
@@ -148,7 +155,10 @@ describe('the job runner', () => {
   it('does not retry a failure that says it cannot help', async () => {
     let attempts = 0;
     const handler: JobHandler = {
-      kind: 'export', concurrency: 1, maxAttempts: 5, describeProgress,
+      kind: 'export',
+      concurrency: 1,
+      maxAttempts: 5,
+      describeProgress,
       run: async () => {
         attempts++;
         throw new JobFailure('no such account', { retryable: false });
@@ -194,7 +204,10 @@ describe('the job runner', () => {
 
     const resumedWith: unknown[] = [];
     const handler: JobHandler = {
-      kind: 'export', concurrency: 1, maxAttempts: 3, describeProgress,
+      kind: 'export',
+      concurrency: 1,
+      maxAttempts: 3,
+      describeProgress,
       run: async (ctx) => void resumedWith.push([ctx.resumed, ctx.checkpoint.read(z.object({ roomsDone: z.number() }))]),
     };
     const f2 = first.f.reopen();
@@ -231,4 +244,3 @@ describe('the job runner', () => {
     await run.runner.stop();
   });
 });
-

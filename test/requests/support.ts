@@ -31,7 +31,11 @@ export function requestFixture(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar
   const audit = new AuditLog(db);
   const requests = new RequestService({ db, audit, pseudonymise: pseudonymiser('test key, not secret'), responseDays: 30, now: time.now });
   return {
-    dir, db, audit, requests, clock: time,
+    dir,
+    db,
+    audit,
+    requests,
+    clock: time,
     reopen: () => {
       db.close();
       return requestFixture(dir, time);

@@ -29,7 +29,11 @@ function runtimeSpecifiers(source: string): string[] {
 }
 
 /** A bare specifier's package name: `@scope/name/sub` → `@scope/name`. */
-const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (specifier: string): string =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 
 const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
 const inProductionInstall = (name: string): boolean => {

@@ -52,7 +52,13 @@ export class ExportDesk {
     if (open !== undefined) return { kind: 'open', request: open };
     const soon = tooSoonAfter(theirs, config.export.perUserHours, now());
     if (soon !== null) {
-      const request = requests.open({ kind: 'export', userId, roomId, sourceEventId: eventId, detail: { previousExport: soon.last.id, nextExportAt: soon.nextAt } });
+      const request = requests.open({
+        kind: 'export',
+        userId,
+        roomId,
+        sourceEventId: eventId,
+        detail: { previousExport: soon.last.id, nextExportAt: soon.nextAt },
+      });
       const reason = `one export per ${config.export.perUserHours} hours; the next is possible from ${new Date(soon.nextAt).toISOString()}`;
       const denied = requests.transition(request.id, 'denied', BOT, reason);
       return { kind: 'too-soon', request: denied.ok ? denied.request : request, ...soon };

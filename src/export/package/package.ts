@@ -73,7 +73,9 @@ export async function removeStalePartials(outputDir: string, active: ReadonlySet
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const stale = names.filter((n) => n.endsWith(PARTIAL) && PackageName.safeParse(n.slice(0, -PARTIAL.length)).success && !active.has(n.slice(0, -PARTIAL.length)));
+  const stale = names.filter(
+    (n) => n.endsWith(PARTIAL) && PackageName.safeParse(n.slice(0, -PARTIAL.length)).success && !active.has(n.slice(0, -PARTIAL.length)),
+  );
   for (const n of stale) await rm(path.join(outputDir, n), { recursive: true, force: true });
   return stale.map((n) => n.slice(0, -PARTIAL.length));
 }

@@ -55,7 +55,8 @@ export function unreadableReason(error: unknown): string | null {
   if (!isHomeserverError(error)) return null;
   if (error.kind === 'unsupported') return NO_WAY_TO_READ;
   if (isRoomRefusal(error)) return ROOM_REFUSED;
-  if (['unauthorized', 'forbidden', 'not-found', 'bad-response'].includes(error.kind) && error.endpoint?.includes('/login') === true) return READ_AS_YOU_REFUSED;
+  if (['unauthorized', 'forbidden', 'not-found', 'bad-response'].includes(error.kind) && error.endpoint?.includes('/login') === true)
+    return READ_AS_YOU_REFUSED;
   return null;
 }
 
@@ -128,7 +129,13 @@ async function writeOldestFirst(
   try {
     // Line 1 says which room this is; every further line is one event, as the server stores it.
     const header = JSON.stringify({
-      room: { room_id: job.roomId, name: about.details?.name ?? null, canonical_alias: about.details?.canonicalAlias ?? null, encrypted: about.details?.encrypted ?? null, your_membership: job.membership },
+      room: {
+        room_id: job.roomId,
+        name: about.details?.name ?? null,
+        canonical_alias: about.details?.canonicalAlias ?? null,
+        encrypted: about.details?.encrypted ?? null,
+        your_membership: job.membership,
+      },
       note: about.unavailable ?? 'Each following line is one event you sent in this room, oldest first, exactly as the server stores it.',
     });
     await jsonl.write(`${header}\n`);

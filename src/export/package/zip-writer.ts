@@ -50,7 +50,10 @@ export async function writePart(part: PlannedPart, diskPath: string, source: Par
     await append(source.manifest, MANIFEST_PATH, false);
     for (const entry of part.entries) {
       const file = source.fileOf(entry.source);
-      const content = entry.length === 0 ? Buffer.alloc(0) : createReadStream(file.diskPath, { start: entry.offset, end: entry.offset + entry.length - 1, highWaterMark: READ_CHUNK });
+      const content =
+        entry.length === 0
+          ? Buffer.alloc(0)
+          : createReadStream(file.diskPath, { start: entry.offset, end: entry.offset + entry.length - 1, highWaterMark: READ_CHUNK });
       await append(content, entry.name, entry.store);
     }
     await archive.finalize();

@@ -98,7 +98,11 @@ export async function startRealWorld(options: RealWorldOptions = {}): Promise<Re
       },
       openDirectChat: async (person, o = {}) => {
         const roomId = await person.createRoom({ isDirect: true, invite: [botAccount.userId], ...(o.encrypted ? { encrypted: true } : {}) });
-        await person.waitFor(roomId, (e) => e.type === 'm.room.member' && e.state_key === botAccount.userId && e.content['membership'] === 'join', 'the bot to join');
+        await person.waitFor(
+          roomId,
+          (e) => e.type === 'm.room.member' && e.state_key === botAccount.userId && e.content['membership'] === 'join',
+          'the bot to join',
+        );
         return roomId;
       },
       startBot: async (o = {}) => {

@@ -105,13 +105,17 @@ export async function startRealSynapse(options: StartOptions = {}): Promise<Real
 
   const call = jsonCaller(url);
   const ok = okCaller(call);
-  const register = (localpart: string, o: { admin?: boolean; displayName?: string } = {}): Promise<Account> => registerWithSharedSecret(ok, SHARED_SECRET, localpart, o);
+  const register = (localpart: string, o: { admin?: boolean; displayName?: string } = {}): Promise<Account> =>
+    registerWithSharedSecret(ok, SHARED_SECRET, localpart, o);
 
   let admin: Account;
   let version: string;
   try {
     admin = await register('test-admin', { admin: true });
-    await ok('POST', `/_synapse/admin/v1/users/${encodeURIComponent(admin.userId)}/override_ratelimit`, { token: admin.accessToken, body: { messages_per_second: 0, burst_count: 0 } });
+    await ok('POST', `/_synapse/admin/v1/users/${encodeURIComponent(admin.userId)}/override_ratelimit`, {
+      token: admin.accessToken,
+      body: { messages_per_second: 0, burst_count: 0 },
+    });
     version = (await ok('GET', '/_synapse/admin/v1/server_version')).server_version;
   } catch (error) {
     await cleanUp();
@@ -125,7 +129,10 @@ export async function startRealSynapse(options: StartOptions = {}): Promise<Real
     admin,
     register,
     liftRateLimits: async (userId) => {
-      await ok('POST', `/_synapse/admin/v1/users/${encodeURIComponent(userId)}/override_ratelimit`, { token: admin.accessToken, body: { messages_per_second: 0, burst_count: 0 } });
+      await ok('POST', `/_synapse/admin/v1/users/${encodeURIComponent(userId)}/override_ratelimit`, {
+        token: admin.accessToken,
+        body: { messages_per_second: 0, burst_count: 0 },
+      });
     },
     restoreRateLimits: async (userId) => {
       await ok('DELETE', `/_synapse/admin/v1/users/${encodeURIComponent(userId)}/override_ratelimit`, { token: admin.accessToken });
@@ -230,4 +237,3 @@ async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
     await exited;
   }
 }
-

@@ -29,7 +29,10 @@ export async function uploadsServedOnlyWithAuthentication(server: FactServer): P
 
   // Without a token there, and anyhow on the old path: refused.
   expect(await server.call('GET', `/_matrix/client/v1/media/download/${serverAndId}`)).toMatchObject({ status: 401, json: { errcode: 'M_MISSING_TOKEN' } });
-  expect(await server.call('GET', `/_matrix/media/v3/download/${serverAndId}`)).toMatchObject({ status: 404, json: { errcode: 'M_NOT_FOUND', error: 'Not found' } });
+  expect(await server.call('GET', `/_matrix/media/v3/download/${serverAndId}`)).toMatchObject({
+    status: 404,
+    json: { errcode: 'M_NOT_FOUND', error: 'Not found' },
+  });
   expect(await person.call('GET', `/_matrix/media/v3/download/${serverAndId}`)).toMatchObject({ status: 404, json: { errcode: 'M_NOT_FOUND' } });
 
   // The upload limit, where clients ask for it now: Synapse's default 50 MiB.

@@ -19,7 +19,13 @@ export async function scheduledRedactionTasks(server: FactServer): Promise<void>
   const mine = await list(`action_name=redact_all_events&resource_id=${enc(person.userId)}`);
   expect(mine.status).toBe(200);
   const task = (id: string, status: string, result: unknown, error: string | null) => ({
-    id, action: 'redact_all_events', status, timestamp_ms: expect.any(Number), resource_id: person.userId, result, error,
+    id,
+    action: 'redact_all_events',
+    status,
+    timestamp_ms: expect.any(Number),
+    resource_id: person.userId,
+    result,
+    error,
   });
   expect(mine.json).toEqual({
     scheduled_tasks: [

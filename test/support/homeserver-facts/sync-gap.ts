@@ -13,7 +13,9 @@ export async function limitedSyncLeavesAGapMessagesReads(server: FactServer): Pr
   const since = (await person.ok('GET', '/_matrix/client/v3/sync?timeout=0')).next_batch as string;
   const sent: string[] = [];
   for (let i = 1; i <= 15; i++) {
-    sent.push((await person.ok('PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/gap-${i}`, { msgtype: 'm.text', body: `line ${i}` })).event_id);
+    sent.push(
+      (await person.ok('PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/gap-${i}`, { msgtype: 'm.text', body: `line ${i}` })).event_id,
+    );
   }
 
   const filter = enc(JSON.stringify({ room: { timeline: { limit: 5 } } }));

@@ -3,7 +3,7 @@
 // a user with `messages` messages across `rooms` rooms (and a quarter as many from someone
 // else, which the export must skip) and uploads of `mediaBytes` in all, generated as they are
 // downloaded; prints one JSON line {url, token, serverName} and serves until stdin closes.
-import { startTestHomeserver, type Flavour } from '../src/test-homeserver/index.ts';
+import { type Flavour, startTestHomeserver } from '../src/test-homeserver/index.ts';
 
 const [messagesArg, roomsArg, mediaArg, flavourArg] = process.argv.slice(2);
 const messages = Number(messagesArg);

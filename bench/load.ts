@@ -12,10 +12,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { startTestHomeserver } from '../src/test-homeserver/index.ts';
+import { parseArgs } from 'node:util';
 import { BOT_HEAP_FLAGS } from '../src/startup/heap-flags.ts';
+import { startTestHomeserver } from '../src/test-homeserver/index.ts';
 import { killAllBots, startBot, writeBotConfig } from '../test/support/bot-process.ts';
 import { exportProcessesOf } from '../test/support/processes.ts';
 import { TEST_CRYPTO_PASSPHRASE } from '../test/support/world.ts';

@@ -2,7 +2,7 @@
 // inside the caller's transaction, so a transition and its audit entry are one write.
 import { z } from 'zod';
 import type { Db } from '../store/database.ts';
-import { seal, verifyChain, type AuditEntry, type Head, type Verification } from './chain.ts';
+import { type AuditEntry, type Head, seal, type Verification, verifyChain } from './chain.ts';
 
 const HEAD_KEY = 'audit_head';
 

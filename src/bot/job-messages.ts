@@ -3,10 +3,10 @@
 import type { JobEvents } from '../jobs/runner.ts';
 import type { Chat } from '../matrix/chat.ts';
 import type { Notifier } from '../notify/notifier.ts';
+import { code, type Document, paragraph } from '../render/document.ts';
+import { render } from '../render/render.ts';
 import { COMPLETED_BY_EDIT, KIND_LABELS } from '../requests/kinds.ts';
 import type { Request } from '../requests/request.ts';
-import { code, paragraph, type Document } from '../render/document.ts';
-import { render } from '../render/render.ts';
 
 /** Edits of one progress message are spaced at least this far apart (clients and servers rate-limit). */
 const EDIT_INTERVAL_MS = 3000;

@@ -2,7 +2,7 @@
 import type { BotConfig } from '../config/load.ts';
 import type { HomeserverErrorKind } from '../homeserver/errors.ts';
 import { troubleDescription } from '../homeserver/trouble.ts';
-import { bold, code, link, paragraph, type Document } from '../render/document.ts';
+import { bold, code, type Document, link, paragraph } from '../render/document.ts';
 
 const contactInline = (config: BotConfig) => [
   link(config.privacyContact.email, `mailto:${config.privacyContact.email}`),

@@ -3,8 +3,8 @@
 import type { Command, Place } from '../commands/command.ts';
 import type { ParsedMessage } from '../commands/parse.ts';
 import type { BotConfig } from '../config/load.ts';
-import type { Document } from '../render/document.ts';
 import { serverPart } from '../config/matrix-ids.ts';
+import type { Document } from '../render/document.ts';
 import * as replies from './replies.ts';
 
 export type RoomFacts = {

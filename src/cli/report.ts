@@ -2,10 +2,10 @@
 // The transparency report from the bot's database, as the admin room's !report prints it.
 import { parseArgs } from 'node:util';
 import { AuditLog } from '../audit/audit-log.ts';
+import { render } from '../render/render.ts';
+import { parseDay, reportDocument } from '../report/transparency.ts';
 import { reportFor } from '../requests/desk.ts';
 import { RequestService } from '../requests/requests.ts';
-import { parseDay, reportDocument } from '../report/transparency.ts';
-import { render } from '../render/render.ts';
 import { openConfiguredDatabase } from './database.ts';
 
 function main(argv: string[], env: NodeJS.ProcessEnv, now: number): number {

@@ -1,15 +1,16 @@
 // The admins' side of erasure, in the admin room: approve, deny with a reason, enter a
 // request received outside Matrix, and see the plan before anything runs.
+
+import { serverPart } from '../config/matrix-ids.ts';
+import type { Decided } from '../erasure/erasure-desk.ts';
 import { erasurePlan } from '../erasure/plan.ts';
 import { roomPreview } from '../erasure/room-preview.ts';
 import { erasureSummary } from '../erasure/summary.ts';
-import { serverPart } from '../config/matrix-ids.ts';
 import { collectInventory } from '../inventory/collect.ts';
+import { bold, code, type Document, list, paragraph } from '../render/document.ts';
 import { minute } from '../requests/messages.ts';
-import { bold, code, list, paragraph, type Document } from '../render/document.ts';
 import { defineCommand } from './command.ts';
 import { requestId, userId } from './params.ts';
-import type { Decided } from '../erasure/erasure-desk.ts';
 
 export function decisionReply(outcome: Decided): Document {
   switch (outcome.kind) {

@@ -1,9 +1,9 @@
 // !contact, !correct and !object: with a message, a request relayed to the privacy contact;
 // !contact alone shows how to reach them.
 import type { BotConfig } from '../config/load.ts';
+import { bold, code, type Document, link, list, paragraph } from '../render/document.ts';
 import { relayedToContact } from '../requests/messages.ts';
-import { bold, code, link, list, paragraph, type Document } from '../render/document.ts';
-import { defineCommand, type CommandContext } from './command.ts';
+import { type CommandContext, defineCommand } from './command.ts';
 
 const contactCard = (config: BotConfig): Document => [
   paragraph(

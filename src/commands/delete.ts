@@ -1,10 +1,11 @@
 // !delete: what erasure removes and what it cannot, then a code to confirm; !delete confirm <code>.
-import { erasureSummary } from '../erasure/summary.ts';
-import { deletionExplained, confirmed } from '../erasure/messages.ts';
+
+import { confirmed, deletionExplained } from '../erasure/messages.ts';
 import { redactedOriginalsKept } from '../erasure/plan.ts';
+import { erasureSummary } from '../erasure/summary.ts';
 import { collectInventory } from '../inventory/collect.ts';
-import { describeState } from '../requests/lifecycle.ts';
 import { code, paragraph } from '../render/document.ts';
+import { describeState } from '../requests/lifecycle.ts';
 import { defineCommand } from './command.ts';
 import { keyword, optional, word } from './params.ts';
 

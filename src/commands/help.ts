@@ -1,5 +1,5 @@
 import { bold, code, link, list, paragraph } from '../render/document.ts';
-import { defineCommand, type Command, type Place, type Scope } from './command.ts';
+import { type Command, defineCommand, type Place, type Scope } from './command.ts';
 
 /** Which commands !help lists where: what can be used in that room. */
 const SHOWN_IN: Readonly<Record<Place, readonly Scope[]>> = {

@@ -1,8 +1,9 @@
 // The typed parameters commands declare (as Draupnir does): each reads one word of the
 // message, or says it cannot. Pure.
+
+import { userIdProblem } from '../config/matrix-ids.ts';
 import { parseDay } from '../report/transparency.ts';
 import { parseRequestId } from '../requests/request-id.ts';
-import { userIdProblem } from '../config/matrix-ids.ts';
 
 export type Param<T> = {
   /** How usage lines name it: "request ID", "from (YYYY-MM-DD)". */

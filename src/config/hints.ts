@@ -13,9 +13,9 @@ import {
   isNumber,
   isObject,
   jsonText,
+  type Setting,
   settingAt,
   valueText,
-  type Setting,
 } from './settings-doc.ts';
 
 export type Hint = { expected: string; example: string };

@@ -2,8 +2,8 @@
 // convention), e.g. DSAR_BOT_ACCESS_TOKEN_FILE=/run/secrets/bot_token. A file that others
 // could read is refused: the secret would already be exposed.
 import fs from 'node:fs';
-import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV, PSEUDONYM_KEY_ENV, SMTP_PASSWORD_ENV } from './secret-keys.ts';
 import type { ConfigProblem } from './problems.ts';
+import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV, PSEUDONYM_KEY_ENV, SMTP_PASSWORD_ENV } from './secret-keys.ts';
 
 const SECRET_ENVS = [BOT_TOKEN_ENV, ADMIN_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV, PSEUDONYM_KEY_ENV, SMTP_PASSWORD_ENV] as const;
 

@@ -8,7 +8,7 @@ import type { ICryptoRoomInformation, RustSdkCryptoStorageProvider } from 'matri
 import { z } from 'zod';
 import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
 import type { SqliteSdkStorage } from '../store/sdk-storage.ts';
-import { registerCryptoStore, type CryptoStoreOptions } from './store-options.ts';
+import { type CryptoStoreOptions, registerCryptoStore } from './store-options.ts';
 
 const CRYPTO_FOLDER = 'crypto';
 

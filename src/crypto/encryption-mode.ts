@@ -1,7 +1,8 @@
 // Whether the bot runs with end-to-end encryption: bot.encryption, the engine that
 // loaded and the store passphrase decide. Pure: the start-up sequence acts on it.
-import { CRYPTO_PASSPHRASE_ENV } from '../config/load.ts';
+
 import type { BotConfig } from '../config/load.ts';
+import { CRYPTO_PASSPHRASE_ENV } from '../config/load.ts';
 import type { CryptoEngine } from '../matrix/crypto-seam.ts';
 
 /** Shorter passphrases are refused: the store holds the keys to every encrypted chat. */

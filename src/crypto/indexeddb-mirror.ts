@@ -13,15 +13,15 @@
 import v8 from 'node:v8';
 import { z } from 'zod';
 import {
-  isKeyRange,
-  listenFirst,
-  newIndexedDb,
-  recordWrites,
   type IdbDatabase,
   type IdbFactory,
   type IdbKey,
   type IdbKeyRange,
   type IdbTransaction,
+  isKeyRange,
+  listenFirst,
+  newIndexedDb,
+  recordWrites,
   type WriteRecorder,
 } from '../patches/fake-indexeddb.ts';
 import type { Db } from '../store/database.ts';

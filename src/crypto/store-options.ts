@@ -2,8 +2,8 @@
 // that matrix-bot-sdk hands to OlmMachine.initialize (the SDK itself passes no
 // passphrase). Registered by crypto-store.ts before the SDK starts.
 import path from 'node:path';
-import type { Db } from '../store/database.ts';
 import { StartupError } from '../startup-error.ts';
+import type { Db } from '../store/database.ts';
 import type { MirrorStats } from './indexeddb-mirror.ts';
 
 /** The store's identity: the device and its public identity keys (base64, unpadded). */

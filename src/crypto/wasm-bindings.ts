@@ -24,7 +24,7 @@ import type * as Wasm from '@matrix-org/matrix-sdk-crypto-wasm';
 import { installIndexedDbGlobals } from '../patches/fake-indexeddb.ts';
 import { IndexedDbMirror } from './indexeddb-mirror.ts';
 import { storeKeyFor } from './store-key.ts';
-import { checkBeforeUse, cryptoStoreOptions, CryptoStoreLockedError, type CryptoStoreOptions } from './store-options.ts';
+import { CryptoStoreLockedError, type CryptoStoreOptions, checkBeforeUse, cryptoStoreOptions } from './store-options.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -1,7 +1,7 @@
 // The shipped bot.config.json pointed at a test homeserver, for the demo's world and the
 // tests; apart from the world, so that a benchmark can have it without loading the bot and its SDK.
 import fs from 'node:fs';
-import { validateConfig, type BotConfig } from '../config/load.ts';
+import { type BotConfig, validateConfig } from '../config/load.ts';
 
 type HomeserverAddress = { url: string; serverName: string };
 

@@ -1,10 +1,11 @@
 // The demo behind `npm start` when no homeserver is configured: the bundled test
 // homeserver (Tuwunel flavour, like the operator's), the real bot against it over
 // real HTTP, and a short conversation printed as a transcript.
-import type { Writable } from 'node:stream';
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { E2eeUser, type EncryptedFile } from './e2ee-user.ts';
 import { readZip } from './unzip.ts';
 import { startWorld, type World } from './world.ts';

@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { BotConfig, Secrets } from '../config/load.ts';
-import { consoleLogger, type Logger } from '../log.ts';
 import type { JobHandler } from '../jobs/runner.ts';
-import { runBot, type Running } from '../run.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../test-homeserver/index.ts';
+import { consoleLogger, type Logger } from '../log.ts';
+import { type Running, runBot } from '../run.ts';
+import { type Flavour, startTestHomeserver, type TestHomeserver } from '../test-homeserver/index.ts';
 import { configFor, type RawConfig, rawConfigFor } from './config.ts';
 import { waitUntil } from './wait.ts';
 

@@ -4,13 +4,13 @@
 import type { BotConfig } from '../config/load.ts';
 import type { JobRunner } from '../jobs/runner.ts';
 import type { Notifier } from '../notify/notifier.ts';
-import type { RequestService } from '../requests/requests.ts';
+import type { Block } from '../render/document.ts';
 import { BOT, isClosed, REQUESTER, type Request } from '../requests/request.ts';
+import type { RequestService } from '../requests/requests.ts';
 import { addApproval } from './approval.ts';
 import { checkCode, newConfirmation } from './confirmation.ts';
 import { approvalRequest, approvedNotice, deniedNotice } from './messages.ts';
 import type { ErasureSummary } from './summary.ts';
-import type { Block } from '../render/document.ts';
 
 export type Begun = { kind: 'code'; request: Request; code: string } | { kind: 'open'; request: Request };
 

@@ -1,9 +1,9 @@
 // What the bot says about erasures, to the requester and to the admins. Pure.
 import type { BotConfig } from '../config/load.ts';
 import { formatBytes } from '../inventory/facts.ts';
+import { type Block, bold, code, type Document, type Inline, link, list, paragraph } from '../render/document.ts';
 import { day, minute } from '../requests/messages.ts';
 import type { Request } from '../requests/request.ts';
-import { bold, code, link, list, paragraph, type Block, type Document, type Inline } from '../render/document.ts';
 import { CODE_ATTEMPTS, CODE_TTL_MS } from './confirmation.ts';
 import type { ErasureSummary } from './summary.ts';
 

@@ -8,12 +8,12 @@ import type { ErasureOperations, Homeserver, PlannedRoom, ReadBack, RedactionRes
 import { JobFailure } from '../jobs/job.ts';
 import type { JobContext, JobHandler } from '../jobs/runner.ts';
 import type { Notifier } from '../notify/notifier.ts';
+import { code, type Document, paragraph } from '../render/document.ts';
 import type { Request } from '../requests/request.ts';
-import { code, paragraph, type Document } from '../render/document.ts';
 import { startingNotice } from './messages.ts';
 import { planSteps, recipientServers, type StepName } from './plan.ts';
 import { erasureReport, stepName } from './report.ts';
-import { ErasureSteps, type StepRecord, type StepResult } from './steps-store.ts';
+import type { ErasureSteps, StepRecord, StepResult } from './steps-store.ts';
 import { failedChecks, onlyWhatCannotBeReached } from './verification.ts';
 
 export { planSteps } from './plan.ts';

@@ -3,7 +3,7 @@
 // message show them before anything runs, and the job runs exactly these steps.
 import type { Capabilities, PlannedRoom, RoomRoute } from '../homeserver/homeserver.ts';
 import { groupRoomPlans } from '../homeserver/room-routes.ts';
-import { bold, code, list, paragraph, type Block, type Inline } from '../render/document.ts';
+import { type Block, bold, code, type Inline, list, paragraph } from '../render/document.ts';
 
 export const STEP_NAMES = [
   'memberships',

@@ -2,7 +2,7 @@
 // duration. The word "verified" appears only when every read-back check passed; an erasure
 // that stopped says what was and was not done. Pure.
 import type { PlannedRoom } from '../homeserver/homeserver.ts';
-import { bold, code, list, paragraph, type Block, type Document, type Inline } from '../render/document.ts';
+import { type Block, bold, code, type Document, type Inline, list, paragraph } from '../render/document.ts';
 import type { Request } from '../requests/request.ts';
 import { recipientServers, type StepName } from './plan.ts';
 import type { StepRecord, StepResult } from './steps-store.ts';

@@ -1,9 +1,10 @@
 // What an erasure will do in each of the person's rooms, read live from the server before
 // anything runs: for `!plan` and for the admins' approval message, so that whoever approves
 // knows which rooms will be deleted, which redacted visibly, and which cannot be touched.
-import type { ErasureOperations } from '../homeserver/homeserver.ts';
+
 import { isHomeserverError } from '../homeserver/errors.ts';
-import { bold, paragraph, type Block } from '../render/document.ts';
+import type { ErasureOperations } from '../homeserver/homeserver.ts';
+import { type Block, bold, paragraph } from '../render/document.ts';
 import { roomPlanBlocks } from './plan.ts';
 
 export async function roomPreview(erasure: ErasureOperations, userId: string): Promise<Block[]> {

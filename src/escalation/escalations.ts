@@ -1,15 +1,16 @@
 // Escalating a request to the privacy contact (room and mail) with a reminder in the admin
 // room, exactly once per request and trigger, however often the checks run.
+
+import type { Notifier } from '../notify/notifier.ts';
+import { bold, code, type Document, list, paragraph } from '../render/document.ts';
+import { render } from '../render/render.ts';
 import { daysLeft } from '../requests/deadlines.ts';
 import { KIND_LABELS } from '../requests/kinds.ts';
 import { describeState } from '../requests/lifecycle.ts';
-import type { RequestService } from '../requests/requests.ts';
 import { BOT, type Request } from '../requests/request.ts';
-import type { Notifier } from '../notify/notifier.ts';
-import { bold, code, list, paragraph, type Document } from '../render/document.ts';
-import { render } from '../render/render.ts';
+import type { RequestService } from '../requests/requests.ts';
 import type { Db } from '../store/database.ts';
-import { dueEscalations, triggerText, type EscalationRules, type Trigger } from './triggers.ts';
+import { dueEscalations, type EscalationRules, type Trigger, triggerText } from './triggers.ts';
 
 export type EscalationOptions = { db: Db; requests: RequestService; notifier: Notifier; rules: EscalationRules; now: () => number };
 

@@ -6,9 +6,9 @@
 // to reach each (room-routes.ts), deleting abandoned rooms (room-purge.ts), redacting
 // (redaction.ts), and what else deactivation leaves (erasure-traces.ts).
 import { z } from 'zod';
-import { HomeserverError, isHomeserverError } from './errors.ts';
 import { ERASABLE_TYPES, readBackState, stillReadable, TASK_TYPES, taskRedacts } from './erasable-events.ts';
 import { eraseTraces, tracesLeft } from './erasure-traces.ts';
+import { HomeserverError, isHomeserverError } from './errors.ts';
 import type {
   AdminCommandResume,
   AdminRoomCommands,
@@ -25,14 +25,14 @@ import type {
   UserAccount,
 } from './homeserver.ts';
 import { endpoint, type HomeserverHttp } from './http.ts';
+import { membershipsFromMap } from './normalise.ts';
 import type { PuppetToken } from './puppets.ts';
-import { readBackEvents, redactUserEvents, type RedactionTools } from './redaction.ts';
-import { roomAuthority, RoomState } from './room-authority.ts';
+import { type RedactionTools, readBackEvents, redactUserEvents } from './redaction.ts';
+import { RoomState, roomAuthority } from './room-authority.ts';
 import { purgeRoom } from './room-purge.ts';
 import { planRoom } from './room-routes.ts';
 import { DeactivateAnswer, DeletedMedia, EmptyAnswer, JoinedRooms, MembershipsAnswer, RoomCounts } from './schemas.ts';
 import { StoredEvent, StoredMediaPage } from './stored-schemas.ts';
-import { membershipsFromMap } from './normalise.ts';
 import { AdminRoomError } from './tuwunel-admin-room.ts';
 
 /** GET /_synapse/admin/v1/fetch_event/{eventId}: the event as stored. */

@@ -9,7 +9,7 @@
 // - profile fields besides the display name and avatar (MSC4133, e.g. m.tz).
 // Cross-signing keys stay on every server (no API removes them): the read-back names them.
 // Every removal reads first, so running it again removes only what is still there.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { isHomeserverError } from './errors.ts';
 import type { Capabilities } from './homeserver.ts';
 import { endpoint, type HomeserverHttp } from './http.ts';

@@ -4,7 +4,7 @@
 // optional `log` hook gets only "METHOD /endpoint/{template} status".
 import type { z } from 'zod';
 import { backoffDelay } from '../backoff.ts';
-import { HomeserverError, classifyFailure, displayUrl, failureMessage, type HomeserverErrorKind } from './errors.ts';
+import { classifyFailure, displayUrl, failureMessage, HomeserverError, type HomeserverErrorKind } from './errors.ts';
 import { ErrorBody } from './schemas.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -28,7 +28,7 @@ import { isHomeserverError, isRoomRefusal } from './errors.ts';
 import type { Capabilities, RedactionResult, RedactionResume, SentEventsOptions, StoredEvent } from './homeserver.ts';
 import { endpoint, type HomeserverHttp } from './http.ts';
 import type { PuppetToken } from './puppets.ts';
-import { roomAuthority, RoomState, type RoomAuthority } from './room-authority.ts';
+import { type RoomAuthority, RoomState, roomAuthority } from './room-authority.ts';
 import { EmptyAnswer, EventIdAnswer, RedactAnswer, RedactStatus, RoomIdAnswer, ScheduledTasks } from './schemas.ts';
 
 const PATHS = {

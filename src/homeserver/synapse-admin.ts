@@ -2,9 +2,13 @@
 // The admin token is used for admin calls, the bot token for the bot's own client calls, and
 // a short-lived login-as ("puppet") token only where a server lacks an admin endpoint; every
 // puppet session is ended again, whatever happens (puppets.ts).
-import { z } from 'zod';
+
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { z } from 'zod';
 import { detectCapabilities } from './capabilities.ts';
-import { HomeserverError, isHomeserverError, isRoomRefusal, type HomeserverErrorKind } from './errors.ts';
+import { HomeserverErasure } from './erasure-operations.ts';
+import { HomeserverError, type HomeserverErrorKind, isHomeserverError, isRoomRefusal } from './errors.ts';
 import type {
   AccountDataSummary,
   AdminRoomCommands,
@@ -14,15 +18,16 @@ import type {
   EncryptionKeys,
   ErasureOperations,
   Homeserver,
+  JsonObject,
+  MediaDownload,
   MediaSummary,
   Membership,
   Memberships,
-  MediaDownload,
-  ProbeOptions,
-  RoomProbe,
   MessageCount,
+  ProbeOptions,
   Pusher,
   RoomDetails,
+  RoomProbe,
   SentEventsOptions,
   Session,
   Sessions,
@@ -31,53 +36,29 @@ import type {
   UploadedMedia,
   UploadSource,
   UserAccount,
-  JsonObject,
 } from './homeserver.ts';
 import { createHomeserverHttp, endpoint, type HomeserverHttp, type Method, type RequestOptions, type StreamOptions } from './http.ts';
-import type { PuppetLedger } from './puppet-ledger.ts';
-import { Puppets } from './puppets.ts';
-import { TuwunelAdminRoom } from './tuwunel-admin-room.ts';
-import { HomeserverErasure } from './erasure-operations.ts';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pulled } from './pulled.ts';
-import { probeRooms, unionOfMemberships, type ListedRoom, type ProbeReads, type WroteThere } from './room-discovery.ts';
-import { memberEventOf, parseMxc, toRoomDetails, toUploadedMedia } from './stored-normalise.ts';
-import {
-  DeleteMediaAnswer,
-  EventPage,
-  KeyBackupAnswer,
-  MediaConfig,
-  RoomDetailsAnswer,
-  RoomStateAnswer,
-  StoredDevices,
-  StoredKeys,
-  StoredMediaPage,
-  StoredPushers,
-  StoredTags,
-  StoredUser,
-  UploadAnswer,
-  JsonObject as StoredObject,
-  asJson,
-  readTwice,
-} from './stored-schemas.ts';
 import {
   addMediaPage,
   countSentMessages,
   joinedMemberships,
+  memberIdsOf,
   membershipsFromMap,
   membershipsFromSync,
-  memberIdsOf,
-  otherServers,
-  toListedRoom,
   nextMediaFrom,
+  otherServers,
   toAccountDataSummary,
   toDevices,
   toEncryptionKeys,
+  toListedRoom,
   toPushers,
   toSessions,
   toUserAccount,
 } from './normalise.ts';
+import { pulled } from './pulled.ts';
+import type { PuppetLedger } from './puppet-ledger.ts';
+import { Puppets } from './puppets.ts';
+import { type ListedRoom, type ProbeReads, probeRooms, unionOfMemberships, type WroteThere } from './room-discovery.ts';
 import {
   AccountData,
   AdminDevices,
@@ -86,11 +67,31 @@ import {
   KeysQuery,
   LoginAsAnswer,
   MembershipsAnswer,
-  RoomList,
   Pushers,
+  RoomList,
   SyncRooms,
   Whois,
 } from './schemas.ts';
+import { memberEventOf, parseMxc, toRoomDetails, toUploadedMedia } from './stored-normalise.ts';
+import {
+  asJson,
+  DeleteMediaAnswer,
+  EventPage,
+  KeyBackupAnswer,
+  MediaConfig,
+  RoomDetailsAnswer,
+  RoomStateAnswer,
+  readTwice,
+  StoredDevices,
+  StoredKeys,
+  StoredMediaPage,
+  JsonObject as StoredObject,
+  StoredPushers,
+  StoredTags,
+  StoredUser,
+  UploadAnswer,
+} from './stored-schemas.ts';
+import { TuwunelAdminRoom } from './tuwunel-admin-room.ts';
 
 const PATHS = {
   user: '/_synapse/admin/v2/users/{userId}',

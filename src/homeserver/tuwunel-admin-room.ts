@@ -9,7 +9,7 @@
 // Arguments are split on whitespace, with no quoting: none may contain any.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { joinParts, readAnswer, type AdminAnswer } from './admin-room-answer.ts';
+import { type AdminAnswer, joinParts, readAnswer } from './admin-room-answer.ts';
 import { isHomeserverError } from './errors.ts';
 import type { AdminRoomCommands, ErasureStatus, UserAccount } from './homeserver.ts';
 import { endpoint, type HomeserverHttp } from './http.ts';

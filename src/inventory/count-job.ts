@@ -3,17 +3,18 @@
 // the answer already sent by editing the whole report, count included, into it. A job, so
 // that a restart resumes the count and the user still gets it; a few at a time, so that many
 // people asking at once never hammer the homeserver.
-import type { BotConfig } from '../config/load.ts';
+
 import type { CategoryId } from '../config/categories.ts';
+import type { BotConfig } from '../config/load.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
+import { troubleDescription } from '../homeserver/trouble.ts';
 import { JobFailure } from '../jobs/job.ts';
 import type { JobHandler } from '../jobs/runner.ts';
-import { keepTyping, type Chat } from '../matrix/chat.ts';
-import { policyDiscrepancies } from './discrepancies.ts';
+import { type Chat, keepTyping } from '../matrix/chat.ts';
 import { code, paragraph } from '../render/document.ts';
-import { troubleDescription } from '../homeserver/trouble.ts';
 import { collectInventoryWithoutCount, countMessages, lookUpRecipients } from './collect.ts';
+import { policyDiscrepancies } from './discrepancies.ts';
 import { inventoryReport } from './report.ts';
 
 /** Counts running at once, for everyone together. */

@@ -1,7 +1,7 @@
 // What the server holds, category by category, as plain facts for the user. Pure.
 import type { CategoryId } from '../config/categories.ts';
-import { code, type Inline } from '../render/document.ts';
 import type { Availability, Device, Session, Sessions } from '../homeserver/homeserver.ts';
+import { code, type Inline } from '../render/document.ts';
 import type { Inventory } from './inventory.ts';
 
 export type CategoryFacts = {

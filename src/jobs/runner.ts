@@ -3,12 +3,12 @@
 // owns the request's working states (in_progress → completed | failed); what the owner is
 // told is up to the `events` the bot passes in.
 import type { z } from 'zod';
-import type { Document } from '../render/document.ts';
 import { backoffDelay } from '../backoff.ts';
-import type { RequestService } from '../requests/requests.ts';
+import type { Document } from '../render/document.ts';
 import { BOT, type Request, type RequestKind } from '../requests/request.ts';
-import { JobFailure, type Job, type JobProgress } from './job.ts';
-import { JobStore } from './job-store.ts';
+import type { RequestService } from '../requests/requests.ts';
+import { type Job, JobFailure, type JobProgress } from './job.ts';
+import type { JobStore } from './job-store.ts';
 
 export type JobContext = {
   request: Request;

@@ -9,10 +9,10 @@
 //   dressed as the native one;
 // - else a stand-in whose classes throw, so that the SDK still loads and the bot
 //   runs without encryption.
-import { Module, createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import { nativeBindings } from '../crypto/native-bindings.ts';
-import { fixEngineUse } from '../patches/matrix-bot-sdk.ts';
 import { WASM_PACKAGE, wasmBindings, wasmVersion } from '../crypto/wasm-bindings.ts';
+import { fixEngineUse } from '../patches/matrix-bot-sdk.ts';
 
 export const CRYPTO_PACKAGE = '@matrix-org/matrix-sdk-crypto-nodejs';
 

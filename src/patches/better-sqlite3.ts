@@ -2,7 +2,7 @@
 // connection's prepare() hands out one statement per SQL text. Guard test:
 // test/patches/better-sqlite3.test.ts.
 import type Database from 'better-sqlite3';
-import { replaceMethod, type Patch } from './guard.ts';
+import { type Patch, replaceMethod } from './guard.ts';
 
 export const STATEMENT_REUSE: Patch = {
   library: 'better-sqlite3',

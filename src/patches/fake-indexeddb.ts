@@ -10,7 +10,7 @@
 // - IDBCursorWithValue inherits IDBCursor's update() and delete(), and every object store and
 //   connection is an instance of the classes patched here.
 import { createRequire } from 'node:module';
-import { replaceMethod, type Patch } from './guard.ts';
+import { type Patch, replaceMethod } from './guard.ts';
 
 // ---- the parts of the IndexedDB API used (fake-indexeddb ships DOM types the bot does not load) ----
 

@@ -6,7 +6,7 @@
 // transaction IDs (crypto/to-device.ts); this file only knows how to reach into the SDK.
 import { createRequire } from 'node:module';
 import type { MatrixClient } from 'matrix-bot-sdk';
-import { methodOf, PatchTargetChanged, replaceMethod, type Patch } from './guard.ts';
+import { methodOf, type Patch, PatchTargetChanged, replaceMethod } from './guard.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -2,9 +2,9 @@
 // took, how many were late. Pure, and without a single identity. The chat command and the
 // command-line tool (src/cli/report.ts) both print this.
 import { z } from 'zod';
+import { bold, type Document, list, paragraph } from '../render/document.ts';
 import { DAY } from '../requests/deadlines.ts';
 import { REQUEST_KINDS, type Request, type RequestKind } from '../requests/request.ts';
-import { bold, list, paragraph, type Document } from '../render/document.ts';
 
 const OUTCOMES = ['completed', 'denied', 'cancelled', 'failed', 'open'] as const;
 export type Outcome = (typeof OUTCOMES)[number];

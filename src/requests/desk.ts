@@ -7,13 +7,13 @@ import type { BotConfig } from '../config/load.ts';
 import type { Escalations } from '../escalation/escalations.ts';
 import type { JobRunner } from '../jobs/runner.ts';
 import type { Notifier } from '../notify/notifier.ts';
-import { transparencyReport, type TransparencyReport } from '../report/transparency.ts';
+import { type TransparencyReport, transparencyReport } from '../report/transparency.ts';
 import { DAY } from './deadlines.ts';
-import { canTransition } from './lifecycle.ts';
 import { cancellable, HANDLED_BY_PRIVACY_CONTACT } from './kinds.ts';
+import { canTransition } from './lifecycle.ts';
 import { cancelledNotice, closedByContact, extendedNotice, forwardedToContact, newRequestMail, replyFromContact, type StatusLine } from './messages.ts';
-import type { RequestService } from './requests.ts';
 import { BOT, isClosed, REQUESTER, type Request, type RequestKind } from './request.ts';
+import type { RequestService } from './requests.ts';
 
 const UNDELIVERABLE = 'the answer could not be delivered to the requester';
 const ACCESS_FAILED = 'the homeserver could not be read';

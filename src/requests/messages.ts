@@ -1,7 +1,8 @@
 // What the bot says about requests, as Documents. Pure.
-import type { BotConfig } from '../config/load.ts';
+
 import type { AuditEntry } from '../audit/chain.ts';
-import { bold, code, link, list, paragraph, type Document, type Inline } from '../render/document.ts';
+import type { BotConfig } from '../config/load.ts';
+import { bold, code, type Document, type Inline, link, list, paragraph } from '../render/document.ts';
 import { daysLeft } from './deadlines.ts';
 import { KIND_LABELS } from './kinds.ts';
 import { describeState } from './lifecycle.ts';

@@ -4,10 +4,10 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Db } from '../store/database.ts';
 import { dueDate, extension } from './deadlines.ts';
-import { transition, type TransitionResult } from './lifecycle.ts';
+import { type TransitionResult, transition } from './lifecycle.ts';
 import type { Pseudonymise } from './pseudonym.ts';
+import { type Actor, REQUESTER, type Request, type RequestDetail, type RequestKind, type RequestState } from './request.ts';
 import { newRequestId } from './request-id.ts';
-import { REQUESTER, type Actor, type Request, type RequestDetail, type RequestKind, type RequestState } from './request.ts';
 import { RequestStore } from './request-store.ts';
 
 export type OpenInput = {

@@ -6,9 +6,9 @@ import { Outbox } from '../mail/outbox.ts';
 import type { Db } from '../store/database.ts';
 import { DAY } from './deadlines.ts';
 import type { Pseudonymise } from './pseudonym.ts';
+import { BOT, isClosed } from './request.ts';
 import type { RequestStore } from './request-store.ts';
 import type { RequestService } from './requests.ts';
-import { BOT, isClosed } from './request.ts';
 
 export type PurgeResult = { pseudonymised: number };
 

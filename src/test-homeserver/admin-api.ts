@@ -2,19 +2,19 @@
 // Synapse and Tuwunel answer it. Which endpoints exist and the small shape
 // differences come from the flavour descriptor.
 import { createHmac, randomBytes } from 'node:crypto';
-import { deactivateViaHttp } from './deactivation.ts';
-import { MatrixError, forbidden, notFound } from './errors.ts';
-import { intParam, json, jsonBody, requireAuth } from './http.ts';
-import type { RequestContext, Reply, Router } from './http.ts';
-import { mediaLength } from './model.ts';
-import type { JsonObject, MediaRecord, UserRecord } from './model.ts';
 import { adminRegistrar, isLocal, requireAdmin, requireTarget, target } from './admin-common.ts';
 import { registerAdminRooms } from './admin-rooms.ts';
 import { currentStateGone } from './current-state.ts';
-import { registerUserRedaction } from './user-redaction.ts';
+import { deactivateViaHttp } from './deactivation.ts';
+import { forbidden, MatrixError, notFound } from './errors.ts';
+import { registerFetchEvent } from './fetch-event.ts';
+import type { Reply, RequestContext, Router } from './http.ts';
+import { intParam, json, jsonBody, requireAuth } from './http.ts';
+import type { JsonObject, MediaRecord, UserRecord } from './model.ts';
+import { mediaLength } from './model.ts';
 import { registerRateLimitOverride } from './rate-limits.ts';
 import { registerScheduledTasks } from './scheduled-tasks.ts';
-import { registerFetchEvent } from './fetch-event.ts';
+import { registerUserRedaction } from './user-redaction.ts';
 
 export { unrecognized } from './admin-common.ts';
 

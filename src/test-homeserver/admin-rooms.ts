@@ -1,19 +1,19 @@
 // The admin API's room endpoints: details, state, messages, context, make_room_admin and
 // the admin join, as each flavour answers them.
-import { MatrixError, forbidden, notFound } from './errors.ts';
-import { json, jsonBody } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
-import { eventContext, paginate } from './timeline.ts';
-import type { ReadOptions } from './timeline.ts';
-import type { HomeserverModel, RoomRecord } from './model.ts';
-import type { JsonObject } from './model.ts';
-import { clientEvent } from './events.ts';
-import { isLocal, requireAdmin } from './admin-common.ts';
+
 import type { AdminRegistrar } from './admin-common.ts';
-import { NO_SERVERS_TO_JOIN_THROUGH, currentStateGone, servedState } from './current-state.ts';
+import { isLocal, requireAdmin } from './admin-common.ts';
+import { currentStateGone, NO_SERVERS_TO_JOIN_THROUGH, servedState } from './current-state.ts';
+import { forbidden, MatrixError, notFound } from './errors.ts';
+import { clientEvent } from './events.ts';
+import type { Reply, RequestContext } from './http.ts';
+import { json, jsonBody } from './http.ts';
+import type { HomeserverModel, JsonObject, RoomRecord } from './model.ts';
+import { registerRoomDeletion } from './room-deletion.ts';
 import { roomForgotten, roomRow } from './room-summary.ts';
 import { registerRoomsList } from './rooms-list.ts';
-import { registerRoomDeletion } from './room-deletion.ts';
+import type { ReadOptions } from './timeline.ts';
+import { eventContext, paginate } from './timeline.ts';
 
 function adminRoom(ctx: RequestContext): RoomRecord {
   const room = ctx.state.model.room(ctx.params['roomId'] ?? '');

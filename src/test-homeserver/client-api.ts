@@ -1,18 +1,19 @@
 // The client-server API (/_matrix/client/v3, r0 accepted too): what
 // matrix-bot-sdk 0.8.0 and the bot's own HTTP calls use, answered the way
 // Synapse 1.67 was recorded answering.
-import { clientEvent, visibleContent } from './events.ts';
-import { MatrixError, badJson, forbidden, notFound } from './errors.ts';
-import { json, jsonBody, requireAuth } from './http.ts';
-import type { RequestContext, Reply, Router } from './http.ts';
-import { NO_SERVERS_TO_JOIN_THROUGH, currentStateGone } from './current-state.ts';
+
+import { currentStateGone, NO_SERVERS_TO_JOIN_THROUGH } from './current-state.ts';
 import { registerEndToEndApi } from './e2ee-api.ts';
+import { badJson, forbidden, MatrixError, notFound } from './errors.ts';
 import { refuseOversized } from './event-size.ts';
-import { handleSync } from './sync.ts';
-import { transactionKey } from './transactions.ts';
-import { eventContext, paginate } from './timeline.ts';
-import type { ReadOptions } from './timeline.ts';
+import { clientEvent, visibleContent } from './events.ts';
+import type { Reply, RequestContext, Router } from './http.ts';
+import { json, jsonBody, requireAuth } from './http.ts';
 import type { HomeserverModel, JsonObject, Pusher, RoomRecord, TokenRecord } from './model.ts';
+import { handleSync } from './sync.ts';
+import type { ReadOptions } from './timeline.ts';
+import { eventContext, paginate } from './timeline.ts';
+import { transactionKey } from './transactions.ts';
 
 const C = '/_matrix/client/v3';
 

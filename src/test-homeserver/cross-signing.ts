@@ -5,8 +5,8 @@
 // survive deactivation, erase or not. Changing keys already set up needs the account's password.
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { MatrixError } from './errors.ts';
+import type { Reply, RequestContext } from './http.ts';
 import { json, jsonBody, requireAuth } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
 import type { JsonObject, UserRecord } from './model.ts';
 
 const USAGES = { master_key: 'master', self_signing_key: 'self_signing', user_signing_key: 'user_signing' } as const;

@@ -3,8 +3,9 @@
 // messages; only Synapse clears the profile, emails and account data, and
 // leaves rooms, in the background; Tuwunel's HTTP endpoint leaves rooms alone,
 // its `!admin users deactivate` command leaves and forgets them and clears the profile.
-import type { HomeserverModel } from './model.ts';
+
 import type { FlavourDescriptor } from './flavours.ts';
+import type { HomeserverModel } from './model.ts';
 
 /** Runs `fn` after `ms` unless the server closes first. */
 export type Later = (ms: number, fn: () => void) => void;

@@ -3,11 +3,11 @@
 // KeyQueryServlet, OneTimeKeyServlet and SendToDeviceRestServlet). keys/query also
 // shows the fake identity keys of devices seeded with `hasKeys`.
 import { createHash } from 'node:crypto';
-import { MatrixError } from './errors.ts';
-import { json, jsonBody, requireAuth } from './http.ts';
-import type { RequestContext, Reply, Router } from './http.ts';
-import type { JsonObject } from './model.ts';
 import { deviceSigningUpload } from './cross-signing.ts';
+import { MatrixError } from './errors.ts';
+import type { Reply, RequestContext, Router } from './http.ts';
+import { json, jsonBody, requireAuth } from './http.ts';
+import type { JsonObject } from './model.ts';
 
 const C = '/_matrix/client/v3';
 

@@ -1,8 +1,8 @@
 // What differs between the servers the bot meets: version strings, which
 // admin endpoints exist, and the quirks of their answers. Handlers ask these
 // descriptors instead of testing the flavour name.
-import { MatrixError, badJson } from './errors.ts';
-import { SYNAPSE_MESSAGE_RATE, type RateSettings } from './message-rate.ts';
+import { badJson, MatrixError } from './errors.ts';
+import { type RateSettings, SYNAPSE_MESSAGE_RATE } from './message-rate.ts';
 import type { TaskStatus } from './task-scheduler.ts';
 import type { TransactionScope } from './transactions.ts';
 

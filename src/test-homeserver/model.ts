@@ -7,11 +7,11 @@
 // Sync tokens are stream positions; a long-polling sync wakes up when the
 // model emits 'change'.
 import { EventEmitter } from 'node:events';
-import { newAccessToken, newDeviceId, newEventId, newMediaId, newRoomId } from './ids.ts';
-import { syncEvent, updatedRedactionRules } from './events.ts';
 import { EndToEndKeys } from './e2ee-keys.ts';
-import type { GeneratedBytes } from './generated-media.ts';
 import type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
+import { syncEvent, updatedRedactionRules } from './events.ts';
+import type { GeneratedBytes } from './generated-media.ts';
+import { newAccessToken, newDeviceId, newEventId, newMediaId, newRoomId } from './ids.ts';
 
 export type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
 

@@ -1,11 +1,12 @@
 // Where the message rate limit meets a request (the routes that make an event, a repeated
 // transaction let through, Synapse's pause before a refusal) and the admin API that overrides
 // it per user (Synapse's RateLimitRestServlet). The limit itself: message-rate.ts.
-import { isLocal, requireAdmin, unrecognized } from './admin-common.ts';
+
 import type { AdminHandler, AdminRegistrar } from './admin-common.ts';
+import { isLocal, requireAdmin, unrecognized } from './admin-common.ts';
 import { MatrixError, notFound } from './errors.ts';
-import { json, jsonBody } from './http.ts';
 import type { Handler, Reply, RequestContext } from './http.ts';
+import { json, jsonBody } from './http.ts';
 import { transactionKey } from './transactions.ts';
 
 /** How long Synapse holds a refusal before answering it (Ratelimiter.ratelimit's `pause`). */

@@ -3,12 +3,13 @@
 // measured on 1.160) and Tuwunel (src/api/client/admin/rooms/list_rooms.rs) answer it:
 // {rooms, offset, total_rooms, next_batch?, prev_batch?}. A room whose current state Synapse
 // dropped is listed with null name and rules and joined_local_members 0; a purged room is gone.
-import { MatrixError } from './errors.ts';
-import { intParam, json } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
-import type { JsonObject } from './model.ts';
-import { requireAdmin } from './admin-common.ts';
+
 import type { AdminRegistrar } from './admin-common.ts';
+import { requireAdmin } from './admin-common.ts';
+import { MatrixError } from './errors.ts';
+import type { Reply, RequestContext } from './http.ts';
+import { intParam, json } from './http.ts';
+import type { JsonObject } from './model.ts';
 import { roomRow } from './room-summary.ts';
 
 /** Synapse's columns and the direction each sorts in by default (true: ascending). */

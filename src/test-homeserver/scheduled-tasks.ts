@@ -7,11 +7,12 @@
 // resource_id, result, error}]}, oldest first; the timestamp is that of the last change of
 // status; filters action_name, resource_id, status (the last two may repeat on 1.160) and
 // max_timestamp. Tuwunel (src/api/client/admin/misc/scheduled_tasks.rs) answers the same shape.
-import { requireAdmin } from './admin-common.ts';
+
 import type { AdminRegistrar } from './admin-common.ts';
+import { requireAdmin } from './admin-common.ts';
 import { MatrixError } from './errors.ts';
+import type { Reply, RequestContext } from './http.ts';
 import { intParam, json } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
 import { TASK_STATUSES } from './task-scheduler.ts';
 
 function listTasks(ctx: RequestContext): Reply {

@@ -4,12 +4,12 @@
 // timeline/state/account_data/ephemeral/unread_notifications/summary, state
 // events of small rooms travel in the timeline, the default timeline limit is 10.
 import { endToEndSyncSections } from './e2ee-sync.ts';
-import { defaultPushRules } from './push-rules.ts';
-import { strippedEvent, syncEvent } from './events.ts';
 import { MatrixError } from './errors.ts';
+import { strippedEvent, syncEvent } from './events.ts';
+import type { Reply, RequestContext } from './http.ts';
 import { json, requireAuth } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
 import type { HomeserverModel, JsonObject, RoomRecord, StoredEvent, TokenRecord, UserRecord } from './model.ts';
+import { defaultPushRules } from './push-rules.ts';
 
 export interface SyncFilter {
   includeLeave: boolean;

@@ -2,8 +2,9 @@
 // and for the admin API. Pagination tokens name a position between events:
 // "t<k>-..." means "after the first k events"; sync's "s<N>_..." tokens are
 // accepted too and mean "after every event up to stream position N".
-import { clientEvent } from './events.ts';
+
 import { MatrixError, notFound } from './errors.ts';
+import { clientEvent } from './events.ts';
 import { filterParam, intParam } from './http.ts';
 import type { HomeserverModel, JsonObject, RoomRecord, StoredEvent, TokenRecord } from './model.ts';
 

@@ -234,7 +234,7 @@ function dispatch(run: Run, group: string, command: string): string {
 function parseLocalUserId(model: HomeserverModel, raw: string): string {
   const lower = raw.toLowerCase();
   const userId = lower.startsWith('@') ? lower : `@${lower}:${model.serverName}`;
-  if (!/^@[a-z0-9._=\/+-]+:[^:\s]+(:\d+)?$/.test(userId)) throw new CommandError(`The supplied username is not a valid username: ${raw}`);
+  if (!/^@[a-z0-9._=/+-]+:[^:\s]+(:\d+)?$/.test(userId)) throw new CommandError(`The supplied username is not a valid username: ${raw}`);
   if (!userId.endsWith(`:${model.serverName}`)) throw new CommandError(`User ${JSON.stringify(userId)} does not belong to our server.`);
   return userId;
 }

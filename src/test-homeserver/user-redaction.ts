@@ -1,11 +1,12 @@
 // POST /_synapse/admin/v1/user/{u}/redact and its status: the server's own task that
 // redacts a user's events room by room, as Synapse and Tuwunel run it.
-import { MatrixError, notFound } from './errors.ts';
-import { json, jsonBody } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
-import type { JsonObject, RoomRecord, StoredEvent } from './model.ts';
-import { isLocal, requireAdmin } from './admin-common.ts';
+
 import type { AdminRegistrar } from './admin-common.ts';
+import { isLocal, requireAdmin } from './admin-common.ts';
+import { MatrixError, notFound } from './errors.ts';
+import type { Reply, RequestContext } from './http.ts';
+import { json, jsonBody } from './http.ts';
+import type { JsonObject, RoomRecord, StoredEvent } from './model.ts';
 
 export const REDACT_ALL_EVENTS = 'redact_all_events';
 

@@ -1,7 +1,7 @@
 // Replaying a recorded exchange against the test homeserver: load the
 // recording, swap the recorded world's IDs for ours, send the same request
 // with the actor's token, and hand back both answers for comparison.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
 

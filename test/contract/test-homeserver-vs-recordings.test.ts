@@ -12,10 +12,10 @@
 // `normalize` of the step concerned.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { IdMap, loadRecording, recordingFiles, replay } from './replay.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { Answer, Recording } from './replay.ts';
+import { IdMap, loadRecording, recordingFiles, replay } from './replay.ts';
 import { shapeOf } from './shape.ts';
 
 type Folder = '' | 'client-api';

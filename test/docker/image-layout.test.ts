@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { killAllBots, startBot } from '../support/bot-process.ts';
-import { stages, type Copy, type Stage } from '../support/dockerfile.ts';
+import { type Copy, type Stage, stages } from '../support/dockerfile.ts';
 import { productionInstall } from '../support/production-install.ts';
 import { rawConfigFor, TEST_CRYPTO_PASSPHRASE, TEST_PSEUDONYM_KEY } from '../support/world.ts';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STARTED, killAllBots, spawnBot, startBot, writeBotConfig, type BotExit } from '../support/bot-process.ts';
+import { type BotExit, killAllBots, STARTED, spawnBot, startBot, writeBotConfig } from '../support/bot-process.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 

@@ -5,7 +5,7 @@
 // owner-only and cannot be opened without the passphrase.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnBot, STARTED, type BotProcess } from '../support/bot-process.ts';
+import { type BotProcess, STARTED, spawnBot } from '../support/bot-process.ts';
 import { E2eeUser } from '../support/e2ee-user.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, TEST_CRYPTO_PASSPHRASE, type World } from '../support/world.ts';

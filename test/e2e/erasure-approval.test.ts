@@ -4,8 +4,8 @@
 // requests entered by an admin, and the plan shown before anything runs.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
-import { movableClock } from '../support/clock.ts';
 import { botBodies, requestIdIn as idIn } from '../support/bot-messages.ts';
+import { movableClock } from '../support/clock.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World, type WorldOptions } from '../support/world.ts';
 

@@ -9,19 +9,19 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../src/store/database.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
-import { killAllBots, startBot, writeBotConfig, type BotProcess } from '../support/bot-process.ts';
+import { type BotProcess, killAllBots, startBot, writeBotConfig } from '../support/bot-process.ts';
 import {
   ALICE,
-  ERASED,
+  type AliceRooms,
   botBodies,
   codeIn,
   databaseBytes,
+  ERASED,
   idIn,
   leftOnServer,
   readableEventsOf,
   redactionsPerEvent,
   seedAlice,
-  type AliceRooms,
 } from '../support/erasure.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';

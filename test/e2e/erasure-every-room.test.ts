@@ -8,7 +8,7 @@
 // (Synapse's task, as the person), else name it; "verified" only where everything went.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
-import { ALICE, BOB, askAndApprove, botBodies, readableEventsOf, redactionsPerEvent, reportsOf, stateOf } from '../support/erasure.ts';
+import { ALICE, askAndApprove, BOB, botBodies, readableEventsOf, redactionsPerEvent, reportsOf, stateOf } from '../support/erasure.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 

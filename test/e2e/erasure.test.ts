@@ -7,19 +7,19 @@ import { exportsDir } from '../../src/export/lifecycle/expiry.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import {
   ALICE,
+  type AliceRooms,
   askAndApprove,
-  reportsOf,
-  stateOf,
-  ERASED,
   botBodies,
   codeIn,
   databaseBytes,
+  ERASED,
   idIn,
   leftOnServer,
   readableEventsOf,
   redactionsPerEvent,
+  reportsOf,
   seedAlice,
-  type AliceRooms,
+  stateOf,
 } from '../support/erasure.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World, type WorldOptions } from '../support/world.ts';

@@ -9,9 +9,9 @@ import { JobFailure } from '../../src/jobs/job.ts';
 import type { JobHandler } from '../../src/jobs/runner.ts';
 import { paragraph } from '../../src/render/document.ts';
 import { DATABASE_FILE } from '../../src/store/database.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
-import { movableClock } from '../support/clock.ts';
 import { botBodies, requestIdIn as idIn } from '../support/bot-messages.ts';
+import { movableClock } from '../support/clock.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 

@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sendKeyFor } from '../../src/export/lifecycle/export-job.ts';
 import { exportsDir } from '../../src/export/lifecycle/expiry.ts';
+import { sendKeyFor } from '../../src/export/lifecycle/export-job.ts';
 import { transactionIdFor } from '../../src/matrix/send-once.ts';
 import { runBot } from '../../src/run.ts';
 import { botBodies, fileMessages, requestIdIn, seedHistory, slowRoomPages, unzipDelivered } from '../export/delivered.ts';
-import { killAllBots, startBot, writeBotConfig, type BotExit, type BotProcess } from '../support/bot-process.ts';
+import { type BotExit, type BotProcess, killAllBots, startBot, writeBotConfig } from '../support/bot-process.ts';
 import { waitUntil } from '../support/wait.ts';
 import { configFor, memoryLogger, startWorld, testSecrets, type World } from '../support/world.ts';
 

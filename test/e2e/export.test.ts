@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { packageDir } from '../../src/export/package/package.ts';
 import { exportsDir } from '../../src/export/lifecycle/expiry.ts';
+import { packageDir } from '../../src/export/package/package.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import {
   botBodies,
@@ -20,9 +20,9 @@ import {
   slowRoomPages as slowPages,
   unzipDelivered as unzipEach,
 } from '../export/delivered.ts';
-import { readZipParts, type ReadPackage } from '../export/read-package.ts';
-import { E2eeUser, type EncryptedFile } from '../support/e2ee-user.ts';
+import { type ReadPackage, readZipParts } from '../export/read-package.ts';
 import { movableClock } from '../support/clock.ts';
+import { E2eeUser, type EncryptedFile } from '../support/e2ee-user.ts';
 import { isRunning, workingExportProcessesOf } from '../support/processes.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World, type WorldOptions } from '../support/world.ts';

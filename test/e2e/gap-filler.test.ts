@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryLogger } from '../support/world.ts';
 import { loadMatrixBotSdk } from '../../src/matrix/crypto-seam.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import { type Db, openDatabase } from '../../src/store/database.ts';
 import { SyncGaps } from '../../src/store/sync-gaps.ts';
 import { GapFiller } from '../../src/sync/gap-filler.ts';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { streamToken } from '../../src/test-homeserver/sync.ts';
+import { memoryLogger } from '../support/world.ts';
 
 let hs: TestHomeserver;
 let db: Db;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { botMessages } from '../support/bot-messages.ts';
-import { readZipParts, type ReadPackage } from './read-package.ts';
+import { type ReadPackage, readZipParts } from './read-package.ts';
 
 export { botBodies, botMessages, requestIdIn } from '../support/bot-messages.ts';
 

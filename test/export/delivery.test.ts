@@ -3,15 +3,15 @@
 // deleted through the admin API and the local package removed.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliverPart, expireExport, packageParts, plainUploader, type MessageSender } from '../../src/export/lifecycle/delivery.ts';
+import { deliverPart, expireExport, type MessageSender, packageParts, plainUploader } from '../../src/export/lifecycle/delivery.ts';
 import { exportUserData } from '../../src/export/package/export.ts';
 import { packageDir } from '../../src/export/package/package.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { call, enc } from '../homeserver/test-helpers.ts';
-import { ALICE, BOT, seedAlice, startExportWorld, type ExportWorld } from './seed.ts';
 import { download as downloadAs } from './delivered.ts';
-import path from 'node:path';
+import { ALICE, BOT, type ExportWorld, seedAlice, startExportWorld } from './seed.ts';
 
 let world: ExportWorld | null = null;
 afterEach(async () => {

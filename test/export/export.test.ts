@@ -3,13 +3,13 @@
 // verified, and index.html opened in headless Chromium.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportUserData, type ExportProgress } from '../../src/export/package/export.ts';
+import { type ExportProgress, exportUserData } from '../../src/export/package/export.ts';
 import type { ExportPackage } from '../../src/export/package/package.ts';
 import { isSafeEntryPath } from '../../src/export/package/paths.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { chromiumMissing, useChromium } from '../support/chromium.ts';
-import { readPackageBack, unpack, type ReadPackage } from './read-package.ts';
-import { ALICE, PNG, seedAlice, startExportWorld, type ExportWorld, type Seeded } from './seed.ts';
+import { type ReadPackage, readPackageBack, unpack } from './read-package.ts';
+import { ALICE, type ExportWorld, PNG, type Seeded, seedAlice, startExportWorld } from './seed.ts';
 
 const FLAVOURS: Flavour[] = ['synapse-1.67', 'synapse', 'tuwunel'];
 

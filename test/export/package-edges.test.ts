@@ -8,7 +8,7 @@ import { packageDir, readPackage, removePackage, removeStalePartials, workDir } 
 import { isSafeEntryPath } from '../../src/export/package/paths.ts';
 import { chromiumMissing, useChromium } from '../support/chromium.ts';
 import { readPackageBack, unpack } from './read-package.ts';
-import { ALICE, BOB, PNG, seedAlice, startExportWorld, type ExportWorld } from './seed.ts';
+import { ALICE, BOB, type ExportWorld, PNG, seedAlice, startExportWorld } from './seed.ts';
 
 let world: ExportWorld | null = null;
 afterEach(async () => {

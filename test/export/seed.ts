@@ -6,9 +6,9 @@ import path from 'node:path';
 import type { BotConfig } from '../../src/config/load.ts';
 import type { Homeserver } from '../../src/homeserver/homeserver.ts';
 import { connectHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { memoryLedger } from '../support/ledger.ts';
+import { type Flavour, startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { configFor } from '../support/config.ts';
+import { memoryLedger } from '../support/ledger.ts';
 
 export const SERVER = 'example.org';
 export const ALICE = `@alice:${SERVER}`;

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlannedPart } from '../../src/export/package/parts.ts';
-import { writeWholeFile, type WrittenFile } from '../../src/export/package/spooled-file.ts';
+import { type WrittenFile, writeWholeFile } from '../../src/export/package/spooled-file.ts';
 import { writePart } from '../../src/export/package/zip-writer.ts';
 import { readZip } from '../support/unzip.ts';
 

@@ -11,7 +11,7 @@ import {
 } from '../../src/homeserver/capabilities.ts';
 import type { Capabilities, Flavour } from '../../src/homeserver/homeserver.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
-import { TWISTED_404, closedPort, startFakeServer, type FakeServer, type Handler } from './fake-server.ts';
+import { closedPort, type FakeServer, type Handler, startFakeServer, TWISTED_404 } from './fake-server.ts';
 
 type Features = Capabilities['features'];
 const F = (memberships: boolean, roomMessagesAdmin: boolean, loginAs: boolean, redactUser: boolean, adminRoomCommands: boolean): Features => ({

@@ -1,12 +1,12 @@
 // The erasure's operations against the test homeserver over real HTTP, one at a time: what
 // each does when it runs again after an interruption, and what the read-back counts.
 import { afterEach, describe, expect, it } from 'vitest';
+import { failedChecks } from '../../src/erasure/verification.ts';
 import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import type { ErasureOperations, RedactionResume } from '../../src/homeserver/homeserver.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import { SynapseAdminHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import { failedChecks } from '../../src/erasure/verification.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { type Flavour, startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from '../homeserver/test-helpers.ts';
 import { memoryLedger } from '../support/ledger.ts';
 

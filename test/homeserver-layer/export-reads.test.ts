@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import { MEDIA_GONE, SynapseAdminHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import { startFakeServer, type FakeServer, type Handler, type Reply } from './fake-server.ts';
 import { memoryLedger } from '../support/ledger.ts';
+import { type FakeServer, type Handler, type Reply, startFakeServer } from './fake-server.ts';
 
 const ALICE = '@alice:test.local';
 const ROOM = '!room:test.local';

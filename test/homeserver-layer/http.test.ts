@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { HomeserverError } from '../../src/homeserver/errors.ts';
-import { createHomeserverHttp, endpoint, parseRetryAfter, type HttpOptions } from '../../src/homeserver/http.ts';
+import { createHomeserverHttp, endpoint, type HttpOptions, parseRetryAfter } from '../../src/homeserver/http.ts';
 import { AdminUser } from '../../src/homeserver/schemas.ts';
-import { TWISTED_404, closedPort, startFakeServer, type FakeServer, type Reply } from './fake-server.ts';
+import { closedPort, type FakeServer, type Reply, startFakeServer, TWISTED_404 } from './fake-server.ts';
 
 const TOKEN = 'syt_secret_admin_token_123';
 const ALICE = '@alice:test.local';

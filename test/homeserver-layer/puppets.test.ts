@@ -1,13 +1,14 @@
 // Login-as sessions against the tuwunel flavour over real HTTP, where each one is an
 // "Admin login" device the user can see: it must be gone after every job, however the job
 // ended, and one a crash left behind must be gone after the next start.
+
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import type { Capabilities } from '../../src/homeserver/homeserver.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import { PUPPET_TTL_MS } from '../../src/homeserver/puppets.ts';
 import { SynapseAdminHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import Database from 'better-sqlite3';
 import { migrate } from '../../src/store/migrations.ts';
 import { SqlitePuppetLedger } from '../../src/store/puppet-sessions.ts';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';

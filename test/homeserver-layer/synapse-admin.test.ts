@@ -4,18 +4,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import type { Capabilities } from '../../src/homeserver/homeserver.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
+import { PUPPET_TTL_MS } from '../../src/homeserver/puppets.ts';
 import {
+  connectHomeserver,
   LEFT_ROOMS_REFUSED,
   LEFT_ROOMS_UNAVAILABLE,
   MESSAGES_REFUSED,
   MESSAGES_UNAVAILABLE,
   NOT_AVAILABLE,
   SynapseAdminHomeserver,
-  connectHomeserver,
 } from '../../src/homeserver/synapse-admin.ts';
-import { PUPPET_TTL_MS } from '../../src/homeserver/puppets.ts';
 import { memoryLedger } from '../support/ledger.ts';
-import { TWISTED_404, startFakeServer, type FakeServer, type Handler, type Reply, type SeenRequest } from './fake-server.ts';
+import { type FakeServer, type Handler, type Reply, type SeenRequest, startFakeServer, TWISTED_404 } from './fake-server.ts';
 
 const ALICE = '@alice:test.local';
 const A = '%40alice%3Atest.local';

@@ -4,10 +4,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import { connectHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import { memoryLedger } from '../support/ledger.ts';
-import { AdminRoomError, TuwunelAdminRoom } from '../../src/homeserver/tuwunel-admin-room.ts';
+import { type AdminRoomError, TuwunelAdminRoom } from '../../src/homeserver/tuwunel-admin-room.ts';
 import { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } from '../../src/test-homeserver/index.ts';
-import { startFakeServer, type FakeServer, type Handler } from './fake-server.ts';
+import { memoryLedger } from '../support/ledger.ts';
+import { type FakeServer, type Handler, startFakeServer } from './fake-server.ts';
 
 let hs: TestHomeserver | null = null;
 let fake: FakeServer | null = null;

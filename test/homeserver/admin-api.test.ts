@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { Flavour, TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { roomTagsApartFromAccountData } from '../support/homeserver-facts/tags.ts';
 import { call, enc } from './test-helpers.ts';

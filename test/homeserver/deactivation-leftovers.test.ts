@@ -4,8 +4,8 @@
 // pushers, the password, the erased marker; nothing else).
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { crossSigningKeys, synapseDeactivationLeftovers } from '../support/homeserver-facts/deactivation-leftovers.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;

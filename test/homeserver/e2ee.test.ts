@@ -1,8 +1,8 @@
 // The test homeserver's end-to-end encryption endpoints and sync sections, held to
 // what Synapse 1.67 does (see e2ee-keys.ts for the rules and where they come from).
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call } from './test-helpers.ts';
 
 let hs: TestHomeserver;

@@ -3,7 +3,7 @@
 // version, and each flavour's largest /messages page.
 import { afterEach, describe, expect, it } from 'vitest';
 import { generatedBytes } from '../../src/test-homeserver/generated-media.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { type Flavour, startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;

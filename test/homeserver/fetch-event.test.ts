@@ -2,8 +2,8 @@
 // real tier runs against a real Synapse 1.160; Tuwunel's stored PDU is rewritten by a redaction.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { fetchEventOnSynapse } from '../support/homeserver-facts/fetch-event.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;

@@ -2,9 +2,9 @@
 // homeserver (`rateLimits: 'synapse-defaults'`, off by default), and the per-user override.
 // The Synapse scenarios are the ones the real tier runs against a real Synapse 1.160.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor, waitUntil } from '../support/homeserver-facts/server.ts';
+import { type Flavour, startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { messageRateLimitAndOverride, messagesLimitedPerUser } from '../support/homeserver-facts/rate-limits.ts';
+import { factServerFor, waitUntil } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver | null = null;

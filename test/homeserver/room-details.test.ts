@@ -2,9 +2,9 @@
 // scenario is the one the real tier runs against a real Synapse 1.160.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { roomDetailsAndNotJoined } from '../support/homeserver-facts/room-details.ts';
 import { roomVersionEleven } from '../support/homeserver-facts/room-version.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;

@@ -2,8 +2,8 @@
 // is the one the real tier runs against a real Synapse 1.160.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor, waitUntil } from '../support/homeserver-facts/server.ts';
 import { roomDeletionWithPurge } from '../support/homeserver-facts/room-purge.ts';
+import { factServerFor, waitUntil } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;

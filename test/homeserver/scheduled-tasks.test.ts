@@ -2,8 +2,8 @@
 // Synapse scenario is the one the real tier runs against a real Synapse 1.160.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { scheduledRedactionTasks } from '../support/homeserver-facts/scheduled-tasks.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { runRedactionTask } from '../support/homeserver-facts/user-redaction-task.ts';
 import { call } from './test-helpers.ts';
 

@@ -3,19 +3,19 @@
 // The first test looks at the members before anything in this process wraps them.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { installedVersion, PatchTargetChanged } from '../../src/patches/guard.ts';
 import {
   FAKE_INDEXEDDB_PATCHES,
   fakeIndexedDb,
+  type IdbFactory,
   installIndexedDbGlobals,
   isKeyRange,
   listenFirst,
   newIndexedDb,
   RECORDED_MEMBERS,
   recordWrites,
-  type IdbFactory,
   type WriteRecorder,
 } from '../../src/patches/fake-indexeddb.ts';
+import { installedVersion, PatchTargetChanged } from '../../src/patches/guard.ts';
 
 // The DOM types are not loaded here: IndexedDB objects are used untyped, as the engine does.
 type Any = any;

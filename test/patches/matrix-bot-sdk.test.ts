@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toDeviceTxnId, useContentAddressedToDeviceTxnIds } from '../../src/crypto/to-device.ts';
-import { prepareCryptoModule, type MatrixBotSdk } from '../../src/matrix/crypto-seam.ts';
+import { type MatrixBotSdk, prepareCryptoModule } from '../../src/matrix/crypto-seam.ts';
 import { installedVersion, PatchTargetChanged } from '../../src/patches/guard.ts';
 import {
   afterEachSync,

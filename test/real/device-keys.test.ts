@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawnBot } from '../support/bot-process.ts';
+import { type RealWorld, startRealWorld } from './support/real-world.ts';
 import { describeWithSynapse } from './support/synapse.ts';
-import { startRealWorld, type RealWorld } from './support/real-world.ts';
 
 describeWithSynapse('a new data folder for a device that already has keys, on a real Synapse', () => {
   let world: RealWorld;

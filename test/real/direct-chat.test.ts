@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { E2eeUser } from '../support/e2ee-user.ts';
 import type { RealClient, RoomEvent } from './support/client.ts';
+import { type RealWorld, startRealWorld } from './support/real-world.ts';
 import { adminAccountData, adminDevices, adminMedia, adminUser, roomEvents } from './support/server-state.ts';
 import { describeWithSynapse } from './support/synapse.ts';
-import { startRealWorld, type RealWorld } from './support/real-world.ts';
 
 const enc = encodeURIComponent;
 const COMMANDS = ['!help', '!whatdoyouhave', '!export', '!delete', '!status', '!cancel', '!contact'];

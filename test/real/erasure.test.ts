@@ -6,14 +6,15 @@
 // approves. Afterwards the server's own state, read through its admin API, must show every one
 // of their messages redacted exactly once, the room nobody was in deleted, and nothing else of
 // theirs left, and the bot must have said "verified" only because that is so.
+
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readZipParts } from '../export/read-package.ts';
-import { describeWithSynapse } from './support/synapse.ts';
-import { startRealWorld, type RealWorld } from './support/real-world.ts';
 import type { RealClient, RoomEvent } from './support/client.ts';
+import { type RealWorld, startRealWorld } from './support/real-world.ts';
+import { describeWithSynapse } from './support/synapse.ts';
 
 const enc = encodeURIComponent;
 const ID = /R-[0-9A-Z]{4}/;

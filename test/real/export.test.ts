@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readZipParts, type ReadPackage } from '../export/read-package.ts';
+import { type ReadPackage, readZipParts } from '../export/read-package.ts';
 import type { RealClient, RoomEvent } from './support/client.ts';
+import { type RealWorld, startRealWorld } from './support/real-world.ts';
 import { adminDevices, adminMedia, roomEvents } from './support/server-state.ts';
 import { describeWithSynapse } from './support/synapse.ts';
-import { startRealWorld, type RealWorld } from './support/real-world.ts';
 
 const enc = encodeURIComponent;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

@@ -1,14 +1,14 @@
 // The job runner on a real SQLite file: order, concurrency, retries, failure, cancelling,
 // and a restart in the middle of a job.
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { JobFailure } from '../../src/jobs/job.ts';
 import { JobStore } from '../../src/jobs/job-store.ts';
-import { JobRunner, type JobContext, type JobEvents, type JobHandler } from '../../src/jobs/runner.ts';
-import { waitUntil } from '../support/wait.ts';
-import { removeDir, requestFixture, type Fixture } from './support.ts';
-import { z } from 'zod';
+import { type JobContext, type JobEvents, type JobHandler, JobRunner } from '../../src/jobs/runner.ts';
 import { paragraph } from '../../src/render/document.ts';
 import { render } from '../../src/render/render.ts';
+import { waitUntil } from '../support/wait.ts';
+import { type Fixture, removeDir, requestFixture } from './support.ts';
 
 const describeProgress: JobHandler['describeProgress'] = (_request, progress) => [paragraph(`phase ${progress.phase}`)];
 

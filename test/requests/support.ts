@@ -5,7 +5,7 @@ import path from 'node:path';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { pseudonymiser } from '../../src/requests/pseudonym.ts';
 import { RequestService } from '../../src/requests/requests.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import { type Db, openDatabase } from '../../src/store/database.ts';
 
 export const DAY = 86_400_000;
 

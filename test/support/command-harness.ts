@@ -10,12 +10,12 @@
 //   const dm = h.directChat(h.alice);
 //   expect((await h.say(h.alice, dm, '!status')).text).toContain('You have no requests');
 import fs from 'node:fs';
-import { composeHandlers, type ComposedHandlers } from '../../src/bot/composition.ts';
 import { onTimelineEvent } from '../../src/bot/bot.ts';
-import { validateConfig, type BotConfig } from '../../src/config/load.ts';
+import { type ComposedHandlers, composeHandlers } from '../../src/bot/composition.ts';
+import { type BotConfig, validateConfig } from '../../src/config/load.ts';
 import type { JobHandler } from '../../src/jobs/runner.ts';
 import type { Logger } from '../../src/log.ts';
-import { openMemoryDatabase, type Db } from '../../src/store/database.ts';
+import { type Db, openMemoryDatabase } from '../../src/store/database.ts';
 import { CannedHomeserver } from './canned-homeserver.ts';
 import { ChatStandIn, type SentMessage } from './chat-stand-in.ts';
 

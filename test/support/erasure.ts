@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { HomeserverModel } from '../../src/test-homeserver/index.ts';
-import type { World } from './world.ts';
 import { DATABASE_FILE } from '../../src/store/database.ts';
+import type { HomeserverModel } from '../../src/test-homeserver/index.ts';
 import { botBodies, requestIdIn as idIn } from './bot-messages.ts';
+import type { World } from './world.ts';
 
 export const ALICE = '@alice:example.org';
 export const BOB = '@bob:example.org';

@@ -1,14 +1,14 @@
 // The pure pieces of an export: paths, the plan of parts, membership history, event lines,
 // the pull-based pager, and the period between two exports of one person.
 import { describe, expect, it } from 'vitest';
-import { describeEvent, eventLine } from '../../src/export/package/event-html.ts';
 import { tooSoonAfter } from '../../src/export/lifecycle/export-desk.ts';
-import type { Request } from '../../src/requests/request.ts';
+import { describeEvent, eventLine } from '../../src/export/package/event-html.ts';
 import { membershipHistory, needsCurrentMemberEvent } from '../../src/export/package/membership-history.ts';
-import { PART_OVERHEAD, PartLimitTooSmall, dataBound, entryBound, planParts } from '../../src/export/package/parts.ts';
+import { dataBound, entryBound, PART_OVERHEAD, PartLimitTooSmall, planParts } from '../../src/export/package/parts.ts';
 import { chunkPath, extensionFor, isSafeEntryPath, mediaPath, messagesPath } from '../../src/export/package/paths.ts';
-import { ConsumerStopped, pulled } from '../../src/homeserver/pulled.ts';
 import type { StoredEvent } from '../../src/homeserver/homeserver.ts';
+import { ConsumerStopped, pulled } from '../../src/homeserver/pulled.ts';
+import type { Request } from '../../src/requests/request.ts';
 
 const ALICE = '@alice:example.org';
 const event = (over: Partial<StoredEvent> & Record<string, unknown>): StoredEvent => ({

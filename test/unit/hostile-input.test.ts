@@ -1,15 +1,16 @@
 // Property-based tests (fast-check, seeded) of the command layer against random and
 // adversarial input: it never throws, and never turns something that is not exactly a
 // command into one.
-import fc from 'fast-check';
+
 import fs from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyIncoming } from '../../src/bot/incoming.ts';
 import { parseReactionCommand, reactionDecision } from '../../src/bot/reactions.ts';
 import { route } from '../../src/bot/routing.ts';
 import { commandText, parseMessage } from '../../src/commands/parse.ts';
 import { COMMAND_NAMES, COMMANDS } from '../../src/commands/registry.ts';
-import { validateConfig, type BotConfig } from '../../src/config/load.ts';
+import { type BotConfig, validateConfig } from '../../src/config/load.ts';
 import { render } from '../../src/render/render.ts';
 
 const SEED = 20261128;

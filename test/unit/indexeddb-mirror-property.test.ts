@@ -5,9 +5,9 @@
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IndexedDbMirror, type IdbFactory } from '../../src/crypto/indexeddb-mirror.ts';
+import { type IdbFactory, IndexedDbMirror } from '../../src/crypto/indexeddb-mirror.ts';
 import { fakeIndexedDb } from '../../src/patches/fake-indexeddb.ts';
-import { openMemoryDatabase, type Db } from '../../src/store/database.ts';
+import { type Db, openMemoryDatabase } from '../../src/store/database.ts';
 
 // The DOM types are not loaded here: IndexedDB objects are used untyped, as the engine does.
 type Any = any;

@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IndexedDbMirror, type IdbFactory } from '../../src/crypto/indexeddb-mirror.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import { type IdbFactory, IndexedDbMirror } from '../../src/crypto/indexeddb-mirror.ts';
+import { type Db, openDatabase } from '../../src/store/database.ts';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];

@@ -6,7 +6,7 @@ import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import { readBackState, taskRedacts } from '../../src/homeserver/erasable-events.ts';
 import { memberIdsOf, otherServers } from '../../src/homeserver/normalise.ts';
 import { roomAuthority } from '../../src/homeserver/room-authority.ts';
-import { probeRooms, roomsToProbe, unionOfMemberships, type ListedRoom } from '../../src/homeserver/room-discovery.ts';
+import { type ListedRoom, probeRooms, roomsToProbe, unionOfMemberships } from '../../src/homeserver/room-discovery.ts';
 import { NO_LOCAL_GRANTER, NO_LOCAL_MEMBERS_NO_PURGE, NO_WAY_HERE, planRoom, type RoomFacts } from '../../src/homeserver/room-routes.ts';
 
 const PAT = '@pat:example.org';

@@ -1,11 +1,11 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { route } from '../../src/bot/routing.ts';
 import { inviteDecision, isLeftAlone } from '../../src/bot/rooms.ts';
+import { route } from '../../src/bot/routing.ts';
 import type { ParsedMessage } from '../../src/commands/parse.ts';
 import { COMMANDS } from '../../src/commands/registry.ts';
-import { validateConfig, type BotConfig } from '../../src/config/load.ts';
+import { type BotConfig, validateConfig } from '../../src/config/load.ts';
 import { render } from '../../src/render/render.ts';
-import fs from 'node:fs';
 
 const raw = JSON.parse(fs.readFileSync(new URL('../../bot.config.json', import.meta.url), 'utf8'));
 const checked = validateConfig(raw);

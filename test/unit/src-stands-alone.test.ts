@@ -3,8 +3,8 @@
 // --omit=dev` leaves out. Type-only imports vanish at run time and may name dev packages.
 // (test/docker/image-layout.test.ts runs the bot from such a layout for real.)
 import fs from 'node:fs';
-import path from 'node:path';
 import { builtinModules } from 'node:module';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

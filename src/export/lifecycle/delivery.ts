@@ -9,7 +9,7 @@ import type { Homeserver } from '../../homeserver/homeserver.ts';
 import { formatBytes } from '../../inventory/facts.ts';
 import { encryptFile } from '../../matrix/encrypted-file.ts';
 import { escapeHtml } from '../package/html.ts';
-import { partPath, removePackage, type ExportPackage } from '../package/package.ts';
+import { type ExportPackage, partPath, removePackage } from '../package/package.ts';
 
 export type PackagePart = ExportPackage['parts'][number] & { path: string; of: number };
 

@@ -5,10 +5,10 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Homeserver } from '../../homeserver/homeserver.ts';
+import { PackageName } from '../package/package.ts';
 import type { PackagePart } from './delivery.ts';
 import { expireExport } from './delivery.ts';
 import type { ExportStore } from './export-store.ts';
-import { PackageName } from '../package/package.ts';
 
 export type ExpiryDependencies = {
   store: ExportStore;

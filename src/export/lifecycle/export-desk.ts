@@ -4,9 +4,9 @@
 // bot ask of exports: the expiry pass, and deleting a person's exports after an erasure.
 import type { BotConfig } from '../../config/load.ts';
 import type { JobRunner } from '../../jobs/runner.ts';
-import type { RequestService } from '../../requests/requests.ts';
 import { BOT, isClosed, type Request } from '../../requests/request.ts';
-import { deleteExportsOf, expireDueExports, type ExpiryDependencies } from './expiry.ts';
+import type { RequestService } from '../../requests/requests.ts';
+import { deleteExportsOf, type ExpiryDependencies, expireDueExports } from './expiry.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 

@@ -8,26 +8,28 @@ import { z } from 'zod';
 import type { BotConfig } from '../../config/load.ts';
 import { HomeserverError } from '../../homeserver/errors.ts';
 import type { Homeserver } from '../../homeserver/homeserver.ts';
+import { troubleDescription } from '../../homeserver/trouble.ts';
 import { JobFailure } from '../../jobs/job.ts';
 import type { JobContext, JobHandler } from '../../jobs/runner.ts';
-import { keepTyping, type Chat } from '../../matrix/chat.ts';
-import { CannotEncryptError, SendError } from '../../matrix/send-once.ts';
+import { type Chat, keepTyping } from '../../matrix/chat.ts';
 import { describeFailure } from '../../matrix/request-failure.ts';
-import { troubleDescription } from '../../homeserver/trouble.ts';
+import { CannotEncryptError, SendError } from '../../matrix/send-once.ts';
 import type { Document } from '../../render/document.ts';
+import { ExportError, type ExportProgress } from '../package/export.ts';
+import { PartLimitTooSmall } from '../package/parts.ts';
+import { ExportProcessStopped } from '../process/export-process.ts';
+import type { PackageMaker } from '../process/package-maker.ts';
 import {
+  type Attachment,
+  type AttachmentUploader,
   encryptedUploader,
   fileMessageContent,
+  type PackagePart,
   packageParts,
   plainUploader,
   uploadedUri,
-  type Attachment,
-  type AttachmentUploader,
-  type PackagePart,
 } from './delivery.ts';
-import { discardExport, uploadNameFor, type ExpiryDependencies } from './expiry.ts';
-import { ExportError, type ExportProgress } from '../package/export.ts';
-import { ExportProcessStopped } from '../process/export-process.ts';
+import { discardExport, type ExpiryDependencies, uploadNameFor } from './expiry.ts';
 import type { ExportStore } from './export-store.ts';
 import {
   CANNOT_ENCRYPT,
@@ -40,8 +42,6 @@ import {
   PROCESS_STOPPED,
   UPLOAD_LIMIT_TOO_SMALL,
 } from './messages.ts';
-import type { PackageMaker } from '../process/package-maker.ts';
-import { PartLimitTooSmall } from '../package/parts.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,10 +1,10 @@
 // What the bot says about exports, as Documents. Pure.
 import type { BotConfig } from '../../config/load.ts';
-import type { JobProgress } from '../../jobs/job.ts';
 import { formatBytes } from '../../inventory/facts.ts';
+import type { JobProgress } from '../../jobs/job.ts';
+import { bold, code, type Document, type Inline, link, list, paragraph } from '../../render/document.ts';
 import { day, minute } from '../../requests/messages.ts';
 import type { Request } from '../../requests/request.ts';
-import { bold, code, link, list, paragraph, type Document, type Inline } from '../../render/document.ts';
 import type { ExportPackage } from '../package/package.ts';
 
 const contact = (config: BotConfig): Inline[] => [

@@ -17,16 +17,16 @@ import type { Homeserver } from '../../homeserver/homeserver.ts';
 import { categoryFiles } from './category-data.ts';
 import type { Collected, ExportedRoom } from './collected.ts';
 import { layoutRooms, writeIndex, writeRoomPage } from './index-page.ts';
-import { MANIFEST_FORMAT, manifestJson, type Manifest, type ManifestFile } from './manifest.ts';
+import { MANIFEST_FORMAT, type Manifest, type ManifestFile, manifestJson } from './manifest.ts';
 import { downloadMediaEntry, listMedia } from './media-files.ts';
 import { membershipHistory, needsCurrentMemberEvent } from './membership-history.ts';
-import { entryBound, planParts, type PlanFile, type PlannedPart } from './parts.ts';
-import { ExportPackage, PACKAGE_FILE, hashRange, packageDir, readPackage, workDir } from './package.ts';
+import { ExportPackage, hashRange, PACKAGE_FILE, packageDir, readPackage, workDir } from './package.ts';
+import { entryBound, type PlanFile, type PlannedPart, planParts } from './parts.ts';
 import { INDEX_PATH, MANIFEST_PATH, messagesPath } from './paths.ts';
 import { forEachConcurrently } from './pool.ts';
-import { walkRoom, writeRoom, type RoomJob } from './room-messages.ts';
-import { SpooledFile, writeWholeFile, type WrittenFile } from './spooled-file.ts';
-import { writePart, type WrittenPart } from './zip-writer.ts';
+import { type RoomJob, walkRoom, writeRoom } from './room-messages.ts';
+import { SpooledFile, type WrittenFile, writeWholeFile } from './spooled-file.ts';
+import { type WrittenPart, writePart } from './zip-writer.ts';
 
 export type ExportOptions = {
   /** Rooms read at once (a real homeserver is the bottleneck; a few at a time helps a little). */

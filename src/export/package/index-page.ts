@@ -8,7 +8,7 @@ import type { BotConfig } from '../../config/load.ts';
 import { formatBytes } from '../../inventory/facts.ts';
 import { categorySections, rightsSection } from '../../inventory/report.ts';
 import { render } from '../../render/render.ts';
-import { inventoryOf, type Collected, type ExportedRoom } from './collected.ts';
+import { type Collected, type ExportedRoom, inventoryOf } from './collected.ts';
 import { escapeHtml, jsonBlock, localLink, pageEnd, pageStart } from './html.ts';
 import { categoryPath, messagesPath, roomPagePath } from './paths.ts';
 import type { SpooledFile, WrittenFile } from './spooled-file.ts';

@@ -13,7 +13,7 @@
 // tells it to stop and kills it shortly after; a bot that stops cancels its jobs, and a bot that
 // dies closes the channel, which ends the process. Whatever login-as sessions a process leaves
 // (killed, out of memory) are ended by the bot as soon as it has gone.
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { BotConfig, Secrets } from '../../config/load.ts';

@@ -10,12 +10,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type BotProcess, type SpawnOptions, startBot } from '../../support/bot-process.ts';
 import { rawConfigFor } from '../../support/config.ts';
-import { startBot, type BotProcess, type SpawnOptions } from '../../support/bot-process.ts';
 import { TEST_CRYPTO_PASSPHRASE } from '../../support/world.ts';
 import { RealClient } from './client.ts';
 import { realLogLeaks } from './log-leaks.ts';
-import { startRealSynapse, type RealSynapse, type StartOptions } from './synapse.ts';
+import { type RealSynapse, type StartOptions, startRealSynapse } from './synapse.ts';
 
 export type RealWorld = {
   synapse: RealSynapse;

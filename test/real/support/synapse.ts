@@ -9,13 +9,13 @@
 //   await synapse.liftRateLimits(alice.userId);      // a test client, seeding quickly
 //   ...
 //   await synapse.close();
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, inject } from 'vitest';
-import { jsonCaller, okCaller, registerWithSharedSecret, sleep, type Call, type Ok, type RegisteredAccount } from '../../support/matrix-http.ts';
+import { type Call, jsonCaller, type Ok, okCaller, type RegisteredAccount, registerWithSharedSecret, sleep } from '../../support/matrix-http.ts';
 
 export type Account = RegisteredAccount;
 

@@ -4,8 +4,8 @@
 // keys stay, readable through a login-as token, which still works.
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactClient, FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 const canonical = (v: unknown): string =>
   Array.isArray(v)

@@ -3,9 +3,9 @@
 // comes back with its original content and no trace of the redaction (Synapse keeps the original
 // for its redaction retention period), an erased sender's event likewise; a purged one is 404.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
-import type { FactServer } from './server.ts';
 import { deleteRoom } from './room-purge.ts';
+import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 const RAW_KEYS = [
   'auth_events',

@@ -3,8 +3,8 @@
 // request with an access token. The old unauthenticated download answers 404 as if the file
 // did not exist. Measured on Synapse 1.160.
 import { expect } from 'vitest';
-import { uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { uniqueName } from './server.ts';
 
 export async function uploadsServedOnlyWithAuthentication(server: FactServer): Promise<void> {
   const person = await server.register(uniqueName('uploader'), { defaultRateLimits: true });

@@ -6,8 +6,8 @@
 // against the person; an override of 0 (for the person, or the admin a login-as token is for)
 // lifts it.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { Answer, FactClient, FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 const override = (userId: string) => `/_synapse/admin/v1/users/${enc(userId)}/override_ratelimit`;
 

@@ -3,8 +3,8 @@
 // send or redaction by someone no longer joined is refused with "User ... not in room ..."
 // (1.67 added " (None)").
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 const DETAIL_KEYS = [
   'avatar',

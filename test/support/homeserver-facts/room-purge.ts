@@ -1,8 +1,8 @@
 // Fact 4 (issue 15, item 5): deleting a room with purge (DELETE /_synapse/admin/v2/rooms/{r})
 // and following it by its delete ID or by the room; measured on Synapse 1.160.
 import { expect } from 'vitest';
-import { enc, uniqueName, waitUntil } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName, waitUntil } from './server.ts';
 
 const A = '/_synapse/admin';
 const NOBODY_KICKED = { kicked_users: [], failed_to_kick_users: [], local_aliases: [], new_room_id: null };

@@ -2,8 +2,8 @@
 // 11 rooms (measured on 1.160): the create event has no `creator`, a redaction carries `redacts`
 // in its content (and, for clients, at the top level too).
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 export async function roomVersionEleven(server: FactServer): Promise<void> {
   const person = await server.register(uniqueName('person'));

@@ -2,8 +2,8 @@
 // knows (from, limit, order_by, dir, search_term), in the shape measured on Synapse 1.160. A
 // room nobody local is in any more is still listed, with its state fields null.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 const ROW_KEYS = [
   'room_id',

@@ -1,8 +1,8 @@
 // Fact 1 (issue 15, item 5): Synapse drops a room's current state when its last local member
 // leaves. A person creates a private room alone, writes, leaves; measured on Synapse 1.160.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 const A = '/_synapse/admin';
 const CANNOT_JOIN = { errcode: 'M_UNKNOWN', error: "Can't join remote room because no servers that are in the room have been provided." };

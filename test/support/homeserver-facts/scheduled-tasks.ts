@@ -2,8 +2,8 @@
 // tasks (Synapse 1.130+), so that a task started before a crash can be found. Shape measured on
 // Synapse 1.160.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 import { runRedactionTask } from './user-redaction-task.ts';
 
 export async function scheduledRedactionTasks(server: FactServer): Promise<void> {

@@ -8,10 +8,10 @@
 //   await person.createRoom({ name: 'alone' });
 import { randomBytes } from 'node:crypto';
 import type { TestHomeserver } from '../../../src/test-homeserver/index.ts';
-import { enc, jsonCaller, okCaller, registerWithSharedSecret, sleep, type Answer, type CallOptions } from '../matrix-http.ts';
+import { type Answer, type CallOptions, enc, jsonCaller, okCaller, registerWithSharedSecret, sleep } from '../matrix-http.ts';
 import { PersonClient } from '../person-client.ts';
 
-export { enc, sleep, type Answer, type CallOptions };
+export { type Answer, type CallOptions, enc, sleep };
 
 export type FactAccount = { userId: string; accessToken: string; deviceId: string };
 

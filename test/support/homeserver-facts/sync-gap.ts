@@ -3,8 +3,8 @@
 // a `prev_batch`; /messages from the earlier token forward `to` that prev_batch gives exactly the
 // events the sync left out, in order. Measured on Synapse 1.160.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 export async function limitedSyncLeavesAGapMessagesReads(server: FactServer): Promise<void> {
   // Registered with the rate limits lifted: fifteen messages in a row.

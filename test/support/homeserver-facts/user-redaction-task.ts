@@ -4,8 +4,8 @@
 // event, so it succeeds in a room the person left and in one nobody local is in any more; its
 // "already redacted" check never fires, so a second task redacts every event again.
 import { expect } from 'vitest';
-import { enc, uniqueName, waitUntil } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName, waitUntil } from './server.ts';
 
 const A = '/_synapse/admin';
 

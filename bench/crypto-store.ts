@@ -76,7 +76,16 @@ async function measureStart(dataDir: string): Promise<void> {
   global.gc?.();
   const after = process.memoryUsage();
   console.log(
-    JSON.stringify({ records, recordMiB: mib(bytes), roomKeys: counts.total, openMs: Math.round(openMs), rssMiB: mib(after.rss), rssGrowthMiB: mib(after.rss - before.rss), heapUsedMiB: mib(after.heapUsed), externalMiB: mib(after.external + after.arrayBuffers) }),
+    JSON.stringify({
+      records,
+      recordMiB: mib(bytes),
+      roomKeys: counts.total,
+      openMs: Math.round(openMs),
+      rssMiB: mib(after.rss),
+      rssGrowthMiB: mib(after.rss - before.rss),
+      heapUsedMiB: mib(after.heapUsed),
+      externalMiB: mib(after.external + after.arrayBuffers),
+    }),
   );
   machine.close();
   db.close();
@@ -89,15 +98,22 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-bench-crypto-'));
   try {
     await fill(dataDir);
-    const bytes = fs.statSync(path.join(dataDir, DATABASE_FILE)).size + (fs.existsSync(path.join(dataDir, `${DATABASE_FILE}-wal`)) ? fs.statSync(path.join(dataDir, `${DATABASE_FILE}-wal`)).size : 0);
+    const bytes =
+      fs.statSync(path.join(dataDir, DATABASE_FILE)).size +
+      (fs.existsSync(path.join(dataDir, `${DATABASE_FILE}-wal`)) ? fs.statSync(path.join(dataDir, `${DATABASE_FILE}-wal`)).size : 0);
     console.log(`stored: ${mib(bytes)} MiB in ${DATABASE_FILE} (with its WAL)`);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-bench-crypto-empty-'));
-    for (const [label, dir] of [['empty store', empty], [`${ROOM_KEYS} room keys`, dataDir]] as const) {
+    for (const [label, dir] of [
+      ['empty store', empty],
+      [`${ROOM_KEYS} room keys`, dataDir],
+    ] as const) {
       const run = spawnSync(process.execPath, ['--expose-gc', '--disable-warning=DEP0060', import.meta.filename, '--measure-start', dir], { encoding: 'utf8' });
       if (run.status !== 0) throw new Error(run.stderr);
       const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
-      console.log(`start-up, ${label}: opened in ${result['openMs']} ms (${result['records']} records, ${result['recordMiB']} MiB of keys and values, ${result['roomKeys']} room keys); ` +
-        `RSS ${result['rssMiB']} MiB (+${result['rssGrowthMiB']} MiB for the store), JS heap ${result['heapUsedMiB']} MiB, buffers ${result['externalMiB']} MiB`);
+      console.log(
+        `start-up, ${label}: opened in ${result['openMs']} ms (${result['records']} records, ${result['recordMiB']} MiB of keys and values, ${result['roomKeys']} room keys); ` +
+          `RSS ${result['rssMiB']} MiB (+${result['rssGrowthMiB']} MiB for the store), JS heap ${result['heapUsedMiB']} MiB, buffers ${result['externalMiB']} MiB`,
+      );
     }
     fs.rmSync(empty, { recursive: true, force: true });
   } finally {

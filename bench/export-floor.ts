@@ -30,7 +30,11 @@ export async function plainFloor(o: { url: string; token: string; userId: string
   const filter = encodeURIComponent(JSON.stringify({ senders: [o.userId] }));
   await eachAtOnce(o.rooms, async (room) => {
     for (let from: string | undefined; ; ) {
-      const page = (await (await get(`/_synapse/admin/v1/rooms/${encodeURIComponent(room)}/messages?dir=b&limit=1000&filter=${filter}${from ? `&from=${encodeURIComponent(from)}` : ''}`)).json()) as { chunk: unknown[]; end?: string };
+      const page = (await (
+        await get(
+          `/_synapse/admin/v1/rooms/${encodeURIComponent(room)}/messages?dir=b&limit=1000&filter=${filter}${from ? `&from=${encodeURIComponent(from)}` : ''}`,
+        )
+      ).json()) as { chunk: unknown[]; end?: string };
       pages++;
       events += page.chunk.length;
       if (page.end === undefined || page.chunk.length === 0) break;
@@ -53,9 +57,11 @@ export async function plainFloor(o: { url: string; token: string; userId: string
 
 async function eachAtOnce<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: AT_ONCE }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-  }));
+  await Promise.all(
+    Array.from({ length: AT_ONCE }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    }),
+  );
 }
 
 /** One `!export`: when the first answer and the last word came, after the command (ms). */
@@ -65,7 +71,12 @@ export type ExportTiming = { firstMs: number; lastMs: number; startedAt: number 
  * Runs `runs` exports, each between two floors, and prints its time, the floors, the ratio
  * against their mean, and the bot's log lines about the export with their time after the command.
  */
-export async function compareWithFloor(o: { runs: number; floor: () => Promise<Floor>; exportOnce: () => Promise<ExportTiming>; botLog: () => string }): Promise<number[]> {
+export async function compareWithFloor(o: {
+  runs: number;
+  floor: () => Promise<Floor>;
+  exportOnce: () => Promise<ExportTiming>;
+  botLog: () => string;
+}): Promise<number[]> {
   const ratios: number[] = [];
   let before = await o.floor();
   console.log(`  floor: ${before.describe}`);

@@ -3,7 +3,7 @@
 // a user with `messages` messages across `rooms` rooms (and a quarter as many from someone
 // else, which the export must skip) and uploads of `mediaBytes` in all, generated as they are
 // downloaded; prints one JSON line {url, token, serverName} and serves until stdin closes.
-import { startTestHomeserver, type Flavour } from '../src/test-homeserver/index.ts';
+import { type Flavour, startTestHomeserver } from '../src/test-homeserver/index.ts';
 
 const [messagesArg, roomsArg, mediaArg, flavourArg] = process.argv.slice(2);
 const messages = Number(messagesArg);
@@ -34,6 +34,6 @@ for (let left = mediaBytes, n = 0; left > 0; left -= FILE, n++) {
   m.uploadGeneratedMedia(alice.userId, { contentType: 'video/mp4', length: Math.min(FILE, left), seed: n + 1, filename: `clip-${n}.mp4` });
 }
 
-process.stdout.write(JSON.stringify({ url: hs.url, token: bot.accessToken, serverName: hs.serverName, user: alice.userId }) + '\n');
+process.stdout.write(`${JSON.stringify({ url: hs.url, token: bot.accessToken, serverName: hs.serverName, user: alice.userId })}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => void hs.close().then(() => process.exit(0)));

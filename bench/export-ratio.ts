@@ -40,7 +40,9 @@ export async function exportRatio(o: RatioOptions): Promise<number[]> {
     }
     rooms.push(room);
   }
-  const uploads = o.uploadSizes.map((length, i) => m.uploadGeneratedMedia(alice.userId, { contentType: i % 2 ? 'image/jpeg' : 'video/mp4', length, seed: i + 1, filename: `file-${i}` }));
+  const uploads = o.uploadSizes.map((length, i) =>
+    m.uploadGeneratedMedia(alice.userId, { contentType: i % 2 ? 'image/jpeg' : 'video/mp4', length, seed: i + 1, filename: `file-${i}` }),
+  );
   hs.faults.add({ method: 'GET', path: /^\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'latency', latencyMs: o.pageMs, times: Infinity });
   // Every other request but the sync (a long poll anyway).
   if (o.requestMs > 0) hs.faults.add({ path: /^\/_(matrix|synapse)\/(?!client\/v3\/sync)/, kind: 'latency', latencyMs: o.requestMs, times: Infinity });
@@ -55,7 +57,9 @@ export async function exportRatio(o: RatioOptions): Promise<number[]> {
     const dm = m.createRoom(alice.userId, { isDirect: true, invite: [bot.userId], preset: 'trusted_private_chat' });
     await m.waitForEvent((ev) => ev.room_id === dm && ev.state_key === bot.userId && (ev.content as Content)['membership'] === 'join', 30_000);
     const size = (o.uploadSizes.reduce((a, b) => a + b, 0) / 1e6).toFixed(1);
-    console.log(`!export against the floor, test homeserver: ${o.rooms} rooms, ${o.rooms * o.perRoom} events of hers, ${uploads.length} uploads (${size} MB); ${o.pageMs} ms a page of events, ${o.requestMs} ms any other request`);
+    console.log(
+      `!export against the floor, test homeserver: ${o.rooms} rooms, ${o.rooms * o.perRoom} events of hers, ${uploads.length} uploads (${size} MB); ${o.pageMs} ms a page of events, ${o.requestMs} ms any other request`,
+    );
     return await compareWithFloor({
       runs: o.runs,
       // Every room the export reads: hers, and the direct chat with the bot.
@@ -64,10 +68,16 @@ export async function exportRatio(o: RatioOptions): Promise<number[]> {
         const at = performance.now();
         const startedAt = Date.now();
         const command = m.sendMessage(dm, alice.userId, '!export');
-        const first = await m.waitForEvent((ev) => ev.sender === bot.userId && (ev.content as Content)['m.relates_to']?.['m.in_reply_to']?.event_id === command, 30_000);
+        const first = await m.waitForEvent(
+          (ev) => ev.sender === bot.userId && (ev.content as Content)['m.relates_to']?.['m.in_reply_to']?.event_id === command,
+          30_000,
+        );
         const firstMs = performance.now() - at;
         const id = requestIdIn(String((first.content as Content)['body']));
-        await m.waitForEvent((ev) => ev.room_id === dm && ev.sender === bot.userId && String((ev.content as Content)['body'] ?? '').startsWith(`Your export ${id} is ready`), 300_000);
+        await m.waitForEvent(
+          (ev) => ev.room_id === dm && ev.sender === bot.userId && String((ev.content as Content)['body'] ?? '').startsWith(`Your export ${id} is ready`),
+          300_000,
+        );
         return { firstMs, lastMs: performance.now() - at, startedAt };
       },
       botLog: () => botProcess.stderr(),

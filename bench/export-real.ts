@@ -21,10 +21,16 @@ function synapseRoot(): string {
 }
 
 export async function exportRatioReal(o: Shape & { runs: number }): Promise<number[]> {
-  const world = await startRealWorld({ synapse: { root: synapseRoot() }, startBot: false, configure: (raw) => (raw.export = { ...raw.export, perUserHours: 0 }) });
+  const world = await startRealWorld({
+    synapse: { root: synapseRoot() },
+    startBot: false,
+    configure: (raw) => (raw.export = { ...raw.export, perUserHours: 0 }),
+  });
   const log = (text: string) => console.log(`  ${new Date().toISOString().slice(11, 19)} ${text}`);
   try {
-    console.log(`!export against the floor, real Synapse ${world.synapse.version}: seeding ${o.rooms} rooms of ${o.perRoom} events and ${o.uploadSizes.length} uploads`);
+    console.log(
+      `!export against the floor, real Synapse ${world.synapse.version}: seeding ${o.rooms} rooms of ${o.perRoom} events and ${o.uploadSizes.length} uploads`,
+    );
     const alice = await world.person('alice', { displayName: 'Alice' });
     const bob = await world.person('bob', { displayName: 'Bob' });
     const rooms: string[] = [];
@@ -57,7 +63,12 @@ export async function exportRatioReal(o: Shape & { runs: number }): Promise<numb
         const sentAt = (await alice.history(dm, 50)).find((e) => e.event_id === command)!.origin_server_ts;
         const first = await alice.replyTo(dm, world.botUserId, command, 60_000);
         const id = requestIdIn(String(first.content['body']));
-        const last = await alice.waitFor(dm, (e) => e.sender === world.botUserId && String(e.content['body'] ?? '').startsWith(`Your export ${id} is ready`), 'the export', 600_000);
+        const last = await alice.waitFor(
+          dm,
+          (e) => e.sender === world.botUserId && String(e.content['body'] ?? '').startsWith(`Your export ${id} is ready`),
+          'the export',
+          600_000,
+        );
         // The server's own clock on both ends.
         return { firstMs: first.origin_server_ts - sentAt, lastMs: last.origin_server_ts - sentAt, startedAt };
       },

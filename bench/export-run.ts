@@ -20,7 +20,14 @@ const [url, token, serverName, user, mode] = process.argv.slice(2) as [string, s
 const dir = mkdtempSync(path.join(os.tmpdir(), 'dsar-bench-export-'));
 const db = openDatabase(dir);
 try {
-  const { homeserver } = await connectHomeserver({ url, serverName, adminToken: token, botToken: token, botUserId: `@privacybot:${serverName}`, puppetLedger: new SqlitePuppetLedger(db) });
+  const { homeserver } = await connectHomeserver({
+    url,
+    serverName,
+    adminToken: token,
+    botToken: token,
+    botUserId: `@privacybot:${serverName}`,
+    puppetLedger: new SqlitePuppetLedger(db),
+  });
   const config = configFor({ url, serverName }, dir);
   let peakRss = 0;
   const makePackage: PackageMaker =
@@ -42,7 +49,7 @@ try {
   );
   const seconds = (performance.now() - started) / 1000;
   if (mode === 'in-process') peakRss = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(JSON.stringify({ events: pkg.counts.events, seconds, mediaBytes, zipBytes: pkg.totalSize, parts: pkg.parts.length, peakRss }) + '\n');
+  process.stdout.write(`${JSON.stringify({ events: pkg.counts.events, seconds, mediaBytes, zipBytes: pkg.totalSize, parts: pkg.parts.length, peakRss })}\n`);
 } finally {
   db.close();
   rmSync(dir, { recursive: true, force: true });

@@ -33,7 +33,9 @@ const node = (script: string, args: string[], flags: string[] = []) =>
 const SETTINGS: Array<{ label: string; mode: 'export-process' | 'in-process'; flags: string[] }> = [
   { label: `export process (${EXPORT_PROCESS_FLAGS.filter((f) => f.startsWith('--max')).join(' ')})`, mode: 'export-process', flags: [] },
   { label: 'in one process, default V8 heap', mode: 'in-process', flags: [] },
-  ...(process.env['BENCH_EXPORT_FLAGS'] ? [{ label: `in one process, ${process.env['BENCH_EXPORT_FLAGS']}`, mode: 'in-process' as const, flags: process.env['BENCH_EXPORT_FLAGS'].split(' ') }] : []),
+  ...(process.env['BENCH_EXPORT_FLAGS']
+    ? [{ label: `in one process, ${process.env['BENCH_EXPORT_FLAGS']}`, mode: 'in-process' as const, flags: process.env['BENCH_EXPORT_FLAGS'].split(' ') }]
+    : []),
 ];
 
 /** "10k" → 10000, "1M" → 1000000, "200MB" → 209715200. */
@@ -41,7 +43,9 @@ function size(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(k|m|g|kb|mb|gb|kib|mib|gib)?$/i.exec(text.trim());
   if (!match) throw new Error(`not a size: ${text}`);
   const unit = (match[2] ?? '').toLowerCase();
-  const factor = unit.endsWith('b') ? { kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 }[unit]! : { '': 1, k: 1e3, m: 1e6, g: 1e9 }[unit]!;
+  const factor = unit.endsWith('b')
+    ? { kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 }[unit]!
+    : { '': 1, k: 1e3, m: 1e6, g: 1e9 }[unit]!;
   return Math.round(Number(match[1]) * factor);
 }
 
@@ -60,7 +64,10 @@ async function main(): Promise<void> {
     const runs = Number(option('runs', '3'));
     const summary = (where: string, ratios: number[]) =>
       console.log(`  ${where}: ratio ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} (target within 1.10 of the floor)\n`);
-    summary('test homeserver', await exportRatio({ ...ISSUE_SHAPE, pageMs: Number(option('page-ms', '600')), requestMs: Number(option('request-ms', '15')), runs }));
+    summary(
+      'test homeserver',
+      await exportRatio({ ...ISSUE_SHAPE, pageMs: Number(option('page-ms', '600')), requestMs: Number(option('request-ms', '15')), runs }),
+    );
     if (args.includes('--real')) summary('real Synapse', await exportRatioReal({ ...ISSUE_SHAPE, runs }));
     if (only === 'ratio') return;
   }
@@ -68,7 +75,9 @@ async function main(): Promise<void> {
   const rooms = Number(option('rooms', '200'));
   const media = size(option('media', '100MB'));
   const flavour = option('flavour', 'synapse');
-  console.log(`export benchmark: ${rooms} rooms, ${(media / 1024 ** 2).toFixed(0)} MiB of media, ${flavour}; bot-side figures (the test homeserver runs in its own process)`);
+  console.log(
+    `export benchmark: ${rooms} rooms, ${(media / 1024 ** 2).toFixed(0)} MiB of media, ${flavour}; bot-side figures (the test homeserver runs in its own process)`,
+  );
   for (const count of messages) {
     const server = node('export-homeserver.ts', [String(count), String(rooms), String(media), flavour]);
     try {

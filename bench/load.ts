@@ -12,15 +12,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { startTestHomeserver } from '../src/test-homeserver/index.ts';
+import { parseArgs } from 'node:util';
 import { BOT_HEAP_FLAGS } from '../src/startup/heap-flags.ts';
+import { startTestHomeserver } from '../src/test-homeserver/index.ts';
 import { killAllBots, startBot, writeBotConfig } from '../test/support/bot-process.ts';
 import { exportProcessesOf } from '../test/support/processes.ts';
 import { TEST_CRYPTO_PASSPHRASE } from '../test/support/world.ts';
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' }, flavour: { type: 'string', default: 'synapse' }, 'think-ms': { type: 'string', default: '2000' } } });
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '3' },
+    flavour: { type: 'string', default: 'synapse' },
+    'think-ms': { type: 'string', default: '2000' },
+  },
+});
 const USERS = Number(values.users);
 const ROUNDS = Number(values.rounds);
 const THINK_MS = Number(values['think-ms']);
@@ -73,7 +80,11 @@ const engine = /end-to-end encryption is on, with the (\S+)/.exec(process_.stder
 
 try {
   const rooms = people.map((user) => m.createRoom(user, { isDirect: true, invite: [bot.userId], preset: 'trusted_private_chat' }));
-  await Promise.all(rooms.map((room) => m.waitForEvent((ev) => ev.room_id === room && ev.state_key === bot.userId && (ev.content as Record<string, unknown>)['membership'] === 'join', 120_000)));
+  await Promise.all(
+    rooms.map((room) =>
+      m.waitForEvent((ev) => ev.room_id === room && ev.state_key === bot.userId && (ev.content as Record<string, unknown>)['membership'] === 'join', 120_000),
+    ),
+  );
 
   const replies = new Map<string, number[]>(); // command event -> reply times
   m.emitter.on('event', (ev: { sender: string; content: Record<string, any> }) => {
@@ -110,10 +121,17 @@ try {
 
   const lost = sent.filter((s) => !replies.has(s.eventId)).length;
   const duplicated = sent.filter((s) => (replies.get(s.eventId)?.length ?? 0) > 1).length;
-  console.log(`${USERS} people x ${ROUNDS} rounds of ${MIX.join(', ')} (${values.flavour}, pausing ~${THINK_MS} ms between commands): ${sent.length} commands in ${elapsed.toFixed(1)} s = ${(sent.length / elapsed).toFixed(1)} commands/s`);
+  console.log(
+    `${USERS} people x ${ROUNDS} rounds of ${MIX.join(', ')} (${values.flavour}, pausing ~${THINK_MS} ms between commands): ${sent.length} commands in ${elapsed.toFixed(1)} s = ${(sent.length / elapsed).toFixed(1)} commands/s`,
+  );
   for (const command of [...new Set(MIX)]) {
-    const latencies = sent.filter((s) => s.command === command && replies.has(s.eventId)).map((s) => replies.get(s.eventId)![0]! - s.at).sort((a, b) => a - b);
-    console.log(`  ${command.padEnd(15)} n=${String(latencies.length).padStart(5)}  p50 ${percentile(latencies, 50).toFixed(0).padStart(5)} ms  p95 ${percentile(latencies, 95).toFixed(0).padStart(5)} ms  p99 ${percentile(latencies, 99).toFixed(0).padStart(5)} ms`);
+    const latencies = sent
+      .filter((s) => s.command === command && replies.has(s.eventId))
+      .map((s) => replies.get(s.eventId)![0]! - s.at)
+      .sort((a, b) => a - b);
+    console.log(
+      `  ${command.padEnd(15)} n=${String(latencies.length).padStart(5)}  p50 ${percentile(latencies, 50).toFixed(0).padStart(5)} ms  p95 ${percentile(latencies, 95).toFixed(0).padStart(5)} ms  p99 ${percentile(latencies, 99).toFixed(0).padStart(5)} ms`,
+    );
   }
   console.log(`  lost ${lost}, duplicated ${duplicated}`);
   const settings = nodeOptions ? `NODE_OPTIONS=${nodeOptions}` : `default settings (${BOT_HEAP_FLAGS.join(' ')})`;
@@ -123,7 +141,9 @@ try {
   // The export process the bot keeps waiting for the next export (from 10 s after its start): the container's memory, not the bot's.
   const waiting = exportProcessesOf(process_.pid).map((pid) => `${rssMiB(pid, 'VmRSS').toFixed(0)} MiB`);
   console.log(`  export process waiting for the next export (a process of its own): ${waiting.join(', ') || 'none'}`);
-  console.log(`  CPU over the run: bot ${cpu.bot.toFixed(1)} s, test homeserver and load ${cpu.homeserver.toFixed(1)} s (of ${elapsed.toFixed(1)} s on ${os.cpus().length} cores)`);
+  console.log(
+    `  CPU over the run: bot ${cpu.bot.toFixed(1)} s, test homeserver and load ${cpu.homeserver.toFixed(1)} s (of ${elapsed.toFixed(1)} s on ${os.cpus().length} cores)`,
+  );
 } finally {
   await process_.kill('SIGTERM'); // a clean stop (a CPU profile, when asked for, is written then)
   await killAllBots();

@@ -20,7 +20,14 @@ const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 async function measure(flavour: Flavour): Promise<void> {
   const world = await startWorld({
     flavour,
-    alice: { devices: Array.from({ length: 20 }, (_, i) => ({ deviceId: `DEV${i}`, displayName: `Device ${i}`, lastSeenIp: `203.0.113.${i}`, lastSeenAt: Date.now() })) },
+    alice: {
+      devices: Array.from({ length: 20 }, (_, i) => ({
+        deviceId: `DEV${i}`,
+        displayName: `Device ${i}`,
+        lastSeenIp: `203.0.113.${i}`,
+        lastSeenAt: Date.now(),
+      })),
+    },
     seed: (hs) => {
       const m = hs.model;
       const alice = '@alice:example.org';

@@ -18,9 +18,11 @@ export function consoleLogger(stream: NodeJS.WritableStream = process.stderr, op
 
 /** Removes access tokens and IP addresses from text bound for the log. */
 export function redactForLog(text: string): string {
-  return text
-    .replace(/(access_token=|Bearer\s+)[^\s&"']+/gi, '$1[redacted]')
-    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g, '[ip]')
-    // IPv6, compressed or not (also catches a clock time now and then: better too much than too little).
-    .replace(/\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}\b/gi, '[ip]');
+  return (
+    text
+      .replace(/(access_token=|Bearer\s+)[^\s&"']+/gi, '$1[redacted]')
+      .replace(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g, '[ip]')
+      // IPv6, compressed or not (also catches a clock time now and then: better too much than too little).
+      .replace(/\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}\b/gi, '[ip]')
+  );
 }

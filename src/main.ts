@@ -2,7 +2,8 @@
 // With no access token and no config path given, it runs the demo instead.
 import { configPathFrom, formatProblems, loadConfig } from './config/load.ts';
 import { consoleLogger, LOG_LEVEL_ENV } from './log.ts';
-import { runBot, StartupError } from './run.ts';
+import { runBot } from './run.ts';
+import { StartupError } from './startup-error.ts';
 
 const EXIT_CONFIG = 2;
 const EXIT_STARTUP = 3;
@@ -19,7 +20,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
   const loaded = loadConfig(configPath, env);
   if (!loaded.ok) {
-    process.stderr.write(formatProblems(loaded.problems, configPath) + '\n');
+    process.stderr.write(`${formatProblems(loaded.problems, configPath)}\n`);
     return EXIT_CONFIG;
   }
   // Listened for before the start: a stop asked for while the bot starts is a clean stop right after it.

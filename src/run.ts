@@ -1,30 +1,30 @@
 // Starting the bot for real: the same sequence for production and for the demo.
 // Every step that can fail explains itself and stops before anything is changed.
-import { startBot, type RunningBot } from './bot/composition.ts';
+
+import { flushCompileCache } from 'node:module';
+import { type RunningBot, startBot } from './bot/composition.ts';
 import type { BotConfig, Secrets } from './config/load.ts';
-import { connectHomeserver } from './homeserver/synapse-admin.ts';
-import type { Logger } from './log.ts';
-import { loadMatrixBotSdk, type MatrixBotSdk } from './matrix/crypto-seam.ts';
-import { routeSdkLogs } from './matrix/sdk-logging.ts';
-import { checkTokens, StartupError } from './startup/preflight.ts';
-import { refuseForeignDeviceKeys } from './startup/device-keys.ts';
-import { HomeserverError } from './homeserver/errors.ts';
-import { openDatabase } from './store/database.ts';
-import { lockDataFolder, type DataFolderLock } from './store/data-folder-lock.ts';
-import { SqliteSdkStorage } from './store/sdk-storage.ts';
+import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
 import { cryptoStorageProvider } from './crypto/crypto-store.ts';
 import { decideEncryption, type EncryptionDecision } from './crypto/encryption-mode.ts';
 import type { OpenedStore } from './crypto/store-options.ts';
-import type { JobHandler } from './jobs/runner.ts';
-import { PSEUDONYM_KEY_ENV } from './config/secret-keys.ts';
 import { exportProcesses } from './export/process/export-process.ts';
+import { HomeserverError } from './homeserver/errors.ts';
+import { connectHomeserver } from './homeserver/synapse-admin.ts';
+import type { JobHandler } from './jobs/runner.ts';
+import type { Logger } from './log.ts';
+import { loadMatrixBotSdk, type MatrixBotSdk } from './matrix/crypto-seam.ts';
+import { routeSdkLogs } from './matrix/sdk-logging.ts';
+import { refuseForeignDeviceKeys } from './startup/device-keys.ts';
+import { checkTokens } from './startup/preflight.ts';
+import { StartupError } from './startup-error.ts';
+import { type DataFolderLock, lockDataFolder } from './store/data-folder-lock.ts';
+import { openDatabase } from './store/database.ts';
+import { SqlitePuppetLedger } from './store/puppet-sessions.ts';
+import { SqliteSdkStorage } from './store/sdk-storage.ts';
 
 /** 32 characters: 128 bits as hex, or more as a passphrase. */
 const MIN_PSEUDONYM_KEY_LENGTH = 32;
-import { SqlitePuppetLedger } from './store/puppet-sessions.ts';
-import { flushCompileCache } from 'node:module';
-
-export { StartupError };
 
 const describeStore = (opened: OpenedStore): string =>
   opened.engine === 'native'

@@ -2,7 +2,7 @@
 // inside the caller's transaction, so a transition and its audit entry are one write.
 import { z } from 'zod';
 import type { Db } from '../store/database.ts';
-import { seal, verifyChain, type AuditEntry, type Head, type Verification } from './chain.ts';
+import { type AuditEntry, type Head, seal, type Verification, verifyChain } from './chain.ts';
 
 const HEAD_KEY = 'audit_head';
 
@@ -32,7 +32,14 @@ export class AuditLog {
   append(record: AuditRecord): AuditEntry {
     const head = this.head();
     const entry = seal(
-      { seq: (head?.seq ?? 0) + 1, at: record.at, requestId: record.requestId, actor: record.actor, action: record.action, detail: JSON.stringify(record.detail ?? {}) },
+      {
+        seq: (head?.seq ?? 0) + 1,
+        at: record.at,
+        requestId: record.requestId,
+        actor: record.actor,
+        action: record.action,
+        detail: JSON.stringify(record.detail ?? {}),
+      },
       head?.hash ?? '0'.repeat(64),
     );
     this.#db.transaction(() => {

@@ -32,9 +32,7 @@ export function seal(entry: UnsealedEntry, prevHash: string): AuditEntry {
 
 export type Head = { seq: number; hash: string };
 
-export type Verification =
-  | { ok: true; entries: number; head: Head | null }
-  | { ok: false; entries: number; firstBroken: number; problem: string };
+export type Verification = { ok: true; entries: number; head: Head | null } | { ok: false; entries: number; firstBroken: number; problem: string };
 
 /** Checks entries in stored order against each other and against the recorded head. */
 export function verifyChain(entries: readonly AuditEntry[], head: Head | null): Verification {

@@ -1,7 +1,7 @@
 // What the bot tells the admin room. Pure.
 import { createHash } from 'node:crypto';
 import { CATEGORY_LABELS, type CategoryId } from '../config/categories.ts';
-import { bold, code, list, paragraph, type Document } from '../render/document.ts';
+import { bold, code, type Document, list, paragraph } from '../render/document.ts';
 
 /** Never names a user: the alert is about the server, once per category. */
 export const policyDisagreement = (category: CategoryId): Document => [

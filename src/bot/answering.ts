@@ -10,7 +10,7 @@ import type { Document } from '../render/document.ts';
 import { render } from '../render/render.ts';
 import type { Inbox, InboxEntry } from '../store/inbox.ts';
 import { afterFailedAttempt, replyKey } from './delivery.ts';
-import { giveUp, type GiveUpDependencies } from './give-up.ts';
+import { type GiveUpDependencies, giveUp } from './give-up.ts';
 import * as replies from './replies.ts';
 
 export type AnsweringDependencies = {

@@ -1,6 +1,6 @@
 // Work the bot starts and does not wait for (answering a command, leaving a room): each is
 // tracked so that stopping can wait for it, and its failure is logged, never thrown.
-import { redactForLog, type Logger } from '../log.ts';
+import { type Logger, redactForLog } from '../log.ts';
 
 /** For the log: the first line of an error, without tokens or addresses. */
 export const firstLine = (error: unknown): string => redactForLog(String(error instanceof Error ? error.message : error).split('\n')[0]!);

@@ -6,13 +6,13 @@
 // beside this file: incoming.ts, routing.ts, rooms.ts, reactions.ts, rate-limit.ts,
 // inbox-command.ts, replies.ts.
 import { decisionReply } from '../commands/admin-erasure.ts';
-import { replyDocument, type CommandContext, type Place, type Reply } from '../commands/command.ts';
-import { commandText, parseMessage, type ParsedMessage } from '../commands/parse.ts';
+import { type CommandContext, type Place, type Reply, replyDocument } from '../commands/command.ts';
+import { commandText, type ParsedMessage, parseMessage } from '../commands/parse.ts';
 import { COMMAND_NAMES, COMMANDS } from '../commands/registry.ts';
 import type { CategoryId } from '../config/categories.ts';
 import type { BotConfig } from '../config/load.ts';
-import { REACTION_DENIAL_REASON, reactionDenialFollowUp } from '../erasure/messages.ts';
 import type { ErasureDesk } from '../erasure/erasure-desk.ts';
+import { REACTION_DENIAL_REASON, reactionDenialFollowUp } from '../erasure/messages.ts';
 import type { ExportDesk } from '../export/lifecycle/export-desk.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
@@ -29,11 +29,11 @@ import { inboxCommand } from './inbox-command.ts';
 import { classifyIncoming, RoomEvent } from './incoming.ts';
 import type { JobMessages } from './job-messages.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import { parseReactionCommand, reactionCommand, reactionDecision, type ReactionDecision } from './reactions.ts';
+import { parseReactionCommand, type ReactionDecision, reactionCommand, reactionDecision } from './reactions.ts';
 import * as replies from './replies.ts';
 import type { RoomCache } from './room-cache.ts';
 import { inviteDecision, isLeftAlone } from './rooms.ts';
-import { route, type Route } from './routing.ts';
+import { type Route, route } from './routing.ts';
 import type { BotState } from './state.ts';
 import { unexpectedErrorForLog } from './unexpected-error.ts';
 
@@ -210,7 +210,9 @@ async function decideByReaction(bot: BotParts, entry: InboxEntry, reaction: Pick
     return { document: replies.notAnAdmin(reaction.decision), replyTo: reaction.target };
   }
   const outcome =
-    reaction.decision === 'approve' ? await bot.erasure.approve(request.id, entry.sender) : await bot.erasure.deny(request.id, entry.sender, REACTION_DENIAL_REASON);
+    reaction.decision === 'approve'
+      ? await bot.erasure.approve(request.id, entry.sender)
+      : await bot.erasure.deny(request.id, entry.sender, REACTION_DENIAL_REASON);
   if (outcome.kind === 'denied') await bot.notifier.toPrivacyContact(reactionDenialFollowUp(outcome.request), `reaction-denial:${request.id}`);
   return { document: decisionReply(outcome), replyTo: reaction.target };
 }

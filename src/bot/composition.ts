@@ -11,32 +11,32 @@ import type { BotConfig, Secrets } from '../config/load.ts';
 import { hasEncryptionKeys } from '../crypto/reachability.ts';
 import { useContentAddressedToDeviceTxnIds } from '../crypto/to-device.ts';
 import { ErasureDesk } from '../erasure/erasure-desk.ts';
-import { roomPreview } from '../erasure/room-preview.ts';
-import { personForgetter, type ForgetHook } from '../erasure/forget.ts';
+import { type ForgetHook, personForgetter } from '../erasure/forget.ts';
 import { erasureHandler } from '../erasure/pipeline.ts';
+import { roomPreview } from '../erasure/room-preview.ts';
 import { ErasureSteps } from '../erasure/steps-store.ts';
 import { Escalations } from '../escalation/escalations.ts';
+import { type ExpiryDependencies, exportsDir } from '../export/lifecycle/expiry.ts';
 import { ExportDesk } from '../export/lifecycle/export-desk.ts';
 import { exportJobHandler } from '../export/lifecycle/export-job.ts';
 import { ExportStore } from '../export/lifecycle/export-store.ts';
-import { exportsDir, type ExpiryDependencies } from '../export/lifecycle/expiry.ts';
 import { forgetExports } from '../export/lifecycle/forget-exports.ts';
 import type { PackageMaker } from '../export/process/package-maker.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
 import { messageCountHandler } from '../inventory/count-job.ts';
 import { JobStore } from '../jobs/job-store.ts';
-import { JobRunner, type JobHandler } from '../jobs/runner.ts';
+import { type JobHandler, JobRunner } from '../jobs/runner.ts';
 import type { Logger } from '../log.ts';
 import { Mailer } from '../mail/mailer.ts';
 import { Outbox } from '../mail/outbox.ts';
-import { chatOver, type Chat } from '../matrix/chat.ts';
+import { type Chat, chatOver } from '../matrix/chat.ts';
 import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
 import { readableEvent } from '../matrix/readable-event.ts';
 import { reportUndecryptable } from '../matrix/undecryptable.ts';
-import { persistSyncTokenAfterProcessing } from '../patches/matrix-bot-sdk.ts';
 import { chatNotifier } from '../notify/chat-notifier.ts';
 import { withMail } from '../notify/mail-notifier.ts';
 import type { Notifier } from '../notify/notifier.ts';
+import { persistSyncTokenAfterProcessing } from '../patches/matrix-bot-sdk.ts';
 import { RequestDesk } from '../requests/desk.ts';
 import { Maintenance } from '../requests/maintenance.ts';
 import { pseudonymiser } from '../requests/pseudonym.ts';
@@ -51,13 +51,13 @@ import { GapFiller } from '../sync/gap-filler.ts';
 import { syncWithoutGaps } from '../sync/gapless-sync.ts';
 import { answering } from './answering.ts';
 import { Background, firstLine } from './background.ts';
-import { answerFor, onInvite, onTimelineEvent, type BotParts, type ListeningBot } from './bot.ts';
-import { reportGivenUp, type GiveUpDependencies } from './give-up.ts';
-import { jobEventsFor, type JobMessages } from './job-messages.ts';
+import { answerFor, type BotParts, type ListeningBot, onInvite, onTimelineEvent } from './bot.ts';
+import { type GiveUpDependencies, reportGivenUp } from './give-up.ts';
+import { type JobMessages, jobEventsFor } from './job-messages.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { RoomCache } from './room-cache.ts';
 import { BotState } from './state.ts';
-import { postServerNotes, reportPolicyDiscrepancies, type AdminTelling } from './tell-admins.ts';
+import { type AdminTelling, postServerNotes, reportPolicyDiscrepancies } from './tell-admins.ts';
 
 export type BotDependencies = {
   config: BotConfig;
@@ -154,14 +154,25 @@ export function composeHandlers(deps: HandlerDependencies, matrix: { chat: Chat;
   const { services } = lifecycle;
   const background = new Background(log);
   const parts: BotParts = {
-    config, log, now, state, chat, inbox, background, notifier, homeserver: deps.homeserver,
+    config,
+    log,
+    now,
+    state,
+    chat,
+    inbox,
+    background,
+    notifier,
+    homeserver: deps.homeserver,
     notBefore: firstStartedAt(db, now()),
     encryption: deps.encryption,
     canEncryptFor: matrix.canEncryptFor,
     rooms: new RoomCache(chat),
     rateLimiter: new RateLimiter(config.rateLimits),
-    desk: services.desk, erasure: services.erasure, exports: lifecycle.exports,
-    jobStore: services.jobStore, jobMessages: lifecycle.jobMessages,
+    desk: services.desk,
+    erasure: services.erasure,
+    exports: lifecycle.exports,
+    jobStore: services.jobStore,
+    jobMessages: lifecycle.jobMessages,
     reportPolicyDiscrepancies: reportPolicy,
   };
   const giveUp: GiveUpDependencies = {
@@ -194,7 +205,8 @@ function composeLifecycle(
   const requests = new RequestService({ db, audit, pseudonymise, responseDays: config.policy.responseDays, now });
   const jobStore = new JobStore(db);
   const outbox = new Outbox(db);
-  const smtp = config.smtp === undefined ? null : { ...config.smtp, password: secrets.smtpPassword ?? undefined, from: config.smtp.from ?? config.privacyContact.email };
+  const smtp =
+    config.smtp === undefined ? null : { ...config.smtp, password: secrets.smtpPassword ?? undefined, from: config.smtp.from ?? config.privacyContact.email };
   const mailer = smtp === null ? null : new Mailer({ outbox, smtp, now, log: info });
   const notifier = withMail(bot.notifier, mailer === null ? null : { outbox, mailer, to: config.privacyContact.email, now });
   const jobMessages = jobEventsFor({
@@ -204,29 +216,73 @@ function composeLifecycle(
     recordProgressEvent: (id, eventId) => jobStore.setProgressEvent(id, eventId),
     log: (line) => log.warn(line),
   });
-  const jobs = new JobRunner({ store: jobStore, requests, events: jobMessages, now, log: info, ...(deps.jobRetryBaseMs === undefined ? {} : { retryBaseMs: deps.jobRetryBaseMs }) });
+  const jobs = new JobRunner({
+    store: jobStore,
+    requests,
+    events: jobMessages,
+    now,
+    log: info,
+    ...(deps.jobRetryBaseMs === undefined ? {} : { retryBaseMs: deps.jobRetryBaseMs }),
+  });
   const escalations = new Escalations({ db, requests, notifier, rules: config.requests, now });
   const desk = new RequestDesk({ config, requests, audit, jobs, escalations, notifier, now });
   const erasureOps = homeserver.erasure;
-  const erasure = new ErasureDesk({ config, requests, jobs, notifier, now, ...(erasureOps === null ? {} : { previewRooms: (userId: string) => roomPreview(erasureOps, userId) }) });
+  const erasure = new ErasureDesk({
+    config,
+    requests,
+    jobs,
+    notifier,
+    now,
+    ...(erasureOps === null ? {} : { previewRooms: (userId: string) => roomPreview(erasureOps, userId) }),
+  });
   const exportStore = new ExportStore(db);
   const expiry: ExpiryDependencies = {
-    store: exportStore, homeserver, outputDir: exportsDir(config.dataDir), botUserId: config.bot.userId, now, log: info,
+    store: exportStore,
+    homeserver,
+    outputDir: exportsDir(config.dataDir),
+    botUserId: config.bot.userId,
+    now,
+    log: info,
     audit: (requestId, action, detail) => requests.record(requestId, BOT, action, detail),
   };
   const exports = new ExportDesk({ config, requests, jobs, expiry, pseudonymise, now });
 
   // The job handlers, now that the desks they clean up through exist. Erasure first; a test's stand-in for a kind replaces the bot's own.
-  const forgetHooks = [forgetExports({ deleteExportsOf: (userId) => exports.deleteExportsOf(userId), outputDir: expiry.outputDir }), ...(deps.forgetHooks ?? [])];
+  const forgetHooks = [
+    forgetExports({ deleteExportsOf: (userId) => exports.deleteExportsOf(userId), outputDir: expiry.outputDir }),
+    ...(deps.forgetHooks ?? []),
+  ];
   const forget = personForgetter({ db, requests, pseudonymise, hooks: forgetHooks, now });
   jobs.register(erasureHandler({ homeserver, steps: new ErasureSteps(db), notifier, config, now, forget, log: info }));
   const isCancelled = (id: string) => (requests.get(id)?.state ?? 'cancelled') === 'cancelled';
-  jobs.register(exportJobHandler({ config, homeserver, makePackage: deps.makePackage, chat, encryption: deps.encryption, store: exportStore, expiry, now, isCancelled, log: info }));
+  jobs.register(
+    exportJobHandler({
+      config,
+      homeserver,
+      makePackage: deps.makePackage,
+      chat,
+      encryption: deps.encryption,
+      store: exportStore,
+      expiry,
+      now,
+      isCancelled,
+      log: info,
+    }),
+  );
   jobs.register(messageCountHandler({ config, homeserver, chat, now, reportPolicyDiscrepancies: bot.reportPolicy }));
   for (const handler of deps.jobHandlers ?? []) jobs.register(handler);
 
   const maintenance = new Maintenance({
-    db, requests, audit, escalations, notifier, mailer, pseudonymise, settings: config.requests, now, log: info,
+    db,
+    requests,
+    audit,
+    escalations,
+    notifier,
+    mailer,
+    pseudonymise,
+    settings: config.requests,
+    now,
+    log: info,
     tasks: [
       ['expired erasure codes', () => erasure.expireConfirmations()],
       ['expired exports', () => exports.expireDue()],
@@ -234,11 +290,18 @@ function composeLifecycle(
   });
   // A request that fails is escalated at once, not at the next check.
   requests.onChange(({ request }) => {
-    if (request.state === 'failed') void escalations.escalate(request, 'failed').catch(() => info('escalating a failed request failed; the next check retries'));
+    if (request.state === 'failed')
+      void escalations.escalate(request, 'failed').catch(() => info('escalating a failed request failed; the next check retries'));
   });
 
   const services: RequestServices = {
-    desk, erasure, jobs, jobStore, outbox, mailer, maintenance,
+    desk,
+    erasure,
+    jobs,
+    jobStore,
+    outbox,
+    mailer,
+    maintenance,
     start: () => {
       jobs.start();
       maintenance.start();
@@ -256,7 +319,12 @@ function composeLifecycle(
 function listen(client: MatrixClient, bot: ListeningBot, deps: BotDependencies): GapFiller {
   const { db, sdk, log } = deps;
   const syncGaps = new SyncGaps(db);
-  const gapFiller = new GapFiller({ client, gaps: syncGaps, deliver: async (roomId, raw) => onTimelineEvent(bot, roomId, await readableEvent(sdk, client, roomId, raw)), log });
+  const gapFiller = new GapFiller({
+    client,
+    gaps: syncGaps,
+    deliver: async (roomId, raw) => onTimelineEvent(bot, roomId, await readableEvent(sdk, client, roomId, raw)),
+    log,
+  });
   // End-to-end encryption: room keys re-sent after a crash are delivered once.
   if (deps.cryptoStore !== undefined) useContentAddressedToDeviceTxnIds(client);
   // Save the sync position only after a sync's events were handed to us: together
@@ -287,7 +355,10 @@ async function startUp({ client, bot, services, gapFiller, giveUp, telling }: Co
   } catch (error) {
     log.warn(`could not join the privacy contact room ${config.privacyContact.room}: ${firstLine(error)}`);
   }
-  state.displayName ??= await client.getUserProfile(config.bot.userId).then((profile: { displayname?: string }) => profile.displayname ?? null, () => null);
+  state.displayName ??= await client.getUserProfile(config.bot.userId).then(
+    (profile: { displayname?: string }) => profile.displayname ?? null,
+    () => null,
+  );
 
   // Commands accepted before a crash or stop and never answered, listed before the sync adds new ones (answered as they come).
   const backlog = inbox.unanswered();

@@ -26,5 +26,6 @@ export async function giveUp(deps: GiveUpDependencies, entry: InboxEntry, failur
 
 /** Tells the admins about a given-up command; at start-up too, for one whose report did not get through. */
 export async function reportGivenUp(deps: GiveUpDependencies, entry: FailedEntry): Promise<void> {
-  if (await deps.tellAdmins(adminNotices.commandGivenUp(entry, entry.failure), `given-up:${entry.eventId}`)) deps.inbox.markFailureReported(entry.eventId, deps.now());
+  if (await deps.tellAdmins(adminNotices.commandGivenUp(entry, entry.failure), `given-up:${entry.eventId}`))
+    deps.inbox.markFailureReported(entry.eventId, deps.now());
 }

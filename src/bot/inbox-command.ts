@@ -11,5 +11,5 @@ export const MAX_KEPT_ARG_CHARS = 100;
 export function inboxCommand(parsed: Exclude<ParsedMessage, { kind: 'none' }>, commands: readonly Command[]): string {
   if (parsed.kind === 'unknown') return `!${parsed.word.slice(0, MAX_KEPT_WORD_CHARS)}`;
   const kept = commands.find((c) => c.name === parsed.name)?.keptWords ?? 0;
-  return ['!' + parsed.name, ...parsed.args.slice(0, kept).map((arg) => arg.slice(0, MAX_KEPT_ARG_CHARS))].join(' ');
+  return [`!${parsed.name}`, ...parsed.args.slice(0, kept).map((arg) => arg.slice(0, MAX_KEPT_ARG_CHARS))].join(' ');
 }

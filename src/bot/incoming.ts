@@ -16,10 +16,7 @@ export const RoomEvent = z.object({
 });
 export type RoomEvent = z.infer<typeof RoomEvent>;
 
-export type Incoming =
-  | { kind: 'message'; event: RoomEvent; body: string }
-  | { kind: 'encrypted'; event: RoomEvent }
-  | { kind: 'ignore'; why: string };
+export type Incoming = { kind: 'message'; event: RoomEvent; body: string } | { kind: 'encrypted'; event: RoomEvent } | { kind: 'ignore'; why: string };
 
 export type IncomingRules = { botUserId: string; notBefore: number };
 

@@ -3,10 +3,10 @@
 import type { JobEvents } from '../jobs/runner.ts';
 import type { Chat } from '../matrix/chat.ts';
 import type { Notifier } from '../notify/notifier.ts';
+import { code, type Document, paragraph } from '../render/document.ts';
+import { render } from '../render/render.ts';
 import { COMPLETED_BY_EDIT, KIND_LABELS } from '../requests/kinds.ts';
 import type { Request } from '../requests/request.ts';
-import { code, paragraph, type Document } from '../render/document.ts';
-import { render } from '../render/render.ts';
 
 /** Edits of one progress message are spaced at least this far apart (clients and servers rate-limit). */
 const EDIT_INTERVAL_MS = 3000;
@@ -50,7 +50,10 @@ export function jobEventsFor({ chat, notifier, progressEventOf, recordProgressEv
     const wait = (lastEdit.get(request.id) ?? 0) + EDIT_INTERVAL_MS - now;
     if (!force && wait > 0) {
       const pending = deferred.get(request.id);
-      if (pending !== undefined) return void (pending.latest = { request, document });
+      if (pending !== undefined) {
+        pending.latest = { request, document };
+        return;
+      }
       const timer = setTimeout(() => {
         const latest = deferred.get(request.id)?.latest;
         deferred.delete(request.id);
@@ -79,7 +82,17 @@ export function jobEventsFor({ chat, notifier, progressEventOf, recordProgressEv
 
   return {
     delayed: (request) =>
-      tell(request, [paragraph('Your request ', code(request.id), ` (${KIND_LABELS[request.kind]}) was interrupted by a restart of the bot. It continues now; you will get one result, not two.`)], `delayed:${request.id}`),
+      tell(
+        request,
+        [
+          paragraph(
+            'Your request ',
+            code(request.id),
+            ` (${KIND_LABELS[request.kind]}) was interrupted by a restart of the bot. It continues now; you will get one result, not two.`,
+          ),
+        ],
+        `delayed:${request.id}`,
+      ),
     progress: async (request, _job, message) => {
       await edit(request, message, false);
     },

@@ -2,9 +2,13 @@
 import type { BotConfig } from '../config/load.ts';
 import type { HomeserverErrorKind } from '../homeserver/errors.ts';
 import { troubleDescription } from '../homeserver/trouble.ts';
-import { bold, code, link, paragraph, type Document } from '../render/document.ts';
+import { bold, code, type Document, link, paragraph } from '../render/document.ts';
 
-const contactInline = (config: BotConfig) => [link(config.privacyContact.email, `mailto:${config.privacyContact.email}`), ' or the room ', code(config.privacyContact.room)];
+const contactInline = (config: BotConfig) => [
+  link(config.privacyContact.email, `mailto:${config.privacyContact.email}`),
+  ' or the room ',
+  code(config.privacyContact.room),
+];
 
 /** How much of an unknown word is repeated back: never an unbounded echo of user input. */
 export const MAX_ECHOED_WORD_CHARS = 24;
@@ -33,14 +37,18 @@ export const notInDirectChat = (botUserId: string, command: string): Document =>
 
 export const rateLimited = (retryAfterMs: number, scope: 'user' | 'global', perMinute: number): Document => [
   paragraph(
-    scope === 'user' ? `You are sending commands faster than I answer them (at most ${perMinute} a minute per person). ` : 'I am answering many people right now. ',
+    scope === 'user'
+      ? `You are sending commands faster than I answer them (at most ${perMinute} a minute per person). `
+      : 'I am answering many people right now. ',
     `Please try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} seconds; nothing you asked for was lost, but the commands sent meanwhile were not carried out.`,
   ),
 ];
 
 export const onlyInRoom = (command: string, room: string): Document => [paragraph(code(`!${command}`), ` works only in ${room}.`)];
 
-export const notAnAdmin = (command: string): Document => [paragraph(code(`!${command}`), ' is for the people this bot’s configuration names for it. Your attempt was logged.')];
+export const notAnAdmin = (command: string): Document => [
+  paragraph(code(`!${command}`), ' is for the people this bot’s configuration names for it. Your attempt was logged.'),
+];
 
 export const remoteUser = (sender: string, senderServer: string, config: BotConfig): Document => [
   paragraph(
@@ -90,5 +98,9 @@ export const notAvailableHere = (config: BotConfig): Document => [
 ];
 
 export const internalTrouble = (config: BotConfig): Document => [
-  paragraph('Something went wrong on my side and I could not answer. The administrators can see it in my log. Please try again later, or write to the privacy contact: ', ...contactInline(config), '.'),
+  paragraph(
+    'Something went wrong on my side and I could not answer. The administrators can see it in my log. Please try again later, or write to the privacy contact: ',
+    ...contactInline(config),
+    '.',
+  ),
 ];

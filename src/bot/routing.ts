@@ -3,8 +3,8 @@
 import type { Command, Place } from '../commands/command.ts';
 import type { ParsedMessage } from '../commands/parse.ts';
 import type { BotConfig } from '../config/load.ts';
-import type { Document } from '../render/document.ts';
 import { serverPart } from '../config/matrix-ids.ts';
+import type { Document } from '../render/document.ts';
 import * as replies from './replies.ts';
 
 export type RoomFacts = {
@@ -45,11 +45,18 @@ export function route(parsed: ParsedMessage, sender: string, room: RoomFacts, co
       if (room.place !== 'direct') return { kind: 'reply', document: replies.notInDirectChat(botUserId, command.name) };
       break;
     case 'admin':
-      if (room.place !== 'admin') return { kind: 'refuse', document: replies.onlyInRoom(command.name, 'the admin room'), why: `!${command.name} outside the admin room` };
-      if (!room.senderIsAdmin) return { kind: 'refuse', document: replies.notAnAdmin(command.name), why: `!${command.name} from someone who is not a listed admin` };
+      if (room.place !== 'admin')
+        return { kind: 'refuse', document: replies.onlyInRoom(command.name, 'the admin room'), why: `!${command.name} outside the admin room` };
+      if (!room.senderIsAdmin)
+        return { kind: 'refuse', document: replies.notAnAdmin(command.name), why: `!${command.name} from someone who is not a listed admin` };
       break;
     case 'privacy-contact':
-      if (room.place !== 'privacy-contact') return { kind: 'refuse', document: replies.onlyInRoom(command.name, 'the privacy contact room'), why: `!${command.name} outside the privacy contact room` };
+      if (room.place !== 'privacy-contact')
+        return {
+          kind: 'refuse',
+          document: replies.onlyInRoom(command.name, 'the privacy contact room'),
+          why: `!${command.name} outside the privacy contact room`,
+        };
       if (!local) return { kind: 'refuse', document: replies.notAnAdmin(command.name), why: `!${command.name} from a user of another server` };
       break;
     case 'public':

@@ -24,7 +24,9 @@ function main(argv: string[], env: NodeJS.ProcessEnv): number {
   const result = new AuditLog(opened.db).verify();
   opened.db.close();
   if (result.ok) {
-    process.stdout.write(`The audit trail is intact: ${result.entries} entries${result.head ? `, the last one ${result.head.seq} with SHA-256 ${result.head.hash}` : ''}.\n`);
+    process.stdout.write(
+      `The audit trail is intact: ${result.entries} entries${result.head ? `, the last one ${result.head.seq} with SHA-256 ${result.head.hash}` : ''}.\n`,
+    );
     return 0;
   }
   process.stdout.write(`The audit trail is broken at entry ${result.firstBroken}: ${result.problem}.\n`);

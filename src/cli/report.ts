@@ -2,18 +2,24 @@
 // The transparency report from the bot's database, as the admin room's !report prints it.
 import { parseArgs } from 'node:util';
 import { AuditLog } from '../audit/audit-log.ts';
+import { render } from '../render/render.ts';
+import { parseDay, reportDocument } from '../report/transparency.ts';
 import { reportFor } from '../requests/desk.ts';
 import { RequestService } from '../requests/requests.ts';
-import { parseDay, reportDocument } from '../report/transparency.ts';
-import { render } from '../render/render.ts';
 import { openConfiguredDatabase } from './database.ts';
 
 function main(argv: string[], env: NodeJS.ProcessEnv, now: number): number {
   let options;
   try {
-    options = parseArgs({ args: argv, options: { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } }, strict: true }).values;
+    options = parseArgs({
+      args: argv,
+      options: { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
+      strict: true,
+    }).values;
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\nUsage: npm run report -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json] [--config PATH]\n`);
+    process.stderr.write(
+      `${error instanceof Error ? error.message : String(error)}\nUsage: npm run report -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json] [--config PATH]\n`,
+    );
     return 2;
   }
   const today = new Date(now).toISOString().slice(0, 10);
@@ -29,7 +35,13 @@ function main(argv: string[], env: NodeJS.ProcessEnv, now: number): number {
     return 2;
   }
   // The report names nobody, so it needs no pseudonym key.
-  const requests = new RequestService({ db: opened.db, audit: new AuditLog(opened.db), pseudonymise: () => '', responseDays: opened.responseDays, now: () => now });
+  const requests = new RequestService({
+    db: opened.db,
+    audit: new AuditLog(opened.db),
+    pseudonymise: () => '',
+    responseDays: opened.responseDays,
+    now: () => now,
+  });
   const report = reportFor(requests, from, to, now);
   opened.db.close();
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${render(reportDocument(report)).text}\n`);

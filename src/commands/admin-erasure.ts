@@ -1,15 +1,16 @@
 // The admins' side of erasure, in the admin room: approve, deny with a reason, enter a
 // request received outside Matrix, and see the plan before anything runs.
+
+import { serverPart } from '../config/matrix-ids.ts';
+import type { Decided } from '../erasure/erasure-desk.ts';
 import { erasurePlan } from '../erasure/plan.ts';
 import { roomPreview } from '../erasure/room-preview.ts';
 import { erasureSummary } from '../erasure/summary.ts';
-import { serverPart } from '../config/matrix-ids.ts';
 import { collectInventory } from '../inventory/collect.ts';
+import { bold, code, type Document, list, paragraph } from '../render/document.ts';
 import { minute } from '../requests/messages.ts';
-import { bold, code, list, paragraph, type Document } from '../render/document.ts';
 import { defineCommand } from './command.ts';
 import { requestId, userId } from './params.ts';
-import type { Decided } from '../erasure/erasure-desk.ts';
 
 export function decisionReply(outcome: Decided): Document {
   switch (outcome.kind) {
@@ -49,11 +50,20 @@ export const erase = defineCommand({
   scope: 'admin',
   params: { user: userId() },
   run: async ({ erasure, sender, eventId, homeserver, now, config }, { user }) => {
-    if (serverPart(user) !== config.homeserver.serverName) return [paragraph(code(user), ` is not an account of ${config.homeserver.serverName}: its data lives on its own server.`)];
+    if (serverPart(user) !== config.homeserver.serverName)
+      return [paragraph(code(user), ` is not an account of ${config.homeserver.serverName}: its data lives on its own server.`)];
     const inventory = await collectInventory(homeserver, user, now);
     if (!inventory.found) return [paragraph('The homeserver has no account ', code(user), '.')];
     const begun = await erasure.enter(sender, user, eventId, erasureSummary(inventory.inventory, now()));
-    return [paragraph('Erasure request ', code(begun.request.id), ` for `, code(user), ` is ${begun.request.state.replace(/_/g, ' ')}: see the message above to decide.`)];
+    return [
+      paragraph(
+        'Erasure request ',
+        code(begun.request.id),
+        ` for `,
+        code(user),
+        ` is ${begun.request.state.replace(/_/g, ' ')}: see the message above to decide.`,
+      ),
+    ];
   },
 });
 
@@ -74,7 +84,14 @@ export const plan = defineCommand({
       paragraph(bold(`Erasure ${id} of `), code(request.userId), ', on this server, would run:'),
       list(steps.map((s, i) => [bold(`${i + 1}. `), s.what, ...(s.visible ? [' ', bold('Visible: '), s.visible] : [])])),
       ...(erasure !== null && memberships.available ? await roomPreview(erasure, request.userId) : []),
-      ...(memberships.available ? [] : [paragraph(bold('Warning: '), `rooms the user left cannot be listed here (${memberships.reason}): the erasure would stop at its first step rather than run without them.`)]),
+      ...(memberships.available
+        ? []
+        : [
+            paragraph(
+              bold('Warning: '),
+              `rooms the user left cannot be listed here (${memberships.reason}): the erasure would stop at its first step rather than run without them.`,
+            ),
+          ]),
     ];
   },
 });

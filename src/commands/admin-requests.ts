@@ -1,8 +1,9 @@
 // The admins' view of requests, in the admin room: the open ones, one's timeline, extending
 // a deadline, the transparency report, and checking the audit trail.
-import { parseDay, reportDocument } from '../report/transparency.ts';
-import { requestsDocument, timelineDocument, day } from '../requests/messages.ts';
+
 import { bold, code, paragraph } from '../render/document.ts';
+import { parseDay, reportDocument } from '../report/transparency.ts';
+import { day, requestsDocument, timelineDocument } from '../requests/messages.ts';
 import { defineCommand } from './command.ts';
 import { day as dayParam, keyword, optional, requestId } from './params.ts';
 
@@ -68,6 +69,8 @@ export const audit = defineCommand({
         ),
       ];
     }
-    return [paragraph(bold(`The audit trail is broken at entry ${result.firstBroken}: `), `${result.problem}. Keep the database file as it is and investigate.`)];
+    return [
+      paragraph(bold(`The audit trail is broken at entry ${result.firstBroken}: `), `${result.problem}. Keep the database file as it is and investigate.`),
+    ];
   },
 });

@@ -1,6 +1,6 @@
+import { code, list, paragraph } from '../render/document.ts';
 import { KIND_LABELS } from '../requests/kinds.ts';
 import { cancelledNotice } from '../requests/messages.ts';
-import { code, list, paragraph } from '../render/document.ts';
 import { defineCommand } from './command.ts';
 import { optional, requestId } from './params.ts';
 

@@ -1,13 +1,14 @@
 // What a command is: a name, a one-line summary, where and for whom it runs, its typed
 // parameters, and a function from its context to a reply. Rendering and sending are not
 // its business; the request logic it calls lives in src/requests.
-import type { BotConfig } from '../config/load.ts';
+
 import type { CategoryId } from '../config/categories.ts';
-import type { Homeserver } from '../homeserver/homeserver.ts';
+import type { BotConfig } from '../config/load.ts';
 import type { ErasureDesk } from '../erasure/erasure-desk.ts';
 import type { ExportDesk } from '../export/lifecycle/export-desk.ts';
+import type { Homeserver } from '../homeserver/homeserver.ts';
+import { code, type Document, paragraph } from '../render/document.ts';
 import type { RequestDesk } from '../requests/desk.ts';
-import { code, paragraph, type Document } from '../render/document.ts';
 import type { Param } from './params.ts';
 
 /**

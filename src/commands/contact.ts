@@ -1,16 +1,28 @@
 // !contact, !correct and !object: with a message, a request relayed to the privacy contact;
 // !contact alone shows how to reach them.
 import type { BotConfig } from '../config/load.ts';
+import { bold, code, type Document, link, list, paragraph } from '../render/document.ts';
 import { relayedToContact } from '../requests/messages.ts';
-import { bold, code, link, list, paragraph, type Document } from '../render/document.ts';
-import { defineCommand, type CommandContext } from './command.ts';
+import { type CommandContext, defineCommand } from './command.ts';
 
 const contactCard = (config: BotConfig): Document => [
-  paragraph(bold(`The privacy contact of ${config.policy.controller}`), config.privacyContact.name ? ` (${config.privacyContact.name})` : '', ' is a person who handles what no command covers:'),
+  paragraph(
+    bold(`The privacy contact of ${config.policy.controller}`),
+    config.privacyContact.name ? ` (${config.privacyContact.name})` : '',
+    ' is a person who handles what no command covers:',
+  ),
   list([
     ['Email: ', link(config.privacyContact.email, `mailto:${config.privacyContact.email}`)],
     ['Matrix room: ', code(config.privacyContact.room)],
-    ['Or here: ', code('!contact <your message>'), ' passes your message to them (', code('!correct <what>'), ' and ', code('!object <what>'), ' say what it is about).'],
+    [
+      'Or here: ',
+      code('!contact <your message>'),
+      ' passes your message to them (',
+      code('!correct <what>'),
+      ' and ',
+      code('!object <what>'),
+      ' say what it is about).',
+    ],
   ]),
   paragraph(
     `Write to them to correct your data, to object to or restrict processing, to complain, or when a request is late or failed. Requests are answered within ${config.policy.responseDays} days. `,

@@ -1,10 +1,11 @@
 // !delete: what erasure removes and what it cannot, then a code to confirm; !delete confirm <code>.
-import { erasureSummary } from '../erasure/summary.ts';
-import { deletionExplained, confirmed } from '../erasure/messages.ts';
+
+import { confirmed, deletionExplained } from '../erasure/messages.ts';
 import { redactedOriginalsKept } from '../erasure/plan.ts';
+import { erasureSummary } from '../erasure/summary.ts';
 import { collectInventory } from '../inventory/collect.ts';
-import { describeState } from '../requests/lifecycle.ts';
 import { code, paragraph } from '../render/document.ts';
+import { describeState } from '../requests/lifecycle.ts';
 import { defineCommand } from './command.ts';
 import { keyword, optional, word } from './params.ts';
 
@@ -34,8 +35,18 @@ export const deleteAccount = defineCommand({
     if (!inventory.found) return [paragraph('The homeserver has no account ', code(sender), '.')];
     const begun = erasure.begin(sender, roomId, eventId, erasureSummary(inventory.inventory, now()));
     if (begun.kind === 'open') {
-      return [paragraph('You already have an erasure request, ', code(begun.request.id), `, and it is ${describeState(begun.request.state)}. `, code('!status'), ' shows where it stands.')];
+      return [
+        paragraph(
+          'You already have an erasure request, ',
+          code(begun.request.id),
+          `, and it is ${describeState(begun.request.state)}. `,
+          code('!status'),
+          ' shows where it stands.',
+        ),
+      ];
     }
-    return deletionExplained(begun.request, begun.code, erasureSummary(inventory.inventory, now()), { redactedOriginalsKept: redactedOriginalsKept(homeserver.capabilities) });
+    return deletionExplained(begun.request, begun.code, erasureSummary(inventory.inventory, now()), {
+      redactedOriginalsKept: redactedOriginalsKept(homeserver.capabilities),
+    });
   },
 });

@@ -1,5 +1,5 @@
 import { bold, code, link, list, paragraph } from '../render/document.ts';
-import { defineCommand, type Command, type Place, type Scope } from './command.ts';
+import { type Command, defineCommand, type Place, type Scope } from './command.ts';
 
 /** Which commands !help lists where: what can be used in that room. */
 const SHOWN_IN: Readonly<Record<Place, readonly Scope[]>> = {
@@ -17,7 +17,13 @@ export const help = defineCommand({
   scope: 'public',
   run: async ({ commands, config, place }) => [
     paragraph(
-      bold(place === 'admin' ? 'Commands for the admins, in this room:' : place === 'privacy-contact' ? 'Commands for the privacy contact, in this room:' : `I help you exercise your data rights on ${config.homeserver.serverName}.`),
+      bold(
+        place === 'admin'
+          ? 'Commands for the admins, in this room:'
+          : place === 'privacy-contact'
+            ? 'Commands for the privacy contact, in this room:'
+            : `I help you exercise your data rights on ${config.homeserver.serverName}.`,
+      ),
       place === 'direct' || place === 'group' ? ' Send a command in a direct chat with me:' : '',
     ),
     list(commandsFor(commands, place).map((command) => [code(command.usage), ` — ${command.summary}`])),

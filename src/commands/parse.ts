@@ -3,10 +3,7 @@
 // A command is `!word [args]`, case-insensitive, optionally after the bot's name
 // or mention: "!help", "privacybot: !help", "@privacybot:example.org !HELP".
 
-export type ParsedMessage =
-  | { kind: 'command'; name: string; args: string[] }
-  | { kind: 'unknown'; word: string }
-  | { kind: 'none' };
+export type ParsedMessage = { kind: 'command'; name: string; args: string[] } | { kind: 'unknown'; word: string } | { kind: 'none' };
 
 /** The ways people address the bot: its user ID, its localpart, its display name. */
 export type BotNames = { userId: string; displayName?: string | null };

@@ -1,11 +1,12 @@
 // The commands this bot answers, in the order !help lists them.
-import { audit, extend, report, request, requests } from './admin-requests.ts';
+
 import { approve, deny, erase, plan } from './admin-erasure.ts';
+import { audit, extend, report, request, requests } from './admin-requests.ts';
 import { cancel } from './cancel.ts';
-import { deleteAccount } from './delete.ts';
-import { exportData } from './export.ts';
 import type { Command } from './command.ts';
 import { contact, correct, object } from './contact.ts';
+import { deleteAccount } from './delete.ts';
+import { exportData } from './export.ts';
 import { help } from './help.ts';
 import { close, reply } from './privacy-contact.ts';
 import { status } from './status.ts';

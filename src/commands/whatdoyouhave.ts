@@ -1,8 +1,8 @@
 // !whatdoyouhave: answered at once with everything but the message count; the access
 // request's job counts them and edits the complete report into the answer (count-job.ts).
 import { collectInventoryWithoutCount } from '../inventory/collect.ts';
+import { policyDiscrepancies } from '../inventory/discrepancies.ts';
 import { inventoryReport } from '../inventory/report.ts';
-import { policyDiscrepancies } from '../policy/discrepancies.ts';
 import { code, paragraph } from '../render/document.ts';
 import { defineCommand } from './command.ts';
 

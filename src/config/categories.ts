@@ -42,8 +42,7 @@ export const CATEGORY_LABELS = {
 
 /** What each category covers, in one sentence a user can read. */
 export const CATEGORY_CONTENTS = {
-  account:
-    'Your Matrix user ID, when the account was created, whether it is a server administrator, and a hash of your password (never the password itself).',
+  account: 'Your Matrix user ID, when the account was created, whether it is a server administrator, and a hash of your password (never the password itself).',
   profile: 'Your display name and avatar, if you set them.',
   emails: 'The email addresses linked to your account.',
   devices: 'The devices (sessions) you are logged in on: their IDs and the names you or your apps gave them.',

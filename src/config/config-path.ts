@@ -23,7 +23,7 @@ export function configPathFrom(argv: string[], env: NodeJS.ProcessEnv): { path: 
         fromArgs = next;
         i++;
       }
-    } else if (arg !== undefined && arg.startsWith('--config=')) {
+    } else if (arg?.startsWith('--config=')) {
       fromArgs = arg.slice('--config='.length);
     }
   }

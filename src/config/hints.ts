@@ -13,9 +13,9 @@ import {
   isNumber,
   isObject,
   jsonText,
+  type Setting,
   settingAt,
   valueText,
-  type Setting,
 } from './settings-doc.ts';
 
 export type Hint = { expected: string; example: string };
@@ -23,13 +23,11 @@ export type Hint = { expected: string; example: string };
 type Context = { server: string; botLocalpart: string };
 
 function contextOf(raw: unknown): Context {
-  const obj = (v: unknown): Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
   const serverName = obj(obj(raw)['homeserver'])['serverName'];
   const server = typeof serverName === 'string' && serverNameProblem(serverName) === null ? serverName : 'example.org';
   const userId = obj(obj(raw)['bot'])['userId'];
-  const botLocalpart =
-    typeof userId === 'string' && userIdProblem(userId) === null ? userId.slice(1, userId.indexOf(':')) : 'privacybot';
+  const botLocalpart = typeof userId === 'string' && userIdProblem(userId) === null ? userId.slice(1, userId.indexOf(':')) : 'privacybot';
   return { server, botLocalpart };
 }
 
@@ -47,7 +45,10 @@ function presence(s: Setting): string {
  */
 function expectedOf(s: Setting): string {
   const description = descriptionOf(s);
-  if (isObject(s)) return `${description}${presence(s)}: ${childrenOf(s).map((c) => `${c.key}${presence(c)}`).join(', ')}`;
+  if (isObject(s))
+    return `${description}${presence(s)}: ${childrenOf(s)
+      .map((c) => `${c.key}${presence(c)}`)
+      .join(', ')}`;
   if (isNumber(s)) return `${description}: ${valueText(s)}${presence(s)}`;
   if (isList(s) && s.schema.minItems) return `${description} (at least ${s.schema.minItems})${presence(s)}`;
   return `${description}${presence(s)}`;
@@ -69,9 +70,7 @@ export function exampleOf(s: Setting): string {
 
 /** The schema's examples are written for example.org and @privacybot; the operator's own names read better. */
 function localised(example: string, c: Context): string {
-  return example
-    .replaceAll('@privacybot:example.org', () => `@${c.botLocalpart}:${c.server}`)
-    .replaceAll('example.org', () => c.server);
+  return example.replaceAll('@privacybot:example.org', () => `@${c.botLocalpart}:${c.server}`).replaceAll('example.org', () => c.server);
 }
 
 /** The display form of a path: "bot.userId", "admins[1]", "policy.categories.emails.purpose". */

@@ -130,9 +130,7 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], raw: unk
   type Unknown = { path: Path; key: string; suggestion: string | null; elsewhere: string | null };
   const unknowns = new Map<z.core.$ZodIssue, Unknown[]>();
   const explained = new Set<string>(); // missing settings explained by a typo
-  const missing = new Set(
-    issues.filter((i) => i.code === 'invalid_type' && valueAt(raw, i.path) === undefined).map((i) => pathText(i.path)),
-  );
+  const missing = new Set(issues.filter((i) => i.code === 'invalid_type' && valueAt(raw, i.path) === undefined).map((i) => pathText(i.path)));
   for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue;
     const known = knownKeysAt(issue.path);

@@ -47,8 +47,7 @@ const TRAILING_COMMA = 'there is a comma after the last entry; JSON does not all
 const TRAILING_COMMA_IN_LIST = 'there is a comma after the last entry of the list; JSON does not allow it, remove the comma';
 const BROKEN_TEXT = 'a line break or control character inside text: is a closing " missing?';
 const AFTER_THE_END = 'unexpected text after the end of the JSON object (a { or [ too many closed?)';
-const BACKSLASH =
-  'a backslash inside text starts an escape like \\n; to write a backslash itself (as in a Windows path), write \\\\ or use /';
+const BACKSLASH = 'a backslash inside text starts an escape like \\n; to write a backslash itself (as in a Windows path), write \\\\ or use /';
 
 /** A comma or the closing } is missing at `offset`, inside an object. */
 function missingInObject(text: string, offset: number): string {
@@ -66,11 +65,9 @@ function missingInList(text: string, offset: number): string {
 function symbolMessage(symbol: string, atName: boolean): string {
   const c = symbol[0] ?? '';
   if (atName) {
-    return c === "'"
-      ? "setting names must be in double quotes (\"), not single quotes (')"
-      : 'setting names must be in double quotes, like "serverName"';
+    return c === "'" ? 'setting names must be in double quotes ("), not single quotes (\')' : 'setting names must be in double quotes, like "serverName"';
   }
-  if (c === "'") return "text must be in double quotes (\"), not single quotes (')";
+  if (c === "'") return 'text must be in double quotes ("), not single quotes (\')';
   if (/[A-Za-z_]/.test(c)) return 'text must be in double quotes (only true, false and null are written without them)';
   if (/[-+.0-9]/.test(c)) return 'this is not a valid number';
   if (c === '/') return 'comments are not allowed in JSON; remove it';
@@ -129,14 +126,13 @@ function explain(text: string, e: FirstError): { offset: number; message: string
       return say(AFTER_THE_END);
     case 'UnexpectedEndOfString':
       // The string runs to the end of its line (or of the file): point there.
-      return e.offset + e.length >= text.length
-        ? say(endOfFile('a closing " is missing'), text.length)
-        : say(BROKEN_TEXT, e.offset + e.length);
+      return e.offset + e.length >= text.length ? say(endOfFile('a closing " is missing'), text.length) : say(BROKEN_TEXT, e.offset + e.length);
     case 'InvalidUnicode':
       return say('"\\u" must be followed by four hexadecimal digits', inToken(/\\u(?![0-9A-Fa-f]{4})/));
     case 'InvalidEscapeCharacter':
       return say(BACKSLASH, inToken(/\\[^"\\/bfnrtu]/));
     case 'InvalidCharacter': {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in text; this finds one.
       const offset = inToken(/[\u0000-\u001f]/);
       return say(text[offset] === '\t' ? 'a tab inside text: write it as \\t, or use spaces' : BROKEN_TEXT, offset);
     }

@@ -24,7 +24,7 @@ function tokensOf(text: string): Token[] {
 }
 
 const isSpace = (token: Token | undefined) => token !== undefined && /^\s+$/.test(token.text);
-const isString = (token: Token | undefined) => token !== undefined && token.text.startsWith('"');
+const isString = (token: Token | undefined) => token?.text.startsWith('"') === true;
 const isKeyword = (token: Token) => /^(-?\d[\d.eE+-]*|true|false|null)$/.test(token.text);
 
 /** Setting names are identifiers; a "name" with spaces is more likely a broken text value. */
@@ -82,7 +82,10 @@ export function excerptAt(text: string, offset: number): string {
   const lineStart = masked.lastIndexOf('\n', offset - 1) + 1;
   const lineEnd = masked.indexOf('\n', offset);
   // One column per character, so the caret lines up: tabs and unusual spaces become spaces.
-  let shown = masked.slice(lineStart, lineEnd < 0 ? masked.length : lineEnd).replace(/\r$/, '').replace(/\s/g, ' ');
+  let shown = masked
+    .slice(lineStart, lineEnd < 0 ? masked.length : lineEnd)
+    .replace(/\r$/, '')
+    .replace(/\s/g, ' ');
   if (shown.trim() === '') return '';
   let caret = offset - lineStart;
   if (shown.length > WIDTH) {

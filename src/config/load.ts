@@ -8,23 +8,21 @@ import { findJsonSyntaxError } from './json-error.ts';
 import type { ConfigProblem } from './problems.ts';
 import { scrub } from './redact.ts';
 import type { BotConfig } from './schema.ts';
-import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV } from './secret-keys.ts';
 import { resolveSecretFiles } from './secret-files.ts';
+import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV } from './secret-keys.ts';
 import { readSecrets, type Secrets } from './secrets.ts';
 import { validateConfig } from './validate.ts';
 
-export { BotConfig, ENCRYPTION_MODES, DEFAULT_REQUEST_TIMEOUT_MS } from './schema.ts';
-export { CATEGORY_IDS, CATEGORY_LABELS, CATEGORY_CONTENTS, CategoryId } from './categories.ts';
-export { Policy, CategoryDeclaration, CategoryDeclarations, SupervisoryAuthority, MAX_RESPONSE_DAYS } from './policy.ts';
-export { configPathFrom, CONFIG_ENV, DEFAULT_CONFIG_PATH } from './config-path.ts';
-export { formatProblems, type ConfigProblem } from './problems.ts';
-export { validateConfig, type ValidationResult } from './validate.ts';
-export { BOT_TOKEN_ENV, ADMIN_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV } from './secret-keys.ts';
+export { CATEGORY_CONTENTS, CATEGORY_IDS, CATEGORY_LABELS, CategoryId } from './categories.ts';
+export { CONFIG_ENV, configPathFrom, DEFAULT_CONFIG_PATH } from './config-path.ts';
+export { CategoryDeclaration, CategoryDeclarations, MAX_RESPONSE_DAYS, Policy, SupervisoryAuthority } from './policy.ts';
+export { type ConfigProblem, formatProblems } from './problems.ts';
+export { BotConfig, DEFAULT_REQUEST_TIMEOUT_MS, ENCRYPTION_MODES } from './schema.ts';
+export { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV } from './secret-keys.ts';
 export type { Secrets } from './secrets.ts';
+export { type ValidationResult, validateConfig } from './validate.ts';
 
-export type LoadResult =
-  | { ok: true; config: BotConfig; secrets: Secrets; configPath: string }
-  | { ok: false; problems: ConfigProblem[] };
+export type LoadResult = { ok: true; config: BotConfig; secrets: Secrets; configPath: string } | { ok: false; problems: ConfigProblem[] };
 
 /** The sample configuration shipped with the bot (bot.config.json at the repository root). */
 export const SAMPLE_CONFIG_PATH = fileURLToPath(new URL('../../bot.config.json', import.meta.url));

@@ -95,6 +95,7 @@ function roomAliasProblem(alias: string): string | null {
   const parts = splitId(alias);
   if (!parts) return 'it has no server part: write "#name:server", like "#privacy:example.org"';
   if (parts.local === '') return 'the part between "#" and ":" is empty';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
   if (/[\s\x00-\x1F\x7F]/.test(parts.local)) return 'the name contains spaces or control characters';
   const why = serverNameProblem(parts.server);
   if (why) return `the server part ${quote(parts.server)} is not a valid server name: ${why}`;
@@ -105,6 +106,7 @@ function roomAliasProblem(alias: string): string | null {
 function roomIdProblem(id: string): string | null {
   if (!id.startsWith('!')) return 'a room ID starts with "!"';
   if (id.length > MAX_ID_LENGTH) return `it is longer than ${MAX_ID_LENGTH} characters`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
   if (/[\s\x00-\x1F\x7F]/.test(id)) return 'it contains spaces or control characters';
   const parts = splitId(id);
   if (!parts) {

@@ -2,17 +2,7 @@
 // (settings-doc.ts), so it cannot drift from what the bot enforces.
 // `npm run docs:config` writes it into README.md between the markers below;
 // test/config/readme-table.test.ts fails when README.md holds another table.
-import {
-  childrenOf,
-  configJsonSchema,
-  defaultText,
-  descriptionOf,
-  isObject,
-  rootSetting,
-  valueText,
-  type JsonSchema,
-  type Setting,
-} from './settings-doc.ts';
+import { childrenOf, configJsonSchema, defaultText, descriptionOf, isObject, type JsonSchema, rootSetting, type Setting, valueText } from './settings-doc.ts';
 
 export const TABLE_BEGIN = '<!-- begin settings table: made from src/config/schema.ts by `npm run docs:config`; edit the schema, not this table -->';
 export const TABLE_END = '<!-- end settings table -->';
@@ -43,7 +33,9 @@ export function settingsTable(root: JsonSchema = configJsonSchema()): string {
   return [
     '| setting | what it is | value | default |',
     '|---|---|---|---|',
-    ...rows.map((r) => `| \`${r.name}\` | ${cell(r.meaning)} | ${cell(r.value)} | ${/^(required|optional)$/.test(r.fallback) ? r.fallback : `\`${r.fallback}\``} |`),
+    ...rows.map(
+      (r) => `| \`${r.name}\` | ${cell(r.meaning)} | ${cell(r.value)} | ${/^(required|optional)$/.test(r.fallback) ? r.fallback : `\`${r.fallback}\``} |`,
+    ),
   ].join('\n');
 }
 

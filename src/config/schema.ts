@@ -127,11 +127,13 @@ const ErasureSettings = z
       .meta({
         description: "hours between an admin's approval and the start of an erasure, during which the user may still !cancel; 0 for none",
       }),
-    fourEyes: z.boolean().default(false).meta({
-      description:
-        'true when every erasure needs the approval of two different admins; an admin who entered the request with !erase counts as the first',
-      examples: [true],
-    }),
+    fourEyes: z
+      .boolean()
+      .default(false)
+      .meta({
+        description: 'true when every erasure needs the approval of two different admins; an admin who entered the request with !erase counts as the first',
+        examples: [true],
+      }),
   })
   .strict()
   .prefault({})
@@ -152,8 +154,7 @@ const ExportSettings = z
       .max(24 * 365)
       .default(24)
       .meta({
-        description:
-          'hours before the same person may have another export, 0 for no limit (a request within them is refused and recorded, GDPR Art. 12(5))',
+        description: 'hours before the same person may have another export, 0 for no limit (a request within them is refused and recorded, GDPR Art. 12(5))',
       }),
     retentionDays: z
       .number()
@@ -162,13 +163,7 @@ const ExportSettings = z
       .max(90)
       .default(7)
       .meta({ description: 'days a delivered export can be downloaded before its files are deleted from the server and the bot' }),
-    roomsAtOnce: z
-      .number()
-      .int()
-      .min(1)
-      .max(32)
-      .default(4)
-      .meta({ description: "how many of a person's rooms one export reads at the same time" }),
+    roomsAtOnce: z.number().int().min(1).max(32).default(4).meta({ description: "how many of a person's rooms one export reads at the same time" }),
   })
   .strict()
   .prefault({})
@@ -176,20 +171,8 @@ const ExportSettings = z
 
 const RateLimitSettings = z
   .object({
-    perUserPerMinute: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(10)
-      .meta({ description: 'commands one person may send per minute before being asked to wait' }),
-    globalPerMinute: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(300)
-      .meta({ description: 'commands the bot answers per minute from everyone together' }),
+    perUserPerMinute: z.number().int().min(1).max(1000).default(10).meta({ description: 'commands one person may send per minute before being asked to wait' }),
+    globalPerMinute: z.number().int().min(1).max(100_000).default(300).meta({ description: 'commands the bot answers per minute from everyone together' }),
   })
   .strict()
   .prefault({})
@@ -197,7 +180,11 @@ const RateLimitSettings = z
 
 const SmtpSettings = z
   .object({
-    host: z.string().trim().min(1).meta({ description: "the mail server's host name", examples: ['mail.example.org'] }),
+    host: z
+      .string()
+      .trim()
+      .min(1)
+      .meta({ description: "the mail server's host name", examples: ['mail.example.org'] }),
     port: z
       .number()
       .int()
@@ -210,7 +197,12 @@ const SmtpSettings = z
         'or "none" (plain, only for a relay on the same machine)',
       examples: ['starttls'],
     }),
-    user: z.string().trim().min(1).optional().meta({ description: 'the login name at the mail server', examples: ['privacybot@example.org'] }),
+    user: z
+      .string()
+      .trim()
+      .min(1)
+      .optional()
+      .meta({ description: 'the login name at the mail server', examples: ['privacybot@example.org'] }),
     from: EmailAddress.optional().meta({
       description: 'the sender address of the mails; by default privacyContact.email',
       examples: ['privacybot@example.org'],
@@ -225,8 +217,7 @@ export const BotConfig = z
       .object({
         url: HomeserverUrl,
         serverName: ServerName.meta({
-          description:
-            "your server's Matrix name: the part after the colon in your users' IDs (host, or host:port); users whose ID ends in it are local",
+          description: "your server's Matrix name: the part after the colon in your users' IDs (host, or host:port); users whose ID ends in it are local",
           examples: ['example.org'],
         }),
         requestTimeoutMs: z

@@ -2,12 +2,17 @@
 // convention), e.g. DSAR_BOT_ACCESS_TOKEN_FILE=/run/secrets/bot_token. A file that others
 // could read is refused: the secret would already be exposed.
 import fs from 'node:fs';
-import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV, PSEUDONYM_KEY_ENV, SMTP_PASSWORD_ENV } from './secret-keys.ts';
 import type { ConfigProblem } from './problems.ts';
+import { ADMIN_TOKEN_ENV, BOT_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV, PSEUDONYM_KEY_ENV, SMTP_PASSWORD_ENV } from './secret-keys.ts';
 
 const SECRET_ENVS = [BOT_TOKEN_ENV, ADMIN_TOKEN_ENV, CRYPTO_PASSPHRASE_ENV, PSEUDONYM_KEY_ENV, SMTP_PASSWORD_ENV] as const;
 
-const problem = (name: string, text: string, expected: string, example: string): ConfigProblem => ({ path: `env ${name}_FILE`, problem: text, expected, example });
+const problem = (name: string, text: string, expected: string, example: string): ConfigProblem => ({
+  path: `env ${name}_FILE`,
+  problem: text,
+  expected,
+  example,
+});
 
 /** The environment with every `<NAME>_FILE` read into `<NAME>`; problems name files, never contents. */
 export function resolveSecretFiles(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; problems: ConfigProblem[] } {
@@ -17,7 +22,9 @@ export function resolveSecretFiles(env: NodeJS.ProcessEnv): { env: NodeJS.Proces
     const file = env[`${name}_FILE`];
     if (file === undefined || file === '') continue;
     if (env[name] !== undefined && env[name] !== '') {
-      problems.push(problem(name, `Both ${name} and ${name}_FILE are set, so it is unclear which secret to use.`, `one of ${name} or ${name}_FILE`, `unset ${name}`));
+      problems.push(
+        problem(name, `Both ${name} and ${name}_FILE are set, so it is unclear which secret to use.`, `one of ${name} or ${name}_FILE`, `unset ${name}`),
+      );
       continue;
     }
     let stat: fs.Stats;
@@ -25,11 +32,25 @@ export function resolveSecretFiles(env: NodeJS.ProcessEnv): { env: NodeJS.Proces
       stat = fs.statSync(file);
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'unreadable';
-      problems.push(problem(name, `${name}_FILE names ${file}, which cannot be read (${code}).`, 'the path of a file holding only the secret', `${name}_FILE=/run/secrets/${name.toLowerCase()}`));
+      problems.push(
+        problem(
+          name,
+          `${name}_FILE names ${file}, which cannot be read (${code}).`,
+          'the path of a file holding only the secret',
+          `${name}_FILE=/run/secrets/${name.toLowerCase()}`,
+        ),
+      );
       continue;
     }
     if (!stat.isFile()) {
-      problems.push(problem(name, `${name}_FILE names ${file}, which is not a file.`, 'the path of a file holding only the secret', `${name}_FILE=/run/secrets/${name.toLowerCase()}`));
+      problems.push(
+        problem(
+          name,
+          `${name}_FILE names ${file}, which is not a file.`,
+          'the path of a file holding only the secret',
+          `${name}_FILE=/run/secrets/${name.toLowerCase()}`,
+        ),
+      );
       continue;
     }
     if ((stat.mode & 0o077) !== 0) {

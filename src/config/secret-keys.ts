@@ -22,7 +22,7 @@ export function findSecretKeys(raw: unknown): SecretKeyFound[] {
   const found: SecretKeyFound[] = [];
   const visit = (value: unknown, path: (string | number)[]) => {
     if (Array.isArray(value)) {
-      value.forEach((item, index) => visit(item, [...path, index]));
+      for (const [index, item] of value.entries()) visit(item, [...path, index]);
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, child] of Object.entries(value)) {
         if (isSecretKey(key)) {

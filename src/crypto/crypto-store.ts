@@ -8,7 +8,7 @@ import type { ICryptoRoomInformation, RustSdkCryptoStorageProvider } from 'matri
 import { z } from 'zod';
 import type { MatrixBotSdk } from '../matrix/crypto-seam.ts';
 import type { SqliteSdkStorage } from '../store/sdk-storage.ts';
-import { registerCryptoStore, type CryptoStoreOptions } from './store-options.ts';
+import { type CryptoStoreOptions, registerCryptoStore } from './store-options.ts';
 
 const CRYPTO_FOLDER = 'crypto';
 
@@ -16,7 +16,12 @@ const RoomInformation = z.object({ algorithm: z.string().optional() }).loose();
 
 const roomKey = (roomId: string) => `crypto_room:${roomId}`;
 
-export function cryptoStorageProvider(sdk: MatrixBotSdk, dataDir: string, sdkStorage: SqliteSdkStorage, options: CryptoStoreOptions): RustSdkCryptoStorageProvider {
+export function cryptoStorageProvider(
+  sdk: MatrixBotSdk,
+  dataDir: string,
+  sdkStorage: SqliteSdkStorage,
+  options: CryptoStoreOptions,
+): RustSdkCryptoStorageProvider {
   const folder = path.join(dataDir, CRYPTO_FOLDER);
   fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
   fs.chmodSync(folder, 0o700);

@@ -1,7 +1,8 @@
 // Whether the bot runs with end-to-end encryption: bot.encryption, the engine that
 // loaded and the store passphrase decide. Pure: the start-up sequence acts on it.
-import { CRYPTO_PASSPHRASE_ENV } from '../config/load.ts';
+
 import type { BotConfig } from '../config/load.ts';
+import { CRYPTO_PASSPHRASE_ENV } from '../config/load.ts';
 import type { CryptoEngine } from '../matrix/crypto-seam.ts';
 
 /** Shorter passphrases are refused: the store holds the keys to every encrypted chat. */
@@ -19,7 +20,9 @@ export function decideEncryption(mode: BotConfig['bot']['encryption'], engine: C
   if (mode === 'off') return { on: false, warning: false, note: `end-to-end encryption is off (bot.encryption is "off"). ${without}` };
   if (!engine.available) {
     if (mode === 'required') {
-      return { refuse: `bot.encryption is "required", but ${engine.reason}. Run "npm ci" again (the WebAssembly engine comes from npm), use the Docker image, or set bot.encryption to "auto".` };
+      return {
+        refuse: `bot.encryption is "required", but ${engine.reason}. Run "npm ci" again (the WebAssembly engine comes from npm), use the Docker image, or set bot.encryption to "auto".`,
+      };
     }
     return { on: false, warning: true, note: `end-to-end encryption is off: ${engine.reason}. ${without}` };
   }

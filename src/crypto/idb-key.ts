@@ -5,6 +5,8 @@
 // IndexedDB orders keys by type first (number < date < string < binary < array),
 // then by value: numbers and dates numerically, strings by UTF-16 code unit,
 // binary byte by byte, arrays element by element (a prefix sorts first).
+import type { IdbKey } from '../patches/fake-indexeddb.ts';
+
 const NUMBER = 0x10;
 const DATE = 0x20;
 const STRING = 0x30;
@@ -14,8 +16,6 @@ const ARRAY = 0x50;
 const END = 0x00;
 /** Precedes every unit of a string or binary, so that END sorts first. */
 const MORE = 0x01;
-
-export type IdbKey = number | string | Date | ArrayBuffer | ArrayBufferView | IdbKey[];
 
 /** An IEEE 754 double as 8 bytes whose unsigned order is the numeric order. */
 function sortableDouble(value: number): Buffer {

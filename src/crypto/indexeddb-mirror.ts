@@ -13,18 +13,19 @@
 import v8 from 'node:v8';
 import { z } from 'zod';
 import {
+  type IdbDatabase,
+  type IdbFactory,
+  type IdbKey,
+  type IdbKeyRange,
+  type IdbTransaction,
   isKeyRange,
   listenFirst,
   newIndexedDb,
   recordWrites,
-  type IdbDatabase,
-  type IdbFactory,
-  type IdbKeyRange,
-  type IdbTransaction,
   type WriteRecorder,
 } from '../patches/fake-indexeddb.ts';
 import type { Db } from '../store/database.ts';
-import { decodeIdbKey, encodeIdbKey, type IdbKey } from './idb-key.ts';
+import { decodeIdbKey, encodeIdbKey } from './idb-key.ts';
 
 export type { IdbFactory };
 
@@ -64,7 +65,8 @@ function pendingFor(transaction: IdbTransaction): Pending | undefined {
   let pending = pendingOf.get(transaction);
   if (pending === undefined) {
     const created: Pending = { db: transaction.db, operations: [], version: null };
-    pendingOf.set(transaction, (pending = created));
+    pending = created;
+    pendingOf.set(transaction, created);
     // Registered before the engine awaits the transaction, so it runs first.
     transaction.addEventListener('complete', () => mirror.commit(created));
   }
@@ -90,7 +92,14 @@ const recorder: WriteRecorder = {
   createObjectStore: (db, store, name) => inUpgrade(db, { kind: 'createStore', store: name, keyPath: store.keyPath, autoIncrement: store.autoIncrement }),
   deleteObjectStore: (db, name) => inUpgrade(db, { kind: 'deleteStore', store: name }),
   createIndex: (store, index, name) =>
-    inUpgrade(store.transaction.db, { kind: 'createIndex', store: store.name, index: name, keyPath: index.keyPath, unique: index.unique, multiEntry: index.multiEntry }),
+    inUpgrade(store.transaction.db, {
+      kind: 'createIndex',
+      store: store.name,
+      index: name,
+      keyPath: index.keyPath,
+      unique: index.unique,
+      multiEntry: index.multiEntry,
+    }),
   deleteIndex: (store, name) => inUpgrade(store.transaction.db, { kind: 'deleteIndex', store: store.name, index: name }),
 };
 
@@ -187,13 +196,13 @@ export class IndexedDbMirror {
     const schema = row === undefined ? {} : DatabaseSchema.parse(JSON.parse(row.schema));
     for (const operation of operations) applySchemaChange(schema, operation);
     this.#sqlite
-      .prepare('INSERT INTO crypto_idb_databases (name, version, schema) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version, schema = excluded.schema')
+      .prepare(
+        'INSERT INTO crypto_idb_databases (name, version, schema) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version, schema = excluded.schema',
+      )
       .run(name, version, JSON.stringify(schema));
     // Rows of a store that no longer exists go with it.
     const stores = Object.keys(schema);
-    this.#sqlite
-      .prepare(`DELETE FROM crypto_idb_records WHERE db = ? AND store NOT IN (${stores.map(() => '?').join(', ')})`)
-      .run(name, ...stores);
+    this.#sqlite.prepare(`DELETE FROM crypto_idb_records WHERE db = ? AND store NOT IN (${stores.map(() => '?').join(', ')})`).run(name, ...stores);
   }
 
   #apply(db: string, operation: Operation): void {
@@ -201,7 +210,9 @@ export class IndexedDbMirror {
       case 'put':
         if (operation.key === undefined) return; // the request failed (the engine handled the error)
         this.#sqlite
-          .prepare('INSERT INTO crypto_idb_records (db, store, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (db, store, key) DO UPDATE SET value = excluded.value')
+          .prepare(
+            'INSERT INTO crypto_idb_records (db, store, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (db, store, key) DO UPDATE SET value = excluded.value',
+          )
           .run(db, operation.store, encodeIdbKey(operation.key), operation.value);
         return;
       case 'delete': {
@@ -227,7 +238,11 @@ export class IndexedDbMirror {
       const stores = Object.keys(schema);
       if (stores.length > 0) {
         const transaction = db.transaction(stores, 'readwrite');
-        const rows = this.#sqlite.prepare('SELECT store, key, value FROM crypto_idb_records WHERE db = ?').iterate(stored.name) as Iterable<{ store: string; key: Buffer; value: Buffer }>;
+        const rows = this.#sqlite.prepare('SELECT store, key, value FROM crypto_idb_records WHERE db = ?').iterate(stored.name) as Iterable<{
+          store: string;
+          key: Buffer;
+          value: Buffer;
+        }>;
         for (const row of rows) {
           const store = transaction.objectStore(row.store);
           const value = v8.deserialize(row.value);
@@ -266,7 +281,8 @@ function openForRestore(factory: IdbFactory, name: string, version: number, sche
       const db = request.result as IdbDatabase;
       for (const [storeName, store] of Object.entries(schema)) {
         const created = db.createObjectStore(storeName, { keyPath: store.keyPath, autoIncrement: store.autoIncrement });
-        for (const [indexName, index] of Object.entries(store.indexes)) created.createIndex(indexName, index.keyPath, { unique: index.unique, multiEntry: index.multiEntry });
+        for (const [indexName, index] of Object.entries(store.indexes))
+          created.createIndex(indexName, index.keyPath, { unique: index.unique, multiEntry: index.multiEntry });
       }
     };
     request.addEventListener('success', () => resolve(request.result as IdbDatabase));

@@ -2,10 +2,12 @@
 // that matrix-bot-sdk hands to OlmMachine.initialize (the SDK itself passes no
 // passphrase). Registered by crypto-store.ts before the SDK starts.
 import path from 'node:path';
+import { StartupError } from '../startup-error.ts';
 import type { Db } from '../store/database.ts';
-import { StartupError } from '../startup/preflight.ts';
-import type { StoreIdentity } from '../startup/device-keys.ts';
 import type { MirrorStats } from './indexeddb-mirror.ts';
+
+/** The store's identity: the device and its public identity keys (base64, unpadded). */
+export type StoreIdentity = { userId: string; deviceId: string; curve25519: string; ed25519: string };
 
 export type OpenedStore = { engine: 'native' } | { engine: 'wasm'; stored: MirrorStats };
 

@@ -9,7 +9,7 @@ import type { MatrixClient } from 'matrix-bot-sdk';
 import { sendToDevicesUnder } from '../patches/matrix-bot-sdk.ts';
 
 export function toDeviceTxnId(eventType: string, messages: unknown): string {
-  return 'dsar-td-' + createHash('sha256').update(eventType).update('\n').update(JSON.stringify(messages)).digest('base64url').slice(0, 32);
+  return `dsar-td-${createHash('sha256').update(eventType).update('\n').update(JSON.stringify(messages)).digest('base64url').slice(0, 32)}`;
 }
 
 export function useContentAddressedToDeviceTxnIds(client: MatrixClient): void {

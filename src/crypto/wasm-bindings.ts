@@ -24,7 +24,7 @@ import type * as Wasm from '@matrix-org/matrix-sdk-crypto-wasm';
 import { installIndexedDbGlobals } from '../patches/fake-indexeddb.ts';
 import { IndexedDbMirror } from './indexeddb-mirror.ts';
 import { storeKeyFor } from './store-key.ts';
-import { checkBeforeUse, cryptoStoreOptions, CryptoStoreLockedError, type CryptoStoreOptions } from './store-options.ts';
+import { CryptoStoreLockedError, type CryptoStoreOptions, checkBeforeUse, cryptoStoreOptions } from './store-options.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -107,9 +107,22 @@ export function wasmBindings(): Record<string, unknown> {
       return this.#machine.identityKeys;
     }
 
-    async receiveSyncChanges(toDeviceEvents: string, changed: Wasm.DeviceLists, otkCounts: Record<string, number>, unusedFallbackKeys: string[]): Promise<string> {
-      const processed = await this.#machine.receiveSyncChanges(toDeviceEvents, changed, new Map(Object.entries(otkCounts)), new Set(unusedFallbackKeys), decryptionSettings());
-      const readable = processed.filter((event) => event.type === wasm.ProcessedToDeviceEventType.Decrypted || event.type === wasm.ProcessedToDeviceEventType.PlainText);
+    async receiveSyncChanges(
+      toDeviceEvents: string,
+      changed: Wasm.DeviceLists,
+      otkCounts: Record<string, number>,
+      unusedFallbackKeys: string[],
+    ): Promise<string> {
+      const processed = await this.#machine.receiveSyncChanges(
+        toDeviceEvents,
+        changed,
+        new Map(Object.entries(otkCounts)),
+        new Set(unusedFallbackKeys),
+        decryptionSettings(),
+      );
+      const readable = processed.filter(
+        (event) => event.type === wasm.ProcessedToDeviceEventType.Decrypted || event.type === wasm.ProcessedToDeviceEventType.PlainText,
+      );
       return JSON.stringify(readable.map((event) => JSON.parse(event.rawEvent) as unknown));
     }
 

@@ -1,10 +1,11 @@
 // The demo behind `npm start` when no homeserver is configured: the bundled test
 // homeserver (Tuwunel flavour, like the operator's), the real bot against it over
 // real HTTP, and a short conversation printed as a transcript.
-import type { Writable } from 'node:stream';
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { E2eeUser, type EncryptedFile } from './e2ee-user.ts';
 import { readZip } from './unzip.ts';
 import { startWorld, type World } from './world.ts';
@@ -59,7 +60,7 @@ function format(lines: Line[]): string {
 }
 
 export async function runDemo(out: Writable): Promise<number> {
-  const print = (text = '') => out.write(text + '\n');
+  const print = (text = '') => out.write(`${text}\n`);
   // The demo fast-forwards the bot's clock to show what happens as a deadline nears.
   let offset = 0;
   let bookClub = '';
@@ -113,8 +114,14 @@ export async function runDemo(out: Writable): Promise<number> {
     if (engine !== undefined) print(`(bot log: ${engine.replace(/^INFO /, '')})`);
     print(format([...(await encryptedExchange('!help')), ...(await encryptedExchange('!whatdoyouhave'))]));
     // The message count needs a walk over every event she sent: it is edited in when the walk ends.
-    const counted = await element.waitFor((ev) => ev.roomId === dm && ev.content['m.relates_to']?.rel_type === 'm.replace' && /message\(s\) you sent/.test(String(ev.content['m.new_content']?.body)), 'the message count');
-    const countLine = String(counted.content['m.new_content']['body']).split('\n').find((line) => line.includes('message(s) you sent'));
+    const counted = await element.waitFor(
+      (ev) =>
+        ev.roomId === dm && ev.content['m.relates_to']?.rel_type === 'm.replace' && /message\(s\) you sent/.test(String(ev.content['m.new_content']?.body)),
+      'the message count',
+    );
+    const countLine = String(counted.content['m.new_content']['body'])
+      .split('\n')
+      .find((line) => line.includes('message(s) you sent'));
     print(`(a moment later the bot edits its answer, 🔒, with the message count: ${countLine?.replace(/^- /, '')})`);
     const ciphertextOnly = hs.model.events(dm).every((ev) => ev.sender !== world.privacybot.userId || ev.type !== 'm.room.message');
     print(ciphertextOnly ? '(the homeserver stored only m.room.encrypted events from the bot in this chat)' : '');
@@ -151,8 +158,15 @@ export async function runDemo(out: Writable): Promise<number> {
     print(format(objection));
     print('In the privacy contact room:');
     print(format(botSays(world.contactRoomId, contactMark)));
-    print(format(await exchange(world.admin.userId, world.contactRoomId, `!reply ${id} We use them for nothing else. Is there anything specific you are worried about?`)));
-    const relayed = await element.waitFor((ev) => ev.roomId === dm && ev.sender === world.privacybot.userId && String(ev.content['body']).startsWith('The privacy contact answers'), 'the relayed answer');
+    print(
+      format(
+        await exchange(world.admin.userId, world.contactRoomId, `!reply ${id} We use them for nothing else. Is there anything specific you are worried about?`),
+      ),
+    );
+    const relayed = await element.waitFor(
+      (ev) => ev.roomId === dm && ev.sender === world.privacybot.userId && String(ev.content['body']).startsWith('The privacy contact answers'),
+      'the relayed answer',
+    );
     print('In Alice’s direct chat:');
     print(format([{ who: 'bot:', text: `🔒 ${String(relayed.content['body'])}` }, ...(await encryptedExchange('!status'))]));
     print();
@@ -161,12 +175,18 @@ export async function runDemo(out: Writable): Promise<number> {
     const exportLines = await encryptedExchange('!export');
     const exportId = /R-[0-9A-Z]{4}/.exec(exportLines[1]!.text)?.[0] ?? '';
     print(format(exportLines));
-    const ready = await element.waitFor((ev) => ev.roomId === dm && String(ev.content['body']).startsWith(`Your export ${exportId} is ready`), 'the export', 60_000);
+    const ready = await element.waitFor(
+      (ev) => ev.roomId === dm && String(ev.content['body']).startsWith(`Your export ${exportId} is ready`),
+      'the export',
+      60_000,
+    );
     const file = element.seen.find((ev) => ev.roomId === dm && ev.content['msgtype'] === 'm.file')!;
-    print(format([
-      { who: 'bot:', text: `🔒 [file ${String(file.content['filename'])}] ${String(file.content['body'])}` },
-      { who: 'bot:', text: `🔒 ${String(ready.content['body'])}` },
-    ]));
+    print(
+      format([
+        { who: 'bot:', text: `🔒 [file ${String(file.content['filename'])}] ${String(file.content['body'])}` },
+        { who: 'bot:', text: `🔒 ${String(ready.content['body'])}` },
+      ]),
+    );
     const zip = await element.downloadAttachment(file.content['file'] as EncryptedFile);
     const entries = await readZipBytes(zip);
     print(`(Alice's client downloaded and decrypted the file, ${zip.length} bytes; the server stored only ciphertext. Inside:`);
@@ -208,7 +228,9 @@ export async function runDemo(out: Writable): Promise<number> {
     print('In the admin room:');
     print(format(botSays(world.adminRoomId, reportMark).filter((l) => l.text.startsWith(`Erasure ${erasureId}`))));
     const bobsMessages = (hs.model.room(bookClub)?.events ?? []).filter((e) => e.sender === bob.userId && e.type === 'm.room.message');
-    print(`(On the server: Bob's account is ${hs.model.user(bob.userId)?.deactivated ? 'deactivated' : 'still active'}; of his ${bobsMessages.length} message(s) in the book club, ${bobsMessages.filter((e) => e.redactedBy).length} redacted.)`);
+    print(
+      `(On the server: Bob's account is ${hs.model.user(bob.userId)?.deactivated ? 'deactivated' : 'still active'}; of his ${bobsMessages.length} message(s) in the book club, ${bobsMessages.filter((e) => e.redactedBy).length} redacted.)`,
+    );
     print();
     print('That was the real bot over real HTTP against the bundled test homeserver.');
     print('To run it against your homeserver: set DSAR_BOT_ACCESS_TOKEN and edit bot.config.json (see README.md).');

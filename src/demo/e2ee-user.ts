@@ -11,6 +11,7 @@ import type { TestHomeserver } from '../test-homeserver/index.ts';
 const require = createRequire(import.meta.url);
 const wasm = require('@matrix-org/matrix-sdk-crypto-wasm') as typeof Wasm;
 
+// biome-ignore lint/suspicious/noExplicitAny: the server's raw answers, read the way a small client reads them (it is the demo's and the tests' person).
 type Json = Record<string, any>;
 
 /** A timeline event as this client saw it: decrypted when it was encrypted. */
@@ -131,7 +132,11 @@ export class E2eeUser {
       return;
     }
     try {
-      const decrypted = await this.#machine.decryptRoomEvent(JSON.stringify({ ...event, room_id: roomId }), new wasm.RoomId(roomId), new wasm.DecryptionSettings(wasm.TrustRequirement.Untrusted));
+      const decrypted = await this.#machine.decryptRoomEvent(
+        JSON.stringify({ ...event, room_id: roomId }),
+        new wasm.RoomId(roomId),
+        new wasm.DecryptionSettings(wasm.TrustRequirement.Untrusted),
+      );
       const clear = JSON.parse(decrypted.event) as Json;
       this.seen.push({ roomId, eventId: event['event_id'], sender: event['sender'], type: clear['type'], content: clear['content'], encrypted: true });
     } catch (error) {
@@ -193,7 +198,15 @@ export class E2eeUser {
   async downloadAttachment(file: EncryptedFile): Promise<Buffer> {
     const [server, mediaId] = file.url.slice('mxc://'.length).split('/');
     let response = await fetch(`${this.#url}/_matrix/client/v1/media/download/${server}/${mediaId}`, { headers: { Authorization: `Bearer ${this.#token}` } });
-    if (response.status === 404 && ((await response.clone().json().catch(() => null)) as Json | null)?.['errcode'] === 'M_UNRECOGNIZED') {
+    if (
+      response.status === 404 &&
+      (
+        (await response
+          .clone()
+          .json()
+          .catch(() => null)) as Json | null
+      )?.['errcode'] === 'M_UNRECOGNIZED'
+    ) {
       response = await fetch(`${this.#url}/_matrix/media/v3/download/${server}/${mediaId}`);
     }
     if (!response.ok) throw new Error(`download failed: ${response.status}`);

@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { BotConfig, Secrets } from '../config/load.ts';
-import { consoleLogger, type Logger } from '../log.ts';
 import type { JobHandler } from '../jobs/runner.ts';
-import { runBot, type Running } from '../run.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../test-homeserver/index.ts';
-import { configFor, rawConfigFor } from './config.ts';
+import { consoleLogger, type Logger } from '../log.ts';
+import { type Running, runBot } from '../run.ts';
+import { type Flavour, startTestHomeserver, type TestHomeserver } from '../test-homeserver/index.ts';
+import { configFor, type RawConfig, rawConfigFor } from './config.ts';
 import { waitUntil } from './wait.ts';
 
 export { configFor, rawConfigFor };
@@ -28,7 +28,14 @@ export const TEST_CRYPTO_PASSPHRASE = 'correct horse battery staple, for tests o
 
 /** The secrets of a bot in tests: its token is also the admin token. */
 export function testSecrets(botToken: string): Secrets {
-  return { botToken, adminToken: botToken, adminTokenIsSeparate: false, pseudonymKey: TEST_PSEUDONYM_KEY, smtpPassword: null, cryptoPassphrase: TEST_CRYPTO_PASSPHRASE };
+  return {
+    botToken,
+    adminToken: botToken,
+    adminTokenIsSeparate: false,
+    pseudonymKey: TEST_PSEUDONYM_KEY,
+    smtpPassword: null,
+    cryptoPassphrase: TEST_CRYPTO_PASSPHRASE,
+  };
 }
 
 /** A log that remembers its lines, so tests can check what was (not) logged. */
@@ -36,7 +43,12 @@ export function memoryLogger(options: { debug?: boolean } = {}): Logger & { line
   const lines: string[] = [];
   if (options.debug) {
     // The most verbose log, written exactly as production writes it (consoleLogger, with its redaction).
-    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => void (lines.push(String(chunk).replace(/^\S+ /, '').trimEnd()), done()) });
+    const stream = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        lines.push(String(chunk).replace(/^\S+ /, '').trimEnd());
+        done();
+      },
+    });
     return Object.assign(consoleLogger(stream, { debug: true }), { lines });
   }
   return {
@@ -70,7 +82,12 @@ export type World = {
   /** Waits until a message of the bot, edited in place, reads as `pattern` says. */
   waitForText(roomId: string, eventId: string, pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Sends a command and waits for the bot's threaded reply. */
-  ask(sender: string, roomId: string, body: string, timeoutMs?: number): Promise<{ eventId: string; body: string; html: string; content: Record<string, unknown> }>;
+  ask(
+    sender: string,
+    roomId: string,
+    body: string,
+    timeoutMs?: number,
+  ): Promise<{ eventId: string; body: string; html: string; content: Record<string, unknown> }>;
   /** Creates a direct chat between `userId` and the bot (end-to-end encrypted if asked), and waits until the bot has joined. */
   openDirectChat(userId: string, options?: { encrypted?: boolean }): Promise<string>;
   /** Waits until the bot is joined to a room. */
@@ -80,10 +97,19 @@ export type World = {
   close(): Promise<void>;
 };
 
+/** What the people's clients read of an event's content: its body, membership, relation and replacement. */
+type Seen = {
+  body?: unknown;
+  membership?: unknown;
+  'm.relates_to'?: { rel_type?: string; event_id?: string; 'm.in_reply_to'?: { event_id?: string } };
+  'm.new_content'?: { body?: unknown };
+};
+const seen = (content: unknown): Seen => (content ?? {}) as Seen;
+
 export type WorldOptions = {
   flavour?: Flavour;
   version?: string;
-  configure?: (raw: Record<string, any>) => void;
+  configure?: (raw: RawConfig) => void;
   /** Extra account details for Alice (devices with IPs, creation time...). */
   alice?: Record<string, unknown>;
   /** Runs after the standard people exist and before the bot starts. */
@@ -134,20 +160,29 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const say = (sender: string, roomId: string, body: string) => m.sendMessage(roomId, sender, body);
   const replyTo = async (eventId: string, timeoutMs = 10_000) => {
     const reply = await m.waitForEvent(
-      (ev) => ev.sender === privacybot.userId && (ev.content as any)?.['m.relates_to']?.['m.in_reply_to']?.event_id === eventId,
+      (ev) => ev.sender === privacybot.userId && seen(ev.content)['m.relates_to']?.['m.in_reply_to']?.event_id === eventId,
       timeoutMs,
     );
     const content = reply.content as Record<string, unknown>;
     return { eventId: reply.event_id, body: String(content['body']), html: String(content['formatted_body']), roomId: reply.room_id, content };
   };
   const currentText = (roomId: string, eventId: string): string => {
-    const edits = m.events(roomId).filter((ev) => ev.sender === privacybot.userId && (ev.content as any)['m.relates_to']?.rel_type === 'm.replace' && (ev.content as any)['m.relates_to'].event_id === eventId);
+    const edits = m
+      .events(roomId)
+      .filter(
+        (ev) =>
+          ev.sender === privacybot.userId &&
+          seen(ev.content)['m.relates_to']?.rel_type === 'm.replace' &&
+          seen(ev.content)['m.relates_to']?.event_id === eventId,
+      );
     const latest = edits.at(-1);
-    if (latest !== undefined) return String((latest.content as any)['m.new_content']?.body);
-    return String((m.findEvent(roomId, eventId)?.content as any)?.body);
+    if (latest !== undefined) return String(seen(latest.content)['m.new_content']?.body);
+    return String(seen(m.findEvent(roomId, eventId)?.content).body);
   };
   const botJoined = async (roomId: string) => {
-    await m.waitForEvent((ev) => ev.room_id === roomId && ev.type === 'm.room.member' && ev.state_key === privacybot.userId && (ev.content as any)?.membership === 'join');
+    await m.waitForEvent(
+      (ev) => ev.room_id === roomId && ev.type === 'm.room.member' && ev.state_key === privacybot.userId && seen(ev.content).membership === 'join',
+    );
   };
 
   const world: World = {
@@ -167,7 +202,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     say,
     replyTo,
     repliesTo: (roomId, eventId) =>
-      m.events(roomId).filter((ev) => ev.sender === privacybot.userId && (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id === eventId),
+      m.events(roomId).filter((ev) => ev.sender === privacybot.userId && seen(ev.content)['m.relates_to']?.['m.in_reply_to']?.event_id === eventId),
     currentText: (roomId, eventId) => currentText(roomId, eventId),
     waitForText: async (roomId, eventId, pattern, timeoutMs = 15_000) => {
       await waitUntil(() => pattern.test(currentText(roomId, eventId)), `message ${eventId} to read ${pattern}`, timeoutMs);
@@ -218,6 +253,7 @@ export function logLeaks(lines: readonly string[], hs: TestHomeserver): string[]
       if (event.type === 'm.room.message' && event.sender !== BOT_ID && typeof body === 'string' && body.length >= 16) check('message text', body);
     }
   }
-  for (const media of m.media.values()) if (media.bytes.length >= 16 && !media.bytes.every((b) => b === media.bytes[0])) check('upload contents', media.bytes.subarray(0, 64).toString('latin1'));
+  for (const media of m.media.values())
+    if (media.bytes.length >= 16 && !media.bytes.every((b) => b === media.bytes[0])) check('upload contents', media.bytes.subarray(0, 64).toString('latin1'));
   return found;
 }

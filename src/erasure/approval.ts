@@ -3,10 +3,7 @@
 // request (`!erase`, for a request received by email or post) counts as the first.
 export type ApprovalState = { enteredBy: string | null; approvals: readonly string[] };
 
-export type ApprovalOutcome =
-  | { kind: 'approved'; approvals: string[] }
-  | { kind: 'needs-another'; approvals: string[] }
-  | { kind: 'already-counted' };
+export type ApprovalOutcome = { kind: 'approved'; approvals: string[] } | { kind: 'needs-another'; approvals: string[] } | { kind: 'already-counted' };
 
 export function addApproval(state: ApprovalState, admin: string, fourEyes: boolean): ApprovalOutcome {
   const counted = new Set([...(fourEyes && state.enteredBy !== null ? [state.enteredBy] : []), ...state.approvals]);

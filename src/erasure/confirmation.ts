@@ -14,11 +14,7 @@ export function newConfirmation(requestId: string, now: number, random: (max: nu
   return { code, confirmation: { codeHash: hash(requestId, code), expiresAt: now + CODE_TTL_MS, attemptsLeft: CODE_ATTEMPTS } };
 }
 
-export type CodeCheck =
-  | { kind: 'confirmed' }
-  | { kind: 'wrong'; confirmation: Confirmation }
-  | { kind: 'exhausted' }
-  | { kind: 'expired' };
+export type CodeCheck = { kind: 'confirmed' } | { kind: 'wrong'; confirmation: Confirmation } | { kind: 'exhausted' } | { kind: 'expired' };
 
 export function checkCode(confirmation: Confirmation, requestId: string, attempt: string, now: number): CodeCheck {
   if (now > confirmation.expiresAt) return { kind: 'expired' };

@@ -4,13 +4,13 @@
 import type { BotConfig } from '../config/load.ts';
 import type { JobRunner } from '../jobs/runner.ts';
 import type { Notifier } from '../notify/notifier.ts';
-import type { RequestService } from '../requests/requests.ts';
+import type { Block } from '../render/document.ts';
 import { BOT, isClosed, REQUESTER, type Request } from '../requests/request.ts';
+import type { RequestService } from '../requests/requests.ts';
 import { addApproval } from './approval.ts';
 import { checkCode, newConfirmation } from './confirmation.ts';
 import { approvalRequest, approvedNotice, deniedNotice } from './messages.ts';
 import type { ErasureSummary } from './summary.ts';
-import type { Block } from '../render/document.ts';
 
 export type Begun = { kind: 'code'; request: Request; code: string } | { kind: 'open'; request: Request };
 
@@ -108,7 +108,8 @@ export class ErasureDesk {
     if (request.state !== 'awaiting_approval' && !isClosed(request.state) && coolingOffUntil !== undefined && request.detail.approvals?.includes(admin)) {
       return { kind: 'approved', request, startsAt: coolingOffUntil };
     }
-    if (request.state !== 'awaiting_approval') return { kind: 'refused', problem: `request ${id} is not waiting for approval (it is ${request.state.replace(/_/g, ' ')})` };
+    if (request.state !== 'awaiting_approval')
+      return { kind: 'refused', problem: `request ${id} is not waiting for approval (it is ${request.state.replace(/_/g, ' ')})` };
     const outcome = addApproval({ enteredBy: request.enteredBy, approvals: request.detail.approvals ?? [] }, admin, config.erasure.fourEyes);
     if (outcome.kind === 'already-counted') return outcome;
     requests.updateDetail(id, (detail) => ({ ...detail, approvals: outcome.approvals }), { actor: admin, action: 'approval' });
@@ -158,4 +159,3 @@ export class ErasureDesk {
     if (eventId !== null) requests.updateDetail(request.id, (detail) => ({ ...detail, approvalEvent: eventId }));
   }
 }
-

@@ -13,7 +13,13 @@ export type ForgetHook = (person: { userId: string; requests: readonly Request[]
 
 export type Forgetter = (userId: string, erasureRequestId: string) => Promise<void>;
 
-export function personForgetter(options: { db: Db; requests: RequestService; pseudonymise: Pseudonymise; hooks: readonly ForgetHook[]; now: () => number }): Forgetter {
+export function personForgetter(options: {
+  db: Db;
+  requests: RequestService;
+  pseudonymise: Pseudonymise;
+  hooks: readonly ForgetHook[];
+  now: () => number;
+}): Forgetter {
   const { db, requests, pseudonymise, hooks, now } = options;
   return async (userId, erasureRequestId) => {
     const theirs = requests.store.forUser(userId);

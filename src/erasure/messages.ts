@@ -1,9 +1,9 @@
 // What the bot says about erasures, to the requester and to the admins. Pure.
 import type { BotConfig } from '../config/load.ts';
 import { formatBytes } from '../inventory/facts.ts';
+import { type Block, bold, code, type Document, type Inline, link, list, paragraph } from '../render/document.ts';
 import { day, minute } from '../requests/messages.ts';
 import type { Request } from '../requests/request.ts';
-import { bold, code, link, list, paragraph, type Block, type Document, type Inline } from '../render/document.ts';
 import { CODE_ATTEMPTS, CODE_TTL_MS } from './confirmation.ts';
 import type { ErasureSummary } from './summary.ts';
 
@@ -38,7 +38,9 @@ export function deletionExplained(request: Request, code_: string, summary: Eras
         ' names those servers, room by room, and the privacy contact tells them of the erasure.',
       ],
       [`The server keeps redacted originals for a while before purging them: ${limits.redactedOriginalsKept}.`],
-      ['Your public cross-signing keys, if your app set them up: the server keeps serving them after deactivation and offers no way to delete them. They are public keys, not content.'],
+      [
+        'Your public cross-signing keys, if your app set them up: the server keeps serving them after deactivation and offers no way to delete them. They are public keys, not content.',
+      ],
       ['A record that this request existed and was honoured (its kind, dates and outcome; who approved it), with your name replaced by a pseudonym.'],
     ]),
     paragraph('Want a copy of your data first? Send ', code('!export'), ' before you confirm.'),
@@ -107,12 +109,21 @@ export const approvedNotice = (request: Request, startsAt: number): Document => 
 
 export const deniedNotice = (request: Request, config: BotConfig): Document => [
   paragraph('Your erasure request ', code(request.id), ` was denied. The reason: ${request.decisionReason ?? 'none was given'}.`),
-  paragraph('If you disagree, write to the privacy contact, ', ...contact(config), `, or complain to ${config.policy.supervisoryAuthority.name}: ${config.policy.supervisoryAuthority.howToComplain}`),
+  paragraph(
+    'If you disagree, write to the privacy contact, ',
+    ...contact(config),
+    `, or complain to ${config.policy.supervisoryAuthority.name}: ${config.policy.supervisoryAuthority.howToComplain}`,
+  ),
 ];
 
 /** The last message the requester gets: after this, their devices are logged out. */
 export const startingNotice = (request: Request, config: BotConfig): Document => [
-  paragraph(bold('Your account is being erased now'), ' (request ', code(request.id), '). This is the last message you will receive here: your devices will be logged out.'),
+  paragraph(
+    bold('Your account is being erased now'),
+    ' (request ',
+    code(request.id),
+    '). This is the last message you will receive here: your devices will be logged out.',
+  ),
   paragraph('Without an account, you can still reach the privacy contact by email: ', ...contact(config), `. Mention request ${request.id}.`),
 ];
 
@@ -120,5 +131,14 @@ export const startingNotice = (request: Request, config: BotConfig): Document =>
 export const REACTION_DENIAL_REASON = 'an administrator decided against it; the privacy contact will write to you with the reason';
 
 export const reactionDenialFollowUp = (request: Request): Document => [
-  paragraph(bold(`Erasure ${request.id} was denied by a reaction`), ' (by ', code(request.decidedBy ?? 'an admin'), '), without a written reason. The requester ', code(request.userId), ' was told you will send them the reason: please do, with ', code(`!reply ${request.id} <reason>`), '.'),
+  paragraph(
+    bold(`Erasure ${request.id} was denied by a reaction`),
+    ' (by ',
+    code(request.decidedBy ?? 'an admin'),
+    '), without a written reason. The requester ',
+    code(request.userId),
+    ' was told you will send them the reason: please do, with ',
+    code(`!reply ${request.id} <reason>`),
+    '.',
+  ),
 ];

@@ -8,12 +8,12 @@ import type { ErasureOperations, Homeserver, PlannedRoom, ReadBack, RedactionRes
 import { JobFailure } from '../jobs/job.ts';
 import type { JobContext, JobHandler } from '../jobs/runner.ts';
 import type { Notifier } from '../notify/notifier.ts';
+import { code, type Document, paragraph } from '../render/document.ts';
 import type { Request } from '../requests/request.ts';
-import { code, paragraph, type Document } from '../render/document.ts';
 import { startingNotice } from './messages.ts';
 import { planSteps, recipientServers, type StepName } from './plan.ts';
 import { erasureReport, stepName } from './report.ts';
-import { ErasureSteps, type StepRecord, type StepResult } from './steps-store.ts';
+import type { ErasureSteps, StepRecord, StepResult } from './steps-store.ts';
 import { failedChecks, onlyWhatCannotBeReached } from './verification.ts';
 
 export { planSteps } from './plan.ts';
@@ -71,7 +71,13 @@ export function erasureHandler(deps: ErasureDeps): JobHandler {
     run: (ctx) => runErasure(deps, ctx, sleep),
     failedForGood: async (request, description) => {
       const records = deps.steps.all(request.id);
-      const document = erasureReport(request, planSteps(deps.homeserver.capabilities), records, { kind: 'incomplete', problems: [description, ...notRedacted(records)] }, deps.now());
+      const document = erasureReport(
+        request,
+        planSteps(deps.homeserver.capabilities),
+        records,
+        { kind: 'incomplete', problems: [description, ...notRedacted(records)] },
+        deps.now(),
+      );
       await deps.notifier.toAdmins(document, `erasure-failed:${request.id}`);
     },
   };
@@ -105,7 +111,9 @@ async function runErasure(deps: ErasureDeps, ctx: JobContext, sleep: (ms: number
 
   const run: Record<StepName, () => Promise<StepResult>> = {
     memberships: async () => {
-      const found = await ops.allRooms(userId, (checked, total) => ctx.progress({ phase: 'memberships', counts: { roomsChecked: checked, roomsToCheck: total } }));
+      const found = await ops.allRooms(userId, (checked, total) =>
+        ctx.progress({ phase: 'memberships', counts: { roomsChecked: checked, roomsToCheck: total } }),
+      );
       const roomIds = found.rooms.map((m) => m.roomId);
       save({ rooms: roomIds });
       const planned = await ops.planRooms(userId, roomIds);
@@ -119,7 +127,13 @@ async function runErasure(deps: ErasureDeps, ctx: JobContext, sleep: (ms: number
         visible: kinds('visible'),
         cannot: kinds('cannot'),
         ...(found.unchecked.length > 0 ? { notChecked: describeRooms(found.unchecked) } : {}),
-        ...(recipientServers(planned).length > 0 ? { recipients: recipientServers(planned).map(({ server, rooms }) => `${server} (${rooms})`).join(', ') } : {}),
+        ...(recipientServers(planned).length > 0
+          ? {
+              recipients: recipientServers(planned)
+                .map(({ server, rooms }) => `${server} (${rooms})`)
+                .join(', '),
+            }
+          : {}),
       };
     },
     profile: async () => ({ cleared: (await ops.clearProfile(userId)) === 'cleared' }),
@@ -259,7 +273,9 @@ function redactionResult(result: RedactionResult): StepResult {
     serverTaskFailures: result.serverTaskFailures,
     oneByOne: result.redactedOneByOne,
     roomsNotRedacted: result.roomsNotRedacted.length,
-    ...(result.roomsNotRedacted.length > 0 ? { notRedacted: describeRooms(result.roomsNotRedacted), notRedactedRooms: result.roomsNotRedacted.map((r) => r.roomId).join(' ') } : {}),
+    ...(result.roomsNotRedacted.length > 0
+      ? { notRedacted: describeRooms(result.roomsNotRedacted), notRedactedRooms: result.roomsNotRedacted.map((r) => r.roomId).join(' ') }
+      : {}),
   };
 }
 
@@ -268,13 +284,20 @@ const describeRooms = (rooms: readonly { roomId: string; reason: string }[]): st
 
 /** The rooms the redaction passes recorded as not redactable here (the later pass has the last word). */
 function roomsNotRedacted(records: readonly StepRecord[]): Set<string> {
-  const last = records.map((r) => r.result?.['notRedactedRooms']).filter((rooms): rooms is string => typeof rooms === 'string').at(-1);
+  const last = records
+    .map((r) => r.result?.['notRedactedRooms'])
+    .filter((rooms): rooms is string => typeof rooms === 'string')
+    .at(-1);
   return new Set(last === undefined || last === '' ? [] : last.split(' '));
 }
 
 /** What the steps recorded as impossible (rooms not redacted, not deleted, not checked), for the report of an erasure that stopped. */
 function notRedacted(records: readonly StepRecord[]): string[] {
-  const last = (key: string) => records.map((r) => r.result?.[key]).filter((rooms): rooms is string => typeof rooms === 'string').at(-1);
+  const last = (key: string) =>
+    records
+      .map((r) => r.result?.[key])
+      .filter((rooms): rooms is string => typeof rooms === 'string')
+      .at(-1);
   const redaction = last('notRedacted');
   const purge = last('notPurged');
   const unchecked = last('notChecked');

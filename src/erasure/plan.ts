@@ -3,7 +3,7 @@
 // message show them before anything runs, and the job runs exactly these steps.
 import type { Capabilities, PlannedRoom, RoomRoute } from '../homeserver/homeserver.ts';
 import { groupRoomPlans } from '../homeserver/room-routes.ts';
-import { bold, code, list, paragraph, type Block, type Inline } from '../render/document.ts';
+import { type Block, bold, code, type Inline, list, paragraph } from '../render/document.ts';
 
 export const STEP_NAMES = [
   'memberships',
@@ -60,7 +60,9 @@ export function erasurePlan(capabilities: Capabilities, facts: PlanFacts): Plann
       what: `Record every room the user is or was in (${rooms}): ${[
         'joined rooms from the admin API',
         ...(f.memberships ? ['GET /_synapse/admin/v1/users/{user}/memberships'] : []),
-        ...(f.loginAs && (!f.memberships || !f.membershipsListsRoomsNobodyHereIsIn) ? ['rooms left through a short-lived login as the user (sync with include_leave)'] : []),
+        ...(f.loginAs && (!f.memberships || !f.membershipsListsRoomsNobodyHereIsIn)
+          ? ['rooms left through a short-lived login as the user (sync with include_leave)']
+          : []),
         `and every other room of the server that no list names, asked whether the user ever wrote there (GET /_synapse/admin/v1/rooms, then ${f.roomMessagesAdmin ? 'an admin /messages with a senders filter' : 'its state'}): rooms they forgot, and rooms nobody here is in any more`,
       ].join(', ')}. Then decide how each room is reached (see the rooms below), and note the other servers in each.`,
       visible: null,
@@ -93,7 +95,8 @@ export function erasurePlan(capabilities: Capabilities, facts: PlanFacts): Plann
     what: f.redactUser
       ? `Redact every message, file, reaction and profile change the user sent, rooms left included: first the server’s own task, once (POST /_synapse/admin/v1/user/{user}/redact with the rooms it can reach listed explicitly, recorded before it is asked for and followed with redact_status; a restart looks it up in /_synapse/admin/v1/scheduled_tasks rather than asking twice)${f.redactionTaskReachesLeftRooms ? ', which redacts as the user even in rooms they left' : ''}; then ${oneByOne}${leftRooms}.${limits}`
       : `Redact every message, file, reaction and profile change the user sent, rooms left included: this server has no redaction task, so ${oneByOne}${leftRooms}.${limits}`,
-    visible: 'Room members see the user’s messages replaced by “message deleted”; in the rooms marked below as visible, they also see the bot or the user join and leave.',
+    visible:
+      'Room members see the user’s messages replaced by “message deleted”; in the rooms marked below as visible, they also see the bot or the user join and leave.',
   });
   steps.push(
     {
@@ -101,7 +104,11 @@ export function erasurePlan(capabilities: Capabilities, facts: PlanFacts): Plann
       what: 'Delete every file the user uploaded, repeating DELETE /_synapse/admin/v1/users/{user}/media until none is left.',
       visible: 'Images and files the user shared stop loading for everyone.',
     },
-    { step: 'threepids', what: 'Remove the user’s email addresses and phone numbers (PUT /_synapse/admin/v2/users/{user} with an empty threepids list).', visible: null },
+    {
+      step: 'threepids',
+      what: 'Remove the user’s email addresses and phone numbers (PUT /_synapse/admin/v2/users/{user} with an empty threepids list).',
+      visible: null,
+    },
     {
       step: 'traces',
       what: `Through a short login as the user, remove what deactivation would leave: their room tags, ${f.accountDataDelete && !f.deactivationRemovesAccountData ? 'their account data, global and per room (DELETE, MSC3391), ' : ''}their pushers, their key backups, and profile fields besides the name and avatar (such as a time zone).${f.deactivationRemovesAccountData ? ' Their account data goes with the deactivation.' : ''}`,
@@ -138,12 +145,20 @@ export function erasurePlan(capabilities: Capabilities, facts: PlanFacts): Plann
     visible: null,
   });
   if (f.erasedMarkerPrunesAdminReads) {
-    steps.push({ step: 'erase-marker', what: 'Set the erased marker (POST /_synapse/admin/v1/deactivate/{user}, "erase": true) and read it back.', visible: null });
+    steps.push({
+      step: 'erase-marker',
+      what: 'Set the erased marker (POST /_synapse/admin/v1/deactivate/{user}, "erase": true) and read it back.',
+      visible: null,
+    });
   }
   if (f.adminRoomCommands) {
     steps.push({ step: 'admin-room', what: 'Redact the bot’s own commands in #admins that name the user, and the server’s answers to them.', visible: null });
   }
-  steps.push({ step: 'forget', what: 'The bot forgets the user: the request keeps kind, dates, outcome and approver, with the user replaced by a pseudonym; export files are deleted.', visible: null });
+  steps.push({
+    step: 'forget',
+    what: 'The bot forgets the user: the request keeps kind, dates, outcome and approver, with the user replaced by a pseudonym; export files are deleted.',
+    visible: null,
+  });
   return steps;
 }
 
@@ -155,7 +170,11 @@ export function describeRoute(route: RoomRoute): string {
     case 'purge':
       return 'nobody on this server is in it any more: deleted here with everything in it';
     case 'quiet':
-      return route.by === 'person' ? 'redacted as the user, who is still a member' : route.by === 'server-task' ? 'redacted by the server’s own task, as the user' : 'redacted by the bot, which has the power there';
+      return route.by === 'person'
+        ? 'redacted as the user, who is still a member'
+        : route.by === 'server-task'
+          ? 'redacted by the server’s own task, as the user'
+          : 'redacted by the bot, which has the power there';
     case 'visible':
       return route.how.by === 'bot-made-admin'
         ? `redacted visibly: ${route.how.granter} (the room’s most powerful member here) makes the bot an admin, the bot joins, redacts and leaves`
@@ -171,12 +190,27 @@ export function roomPlanBlocks(plans: readonly PlannedRoom[]): Block[] {
   const lines: Inline[][] = [];
   for (const roomId of groups.purged) lines.push([code(roomId), ': ', describeRoute({ kind: 'purge' })]);
   for (const { roomId, route } of groups.visible) lines.push([code(roomId), ': ', describeRoute(route)]);
-  for (const { roomId, reason, partly } of groups.cannot) lines.push([code(roomId), ': ', bold(partly ? 'partly cannot be redacted here: ' : 'cannot be redacted here: '), partly ? `the user’s messages are redacted by the server’s task, but their reactions, stickers and profile changes there cannot be: ${reason}` : reason]);
+  for (const { roomId, reason, partly } of groups.cannot)
+    lines.push([
+      code(roomId),
+      ': ',
+      bold(partly ? 'partly cannot be redacted here: ' : 'cannot be redacted here: '),
+      partly ? `the user’s messages are redacted by the server’s task, but their reactions, stickers and profile changes there cannot be: ${reason}` : reason,
+    ]);
   const servers = recipientServers(plans);
   return [
     paragraph(bold('Rooms: '), `${plans.length} in all; ${groups.quiet.length} redacted without anyone joining.`, lines.length === 0 ? '' : ' The others:'),
     ...(lines.length > 0 ? [list(lines)] : []),
-    ...(servers.length > 0 ? [paragraph(bold('Other servers in these rooms'), ' (they received what the user sent there, and keep their copies of what is deleted here rather than redacted): ', servers.map(({ server, rooms }) => `${server} (${rooms} room(s))`).join(', '), '.')] : []),
+    ...(servers.length > 0
+      ? [
+          paragraph(
+            bold('Other servers in these rooms'),
+            ' (they received what the user sent there, and keep their copies of what is deleted here rather than redacted): ',
+            servers.map(({ server, rooms }) => `${server} (${rooms} room(s))`).join(', '),
+            '.',
+          ),
+        ]
+      : []),
   ];
 }
 

@@ -2,7 +2,7 @@
 // duration. The word "verified" appears only when every read-back check passed; an erasure
 // that stopped says what was and was not done. Pure.
 import type { PlannedRoom } from '../homeserver/homeserver.ts';
-import { bold, code, list, paragraph, type Block, type Document, type Inline } from '../render/document.ts';
+import { type Block, bold, code, type Document, type Inline, list, paragraph } from '../render/document.ts';
 import type { Request } from '../requests/request.ts';
 import { recipientServers, type StepName } from './plan.ts';
 import type { StepRecord, StepResult } from './steps-store.ts';
@@ -23,7 +23,11 @@ function done(step: StepName, r: StepResult): string {
       return r['cleared'] === true ? 'Display name and avatar cleared' : 'Display name and avatar: none was set';
     case 'redact': {
       const parts = [
-        ...(r['serverTask'] === true ? [`the server’s own task ran, once, over the rooms it can reach (${count(r, 'serverTaskFailures')} event(s) it could not redact were taken over by the bot)`] : []),
+        ...(r['serverTask'] === true
+          ? [
+              `the server’s own task ran, once, over the rooms it can reach (${count(r, 'serverTaskFailures')} event(s) it could not redact were taken over by the bot)`,
+            ]
+          : []),
         `${count(r, 'oneByOne')} event(s) redacted one by one`,
       ];
       return `Events redacted: ${parts.join('; ')}`;
@@ -35,7 +39,9 @@ function done(step: StepName, r: StepResult): string {
     case 'traces':
       return `Removed through a login as the user: ${count(r, 'tags')} room tag(s), ${count(r, 'accountData')} kind(s) of account data, ${count(r, 'pushers')} pusher(s), ${count(r, 'keyBackups')} key backup(s), ${count(r, 'profileFields')} profile field(s)`;
     case 'announce':
-      return r['told'] === true ? 'The user was told that the erasure was starting' : 'The user could not be told in a direct chat (none, or it could not be reached)';
+      return r['told'] === true
+        ? 'The user was told that the erasure was starting'
+        : 'The user could not be told in a direct chat (none, or it could not be reached)';
     case 'deactivate':
       return r['already'] === true ? 'Account deactivated with erase (it already was)' : 'Account deactivated with erase';
     case 'sweep':
@@ -81,7 +87,12 @@ function stepLine(step: StepName, record: StepRecord | undefined): Inline[] {
     const rooms = record.result?.[key];
     return typeof rooms === 'string' && rooms !== '' ? ['. ', bold(label), rooms] : [];
   };
-  return [done(step, record.result ?? {}), ...named('notRedacted', 'Not redacted: '), ...named('notPurged', 'Not deleted: '), ...named('notChecked', 'Not checked: ')];
+  return [
+    done(step, record.result ?? {}),
+    ...named('notRedacted', 'Not redacted: '),
+    ...named('notPurged', 'Not deleted: '),
+    ...named('notChecked', 'Not checked: '),
+  ];
 }
 
 export type ErasureOutcome = { kind: 'verified'; plans: readonly PlannedRoom[] } | { kind: 'incomplete'; problems: string[] };
@@ -96,7 +107,13 @@ function recipientsBlock(plans: readonly PlannedRoom[]): Block[] {
   const unknown = plans.filter((p) => p.servers === null).length;
   const purgedShared = plans.filter((p) => p.route.kind === 'purge' && (p.servers?.length ?? 0) > 0).length;
   const unknownNote = unknown > 0 ? ` For ${unknown} room(s) this server could not tell.` : '';
-  if (servers.length === 0) return [paragraph(bold('Other servers that received the user’s messages (GDPR Art. 19): '), `none: the user’s rooms had no members on other servers.${unknownNote}`)];
+  if (servers.length === 0)
+    return [
+      paragraph(
+        bold('Other servers that received the user’s messages (GDPR Art. 19): '),
+        `none: the user’s rooms had no members on other servers.${unknownNote}`,
+      ),
+    ];
   return [
     paragraph(
       bold('Other servers that received the user’s messages (GDPR Art. 19): '),
@@ -112,14 +129,21 @@ function recipientsBlock(plans: readonly PlannedRoom[]): Block[] {
 /** The other servers as the first step recorded them, for a report of an erasure that stopped. */
 function recordedRecipients(records: readonly StepRecord[]): Block[] {
   const recipients = records.find((r) => r.step === 'memberships')?.result?.['recipients'];
-  return typeof recipients === 'string' ? [paragraph(bold('Other servers that received the user’s messages (GDPR Art. 19), with their rooms: '), recipients, '.')] : [];
+  return typeof recipients === 'string'
+    ? [paragraph(bold('Other servers that received the user’s messages (GDPR Art. 19), with their rooms: '), recipients, '.')]
+    : [];
 }
 
 /** Kept by the server with no way to delete them, said so rather than passed over. */
 function keptBlock(records: readonly StepRecord[]): Block[] {
   const verify = records.find((r) => r.step === 'verify');
   return verify?.result?.['crossSigningKept'] === true
-    ? [paragraph(bold('Kept by the server: '), 'the user’s public cross-signing keys, which it still serves to anyone who asks; no server offers a way to delete them (Synapse and Tuwunel alike). They are public keys, not content.')]
+    ? [
+        paragraph(
+          bold('Kept by the server: '),
+          'the user’s public cross-signing keys, which it still serves to anyone who asks; no server offers a way to delete them (Synapse and Tuwunel alike). They are public keys, not content.',
+        ),
+      ]
     : [];
 }
 

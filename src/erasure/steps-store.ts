@@ -14,7 +14,10 @@ const Row = z.object({
   startedAt: z.number(),
   finishedAt: z.number().nullable(),
   attempts: z.number().int(),
-  result: z.string().nullable().transform((text) => (text === null ? null : StepResult.parse(JSON.parse(text)))),
+  result: z
+    .string()
+    .nullable()
+    .transform((text) => (text === null ? null : StepResult.parse(JSON.parse(text)))),
 });
 export type StepRecord = z.infer<typeof Row>;
 
@@ -28,7 +31,13 @@ export class ErasureSteps {
   all(requestId: string): StepRecord[] {
     return z
       .array(Row)
-      .parse(this.#db.prepare('SELECT step, state, started_at AS startedAt, finished_at AS finishedAt, attempts, result FROM erasure_steps WHERE request_id = ? ORDER BY started_at, rowid').all(requestId));
+      .parse(
+        this.#db
+          .prepare(
+            'SELECT step, state, started_at AS startedAt, finished_at AS finishedAt, attempts, result FROM erasure_steps WHERE request_id = ? ORDER BY started_at, rowid',
+          )
+          .all(requestId),
+      );
   }
 
   get(requestId: string, step: StepName): StepRecord | null {
@@ -45,6 +54,8 @@ export class ErasureSteps {
   }
 
   done(requestId: string, step: StepName, now: number, result: StepResult): void {
-    this.#db.prepare("UPDATE erasure_steps SET state = 'done', finished_at = ?, result = ? WHERE request_id = ? AND step = ?").run(now, JSON.stringify(result), requestId, step);
+    this.#db
+      .prepare("UPDATE erasure_steps SET state = 'done', finished_at = ?, result = ? WHERE request_id = ? AND step = ?")
+      .run(now, JSON.stringify(result), requestId, step);
   }
 }

@@ -19,11 +19,15 @@ export function failedChecks(readBack: ReadBack, options: CheckOptions = {}): st
   if (readBack.profileLeft) failed.push('the profile still has a display name or avatar');
   if (readBack.readableEvents > 0) failed.push(`${readBack.readableEvents} event(s) of the user can still be read`);
   if (readBack.unprovenEvents > 0) {
-    failed.push(`${readBack.unprovenEvents} event(s) of the user were shown without content but not as redacted: the server may hide them from the bot only, while members still see them`);
+    failed.push(
+      `${readBack.unprovenEvents} event(s) of the user were shown without content but not as redacted: the server may hide them from the bot only, while members still see them`,
+    );
   }
   if (readBack.unreadableRooms > 0) failed.push(`${readBack.unreadableRooms} room(s) could not be read back to check for the user’s events`);
   if (readBack.roomsNotChecked.length > 0) {
-    failed.push(`${readBack.roomsNotChecked.length} room(s) of this server could not be checked for the user’s events (${readBack.roomsNotChecked.map((r) => `${r.roomId}: ${r.reason}`).join('; ')})`);
+    failed.push(
+      `${readBack.roomsNotChecked.length} room(s) of this server could not be checked for the user’s events (${readBack.roomsNotChecked.map((r) => `${r.roomId}: ${r.reason}`).join('; ')})`,
+    );
   }
   if (readBack.purgedRoomsLeft > 0) failed.push(`${readBack.purgedRoomsLeft} room(s) that were deleted are still on the server`);
   const { tags, accountData, pushers, keyBackups, profileFields } = readBack.traces;

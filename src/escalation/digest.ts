@@ -1,11 +1,11 @@
 // The daily digest for the admin room: open requests by days left. Pure; null when there
 // is nothing open, so that a quiet day stays quiet.
 import type { Head } from '../audit/chain.ts';
+import { bold, code, type Document, list, paragraph } from '../render/document.ts';
 import { daysLeft } from '../requests/deadlines.ts';
 import { KIND_LABELS } from '../requests/kinds.ts';
 import { describeState } from '../requests/lifecycle.ts';
 import type { Request } from '../requests/request.ts';
-import { bold, code, list, paragraph, type Document } from '../render/document.ts';
 
 export function dailyDigest(open: readonly Request[], now: number, auditHead: Head | null): Document | null {
   if (open.length === 0) return null;

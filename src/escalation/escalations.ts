@@ -1,15 +1,16 @@
 // Escalating a request to the privacy contact (room and mail) with a reminder in the admin
 // room, exactly once per request and trigger, however often the checks run.
+
+import type { Notifier } from '../notify/notifier.ts';
+import { bold, code, type Document, list, paragraph } from '../render/document.ts';
+import { render } from '../render/render.ts';
 import { daysLeft } from '../requests/deadlines.ts';
 import { KIND_LABELS } from '../requests/kinds.ts';
 import { describeState } from '../requests/lifecycle.ts';
-import type { RequestService } from '../requests/requests.ts';
 import { BOT, type Request } from '../requests/request.ts';
-import type { Notifier } from '../notify/notifier.ts';
-import { bold, code, list, paragraph, type Document } from '../render/document.ts';
-import { render } from '../render/render.ts';
+import type { RequestService } from '../requests/requests.ts';
 import type { Db } from '../store/database.ts';
-import { dueEscalations, triggerText, type EscalationRules, type Trigger } from './triggers.ts';
+import { dueEscalations, type EscalationRules, type Trigger, triggerText } from './triggers.ts';
 
 export type EscalationOptions = { db: Db; requests: RequestService; notifier: Notifier; rules: EscalationRules; now: () => number };
 
@@ -42,20 +43,33 @@ export class Escalations {
   /** Escalates one request for one trigger, unless that was done before. */
   async escalate(request: Request, trigger: Trigger): Promise<boolean> {
     const now = this.#now();
-    const claimed = this.#db.prepare('INSERT OR IGNORE INTO escalations (request_id, trigger, at) VALUES (?, ?, ?)').run(request.id, trigger, now).changes === 1;
+    const claimed =
+      this.#db.prepare('INSERT OR IGNORE INTO escalations (request_id, trigger, at) VALUES (?, ?, ?)').run(request.id, trigger, now).changes === 1;
     if (!claimed) return false;
     this.#requests.record(request.id, BOT, 'escalated', { trigger });
     const key = `escalation:${request.id}:${trigger}`;
     const why = triggerText(trigger, request, now);
     const document = contactDocument(request, why, now);
     await this.#notifier.toPrivacyContact(document, key, { subject: `Privacy request ${request.id} ${why}`, body: render(document).text });
-    await this.#notifier.toAdmins([paragraph(bold('Reminder: '), `request ${request.id} (${KIND_LABELS[request.kind]}) ${why}. The privacy contact was told. `, code(`!request ${request.id}`), ' shows its timeline.')], `${key}:admins`);
+    await this.#notifier.toAdmins(
+      [
+        paragraph(
+          bold('Reminder: '),
+          `request ${request.id} (${KIND_LABELS[request.kind]}) ${why}. The privacy contact was told. `,
+          code(`!request ${request.id}`),
+          ' shows its timeline.',
+        ),
+      ],
+      `${key}:admins`,
+    );
     return true;
   }
 
   #failedNotEscalated(): Request[] {
     const ids = this.#db
-      .prepare("SELECT id FROM requests r WHERE state = 'failed' AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.request_id = r.id AND e.trigger = 'failed')")
+      .prepare(
+        "SELECT id FROM requests r WHERE state = 'failed' AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.request_id = r.id AND e.trigger = 'failed')",
+      )
       .all() as { id: string }[];
     return ids.flatMap(({ id }) => this.#requests.get(id) ?? []);
   }
@@ -68,7 +82,9 @@ function contactDocument(request: Request, why: string, now: number): Document {
       [`Kind: ${KIND_LABELS[request.kind]}`],
       ['Requester: ', code(request.userId)],
       [`State: ${describeState(request.state)}`],
-      [`Received: ${new Date(request.receivedAt).toISOString().slice(0, 10)}; due ${new Date(request.dueAt).toISOString().slice(0, 10)} (${daysLeft(request.dueAt, now)} day(s) left)`],
+      [
+        `Received: ${new Date(request.receivedAt).toISOString().slice(0, 10)}; due ${new Date(request.dueAt).toISOString().slice(0, 10)} (${daysLeft(request.dueAt, now)} day(s) left)`,
+      ],
     ]),
     paragraph('Answer the requester with ', code(`!reply ${request.id} <text>`), ' in this room; ', code(`!close ${request.id} [note]`), ' closes it.'),
   ];

@@ -1,7 +1,7 @@
 // When a request needs a human's attention. Pure: open (and failed) requests and the
 // clock in, the escalations that are due out. Each fires once per request and trigger:
 // escalations.ts remembers which have.
-import { daysLeft, DAY } from '../requests/deadlines.ts';
+import { DAY, daysLeft } from '../requests/deadlines.ts';
 import { isClosed, type Request } from '../requests/request.ts';
 
 const TRIGGERS = ['awaiting-approval', 'due-soon', 'overdue', 'failed', 'undeliverable'] as const;

@@ -8,9 +8,7 @@
 // followed by a blank line. Output too long for one event is cut at lines into parts (a code
 // fence open at a cut is closed there and reopened in the next part) or uploaded as a file.
 
-export type AdminAnswer =
-  | { ok: true; text: string }
-  | { ok: false; kind: 'failed' | 'usage' | 'panic'; message: string };
+export type AdminAnswer = { ok: true; text: string } | { ok: false; kind: 'failed' | 'usage' | 'panic'; message: string };
 
 const LOG_TABLE_HEAD = '| level | span | message |';
 const FAILED = 'Command failed with error:';
@@ -29,7 +27,7 @@ function withoutLogTable(text: string): string {
 
 /** The text inside the first fenced code block, or the whole rest when there is none. */
 function fenced(text: string): string {
-  const match = /```[^\n]*\n([^]*?)\n?```/.exec(text);
+  const match = /```[^\n]*\n([\s\S]*?)\n?```/.exec(text);
   return (match ? match[1]! : text).trim();
 }
 

@@ -82,8 +82,7 @@ export type VersionAnswers = {
 export function identifyServer(answers: VersionAnswers): { flavour: Flavour; version: string | null } {
   const federationName = answers.federation?.server.name ?? '';
   const federationVersion = answers.federation?.server.version ?? null;
-  const named = (pattern: RegExp) =>
-    [answers.tuwunel, answers.conduwuit].find((a) => a !== null && pattern.test(a.name)) ?? null;
+  const named = (pattern: RegExp) => [answers.tuwunel, answers.conduwuit].find((a) => a !== null && pattern.test(a.name)) ?? null;
 
   const tuwunel = named(/tuwunel/i);
   const federationSaysTuwunel = /tuwunel/i.test(federationName);
@@ -101,10 +100,25 @@ export function identifyServer(answers: VersionAnswers): { flavour: Flavour; ver
 }
 
 const NONE = {
-  memberships: false, roomMessagesAdmin: false, loginAs: false, redactUser: false, adminRoomCommands: false, connectionLog: false, loginAsDevice: false,
-  makeRoomAdmin: false, deactivationLeavesRooms: false, membershipsListsForgottenRooms: false, membershipsListsRoomsNobodyHereIsIn: false, scheduledTasks: false, roomPurge: false,
-  redactionTaskReachesLeftRooms: false, rateLimitOverride: false, accountDataDelete: false, deactivationRemovesAccountData: false,
-  erasedMarkerPrunesAdminReads: false, fetchEventShowsRedactions: false,
+  memberships: false,
+  roomMessagesAdmin: false,
+  loginAs: false,
+  redactUser: false,
+  adminRoomCommands: false,
+  connectionLog: false,
+  loginAsDevice: false,
+  makeRoomAdmin: false,
+  deactivationLeavesRooms: false,
+  membershipsListsForgottenRooms: false,
+  membershipsListsRoomsNobodyHereIsIn: false,
+  scheduledTasks: false,
+  roomPurge: false,
+  redactionTaskReachesLeftRooms: false,
+  rateLimitOverride: false,
+  accountDataDelete: false,
+  deactivationRemovesAccountData: false,
+  erasedMarkerPrunesAdminReads: false,
+  fetchEventShowsRedactions: false,
 };
 
 /** Pure: what a flavour and version can do, from the version table. */
@@ -164,13 +178,26 @@ export function capabilitiesFor(flavour: Flavour, version: string | null): Capab
         supported: true,
         unsupportedReason: null,
         features: {
-          memberships: true, roomMessagesAdmin: true, loginAs: full, redactUser: full, adminRoomCommands: true, connectionLog: false, loginAsDevice: full,
+          memberships: true,
+          roomMessagesAdmin: true,
+          loginAs: full,
+          redactUser: full,
+          adminRoomCommands: true,
+          connectionLog: false,
+          loginAsDevice: full,
           deactivationLeavesRooms: false,
           // From 1.8.1 (src/api/router.rs l.175, 178; src/service/admin/grant.rs), as the rest of the admin API below.
-          makeRoomAdmin: true, scheduledTasks: true, roomPurge: true,
-          membershipsListsForgottenRooms: false, membershipsListsRoomsNobodyHereIsIn: true, redactionTaskReachesLeftRooms: false, rateLimitOverride: false,
+          makeRoomAdmin: true,
+          scheduledTasks: true,
+          roomPurge: true,
+          membershipsListsForgottenRooms: false,
+          membershipsListsRoomsNobodyHereIsIn: true,
+          redactionTaskReachesLeftRooms: false,
+          rateLimitOverride: false,
           // MSC3391 DELETE routes (src/api/router.rs l.246–247, since 1.7.1).
-          accountDataDelete: true, deactivationRemovesAccountData: false, erasedMarkerPrunesAdminReads: true,
+          accountDataDelete: true,
+          deactivationRemovesAccountData: false,
+          erasedMarkerPrunesAdminReads: true,
           // src/api/client/admin/misc/fetch_event.rs reads the stored PDU; src/service/rooms/timeline/redact.rs replaces it on redaction.
           fetchEventShowsRedactions: true,
         },
@@ -231,9 +258,13 @@ export function notesFor(expected: Capabilities, probes: ProbeResults | null, ac
     for (const feature of Object.keys(probes) as ProbedFeature[]) {
       const result = probes[feature];
       if (result === 'unknown') {
-        notes.push(`${label}: could not check whether ${PROBED_ENDPOINT[feature]} exists; assuming it ${expected.features[feature] ? 'does' : 'does not'} from the version.`);
+        notes.push(
+          `${label}: could not check whether ${PROBED_ENDPOINT[feature]} exists; assuming it ${expected.features[feature] ? 'does' : 'does not'} from the version.`,
+        );
       } else if ((result === 'present') !== expected.features[feature]) {
-        notes.push(`${label}: ${PROBED_ENDPOINT[feature]} is ${result === 'present' ? 'there although' : 'missing although'} the version suggests otherwise; going by the server's answer.`);
+        notes.push(
+          `${label}: ${PROBED_ENDPOINT[feature]} is ${result === 'present' ? 'there although' : 'missing although'} the version suggests otherwise; going by the server's answer.`,
+        );
       }
     }
   }
@@ -254,13 +285,17 @@ export function notesFor(expected: Capabilities, probes: ProbeResults | null, ac
     );
   }
   if (!f.redactUser) {
-    notes.push(`${label}: no user-redaction endpoint${isSynapse ? ' (Synapse 1.116+)' : actual.flavour === 'tuwunel' ? ' (Tuwunel 1.8.2+)' : ''}; an erasure has to redact the user's events one at a time.`);
+    notes.push(
+      `${label}: no user-redaction endpoint${isSynapse ? ' (Synapse 1.116+)' : actual.flavour === 'tuwunel' ? ' (Tuwunel 1.8.2+)' : ''}; an erasure has to redact the user's events one at a time.`,
+    );
   }
   if (actual.flavour === 'tuwunel' && !f.loginAs) {
     notes.push(`${label}: no login-as (Tuwunel 1.8.2+).`);
   }
   if (!f.connectionLog) {
-    notes.push(`${label}: the server keeps no log of connections and no user agents, only each device's last IP address and time; that is what users are shown.`);
+    notes.push(
+      `${label}: the server keeps no log of connections and no user agents, only each device's last IP address and time; that is what users are shown.`,
+    );
   }
   return notes;
 }

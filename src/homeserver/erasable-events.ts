@@ -25,7 +25,10 @@ const KEPT_ON_REDACTION: Readonly<Record<string, readonly string[]>> = {
  * kind an erasure removes, and carries content a redaction would have removed. A redacted
  * event (content pruned) and a plain leave (`{membership: "leave"}`) carry none.
  */
-export function stillReadable(event: { type: string; sender: string; state_key?: string | null | undefined; content: Readonly<Record<string, unknown>> }, userId: string): boolean {
+export function stillReadable(
+  event: { type: string; sender: string; state_key?: string | null | undefined; content: Readonly<Record<string, unknown>> },
+  userId: string,
+): boolean {
   if (event.sender !== userId || !ERASABLE_TYPES.includes(event.type)) return false;
   // Invitations the user sent carry the invitee's profile, not theirs.
   if (event.type === 'm.room.member' && event.state_key !== userId) return false;

@@ -6,9 +6,9 @@
 // to reach each (room-routes.ts), deleting abandoned rooms (room-purge.ts), redacting
 // (redaction.ts), and what else deactivation leaves (erasure-traces.ts).
 import { z } from 'zod';
-import { HomeserverError, isHomeserverError } from './errors.ts';
 import { ERASABLE_TYPES, readBackState, stillReadable, TASK_TYPES, taskRedacts } from './erasable-events.ts';
 import { eraseTraces, tracesLeft } from './erasure-traces.ts';
+import { HomeserverError, isHomeserverError } from './errors.ts';
 import type {
   AdminCommandResume,
   AdminRoomCommands,
@@ -25,18 +25,18 @@ import type {
   UserAccount,
 } from './homeserver.ts';
 import { endpoint, type HomeserverHttp } from './http.ts';
+import { membershipsFromMap } from './normalise.ts';
 import type { PuppetToken } from './puppets.ts';
-import { readBackEvents, redactUserEvents, type RedactionTools } from './redaction.ts';
-import { roomAuthority, RoomState } from './room-authority.ts';
+import { type RedactionTools, readBackEvents, redactUserEvents } from './redaction.ts';
+import { RoomState, roomAuthority } from './room-authority.ts';
 import { purgeRoom } from './room-purge.ts';
 import { planRoom } from './room-routes.ts';
 import { DeactivateAnswer, DeletedMedia, EmptyAnswer, JoinedRooms, MembershipsAnswer, RoomCounts } from './schemas.ts';
 import { StoredEvent, StoredMediaPage } from './stored-schemas.ts';
+import { AdminRoomError } from './tuwunel-admin-room.ts';
 
 /** GET /_synapse/admin/v1/fetch_event/{eventId}: the event as stored. */
 const FetchedEvent = z.object({ event: StoredEvent });
-import { membershipsFromMap } from './normalise.ts';
-import { AdminRoomError } from './tuwunel-admin-room.ts';
 
 const PATHS = {
   user: '/_synapse/admin/v2/users/{userId}',
@@ -84,7 +84,10 @@ export class HomeserverErasure implements ErasureOperations {
     const { homeserver } = this.#o;
     const memberships = await homeserver.getMemberships(userId);
     if (!memberships.available) {
-      throw new HomeserverError({ kind: 'unsupported', userMessage: `the rooms the user has left cannot be listed here (${memberships.reason}), so their events there could not be redacted` });
+      throw new HomeserverError({
+        kind: 'unsupported',
+        userMessage: `the rooms the user has left cannot be listed here (${memberships.reason}), so their events there could not be redacted`,
+      });
     }
     const known = new Set(memberships.value.map((m) => m.roomId));
     const probe = await homeserver.probeRooms(userId, known, onProgress ? { onProgress } : {});
@@ -109,7 +112,8 @@ export class HomeserverErasure implements ErasureOperations {
     // "" is how the admin API unsets either (Synapse stores None).
     await this.#o.admin.request('PUT', endpoint(PATHS.user, { userId }), { schema: z.looseObject({}), body: { displayname: '', avatar_url: '' } });
     const after = await this.#account(userId);
-    if (after.displayName !== null || after.avatarUrl !== null) throw new HomeserverError({ kind: 'bad-response', userMessage: 'the display name or avatar is still set after clearing them' });
+    if (after.displayName !== null || after.avatarUrl !== null)
+      throw new HomeserverError({ kind: 'bad-response', userMessage: 'the display name or avatar is still set after clearing them' });
     return 'cleared';
   }
 
@@ -121,7 +125,11 @@ export class HomeserverErasure implements ErasureOperations {
   async liftRateLimits(userId: string): Promise<boolean> {
     if (!this.#o.features().rateLimitOverride) return false;
     // 0 and 0: no limit (synapse/rest/admin/users.py, RateLimitRestServlet).
-    await this.#o.admin.request('POST', endpoint(PATHS.ratelimit, { userId }), { schema: z.looseObject({}), body: { messages_per_second: 0, burst_count: 0 }, retry: true });
+    await this.#o.admin.request('POST', endpoint(PATHS.ratelimit, { userId }), {
+      schema: z.looseObject({}),
+      body: { messages_per_second: 0, burst_count: 0 },
+      retry: true,
+    });
     return true;
   }
 
@@ -135,7 +143,12 @@ export class HomeserverErasure implements ErasureOperations {
     }
   }
 
-  redactEvents(userId: string, roomIds: readonly string[], resume: RedactionResume, options: { serverTask: boolean; taskRooms?: readonly string[] }): Promise<RedactionResult> {
+  redactEvents(
+    userId: string,
+    roomIds: readonly string[],
+    resume: RedactionResume,
+    options: { serverTask: boolean; taskRooms?: readonly string[] },
+  ): Promise<RedactionResult> {
     return redactUserEvents(this.#redactionTools(), userId, roomIds, resume, options);
   }
 
@@ -148,7 +161,8 @@ export class HomeserverErasure implements ErasureOperations {
         const answer = await admin.request('DELETE', endpoint(PATHS.media, { userId }), { schema: DeletedMedia });
         deleted += answer.total;
         if (answer.total === 0) break;
-        if (page >= MAX_MEDIA_PAGES) throw new HomeserverError({ kind: 'bad-response', userMessage: 'the server kept deleting files of the user without the list ever emptying' });
+        if (page >= MAX_MEDIA_PAGES)
+          throw new HomeserverError({ kind: 'bad-response', userMessage: 'the server kept deleting files of the user without the list ever emptying' });
       }
     } catch (error) {
       if (!isHomeserverError(error, 'unsupported') || adminRoom === null) throw error;
@@ -173,7 +187,8 @@ export class HomeserverErasure implements ErasureOperations {
       after = await this.#account(userId);
     }
     const left = after.emails.length + after.phoneNumbers.length;
-    if (left > 0) throw new HomeserverError({ kind: 'bad-response', userMessage: `${left} email address(es) or phone number(s) are still bound after removing them` });
+    if (left > 0)
+      throw new HomeserverError({ kind: 'bad-response', userMessage: `${left} email address(es) or phone number(s) are still bound after removing them` });
     return bound;
   }
 
@@ -199,7 +214,8 @@ export class HomeserverErasure implements ErasureOperations {
   async markErased(userId: string): Promise<'marked' | 'already'> {
     if (await this.#erased(userId, await this.#account(userId))) return 'already';
     await this.#o.admin.request('POST', endpoint(PATHS.deactivate, { userId }), { schema: DeactivateAnswer, body: { erase: true }, retry: true });
-    if ((await this.#erased(userId, await this.#account(userId))) === false) throw new HomeserverError({ kind: 'bad-response', userMessage: 'the account is still not marked erased after asking for it' });
+    if ((await this.#erased(userId, await this.#account(userId))) === false)
+      throw new HomeserverError({ kind: 'bad-response', userMessage: 'the account is still not marked erased after asking for it' });
     return 'marked';
   }
 
@@ -211,7 +227,8 @@ export class HomeserverErasure implements ErasureOperations {
    */
   async leaveRoomsAndClearProfile(userId: string, resume: AdminCommandResume): Promise<'done' | 'nothing-left'> {
     const adminRoom = this.#o.adminRoom;
-    if (adminRoom === null) throw new HomeserverError({ kind: 'unsupported', userMessage: 'this server has no admin room to leave rooms and clear the profile with' });
+    if (adminRoom === null)
+      throw new HomeserverError({ kind: 'unsupported', userMessage: 'this server has no admin room to leave rooms and clear the profile with' });
     const nothingLeft = async () => {
       const account = await this.#account(userId);
       return (await this.#roomsStillIn(userId)).length === 0 && account.displayName === null && account.avatarUrl === null;
@@ -227,7 +244,10 @@ export class HomeserverErasure implements ErasureOperations {
     if (answer === 'pending') {
       // No answer yet: the effect may be there all the same; else the next attempt waits again.
       if (await nothingLeft()) return 'done';
-      throw new HomeserverError({ kind: 'timeout', userMessage: 'the admin room command "users deactivate" has not finished yet (the server runs admin commands one at a time)' });
+      throw new HomeserverError({
+        kind: 'timeout',
+        userMessage: 'the admin room command "users deactivate" has not finished yet (the server runs admin commands one at a time)',
+      });
     }
     // Leaving can fail over federation: each room that kept the user is left on its own.
     for (const roomId of answer.stillJoined) await adminCommand(() => adminRoom.forceLeaveRoom(userId, roomId));
@@ -251,7 +271,10 @@ export class HomeserverErasure implements ErasureOperations {
       this.#purgedRoomsLeft(rooms.purged),
     ]);
     // After the devices were read: its login as the user shows up as a device on some servers (Tuwunel's "Admin login").
-    const traces = account === null ? null : await tracesLeft({ admin: this.#o.admin, bot: this.#o.bot, features: this.#o.features, asUser: this.#o.asUser }, userId, toCheck);
+    const traces =
+      account === null
+        ? null
+        : await tracesLeft({ admin: this.#o.admin, bot: this.#o.bot, features: this.#o.features, asUser: this.#o.asUser }, userId, toCheck);
     return {
       accountFound: account !== null,
       deactivated: account?.deactivated ?? false,
@@ -297,7 +320,9 @@ export class HomeserverErasure implements ErasureOperations {
   /** Whether the user has readable events in the room that the server's task does not take (reactions, stickers...). */
   async #taskLeavesSomething(userId: string, roomId: string): Promise<boolean> {
     try {
-      for await (const page of this.#o.homeserver.sentEvents(userId, roomId, { types: ERASABLE_TYPES.filter((t) => !TASK_TYPES.includes(t) || t === 'm.room.member') })) {
+      for await (const page of this.#o.homeserver.sentEvents(userId, roomId, {
+        types: ERASABLE_TYPES.filter((t) => !TASK_TYPES.includes(t) || t === 'm.room.member'),
+      })) {
         if (page.some((event) => stillReadable(event, userId) && !taskRedacts(event))) return true;
       }
       return false;
@@ -409,7 +434,13 @@ export class HomeserverErasure implements ErasureOperations {
   }
 }
 
-const pickTraces = ({ tags, accountData, pushers, keyBackups, profileFields }: ReadBack['traces']): ReadBack['traces'] => ({ tags, accountData, pushers, keyBackups, profileFields });
+const pickTraces = ({ tags, accountData, pushers, keyBackups, profileFields }: ReadBack['traces']): ReadBack['traces'] => ({
+  tags,
+  accountData,
+  pushers,
+  keyBackups,
+  profileFields,
+});
 
 /** A failed admin room command, told as the rest of this layer tells failures (a HomeserverError, safe to show). */
 async function adminCommand<T>(work: () => Promise<T>): Promise<T> {

@@ -9,7 +9,7 @@
 // - profile fields besides the display name and avatar (MSC4133, e.g. m.tz).
 // Cross-signing keys stay on every server (no API removes them): the read-back names them.
 // Every removal reads first, so running it again removes only what is still there.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { isHomeserverError } from './errors.ts';
 import type { Capabilities } from './homeserver.ts';
 import { endpoint, type HomeserverHttp } from './http.ts';
@@ -62,8 +62,18 @@ export async function eraseTraces(tools: TraceTools, userId: string, roomIds: re
   const pushers = await tools.admin.request('GET', endpoint(PATHS.pushers, { userId }), { schema: PusherKeys });
   if (!f.loginAs) return NO_TRACES;
   return tools.asUser(userId, async (token) => {
-    const as = async <S extends z.ZodType>(method: 'GET' | 'PUT' | 'DELETE' | 'POST', target: ReturnType<typeof endpoint> | string, schema: S, body?: unknown) =>
-      tools.bot.request(method, target, { schema, token: await token(), ...(body === undefined ? {} : { body }), ...(method === 'GET' || method === 'DELETE' ? { retry: true } : {}) });
+    const as = async <S extends z.ZodType>(
+      method: 'GET' | 'PUT' | 'DELETE' | 'POST',
+      target: ReturnType<typeof endpoint> | string,
+      schema: S,
+      body?: unknown,
+    ) =>
+      tools.bot.request(method, target, {
+        schema,
+        token: await token(),
+        ...(body === undefined ? {} : { body }),
+        ...(method === 'GET' || method === 'DELETE' ? { retry: true } : {}),
+      });
     const removed = { ...NO_TRACES };
 
     for (const roomId of roomIds) {
@@ -75,7 +85,11 @@ export async function eraseTraces(tools: TraceTools, userId: string, roomIds: re
     // Where deactivation removes account data (Synapse) it is left to it; where it does not, deleted (MSC3391).
     if (f.accountDataDelete && !f.deactivationRemovesAccountData) {
       for (const { roomId, type } of accountDataLeft(accountData)) {
-        await as('DELETE', roomId === null ? endpoint(PATHS.globalData, { userId, type }) : endpoint(PATHS.roomData, { userId, roomId, type }), EmptyAnswer.loose());
+        await as(
+          'DELETE',
+          roomId === null ? endpoint(PATHS.globalData, { userId, type }) : endpoint(PATHS.roomData, { userId, roomId, type }),
+          EmptyAnswer.loose(),
+        );
         removed.accountData++;
       }
     }
@@ -97,7 +111,11 @@ export async function eraseTraces(tools: TraceTools, userId: string, roomIds: re
 }
 
 /** What is left of the above (the read-back), and whether cross-signing keys are still served. */
-export async function tracesLeft(tools: TraceTools, userId: string, roomIds: readonly string[]): Promise<Traces & { crossSigning: boolean; unchecked: string | null }> {
+export async function tracesLeft(
+  tools: TraceTools,
+  userId: string,
+  roomIds: readonly string[],
+): Promise<Traces & { crossSigning: boolean; unchecked: string | null }> {
   const accountData = await tools.admin.request('GET', endpoint(PATHS.accountData, { userId }), { schema: AccountData });
   const pushers = await tools.admin.request('GET', endpoint(PATHS.pushers, { userId }), { schema: PusherKeys });
   const keys = await tools.bot.request('POST', PATHS.keysQuery, { schema: KeysQuery, body: { device_keys: { [userId]: [] } }, retry: true });
@@ -111,14 +129,22 @@ export async function tracesLeft(tools: TraceTools, userId: string, roomIds: rea
   if (!tools.features().loginAs) return { ...left, unchecked: AS_USER_UNAVAILABLE };
   try {
     return await tools.asUser(userId, async (token) => {
-      const as = async <S extends z.ZodType>(method: 'GET', target: ReturnType<typeof endpoint> | string, schema: S) => tools.bot.request(method, target, { schema, token: await token(), retry: true });
+      const as = async <S extends z.ZodType>(method: 'GET', target: ReturnType<typeof endpoint> | string, schema: S) =>
+        tools.bot.request(method, target, { schema, token: await token(), retry: true });
       let tags = 0;
       for (const roomId of roomIds) tags += Object.keys(await tagsIn(as, userId, roomId)).length;
-      return { ...left, tags, keyBackups: (await newestBackup(as)) === null ? 0 : 1, profileFields: (await extraProfileFields(as, userId)).length, unchecked: null };
+      return {
+        ...left,
+        tags,
+        keyBackups: (await newestBackup(as)) === null ? 0 : 1,
+        profileFields: (await extraProfileFields(as, userId)).length,
+        unchecked: null,
+      };
     });
   } catch (error) {
     // The server would not let the bot read as the user: what only they can read is not taken as gone.
-    if (isHomeserverError(error, 'forbidden') || isHomeserverError(error, 'unauthorized')) return { ...left, unchecked: `the server would not let the bot read as the user (${error.userMessage})` };
+    if (isHomeserverError(error, 'forbidden') || isHomeserverError(error, 'unauthorized'))
+      return { ...left, unchecked: `the server would not let the bot read as the user (${error.userMessage})` };
     throw error;
   }
 }
@@ -132,7 +158,9 @@ const AS_USER_UNAVAILABLE = 'this server has no login-as, so only the user could
  */
 function accountDataLeft(answer: z.infer<typeof AccountData>): { roomId: string | null; type: string }[] {
   const holds = (content: unknown) => typeof content === 'object' && content !== null && Object.keys(content).length > 0;
-  const global = Object.entries(answer.account_data.global).filter(([, content]) => holds(content)).map(([type]) => ({ roomId: null, type }));
+  const global = Object.entries(answer.account_data.global)
+    .filter(([, content]) => holds(content))
+    .map(([type]) => ({ roomId: null, type }));
   const rooms = Object.entries(answer.account_data.rooms).flatMap(([roomId, types]) =>
     Object.entries(types)
       .filter(([type, content]) => type !== 'm.tag' && holds(content))

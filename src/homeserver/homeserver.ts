@@ -377,7 +377,12 @@ export interface ErasureOperations {
   /** Gives the user the server's default rate limits back (and forgets the override). */
   restoreRateLimits(userId: string): Promise<void>;
   /** Redacts every event of the user that carries content, in these rooms (redaction.ts). */
-  redactEvents(userId: string, roomIds: readonly string[], resume: RedactionResume, options: { serverTask: boolean; taskRooms?: readonly string[] }): Promise<RedactionResult>;
+  redactEvents(
+    userId: string,
+    roomIds: readonly string[],
+    resume: RedactionResume,
+    options: { serverTask: boolean; taskRooms?: readonly string[] },
+  ): Promise<RedactionResult>;
   /** Deletes uploads until none is left (read back); how many went. */
   deleteAllMedia(userId: string): Promise<number>;
   /** Removes email addresses and phone numbers (read back); how many went. */

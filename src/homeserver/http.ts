@@ -4,13 +4,7 @@
 // optional `log` hook gets only "METHOD /endpoint/{template} status".
 import type { z } from 'zod';
 import { backoffDelay } from '../backoff.ts';
-import {
-  HomeserverError,
-  classifyFailure,
-  displayUrl,
-  failureMessage,
-  type HomeserverErrorKind,
-} from './errors.ts';
+import { classifyFailure, displayUrl, failureMessage, HomeserverError, type HomeserverErrorKind } from './errors.ts';
 import { ErrorBody } from './schemas.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -155,7 +149,11 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
       const read = await readCapped(response, maxResponseBytes);
       if (read === null) {
         log(`${call.name} answer over ${maxResponseBytes} bytes: not read`);
-        return unusableAnswer(response.status, call.name, `The homeserver answered ${call.name} on ${displayUrl(baseUrl)} with more than ${Math.round(maxResponseBytes / 1048576)} MiB; that is not an answer the bot can use.`);
+        return unusableAnswer(
+          response.status,
+          call.name,
+          `The homeserver answered ${call.name} on ${displayUrl(baseUrl)} with more than ${Math.round(maxResponseBytes / 1048576)} MiB; that is not an answer the bot can use.`,
+        );
       }
       text = read;
     } catch (error) {
@@ -178,7 +176,11 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
   /** What a non-2xx answer means: a redirect we refuse to follow, or a classified Matrix error. */
   function failedAttempt(response: Response, text: string, name: string): Attempt<never> {
     if (response.status >= 300 && response.status < 400) {
-      return unusableAnswer(response.status, name, `The homeserver redirected ${name} (${response.status}); set the homeserver URL to the address it redirects to instead of ${displayUrl(baseUrl)}.`);
+      return unusableAnswer(
+        response.status,
+        name,
+        `The homeserver redirected ${name} (${response.status}); set the homeserver URL to the address it redirects to instead of ${displayUrl(baseUrl)}.`,
+      );
     }
     const call = { name };
     const json = parseJson(text);
@@ -193,7 +195,9 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
       ok: false,
       retryable: kind === 'rate-limited' || kind === 'server-error',
       retryAfterMs:
-        kind === 'rate-limited' ? (errorBody?.success ? errorBody.data.retry_after_ms : undefined) ?? parseRetryAfter(response.headers.get('retry-after')) : null,
+        kind === 'rate-limited'
+          ? ((errorBody?.success ? errorBody.data.retry_after_ms : undefined) ?? parseRetryAfter(response.headers.get('retry-after')))
+          : null,
       error: new HomeserverError({
         kind,
         status: response.status,
@@ -213,7 +217,10 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
   }
 
   /** One attempt of a stream: the answer with its body still to read, or why it failed. */
-  async function streamOnce(call: { url: string; method: Method; headers: Record<string, string>; name: string }, opts: StreamOptions): Promise<Attempt<StreamAnswer>> {
+  async function streamOnce(
+    call: { url: string; method: Method; headers: Record<string, string>; name: string },
+    opts: StreamOptions,
+  ): Promise<Attempt<StreamAnswer>> {
     const { url, method, headers, name } = call;
     opts.signal?.throwIfAborted();
     const controller = new AbortController();
@@ -225,7 +232,10 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
     try {
       const body = opts.body?.();
       const response = await fetch(url, {
-        method, headers, redirect: 'manual', signal: controller.signal,
+        method,
+        headers,
+        redirect: 'manual',
+        signal: controller.signal,
         ...(body ? { body, duplex: 'half' } : {}),
       } as RequestInit);
       clearTimeout(whole);
@@ -233,7 +243,10 @@ export function createHomeserverHttp(options: HttpOptions): HomeserverHttp {
       if (response.status >= 200 && response.status < 300 && response.body) {
         const done = () => opts.signal?.removeEventListener('abort', onAbort);
         const idleMs = opts.idleTimeoutMs ?? timeoutMs;
-        return { ok: true, value: { status: response.status, headers: response.headers, body: withIdleTimeout(response.body, idleMs, controller, name, done) } };
+        return {
+          ok: true,
+          value: { status: response.status, headers: response.headers, body: withIdleTimeout(response.body, idleMs, controller, name, done) },
+        };
       }
       outcome = failedAttempt(response, await response.text(), name);
     } catch (error) {
@@ -261,7 +274,13 @@ function withIdleTimeout(
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(new HomeserverError({ kind: 'timeout', endpoint: name, userMessage: `The homeserver stopped sending ${name} for ${Math.round(idleMs / 1000)} s.` })), idleMs);
+    timer = setTimeout(
+      () =>
+        controller.abort(
+          new HomeserverError({ kind: 'timeout', endpoint: name, userMessage: `The homeserver stopped sending ${name} for ${Math.round(idleMs / 1000)} s.` }),
+        ),
+      idleMs,
+    );
     timer.unref();
   };
   arm();
@@ -408,10 +427,16 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 
 /** Where a shape was wrong, without the data: only snake_case field names and indexes are kept; IDs used as keys (rooms, users, devices, types) become "*". */
 export function issuePaths(issues: readonly { path: readonly PropertyKey[] }[]): string {
-  const paths = issues.slice(0, 3).map((issue) =>
-    issue.path.length === 0
-      ? '(top level)'
-      : issue.path.map((part) => (typeof part === 'number' ? String(part) : typeof part === 'string' && /^[a-z_][a-z0-9_]*$/.test(part) && part.length <= 40 ? part : '*')).join('.'),
-  );
+  const paths = issues
+    .slice(0, 3)
+    .map((issue) =>
+      issue.path.length === 0
+        ? '(top level)'
+        : issue.path
+            .map((part) =>
+              typeof part === 'number' ? String(part) : typeof part === 'string' && /^[a-z_][a-z0-9_]*$/.test(part) && part.length <= 40 ? part : '*',
+            )
+            .join('.'),
+    );
   return [...new Set(paths)].join(', ');
 }

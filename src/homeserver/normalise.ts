@@ -1,16 +1,6 @@
 // Pure mappings from raw server answers (schemas.ts) to the bot's domain types (homeserver.ts).
 // Every server quirk that changes a value, rather than a shape, is settled here.
-import type {
-  AccountDataSummary,
-  Device,
-  EncryptionKeys,
-  MediaSummary,
-  Membership,
-  Pusher,
-  Session,
-  Sessions,
-  UserAccount,
-} from './homeserver.ts';
+import type { AccountDataSummary, Device, EncryptionKeys, MediaSummary, Membership, Pusher, Session, Sessions, UserAccount } from './homeserver.ts';
 import type { ListedRoom } from './room-discovery.ts';
 import type { AccountData, AdminDevices, AdminUser, KeysQuery, Pushers, RoomList, SyncRooms, Whois } from './schemas.ts';
 import type { EventPage, StoredMediaPage as MediaPage } from './stored-schemas.ts';

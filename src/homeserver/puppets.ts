@@ -86,7 +86,9 @@ export class Puppets {
     for (const session of this.#o.ledger.unfinished(owner)) {
       const removed = await this.#removeLeftovers(session);
       if (removed === null) {
-        notes.push(`Could not remove the login-as session the bot opened on ${session.userId}'s account before it stopped; it will try again at the next start.`);
+        notes.push(
+          `Could not remove the login-as session the bot opened on ${session.userId}'s account before it stopped; it will try again at the next start.`,
+        );
       } else if (removed.length > 0) {
         notes.push(`Removed the login-as device ${removed.join(', ')} the bot had left on ${session.userId}'s account when it stopped unexpectedly.`);
       }

@@ -28,7 +28,7 @@ import { isHomeserverError, isRoomRefusal } from './errors.ts';
 import type { Capabilities, RedactionResult, RedactionResume, SentEventsOptions, StoredEvent } from './homeserver.ts';
 import { endpoint, type HomeserverHttp } from './http.ts';
 import type { PuppetToken } from './puppets.ts';
-import { roomAuthority, RoomState, type RoomAuthority } from './room-authority.ts';
+import { type RoomAuthority, RoomState, roomAuthority } from './room-authority.ts';
 import { EmptyAnswer, EventIdAnswer, RedactAnswer, RedactStatus, RoomIdAnswer, ScheduledTasks } from './schemas.ts';
 
 const PATHS = {
@@ -99,7 +99,8 @@ export type RedactionOptions = {
 };
 
 export const NO_ONE_CAN_REDACT = 'nobody on this server can redact there: the user is no longer a member, and the bot has no power in the room';
-export const NO_LOCAL_ADMIN = 'no member of this server could make the bot an admin there (none joined has the power, or none is left, as in a room made on another server), and the room is not public';
+export const NO_LOCAL_ADMIN =
+  'no member of this server could make the bot an admin there (none joined has the power, or none is left, as in a room made on another server), and the room is not public';
 
 /** The events of the user in the room that anyone could still read; [] where the room cannot be read at all (never joined, unknown here). */
 export async function readableEventIds(tools: Pick<RedactionTools, 'sentEvents'>, userId: string, roomId: string): Promise<string[]> {
@@ -112,7 +113,11 @@ export async function readableEventIds(tools: Pick<RedactionTools, 'sentEvents'>
  * this reader, and members may still see them). Both empty where the room cannot be read at
  * all (never joined, unknown here).
  */
-export async function readBackEvents(tools: Pick<RedactionTools, 'sentEvents'>, userId: string, roomId: string): Promise<{ readable: string[]; unproven: string[] }> {
+export async function readBackEvents(
+  tools: Pick<RedactionTools, 'sentEvents'>,
+  userId: string,
+  roomId: string,
+): Promise<{ readable: string[]; unproven: string[] }> {
   const found = { readable: [] as string[], unproven: [] as string[] };
   try {
     for await (const page of tools.sentEvents(userId, roomId, { types: [...ERASABLE_TYPES] })) {
@@ -129,14 +134,19 @@ export async function readBackEvents(tools: Pick<RedactionTools, 'sentEvents'>, 
   return found;
 }
 
-export async function redactUserEvents(tools: RedactionTools, userId: string, roomIds: readonly string[], resume: RedactionResume, options: RedactionOptions): Promise<RedactionResult> {
+export async function redactUserEvents(
+  tools: RedactionTools,
+  userId: string,
+  roomIds: readonly string[],
+  resume: RedactionResume,
+  options: RedactionOptions,
+): Promise<RedactionResult> {
   let checkpoint = RedactionCheckpoint.parse(resume.checkpoint ?? {});
   const save = (change: Partial<RedactionCheckpoint>) => {
     checkpoint = { ...checkpoint, ...change };
     resume.save(checkpoint);
   };
-  const report = () =>
-    resume.progress({ roomsDone: Object.keys(checkpoint.rooms).length, roomsTotal: roomIds.length, redacted: redactedOneByOne(checkpoint) });
+  const report = () => resume.progress({ roomsDone: Object.keys(checkpoint.rooms).length, roomsTotal: roomIds.length, redacted: redactedOneByOne(checkpoint) });
 
   const taskRooms = options.taskRooms ?? roomIds;
   if (options.serverTask && tools.features().redactUser && checkpoint.task?.state !== 'done' && taskRooms.length > 0) {
@@ -241,11 +251,20 @@ async function waitUntilSettled(tools: RedactionTools, userId: string, roomIds: 
  * asked for again. Where the server cannot list its tasks, a lost answer ends this attempt: the
  * restart finds the mark and starts none.
  */
-async function askForTask(tools: RedactionTools, userId: string, roomIds: readonly string[], since: number, signal: AbortSignal): Promise<string | 'cannot-tell'> {
+async function askForTask(
+  tools: RedactionTools,
+  userId: string,
+  roomIds: readonly string[],
+  since: number,
+  signal: AbortSignal,
+): Promise<string | 'cannot-tell'> {
   for (let attempt = 0; ; attempt++) {
     signal.throwIfAborted();
     try {
-      const answer = await tools.admin.request('POST', endpoint(PATHS.redactUser, { userId }), { schema: RedactAnswer, body: { rooms: roomIds, limit: TASK_EVENT_LIMIT } });
+      const answer = await tools.admin.request('POST', endpoint(PATHS.redactUser, { userId }), {
+        schema: RedactAnswer,
+        body: { rooms: roomIds, limit: TASK_EVENT_LIMIT },
+      });
       return answer.redact_id;
     } catch (error) {
       if (!isHomeserverError(error)) throw error;
@@ -355,7 +374,7 @@ async function redactInRoom(tools: RedactionTools, userId: string, roomId: strin
 
 /** The same transaction ID for the same redaction, so that a retried request is recognised by the server. */
 const txnFor = (who: string, roomId: string, eventId: string): string =>
-  'dsar-redact-' + createHash('sha256').update(`${who}\u0000${roomId}\u0000${eventId}`).digest('base64url').slice(0, 24);
+  `dsar-redact-${createHash('sha256').update(`${who}\u0000${roomId}\u0000${eventId}`).digest('base64url').slice(0, 24)}`;
 
 const isRefusal = (error: unknown): boolean => isHomeserverError(error, 'forbidden');
 
@@ -426,7 +445,12 @@ async function botGetsPower(tools: RedactionTools, roomId: string, room: RoomAut
 async function leaveAgain(tools: RedactionTools, userId: string, roomId: string, who: Who, room: RoomAuthority): Promise<void> {
   const leave = async (token?: string) => {
     try {
-      await tools.bot.request('POST', endpoint(PATHS.leave, { roomId }), { schema: EmptyAnswer.loose(), body: {}, retry: true, ...(token === undefined ? {} : { token }) });
+      await tools.bot.request('POST', endpoint(PATHS.leave, { roomId }), {
+        schema: EmptyAnswer.loose(),
+        body: {},
+        retry: true,
+        ...(token === undefined ? {} : { token }),
+      });
     } catch (error) {
       // A retried leave that had gone through: no longer a member.
       if (!isRefusal(error)) throw error;

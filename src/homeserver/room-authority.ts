@@ -36,7 +36,7 @@ export type RoomAuthority = {
   localGranter: string | null;
 };
 
-export type RoomPeople = { userId: string; botUserId: string; /** Our server, to tell local members. */ serverName?: string };
+export type RoomPeople = { userId: string; botUserId: string /** Our server, to tell local members. */; serverName?: string };
 
 export function roomAuthority(room: RoomState, people: RoomPeople): RoomAuthority {
   const stateOf = (type: string, key = '') => room.state.find((e) => e.type === type && (e.state_key ?? '') === key)?.content;
@@ -55,7 +55,10 @@ export function roomAuthority(room: RoomState, people: RoomPeople): RoomAuthorit
     botMembership: membershipOf(people.botUserId),
     joinRule: typeof joinRule === 'string' ? joinRule : null,
     botHasRedactPower: botLevel >= redactLevel && botLevel >= sendRedactionLevel,
-    localGranter: people.serverName === undefined ? null : localGranter(power, creatorsOf(room.state.find((e) => e.type === 'm.room.create')), people.serverName, membershipOf, people),
+    localGranter:
+      people.serverName === undefined
+        ? null
+        : localGranter(power, creatorsOf(room.state.find((e) => e.type === 'm.room.create')), people.serverName, membershipOf, people),
   };
 }
 
@@ -72,7 +75,13 @@ function creatorsOf(create: { content: Record<string, unknown>; sender?: unknown
  * the joined local user with the highest level in the power levels, if that level may change
  * them. The user being erased and the bot do not count: neither is joined where this matters.
  */
-function localGranter(power: z.infer<typeof Levels>, creators: string[], serverName: string, membershipOf: (userId: string) => Membership, people: RoomPeople): string | null {
+function localGranter(
+  power: z.infer<typeof Levels>,
+  creators: string[],
+  serverName: string,
+  membershipOf: (userId: string) => Membership,
+  people: RoomPeople,
+): string | null {
   const needed = power.events?.['m.room.power_levels'] ?? power.state_default ?? 50;
   const candidates = [...Object.entries(power.users ?? {}), ...creators.map((id): [string, number] => [id, Infinity])]
     .filter(([id]) => id.endsWith(`:${serverName}`) && id !== people.userId && id !== people.botUserId)

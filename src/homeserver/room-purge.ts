@@ -44,7 +44,10 @@ export async function purgeRoom(tools: PurgeTools, roomId: string): Promise<Purg
     status = earlier;
   } else {
     if ((counts.joined_local_members ?? 0) > 0) return { refused: SOMEONE_HERE_JOINED };
-    const { delete_id } = await tools.admin.request('DELETE', endpoint(PATHS.deleteRoom, { roomId }), { schema: DeleteRoomAnswer, body: { purge: true, block: false } });
+    const { delete_id } = await tools.admin.request('DELETE', endpoint(PATHS.deleteRoom, { roomId }), {
+      schema: DeleteRoomAnswer,
+      body: { purge: true, block: false },
+    });
     status = { delete_id, status: 'scheduled' };
   }
   const deadline = tools.now() + DELETE_WAIT_MS;

@@ -20,7 +20,8 @@ export type RoomFacts = {
 export const NO_LOCAL_MEMBERS_NO_PURGE = 'nobody on this server is in the room any more, and this server cannot delete rooms';
 export const NO_LOCAL_GRANTER = 'members of this server remain, but none of them has the power to make the bot an admin there, and the room is not public';
 export const NO_GRANTER_HERE = 'no member of this server can make the bot an admin there (as in a room made on another server), and the room is not public';
-export const NO_WAY_HERE = 'the person is no longer a member, the bot has no power there, and this server cannot make the bot a room admin; the room is not public';
+export const NO_WAY_HERE =
+  'the person is no longer a member, the bot has no power there, and this server cannot make the bot a room admin; the room is not public';
 
 /** How the person's events in one room will be reached on this server. */
 export function planRoom(facts: RoomFacts, features: Capabilities['features']): RoomPlan {
@@ -51,8 +52,14 @@ function withoutThePerson(room: RoomAuthority, joinedLocalMembers: number | null
 /** The rooms by what will happen to them, for the plan and the approval message. */
 export function groupRoomPlans(plans: readonly RoomPlan[]) {
   const purged = plans.filter((p) => p.route.kind === 'purge').map((p) => p.roomId);
-  const visible = plans.flatMap((p) => [p.route, p.leftovers].filter((r): r is Extract<RoomRoute, { kind: 'visible' }> => r?.kind === 'visible').map((route) => ({ roomId: p.roomId, route })));
-  const cannot = plans.flatMap((p) => [p.route, p.leftovers].filter((r): r is Extract<RoomRoute, { kind: 'cannot' }> => r?.kind === 'cannot').map((route) => ({ roomId: p.roomId, reason: route.reason, partly: p.route.kind !== 'cannot' })));
+  const visible = plans.flatMap((p) =>
+    [p.route, p.leftovers].filter((r): r is Extract<RoomRoute, { kind: 'visible' }> => r?.kind === 'visible').map((route) => ({ roomId: p.roomId, route })),
+  );
+  const cannot = plans.flatMap((p) =>
+    [p.route, p.leftovers]
+      .filter((r): r is Extract<RoomRoute, { kind: 'cannot' }> => r?.kind === 'cannot')
+      .map((route) => ({ roomId: p.roomId, reason: route.reason, partly: p.route.kind !== 'cannot' })),
+  );
   const quiet = plans.filter((p) => p.route.kind === 'quiet' && p.leftovers === null).map((p) => p.roomId);
   return { purged, visible, cannot, quiet };
 }

@@ -1,8 +1,9 @@
 // Pure mappings for what an export reads (stored-schemas.ts) to the bot's types (homeserver.ts).
-import type { RoomDetails, Stored, UploadedMedia } from './homeserver.ts';
-import { StoredEvent, asJson, type StoredMediaPage } from './stored-schemas.ts';
+
 import type { z } from 'zod';
+import type { RoomDetails, Stored, UploadedMedia } from './homeserver.ts';
 import type { RoomDetailsAnswer, RoomStateAnswer } from './stored-schemas.ts';
+import { asJson, StoredEvent, type StoredMediaPage } from './stored-schemas.ts';
 
 export function toRoomDetails(raw: z.infer<typeof RoomDetailsAnswer>): RoomDetails {
   return {

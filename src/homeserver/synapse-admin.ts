@@ -2,9 +2,13 @@
 // The admin token is used for admin calls, the bot token for the bot's own client calls, and
 // a short-lived login-as ("puppet") token only where a server lacks an admin endpoint; every
 // puppet session is ended again, whatever happens (puppets.ts).
-import { z } from 'zod';
+
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { z } from 'zod';
 import { detectCapabilities } from './capabilities.ts';
-import { HomeserverError, isHomeserverError, isRoomRefusal, type HomeserverErrorKind } from './errors.ts';
+import { HomeserverErasure } from './erasure-operations.ts';
+import { HomeserverError, type HomeserverErrorKind, isHomeserverError, isRoomRefusal } from './errors.ts';
 import type {
   AccountDataSummary,
   AdminRoomCommands,
@@ -14,15 +18,16 @@ import type {
   EncryptionKeys,
   ErasureOperations,
   Homeserver,
+  JsonObject,
+  MediaDownload,
   MediaSummary,
   Membership,
   Memberships,
-  MediaDownload,
-  ProbeOptions,
-  RoomProbe,
   MessageCount,
+  ProbeOptions,
   Pusher,
   RoomDetails,
+  RoomProbe,
   SentEventsOptions,
   Session,
   Sessions,
@@ -31,53 +36,29 @@ import type {
   UploadedMedia,
   UploadSource,
   UserAccount,
-  JsonObject,
 } from './homeserver.ts';
 import { createHomeserverHttp, endpoint, type HomeserverHttp, type Method, type RequestOptions, type StreamOptions } from './http.ts';
-import type { PuppetLedger } from './puppet-ledger.ts';
-import { Puppets } from './puppets.ts';
-import { TuwunelAdminRoom } from './tuwunel-admin-room.ts';
-import { HomeserverErasure } from './erasure-operations.ts';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pulled } from './pulled.ts';
-import { probeRooms, unionOfMemberships, type ListedRoom, type ProbeReads, type WroteThere } from './room-discovery.ts';
-import { memberEventOf, parseMxc, toRoomDetails, toUploadedMedia } from './stored-normalise.ts';
-import {
-  DeleteMediaAnswer,
-  EventPage,
-  KeyBackupAnswer,
-  MediaConfig,
-  RoomDetailsAnswer,
-  RoomStateAnswer,
-  StoredDevices,
-  StoredKeys,
-  StoredMediaPage,
-  StoredPushers,
-  StoredTags,
-  StoredUser,
-  UploadAnswer,
-  JsonObject as StoredObject,
-  asJson,
-  readTwice,
-} from './stored-schemas.ts';
 import {
   addMediaPage,
   countSentMessages,
   joinedMemberships,
+  memberIdsOf,
   membershipsFromMap,
   membershipsFromSync,
-  memberIdsOf,
-  otherServers,
-  toListedRoom,
   nextMediaFrom,
+  otherServers,
   toAccountDataSummary,
   toDevices,
   toEncryptionKeys,
+  toListedRoom,
   toPushers,
   toSessions,
   toUserAccount,
 } from './normalise.ts';
+import { pulled } from './pulled.ts';
+import type { PuppetLedger } from './puppet-ledger.ts';
+import { Puppets } from './puppets.ts';
+import { type ListedRoom, type ProbeReads, probeRooms, unionOfMemberships, type WroteThere } from './room-discovery.ts';
 import {
   AccountData,
   AdminDevices,
@@ -86,11 +67,31 @@ import {
   KeysQuery,
   LoginAsAnswer,
   MembershipsAnswer,
-  RoomList,
   Pushers,
+  RoomList,
   SyncRooms,
   Whois,
 } from './schemas.ts';
+import { memberEventOf, parseMxc, toRoomDetails, toUploadedMedia } from './stored-normalise.ts';
+import {
+  asJson,
+  DeleteMediaAnswer,
+  EventPage,
+  KeyBackupAnswer,
+  MediaConfig,
+  RoomDetailsAnswer,
+  RoomStateAnswer,
+  readTwice,
+  StoredDevices,
+  StoredKeys,
+  StoredMediaPage,
+  JsonObject as StoredObject,
+  StoredPushers,
+  StoredTags,
+  StoredUser,
+  UploadAnswer,
+} from './stored-schemas.ts';
+import { TuwunelAdminRoom } from './tuwunel-admin-room.ts';
 
 const PATHS = {
   user: '/_synapse/admin/v2/users/{userId}',
@@ -306,7 +307,8 @@ export class SynapseAdminHomeserver implements Homeserver {
     } catch (error) {
       // Deleted since the list was read.
       if (isHomeserverError(error, 'not-found')) return false;
-      if (isHomeserverError(error) && (error.kind === 'forbidden' || error.kind === 'bad-response')) return { unknown: `the server would not let the bot read it (${error.userMessage})` };
+      if (isHomeserverError(error) && (error.kind === 'forbidden' || error.kind === 'bad-response'))
+        return { unknown: `the server would not let the bot read it (${error.userMessage})` };
       throw error;
     }
   }
@@ -413,11 +415,17 @@ export class SynapseAdminHomeserver implements Homeserver {
   /** Which devices have keys and whether cross-signing is set up: asked with the bot's own token. */
   async getStoredEncryptionKeys(userId: string): Promise<Availability<Stored<EncryptionKeys>>> {
     return this.#optional(async () => {
-      const answer = await this.#call(this.#bot, 'POST', PATHS.keysQuery, {}, {
-        schema: readTwice(KeysQuery, StoredKeys),
-        body: { device_keys: { [userId]: [] } },
-        retry: true,
-      });
+      const answer = await this.#call(
+        this.#bot,
+        'POST',
+        PATHS.keysQuery,
+        {},
+        {
+          schema: readTwice(KeysQuery, StoredKeys),
+          body: { device_keys: { [userId]: [] } },
+          retry: true,
+        },
+      );
       const only = (keys: Record<string, unknown> | null | undefined) => keys?.[userId] ?? null;
       const stored = {
         device_keys: only(answer.stored.device_keys),
@@ -450,7 +458,8 @@ export class SynapseAdminHomeserver implements Homeserver {
         }),
       };
     } catch (error) {
-      if (isHomeserverError(error, 'unsupported') || (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind))) return { available: false, reason: ROOM_TAGS_UNKNOWN };
+      if (isHomeserverError(error, 'unsupported') || (isHomeserverError(error) && PUPPET_REFUSALS.has(error.kind)))
+        return { available: false, reason: ROOM_TAGS_UNKNOWN };
       throw error;
     }
   }
@@ -513,13 +522,18 @@ export class SynapseAdminHomeserver implements Homeserver {
       const filter = JSON.stringify({ types: ['m.room.member'] });
       const query = (from: string | undefined) => ({ dir: 'b', limit: MESSAGES_PAGE_LIMIT, filter, from });
       const members = new Set<string>();
-      const collect = async (events: StoredEvent[]) => void memberIdsOf(events).forEach((id) => members.add(id));
+      const collect = async (events: StoredEvent[]) => {
+        for (const id of memberIdsOf(events)) members.add(id);
+      };
       if (this.#capabilities.features.roomMessagesAdmin) {
         await walkBackwards((from) => this.#call(this.#admin, 'GET', PATHS.roomMessagesAdmin, { roomId }, { schema: EventPage, query: query(from) }), collect);
       } else if (asUser !== undefined && this.#capabilities.features.loginAs) {
         // Synapse 1.67: as the user, who may read the room up to when they left.
         await this.#puppets.asUser(asUser, (token) =>
-          walkBackwards(async (from) => this.#call(this.#bot, 'GET', PATHS.clientMessages, { roomId }, { schema: EventPage, query: query(from), token: await token() }), collect),
+          walkBackwards(
+            async (from) => this.#call(this.#bot, 'GET', PATHS.clientMessages, { roomId }, { schema: EventPage, query: query(from), token: await token() }),
+            collect,
+          ),
         );
       } else {
         return null;
@@ -626,7 +640,13 @@ export class SynapseAdminHomeserver implements Homeserver {
     });
     const text = await new Response(answer.body).text();
     const parsed = UploadAnswer.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new HomeserverError({ kind: 'bad-response', status: answer.status, endpoint: `POST ${PATHS.upload}`, userMessage: 'The homeserver answered an upload in an unexpected shape.' });
+    if (!parsed.success)
+      throw new HomeserverError({
+        kind: 'bad-response',
+        status: answer.status,
+        endpoint: `POST ${PATHS.upload}`,
+        userMessage: 'The homeserver answered an upload in an unexpected shape.',
+      });
     return parsed.data.content_uri;
   }
 
@@ -648,10 +668,16 @@ export class SynapseAdminHomeserver implements Homeserver {
     let from: string | null = '0';
     while (from !== null) {
       fetched.add(from);
-      const page: StoredMediaPage = await this.#call(this.#admin, 'GET', PATHS.media, { userId }, {
-        schema: StoredMediaPage,
-        query: { from, limit: MEDIA_PAGE_LIMIT, order_by: 'created_ts', dir: 'f' },
-      });
+      const page: StoredMediaPage = await this.#call(
+        this.#admin,
+        'GET',
+        PATHS.media,
+        { userId },
+        {
+          schema: StoredMediaPage,
+          query: { from, limit: MEDIA_PAGE_LIMIT, order_by: 'created_ts', dir: 'f' },
+        },
+      );
       yield page;
       from = nextMediaFrom(page, fetched);
     }
@@ -674,11 +700,17 @@ export class SynapseAdminHomeserver implements Homeserver {
 
   /** An initial sync as the user that lists rooms left; presence is left alone (set_presence=offline). */
   #syncWithLeftRooms(token: string): Promise<SyncRooms> {
-    return this.#call(this.#bot, 'GET', PATHS.sync, {}, {
-      schema: SyncRooms,
-      token,
-      query: { filter: JSON.stringify({ room: { include_leave: true, timeline: { limit: 1 } } }), set_presence: 'offline' },
-    });
+    return this.#call(
+      this.#bot,
+      'GET',
+      PATHS.sync,
+      {},
+      {
+        schema: SyncRooms,
+        token,
+        query: { filter: JSON.stringify({ room: { include_leave: true, timeline: { limit: 1 } } }), set_presence: 'offline' },
+      },
+    );
   }
 
   /** Calls an endpoint unless it is known missing; remembers it when it turns out missing. */
@@ -781,7 +813,14 @@ export async function connectHomeserver(options: ConnectOptions): Promise<{ home
 export function homeserverWith(options: ConnectOptions, capabilities: Capabilities): SynapseAdminHomeserver {
   const admin = httpFor(options, options.adminToken);
   const bot = httpFor(options, options.botToken);
-  return new SynapseAdminHomeserver({ admin, bot, capabilities, serverName: options.serverName, puppetLedger: options.puppetLedger, botUserId: options.botUserId });
+  return new SynapseAdminHomeserver({
+    admin,
+    bot,
+    capabilities,
+    serverName: options.serverName,
+    puppetLedger: options.puppetLedger,
+    botUserId: options.botUserId,
+  });
 }
 
 const httpFor = (options: Pick<ConnectOptions, 'url' | 'timeoutMs'>, accessToken: string): HomeserverHttp =>

@@ -9,7 +9,7 @@
 // Arguments are split on whitespace, with no quoting: none may contain any.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { joinParts, readAnswer, type AdminAnswer } from './admin-room-answer.ts';
+import { type AdminAnswer, joinParts, readAnswer } from './admin-room-answer.ts';
 import { isHomeserverError } from './errors.ts';
 import type { AdminRoomCommands, ErasureStatus, UserAccount } from './homeserver.ts';
 import { endpoint, type HomeserverHttp } from './http.ts';
@@ -179,7 +179,11 @@ export class TuwunelAdminRoom implements AdminRoomCommands {
     let refused = 0;
     for (const eventId of toRedact) {
       try {
-        await this.#admin.request('PUT', endpoint(PATHS.redact, { roomId, eventId, txnId: `dsar-forget-${eventId.replace(/[^A-Za-z0-9]/g, '').slice(0, 40)}` }), { schema: EventId, body: { reason: 'erasure of the person it named' } });
+        await this.#admin.request(
+          'PUT',
+          endpoint(PATHS.redact, { roomId, eventId, txnId: `dsar-forget-${eventId.replace(/[^A-Za-z0-9]/g, '').slice(0, 40)}` }),
+          { schema: EventId, body: { reason: 'erasure of the person it named' } },
+        );
         redacted++;
       } catch (error) {
         if (!isHomeserverError(error, 'forbidden')) throw error;
@@ -244,11 +248,15 @@ export class TuwunelAdminRoom implements AdminRoomCommands {
   /** Sends `!admin <command> <args...>` once (a PUT with our transaction ID: a retry cannot run it twice); its event ID. */
   async #send(command: string, args: readonly string[], lines: readonly string[] = []): Promise<string> {
     for (const arg of [...command.split(' '), ...args]) {
-      if (arg === '' || /\s/.test(arg)) throw new Error(`admin room: an argument of "${command}" is empty or has white space, which the command line cannot carry`);
+      if (arg === '' || /\s/.test(arg))
+        throw new Error(`admin room: an argument of "${command}" is empty or has white space, which the command line cannot carry`);
     }
     const roomId = await this.#room();
     const body = [['!admin', command, ...args].join(' '), ...lines].join('\n');
-    const sent = await this.#admin.request('PUT', endpoint(PATHS.send, { roomId, txnId: `dsar-${randomUUID()}` }), { schema: EventId, body: { msgtype: 'm.text', body } });
+    const sent = await this.#admin.request('PUT', endpoint(PATHS.send, { roomId, txnId: `dsar-${randomUUID()}` }), {
+      schema: EventId,
+      body: { msgtype: 'm.text', body },
+    });
     return sent.event_id;
   }
 

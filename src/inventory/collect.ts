@@ -51,7 +51,8 @@ export async function lookUpRecipients(homeserver: Homeserver, inventory: Invent
   };
   await Promise.all(Array.from({ length: ROOMS_AT_ONCE }, worker));
   const unknown = found.filter((r) => r === null).length;
-  if (unknown > 0) return { available: false, reason: `this server cannot tell which other servers were in ${unknown} of your rooms; the privacy contact can find out` };
+  if (unknown > 0)
+    return { available: false, reason: `this server cannot tell which other servers were in ${unknown} of your rooms; the privacy contact can find out` };
   return { available: true, value: found.filter((r): r is RoomRecipients => r !== null && r.servers.length > 0) };
 }
 

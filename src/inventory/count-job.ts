@@ -3,17 +3,18 @@
 // the answer already sent by editing the whole report, count included, into it. A job, so
 // that a restart resumes the count and the user still gets it; a few at a time, so that many
 // people asking at once never hammer the homeserver.
-import type { BotConfig } from '../config/load.ts';
+
 import type { CategoryId } from '../config/categories.ts';
+import type { BotConfig } from '../config/load.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import type { Homeserver } from '../homeserver/homeserver.ts';
+import { troubleDescription } from '../homeserver/trouble.ts';
 import { JobFailure } from '../jobs/job.ts';
 import type { JobHandler } from '../jobs/runner.ts';
-import { keepTyping, type Chat } from '../matrix/chat.ts';
-import { policyDiscrepancies } from '../policy/discrepancies.ts';
+import { type Chat, keepTyping } from '../matrix/chat.ts';
 import { code, paragraph } from '../render/document.ts';
-import { troubleDescription } from '../homeserver/trouble.ts';
 import { collectInventoryWithoutCount, countMessages, lookUpRecipients } from './collect.ts';
+import { policyDiscrepancies } from './discrepancies.ts';
 import { inventoryReport } from './report.ts';
 
 /** Counts running at once, for everyone together. */
@@ -52,14 +53,20 @@ export function messageCountHandler(options: CountJobOptions): JobHandler {
         } catch (error) {
           // On the last attempt the answer is completed without the count rather than not at all.
           if (!(error instanceof HomeserverError) || !lastAttempt) throw error;
-          messages = { available: false as const, reason: `they could not be counted just now: ${trouble(error)}. Ask again later, or ask the privacy contact` };
+          messages = {
+            available: false as const,
+            reason: `they could not be counted just now: ${trouble(error)}. Ask again later, or ask the privacy contact`,
+          };
         }
         let recipients;
         try {
           recipients = await lookUpRecipients(homeserver, base.inventory);
         } catch (error) {
           if (!(error instanceof HomeserverError) || !lastAttempt) throw error;
-          recipients = { available: false as const, reason: `they could not be looked up just now: ${trouble(error)}. Ask again later, or ask the privacy contact` };
+          recipients = {
+            available: false as const,
+            reason: `they could not be looked up just now: ${trouble(error)}. Ask again later, or ask the privacy contact`,
+          };
         }
         const inventory = { ...base.inventory, messages, recipients };
         await options.reportPolicyDiscrepancies(policyDiscrepancies(inventory, config.policy));

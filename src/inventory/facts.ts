@@ -1,7 +1,7 @@
 // What the server holds, category by category, as plain facts for the user. Pure.
 import type { CategoryId } from '../config/categories.ts';
-import { code, type Inline } from '../render/document.ts';
 import type { Availability, Device, Session, Sessions } from '../homeserver/homeserver.ts';
+import { code, type Inline } from '../render/document.ts';
 import type { Inventory } from './inventory.ts';
 
 export type CategoryFacts = {
@@ -13,7 +13,11 @@ export type CategoryFacts = {
 
 const MAX_LISTED = 20;
 
-export const formatTime = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+export const formatTime = (ms: number): string =>
+  new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, ' UTC');
 
 export function formatBytes(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB'];
@@ -48,16 +52,22 @@ function loggedConnections(inventory: Inventory) {
 }
 
 /** Where the server keeps no log, only each device's last IP address and time (Tuwunel). */
-const lastSeenPerDevice = (inventory: Inventory): boolean =>
-  inventory.sessions.available && inventory.sessions.value.kept === 'last-seen-per-device';
+const lastSeenPerDevice = (inventory: Inventory): boolean => inventory.sessions.available && inventory.sessions.value.kept === 'last-seen-per-device';
 
 /** The connection log (whois) as a list where the server keeps one; empty elsewhere. */
-const connectionLog = (sessions: Availability<Sessions>): Session[] => (sessions.available && sessions.value.kept === 'connection-log' ? sessions.value.sessions : []);
+const connectionLog = (sessions: Availability<Sessions>): Session[] =>
+  sessions.available && sessions.value.kept === 'connection-log' ? sessions.value.sessions : [];
 
 /** Every connection the server remembers: its connection log (whois) first, then each device's last one. */
 export function connections(input: { sessions: readonly Session[]; devices: readonly Device[] }) {
   const fromSessions = input.sessions.flatMap((s) => s.connections.map((c) => ({ ...c, deviceId: s.deviceId, source: 'connection log' as const })));
-  const fromDevices = input.devices.map((d) => ({ ip: d.lastSeenIp, userAgent: d.lastSeenUserAgent, lastSeenAt: d.lastSeenAt, deviceId: d.deviceId, source: 'device' as const }));
+  const fromDevices = input.devices.map((d) => ({
+    ip: d.lastSeenIp,
+    userAgent: d.lastSeenUserAgent,
+    lastSeenAt: d.lastSeenAt,
+    deviceId: d.deviceId,
+    source: 'device' as const,
+  }));
   return [...fromSessions, ...fromDevices];
 }
 
@@ -96,12 +106,20 @@ function ipAddresses(inv: Inventory): CategoryFacts {
     const seen = inv.devices.filter((d) => d.lastSeenIp !== null);
     return { facts: capped(seen, (d): Inline[] => [code(d.lastSeenIp!), ', the last address of device ', code(d.deviceId)]) };
   }
-  const ips = unique(connections({ sessions: connectionLog(inv.sessions), devices: inv.devices }).map((c) => c.ip).filter(present));
+  const ips = unique(
+    connections({ sessions: connectionLog(inv.sessions), devices: inv.devices })
+      .map((c) => c.ip)
+      .filter(present),
+  );
   return { facts: capped(ips, (ip) => [code(ip)]) };
 }
 
 function userAgents(inv: Inventory): CategoryFacts {
-  const agents = unique(connections({ sessions: connectionLog(inv.sessions), devices: inv.devices }).map((c) => c.userAgent).filter(present));
+  const agents = unique(
+    connections({ sessions: connectionLog(inv.sessions), devices: inv.devices })
+      .map((c) => c.userAgent)
+      .filter(present),
+  );
   return { facts: capped(agents, (agent) => [agent]) };
 }
 
@@ -110,7 +128,9 @@ function connectionTimes(inv: Inventory): CategoryFacts {
   const facts = capped(seen, (d): Inline[] => ['Device ', code(d.deviceId), ` last seen ${formatTime(d.lastSeenAt!)}`]);
   // Connections not tied to a device are a separate log (Synapse's user_ips); per-device
   // sessions repeat the device times above.
-  const logged = loggedConnections(inv).map((c) => c.lastSeenAt).filter(present);
+  const logged = loggedConnections(inv)
+    .map((c) => c.lastSeenAt)
+    .filter(present);
   if (logged.length > 0) facts.push([`${logged.length} logged connection(s), the latest ${formatTime(Math.max(...logged))}`]);
   if (facts.length > 0 && lastSeenPerDevice(inv)) {
     facts.push(['Only the last time and address each device was seen are kept: no history of your connections']);
@@ -122,7 +142,12 @@ function connectionTimes(inv: Inventory): CategoryFacts {
 function rooms(inv: Inventory): CategoryFacts {
   const all = inv.memberships.available ? inv.memberships.value : inv.memberships.joined;
   const facts: Inline[][] = [];
-  for (const [membership, label] of [['join', 'Joined'], ['invite', 'Invited to'], ['leave', 'Left'], ['ban', 'Banned from']] as const) {
+  for (const [membership, label] of [
+    ['join', 'Joined'],
+    ['invite', 'Invited to'],
+    ['leave', 'Left'],
+    ['ban', 'Banned from'],
+  ] as const) {
     const ids = all.filter((m) => m.membership === membership).map((m) => m.roomId);
     if (ids.length === 0) continue;
     facts.push([`${label}: ${ids.length} room(s): `, ...codeList(ids)]);
@@ -173,7 +198,8 @@ function encryptionKeys(inv: Inventory): CategoryFacts {
   if (!inv.encryptionKeys.available) return { facts: [], unavailable: inv.encryptionKeys.reason };
   const keys = inv.encryptionKeys.value;
   const facts: Inline[][] = [];
-  if (keys.devicesWithKeys.length > 0) facts.push([`Public identity keys for ${keys.devicesWithKeys.length} device(s); the server never holds keys that can read your encrypted messages`]);
+  if (keys.devicesWithKeys.length > 0)
+    facts.push([`Public identity keys for ${keys.devicesWithKeys.length} device(s); the server never holds keys that can read your encrypted messages`]);
   if (keys.crossSigning) facts.push(['Cross-signing keys (public parts)']);
   return { facts };
 }

@@ -2,10 +2,10 @@
 // operator's declared purpose, legal basis, retention and recipients (GDPR Art. 15). Pure.
 import { CATEGORY_CONTENTS, CATEGORY_IDS, CATEGORY_LABELS } from '../config/categories.ts';
 import type { BotConfig } from '../config/load.ts';
-import { bold, code, link, list, paragraph, section, type Block, type Document, type Inline } from '../render/document.ts';
+import { type Block, bold, code, type Document, type Inline, link, list, paragraph, section } from '../render/document.ts';
+import { policyDiscrepancies } from './discrepancies.ts';
 import { categoryFacts, formatTime } from './facts.ts';
 import type { Inventory } from './inventory.ts';
-import { policyDiscrepancies } from '../policy/discrepancies.ts';
 
 /** For each category: what it covers, what the server holds, and the operator's declaration (Art. 15(1)(a)-(g)). */
 export function categorySections(inventory: Inventory, config: BotConfig): Block[] {

@@ -1,5 +1,5 @@
 // Jobs in SQLite (table `jobs`): one per request, a FIFO queue per kind.
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { RequestKind } from '../requests/request.ts';
 import type { Db } from '../store/database.ts';
 import { Job, type JobProgress, type JobState } from './job.ts';

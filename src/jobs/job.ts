@@ -13,7 +13,11 @@ export const JobProgress = z.object({
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 
-const json = <T extends z.ZodType>(schema: T) => z.string().nullable().transform((text) => (text === null ? null : schema.parse(JSON.parse(text))));
+const json = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .nullable()
+    .transform((text) => (text === null ? null : schema.parse(JSON.parse(text))));
 
 export const Job = z.object({
   requestId: z.string(),

@@ -3,12 +3,12 @@
 // owns the request's working states (in_progress → completed | failed); what the owner is
 // told is up to the `events` the bot passes in.
 import type { z } from 'zod';
-import type { Document } from '../render/document.ts';
 import { backoffDelay } from '../backoff.ts';
-import type { RequestService } from '../requests/requests.ts';
+import type { Document } from '../render/document.ts';
 import { BOT, type Request, type RequestKind } from '../requests/request.ts';
-import { JobFailure, type Job, type JobProgress } from './job.ts';
-import { JobStore } from './job-store.ts';
+import type { RequestService } from '../requests/requests.ts';
+import { type Job, JobFailure, type JobProgress } from './job.ts';
+import type { JobStore } from './job-store.ts';
 
 export type JobContext = {
   request: Request;
@@ -31,7 +31,7 @@ export type JobHandler = {
   /** Attempts of the whole job before it fails for good. */
   maxAttempts: number;
   /** Does the work; resolves with what the owner is told at the end (or nothing: a generic note). */
-  run(context: JobContext): Promise<Document | void>;
+  run(context: JobContext): Promise<Document | undefined>;
   /** The owner's progress message for a progress report. */
   describeProgress(request: Request, progress: JobProgress): Document;
   /** After the last attempt failed (the request is already failed): e.g. report what was done. */
@@ -215,7 +215,8 @@ export class JobRunner {
         this.#store.clearWorkingState(job.requestId);
         return this.#requests.transition(request.id, 'completed', BOT);
       });
-      if (completed.ok && tellOwner(completed.request)) await this.#quietly(() => this.#events.completed(completed.request, this.#store.get(job.requestId) ?? job, summary ?? null));
+      if (completed.ok && tellOwner(completed.request))
+        await this.#quietly(() => this.#events.completed(completed.request, this.#store.get(job.requestId) ?? job, summary ?? null));
     } catch (error) {
       await this.#settleFailure(handler, job, request, signal, error);
     }
@@ -244,7 +245,8 @@ export class JobRunner {
     });
     if (!failed.ok) return;
     if (handler.failedForGood) await this.#quietly(() => handler.failedForGood!(failed.request, description));
-    if (handler.ownerReachable?.(failed.request) ?? true) await this.#quietly(() => this.#events.failed(failed.request, this.#store.get(job.requestId) ?? job, description));
+    if (handler.ownerReachable?.(failed.request) ?? true)
+      await this.#quietly(() => this.#events.failed(failed.request, this.#store.get(job.requestId) ?? job, description));
   }
 
   async #quietly(hook: () => Promise<void> | void): Promise<void> {

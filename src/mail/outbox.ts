@@ -56,9 +56,9 @@ export class Outbox {
   }
 
   status(key: string): { sentAt: number | null; failedAt: number | null; attempts: number; lastError: string | null } | null {
-    const row = this.#db
-      .prepare('SELECT sent_at AS sentAt, failed_at AS failedAt, attempts, last_error AS lastError FROM outbox WHERE key = ?')
-      .get(key) as { sentAt: number | null; failedAt: number | null; attempts: number; lastError: string | null } | undefined;
+    const row = this.#db.prepare('SELECT sent_at AS sentAt, failed_at AS failedAt, attempts, last_error AS lastError FROM outbox WHERE key = ?').get(key) as
+      | { sentAt: number | null; failedAt: number | null; attempts: number; lastError: string | null }
+      | undefined;
     return row ?? null;
   }
 

@@ -17,7 +17,8 @@ export async function sendAttachment(client: MatrixClient, roomId: string, file:
   const relation = replyTo === undefined ? {} : { 'm.relates_to': { 'm.in_reply_to': { event_id: replyTo } } };
   const content = { msgtype: 'm.file', body: file.filename, filename: file.filename, info, ...relation };
   if (await isRoomEncrypted(client, roomId)) {
-    if (client.crypto === undefined || !client.crypto.isReady) throw new CannotEncryptAttachmentError('the room is encrypted and end-to-end encryption is not running');
+    if (client.crypto === undefined || !client.crypto.isReady)
+      throw new CannotEncryptAttachmentError('the room is encrypted and end-to-end encryption is not running');
     const encrypted = await client.crypto.encryptMedia(file.bytes);
     const url = await client.uploadContent(encrypted.buffer, 'application/octet-stream');
     // Encrypted here, not left to sendMessage: the event carries the file's key.

@@ -113,7 +113,9 @@ export function chatOver(client: MatrixClient, userId: string): Chat {
     sendNotice: (roomId, message, { key, replyTo }) => sendOnce(client, roomId, 'm.room.message', noticeContent(message, replyTo), key),
     hasSentAfter: async (roomId, eventId, key) => {
       const room = encodeURIComponent(roomId);
-      const context = EventContext.parse(await client.doRequest('GET', `/_matrix/client/v3/rooms/${room}/context/${encodeURIComponent(eventId)}`, { limit: 0 }));
+      const context = EventContext.parse(
+        await client.doRequest('GET', `/_matrix/client/v3/rooms/${room}/context/${encodeURIComponent(eventId)}`, { limit: 0 }),
+      );
       const txnId = transactionIdFor(roomId, key);
       const filter = JSON.stringify({ senders: [userId], types: ['m.room.message', 'm.room.encrypted'] });
       let from = context.end;
@@ -125,8 +127,10 @@ export function chatOver(client: MatrixClient, userId: string): Chat {
       }
       return false;
     },
-    sendUnencryptedNotice: (roomId, message, { key, replyTo }) => sendOnce(client, roomId, 'm.room.message', noticeContent(message, replyTo), key, { encrypt: false }),
-    sendMessage: (roomId, content, { key, mustEncrypt }) => sendOnce(client, roomId, 'm.room.message', content, key, mustEncrypt ? { encrypt: 'required' } : {}),
+    sendUnencryptedNotice: (roomId, message, { key, replyTo }) =>
+      sendOnce(client, roomId, 'm.room.message', noticeContent(message, replyTo), key, { encrypt: false }),
+    sendMessage: (roomId, content, { key, mustEncrypt }) =>
+      sendOnce(client, roomId, 'm.room.message', content, key, mustEncrypt ? { encrypt: 'required' } : {}),
     editNotice: async (roomId, eventId, message, key) => {
       try {
         await sendOnce(client, roomId, 'm.room.message', editContent(message, eventId), key);

@@ -9,10 +9,10 @@
 //   dressed as the native one;
 // - else a stand-in whose classes throw, so that the SDK still loads and the bot
 //   runs without encryption.
-import { Module, createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import { nativeBindings } from '../crypto/native-bindings.ts';
-import { fixEngineUse } from '../patches/matrix-bot-sdk.ts';
 import { WASM_PACKAGE, wasmBindings, wasmVersion } from '../crypto/wasm-bindings.ts';
+import { fixEngineUse } from '../patches/matrix-bot-sdk.ts';
 
 export const CRYPTO_PACKAGE = '@matrix-org/matrix-sdk-crypto-nodejs';
 
@@ -99,7 +99,8 @@ export function prepareCryptoModule(): CryptoEngine {
   if (chosen !== null) return chosen;
   const { engine, exports } = chooseEngine(defaultLoaders);
   register(exports);
-  return (chosen = engine);
+  chosen = engine;
+  return engine;
 }
 
 /** Loads matrix-bot-sdk, after the seam is in place. */

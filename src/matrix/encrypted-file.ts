@@ -30,7 +30,13 @@ export async function encryptFile(source: string, target: string, signal?: Abort
       done(null, chunk);
     },
   });
-  await pipeline(createReadStream(source), createCipheriv('aes-256-ctr', key, iv), hashing, createWriteStream(target, { mode: 0o600 }), ...(signal ? [{ signal }] : []));
+  await pipeline(
+    createReadStream(source),
+    createCipheriv('aes-256-ctr', key, iv),
+    hashing,
+    createWriteStream(target, { mode: 0o600 }),
+    ...(signal ? [{ signal }] : []),
+  );
   return {
     v: 'v2',
     key: { kty: 'oct', key_ops: ['encrypt', 'decrypt'], alg: 'A256CTR', k: key.toString('base64url'), ext: true },

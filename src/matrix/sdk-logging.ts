@@ -1,8 +1,9 @@
 // matrix-bot-sdk logs request errors with URLs, bodies and room IDs. The bot
 // practises its own policy: only the SDK's warnings and errors reach our log,
 // reduced to the module name, the request and the Matrix error code.
+
+import { type Logger, redactForLog } from '../log.ts';
 import type { MatrixBotSdk } from './crypto-seam.ts';
-import { redactForLog, type Logger } from '../log.ts';
 
 /** One log line from the SDK's arguments: strings as they are, Matrix errors by their code. */
 export function sdkLogLine(module: string, args: unknown[]): string {
@@ -11,7 +12,9 @@ export function sdkLogLine(module: string, args: unknown[]): string {
     const errcode = (arg as { errcode?: unknown } | null)?.errcode;
     return typeof errcode === 'string' ? errcode : arg instanceof Error ? arg.message : '';
   });
-  return `matrix-bot-sdk ${module}: ${redactForLog(parts.filter((p) => p.length > 0).join(' ')).split('\n')[0]!.slice(0, 200)}`;
+  return `matrix-bot-sdk ${module}: ${redactForLog(parts.filter((p) => p.length > 0).join(' '))
+    .split('\n')[0]!
+    .slice(0, 200)}`;
 }
 
 /**
@@ -22,7 +25,7 @@ export function sdkLogLine(module: string, args: unknown[]): string {
 export function sdkDebugLine(module: string, args: unknown[]): string | null {
   const line = sdkLogLine(module, args);
   if (/\((?:REQ|RESP)-[^)]*\) (?:body|qs|headers) =/.test(line) || line.includes('{')) return null;
-  return line.replace(/(?:[@!$#]|%(?:40|21|24|23))(?:[^\s/:%?&]|%(?!3A)[0-9A-F]{2})+(?::|%3A)[A-Za-z0-9.\-]+(?::\d+)?/gi, '[id]');
+  return line.replace(/(?:[@!$#]|%(?:40|21|24|23))(?:[^\s/:%?&]|%(?!3A)[0-9A-F]{2})+(?::|%3A)[A-Za-z0-9.-]+(?::\d+)?/gi, '[id]');
 }
 
 /**

@@ -37,7 +37,7 @@ export class CannotEncryptError extends Error {
 /** The transaction ID of the one event that `key` names in this room. */
 export function transactionIdFor(roomId: string, key: string): string {
   // The room is part of it: Tuwunel keys transactions on the device alone, in any room.
-  return 'dsar.' + createHash('sha256').update(`${roomId}\u0000${key}`).digest('base64url').slice(0, 32);
+  return `dsar.${createHash('sha256').update(`${roomId}\u0000${key}`).digest('base64url').slice(0, 32)}`;
 }
 
 export const contentBytes = (content: unknown): number => Buffer.byteLength(JSON.stringify(content), 'utf8');
@@ -70,7 +70,8 @@ export async function sendOnce(
     eventType = 'm.room.encrypted';
   }
   // `encrypt: 'required'`: the content carries a secret (an attachment's key) and must never go out in the clear.
-  if (options.encrypt === 'required' && eventType !== 'm.room.encrypted') throw new CannotEncryptError('the event must be encrypted, and the room is not encrypted or the bot has no encryption');
+  if (options.encrypt === 'required' && eventType !== 'm.room.encrypted')
+    throw new CannotEncryptError('the event must be encrypted, and the room is not encrypted or the bot has no encryption');
   // Never ask the server to store what it must refuse.
   if (contentBytes(body) > MAX_CONTENT_BYTES) throw new SendError({ kind: 'too-large' });
   const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(eventType)}/${encodeURIComponent(transactionIdFor(roomId, key))}`;

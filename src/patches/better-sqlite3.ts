@@ -2,7 +2,7 @@
 // connection's prepare() hands out one statement per SQL text. Guard test:
 // test/patches/better-sqlite3.test.ts.
 import type Database from 'better-sqlite3';
-import { replaceMethod, type Patch } from './guard.ts';
+import { type Patch, replaceMethod } from './guard.ts';
 
 export const STATEMENT_REUSE: Patch = {
   library: 'better-sqlite3',
@@ -17,12 +17,21 @@ export const STATEMENT_REUSE: Patch = {
  * is busy until its iterator ends: the same SQL run inside that loop fails loudly, never silently).
  */
 export function reusePreparedStatements(db: Database.Database): void {
-  replaceMethod<(sql: string) => Database.Statement>(db, 'prepare', STATEMENT_REUSE, (prepare) => {
-    const prepared = new Map<string, Database.Statement>();
-    return (sql: string) => {
-      let statement = prepared.get(sql);
-      if (statement === undefined) prepared.set(sql, (statement = prepare.call(db, sql)));
-      return statement;
-    };
-  }, 1);
+  replaceMethod<(sql: string) => Database.Statement>(
+    db,
+    'prepare',
+    STATEMENT_REUSE,
+    (prepare) => {
+      const prepared = new Map<string, Database.Statement>();
+      return (sql: string) => {
+        let statement = prepared.get(sql);
+        if (statement === undefined) {
+          statement = prepare.call(db, sql);
+          prepared.set(sql, statement);
+        }
+        return statement;
+      };
+    },
+    1,
+  );
 }

@@ -10,17 +10,18 @@
 // - IDBCursorWithValue inherits IDBCursor's update() and delete(), and every object store and
 //   connection is an instance of the classes patched here.
 import { createRequire } from 'node:module';
-import type { IdbKey } from '../crypto/idb-key.ts';
-import { replaceMethod, type Patch } from './guard.ts';
+import { type Patch, replaceMethod } from './guard.ts';
 
 // ---- the parts of the IndexedDB API used (fake-indexeddb ships DOM types the bot does not load) ----
 
+/** A valid IndexedDB key (the mirror's key encoding: crypto/idb-key.ts). */
+export type IdbKey = number | string | Date | ArrayBuffer | ArrayBufferView | IdbKey[];
 export type Listener = (event: { newVersion?: number | null }) => void;
 export interface EventTargetLike {
   addEventListener(type: string, listener: Listener): void;
 }
 export interface IdbRequest extends EventTargetLike {
-  readonly result: any;
+  readonly result: unknown;
   readonly error: unknown;
 }
 export interface IdbOpenRequest extends IdbRequest {
@@ -65,6 +66,7 @@ export interface IdbFactory {
   open(name: string, version?: number): IdbOpenRequest;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the module's classes, reached by name to wrap their prototypes' methods.
 type FakeIndexedDb = Record<string, any> & {
   IDBFactory: new () => IdbFactory;
   IDBKeyRange: (new () => IdbKeyRange) & { bound(lower: IdbKey, upper: IdbKey, lowerOpen?: boolean, upperOpen?: boolean): IdbKeyRange };
@@ -84,16 +86,22 @@ export const RECORDED_MEMBERS = {
 } as const;
 
 const WRITE_RECORDERS: Patch = {
-  library, version,
-  member: 'IDBObjectStore.prototype.{put,add,delete,clear,createIndex,deleteIndex}, IDBCursor.prototype.{update,delete}, IDBDatabase.prototype.{createObjectStore,deleteObjectStore}',
+  library,
+  version,
+  member:
+    'IDBObjectStore.prototype.{put,add,delete,clear,createIndex,deleteIndex}, IDBCursor.prototype.{update,delete}, IDBDatabase.prototype.{createObjectStore,deleteObjectStore}',
   why: 'fake-indexeddb keeps everything in memory; every write is recorded so that the mirror can apply a committed transaction to SQLite',
 };
 const OPEN_LISTENERS_FIRST: Patch = {
-  library, version, member: 'IDBFactory#open (of the factories the mirror makes)',
+  library,
+  version,
+  member: 'IDBFactory#open (of the factories the mirror makes)',
   why: 'the mirror must see a connection (and its upgrade transaction) before the engine acts on it',
 };
 const INDEXEDDB_GLOBALS: Patch = {
-  library, version, member: 'globalThis.indexedDB and globalThis.IDB*',
+  library,
+  version,
+  member: 'globalThis.indexedDB and globalThis.IDB*',
   why: 'the WebAssembly engine looks IndexedDB up in the globals, which Node does not have',
 };
 
@@ -122,13 +130,21 @@ export function recordWrites(write: WriteRecorder): void {
   }
   recorder = write;
   const fake = fakeIndexedDb();
+  // biome-ignore lint/suspicious/noExplicitAny: each wrapped method's receiver, result and arguments, typed by the interfaces above where `after` reads them.
   const wrap = (cls: keyof typeof RECORDED_MEMBERS, name: string, after: (self: any, result: any, args: any[]) => void): void => {
     const arity = (RECORDED_MEMBERS[cls] as Record<string, number>)[name];
-    replaceMethod<(...args: unknown[]) => unknown>(fake[cls].prototype, name, WRITE_RECORDERS, (original) => function (this: unknown, ...args: unknown[]) {
-      const result = original.apply(this, args);
-      after(this, result, args);
-      return result;
-    }, arity);
+    replaceMethod<(...args: unknown[]) => unknown>(
+      fake[cls].prototype,
+      name,
+      WRITE_RECORDERS,
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const result = original.apply(this, args);
+          after(this, result, args);
+          return result;
+        },
+      arity,
+    );
   };
   const cursorStore = (cursor: IdbCursor): IdbObjectStore => ('objectStore' in cursor.source ? cursor.source.objectStore : cursor.source);
   wrap('IDBObjectStore', 'put', (store, request, [value]) => write.put(store, request, value));
@@ -149,13 +165,22 @@ export const newIndexedDb = (): IdbFactory => new (fakeIndexedDb().IDBFactory)()
 export const isKeyRange = (key: unknown): key is IdbKeyRange => key instanceof fakeIndexedDb().IDBKeyRange;
 
 /** Every open request of `factory` gets these listeners before its caller can add any. */
-export function listenFirst(factory: IdbFactory, listeners: { upgradeneeded(request: IdbOpenRequest, event: { newVersion?: number | null }): void; success(request: IdbOpenRequest): void }): void {
-  replaceMethod<IdbFactory['open']>(factory, 'open', OPEN_LISTENERS_FIRST, (open) => (name: string, version?: number) => {
-    const request = version === undefined ? open.call(factory, name) : open.call(factory, name, version);
-    request.addEventListener('upgradeneeded', (event) => listeners.upgradeneeded(request, event));
-    request.addEventListener('success', () => listeners.success(request));
-    return request;
-  }, 2);
+export function listenFirst(
+  factory: IdbFactory,
+  listeners: { upgradeneeded(request: IdbOpenRequest, event: { newVersion?: number | null }): void; success(request: IdbOpenRequest): void },
+): void {
+  replaceMethod<IdbFactory['open']>(
+    factory,
+    'open',
+    OPEN_LISTENERS_FIRST,
+    (open) => (name: string, version?: number) => {
+      const request = version === undefined ? open.call(factory, name) : open.call(factory, name, version);
+      request.addEventListener('upgradeneeded', (event) => listeners.upgradeneeded(request, event));
+      request.addEventListener('success', () => listeners.success(request));
+      return request;
+    },
+    2,
+  );
 }
 
 /** Makes `factory` the IndexedDB the WebAssembly engine finds (it looks up the globals). */

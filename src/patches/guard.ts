@@ -42,7 +42,7 @@ export function installedVersion(library: string): string {
 }
 
 /** The method `name` of `owner`, checked to be a function (of `arity` declared parameters, where given). */
-export function methodOf<F extends (...args: any[]) => unknown>(owner: object, name: string, patch: Patch, arity?: number): F {
+export function methodOf<F extends (...args: never[]) => unknown>(owner: object, name: string, patch: Patch, arity?: number): F {
   const member: unknown = Reflect.get(owner, name);
   if (typeof member !== 'function') throw new PatchTargetChanged(patch, `is ${member === undefined ? 'missing' : `a ${typeof member}`}, not a function`);
   if (arity !== undefined && member.length !== arity) throw new PatchTargetChanged(patch, `takes ${member.length} parameters, not ${arity}`);
@@ -50,7 +50,13 @@ export function methodOf<F extends (...args: any[]) => unknown>(owner: object, n
 }
 
 /** Replaces a method after checking it; `make` gets the original (bound to nothing: call it with `.apply(this, ...)`). */
-export function replaceMethod<F extends (...args: any[]) => unknown>(owner: object, name: string, patch: Patch, make: (original: F) => F, arity?: number): void {
+export function replaceMethod<F extends (...args: never[]) => unknown>(
+  owner: object,
+  name: string,
+  patch: Patch,
+  make: (original: F) => F,
+  arity?: number,
+): void {
   const original = methodOf<F>(owner, name, patch, arity);
   Reflect.set(owner, name, make(original));
 }

@@ -6,7 +6,7 @@
 // transaction IDs (crypto/to-device.ts); this file only knows how to reach into the SDK.
 import { createRequire } from 'node:module';
 import type { MatrixClient } from 'matrix-bot-sdk';
-import { methodOf, PatchTargetChanged, replaceMethod, type Patch } from './guard.ts';
+import { methodOf, type Patch, PatchTargetChanged, replaceMethod } from './guard.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -14,31 +14,50 @@ const library = 'matrix-bot-sdk';
 const version = '0.8.0';
 
 const PERSIST_TOKEN_AFTER_SYNC: Patch = {
-  library, version, member: 'MatrixClient#persistTokenAfterSync',
+  library,
+  version,
+  member: 'MatrixClient#persistTokenAfterSync',
   why: 'the sync position is saved only after the sync was processed: with the inbox, a crash never skips a command',
 };
 const SYNC_REQUEST: Patch = {
-  library, version, member: 'MatrixClient.prototype.doSync',
-  why: 'the sync request carries the bot\'s own filter inline, and its answer is looked at (for timeline gaps) before the SDK processes it',
+  library,
+  version,
+  member: 'MatrixClient.prototype.doSync',
+  why: "the sync request carries the bot's own filter inline, and its answer is looked at (for timeline gaps) before the SDK processes it",
 };
 const AFTER_EACH_SYNC: Patch = {
-  library, version, member: 'MatrixClient.prototype.processSync',
+  library,
+  version,
+  member: 'MatrixClient.prototype.processSync',
   why: 'work done once per processed sync (one log line per room for undecryptable events), which the SDK has no event for',
 };
 const TO_DEVICE_TXN_IDS: Patch = {
-  library, version, member: 'MatrixClient.prototype.sendToDevices',
+  library,
+  version,
+  member: 'MatrixClient.prototype.sendToDevices',
   why: 'the SDK makes up a new transaction ID per send; an ID derived from the content makes a send repeated after a crash arrive once',
 };
 const ENGINE_KEY_QUERY: Patch = {
-  library, version, member: 'RustEngine.prototype.addTrackedUsers',
+  library,
+  version,
+  member: 'RustEngine.prototype.addTrackedUsers',
   why: 'it asks for missing Olm sessions without sending the key query first, and current engines then wait up to 5 s per user under the sync lock',
 };
 const CRYPTO_EVENTS_NOT_FATAL: Patch = {
-  library, version, member: 'CryptoClient.prototype.onRoomEvent, onRoomJoin',
+  library,
+  version,
+  member: 'CryptoClient.prototype.onRoomEvent, onRoomJoin',
   why: 'the SDK calls them without awaiting them: a failed key query became an unhandled rejection, which ends the process',
 };
 
-export const MATRIX_BOT_SDK_PATCHES: readonly Patch[] = [PERSIST_TOKEN_AFTER_SYNC, SYNC_REQUEST, AFTER_EACH_SYNC, TO_DEVICE_TXN_IDS, ENGINE_KEY_QUERY, CRYPTO_EVENTS_NOT_FATAL];
+export const MATRIX_BOT_SDK_PATCHES: readonly Patch[] = [
+  PERSIST_TOKEN_AFTER_SYNC,
+  SYNC_REQUEST,
+  AFTER_EACH_SYNC,
+  TO_DEVICE_TXN_IDS,
+  ENGINE_KEY_QUERY,
+  CRYPTO_EVENTS_NOT_FATAL,
+];
 
 /** The SDK's own timeouts for the sync request: a long-poll, or a first sync that may be big. */
 const INCREMENTAL_SYNC_TIMEOUT_MS = 40_000;
@@ -46,7 +65,8 @@ const INITIAL_SYNC_TIMEOUT_MS = 600_000;
 
 /** The sync loop (startSync) saves the new sync position after processSync instead of before it. */
 export function persistSyncTokenAfterProcessing(client: MatrixClient): void {
-  if (typeof Reflect.get(client, 'persistTokenAfterSync') !== 'boolean') throw new PatchTargetChanged(PERSIST_TOKEN_AFTER_SYNC, 'is not a boolean field of the client');
+  if (typeof Reflect.get(client, 'persistTokenAfterSync') !== 'boolean')
+    throw new PatchTargetChanged(PERSIST_TOKEN_AFTER_SYNC, 'is not a boolean field of the client');
   Reflect.set(client, 'persistTokenAfterSync', true);
 }
 
@@ -61,7 +81,13 @@ export function syncThrough(client: MatrixClient, options: { filter: object; ins
     const query: Record<string, unknown> = { full_state: false, timeout: Math.max(0, client.syncingTimeout), filter: JSON.stringify(options.filter) };
     if (since) query['since'] = since;
     if (client.syncingPresence) query['presence'] = client.syncingPresence;
-    const response: unknown = await client.doRequest('GET', '/_matrix/client/v3/sync', query, null, since ? INCREMENTAL_SYNC_TIMEOUT_MS : INITIAL_SYNC_TIMEOUT_MS);
+    const response: unknown = await client.doRequest(
+      'GET',
+      '/_matrix/client/v3/sync',
+      query,
+      null,
+      since ? INCREMENTAL_SYNC_TIMEOUT_MS : INITIAL_SYNC_TIMEOUT_MS,
+    );
     options.inspect(response, since || null);
     return response;
   };
@@ -122,23 +148,37 @@ export function fixEngineUse(): void {
   };
 
   // The key query first, as the SDK's own prepareEncrypt does, then the missing sessions.
-  replaceMethod(RustEngine.prototype, 'addTrackedUsers', ENGINE_KEY_QUERY, () => async function (this: Engine, userIds: string[]) {
-    await this.lock.acquire(SYNC_LOCK_NAME, async () => {
-      await this.machine.updateTrackedUsers(userIds.map((u) => new UserId(u)));
-      await this.runOnly(KEYS_QUERY);
-      const keysClaim = await this.machine.getMissingSessions(userIds.map((u) => new UserId(u)));
-      if (keysClaim) await this.processKeysClaimRequest(keysClaim);
-    });
-  }, 1);
+  replaceMethod(
+    RustEngine.prototype,
+    'addTrackedUsers',
+    ENGINE_KEY_QUERY,
+    () =>
+      async function (this: Engine, userIds: string[]) {
+        await this.lock.acquire(SYNC_LOCK_NAME, async () => {
+          await this.machine.updateTrackedUsers(userIds.map((u) => new UserId(u)));
+          await this.runOnly(KEYS_QUERY);
+          const keysClaim = await this.machine.getMissingSessions(userIds.map((u) => new UserId(u)));
+          if (keysClaim) await this.processKeysClaimRequest(keysClaim);
+        });
+      },
+    1,
+  );
 
   // Logged instead of thrown: keys are queried again before anything is encrypted for those users.
   for (const name of ['onRoomEvent', 'onRoomJoin'] as const) {
-    replaceMethod<(...args: unknown[]) => Promise<void>>(CryptoClient.prototype, name, CRYPTO_EVENTS_NOT_FATAL, (original) => async function (this: unknown, ...args: unknown[]) {
-      try {
-        await original.apply(this, args);
-      } catch (error) {
-        LogService.warn('CryptoClient', `${name} failed:`, error);
-      }
-    }, name === 'onRoomEvent' ? 2 : 1);
+    replaceMethod<(...args: unknown[]) => Promise<void>>(
+      CryptoClient.prototype,
+      name,
+      CRYPTO_EVENTS_NOT_FATAL,
+      (original) =>
+        async function (this: unknown, ...args: unknown[]) {
+          try {
+            await original.apply(this, args);
+          } catch (error) {
+            LogService.warn('CryptoClient', `${name} failed:`, error);
+          }
+        },
+      name === 'onRoomEvent' ? 2 : 1,
+    );
   }
 }

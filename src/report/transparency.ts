@@ -2,9 +2,9 @@
 // took, how many were late. Pure, and without a single identity. The chat command and the
 // command-line tool (src/cli/report.ts) both print this.
 import { z } from 'zod';
+import { bold, type Document, list, paragraph } from '../render/document.ts';
 import { DAY } from '../requests/deadlines.ts';
 import { REQUEST_KINDS, type Request, type RequestKind } from '../requests/request.ts';
-import { bold, list, paragraph, type Document } from '../render/document.ts';
 
 const OUTCOMES = ['completed', 'denied', 'cancelled', 'failed', 'open'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -23,7 +23,8 @@ export const TransparencyReport = z.object({
 });
 export type TransparencyReport = z.infer<typeof TransparencyReport>;
 
-const outcomeOf = (r: Request): Outcome => (r.state === 'completed' || r.state === 'denied' || r.state === 'cancelled' || r.state === 'failed' ? r.state : 'open');
+const outcomeOf = (r: Request): Outcome =>
+  r.state === 'completed' || r.state === 'denied' || r.state === 'cancelled' || r.state === 'failed' ? r.state : 'open';
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
@@ -54,7 +55,12 @@ export function transparencyReport(requests: readonly Request[], range: { from: 
 }
 
 const KIND_NAMES: Readonly<Record<RequestKind, string>> = {
-  access: 'Access', export: 'Export', erasure: 'Erasure', correction: 'Correction', objection: 'Objection', contact: 'Other contact',
+  access: 'Access',
+  export: 'Export',
+  erasure: 'Erasure',
+  correction: 'Correction',
+  objection: 'Objection',
+  contact: 'Other contact',
 };
 
 export function reportDocument(report: TransparencyReport): Document {
@@ -67,7 +73,9 @@ export function reportDocument(report: TransparencyReport): Document {
         return [`${KIND_NAMES[kind]}: ${OUTCOMES.reduce((n, o) => n + (c[o] ?? 0), 0)} (${OUTCOMES.map((o) => `${c[o] ?? 0} ${o}`).join(', ')})`];
       }),
     ),
-    paragraph(`Time to completion: median ${days(report.medianDaysToComplete)}, worst ${days(report.worstDaysToComplete)}. Late: ${report.overdue}. Extended: ${report.extended}.`),
+    paragraph(
+      `Time to completion: median ${days(report.medianDaysToComplete)}, worst ${days(report.worstDaysToComplete)}. Late: ${report.overdue}. Extended: ${report.extended}.`,
+    ),
   ];
 }
 

@@ -7,13 +7,13 @@ import type { BotConfig } from '../config/load.ts';
 import type { Escalations } from '../escalation/escalations.ts';
 import type { JobRunner } from '../jobs/runner.ts';
 import type { Notifier } from '../notify/notifier.ts';
-import { transparencyReport, type TransparencyReport } from '../report/transparency.ts';
+import { type TransparencyReport, transparencyReport } from '../report/transparency.ts';
 import { DAY } from './deadlines.ts';
-import { canTransition } from './lifecycle.ts';
 import { cancellable, HANDLED_BY_PRIVACY_CONTACT } from './kinds.ts';
+import { canTransition } from './lifecycle.ts';
 import { cancelledNotice, closedByContact, extendedNotice, forwardedToContact, newRequestMail, replyFromContact, type StatusLine } from './messages.ts';
-import type { RequestService } from './requests.ts';
 import { BOT, isClosed, REQUESTER, type Request, type RequestKind } from './request.ts';
+import type { RequestService } from './requests.ts';
 
 const UNDELIVERABLE = 'the answer could not be delivered to the requester';
 const ACCESS_FAILED = 'the homeserver could not be read';
@@ -73,7 +73,13 @@ export class RequestDesk {
   }
 
   /** !contact, !correct, !object with a message: a request, and the message relayed to the privacy contact. */
-  async relayToPrivacyContact(kind: Extract<RequestKind, 'contact' | 'correction' | 'objection'>, userId: string, roomId: string, eventId: string, text: string): Promise<Request> {
+  async relayToPrivacyContact(
+    kind: Extract<RequestKind, 'contact' | 'correction' | 'objection'>,
+    userId: string,
+    roomId: string,
+    eventId: string,
+    text: string,
+  ): Promise<Request> {
     const request = this.requests.open({ kind, userId, roomId, sourceEventId: eventId });
     await this.notifier.toPrivacyContact(forwardedToContact(request, text), `relay:${eventId}`, {
       subject: `New privacy request ${request.id} (${kind})`,
@@ -87,7 +93,8 @@ export class RequestDesk {
     const request = this.requests.get(id);
     if (request === null) return { ok: false, problem: `there is no request ${id}` };
     // A closed request may still need a word (the reason for a denial by reaction, say).
-    if (request.roomId === null) return { ok: false, problem: `request ${id} has no direct chat to answer in (it was entered by an admin): answer by the channel it came from` };
+    if (request.roomId === null)
+      return { ok: false, problem: `request ${id} has no direct chat to answer in (it was entered by an admin): answer by the channel it came from` };
     await this.notifier.toRequester(request.roomId, replyFromContact(request, text), `reply:${eventId}`);
     this.requests.record(id, staff, 'replied');
     if (request.state === 'received' && HANDLED_BY_PRIVACY_CONTACT.has(request.kind)) this.requests.transition(id, 'in_progress', staff);

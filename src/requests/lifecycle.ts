@@ -5,7 +5,7 @@
 //   received ──► awaiting_confirmation ──► awaiting_approval ──► approved ──► scheduled ──► in_progress ──► completed
 //      │                 │                        │                 │            │              │
 //      └── (any open state may end as cancelled; decisions end as denied; work ends as failed) ──┘
-import { isClosed, type Actor, type Request, type RequestState } from './request.ts';
+import { type Actor, isClosed, type Request, type RequestState } from './request.ts';
 
 const ALLOWED: Readonly<Record<RequestState, readonly RequestState[]>> = {
   // Access answers at once; contact requests wait in `received` for the privacy contact;

@@ -74,7 +74,10 @@ export class Maintenance {
     const { db, requests, audit, notifier, settings, now } = this.#o;
     const day = digestDay(now(), settings.digestHourUtc);
     if (day === null) return;
-    const claimed = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value').run(DIGEST_KEY, day).changes === 1;
+    const claimed =
+      db
+        .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value')
+        .run(DIGEST_KEY, day).changes === 1;
     if (!claimed) return;
     const digest = dailyDigest(requests.store.open(), now(), audit.head());
     if (digest !== null) await notifier.toAdmins(digest, `digest:${day}`);

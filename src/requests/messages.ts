@@ -1,16 +1,21 @@
 // What the bot says about requests, as Documents. Pure.
-import type { BotConfig } from '../config/load.ts';
+
 import type { AuditEntry } from '../audit/chain.ts';
-import { bold, code, link, list, paragraph, type Document, type Inline } from '../render/document.ts';
+import type { BotConfig } from '../config/load.ts';
+import { bold, code, type Document, type Inline, link, list, paragraph } from '../render/document.ts';
 import { daysLeft } from './deadlines.ts';
 import { KIND_LABELS } from './kinds.ts';
 import { describeState } from './lifecycle.ts';
 import { isClosed, type Request } from './request.ts';
 
 export const day = (at: number): string => new Date(at).toISOString().slice(0, 10);
-export const minute = (at: number): string => new Date(at).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+export const minute = (at: number): string => `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-const contactInline = (config: BotConfig): Inline[] => [link(config.privacyContact.email, `mailto:${config.privacyContact.email}`), ' or the room ', code(config.privacyContact.room)];
+const contactInline = (config: BotConfig): Inline[] => [
+  link(config.privacyContact.email, `mailto:${config.privacyContact.email}`),
+  ' or the room ',
+  code(config.privacyContact.room),
+];
 
 function deadline(request: Request, now: number): string {
   if (isClosed(request.state)) return `${describeState(request.state)} on ${day(request.closedAt ?? request.updatedAt)}`;
@@ -82,7 +87,9 @@ export const extendedNotice = (request: Request): Document => [
   ),
 ];
 
-export const cancelledNotice = (request: Request): Document => [paragraph('Request ', code(request.id), ` (${KIND_LABELS[request.kind]}) is cancelled. Nothing more will happen with it.`)];
+export const cancelledNotice = (request: Request): Document => [
+  paragraph('Request ', code(request.id), ` (${KIND_LABELS[request.kind]}) is cancelled. Nothing more will happen with it.`),
+];
 
 export function requestsDocument(open: readonly Request[], now: number): Document {
   if (open.length === 0) return [paragraph('No open requests.')];

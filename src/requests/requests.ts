@@ -4,10 +4,10 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Db } from '../store/database.ts';
 import { dueDate, extension } from './deadlines.ts';
-import { transition, type TransitionResult } from './lifecycle.ts';
+import { type TransitionResult, transition } from './lifecycle.ts';
 import type { Pseudonymise } from './pseudonym.ts';
+import { type Actor, REQUESTER, type Request, type RequestDetail, type RequestKind, type RequestState } from './request.ts';
 import { newRequestId } from './request-id.ts';
-import { REQUESTER, type Actor, type Request, type RequestDetail, type RequestKind, type RequestState } from './request.ts';
 import { RequestStore } from './request-store.ts';
 
 export type OpenInput = {
@@ -90,7 +90,13 @@ export class RequestService {
     const actor = input.enteredBy ?? REQUESTER;
     this.#db.transaction(() => {
       this.store.insert(request);
-      this.#audit.append({ at, requestId: request.id, actor, action: 'opened', detail: { kind: request.kind, subject: this.#pseudonymise(request.userId), dueAt: request.dueAt } });
+      this.#audit.append({
+        at,
+        requestId: request.id,
+        actor,
+        action: 'opened',
+        detail: { kind: request.kind, subject: this.#pseudonymise(request.userId), dueAt: request.dueAt },
+      });
     })();
     this.#emit({ request, from: null, actor });
     return request;
@@ -135,7 +141,11 @@ export class RequestService {
   }
 
   /** Changes kind-specific facts; `action`, when given, is recorded in the audit trail. */
-  updateDetail(id: string, change: (detail: RequestDetail) => RequestDetail, audit?: { actor: Actor; action: string; detail?: Record<string, unknown> }): Request | null {
+  updateDetail(
+    id: string,
+    change: (detail: RequestDetail) => RequestDetail,
+    audit?: { actor: Actor; action: string; detail?: Record<string, unknown> },
+  ): Request | null {
     return this.#db.transaction(() => {
       const current = this.store.get(id);
       if (current === null) return null;

@@ -6,9 +6,9 @@ import { Outbox } from '../mail/outbox.ts';
 import type { Db } from '../store/database.ts';
 import { DAY } from './deadlines.ts';
 import type { Pseudonymise } from './pseudonym.ts';
+import { BOT, isClosed } from './request.ts';
 import type { RequestStore } from './request-store.ts';
 import type { RequestService } from './requests.ts';
-import { BOT, isClosed } from './request.ts';
 
 export type PurgeResult = { pseudonymised: number };
 
@@ -48,7 +48,9 @@ export function forgetPerson(db: Db, requests: RequestService, pseudonymise: Pse
       requests.store.update({ ...request, userId: pseudonymise(userId), roomId: null, sourceEventId: null, detail: {}, pseudonymisedAt: now });
     }
     db.prepare('DELETE FROM inbox WHERE sender = ?').run(userId);
-    const naming = z.array(z.object({ eventId: z.string(), command: z.string() })).parse(db.prepare('SELECT event_id AS eventId, command FROM inbox WHERE instr(command, ?) > 0').all(userId));
+    const naming = z
+      .array(z.object({ eventId: z.string(), command: z.string() }))
+      .parse(db.prepare('SELECT event_id AS eventId, command FROM inbox WHERE instr(command, ?) > 0').all(userId));
     for (const row of naming) db.prepare('UPDATE inbox SET command = ? WHERE event_id = ?').run(row.command.split(' ')[0]!, row.eventId);
   })();
   // secure_delete overwrote the old rows; the write-ahead log still holds copies until it is checkpointed.

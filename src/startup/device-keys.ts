@@ -6,12 +6,11 @@
 // before the engine sends anything, so that the bot refuses with a plain message instead.
 import { z } from 'zod';
 import type { BotConfig, Secrets } from '../config/load.ts';
+import type { StoreIdentity } from '../crypto/store-options.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import { endpoint } from '../homeserver/http.ts';
-import { clientFor, StartupError } from './preflight.ts';
-
-/** The store's identity: the device and its public identity keys (base64, unpadded). */
-export type StoreIdentity = { userId: string; deviceId: string; curve25519: string; ed25519: string };
+import { StartupError } from '../startup-error.ts';
+import { clientFor } from './preflight.ts';
 
 /** The answer to keys/query, as far as the check reads it. */
 export const KeysQueryAnswer = z

@@ -5,10 +5,7 @@ import { z } from 'zod';
 import type { BotConfig, Secrets } from '../config/load.ts';
 import { HomeserverError } from '../homeserver/errors.ts';
 import { createHomeserverHttp, endpoint } from '../homeserver/http.ts';
-
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
+import { StartupError } from '../startup-error.ts';
 
 const WhoAmI = z.object({ user_id: z.string() }).loose();
 const Anything = z.unknown();
@@ -28,7 +25,9 @@ async function whoami(config: BotConfig, token: string, name: string): Promise<s
     return answer.user_id;
   } catch (error) {
     if (error instanceof HomeserverError && error.kind === 'unauthorized') {
-      throw new StartupError(`the homeserver refused ${name} (${error.errcode ?? 'unauthorized'}): the token is wrong or was logged out. Log in as the account again and set a fresh token.`);
+      throw new StartupError(
+        `the homeserver refused ${name} (${error.errcode ?? 'unauthorized'}): the token is wrong or was logged out. Log in as the account again and set a fresh token.`,
+      );
     }
     if (error instanceof HomeserverError) {
       throw new StartupError(`${error.userMessage} Check homeserver.url in the config and that the homeserver is running.`);
@@ -40,7 +39,9 @@ async function whoami(config: BotConfig, token: string, name: string): Promise<s
 export async function checkTokens(config: BotConfig, secrets: Secrets): Promise<void> {
   const botUser = await whoami(config, secrets.botToken, tokenName(secrets, 'bot'));
   if (botUser !== config.bot.userId) {
-    throw new StartupError(`DSAR_BOT_ACCESS_TOKEN belongs to ${botUser}, but bot.userId in the config is ${config.bot.userId}. Use a token of ${config.bot.userId}, or correct bot.userId.`);
+    throw new StartupError(
+      `DSAR_BOT_ACCESS_TOKEN belongs to ${botUser}, but bot.userId in the config is ${config.bot.userId}. Use a token of ${config.bot.userId}, or correct bot.userId.`,
+    );
   }
   const adminName = tokenName(secrets, 'admin');
   const adminUser = secrets.adminTokenIsSeparate ? await whoami(config, secrets.adminToken, adminName) : botUser;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { StartupError } from '../startup/preflight.ts';
+import { StartupError } from '../startup-error.ts';
 
 const LOCK_FILE = 'dsar-bot.lock';
 

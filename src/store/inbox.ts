@@ -47,9 +47,7 @@ export class Inbox {
 
   markAnswered(eventId: string, now: number): void {
     // Once answered, only the event ID is needed (to refuse a duplicate): forget who asked.
-    this.#db
-      .prepare("UPDATE inbox SET answered_at = ?, sender = '', room_id = '' WHERE event_id = ?")
-      .run(now, eventId);
+    this.#db.prepare("UPDATE inbox SET answered_at = ?, sender = '', room_id = '' WHERE event_id = ?").run(now, eventId);
   }
 
   /** Gives the command up: it is never tried again. Who asked is kept until the admins are told. */
@@ -58,16 +56,12 @@ export class Inbox {
   }
 
   markFailureReported(eventId: string, now: number): void {
-    this.#db
-      .prepare("UPDATE inbox SET failure_reported_at = ?, sender = '', room_id = '' WHERE event_id = ?")
-      .run(now, eventId);
+    this.#db.prepare("UPDATE inbox SET failure_reported_at = ?, sender = '', room_id = '' WHERE event_id = ?").run(now, eventId);
   }
 
   /** Commands still to answer, oldest first. */
   unanswered(): InboxEntry[] {
-    const rows = this.#db
-      .prepare(`SELECT ${ENTRY_COLUMNS} FROM inbox WHERE answered_at IS NULL AND failed_at IS NULL ORDER BY received_at`)
-      .all();
+    const rows = this.#db.prepare(`SELECT ${ENTRY_COLUMNS} FROM inbox WHERE answered_at IS NULL AND failed_at IS NULL ORDER BY received_at`).all();
     return z.array(InboxEntry).parse(rows);
   }
 

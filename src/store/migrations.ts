@@ -1,6 +1,9 @@
 // Schema migrations, numbered by SQLite's user_version (as Draupnir does).
 // Append new migrations; never edit one that has shipped.
-import type { Db } from './database.ts';
+// The connection's type comes from the library, not database.ts: that file runs these.
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
 
 /** Each entry moves the schema from version i to i + 1. */
 const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [

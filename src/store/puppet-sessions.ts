@@ -2,7 +2,7 @@
 // until it is gone (see homeserver/puppet-ledger.ts). Only whose account, which device, when
 // and which process opened it: never a token.
 import { z } from 'zod';
-import { PuppetSession, type PuppetLedger } from '../homeserver/puppet-ledger.ts';
+import { type PuppetLedger, PuppetSession } from '../homeserver/puppet-ledger.ts';
 import type { Db } from './database.ts';
 
 export class SqlitePuppetLedger implements PuppetLedger {

@@ -4,7 +4,7 @@
 // sync request is reached inside the SDK: patches/matrix-bot-sdk.ts.
 import type { MatrixClient } from 'matrix-bot-sdk';
 import { syncThrough } from '../patches/matrix-bot-sdk.ts';
-import { gapsIn, SYNC_FILTER, type Gap } from './timeline-gaps.ts';
+import { type Gap, gapsIn, SYNC_FILTER } from './timeline-gaps.ts';
 
 /**
  * `onGaps` runs synchronously with the gaps of each sync, before the SDK handles its events

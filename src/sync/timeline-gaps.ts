@@ -22,7 +22,9 @@ export const GAP_EVENT_FILTER = { types: ['m.room.message', 'm.room.encrypted', 
 const LimitedTimelines = z.object({
   rooms: z
     .object({
-      join: z.record(z.string(), z.object({ timeline: z.object({ limited: z.boolean().optional(), prev_batch: z.string().optional() }).optional() })).optional(),
+      join: z
+        .record(z.string(), z.object({ timeline: z.object({ limited: z.boolean().optional(), prev_batch: z.string().optional() }).optional() }))
+        .optional(),
     })
     .optional(),
 });

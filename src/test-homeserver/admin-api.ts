@@ -2,18 +2,19 @@
 // Synapse and Tuwunel answer it. Which endpoints exist and the small shape
 // differences come from the flavour descriptor.
 import { createHmac, randomBytes } from 'node:crypto';
-import { deactivateViaHttp } from './deactivation.ts';
-import { MatrixError, forbidden, intParam, json, jsonBody, notFound, requireAuth } from './http.ts';
-import type { RequestContext, Reply, Router } from './http.ts';
-import { mediaLength } from './model.ts';
-import type { JsonObject, MediaRecord, UserRecord } from './model.ts';
 import { adminRegistrar, isLocal, requireAdmin, requireTarget, target } from './admin-common.ts';
 import { registerAdminRooms } from './admin-rooms.ts';
 import { currentStateGone } from './current-state.ts';
-import { registerUserRedaction } from './user-redaction.ts';
+import { deactivateViaHttp } from './deactivation.ts';
+import { forbidden, MatrixError, notFound } from './errors.ts';
+import { registerFetchEvent } from './fetch-event.ts';
+import type { Reply, RequestContext, Router } from './http.ts';
+import { intParam, json, jsonBody, requireAuth } from './http.ts';
+import type { JsonObject, MediaRecord, UserRecord } from './model.ts';
+import { mediaLength } from './model.ts';
 import { registerRateLimitOverride } from './rate-limits.ts';
 import { registerScheduledTasks } from './scheduled-tasks.ts';
-import { registerFetchEvent } from './fetch-event.ts';
+import { registerUserRedaction } from './user-redaction.ts';
 
 export { unrecognized } from './admin-common.ts';
 
@@ -170,9 +171,7 @@ function whois(ctx: RequestContext): Reply {
   if (snapshot) {
     // Tuwunel: one connection per device, every device, its last IP and time; ruma writes the
     // absent user agent (and a missing IP or time) as null, and leaves an empty list out.
-    const connections = all
-      .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
-      .map((d) => ({ ip: d.lastSeenIp, last_seen: d.lastSeenAt, user_agent: null }));
+    const connections = all.sort((a, b) => a.deviceId.localeCompare(b.deviceId)).map((d) => ({ ip: d.lastSeenIp, last_seen: d.lastSeenAt, user_agent: null }));
     return json({ user_id: userId, devices: { '': { sessions: [connections.length > 0 ? { connections } : {}] } } });
   }
   // Synapse: every (ip, user agent) pair under the device key "".

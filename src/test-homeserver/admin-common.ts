@@ -1,8 +1,9 @@
 // What every admin endpoint shares: the admin check, the path's target user, and the
 // registrar that lets a flavour lack an endpoint (it then answers like an unknown path).
-import { MatrixError, forbidden, notFound, requireAuth } from './http.ts';
-import type { RequestContext, Reply, Router } from './http.ts';
+import { forbidden, MatrixError, notFound } from './errors.ts';
 import type { OptionalAdminEndpoint } from './flavours.ts';
+import type { Reply, RequestContext, Router } from './http.ts';
+import { requireAuth } from './http.ts';
 import type { UserRecord } from './model.ts';
 
 export const A = '/_synapse/admin';

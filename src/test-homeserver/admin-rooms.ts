@@ -1,18 +1,19 @@
 // The admin API's room endpoints: details, state, messages, context, make_room_admin and
 // the admin join, as each flavour answers them.
-import { MatrixError, forbidden, json, jsonBody, notFound } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
-import { eventContext, paginate } from './timeline.ts';
-import type { ReadOptions } from './timeline.ts';
-import type { HomeserverModel, RoomRecord } from './model.ts';
-import type { JsonObject } from './model.ts';
-import { clientEvent } from './events.ts';
-import { isLocal, requireAdmin } from './admin-common.ts';
+
 import type { AdminRegistrar } from './admin-common.ts';
-import { NO_SERVERS_TO_JOIN_THROUGH, currentStateGone, servedState } from './current-state.ts';
+import { isLocal, requireAdmin } from './admin-common.ts';
+import { currentStateGone, NO_SERVERS_TO_JOIN_THROUGH, servedState } from './current-state.ts';
+import { forbidden, MatrixError, notFound } from './errors.ts';
+import { clientEvent } from './events.ts';
+import type { Reply, RequestContext } from './http.ts';
+import { json, jsonBody } from './http.ts';
+import type { HomeserverModel, JsonObject, RoomRecord } from './model.ts';
+import { registerRoomDeletion } from './room-deletion.ts';
 import { roomForgotten, roomRow } from './room-summary.ts';
 import { registerRoomsList } from './rooms-list.ts';
-import { registerRoomDeletion } from './room-deletion.ts';
+import type { ReadOptions } from './timeline.ts';
+import { eventContext, paginate } from './timeline.ts';
 
 function adminRoom(ctx: RequestContext): RoomRecord {
   const room = ctx.state.model.room(ctx.params['roomId'] ?? '');
@@ -67,9 +68,14 @@ function roomMessages(ctx: RequestContext): Reply {
     if (unknownRoomReads.messages === 'forbidden') throw forbidden('Room does not exist to this server');
     return json({ chunk: [], start: `t0-${ctx.state.model.pos}_0_0_0_0_0_0_0_0` });
   }
-  return json(paginate(ctx.state.model, room, ctx.query, {
-    ...adminRead(ctx, admin), maxLimit: maxMessagesLimit, defaultDir: messages.adminDefaultDir, forwardWithoutFromStartsAtBeginning: messages.forwardWithoutFromStartsAtBeginning,
-  }));
+  return json(
+    paginate(ctx.state.model, room, ctx.query, {
+      ...adminRead(ctx, admin),
+      maxLimit: maxMessagesLimit,
+      defaultDir: messages.adminDefaultDir,
+      forwardWithoutFromStartsAtBeginning: messages.forwardWithoutFromStartsAtBeginning,
+    }),
+  );
 }
 
 /** The room's current state, every event in the client shape: {state: [...]} (Synapse and Tuwunel alike). */
@@ -111,7 +117,9 @@ function makeRoomAdmin(ctx: RequestContext): Reply {
   let granter: string | undefined;
   if (powerLevels) {
     const users = (powerLevels.content['users'] ?? {}) as Record<string, number>;
-    const localAdmins = Object.keys(users).filter((u) => isLocal(ctx, u)).sort((a, b) => (users[a] ?? 0) - (users[b] ?? 0));
+    const localAdmins = Object.keys(users)
+      .filter((u) => isLocal(ctx, u))
+      .sort((a, b) => (users[a] ?? 0) - (users[b] ?? 0));
     granter = localAdmins.reverse().find((u) => model.membership(roomId, u) === 'join');
   } else {
     const creator = model.stateEvent(roomId, 'm.room.create', '')?.sender;
@@ -160,7 +168,7 @@ function joinUser(ctx: RequestContext): Reply {
   if (joinRule !== 'public') {
     // Recorded on Synapse 1.67: 403 "<admin> not in room" while the caller is not a member.
     if (model.membership(room.roomId, admin) !== 'join') throw forbidden(`${admin} not in room ${room.roomId}.`);
-    if (model.powerLevel(room.roomId, admin) < model.requiredLevel(room.roomId, 'invite')) throw forbidden('You don\'t have permission to invite users');
+    if (model.powerLevel(room.roomId, admin) < model.requiredLevel(room.roomId, 'invite')) throw forbidden("You don't have permission to invite users");
     model.invite(room.roomId, admin, userId);
   }
   model.join(room.roomId, userId);
@@ -184,7 +192,10 @@ function makeRoomAdminTuwunel(ctx: RequestContext): Reply {
   const userId = typeof body['user_id'] === 'string' ? body['user_id'] : admin;
   const refuse = (message: string): MatrixError => new MatrixError(400, 'M_INVALID_PARAM', message);
   let sender: string | undefined;
-  for (const u of model.joinedMembers(roomId).filter((u) => model.localUser(u)).sort()) {
+  for (const u of model
+    .joinedMembers(roomId)
+    .filter((u) => model.localUser(u))
+    .sort()) {
     if (sender === undefined || model.powerLevel(roomId, u) > model.powerLevel(roomId, sender)) sender = u;
   }
   if (sender === undefined) throw refuse('Server not in room');

@@ -1,17 +1,19 @@
 // The client-server API (/_matrix/client/v3, r0 accepted too): what
 // matrix-bot-sdk 0.8.0 and the bot's own HTTP calls use, answered the way
 // Synapse 1.67 was recorded answering.
-import { clientEvent, visibleContent } from './events.ts';
-import { MatrixError, badJson, forbidden, json, jsonBody, notFound, requireAuth } from './http.ts';
-import type { RequestContext, Reply, Router } from './http.ts';
-import { NO_SERVERS_TO_JOIN_THROUGH, currentStateGone } from './current-state.ts';
+
+import { currentStateGone, NO_SERVERS_TO_JOIN_THROUGH } from './current-state.ts';
 import { registerEndToEndApi } from './e2ee-api.ts';
+import { badJson, forbidden, MatrixError, notFound } from './errors.ts';
 import { refuseOversized } from './event-size.ts';
-import { handleSync } from './sync.ts';
-import { transactionKey } from './transactions.ts';
-import { eventContext, paginate } from './timeline.ts';
-import type { ReadOptions } from './timeline.ts';
+import { clientEvent, visibleContent } from './events.ts';
+import type { Reply, RequestContext, Router } from './http.ts';
+import { json, jsonBody, requireAuth } from './http.ts';
 import type { HomeserverModel, JsonObject, Pusher, RoomRecord, TokenRecord } from './model.ts';
+import { handleSync } from './sync.ts';
+import type { ReadOptions } from './timeline.ts';
+import { eventContext, paginate } from './timeline.ts';
+import { transactionKey } from './transactions.ts';
 
 const C = '/_matrix/client/v3';
 
@@ -25,8 +27,7 @@ function roomFor(ctx: RequestContext): RoomRecord {
   return room;
 }
 
-const notInRoom = (userId: string, roomId: string): MatrixError =>
-  forbidden(`User ${userId} not in room ${roomId}, and room previews are disabled`);
+const notInRoom = (userId: string, roomId: string): MatrixError => forbidden(`User ${userId} not in room ${roomId}, and room previews are disabled`);
 
 /** The caller must be joined (to send, set state, invite, redact). */
 function requireJoined(ctx: RequestContext): { token: TokenRecord; room: RoomRecord } {
@@ -268,9 +269,14 @@ function members(ctx: RequestContext): Reply {
 function messages(ctx: RequestContext): Reply {
   const { room, opts } = readAccess(ctx);
   const { maxMessagesLimit, messages: rules } = ctx.state.flavour;
-  return json(paginate(ctx.state.model, room, ctx.query, {
-    ...opts, maxLimit: maxMessagesLimit, defaultDir: rules.clientDefaultDir, forwardWithoutFromStartsAtBeginning: rules.forwardWithoutFromStartsAtBeginning,
-  }));
+  return json(
+    paginate(ctx.state.model, room, ctx.query, {
+      ...opts,
+      maxLimit: maxMessagesLimit,
+      defaultDir: rules.clientDefaultDir,
+      forwardWithoutFromStartsAtBeginning: rules.forwardWithoutFromStartsAtBeginning,
+    }),
+  );
 }
 
 function getEvent(ctx: RequestContext): Reply {
@@ -282,7 +288,7 @@ function getEvent(ctx: RequestContext): Reply {
   const { token, room, opts } = readAccess(ctx);
   const ev = ctx.state.model.findEvent(room.roomId, ctx.params['eventId'] ?? '');
   // Synapse 1.67 served an erased sender's event in full here even to later joiners (recorded).
-  if (!ev || ev.index > opts.visibleUpTo) throw notFound('Could not find event ' + (ctx.params['eventId'] ?? ''));
+  if (!ev || ev.index > opts.visibleUpTo) throw notFound(`Could not find event ${ctx.params['eventId'] ?? ''}`);
   return json(clientEvent(ev, token));
 }
 
@@ -296,19 +302,22 @@ function redact(ctx: RequestContext): Reply {
   const model = ctx.state.model;
   // Anyone may redact their own events; others' need the room's redact level (the auth rules).
   if (model.findEvent(room.roomId, ctx.params['eventId'] ?? '') && model.redactionRefusal(room.roomId, token.userId, ctx.params['eventId'] ?? '') !== null) {
-    throw forbidden('You don\'t have permission to redact events');
+    throw forbidden("You don't have permission to redact events");
   }
   const reason = jsonBody(ctx)['reason'];
   const txnId = ctx.params['txnId'];
   const eventId = ctx.state.model.redact(
-    room.roomId, token.userId, ctx.params['eventId'] ?? '', typeof reason === 'string' ? reason : undefined,
+    room.roomId,
+    token.userId,
+    ctx.params['eventId'] ?? '',
+    typeof reason === 'string' ? reason : undefined,
     txnId === undefined ? undefined : transaction(ctx, token, room.roomId, txnId),
   );
   return json({ event_id: eventId });
 }
 
 function typing(ctx: RequestContext): Reply {
-  requireSelf(ctx, 'Cannot set another user\'s typing state');
+  requireSelf(ctx, "Cannot set another user's typing state");
   const { token, room } = requireJoined(ctx);
   const body = jsonBody(ctx);
   const timeout = typeof body['timeout'] === 'number' ? body['timeout'] : 30000;
@@ -377,7 +386,7 @@ function putProfile(ctx: RequestContext): Reply {
   const field = profileField(ctx) ?? '';
   const model = ctx.state.model;
   const target = ctx.params['userId'] ?? '';
-  if (target !== token.userId && !model.user(token.userId)?.admin) throw forbidden('Cannot set another user\'s profile');
+  if (target !== token.userId && !model.user(token.userId)?.admin) throw forbidden("Cannot set another user's profile");
   const value = jsonBody(ctx)[field];
   if (!NAME_AND_AVATAR.includes(field)) {
     // A custom field (MSC4133, e.g. m.tz) is stored as given and sends no member event.
@@ -465,7 +474,7 @@ function loginFlows(): Reply {
 function login(ctx: RequestContext): Reply {
   const body = jsonBody(ctx);
   const model = ctx.state.model;
-  if (body['type'] !== 'm.login.password') throw new MatrixError(400, 'M_UNKNOWN', 'Unknown login type ' + String(body['type']));
+  if (body['type'] !== 'm.login.password') throw new MatrixError(400, 'M_UNKNOWN', `Unknown login type ${String(body['type'])}`);
   const identifier = (body['identifier'] ?? {}) as JsonObject;
   const name = String(identifier['user'] ?? body['user'] ?? '');
   const userId = name.startsWith('@') ? name : `@${name}:${model.serverName}`;
@@ -514,8 +523,7 @@ function capabilities(ctx: RequestContext): Reply {
 }
 
 export function registerClientApi(router: Router): void {
-  const r = (method: string, path: string, handler: (ctx: RequestContext) => Reply | Promise<Reply>): void =>
-    router.add(method, C + path, handler);
+  const r = (method: string, path: string, handler: (ctx: RequestContext) => Reply | Promise<Reply>): void => router.add(method, C + path, handler);
   router.add('GET', '/_matrix/client/versions', versions);
   r('GET', '/capabilities', capabilities);
   r('GET', '/account/whoami', whoami);

@@ -4,8 +4,9 @@
 // key must carry a valid signature by the master key (400 M_INVALID_SIGNATURE), and the keys
 // survive deactivation, erase or not. Changing keys already set up needs the account's password.
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
-import { MatrixError, json, jsonBody, requireAuth } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
+import { MatrixError } from './errors.ts';
+import type { Reply, RequestContext } from './http.ts';
+import { json, jsonBody, requireAuth } from './http.ts';
 import type { JsonObject, UserRecord } from './model.ts';
 
 const USAGES = { master_key: 'master', self_signing_key: 'self_signing', user_signing_key: 'user_signing' } as const;
@@ -15,7 +16,11 @@ const isObject = (value: unknown): value is JsonObject => value !== null && type
 /** Canonical JSON: sorted keys, no spaces (what Matrix signatures cover). */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  if (isObject(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`;
   return JSON.stringify(value);
 }
 

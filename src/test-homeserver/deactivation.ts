@@ -3,8 +3,9 @@
 // messages; only Synapse clears the profile, emails and account data, and
 // leaves rooms, in the background; Tuwunel's HTTP endpoint leaves rooms alone,
 // its `!admin users deactivate` command leaves and forgets them and clears the profile.
-import type { HomeserverModel } from './model.ts';
+
 import type { FlavourDescriptor } from './flavours.ts';
+import type { HomeserverModel } from './model.ts';
 
 /** Runs `fn` after `ms` unless the server closes first. */
 export type Later = (ms: number, fn: () => void) => void;
@@ -21,9 +22,7 @@ function removeAccess(model: HomeserverModel, userId: string, allPushers = true)
 }
 
 /** POST /_synapse/admin/v1/deactivate/{user} on the given flavour. */
-export function deactivateViaHttp(
-  model: HomeserverModel, flavour: FlavourDescriptor, userId: string, erase: boolean, later: Later,
-): void {
+export function deactivateViaHttp(model: HomeserverModel, flavour: FlavourDescriptor, userId: string, erase: boolean, later: Later): void {
   const user = model.user(userId);
   if (!user) return;
   const removes = flavour.deactivationRemoves;
@@ -62,8 +61,13 @@ export function deactivateViaHttp(
  * every joined, invited and knocked room and forgets it. No erase.
  */
 export function deactivateViaTuwunelCommand(
-  model: HomeserverModel, userId: string,
-  opts: { leaveRooms: boolean; log: (message: string) => void; /** Leaving each room is a step of its own (the admin room paces them). */ defer?: (step: () => void) => void },
+  model: HomeserverModel,
+  userId: string,
+  opts: {
+    leaveRooms: boolean;
+    log: (message: string) => void /** Leaving each room is a step of its own (the admin room paces them). */;
+    defer?: (step: () => void) => void;
+  },
 ): void {
   if (!model.user(userId)) {
     model.addUser({ localpart: userId.slice(1, userId.indexOf(':')), deactivated: true });

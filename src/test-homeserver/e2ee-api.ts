@@ -3,10 +3,11 @@
 // KeyQueryServlet, OneTimeKeyServlet and SendToDeviceRestServlet). keys/query also
 // shows the fake identity keys of devices seeded with `hasKeys`.
 import { createHash } from 'node:crypto';
-import { MatrixError, json, jsonBody, requireAuth } from './http.ts';
-import type { RequestContext, Reply, Router } from './http.ts';
-import type { JsonObject } from './model.ts';
 import { deviceSigningUpload } from './cross-signing.ts';
+import { MatrixError } from './errors.ts';
+import type { Reply, RequestContext, Router } from './http.ts';
+import { json, jsonBody, requireAuth } from './http.ts';
+import type { JsonObject } from './model.ts';
 
 const C = '/_matrix/client/v3';
 
@@ -116,7 +117,7 @@ function keysClaim(ctx: RequestContext): Reply {
     for (const [deviceId, algorithm] of Object.entries(devices)) {
       const key = model.e2ee.claim(userId, deviceId, String(algorithm));
       // Devices (and users) without a key are left out, not listed empty.
-      if (key !== undefined) (claimed[userId] ??= {})[deviceId] = { [key.id]: key.key } as JsonObject;
+      if (key !== undefined) claimed[userId] = { ...claimed[userId], [deviceId]: { [key.id]: key.key } };
     }
   }
   return json({ one_time_keys: claimed, failures: remoteFailures(model, Object.keys(isObject(wanted) ? wanted : {})) });

@@ -5,8 +5,8 @@
 // error, with the same content it is accepted; claiming takes a one-time key, or
 // else the fallback key (which stays, marked used); a device's to-device messages
 // wait until the device syncs past them.
-import { MatrixError } from './http.ts';
-import type { JsonObject } from './model.ts';
+import { MatrixError } from './errors.ts';
+import type { JsonObject } from './events.ts';
 
 export type ToDeviceMessage = { pos: number; sender: string; type: string; content: JsonObject };
 
@@ -35,7 +35,9 @@ export function pythonRepr(value: unknown): string {
     return quote + (quote === "'" ? escaped.replace(/'/g, "\\'") : escaped) + quote;
   }
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
-  return `{${Object.entries(value as JsonObject).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
+  return `{${Object.entries(value as JsonObject)
+    .map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`)
+    .join(', ')}}`;
 }
 
 /** Synapse's _one_time_keys_match: equal once the signatures are left out. */
@@ -111,7 +113,9 @@ export class EndToEndKeys {
   }
 
   unusedFallbackKeyTypes(userId: string, deviceId: string): string[] {
-    return [...(this.fallbackKeys.get(deviceKey(userId, deviceId)) ?? new Map<string, FallbackKey>())].filter(([, key]) => !key.used).map(([algorithm]) => algorithm);
+    return [...(this.fallbackKeys.get(deviceKey(userId, deviceId)) ?? new Map<string, FallbackKey>())]
+      .filter(([, key]) => !key.used)
+      .map(([algorithm]) => algorithm);
   }
 
   /** One key of the algorithm for the device (a one-time key, else the fallback key), or undefined. */

@@ -2,13 +2,13 @@
 // JSON in the federation format (signatures, hashes and DAG references included), and
 // Synapse refuses a larger one with 413 M_TOO_LARGE "event too large"
 // (synapse/event_auth.py, MAX_PDU_SIZE).
-import { MatrixError } from './http.ts';
+import { MatrixError } from './errors.ts';
 import type { JsonObject } from './model.ts';
 
 export const MAX_PDU_BYTES = 65_536;
 
 // Room v9 IDs and signatures are fixed-size base64: shape-alike placeholders.
-const EVENT_ID = '$' + 'A'.repeat(43);
+const EVENT_ID = `$${'A'.repeat(43)}`;
 const HASH = 'A'.repeat(43);
 const SIGNATURE = 'A'.repeat(86);
 

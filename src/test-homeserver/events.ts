@@ -54,9 +54,7 @@ const KEPT_CONTENT: Record<string, string[]> = {
   'm.room.member': ['membership', 'join_authorised_via_users_server'],
   'm.room.create': ['creator'],
   'm.room.join_rules': ['join_rule', 'allow'],
-  'm.room.power_levels': [
-    'ban', 'events', 'events_default', 'kick', 'redact', 'state_default', 'users', 'users_default',
-  ],
+  'm.room.power_levels': ['ban', 'events', 'events_default', 'kick', 'redact', 'state_default', 'users', 'users_default'],
   'm.room.history_visibility': ['history_visibility'],
 };
 
@@ -120,12 +118,7 @@ export function syncEvent(ev: StoredEvent, viewer: Viewer, now = Date.now()): Ma
  * The shape of /messages, /event, /context: room_id after type, and the legacy
  * top-level copies Synapse 1.67 still adds (user_id, age, replaces_state, prev_content).
  */
-export function clientEvent(
-  ev: StoredEvent,
-  viewer: Viewer,
-  now = Date.now(),
-  pruned = false,
-): MatrixEvent & JsonObject {
+export function clientEvent(ev: StoredEvent, viewer: Viewer, now = Date.now(), pruned = false): MatrixEvent & JsonObject {
   const base = baseFields(ev, pruned);
   const out: JsonObject = { type: base.type, room_id: ev.roomId };
   for (const [k, v] of Object.entries(base)) if (k !== 'type') out[k] = v;

@@ -10,12 +10,13 @@
 // serves the stored PDU, which a redaction rewrote in place: pruned content, the redaction in
 // unsigned.redacted_because (src/service/rooms/timeline/redact.rs).
 import { createHash } from 'node:crypto';
-import { json, notFound } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
-import type { HomeserverModel, JsonObject, StoredEvent } from './model.ts';
-import { prunedContent } from './events.ts';
-import { requireAdmin } from './admin-common.ts';
 import type { AdminRegistrar } from './admin-common.ts';
+import { requireAdmin } from './admin-common.ts';
+import { notFound } from './errors.ts';
+import { prunedContent } from './events.ts';
+import type { Reply, RequestContext } from './http.ts';
+import { json } from './http.ts';
+import type { HomeserverModel, JsonObject, StoredEvent } from './model.ts';
 
 const fakeHash = (text: string): string => createHash('sha256').update(text).digest('base64').replace(/=+$/, '');
 
@@ -64,7 +65,9 @@ function fetchEvent(ctx: RequestContext): Reply {
   if (!ev) throw notFound('Event not found');
   if (ctx.state.flavour.fetchEventShowsRedaction && ev.redactedBy) {
     const redaction = ev.redactedBy;
-    return json({ event: rawEvent(model, ev, prunedContent(ev.type, ev.content, ev.roomVersion), { redacted_because: rawEvent(model, redaction, redaction.content, {}) }) });
+    return json({
+      event: rawEvent(model, ev, prunedContent(ev.type, ev.content, ev.roomVersion), { redacted_because: rawEvent(model, redaction, redaction.content, {}) }),
+    });
   }
   const unsigned = ctx.state.flavour.fetchEventShowsRedaction ? {} : { age: Math.max(0, Date.now() - ev.ts) };
   return json({ event: rawEvent(model, ev, ev.content, unsigned) });

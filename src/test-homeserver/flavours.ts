@@ -1,9 +1,9 @@
 // What differs between the servers the bot meets: version strings, which
 // admin endpoints exist, and the quirks of their answers. Handlers ask these
 // descriptors instead of testing the flavour name.
-import { MatrixError, badJson } from './http.ts';
-import { SYNAPSE_MESSAGE_RATE, type RateSettings } from './rate-limits.ts';
-import type { TaskStatus } from './scheduled-tasks.ts';
+import { badJson, MatrixError } from './errors.ts';
+import { type RateSettings, SYNAPSE_MESSAGE_RATE } from './message-rate.ts';
+import type { TaskStatus } from './task-scheduler.ts';
 import type { TransactionScope } from './transactions.ts';
 
 export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
@@ -11,7 +11,13 @@ export type Flavour = 'synapse-1.67' | 'synapse' | 'tuwunel';
 /** Admin endpoints that not every server has. */
 /** makeRoomAdmin covers make_room_admin and the admin join API (Synapse; Tuwunel from 1.8.1). */
 export type OptionalAdminEndpoint =
-  | 'memberships' | 'roomMessages' | 'userRedact' | 'loginAs' | 'makeRoomAdmin' | 'anyAdmin' | 'register'
+  | 'memberships'
+  | 'roomMessages'
+  | 'userRedact'
+  | 'loginAs'
+  | 'makeRoomAdmin'
+  | 'anyAdmin'
+  | 'register'
   /** GET /v1/scheduled_tasks: Synapse 1.130+, Tuwunel 1.8.1+. */
   | 'scheduledTasks'
   /** GET /v1/fetch_event/{id}: Synapse 1.140+, Tuwunel 1.8.1+. */
@@ -237,8 +243,8 @@ function synapse167(version: string): FlavourDescriptor {
       skipsRedacted: false,
       authorisedAtEvent: true,
       blockingStatuses: ['active'],
-      missingRooms: () => new MatrixError(400, 'M_MISSING_PARAM',
-        "1 validation error for PostBody\nrooms\n  Field required [type=missing, input_value={}, input_type=dict]"),
+      missingRooms: () =>
+        new MatrixError(400, 'M_MISSING_PARAM', '1 validation error for PostBody\nrooms\n  Field required [type=missing, input_value={}, input_type=dict]'),
       refusesNegativeLimit: true,
       unknownRoomError: (roomId) => `404: Could not find room_version for ${roomId}`,
       unknownTaskError: (id) => `redact id '${id}' not found`,

@@ -1,36 +1,13 @@
-// HTTP plumbing shared by the API modules: errors in the Matrix shape, the
-// request context handlers receive, and a small router over decoded path
-// segments (room IDs arrive both raw "!a:b" and encoded "%21a%3Ab").
+// HTTP plumbing shared by the API modules: replies, the request context handlers
+// receive, and a small router over decoded path segments (room IDs arrive both raw
+// "!a:b" and encoded "%21a%3Ab").
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { HomeserverModel, JsonObject, TokenRecord } from './model.ts';
+import { MatrixError } from './errors.ts';
 import type { FlavourDescriptor } from './flavours.ts';
-import type { MessageRateLimiter } from './rate-limits.ts';
-import type { TaskScheduler } from './scheduled-tasks.ts';
-
-export class MatrixError extends Error {
-  readonly status: number;
-  readonly errcode: string;
-  readonly extra: JsonObject;
-  /** HTTP headers the answer carries (a 429's Retry-After). */
-  readonly headers: Record<string, string>;
-
-  constructor(status: number, errcode: string, error: string, extra: JsonObject = {}, headers: Record<string, string> = {}) {
-    super(error);
-    this.status = status;
-    this.errcode = errcode;
-    this.extra = extra;
-    this.headers = headers;
-  }
-
-  toJSON(): JsonObject {
-    return { errcode: this.errcode, error: this.message, ...this.extra };
-  }
-}
-
-export const notFound = (error: string): MatrixError => new MatrixError(404, 'M_NOT_FOUND', error);
-export const forbidden = (error: string): MatrixError => new MatrixError(403, 'M_FORBIDDEN', error);
-export const badJson = (error: string): MatrixError => new MatrixError(400, 'M_BAD_JSON', error);
+import type { MessageRateLimiter } from './message-rate.ts';
+import type { HomeserverModel, JsonObject, TokenRecord } from './model.ts';
+import type { TaskScheduler } from './task-scheduler.ts';
 
 export type Reply =
   | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }

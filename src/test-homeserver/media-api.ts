@@ -2,9 +2,11 @@
 // /_matrix/media/v3, where the flavour still serves it; authenticated under
 // /_matrix/client/v1/media on servers that have it). Downloads are sent with
 // Content-Length, not chunked.
+
+import { forbidden, MatrixError, notFound } from './errors.ts';
 import { generatedStream } from './generated-media.ts';
-import { MatrixError, forbidden, json, notFound, requireAuth } from './http.ts';
-import type { RequestContext, Reply, Router } from './http.ts';
+import type { Reply, RequestContext, Router } from './http.ts';
+import { json, requireAuth } from './http.ts';
 import { mediaLength } from './model.ts';
 
 /** Synapse's default max_upload_size, 50 MiB (recorded: 52428800). */

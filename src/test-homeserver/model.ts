@@ -7,11 +7,11 @@
 // Sync tokens are stream positions; a long-polling sync wakes up when the
 // model emits 'change'.
 import { EventEmitter } from 'node:events';
-import { newAccessToken, newDeviceId, newEventId, newMediaId, newRoomId } from './ids.ts';
-import { syncEvent, updatedRedactionRules } from './events.ts';
 import { EndToEndKeys } from './e2ee-keys.ts';
-import type { GeneratedBytes } from './generated-media.ts';
 import type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
+import { syncEvent, updatedRedactionRules } from './events.ts';
+import type { GeneratedBytes } from './generated-media.ts';
+import { newAccessToken, newDeviceId, newEventId, newMediaId, newRoomId } from './ids.ts';
 
 export type { JsonObject, MatrixEvent, StoredEvent } from './events.ts';
 
@@ -292,11 +292,28 @@ export class HomeserverModel {
   addRemoteUser(userId: string): void {
     const localpart = userId.slice(1, userId.indexOf(':'));
     this.users.set(userId, {
-      userId, localpart, local: false, displayName: localpart, avatarUrl: null, admin: false,
-      emails: [], createdAt: Date.now(), password: null, deactivated: false, erasedAt: null,
-      crossSigning: false, devices: new Map(), accountData: new Map(), roomAccountData: new Map(),
-      tags: new Map(), pushers: [], filters: [], profileFields: new Map(), forgotten: new Set(),
-      crossSigningKeys: new Map(), profileDeleted: false,
+      userId,
+      localpart,
+      local: false,
+      displayName: localpart,
+      avatarUrl: null,
+      admin: false,
+      emails: [],
+      createdAt: Date.now(),
+      password: null,
+      deactivated: false,
+      erasedAt: null,
+      crossSigning: false,
+      devices: new Map(),
+      accountData: new Map(),
+      roomAccountData: new Map(),
+      tags: new Map(),
+      pushers: [],
+      filters: [],
+      profileFields: new Map(),
+      forgotten: new Set(),
+      crossSigningKeys: new Map(),
+      profileDeleted: false,
     });
   }
 
@@ -321,8 +338,12 @@ export class HomeserverModel {
     const id = deviceId ?? newDeviceId();
     if (!user.devices.has(id)) {
       user.devices.set(id, {
-        deviceId: id, displayName: deviceDisplayName, lastSeenIp: null, lastSeenUserAgent: null,
-        lastSeenAt: null, hasKeys: false,
+        deviceId: id,
+        displayName: deviceDisplayName,
+        lastSeenIp: null,
+        lastSeenUserAgent: null,
+        lastSeenAt: null,
+        hasKeys: false,
       });
     }
     const accessToken = newAccessToken(user.localpart);
@@ -341,7 +362,12 @@ export class HomeserverModel {
     if (deviceName !== null) {
       deviceId = newDeviceId();
       user.devices.set(deviceId, {
-        deviceId, displayName: deviceName, lastSeenIp: null, lastSeenUserAgent: null, lastSeenAt: Date.now(), hasKeys: false,
+        deviceId,
+        displayName: deviceName,
+        lastSeenIp: null,
+        lastSeenUserAgent: null,
+        lastSeenAt: Date.now(),
+        hasKeys: false,
       });
     }
     this.tokens.set(token, { token, userId, deviceId, validUntil, ...(by === undefined ? {} : { puppetedBy: by }) });
@@ -423,7 +449,13 @@ export class HomeserverModel {
   createRoom(creator: string, opts: CreateRoomOptions = {}): string {
     const roomId = newRoomId(this.serverName);
     this.rooms.set(roomId, {
-      roomId, version: this.roomVersion, creator, events: [], state: new Map(), receipts: new Map(), typing: { userIds: [], pos: 0 },
+      roomId,
+      version: this.roomVersion,
+      creator,
+      events: [],
+      state: new Map(),
+      receipts: new Map(),
+      typing: { userIds: [], pos: 0 },
     });
     const preset = opts.preset ?? (opts.isDirect ? 'trusted_private_chat' : 'private_chat');
     const invitees = opts.invite ?? [];
@@ -432,7 +464,12 @@ export class HomeserverModel {
       this.sendEvent(roomId, creator, type, content, ts === undefined ? { stateKey } : { stateKey, ts });
     };
     // Room version 11 drops `creator` from the create event: the sender is the creator.
-    state('m.room.create', updatedRedactionRules(this.roomVersion) ? { ...opts.creationContent, room_version: this.roomVersion } : { ...opts.creationContent, room_version: this.roomVersion, creator });
+    state(
+      'm.room.create',
+      updatedRedactionRules(this.roomVersion)
+        ? { ...opts.creationContent, room_version: this.roomVersion }
+        : { ...opts.creationContent, room_version: this.roomVersion, creator },
+    );
     state('m.room.member', this.memberContent(creator, 'join'), creator);
     const users: JsonObject = { [creator]: 100 };
     if (preset === 'trusted_private_chat') for (const u of invitees) users[u] = 100;
@@ -581,11 +618,11 @@ export class HomeserverModel {
   redactionRefusalAtEvent(roomId: string, redactor: string, eventId: string): string | null {
     const event = this.findEvent(roomId, eventId);
     if (!event) return null;
-    const member = [...this.requireRoom(roomId).events]
-      .filter((e) => e.index <= event.index && e.type === 'm.room.member' && e.stateKey === redactor)
-      .pop();
+    const member = [...this.requireRoom(roomId).events].filter((e) => e.index <= event.index && e.type === 'm.room.member' && e.stateKey === redactor).pop();
     if (member?.content['membership'] !== 'join') return `403: User ${redactor} not in room ${roomId} (None)`;
-    const powerLevels = [...this.requireRoom(roomId).events].filter((e) => e.index <= event.index && e.type === 'm.room.power_levels' && e.stateKey === '').pop();
+    const powerLevels = [...this.requireRoom(roomId).events]
+      .filter((e) => e.index <= event.index && e.type === 'm.room.power_levels' && e.stateKey === '')
+      .pop();
     const content = powerLevels?.content ?? {};
     const users = (content['users'] ?? {}) as JsonObject;
     const levelOf = (u: string): number => {
@@ -659,7 +696,9 @@ export class HomeserverModel {
   }
 
   joinedRooms(userId: string): string[] {
-    return this.memberships(userId).filter((m) => m.membership === 'join').map((m) => m.roomId);
+    return this.memberships(userId)
+      .filter((m) => m.membership === 'join')
+      .map((m) => m.roomId);
   }
 
   /** Whether a local user is joined: what a server needs to be "in" the room (and keep its current state, on Synapse). */
@@ -732,7 +771,12 @@ export class HomeserverModel {
 
   /** An upload whose bytes are generated on download: big media without the memory. */
   uploadGeneratedMedia(userId: string, file: { contentType: string; length: number; seed?: number; filename?: string; createdAt?: number }): string {
-    const uri = this.uploadMedia(userId, { contentType: file.contentType, bytes: Buffer.alloc(0), ...(file.filename ? { filename: file.filename } : {}), ...(file.createdAt ? { createdAt: file.createdAt } : {}) });
+    const uri = this.uploadMedia(userId, {
+      contentType: file.contentType,
+      bytes: Buffer.alloc(0),
+      ...(file.filename ? { filename: file.filename } : {}),
+      ...(file.createdAt ? { createdAt: file.createdAt } : {}),
+    });
     const record = this.media.get(uri.slice(uri.lastIndexOf('/') + 1))!;
     record.generated = { length: file.length, seed: file.seed ?? this.media.size };
     return uri;
@@ -776,7 +820,10 @@ export class HomeserverModel {
       return;
     }
     let rooms = user.roomAccountData.get(roomId);
-    if (!rooms) user.roomAccountData.set(roomId, (rooms = new Map()));
+    if (!rooms) {
+      rooms = new Map();
+      user.roomAccountData.set(roomId, rooms);
+    }
     rooms.set(type, entry);
   }
 
@@ -814,9 +861,20 @@ export class HomeserverModel {
     for (let i = 0; i < count; i++) {
       this.pos += 1;
       room.events.push({
-        eventId: newEventId(), roomId, type: 'm.room.message', sender, content: { msgtype: 'm.text', body: body(i) },
-        stateKey: undefined, redacts: undefined, ts: ts++, pos: this.pos, index: room.events.length, roomVersion: room.version,
-        replaces: undefined, txn: undefined, redactedBy: undefined,
+        eventId: newEventId(),
+        roomId,
+        type: 'm.room.message',
+        sender,
+        content: { msgtype: 'm.text', body: body(i) },
+        stateKey: undefined,
+        redacts: undefined,
+        ts: ts++,
+        pos: this.pos,
+        index: room.events.length,
+        roomVersion: room.version,
+        replaces: undefined,
+        txn: undefined,
+        redactedBy: undefined,
       });
     }
     queueMicrotask(() => this.emitter.emit('change'));

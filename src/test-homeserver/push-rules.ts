@@ -11,7 +11,11 @@ const notify = (sound?: string, highlight: boolean | null = false): unknown[] =>
   return actions;
 };
 const rule = (rule_id: string, conditions: JsonObject[], actions: unknown[]): JsonObject => ({
-  conditions, actions, rule_id, default: true, enabled: true,
+  conditions,
+  actions,
+  rule_id,
+  default: true,
+  enabled: true,
 });
 
 export function defaultPushRules(userId: string): JsonObject {
@@ -34,7 +38,11 @@ export function defaultPushRules(userId: string): JsonObject {
         rule('.m.rule.invite_for_me', [match('type', 'm.room.member'), match('content.membership', 'invite'), match('state_key', userId)], notify('default')),
         rule('.m.rule.member_event', [match('type', 'm.room.member')], ['dont_notify']),
         rule('.m.rule.contains_display_name', [{ kind: 'contains_display_name' }], notify('default', null)),
-        rule('.m.rule.roomnotif', [match('content.body', '@room'), { kind: 'sender_notification_permission', key: 'room' }], ['notify', { set_tweak: 'highlight', value: true }]),
+        rule(
+          '.m.rule.roomnotif',
+          [match('content.body', '@room'), { kind: 'sender_notification_permission', key: 'room' }],
+          ['notify', { set_tweak: 'highlight', value: true }],
+        ),
         rule('.m.rule.tombstone', [match('type', 'm.room.tombstone'), match('state_key', '')], ['notify', { set_tweak: 'highlight', value: true }]),
         rule('.m.rule.reaction', [match('type', 'm.reaction')], ['dont_notify']),
       ],

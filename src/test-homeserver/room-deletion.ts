@@ -10,12 +10,14 @@
 // rooms list and from every membership list. Tuwunel 1.9.0 does the same through its tasks
 // service (src/api/client/admin/rooms/delete_room.rs, src/service/rooms/delete/mod.rs): its
 // members leave with the reason "Room Deleted", and the aliases it removed are listed.
-import { MatrixError, json, jsonBody, notFound } from './http.ts';
-import type { RequestContext, Reply, ServerState } from './http.ts';
-import type { JsonObject } from './model.ts';
-import { requireAdmin } from './admin-common.ts';
+
 import type { AdminRegistrar } from './admin-common.ts';
-import type { ScheduledTask } from './scheduled-tasks.ts';
+import { requireAdmin } from './admin-common.ts';
+import { MatrixError, notFound } from './errors.ts';
+import type { Reply, RequestContext, ServerState } from './http.ts';
+import { json, jsonBody } from './http.ts';
+import type { JsonObject } from './model.ts';
+import type { ScheduledTask } from './task-scheduler.ts';
 
 export const SHUTDOWN_AND_PURGE_ROOM = 'shutdown_and_purge_room';
 

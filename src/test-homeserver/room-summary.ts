@@ -3,9 +3,10 @@
 // once it dropped the room's current state (nobody local joined; measured on 1.160) while
 // `state_events` keeps the count from then; Tuwunel reads the state it keeps
 // (src/api/client/admin/rooms/mod.rs, room_row).
+
+import { currentStateGone } from './current-state.ts';
 import type { ServerState } from './http.ts';
 import type { JsonObject, RoomRecord } from './model.ts';
-import { currentStateGone } from './current-state.ts';
 
 /** The rooms list's fields, in Synapse's order (synapse-admin-api's RoomDetails has the same). */
 export function roomRow(state: ServerState, room: RoomRecord): JsonObject {

@@ -3,11 +3,13 @@
 // measured on 1.160) and Tuwunel (src/api/client/admin/rooms/list_rooms.rs) answer it:
 // {rooms, offset, total_rooms, next_batch?, prev_batch?}. A room whose current state Synapse
 // dropped is listed with null name and rules and joined_local_members 0; a purged room is gone.
-import { MatrixError, intParam, json } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
-import type { JsonObject } from './model.ts';
-import { requireAdmin } from './admin-common.ts';
+
 import type { AdminRegistrar } from './admin-common.ts';
+import { requireAdmin } from './admin-common.ts';
+import { MatrixError } from './errors.ts';
+import type { Reply, RequestContext } from './http.ts';
+import { intParam, json } from './http.ts';
+import type { JsonObject } from './model.ts';
 import { roomRow } from './room-summary.ts';
 
 /** Synapse's columns and the direction each sorts in by default (true: ascending). */
@@ -51,7 +53,14 @@ function optionalBoolean(ctx: RequestContext, name: string): boolean | null {
 function synapseRooms(ctx: RequestContext, rows: JsonObject[]): JsonObject[] {
   const orderBy = ctx.query.get('order_by') ?? 'name';
   const order = SYNAPSE_ORDER[orderBy];
-  if (!order) throw new MatrixError(400, 'M_INVALID_PARAM', `Query parameter 'order_by' must be one of [${Object.keys(SYNAPSE_ORDER).map((k) => `'${k}'`).join(', ')}]`);
+  if (!order)
+    throw new MatrixError(
+      400,
+      'M_INVALID_PARAM',
+      `Query parameter 'order_by' must be one of [${Object.keys(SYNAPSE_ORDER)
+        .map((k) => `'${k}'`)
+        .join(', ')}]`,
+    );
   const dir = ctx.query.get('dir') ?? 'f';
   if (dir !== 'f' && dir !== 'b') throw new MatrixError(400, 'M_INVALID_PARAM', "Query parameter 'dir' must be one of ['b', 'f']");
   const term = ctx.query.get('search_term');
@@ -64,7 +73,7 @@ function synapseRooms(ctx: RequestContext, rows: JsonObject[]): JsonObject[] {
     const name = typeof row['name'] === 'string' ? row['name'].toLowerCase() : null;
     const alias = typeof row['canonical_alias'] === 'string' ? row['canonical_alias'].toLowerCase() : null;
     // LOWER(name) LIKE %term%, LOWER(alias) LIKE #%term%:%, room_id = term.
-    return (name?.includes(lower) ?? false) || (alias !== null && alias.slice(1, alias.indexOf(':')).includes(lower)) || row['room_id'] === term;
+    return (name?.includes(lower) ?? false) || (alias?.slice(1, alias.indexOf(':')).includes(lower) ?? false) || row['room_id'] === term;
   };
   const ascending = dir === 'b' ? !order.ascending : order.ascending;
   const sign = ascending ? 1 : -1;
@@ -77,9 +86,19 @@ function synapseRooms(ctx: RequestContext, rows: JsonObject[]): JsonObject[] {
 
 /** Tuwunel's columns (an unknown order falls back to the name). */
 const TUWUNEL_COLUMNS: Record<string, string> = {
-  canonical_alias: 'canonical_alias', joined_members: 'joined_members', size: 'joined_members', joined_local_members: 'joined_local_members',
-  version: 'version', creator: 'creator', encryption: 'encryption', federatable: 'federatable', public: 'public',
-  join_rules: 'join_rules', guest_access: 'guest_access', history_visibility: 'history_visibility', state_events: 'state_events',
+  canonical_alias: 'canonical_alias',
+  joined_members: 'joined_members',
+  size: 'joined_members',
+  joined_local_members: 'joined_local_members',
+  version: 'version',
+  creator: 'creator',
+  encryption: 'encryption',
+  federatable: 'federatable',
+  public: 'public',
+  join_rules: 'join_rules',
+  guest_access: 'guest_access',
+  history_visibility: 'history_visibility',
+  state_events: 'state_events',
 };
 
 function tuwunelRooms(ctx: RequestContext, rows: JsonObject[]): JsonObject[] {

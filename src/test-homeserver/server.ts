@@ -2,26 +2,29 @@
 // routing to the client, media and admin APIs, with faults applied first and
 // every request recorded. JSON is written the way each flavour writes it
 // (Synapse: chunked, no Content-Length; Tuwunel: Content-Length).
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { registerAdminApi, unrecognized } from './admin-api.ts';
 import { registerClientApi } from './client-api.ts';
-import { Faults } from './faults.ts';
+import { MatrixError } from './errors.ts';
 import type { FaultSpec } from './faults.ts';
-import { describeFlavour } from './flavours.ts';
+import { Faults } from './faults.ts';
 import type { Flavour, FlavourDescriptor } from './flavours.ts';
-import { MatrixError, Router, decodeSegments, json } from './http.ts';
+import { describeFlavour } from './flavours.ts';
 import type { Reply, RequestContext, ServerState } from './http.ts';
+import { decodeSegments, json, Router } from './http.ts';
 import { DEFAULT_UPLOAD_LIMIT, registerMediaApi } from './media-api.ts';
-import { HomeserverModel } from './model.ts';
-import { MessageRateLimiter, eventRoute, limitExceeded, underMessageLimit } from './rate-limits.ts';
-import type { RateLimits } from './rate-limits.ts';
-import { TaskScheduler } from './scheduled-tasks.ts';
+import type { RateLimits } from './message-rate.ts';
+import { limitExceeded, MessageRateLimiter } from './message-rate.ts';
 import type { JsonObject } from './model.ts';
-import { installTuwunelAdminRoom } from './tuwunel-admin-room.ts';
+import { HomeserverModel } from './model.ts';
+import { eventRoute, underMessageLimit } from './rate-limits.ts';
+import { TaskScheduler } from './task-scheduler.ts';
 import type { AdminRoomSettings } from './tuwunel-admin-room.ts';
+import { installTuwunelAdminRoom } from './tuwunel-admin-room.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -171,7 +174,12 @@ export async function startTestHomeserver(opts: TestHomeserverOptions = {}): Pro
     timers.add(t);
   };
   const state: ServerState = {
-    model, flavour, url: '', registrationSecret: randomBytes(16).toString('hex'), closing: closing.signal, later,
+    model,
+    flavour,
+    url: '',
+    registrationSecret: randomBytes(16).toString('hex'),
+    closing: closing.signal,
+    later,
     redactionStepMs: opts.redactionStepMs ?? 0,
     roomDeletionMs: opts.roomDeletionMs ?? 0,
     tasks: new TaskScheduler(),

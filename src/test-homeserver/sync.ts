@@ -4,11 +4,12 @@
 // timeline/state/account_data/ephemeral/unread_notifications/summary, state
 // events of small rooms travel in the timeline, the default timeline limit is 10.
 import { endToEndSyncSections } from './e2ee-sync.ts';
-import { defaultPushRules } from './push-rules.ts';
+import { MatrixError } from './errors.ts';
 import { strippedEvent, syncEvent } from './events.ts';
-import { MatrixError, json, requireAuth } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
+import type { Reply, RequestContext } from './http.ts';
+import { json, requireAuth } from './http.ts';
 import type { HomeserverModel, JsonObject, RoomRecord, StoredEvent, TokenRecord, UserRecord } from './model.ts';
+import { defaultPushRules } from './push-rules.ts';
 
 export interface SyncFilter {
   includeLeave: boolean;
@@ -125,8 +126,13 @@ function roomAccountData(user: UserRecord, roomId: string, since: number | null)
 }
 
 function joinedRoom(
-  room: RoomRecord, user: UserRecord, token: TokenRecord,
-  since: number | null, filter: SyncFilter, now: number, nextBatch: string,
+  room: RoomRecord,
+  user: UserRecord,
+  token: TokenRecord,
+  since: number | null,
+  filter: SyncFilter,
+  now: number,
+  nextBatch: string,
 ): JsonObject | undefined {
   const newlyJoined = since === null || membershipAtPos(room, user.userId, since) !== 'join';
   const events = newlyJoined ? room.events : room.events.filter((e) => e.pos > (since ?? 0));
@@ -162,21 +168,34 @@ function invitedRoom(model: HomeserverModel, room: RoomRecord, invite: StoredEve
   // Only the invitee's own member event is sent in full (event_id, origin_server_ts, unsigned).
   const own = syncEvent(invite, token, now) as unknown as JsonObject;
   stripped.push({
-    type: own['type'], sender: own['sender'], content: own['content'], state_key: own['state_key'],
-    origin_server_ts: own['origin_server_ts'], unsigned: own['unsigned'], event_id: own['event_id'],
+    type: own['type'],
+    sender: own['sender'],
+    content: own['content'],
+    state_key: own['state_key'],
+    origin_server_ts: own['origin_server_ts'],
+    unsigned: own['unsigned'],
+    event_id: own['event_id'],
   });
   return { invite_state: { events: stripped } };
 }
 
 function leftRoom(
-  room: RoomRecord, user: UserRecord, leave: StoredEvent, token: TokenRecord,
-  since: number | null, filter: SyncFilter, now: number, nextBatch: string,
+  room: RoomRecord,
+  user: UserRecord,
+  leave: StoredEvent,
+  token: TokenRecord,
+  since: number | null,
+  filter: SyncFilter,
+  now: number,
+  nextBatch: string,
 ): JsonObject | undefined {
   const before = since === null ? null : membershipAtPos(room, user.userId, since);
   if (since !== null && leave.pos <= since) return undefined;
   if (since === null && !filter.includeLeave) return undefined;
   // Someone who only rejected an invite sees nothing but the leave itself.
-  const wasJoined = room.events.some((e) => e.type === 'm.room.member' && e.stateKey === user.userId && e.content['membership'] === 'join' && e.index < leave.index);
+  const wasJoined = room.events.some(
+    (e) => e.type === 'm.room.member' && e.stateKey === user.userId && e.content['membership'] === 'join' && e.index < leave.index,
+  );
   let events: StoredEvent[];
   if (!wasJoined || before === 'invite') events = [leave];
   else events = room.events.filter((e) => e.index <= leave.index && (since === null || before !== 'join' || e.pos > since));

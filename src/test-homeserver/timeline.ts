@@ -2,8 +2,10 @@
 // and for the admin API. Pagination tokens name a position between events:
 // "t<k>-..." means "after the first k events"; sync's "s<N>_..." tokens are
 // accepted too and mean "after every event up to stream position N".
+
+import { MatrixError, notFound } from './errors.ts';
 import { clientEvent } from './events.ts';
-import { MatrixError, filterParam, intParam, notFound } from './http.ts';
+import { filterParam, intParam } from './http.ts';
 import type { HomeserverModel, JsonObject, RoomRecord, StoredEvent, TokenRecord } from './model.ts';
 
 export interface EventFilter {
@@ -30,8 +32,7 @@ export interface ReadOptions {
   forwardWithoutFromStartsAtBeginning?: boolean;
 }
 
-const globMatch = (pattern: string, value: string): boolean =>
-  pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : pattern === value;
+const globMatch = (pattern: string, value: string): boolean => (pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : pattern === value);
 
 export function matchesFilter(ev: StoredEvent, filter: EventFilter): boolean {
   if (filter.senders && !filter.senders.includes(ev.sender)) return false;
@@ -105,9 +106,7 @@ export function paginate(model: HomeserverModel, room: RoomRecord, query: URLSea
 }
 
 /** GET /context/{eventId}: limit/2 events before, the rest after, and the state there. */
-export function eventContext(
-  model: HomeserverModel, room: RoomRecord, eventId: string, query: URLSearchParams, opts: ReadOptions,
-): JsonObject {
+export function eventContext(model: HomeserverModel, room: RoomRecord, eventId: string, query: URLSearchParams, opts: ReadOptions): JsonObject {
   const target = room.events.find((e) => e.eventId === eventId);
   if (!target || target.index > opts.visibleUpTo) throw notFound('Event not found.');
   const limit = Math.max(0, intParam(query, 'limit', 10));
@@ -116,7 +115,10 @@ export function eventContext(
   const afterLimit = limit - beforeLimit;
   const visible = (e: StoredEvent): boolean => e.index <= opts.visibleUpTo && matchesFilter(e, filter);
   const before = room.events.slice(0, target.index).filter(visible).reverse().slice(0, beforeLimit);
-  const after = room.events.slice(target.index + 1).filter(visible).slice(0, afterLimit);
+  const after = room.events
+    .slice(target.index + 1)
+    .filter(visible)
+    .slice(0, afterLimit);
   const lastIndex = after[after.length - 1]?.index ?? target.index;
   const state = new Map<string, StoredEvent>();
   for (const e of room.events) {

@@ -134,7 +134,11 @@ export function runCommand(model: HomeserverModel, input: string): { output: Out
   const logs: string[] = [];
   const steps: Array<() => void> = [];
   const run: Run = {
-    model, args, body: lines.slice(1), log: (message) => logs.push(`|  INFO |    admin     | ${message} |\n`), defer: (step) => steps.push(step),
+    model,
+    args,
+    body: lines.slice(1),
+    log: (message) => logs.push(`|  INFO |    admin     | ${message} |\n`),
+    defer: (step) => steps.push(step),
   };
   let outcome: { ok: boolean; text: string };
   try {
@@ -188,23 +192,36 @@ function parseArgs(
 function dispatch(run: Run, group: string, command: string): string {
   if (group === 'users') {
     switch (command) {
-      case 'deactivate': return deactivate(run);
-      case 'erasure': return erasure(run);
-      case 'del-email': return delEmail(run);
-      case 'list-joined-rooms': return listJoinedRooms(run);
-      case 'force-leave-room': return forceLeaveRoom(run);
-      case 'reject-invites': return rejectInvites(run);
-      case 'redact-event': return redactEvent(run);
-      default: throw usage(`unrecognized subcommand '${command}'`, USAGE.users);
+      case 'deactivate':
+        return deactivate(run);
+      case 'erasure':
+        return erasure(run);
+      case 'del-email':
+        return delEmail(run);
+      case 'list-joined-rooms':
+        return listJoinedRooms(run);
+      case 'force-leave-room':
+        return forceLeaveRoom(run);
+      case 'reject-invites':
+        return rejectInvites(run);
+      case 'redact-event':
+        return redactEvent(run);
+      default:
+        throw usage(`unrecognized subcommand '${command}'`, USAGE.users);
     }
   }
   if (group === 'media') {
     switch (command) {
-      case 'delete': return deleteMedia(run);
-      case 'delete-list': return deleteList(run);
-      case 'delete-by-event': return deleteByEvent(run);
-      case 'delete-all-from-user': return deleteAllFromUser(run);
-      default: throw usage(`unrecognized subcommand '${command}'`, USAGE.media);
+      case 'delete':
+        return deleteMedia(run);
+      case 'delete-list':
+        return deleteList(run);
+      case 'delete-by-event':
+        return deleteByEvent(run);
+      case 'delete-all-from-user':
+        return deleteAllFromUser(run);
+      default:
+        throw usage(`unrecognized subcommand '${command}'`, USAGE.media);
     }
   }
   throw usage(`unrecognized subcommand '${group}'`, 'admin <COMMAND>');
@@ -217,7 +234,7 @@ function dispatch(run: Run, group: string, command: string): string {
 function parseLocalUserId(model: HomeserverModel, raw: string): string {
   const lower = raw.toLowerCase();
   const userId = lower.startsWith('@') ? lower : `@${lower}:${model.serverName}`;
-  if (!/^@[a-z0-9._=\/+-]+:[^:\s]+(:\d+)?$/.test(userId)) throw new CommandError(`The supplied username is not a valid username: ${raw}`);
+  if (!/^@[a-z0-9._=/+-]+:[^:\s]+(:\d+)?$/.test(userId)) throw new CommandError(`The supplied username is not a valid username: ${raw}`);
   if (!userId.endsWith(`:${model.serverName}`)) throw new CommandError(`User ${JSON.stringify(userId)} does not belong to our server.`);
   return userId;
 }
@@ -226,7 +243,9 @@ function parseLocalUserId(model: HomeserverModel, raw: string): string {
 
 function deactivate(run: Run): string {
   const { positional, flags } = parseArgs(run.args, {
-    usage: 'admin users deactivate [OPTIONS] <USER_ID>', positional: ['user_id'], flags: ['n', 'no-leave-rooms'],
+    usage: 'admin users deactivate [OPTIONS] <USER_ID>',
+    positional: ['user_id'],
+    flags: ['n', 'no-leave-rooms'],
   });
   const userId = parseLocalUserId(run.model, positional['user_id']!);
   if (userId === run.model.serverUserId) throw new CommandError('Not allowed to deactivate the server service account.');
@@ -291,7 +310,8 @@ function forceLeaveRoom(run: Run): string {
   const { positional } = parseArgs(run.args, { usage: 'admin users force-leave-room <USER_ID> <ROOM_ID>', positional: ['user_id', 'room_id'] });
   const userId = parseLocalUserId(run.model, positional['user_id']!);
   const raw = positional['room_id']!;
-  if (!/^[!#]/.test(raw)) throw usage(`invalid value '${raw}' for '<ROOM_ID>': leading sigil is incorrect or missing`, 'admin users force-leave-room <USER_ID> <ROOM_ID>');
+  if (!/^[!#]/.test(raw))
+    throw usage(`invalid value '${raw}' for '<ROOM_ID>': leading sigil is incorrect or missing`, 'admin users force-leave-room <USER_ID> <ROOM_ID>');
   const roomId = resolveRoom(run.model, raw);
   if (!run.model.room(roomId) || run.model.membership(roomId, userId) !== 'join') throw new CommandError(`${userId} is not joined in the room`);
   run.model.leave(roomId, userId);
@@ -299,7 +319,11 @@ function forceLeaveRoom(run: Run): string {
 }
 
 function rejectInvites(run: Run): string {
-  const { positional, options } = parseArgs(run.args, { usage: 'admin users reject-invites [OPTIONS] <USER_ID>', positional: ['user_id'], options: ['reason'] });
+  const { positional, options } = parseArgs(run.args, {
+    usage: 'admin users reject-invites [OPTIONS] <USER_ID>',
+    positional: ['user_id'],
+    options: ['reason'],
+  });
   const userId = parseLocalUserId(run.model, positional['user_id']!);
   const invited = run.model.memberships(userId).filter((m) => m.membership === 'invite');
   if (invited.length === 0) throw new CommandError(`${userId} has no pending invites.`);
@@ -347,7 +371,7 @@ function deleteMxc(model: HomeserverModel, mxc: string): boolean {
 function deleteMedia(run: Run): string {
   const { options } = parseArgs(run.args, { usage: 'admin media delete --mxc <MXC>', positional: [], options: ['mxc'] });
   const mxc = options['mxc'];
-  if (mxc === undefined) throw usage("the following required arguments were not provided:\n  --mxc <MXC>", 'admin media delete --mxc <MXC>');
+  if (mxc === undefined) throw usage('the following required arguments were not provided:\n  --mxc <MXC>', 'admin media delete --mxc <MXC>');
   if (!deleteMxc(run.model, mxc)) throw new CommandError(`Failed to find any media keys for MXC ${mxc} in our database.`);
   return 'Deleted the MXC from our database and on our filesystem.';
 }
@@ -427,7 +451,8 @@ function respond(model: HomeserverModel, command: StoredEvent, output: Output, s
   const maxEvents = settings.outputMaxEvents ?? 1;
   const budget = settings.segmentBudget ?? TUWUNEL_SEGMENT_BUDGET;
   const relation = relationFor(command, settings.outputThreads ?? false);
-  const segments = maxEvents === 0 ? null : chunk(output.text, output.markdown, (text) => Buffer.byteLength(JSON.stringify(notice(text, output.markdown))) <= budget);
+  const segments =
+    maxEvents === 0 ? null : chunk(output.text, output.markdown, (text) => Buffer.byteLength(JSON.stringify(notice(text, output.markdown))) <= budget);
   if (segments !== null && segments.length <= maxEvents) {
     let previous: string | null = null;
     for (const segment of segments) {
@@ -442,7 +467,12 @@ function respond(model: HomeserverModel, command: StoredEvent, output: Output, s
   const bytes = Buffer.from(output.text);
   const url = model.uploadMedia(sender, { contentType: mimetype, bytes, filename });
   model.sendEvent(roomId, sender, 'm.room.message', {
-    msgtype: 'm.file', body: filename, filename, url, info: { mimetype, size: bytes.length }, 'm.relates_to': relation(null),
+    msgtype: 'm.file',
+    body: filename,
+    filename,
+    url,
+    info: { mimetype, size: bytes.length },
+    'm.relates_to': relation(null),
   });
 }
 

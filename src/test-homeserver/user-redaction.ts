@@ -1,10 +1,12 @@
 // POST /_synapse/admin/v1/user/{u}/redact and its status: the server's own task that
 // redacts a user's events room by room, as Synapse and Tuwunel run it.
-import { MatrixError, json, jsonBody, notFound } from './http.ts';
-import type { RequestContext, Reply } from './http.ts';
-import type { JsonObject, RoomRecord, StoredEvent } from './model.ts';
-import { isLocal, requireAdmin } from './admin-common.ts';
+
 import type { AdminRegistrar } from './admin-common.ts';
+import { isLocal, requireAdmin } from './admin-common.ts';
+import { MatrixError, notFound } from './errors.ts';
+import type { Reply, RequestContext } from './http.ts';
+import { json, jsonBody } from './http.ts';
+import type { JsonObject, RoomRecord, StoredEvent } from './model.ts';
 
 export const REDACT_ALL_EVENTS = 'redact_all_events';
 
@@ -53,9 +55,13 @@ function redactUser(ctx: RequestContext): Reply {
   if (tasks.find(REDACT_ALL_EVENTS, { resourceId: userId, statuses: rules.blockingStatuses }).length > 0) {
     throw new MatrixError(400, flavour.badParamErrcode, `Redact already in progress for user ${userId}`);
   }
-  const rooms = requested.length > 0
-    ? (requested as string[])
-    : model.memberships(userId).filter((m) => m.membership === 'join' || m.membership === 'ban').map((m) => m.roomId);
+  const rooms =
+    requested.length > 0
+      ? (requested as string[])
+      : model
+          .memberships(userId)
+          .filter((m) => m.membership === 'join' || m.membership === 'ban')
+          .map((m) => m.roomId);
   const redactAs = body['use_admin'] === true || !isLocal(ctx, userId) ? admin : userId;
   const reason = typeof body['reason'] === 'string' ? body['reason'] : undefined;
   const task = tasks.schedule(REDACT_ALL_EVENTS, userId);
@@ -72,7 +78,9 @@ function redactUser(ctx: RequestContext): Reply {
       return;
     }
     for (const e of redactionTargets(room, userId, body, rules.skipsRedacted)) {
-      const refusal = rules.authorisedAtEvent ? model.redactionRefusalAtEvent(roomId, redactAs, e.eventId) : model.redactionRefusal(roomId, redactAs, e.eventId);
+      const refusal = rules.authorisedAtEvent
+        ? model.redactionRefusalAtEvent(roomId, redactAs, e.eventId)
+        : model.redactionRefusal(roomId, redactAs, e.eventId);
       if (refusal === null) model.redact(roomId, redactAs, e.eventId, reason);
       else failed[e.eventId] = refusal;
     }

@@ -13,7 +13,12 @@ const fourEyes: HarnessOptions['configure'] = (raw) => (raw.erasure = { ...raw.e
 /** Alice asks for erasure and confirms: the request waits for approval. */
 async function confirmedErasure(options: HarnessOptions = {}): Promise<{ id: string; dm: string; approvalEvent: string }> {
   h = commandHarness(options);
-  h.homeserver.addPerson(h.alice, { memberships: [{ roomId: '!r:example.org', membership: 'join' }, { roomId: '!old:example.org', membership: 'leave' }] });
+  h.homeserver.addPerson(h.alice, {
+    memberships: [
+      { roomId: '!r:example.org', membership: 'join' },
+      { roomId: '!old:example.org', membership: 'leave' },
+    ],
+  });
   const dm = h.directChat(h.alice);
   const begun = await h.ask(h.alice, dm, '!delete');
   await h.ask(h.alice, dm, `!delete confirm ${/!delete confirm (\d{6})/.exec(begun)![1]}`);
@@ -27,7 +32,9 @@ describe('!approve', () => {
     const text = await h.ask(h.admin, h.adminRoom, `!approve ${id}`);
     expect(text).toMatch(new RegExp(`^Approved: erasure \`${id}\` starts at \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC\\.$`));
     expect(h.desk.requests.get(id)).toMatchObject({ state: 'scheduled', detail: { approvals: ['@admin:example.org'] } });
-    expect(h.textsIn(dm).at(-1)).toMatch(new RegExp(`^Your erasure request \`${id}\` was approved\\. It starts at .* UTC; until then you can still stop it with \`!cancel ${id}\`\\.$`));
+    expect(h.textsIn(dm).at(-1)).toMatch(
+      new RegExp(`^Your erasure request \`${id}\` was approved\\. It starts at .* UTC; until then you can still stop it with \`!cancel ${id}\`\\.$`),
+    );
     expect(h.services.jobStore.get(id)).toMatchObject({ state: 'queued' });
     // The same approval again (as when the bot answers it after a restart: it took effect, its answer did not go out) says the same.
     expect(await h.ask(h.admin, h.adminRoom, `!approve ${id}`)).toBe(text);
@@ -66,7 +73,9 @@ describe('!deny', () => {
     const { id } = await confirmedErasure();
     expect(await h.ask(h.admin, h.adminRoom, `!deny ${id}`)).toBe('I could not read that: it needs the reason after it. Usage: `!deny <request ID> <reason>`.');
     await h.ask(h.admin, h.adminRoom, `!approve ${id}`);
-    expect(await h.ask(h.admin, h.adminRoom, `!deny ${id} too late`)).toBe(`Nothing done: request ${id} cannot be denied now: a request that is scheduled cannot become denied.`);
+    expect(await h.ask(h.admin, h.adminRoom, `!deny ${id} too late`)).toBe(
+      `Nothing done: request ${id} cannot be denied now: a request that is scheduled cannot become denied.`,
+    );
     expect(await h.ask(h.admin, h.adminRoom, '!deny R-ZZZZ why')).toBe('Nothing done: there is no erasure request R-ZZZZ.');
   });
 });
@@ -87,7 +96,9 @@ describe('✅ and ❌ on the approval message', () => {
 
   it('from someone not listed: refused and logged; other reactions and other messages: nothing', async () => {
     const { id, approvalEvent } = await confirmedErasure();
-    expect((await h.react(h.mallory, approvalEvent, '✅'))?.text).toBe('`!approve` is for the people this bot’s configuration names for it. Your attempt was logged.');
+    expect((await h.react(h.mallory, approvalEvent, '✅'))?.text).toBe(
+      '`!approve` is for the people this bot’s configuration names for it. Your attempt was logged.',
+    );
     expect(h.log.lines).toContain('WARN refused a decision by reaction from someone who is not a listed admin: @mallory:example.org');
     expect(await h.react(h.admin, approvalEvent, '👍')).toBeNull();
     expect(await h.react(h.admin, '$some-other-message', '✅')).toBeNull();
@@ -111,9 +122,13 @@ describe('!erase', () => {
 
   it('refuses an account of another server, and one the server does not have', async () => {
     h = commandHarness();
-    expect(await h.ask(h.admin, h.adminRoom, '!erase @dave:remote.example')).toBe('`@dave:remote.example` is not an account of example.org: its data lives on its own server.');
+    expect(await h.ask(h.admin, h.adminRoom, '!erase @dave:remote.example')).toBe(
+      '`@dave:remote.example` is not an account of example.org: its data lives on its own server.',
+    );
     expect(await h.ask(h.admin, h.adminRoom, '!erase @carol:example.org')).toBe('The homeserver has no account `@carol:example.org`.');
-    expect(await h.ask(h.admin, h.adminRoom, '!erase carol')).toBe('I could not read that: “carol” is not a user ID (for example `@alice:example.org`). Usage: `!erase <user ID>`.');
+    expect(await h.ask(h.admin, h.adminRoom, '!erase carol')).toBe(
+      'I could not read that: “carol” is not a user ID (for example `@alice:example.org`). Usage: `!erase <user ID>`.',
+    );
   });
 });
 

@@ -16,10 +16,12 @@ describe('!requests', () => {
     h.advance(24 * 60 * 60 * 1000);
     const contactId = idIn(await h.ask(h.bob, h.directChat(h.bob), '!contact hello there'));
     const text = await h.ask(h.admin, h.adminRoom, '!requests');
-    expect(text).toMatch(new RegExp(
-      `^Open requests \\(2\\), most urgent first:\\n\\n- \`${exportId}\` export \\(a copy of your data\\) from \`@alice:example\\.org\`: scheduled, due .* \\(29 day\\(s\\) left\\)\\n` +
-        `- \`${contactId}\` message to the privacy contact from \`@bob:example\\.org\`: received, due .* \\(30 day\\(s\\) left\\)$`,
-    ));
+    expect(text).toMatch(
+      new RegExp(
+        `^Open requests \\(2\\), most urgent first:\\n\\n- \`${exportId}\` export \\(a copy of your data\\) from \`@alice:example\\.org\`: scheduled, due .* \\(29 day\\(s\\) left\\)\\n` +
+          `- \`${contactId}\` message to the privacy contact from \`@bob:example\\.org\`: received, due .* \\(30 day\\(s\\) left\\)$`,
+      ),
+    );
   });
 });
 
@@ -42,14 +44,22 @@ describe('!extend', () => {
     const id = idIn(await h.ask(h.alice, dm, '!correct my birthday'));
     const text = await h.ask(h.admin, h.adminRoom, `!extend ${id} we are waiting for the backup tapes`);
     expect(text).toMatch(new RegExp(`^Request \`${id}\` is now due \\d{4}-\\d{2}-\\d{2}\\. The requester was told the reason\\.$`));
-    expect(h.textsIn(dm).at(-1)).toMatch(new RegExp(`^The deadline of your request \`${id}\` \\(correction\\) was extended to \\d{4}-\\d{2}-\\d{2}, as the law allows once \\(GDPR Art\\. 12\\(3\\)\\)\\. The reason: we are waiting for the backup tapes$`));
+    expect(h.textsIn(dm).at(-1)).toMatch(
+      new RegExp(
+        `^The deadline of your request \`${id}\` \\(correction\\) was extended to \\d{4}-\\d{2}-\\d{2}, as the law allows once \\(GDPR Art\\. 12\\(3\\)\\)\\. The reason: we are waiting for the backup tapes$`,
+      ),
+    );
     expect(h.desk.requests.get(id)?.extensionReason).toBe('we are waiting for the backup tapes');
-    expect(await h.ask(h.admin, h.adminRoom, `!extend ${id} again`)).toBe(`Not extended: request ${id} cannot be extended: it was already extended once, which is all the law allows.`);
+    expect(await h.ask(h.admin, h.adminRoom, `!extend ${id} again`)).toBe(
+      `Not extended: request ${id} cannot be extended: it was already extended once, which is all the law allows.`,
+    );
   });
 
   it('needs a reason, and a request that exists', async () => {
     h = commandHarness();
-    expect(await h.ask(h.admin, h.adminRoom, '!extend R-ZZZZ')).toBe('I could not read that: it needs the reason after it. Usage: `!extend <request ID> <reason>`.');
+    expect(await h.ask(h.admin, h.adminRoom, '!extend R-ZZZZ')).toBe(
+      'I could not read that: it needs the reason after it. Usage: `!extend <request ID> <reason>`.',
+    );
     expect(await h.ask(h.admin, h.adminRoom, '!extend R-ZZZZ busy')).toBe('Not extended: request R-ZZZZ cannot be extended: there is no request R-ZZZZ.');
   });
 });
@@ -71,7 +81,9 @@ describe('!report', () => {
     h = commandHarness();
     expect(await h.ask(h.admin, h.adminRoom, '!report 2020-01-01 2020-12-31')).toMatch(/^Transparency report, 2020-01-01 to 2020-12-31: 0 request\(s\)\./);
     expect(await h.ask(h.admin, h.adminRoom, '!report 2026-12-31 2026-01-01')).toBe('The report’s start date is after its end date.');
-    expect(await h.ask(h.admin, h.adminRoom, '!report 2026-02-30')).toBe('I could not read that: “2026-02-30” is not a from (YYYY-MM-DD) (for example `2026-01-31`). Usage: `!report [from (YYYY-MM-DD)] [to (YYYY-MM-DD)]`.');
+    expect(await h.ask(h.admin, h.adminRoom, '!report 2026-02-30')).toBe(
+      'I could not read that: “2026-02-30” is not a from (YYYY-MM-DD) (for example `2026-01-31`). Usage: `!report [from (YYYY-MM-DD)] [to (YYYY-MM-DD)]`.',
+    );
   });
 });
 
@@ -79,9 +91,13 @@ describe('!audit verify', () => {
   it('intact: the number of entries and the last hash; changed: where it breaks', async () => {
     h = commandHarness();
     await h.ask(h.alice, h.directChat(h.alice), '!export');
-    expect(await h.ask(h.admin, h.adminRoom, '!audit verify')).toMatch(/^The audit trail is intact: 2 entries, the last one `2` with SHA-256 `[0-9a-f]{64}`\.$/);
+    expect(await h.ask(h.admin, h.adminRoom, '!audit verify')).toMatch(
+      /^The audit trail is intact: 2 entries, the last one `2` with SHA-256 `[0-9a-f]{64}`\.$/,
+    );
     h.db.exec("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'someone else' WHERE seq = 1");
-    expect(await h.ask(h.admin, h.adminRoom, '!audit verify')).toMatch(/^The audit trail is broken at entry 1: .+\. Keep the database file as it is and investigate\.$/);
+    expect(await h.ask(h.admin, h.adminRoom, '!audit verify')).toMatch(
+      /^The audit trail is broken at entry 1: .+\. Keep the database file as it is and investigate\.$/,
+    );
   });
 
   it('needs the word verify', async () => {

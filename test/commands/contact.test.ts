@@ -25,7 +25,9 @@ describe('!contact', () => {
     const words = 'Please tell me who sees my room list';
     const text = await h.ask(h.alice, dm, `privacybot: !contact ${words}`);
     const id = idIn(text);
-    expect(text).toContain(`I passed your message to the privacy contact as request \`${id}\` (message to the privacy contact). I keep only the request, not your words.`);
+    expect(text).toContain(
+      `I passed your message to the privacy contact as request \`${id}\` (message to the privacy contact). I keep only the request, not your words.`,
+    );
     expect(h.desk.requests.get(id)).toMatchObject({ kind: 'contact', state: 'received', roomId: dm });
     const [relayed] = h.textsIn(h.contactRoom);
     expect(relayed).toMatch(new RegExp(`^New request ${id} \\(message to the privacy contact\\) from \`@alice:example\\.org\`, due \\d{4}-\\d{2}-\\d{2}:\\n`));

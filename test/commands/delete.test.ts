@@ -13,7 +13,10 @@ const wrong = (code: string): string => String((Number(code) + 1) % 1_000_000).p
 function withAlice(): { dm: string } {
   h = commandHarness();
   h.homeserver.addPerson(h.alice, {
-    memberships: [{ roomId: '!r:example.org', membership: 'join' }, { roomId: '!old:example.org', membership: 'leave' }],
+    memberships: [
+      { roomId: '!r:example.org', membership: 'join' },
+      { roomId: '!old:example.org', membership: 'leave' },
+    ],
     messagesSent: 42,
     media: { count: 2, totalBytes: 2048 },
     account: { emails: ['alice@example.org'] },
@@ -48,7 +51,8 @@ describe('!delete', () => {
     const first = await h.ask(h.alice, dm, '!delete');
     const second = await h.ask(h.alice, dm, '!delete');
     expect(idIn(second)).toBe(idIn(first));
-    if (codeIn(first) !== codeIn(second)) expect(await h.ask(h.alice, dm, `!delete confirm ${codeIn(first)}`)).toBe('That code is not right. 2 tries are left.');
+    if (codeIn(first) !== codeIn(second))
+      expect(await h.ask(h.alice, dm, `!delete confirm ${codeIn(first)}`)).toBe('That code is not right. 2 tries are left.');
     expect(await h.ask(h.alice, dm, `!delete confirm ${codeIn(second)}`)).toContain('Confirmed.');
   });
 
@@ -57,14 +61,20 @@ describe('!delete', () => {
     const begun = await h.ask(h.alice, dm, '!delete');
     const id = idIn(begun);
     const text = await h.ask(h.alice, dm, `!delete confirm ${codeIn(begun)}`);
-    expect(text).toMatch(new RegExp(`^Confirmed\\. Your erasure request \`${id}\` now waits for an administrator’s approval; you will hear the outcome here, by \\d{4}-\\d{2}-\\d{2} at the latest\\.`));
+    expect(text).toMatch(
+      new RegExp(
+        `^Confirmed\\. Your erasure request \`${id}\` now waits for an administrator’s approval; you will hear the outcome here, by \\d{4}-\\d{2}-\\d{2} at the latest\\.`,
+      ),
+    );
     expect(h.desk.requests.get(id)?.state).toBe('awaiting_approval');
     const [asked] = h.textsIn(h.adminRoom);
     expect(asked).toContain(`Erasure request ${id} for \`@alice:example.org\` (confirmed by the user).`);
     expect(asked).toContain(`Decide with \`!approve ${id}\` or \`!deny ${id} <reason>\``);
     expect(asked).toContain('react to this message with ✅ or ❌');
     // Another !delete now names the open request.
-    expect(await h.ask(h.alice, dm, '!delete')).toBe(`You already have an erasure request, \`${id}\`, and it is waiting for an administrator’s approval. \`!status\` shows where it stands.`);
+    expect(await h.ask(h.alice, dm, '!delete')).toBe(
+      `You already have an erasure request, \`${id}\`, and it is waiting for an administrator’s approval. \`!status\` shows where it stands.`,
+    );
   });
 
   it('wrong codes: the tries left, then nothing erased after the last', async () => {
@@ -73,7 +83,9 @@ describe('!delete', () => {
     const bad = wrong(codeIn(begun));
     expect(await h.ask(h.alice, dm, `!delete confirm ${bad}`)).toBe('That code is not right. 2 tries are left.');
     expect(await h.ask(h.alice, dm, `!delete confirm ${bad}`)).toBe('That code is not right. 1 try is left.');
-    expect(await h.ask(h.alice, dm, `!delete confirm ${bad}`)).toBe('That code is not right either, and that was the last try: nothing will be erased. Send `!delete` to start again.');
+    expect(await h.ask(h.alice, dm, `!delete confirm ${bad}`)).toBe(
+      'That code is not right either, and that was the last try: nothing will be erased. Send `!delete` to start again.',
+    );
     expect(h.desk.requests.get(idIn(begun))?.state).toBe('cancelled');
     expect(await h.ask(h.alice, dm, `!delete confirm ${codeIn(begun)}`)).toBe('You have no erasure waiting for a code. Send `!delete` to start one.');
   });
@@ -82,7 +94,9 @@ describe('!delete', () => {
     const { dm } = withAlice();
     const begun = await h.ask(h.alice, dm, '!delete');
     h.advance(11 * 60 * 1000);
-    expect(await h.ask(h.alice, dm, `!delete confirm ${codeIn(begun)}`)).toBe('That code has expired (codes last 10 minutes): nothing will be erased. Send `!delete` for a new one.');
+    expect(await h.ask(h.alice, dm, `!delete confirm ${codeIn(begun)}`)).toBe(
+      'That code has expired (codes last 10 minutes): nothing will be erased. Send `!delete` for a new one.',
+    );
     expect(h.desk.requests.get(idIn(begun))?.state).toBe('cancelled');
   });
 
@@ -90,7 +104,9 @@ describe('!delete', () => {
     const { dm } = withAlice();
     expect(await h.ask(h.alice, dm, '!delete confirm')).toBe('Send the code with it: `!delete confirm <code>`.');
     expect(await h.ask(h.alice, dm, '!delete confirm 123456')).toBe('You have no erasure waiting for a code. Send `!delete` to start one.');
-    expect(await h.ask(h.alice, dm, '!delete now')).toBe('I could not read that: “now” is not a confirm (for example `confirm`). Usage: `!delete [confirm] [code]`.');
+    expect(await h.ask(h.alice, dm, '!delete now')).toBe(
+      'I could not read that: “now” is not a confirm (for example `confirm`). Usage: `!delete [confirm] [code]`.',
+    );
   });
 
   it('is personal: not in a group room, not for another server’s users', async () => {

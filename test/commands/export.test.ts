@@ -20,7 +20,9 @@ describe('!export', () => {
     const dm = h.directChat(h.alice);
     const answer = (await h.say(h.alice, dm, '!export'))!;
     const id = idIn(answer.text);
-    expect(answer.text).toContain(`I am preparing a copy of all the data this server holds about you (request \`${id}\`). Other exports are being made right now: yours is number 1 in the queue`);
+    expect(answer.text).toContain(
+      `I am preparing a copy of all the data this server holds about you (request \`${id}\`). Other exports are being made right now: yours is number 1 in the queue`,
+    );
     expect(answer.text).toContain(`\`!cancel ${id}\` stops it.`);
     expect(h.desk.requests.get(id)).toMatchObject({ kind: 'export', state: 'scheduled', roomId: dm });
     // The job edits its progress into this answer.
@@ -31,7 +33,9 @@ describe('!export', () => {
     h = commandHarness();
     const dm = h.directChat(h.alice);
     const id = idIn(await h.ask(h.alice, dm, '!export'));
-    expect(await h.ask(h.alice, dm, '!export')).toBe(`You already have an export request, \`${id}\`, and it is not finished yet: its files will arrive here. \`!status\` shows where it stands.`);
+    expect(await h.ask(h.alice, dm, '!export')).toBe(
+      `You already have an export request, \`${id}\`, and it is not finished yet: its files will arrive here. \`!status\` shows where it stands.`,
+    );
     expect(h.desk.requestsOf(h.alice)).toHaveLength(1);
   });
 
@@ -42,7 +46,11 @@ describe('!export', () => {
     delivered(h, first);
     h.advance(60 * 60 * 1000);
     const text = await h.ask(h.alice, dm, '!export');
-    expect(text).toMatch(new RegExp(`^You asked for an export at .* UTC \\(request \`${first}\`\\)\\. I make one export per person every 24 hours, so I cannot start another now\\. The next one is possible from .* UTC\\.`));
+    expect(text).toMatch(
+      new RegExp(
+        `^You asked for an export at .* UTC \\(request \`${first}\`\\)\\. I make one export per person every 24 hours, so I cannot start another now\\. The next one is possible from .* UTC\\.`,
+      ),
+    );
     const refusal = /recorded as request `(R-[A-Z0-9]{4})`/.exec(text)![1]!;
     expect(h.desk.requests.get(refusal)).toMatchObject({ kind: 'export', state: 'denied' });
     // Once the period is over, the next one is queued.

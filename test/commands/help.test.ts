@@ -10,7 +10,16 @@ describe('!help', () => {
     h = commandHarness();
     const text = await h.ask(h.alice, h.directChat(h.alice), '!help');
     expect(text).toContain('I help you exercise your data rights on example.org. Send a command in a direct chat with me:');
-    for (const usage of ['!whatdoyouhave', '!export', '!delete [confirm] [code]', '!status', '!cancel [request ID]', '!contact [message]', '!correct <what is wrong>', '!object <what you object to>']) {
+    for (const usage of [
+      '!whatdoyouhave',
+      '!export',
+      '!delete [confirm] [code]',
+      '!status',
+      '!cancel [request ID]',
+      '!contact [message]',
+      '!correct <what is wrong>',
+      '!object <what you object to>',
+    ]) {
       expect(text).toContain(usage);
     }
     expect(text).not.toContain('!approve');
@@ -29,7 +38,17 @@ describe('!help', () => {
     h = commandHarness();
     const admins = await h.ask(h.admin, h.adminRoom, '!help');
     expect(admins).toContain('Commands for the admins, in this room:');
-    for (const usage of ['!requests', '!request <request ID>', '!extend <request ID> <reason>', '!report [from (YYYY-MM-DD)] [to (YYYY-MM-DD)]', '!audit <verify>', '!approve <request ID>', '!deny <request ID> <reason>', '!erase <user ID>', '!plan <request ID>']) {
+    for (const usage of [
+      '!requests',
+      '!request <request ID>',
+      '!extend <request ID> <reason>',
+      '!report [from (YYYY-MM-DD)] [to (YYYY-MM-DD)]',
+      '!audit <verify>',
+      '!approve <request ID>',
+      '!deny <request ID> <reason>',
+      '!erase <user ID>',
+      '!plan <request ID>',
+    ]) {
       expect(admins).toContain(usage);
     }
     expect(admins).not.toContain('!export');

@@ -40,7 +40,9 @@ describe('!close', () => {
     const { id, dm } = await contactRequest();
     expect(await h.ask(h.admin, h.contactRoom, `!close ${id} answered by phone`)).toBe(`Request \`${id}\` is closed; the requester was told.`);
     expect(h.desk.requests.get(id)?.state).toBe('completed');
-    expect(h.textsIn(dm).at(-1)).toContain(`Your request \`${id}\` (message to the privacy contact) was closed by the privacy contact. Their note: answered by phone`);
+    expect(h.textsIn(dm).at(-1)).toContain(
+      `Your request \`${id}\` (message to the privacy contact) was closed by the privacy contact. Their note: answered by phone`,
+    );
     expect(await h.ask(h.admin, h.contactRoom, `!close ${id}`)).toBe('Not closed: a request that is completed cannot become completed.');
   });
 
@@ -58,7 +60,9 @@ describe('the privacy contact room', () => {
     expect(await h.ask(h.admin, h.directChat(h.admin), `!close ${id}`)).toBe('`!close` works only in the privacy contact room.');
     h.chat.joinRoom(h.contactRoom, h.remote);
     h.bot.rooms.saw(h.contactRoom, 'm.room.member');
-    expect(await h.ask(h.remote, h.contactRoom, `!close ${id}`)).toBe('`!close` is for the people this bot’s configuration names for it. Your attempt was logged.');
+    expect(await h.ask(h.remote, h.contactRoom, `!close ${id}`)).toBe(
+      '`!close` is for the people this bot’s configuration names for it. Your attempt was logged.',
+    );
     expect(h.log.lines).toEqual([
       'WARN refused !close outside the privacy contact room: @admin:example.org',
       'WARN refused !close from a user of another server: @dave:remote.example',

@@ -36,7 +36,9 @@ describe('routing a command', () => {
   it('an admin command outside the admin room, or from someone not listed, is refused and logged', async () => {
     h = commandHarness();
     expect(await h.ask(h.admin, h.directChat(h.admin), '!requests')).toBe('`!requests` works only in the admin room.');
-    expect(await h.ask(h.mallory, h.adminRoom, '!approve R-7K3Q')).toBe('`!approve` is for the people this bot’s configuration names for it. Your attempt was logged.');
+    expect(await h.ask(h.mallory, h.adminRoom, '!approve R-7K3Q')).toBe(
+      '`!approve` is for the people this bot’s configuration names for it. Your attempt was logged.',
+    );
     expect(h.log.lines).toEqual([
       'WARN refused !requests outside the admin room: @admin:example.org',
       'WARN refused !approve from someone who is not a listed admin: @mallory:example.org',
@@ -59,7 +61,9 @@ describe('routing a command', () => {
 
   it('arguments that do not parse get the usage, with an example, and only a short excerpt of what was written', async () => {
     h = commandHarness();
-    expect(await h.ask(h.admin, h.adminRoom, '!request')).toBe('I could not read that: it needs the request ID (for example `R-7K3Q`). Usage: `!request <request ID>`.');
+    expect(await h.ask(h.admin, h.adminRoom, '!request')).toBe(
+      'I could not read that: it needs the request ID (for example `R-7K3Q`). Usage: `!request <request ID>`.',
+    );
     expect(await h.ask(h.admin, h.adminRoom, `!request ${'y'.repeat(40)}`)).toBe(
       `I could not read that: “${'y'.repeat(24)}…” is not a request ID (for example \`R-7K3Q\`). Usage: \`!request <request ID>\`.`,
     );
@@ -77,7 +81,9 @@ describe('routing a command', () => {
     const dm = h.directChat(h.alice);
     await h.ask(h.alice, dm, '!help');
     await h.ask(h.alice, dm, '!help');
-    expect(await h.ask(h.alice, dm, '!export')).toMatch(/^You are sending commands faster than I answer them \(at most 2 a minute per person\)\. Please try again in \d+ seconds;/);
+    expect(await h.ask(h.alice, dm, '!export')).toMatch(
+      /^You are sending commands faster than I answer them \(at most 2 a minute per person\)\. Please try again in \d+ seconds;/,
+    );
     expect(await h.say(h.alice, dm, '!export')).toBeNull();
     expect(h.desk.requestsOf(h.alice)).toEqual([]);
     expect(h.log.lines).toEqual(['WARN rate limit (user) reached by @alice:example.org: further commands this minute are not answered']);
@@ -88,15 +94,23 @@ describe('a command that fails', () => {
   it('the homeserver not answering: the user hears what kind of trouble, the operator the endpoint', async () => {
     h = commandHarness();
     h.homeserver.addPerson(h.alice);
-    h.homeserver.failNext('getAccount', new HomeserverError({ kind: 'timeout', endpoint: 'GET /_synapse/admin/v2/users/{userId}', userMessage: 'The homeserver did not answer in 30 s.' }));
+    h.homeserver.failNext(
+      'getAccount',
+      new HomeserverError({ kind: 'timeout', endpoint: 'GET /_synapse/admin/v2/users/{userId}', userMessage: 'The homeserver did not answer in 30 s.' }),
+    );
     const text = await h.ask(h.alice, h.directChat(h.alice), '!whatdoyouhave');
-    expect(text).toContain('I could not read your data from the homeserver just now: the homeserver did not answer in time. Nothing was lost; please try again in a few minutes.');
+    expect(text).toContain(
+      'I could not read your data from the homeserver just now: the homeserver did not answer in time. Nothing was lost; please try again in a few minutes.',
+    );
     expect(h.log.lines).toEqual(['WARN !whatdoyouhave failed: The homeserver did not answer in 30 s.']);
   });
 
   it('the server lacking what the command needs: the user hears it is not available here', async () => {
     h = commandHarness();
-    h.homeserver.failNext('getAccount', new HomeserverError({ kind: 'unsupported', endpoint: 'GET /_synapse/admin/v2/users/{userId}', userMessage: 'no admin API' }));
+    h.homeserver.failNext(
+      'getAccount',
+      new HomeserverError({ kind: 'unsupported', endpoint: 'GET /_synapse/admin/v2/users/{userId}', userMessage: 'no admin API' }),
+    );
     expect(await h.ask(h.alice, h.directChat(h.alice), '!whatdoyouhave')).toContain('This part is not available on this server');
   });
 });

@@ -22,7 +22,9 @@ describe('!status', () => {
     await h.ask(h.alice, dm, `!cancel ${contactId}`);
     const text = await h.ask(h.alice, dm, '!status');
     expect(text).toContain('Your requests:');
-    expect(text).toMatch(new RegExp(`- \`${exportId}\` export \\(a copy of your data\\): scheduled, due \\d{4}-\\d{2}-\\d{2} \\(30 day\\(s\\) left\\); number 1 in the queue`));
+    expect(text).toMatch(
+      new RegExp(`- \`${exportId}\` export \\(a copy of your data\\): scheduled, due \\d{4}-\\d{2}-\\d{2} \\(30 day\\(s\\) left\\); number 1 in the queue`),
+    );
     expect(text).toMatch(new RegExp(`- \`${contactId}\` message to the privacy contact: cancelled on \\d{4}-\\d{2}-\\d{2}`));
     expect(text).toContain('Cancel one with `!cancel <request ID>`.');
     h.advance(31 * DAY);
@@ -62,7 +64,12 @@ describe('!cancel', () => {
     expect(text).toContain('Which one? Send `!cancel <request ID>` with one of these:');
     expect(text).toContain(`- \`${exportId}\` export (a copy of your data)`);
     expect(text).toContain(`- \`${correctionId}\` correction`);
-    expect(h.desk.requestsOf(h.alice).map((r) => r.state).sort()).toEqual(['received', 'scheduled']);
+    expect(
+      h.desk
+        .requestsOf(h.alice)
+        .map((r) => r.state)
+        .sort(),
+    ).toEqual(['received', 'scheduled']);
   });
 
   it('someone else’s request is “not found”, never “not yours”', async () => {
@@ -77,7 +84,9 @@ describe('!cancel', () => {
     const dm = h.directChat(h.alice);
     const id = idIn(await h.ask(h.alice, dm, '!export'));
     await h.ask(h.alice, dm, `!cancel ${id}`);
-    expect(await h.ask(h.alice, dm, `!cancel ${id}`)).toMatch(new RegExp(`^Nothing was cancelled: request ${id} cannot be cancelled: .+\\. \`!status\` shows your requests\\.$`));
+    expect(await h.ask(h.alice, dm, `!cancel ${id}`)).toMatch(
+      new RegExp(`^Nothing was cancelled: request ${id} cannot be cancelled: .+\\. \`!status\` shows your requests\\.$`),
+    );
   });
 
   it('a message to the privacy contact, cancelled: the privacy contact hears of it', async () => {
@@ -91,6 +100,8 @@ describe('!cancel', () => {
 
   it('an ID that is not one gets the usage', async () => {
     h = commandHarness();
-    expect(await h.ask(h.alice, h.directChat(h.alice), '!cancel everything')).toBe('I could not read that: “everything” is not a request ID (for example `R-7K3Q`). Usage: `!cancel [request ID]`.');
+    expect(await h.ask(h.alice, h.directChat(h.alice), '!cancel everything')).toBe(
+      'I could not read that: “everything” is not a request ID (for example `R-7K3Q`). Usage: `!cancel [request ID]`.',
+    );
   });
 });

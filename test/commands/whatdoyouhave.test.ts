@@ -16,8 +16,11 @@ describe('!whatdoyouhave', () => {
     h.homeserver.addPerson(h.alice, { memberships: [{ roomId: '!r:example.org', membership: 'join' }], account: { emails: ['alice@example.org'] } });
     const dm = h.directChat(h.alice);
     const answer = (await h.say(h.alice, dm, '!whatdoyouhave'))!;
-    expect(answer.text).toMatch(/^What 644\.ro stores about `@alice:example\.org` \(read from the homeserver just now, .* UTC\)\. I send this only here, in our direct chat\./);
-    for (const section of ['## Account', '## Email addresses', '## Devices and sessions', '## Room memberships', '## Messages', '## Your rights']) expect(answer.text).toContain(section);
+    expect(answer.text).toMatch(
+      /^What 644\.ro stores about `@alice:example\.org` \(read from the homeserver just now, .* UTC\)\. I send this only here, in our direct chat\./,
+    );
+    for (const section of ['## Account', '## Email addresses', '## Devices and sessions', '## Room memberships', '## Messages', '## Your rights'])
+      expect(answer.text).toContain(section);
     expect(answer.text).toContain('- alice@example.org');
     expect(answer.text).toContain('- Joined: 1 room(s): `!r:example.org`');
     expect(answer.text).toContain('What the server holds: being counted: this message will show the number as soon as I have counted them');
@@ -38,7 +41,15 @@ describe('!whatdoyouhave', () => {
   it('the homeserver failing: the access request fails (and counts in the report), the user hears the kind of trouble', async () => {
     h = commandHarness();
     h.homeserver.addPerson(h.alice);
-    h.homeserver.failNext('getDevices', new HomeserverError({ kind: 'server-error', status: 502, endpoint: 'GET /_synapse/admin/v2/users/{userId}/devices', userMessage: 'The homeserver reported an internal error (502).' }));
+    h.homeserver.failNext(
+      'getDevices',
+      new HomeserverError({
+        kind: 'server-error',
+        status: 502,
+        endpoint: 'GET /_synapse/admin/v2/users/{userId}/devices',
+        userMessage: 'The homeserver reported an internal error (502).',
+      }),
+    );
     const text = await h.ask(h.alice, h.directChat(h.alice), '!whatdoyouhave');
     expect(text).toContain('the homeserver reported an internal error. Nothing was lost');
     expect(h.desk.requestsOf(h.alice)).toMatchObject([{ kind: 'access', state: 'failed', detail: { failure: 'the homeserver could not be read' } }]);
@@ -49,7 +60,9 @@ describe('!whatdoyouhave', () => {
     h.homeserver.addPerson(h.alice, { devices: [phone] });
     h.homeserver.addPerson(h.bob, { devices: [{ ...phone, deviceId: 'LAPTOP' }] });
     const text = await h.ask(h.alice, h.directChat(h.alice), '!whatdoyouhave');
-    expect(text).toContain("- `203.0.113.5`\nNote: 644.ro's privacy policy says this is not kept, but the server does hold it. The administrators have been told");
+    expect(text).toContain(
+      "- `203.0.113.5`\nNote: 644.ro's privacy policy says this is not kept, but the server does hold it. The administrators have been told",
+    );
     await h.ask(h.bob, h.directChat(h.bob), '!whatdoyouhave');
     const alerts = h.textsIn(h.adminRoom);
     expect(alerts).toHaveLength(3);

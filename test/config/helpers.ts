@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { formatProblems, SAMPLE_CONFIG_PATH, type ConfigProblem } from '../../src/config/load.ts';
+import { type ConfigProblem, formatProblems, SAMPLE_CONFIG_PATH } from '../../src/config/load.ts';
 
 export const BOT_TOKEN = 'syt_fake-bot-token_TestSecretBot_0a1b2c';
 export const ADMIN_TOKEN = 'syt_YWRtaW4_TestSecretAdmin_3d4e5f';

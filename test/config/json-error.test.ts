@@ -1,5 +1,5 @@
-import fc from 'fast-check';
 import fs from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findJsonSyntaxError } from '../../src/config/json-error.ts';
 import { SAMPLE_CONFIG_PATH } from '../../src/config/load.ts';

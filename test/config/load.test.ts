@@ -83,7 +83,9 @@ describe('the file', () => {
     const file = writeText(`{\n  "bot": { "userId": "@privacybot:example.org", "accessToken": ${secret} }\n}\n`);
     const problems = failure(file);
     const p = problemAt(problems, '(file)');
-    expect(p.problem).toContain(`line 2, column ${'  "bot": { "userId": "@privacybot:example.org", "accessToken": '.length + 1}: text must be in double quotes`);
+    expect(p.problem).toContain(
+      `line 2, column ${'  "bot": { "userId": "@privacybot:example.org", "accessToken": '.length + 1}: text must be in double quotes`,
+    );
     expect(p.problem).toContain(`"accessToken": ${'*'.repeat(secret.length)} }`);
     expectSafeAndReadable(problems, [secret]);
   });
@@ -106,7 +108,10 @@ describe('the file', () => {
 
   it('absolute dataDir is kept', () => {
     const elsewhere = path.join(tempDir(), 'data');
-    const result = loadConfig(writeConfig((raw) => (raw.dataDir = elsewhere)), ENV);
+    const result = loadConfig(
+      writeConfig((raw) => (raw.dataDir = elsewhere)),
+      ENV,
+    );
     expect(result.ok && result.config.dataDir).toBe(elsewhere);
   });
 });
@@ -136,17 +141,35 @@ describe('secrets', () => {
 
   it('without DSAR_ADMIN_ACCESS_TOKEN the bot token is used for the admin API', () => {
     const result = loadConfig(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: `${BOT_TOKEN}\n` });
-    expect(result.ok && result.secrets).toEqual({ botToken: BOT_TOKEN, adminToken: BOT_TOKEN, adminTokenIsSeparate: false, cryptoPassphrase: null, pseudonymKey: null, smtpPassword: null });
+    expect(result.ok && result.secrets).toEqual({
+      botToken: BOT_TOKEN,
+      adminToken: BOT_TOKEN,
+      adminTokenIsSeparate: false,
+      cryptoPassphrase: null,
+      pseudonymKey: null,
+      smtpPassword: null,
+    });
   });
 
   it('reads the pseudonym key and the SMTP password from the environment', () => {
-    const result = loadConfig(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN, DSAR_BOT_PSEUDONYM_KEY: ' k'.repeat(20) + '\n', DSAR_SMTP_PASSWORD: ' pass word ' });
-    expect(result.ok && [result.secrets.pseudonymKey, result.secrets.smtpPassword]).toEqual([('k ' .repeat(20)).trim(), ' pass word ']);
+    const result = loadConfig(writeConfig(), {
+      DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN,
+      DSAR_BOT_PSEUDONYM_KEY: `${' k'.repeat(20)}\n`,
+      DSAR_SMTP_PASSWORD: ' pass word ',
+    });
+    expect(result.ok && [result.secrets.pseudonymKey, result.secrets.smtpPassword]).toEqual(['k '.repeat(20).trim(), ' pass word ']);
   });
 
   it('with DSAR_ADMIN_ACCESS_TOKEN the admin token is separate', () => {
     const result = loadConfig(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN, DSAR_ADMIN_ACCESS_TOKEN: ADMIN_TOKEN });
-    expect(result.ok && result.secrets).toEqual({ botToken: BOT_TOKEN, adminToken: ADMIN_TOKEN, adminTokenIsSeparate: true, cryptoPassphrase: null, pseudonymKey: null, smtpPassword: null });
+    expect(result.ok && result.secrets).toEqual({
+      botToken: BOT_TOKEN,
+      adminToken: ADMIN_TOKEN,
+      adminTokenIsSeparate: true,
+      cryptoPassphrase: null,
+      pseudonymKey: null,
+      smtpPassword: null,
+    });
   });
 
   it('reads the crypto store passphrase as given, without a trailing line break from a file', () => {
@@ -155,7 +178,10 @@ describe('secrets', () => {
   });
 
   it('a passphrase written in the file names DSAR_BOT_CRYPTO_PASSPHRASE', () => {
-    const problems = failure(writeConfig((raw) => (raw.bot.cryptoPassphrase = 'not here')), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN });
+    const problems = failure(
+      writeConfig((raw) => (raw.bot.cryptoPassphrase = 'not here')),
+      { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN },
+    );
     const problem = problems.find((p) => p.path === 'bot.cryptoPassphrase');
     expect(problem?.expected).toBe('the passphrase of the end-to-end encryption store in the environment variable DSAR_BOT_CRYPTO_PASSPHRASE');
     expect(JSON.stringify(problems)).not.toContain('not here');
@@ -180,12 +206,18 @@ describe('secrets', () => {
   });
 
   it('the environment tokens never appear, even if the file quotes them', () => {
-    const problems = failure(writeConfig((raw) => (raw.bot.userId = ADMIN_TOKEN)), { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN, DSAR_ADMIN_ACCESS_TOKEN: ADMIN_TOKEN });
+    const problems = failure(
+      writeConfig((raw) => (raw.bot.userId = ADMIN_TOKEN)),
+      { DSAR_BOT_ACCESS_TOKEN: BOT_TOKEN, DSAR_ADMIN_ACCESS_TOKEN: ADMIN_TOKEN },
+    );
     expect(problemAt(problems, 'bot.userId').problem).toMatch(/looks like a secret, not shown/);
   });
   it('a token that does not look like one is still hidden if the file repeats it', () => {
     const token = 'plain-words-token';
-    const problems = failure(writeConfig((raw) => (raw.bot.userId = token)), { DSAR_BOT_ACCESS_TOKEN: token });
+    const problems = failure(
+      writeConfig((raw) => (raw.bot.userId = token)),
+      { DSAR_BOT_ACCESS_TOKEN: token },
+    );
     const p = problemAt(problems, 'bot.userId');
     expect(p.problem).toContain('(secret not shown)');
     expectSafeAndReadable(problems, [token]);

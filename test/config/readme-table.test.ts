@@ -35,7 +35,9 @@ describe("README.md's settings table", () => {
     retention.default = 14;
     const table = settingsTable(changed);
     expect(table).not.toBe(settingsTable());
-    expect(table).toContain('| `export.retentionDays` | days a delivered export can be downloaded before its files are deleted from the server and the bot | a whole number from 1 to 120 | `14` |');
+    expect(table).toContain(
+      '| `export.retentionDays` | days a delivered export can be downloaded before its files are deleted from the server and the bot | a whole number from 1 to 120 | `14` |',
+    );
     expect(settingsTable()).toContain('| a whole number from 1 to 90 | `7` |');
   });
 

@@ -12,24 +12,33 @@ function problemsFor(change: (raw: Record<string, any>) => void) {
 
 describe('homeserver', () => {
   it('url of the wrong type', () => {
-    const p = problemAt(problemsFor((raw) => (raw.homeserver.url = 8008)), 'homeserver.url');
+    const p = problemAt(
+      problemsFor((raw) => (raw.homeserver.url = 8008)),
+      'homeserver.url',
+    );
     expect(p.problem).toBe('This is the number 8008, but it must be text in double quotes.');
     expect(p.example).toContain('"url": "https://matrix.example.org"');
   });
 
   it('url with a path, or with credentials (not echoed)', () => {
-    expect(problemAt(problemsFor((raw) => (raw.homeserver.url = 'https://matrix.example.org/_matrix/client')), 'homeserver.url').problem).toContain(
-      'the bot adds "/_matrix/..." itself',
-    );
+    expect(
+      problemAt(
+        problemsFor((raw) => (raw.homeserver.url = 'https://matrix.example.org/_matrix/client')),
+        'homeserver.url',
+      ).problem,
+    ).toContain('the bot adds "/_matrix/..." itself');
     const problems = problemsFor((raw) => (raw.homeserver.url = 'https://bot:s3cretpass@matrix.example.org'));
     expect(problemAt(problems, 'homeserver.url').problem).toContain('contains a user name or password');
     expectSafeAndReadable(problems, ['s3cretpass']);
   });
 
   it('url without http(s)', () => {
-    expect(problemAt(problemsFor((raw) => (raw.homeserver.url = 'matrix.example.org')), 'homeserver.url').problem).toContain(
-      'must start with "http://" or "https://"',
-    );
+    expect(
+      problemAt(
+        problemsFor((raw) => (raw.homeserver.url = 'matrix.example.org')),
+        'homeserver.url',
+      ).problem,
+    ).toContain('must start with "http://" or "https://"');
   });
 
   it('typo in a key: did you mean, and no second "missing" problem', () => {
@@ -44,29 +53,44 @@ describe('homeserver', () => {
   });
 
   it('a setting at the wrong level says where it belongs', () => {
-    const p = problemAt(problemsFor((raw) => (raw.requestTimeoutMs = 5000)), 'requestTimeoutMs');
+    const p = problemAt(
+      problemsFor((raw) => (raw.requestTimeoutMs = 5000)),
+      'requestTimeoutMs',
+    );
     expect(p.problem).toContain('belongs in "homeserver"');
   });
 
   it('requestTimeoutMs quoted, or out of range', () => {
-    expect(problemAt(problemsFor((raw) => (raw.homeserver.requestTimeoutMs = '5000')), 'homeserver.requestTimeoutMs').problem).toContain(
-      'Remove the quotes around the number.',
-    );
-    expect(problemAt(problemsFor((raw) => (raw.homeserver.requestTimeoutMs = 10)), 'homeserver.requestTimeoutMs').problem).toBe(
-      'The number 10 is too small: the minimum is 1000.',
-    );
+    expect(
+      problemAt(
+        problemsFor((raw) => (raw.homeserver.requestTimeoutMs = '5000')),
+        'homeserver.requestTimeoutMs',
+      ).problem,
+    ).toContain('Remove the quotes around the number.');
+    expect(
+      problemAt(
+        problemsFor((raw) => (raw.homeserver.requestTimeoutMs = 10)),
+        'homeserver.requestTimeoutMs',
+      ).problem,
+    ).toBe('The number 10 is too small: the minimum is 1000.');
   });
 
   it('server name with a scheme', () => {
-    expect(problemAt(problemsFor((raw) => (raw.homeserver.serverName = 'https://example.org')), 'homeserver.serverName').problem).toContain(
-      'without "http://" or "https://"',
-    );
+    expect(
+      problemAt(
+        problemsFor((raw) => (raw.homeserver.serverName = 'https://example.org')),
+        'homeserver.serverName',
+      ).problem,
+    ).toContain('without "http://" or "https://"');
   });
 });
 
 describe('bot', () => {
   it('bad user ID', () => {
-    const p = problemAt(problemsFor((raw) => (raw.bot.userId = 'privacybot')), 'bot.userId');
+    const p = problemAt(
+      problemsFor((raw) => (raw.bot.userId = 'privacybot')),
+      'bot.userId',
+    );
     expect(p.problem).toBe('"privacybot" is not a valid Matrix user ID: it must start with "@" and have a server part, like "@alice:example.org".');
     expect(p.example).toBe('"userId": "@privacybot:example.org"');
   });
@@ -97,25 +121,39 @@ describe('bot', () => {
   });
 
   it('unknown encryption mode, with a suggestion', () => {
-    const p = problemAt(problemsFor((raw) => (raw.bot.encryption = 'require')), 'bot.encryption');
+    const p = problemAt(
+      problemsFor((raw) => (raw.bot.encryption = 'require')),
+      'bot.encryption',
+    );
     expect(p.problem).toBe('The text "require" is not one of the choices ("auto", "required", "off"). Did you mean "required"?');
   });
 });
 
 describe('rooms and people', () => {
   it('bad room alias', () => {
-    const p = problemAt(problemsFor((raw) => (raw.adminRoom = '#privacy-admins')), 'adminRoom');
+    const p = problemAt(
+      problemsFor((raw) => (raw.adminRoom = '#privacy-admins')),
+      'adminRoom',
+    );
     expect(p.problem).toContain('"#privacy-admins" is not a valid room alias or room ID: it has no server part');
     expect(p.example).toBe('"adminRoom": "#privacy-admins:example.org"');
   });
 
   it('a matrix.to link instead of an alias', () => {
-    const p = problemAt(problemsFor((raw) => (raw.privacyContact.room = 'https://matrix.to/#/#privacy-contact:example.org')), 'privacyContact.room');
+    const p = problemAt(
+      problemsFor((raw) => (raw.privacyContact.room = 'https://matrix.to/#/#privacy-contact:example.org')),
+      'privacyContact.room',
+    );
     expect(p.problem).toContain('this is a matrix.to link; write only the ID, "#privacy-contact:example.org"');
   });
 
   it('empty admins', () => {
-    expect(problemAt(problemsFor((raw) => (raw.admins = [])), 'admins').problem).toBe('The list is empty; it needs at least one entry.');
+    expect(
+      problemAt(
+        problemsFor((raw) => (raw.admins = [])),
+        'admins',
+      ).problem,
+    ).toBe('The list is empty; it needs at least one entry.');
   });
 
   it('duplicate admin', () => {
@@ -130,23 +168,44 @@ describe('rooms and people', () => {
   });
 
   it('the bot itself as admin', () => {
-    expect(problemAt(problemsFor((raw) => raw.admins.push('@privacybot:example.org')), 'admins[1]').problem).toContain('is the bot itself');
+    expect(
+      problemAt(
+        problemsFor((raw) => raw.admins.push('@privacybot:example.org')),
+        'admins[1]',
+      ).problem,
+    ).toContain('is the bot itself');
   });
 
   it('bad email', () => {
-    const p = problemAt(problemsFor((raw) => (raw.privacyContact.email = 'mailto:privacy@example.org')), 'privacyContact.email');
+    const p = problemAt(
+      problemsFor((raw) => (raw.privacyContact.email = 'mailto:privacy@example.org')),
+      'privacyContact.email',
+    );
     expect(p.problem).toBe('"mailto:privacy@example.org" is not an email address: remove "mailto:".');
-    expect(problemAt(problemsFor((raw) => (raw.privacyContact.email = 'privacy')), 'privacyContact.email').problem).toContain('it has no "@"');
+    expect(
+      problemAt(
+        problemsFor((raw) => (raw.privacyContact.email = 'privacy')),
+        'privacyContact.email',
+      ).problem,
+    ).toContain('it has no "@"');
   });
 
   it('dataDir with "~"', () => {
-    expect(problemAt(problemsFor((raw) => (raw.dataDir = '~/dsar')), 'dataDir').problem).toContain('"~" is not expanded');
+    expect(
+      problemAt(
+        problemsFor((raw) => (raw.dataDir = '~/dsar')),
+        'dataDir',
+      ).problem,
+    ).toContain('"~" is not expanded');
   });
 });
 
 describe('policy', () => {
   it('missing category is named', () => {
-    const p = problemAt(problemsFor((raw) => delete raw.policy.categories.emails), 'policy.categories.emails');
+    const p = problemAt(
+      problemsFor((raw) => delete raw.policy.categories.emails),
+      'policy.categories.emails',
+    );
     expect(p.problem).toContain('The category "emails" (Email addresses) is not declared.');
     expect(p.example).toMatch(/^"emails": \{ "stored": true/);
   });
@@ -169,9 +228,12 @@ describe('policy', () => {
   });
 
   it('stored as text', () => {
-    expect(problemAt(problemsFor((raw) => (raw.policy.categories.media.stored = 'true')), 'policy.categories.media.stored').problem).toBe(
-      'This is the text "true", but it must be true or false (without quotes). Remove the quotes.',
-    );
+    expect(
+      problemAt(
+        problemsFor((raw) => (raw.policy.categories.media.stored = 'true')),
+        'policy.categories.media.stored',
+      ).problem,
+    ).toBe('This is the text "true", but it must be true or false (without quotes). Remove the quotes.');
   });
 
   it('empty purpose and a missing retention', () => {
@@ -184,7 +246,10 @@ describe('policy', () => {
   });
 
   it('responseDays beyond the legal month', () => {
-    const p = problemAt(problemsFor((raw) => (raw.policy.responseDays = 45)), 'policy.responseDays');
+    const p = problemAt(
+      problemsFor((raw) => (raw.policy.responseDays = 45)),
+      'policy.responseDays',
+    );
     expect(p.problem).toBe('The number 45 is too large: the maximum is 30.');
     expect(p.expected).toMatch(/GDPR/);
   });
@@ -192,16 +257,30 @@ describe('policy', () => {
 
 describe('export', () => {
   it('defaults when absent', () => {
-    const result = loadConfig(writeConfig(() => {}), ENV);
+    const result = loadConfig(
+      writeConfig(() => {}),
+      ENV,
+    );
     expect(result.ok && result.config.export).toEqual({ concurrency: 2, perUserHours: 24, retentionDays: 7, roomsAtOnce: 4 });
   });
 
   it('out of range, and a misspelt key: the path, what is expected, an example', () => {
-    const p = problemAt(problemsFor((raw) => (raw.export = { concurrency: 0 })), 'export.concurrency');
+    const p = problemAt(
+      problemsFor((raw) => (raw.export = { concurrency: 0 })),
+      'export.concurrency',
+    );
     expect(p.expected).toContain('how many exports are made at the same time');
     expect(p.example).toBe('"concurrency": 2');
-    expect(problemAt(problemsFor((raw) => (raw.export = { retentionDays: 365 })), 'export.retentionDays').expected).toContain('1 to 90 (default 7)');
-    const misspelt = problemAt(problemsFor((raw) => (raw.export = { perUserHour: 24 })), 'export.perUserHour');
+    expect(
+      problemAt(
+        problemsFor((raw) => (raw.export = { retentionDays: 365 })),
+        'export.retentionDays',
+      ).expected,
+    ).toContain('1 to 90 (default 7)');
+    const misspelt = problemAt(
+      problemsFor((raw) => (raw.export = { perUserHour: 24 })),
+      'export.perUserHour',
+    );
     expect(misspelt.problem).toContain('Did you mean "perUserHours"?');
     expect(misspelt.expected).toBe('one of the settings allowed in export: concurrency, perUserHours, retentionDays, roomsAtOnce');
   });

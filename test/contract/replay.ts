@@ -1,7 +1,7 @@
 // Replaying a recorded exchange against the test homeserver: load the
 // recording, swap the recorded world's IDs for ours, send the same request
 // with the actor's token, and hand back both answers for comparison.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
 
@@ -21,22 +21,35 @@ export interface Recording {
 }
 
 export function recordingFiles(folder: '' | 'client-api'): string[] {
-  return readdirSync(join(FIXTURES, folder)).filter((f) => f.endsWith('.json')).sort();
+  return readdirSync(join(FIXTURES, folder))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }
 
 export function loadRecording(folder: '' | 'client-api', file: string): Recording {
   const raw = JSON.parse(readFileSync(join(FIXTURES, folder, file), 'utf8')) as Record<string, unknown>;
   if (folder === '') {
     return {
-      file, method: String(raw['method']), path: String(raw['path']), requestBody: raw['body'],
-      requestContentType: null, status: Number(raw['status']), body: raw['response'], headers: null,
+      file,
+      method: String(raw['method']),
+      path: String(raw['path']),
+      requestBody: raw['body'],
+      requestContentType: null,
+      status: Number(raw['status']),
+      body: raw['response'],
+      headers: null,
     };
   }
   const reqHeaders = (raw['request_headers'] ?? {}) as Record<string, string>;
   const contentType = Object.entries(reqHeaders).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? null;
   return {
-    file, method: String(raw['method']), path: String(raw['path']), requestBody: raw['request_body'],
-    requestContentType: contentType, status: Number(raw['status']), body: raw['response_body'],
+    file,
+    method: String(raw['method']),
+    path: String(raw['path']),
+    requestBody: raw['request_body'],
+    requestContentType: contentType,
+    status: Number(raw['status']),
+    body: raw['response_body'],
     headers: raw['response_headers'] as Record<string, string | null>,
   };
 }

@@ -12,10 +12,10 @@
 // `normalize` of the step concerned.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { IdMap, loadRecording, recordingFiles, replay } from './replay.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { Answer, Recording } from './replay.ts';
+import { IdMap, loadRecording, recordingFiles, replay } from './replay.ts';
 import { shapeOf } from './shape.ts';
 
 type Folder = '' | 'client-api';
@@ -127,8 +127,13 @@ describe('admin recordings (Synapse 1.67)', () => {
     m.setAccountData(alice.userId, 'org.example.room_note', { note: "Bob's room" }, room);
     m.setRoomTag(alice.userId, room, 'u.work', { order: 0.5 });
     m.addPusher(alice.userId, {
-      kind: 'http', app_id: 'org.example.testpush', pushkey: 'alice-pushkey-1', app_display_name: 'Test Push App',
-      device_display_name: "Alice's phone", lang: 'en', data: { url: 'http://127.0.0.1:9/_matrix/push/v1/notify', format: 'event_id_only' },
+      kind: 'http',
+      app_id: 'org.example.testpush',
+      pushkey: 'alice-pushkey-1',
+      app_display_name: 'Test Push App',
+      device_display_name: "Alice's phone",
+      lang: 'en',
+      data: { url: 'http://127.0.0.1:9/_matrix/push/v1/notify', format: 'event_id_only' },
     });
   });
   afterAll(async () => hs.close());
@@ -146,18 +151,21 @@ describe('admin recordings (Synapse 1.67)', () => {
     { file: '09-room-details-admin.json', actor: 'admin' },
     { file: '10-event-context-admin-no-membership-needed-with-senders-filter.json', actor: 'admin' },
     {
-      file: '11-login-as-user-puppet-token.json', actor: 'admin',
+      file: '11-login-as-user-puppet-token.json',
+      actor: 'admin',
       after: (ours) => tokens.set('puppet', String((ours.body as { access_token: string }).access_token)),
     },
     { file: '12-whoami-with-the-puppet-token.json', actor: 'puppet' },
     { file: '13-client-messages-as-alice-via-puppet-token-senders-filter.json', actor: 'puppet' },
     { file: '14-devices-after-login-as-user-puppet-token-adds-no-device.json', actor: 'admin' },
     {
-      file: '15-shared-secret-registration-step-1-get-nonce.json', actor: null,
+      file: '15-shared-secret-registration-step-1-get-nonce.json',
+      actor: null,
       after: (ours) => (nonce = String((ours.body as { nonce: string }).nonce)),
     },
     {
-      file: '16-shared-secret-registration-step-2-register-no-auth-header-ma.json', actor: null,
+      file: '16-shared-secret-registration-step-2-register-no-auth-header-ma.json',
+      actor: null,
       // The recorded MAC was made with the recorded server's secret and nonce: make ours.
       path: (p) => p,
       setup: () => {
@@ -175,7 +183,8 @@ describe('admin recordings (Synapse 1.67)', () => {
     },
     {
       // carol joins alice's room with a profile and an upload, and says something.
-      file: '17-before-query-carol-v2.json', actor: 'admin',
+      file: '17-before-query-carol-v2.json',
+      actor: 'admin',
       setup: () => {
         const m = hs.model;
         m.setProfile(carol, { displayName: 'Carol Throwaway' });
@@ -189,7 +198,8 @@ describe('admin recordings (Synapse 1.67)', () => {
     { file: '19-after-query-carol-v2.json', actor: 'admin' },
     { file: '20-after-immediately-carol-s-joined-rooms.json', actor: 'admin' },
     {
-      file: '21-after-parter-finished-carol-s-joined-rooms.json', actor: 'admin',
+      file: '21-after-parter-finished-carol-s-joined-rooms.json',
+      actor: 'admin',
       setup: () => until("carol's background leave", () => hs.model.joinedRooms(carol).length === 0),
     },
     { file: '22-after-carol-s-media-not-deleted-by-deactivation.json', actor: 'admin' },
@@ -197,7 +207,8 @@ describe('admin recordings (Synapse 1.67)', () => {
     { file: '24-after-carol-s-message-as-seen-by-bob-was-in-the-room-when-it.json', actor: 'bob' },
     {
       // The admin joins only now: a later joiner, who sees carol's events pruned.
-      file: '25-after-carol-s-events-via-messages-as-a-later-joiner-admin-jo.json', actor: 'admin',
+      file: '25-after-carol-s-events-via-messages-as-a-later-joiner-admin-jo.json',
+      actor: 'admin',
       setup: () => {
         hs.model.invite(room, '@alice:test.local', '@admin:test.local');
         hs.model.join(room, '@admin:test.local');
@@ -205,7 +216,8 @@ describe('admin recordings (Synapse 1.67)', () => {
     },
     { file: '26-after-same-carol-event-via-rooms-event-as-the-later-joiner.json', actor: 'admin' },
     {
-      file: '27-after-carol-s-message-via-admin-event-context-api.json', actor: 'admin',
+      file: '27-after-carol-s-message-via-admin-event-context-api.json',
+      actor: 'admin',
       normalize: (recorded, ours) => {
         // Synapse 1.67 left prev_content/prev_sender off bob's join (invite -> join) in this
         // answer but kept them on carol's; no rule explains it, so the test homeserver always
@@ -227,9 +239,12 @@ describe('admin recordings (Synapse 1.67)', () => {
 
   it('reproduces the erasure outcome, not only its shape', async () => {
     // Later joiners see carol's message pruned in /messages (recording 25) ...
-    const res = await fetch(`${hs.url}/_matrix/client/v3/rooms/${encodeURIComponent(room)}/messages?dir=b&limit=50&filter=${encodeURIComponent(JSON.stringify({ senders: [carol] }))}`, {
-      headers: { Authorization: `Bearer ${tokens.get('admin')}` },
-    });
+    const res = await fetch(
+      `${hs.url}/_matrix/client/v3/rooms/${encodeURIComponent(room)}/messages?dir=b&limit=50&filter=${encodeURIComponent(JSON.stringify({ senders: [carol] }))}`,
+      {
+        headers: { Authorization: `Bearer ${tokens.get('admin')}` },
+      },
+    );
     const body = (await res.json()) as { chunk: Array<{ type: string; content: Record<string, unknown> }> };
     expect(body.chunk.find((e) => e.type === 'm.room.message')?.content).toEqual({});
     // ... while bob, who was there, still reads it in full (recording 24).
@@ -266,7 +281,10 @@ describe('client-api recordings (Synapse 1.67)', () => {
     m.setProfile(ALICE, { avatarUrl: m.uploadMedia(ALICE, { contentType: 'image/png', bytes: pngBytes, filename: 'alice-avatar.png' }) });
     // These rooms were created with creation_content {"m.federate": true} (seen in their create events).
     const federate = { 'm.federate': true };
-    for (const [recorded, name] of [['!JypHDOFQHnpMtIOlxJ:test.local', 'privacy admins dky8wv'], ['!ZsUTYTNMHuSoiVAeOx:test.local', 'privacy contact dky8wv']] as const) {
+    for (const [recorded, name] of [
+      ['!JypHDOFQHnpMtIOlxJ:test.local', 'privacy admins dky8wv'],
+      ['!ZsUTYTNMHuSoiVAeOx:test.local', 'privacy contact dky8wv'],
+    ] as const) {
       const r = m.createRoom(admin.userId, { name, invite: [BOT], creationContent: federate });
       m.join(r, BOT);
       ids.add(recorded, r);
@@ -275,13 +293,19 @@ describe('client-api recordings (Synapse 1.67)', () => {
     ids.add('!NAjbGwenfPNvYhhIcK:test.local', oldDm);
     m.join(oldDm, BOT);
     const ping = m.sendMessage(oldDm, ALICE, '!ping');
-    m.sendEvent(oldDm, BOT, 'm.room.message', {
-      'm.relates_to': { 'm.in_reply_to': { event_id: ping } },
-      msgtype: 'm.notice',
-      body: '> <@alice:test.local> !ping\n\npong',
-      format: 'org.matrix.custom.html',
-      formatted_body: `<mx-reply><blockquote>In reply to</blockquote></mx-reply>pong`,
-    }, { txn: { token: bot.accessToken, txnId: '1795694597089__inc1' } });
+    m.sendEvent(
+      oldDm,
+      BOT,
+      'm.room.message',
+      {
+        'm.relates_to': { 'm.in_reply_to': { event_id: ping } },
+        msgtype: 'm.notice',
+        body: '> <@alice:test.local> !ping\n\npong',
+        format: 'org.matrix.custom.html',
+        formatted_body: `<mx-reply><blockquote>In reply to</blockquote></mx-reply>pong`,
+      },
+      { txn: { token: bot.accessToken, txnId: '1795694597089__inc1' } },
+    );
     m.setAccountData(BOT, 'm.direct', { [ALICE]: [oldDm] });
   });
   afterAll(async () => hs.close());
@@ -297,9 +321,11 @@ describe('client-api recordings (Synapse 1.67)', () => {
   const learnSince = (ours: Answer): void => {
     since = (ours.body as { next_batch: string }).next_batch;
   };
-  const learnId = (key: 'room_id' | 'event_id' | 'content_uri') => (ours: Answer, rec: Recording): void => {
-    ids.add(String((rec.body as Record<string, string>)[key]), String((ours.body as Record<string, string>)[key]));
-  };
+  const learnId =
+    (key: 'room_id' | 'event_id' | 'content_uri') =>
+    (ours: Answer, rec: Recording): void => {
+      ids.add(String((rec.body as Record<string, string>)[key]), String((ours.body as Record<string, string>)[key]));
+    };
   const say = (recordedId: string, sender: string, body: string, extra: Record<string, unknown> = {}): void => {
     ids.add(recordedId, hs.model.sendEvent(dm, sender, 'm.room.message', { msgtype: 'm.text', body, ...extra }));
   };
@@ -318,7 +344,8 @@ describe('client-api recordings (Synapse 1.67)', () => {
     { file: '06-get-media-v3-config-sdk-dorequest.json', actor: 'bot' },
     // 08 (alice creates the DM) was answered while 07's long-poll was waiting: replay it first.
     {
-      file: '08-post-client-v3-createroom-dm.json', actor: 'alice',
+      file: '08-post-client-v3-createroom-dm.json',
+      actor: 'alice',
       after: (ours, rec) => {
         learnId('room_id')(ours, rec);
         dm = (ours.body as { room_id: string }).room_id;
@@ -330,7 +357,10 @@ describe('client-api recordings (Synapse 1.67)', () => {
     { file: '11-post-client-v3-join-roomid-sdk.json', actor: 'bot' },
     { file: '12-get-client-v3-rooms-roomid-joined-members-sdk.json', actor: 'bot' },
     {
-      file: '13-get-client-v3-sync-timeline-message.json', actor: 'bot', path: withSince, after: learnSince,
+      file: '13-get-client-v3-sync-timeline-message.json',
+      actor: 'bot',
+      path: withSince,
+      after: learnSince,
       setup: async () => {
         await advance();
         say('$-MRGcK1JIxTS1j84BPesLLVcRJlCOYXlXrBysYwtHK0', ALICE, '!ping');
@@ -348,12 +378,16 @@ describe('client-api recordings (Synapse 1.67)', () => {
     { file: '18-post-media-v3-upload-sdk.json', actor: 'bot', after: learnId('content_uri') },
     { file: '19-get-media-v3-download-test-local-mediaid.json', actor: null },
     {
-      file: '20-put-client-v3-rooms-roomid-send-type-txnid-m-replace-edit.json', actor: 'bot',
+      file: '20-put-client-v3-rooms-roomid-send-type-txnid-m-replace-edit.json',
+      actor: 'bot',
       setup: () => say('$FImKee_DZ0hqptCGfidixwbCCP6Z5DBA-gy6bGMn82c', BOT, 'notice to edit', { msgtype: 'm.notice' }),
     },
     { file: '21-put-client-v3-rooms-roomid-typing-userid-typing-true.json', actor: 'bot' },
     {
-      file: '22-get-client-v3-sync-m-reaction.json', actor: 'bot', path: withSince, after: learnSince,
+      file: '22-get-client-v3-sync-m-reaction.json',
+      actor: 'bot',
+      path: withSince,
+      after: learnSince,
       setup: async () => {
         await advance();
         const pong = ids.apply('$cOtGmgZvOQx3IWiR1rh3dPlUE8b8lMp77bKjFEJ3dAE');
@@ -363,7 +397,8 @@ describe('client-api recordings (Synapse 1.67)', () => {
     { file: '23-put-client-v3-rooms-roomid-typing-userid-typing-false.json', actor: 'bot' },
     // 25 (alice redacts) was answered while 24's long-poll was waiting: replay it first.
     {
-      file: '25-put-client-v3-rooms-roomid-redact-eventid-txnid.json', actor: 'alice',
+      file: '25-put-client-v3-rooms-roomid-redact-eventid-txnid.json',
+      actor: 'alice',
       setup: async () => {
         say('$rMz67ZBf5fDnZ8gpm1PwlJALga-wow-nhiqomGtNClU', ALICE, 'to be redacted');
         await advance();
@@ -371,7 +406,10 @@ describe('client-api recordings (Synapse 1.67)', () => {
     },
     { file: '24-get-client-v3-sync-redaction.json', actor: 'bot', path: withSince, after: learnSince },
     {
-      file: '26-get-client-v3-sync-m-replace.json', actor: 'bot', path: withSince, after: learnSince,
+      file: '26-get-client-v3-sync-m-replace.json',
+      actor: 'bot',
+      path: withSince,
+      after: learnSince,
       setup: async () => {
         say('$PeB19-Dftrpe8LL-WVLDUogUbOl3uupI52yVOzervAQ', ALICE, 'text from alice');
         await advance();
@@ -384,7 +422,8 @@ describe('client-api recordings (Synapse 1.67)', () => {
       },
     },
     {
-      file: '27-post-client-v3-join-roomid-bob-urllib.json', actor: 'bob',
+      file: '27-post-client-v3-join-roomid-bob-urllib.json',
+      actor: 'bob',
       setup: () => {
         const group = hs.model.createRoom(ALICE, { name: 'group', invite: [BOB, BOT] });
         hs.model.join(group, BOT);
@@ -397,11 +436,13 @@ describe('client-api recordings (Synapse 1.67)', () => {
     { file: '28-post-client-v3-rooms-roomid-leave-bob.json', actor: 'bob' },
     { file: '29-post-client-v3-rooms-roomid-leave-sdk-leave-me.json', actor: 'bot' },
     {
-      file: '30-get-admin-v1-register.json', actor: null,
+      file: '30-get-admin-v1-register.json',
+      actor: null,
       after: (ours) => (nonce = String((ours.body as { nonce: string }).nonce)),
     },
     {
-      file: '31-post-admin-v1-register.json', actor: null,
+      file: '31-post-admin-v1-register.json',
+      actor: null,
       setup: () => {
         // The recorded MAC was made with the recorded server's secret and nonce: make ours.
         const rec = loadRecording('client-api', '31-post-admin-v1-register.json');
@@ -412,13 +453,15 @@ describe('client-api recordings (Synapse 1.67)', () => {
       },
     },
     {
-      file: '32-post-client-v3-login.json', actor: null,
+      file: '32-post-client-v3-login.json',
+      actor: null,
       after: (ours) => tokens.set('recuser', String((ours.body as { access_token: string }).access_token)),
     },
     { file: '33-post-media-v3-upload-urllib.json', actor: 'recuser', after: learnId('content_uri') },
     { file: '34-put-client-v3-user-userid-account-data-type-custom.json', actor: 'recuser' },
     {
-      file: '35-put-client-v3-user-userid-rooms-roomid-account-data-type.json', actor: 'recuser',
+      file: '35-put-client-v3-user-userid-rooms-roomid-account-data-type.json',
+      actor: 'recuser',
       setup: () => ids.add('!OCEzkFjKJSZfwrDoDl:test.local', hs.model.createRoom(recuser, { name: 'rec room' })),
     },
     { file: '36-put-client-v3-user-userid-rooms-roomid-tags-tag.json', actor: 'recuser' },
@@ -431,7 +474,8 @@ describe('client-api recordings (Synapse 1.67)', () => {
     { file: '43-get-admin-v1-whois-userid.json', actor: 'bot' },
     {
       // The fresh user uploaded 5 files: one.txt (recorded in 33), then these four.
-      file: '44-get-admin-v1-users-userid-media-page1.json', actor: 'bot',
+      file: '44-get-admin-v1-users-userid-media-page1.json',
+      actor: 'bot',
       setup: () => {
         const t = Date.now();
         upload('two.txt', 'text/plain', 11);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { killAllBots, startBot } from '../support/bot-process.ts';
-import { stages, type Copy, type Stage } from '../support/dockerfile.ts';
+import { type Copy, type Stage, stages } from '../support/dockerfile.ts';
 import { productionInstall } from '../support/production-install.ts';
 import { rawConfigFor, TEST_CRYPTO_PASSPHRASE, TEST_PSEUDONYM_KEY } from '../support/world.ts';
 
@@ -135,9 +135,15 @@ describe('the Docker image, laid out as the Dockerfile copies it', () => {
       const running = await startBot({ configPath, env, command: { cwd: app, args: entrypointArgs() } });
       expect(running.stderr()).toMatch(/end-to-end encryption is on/);
       const dm = hs.model.createRoom(alice.userId, { isDirect: true, invite: [bot.userId] });
-      await hs.model.waitForEvent((ev) => ev.room_id === dm && ev.type === 'm.room.member' && ev.state_key === bot.userId && ev.content['membership'] === 'join', 20_000);
+      await hs.model.waitForEvent(
+        (ev) => ev.room_id === dm && ev.type === 'm.room.member' && ev.state_key === bot.userId && ev.content['membership'] === 'join',
+        20_000,
+      );
       const help = hs.model.sendMessage(dm, alice.userId, '!help');
-      const reply = await hs.model.waitForEvent((ev) => ev.sender === bot.userId && (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id === help, 20_000);
+      const reply = await hs.model.waitForEvent(
+        (ev) => ev.sender === bot.userId && (ev.content as any)['m.relates_to']?.['m.in_reply_to']?.event_id === help,
+        20_000,
+      );
       expect(String(reply.content['body'])).toContain('!whatdoyouhave');
       expect(await running.kill('SIGTERM')).toEqual({ code: 0, signal: null });
     } finally {

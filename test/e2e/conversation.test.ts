@@ -12,7 +12,16 @@ let dm: string;
 beforeAll(async () => {
   world = await startWorld({
     alice: {
-      devices: [{ deviceId: 'PHONE', displayName: 'Alice phone', lastSeenIp: '203.0.113.9', lastSeenUserAgent: 'Element/1.11 (Android 14)', lastSeenAt: Date.now() - 60_000, hasKeys: true }],
+      devices: [
+        {
+          deviceId: 'PHONE',
+          displayName: 'Alice phone',
+          lastSeenIp: '203.0.113.9',
+          lastSeenUserAgent: 'Element/1.11 (Android 14)',
+          lastSeenAt: Date.now() - 60_000,
+          hasKeys: true,
+        },
+      ],
       crossSigning: true,
     },
   });
@@ -29,8 +38,19 @@ describe('!help', () => {
     expect(reply.content['msgtype']).toBe('m.notice');
     expect(reply.content['format']).toBe('org.matrix.custom.html');
     expect(reply.content['m.relates_to']).toEqual({ 'm.in_reply_to': { event_id: sent } });
-    for (const usage of ['!help', '!whatdoyouhave', '!status', '!cancel [request ID]', '!contact [message]', '!correct <what is wrong>', '!object <what you object to>']) {
-      expect(reply.body.split('\n').filter((line) => line.startsWith(`- \`${usage}\``)), usage).toHaveLength(1);
+    for (const usage of [
+      '!help',
+      '!whatdoyouhave',
+      '!status',
+      '!cancel [request ID]',
+      '!contact [message]',
+      '!correct <what is wrong>',
+      '!object <what you object to>',
+    ]) {
+      expect(
+        reply.body.split('\n').filter((line) => line.startsWith(`- \`${usage}\``)),
+        usage,
+      ).toHaveLength(1);
       expect(reply.html).toContain(`<code>${usage.replace(/</g, '&lt;').replace(/>/g, '&gt;')}</code>`);
     }
     // The admins' and the privacy contact's commands are listed in their rooms, not here.
@@ -73,7 +93,17 @@ describe('!whatdoyouhave in a direct chat', () => {
     expect(body).toMatch(/Joined: \d+ room\(s\)/);
     expect(body).toContain('Cross-signing keys');
     expect(body).not.toMatch(/password.*\$2[aby]\$/i);
-    for (const heading of ['## Account', '## Profile', '## Email addresses', '## IP addresses', '## Room memberships', '## Messages', '## Uploaded files and media', '## Encryption keys', '## Your rights']) {
+    for (const heading of [
+      '## Account',
+      '## Profile',
+      '## Email addresses',
+      '## IP addresses',
+      '## Room memberships',
+      '## Messages',
+      '## Uploaded files and media',
+      '## Encryption keys',
+      '## Your rights',
+    ]) {
       expect(body).toContain(heading);
     }
     const policy = world.config.policy.categories.emails;
@@ -125,7 +155,9 @@ describe('!whatdoyouhave in a direct chat', () => {
   it('tells the admin room once per category where the server holds what the policy says it does not', async () => {
     await world.ask(world.alice.userId, dm, '!whatdoyouhave');
     await world.bot.idle();
-    const alerts = botMessages(world.adminRoomId).map((ev) => String((ev.content as Record<string, unknown>)['body'])).filter((b) => b.startsWith('Server and policy disagree'));
+    const alerts = botMessages(world.adminRoomId)
+      .map((ev) => String((ev.content as Record<string, unknown>)['body']))
+      .filter((b) => b.startsWith('Server and policy disagree'));
     expect(alerts.filter((a) => a.includes('“IP addresses”'))).toHaveLength(1);
     expect(alerts.filter((a) => a.includes('“App and browser identifiers (user agents)”'))).toHaveLength(1);
     expect(alerts.filter((a) => a.includes('“Connection times”'))).toHaveLength(1);
@@ -165,7 +197,13 @@ describe('where and for whom personal commands run', () => {
     const erin = '@erin:elsewhere.example';
     world.hs.model.addRemoteUser(erin);
     const room = world.hs.model.createRoom(erin, { isDirect: true, invite: [world.privacybot.userId] });
-    const leave = await world.hs.model.waitForEvent((ev) => ev.room_id === room && ev.type === 'm.room.member' && ev.state_key === world.privacybot.userId && (ev.content as Record<string, unknown>)['membership'] === 'leave');
+    const leave = await world.hs.model.waitForEvent(
+      (ev) =>
+        ev.room_id === room &&
+        ev.type === 'm.room.member' &&
+        ev.state_key === world.privacybot.userId &&
+        (ev.content as Record<string, unknown>)['membership'] === 'leave',
+    );
     expect(String((leave.content as Record<string, unknown>)['reason'])).toContain('elsewhere.example');
   });
 
@@ -186,7 +224,9 @@ describe('what the bot ignores', () => {
   it('ignores notices, edits and its own messages', async () => {
     const m = world.hs.model;
     const notice = m.sendMessage(dm, world.alice.userId, '!help', { msgtype: 'm.notice' });
-    const edit = m.sendMessage(dm, world.alice.userId, '* !help', { extraContent: { 'm.new_content': { msgtype: 'm.text', body: '!help' }, 'm.relates_to': { rel_type: 'm.replace', event_id: notice } } });
+    const edit = m.sendMessage(dm, world.alice.userId, '* !help', {
+      extraContent: { 'm.new_content': { msgtype: 'm.text', body: '!help' }, 'm.relates_to': { rel_type: 'm.replace', event_id: notice } },
+    });
     const own = m.sendMessage(dm, world.privacybot.userId, '!help');
     await world.ask(world.alice.userId, dm, '!help');
     await world.bot.idle();
@@ -200,7 +240,13 @@ describe('what the bot ignores', () => {
     const room = world.hs.model.createRoom(world.bob.userId, { invite: [world.privacybot.userId] });
     await world.botJoined(room);
     world.hs.model.leave(room, world.bob.userId);
-    await world.hs.model.waitForEvent((ev) => ev.room_id === room && ev.type === 'm.room.member' && ev.state_key === world.privacybot.userId && (ev.content as Record<string, unknown>)['membership'] === 'leave');
+    await world.hs.model.waitForEvent(
+      (ev) =>
+        ev.room_id === room &&
+        ev.type === 'm.room.member' &&
+        ev.state_key === world.privacybot.userId &&
+        (ev.content as Record<string, unknown>)['membership'] === 'leave',
+    );
   });
 });
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STARTED, killAllBots, spawnBot, startBot, writeBotConfig, type BotExit } from '../support/bot-process.ts';
+import { type BotExit, killAllBots, STARTED, spawnBot, startBot, writeBotConfig } from '../support/bot-process.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
@@ -17,7 +17,7 @@ afterEach(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The test homeserver and its people, and what the bot's command line needs to run against it. */
 async function worldForABotProcess() {
@@ -38,7 +38,7 @@ describe('SIGKILL while replies go out', () => {
     let killed: BotExit | null = null;
     world.hs.faults.add({
       method: 'PUT',
-      path: new RegExp(`/rooms/(${dms.map((dm) => escape(encodeURIComponent(dm))).join('|')})/send/`),
+      path: new RegExp(`/rooms/(${dms.map((dm) => escapeRegExp(encodeURIComponent(dm))).join('|')})/send/`),
       kind: 'commit-then-drop',
       onCommitted: async () => {
         killed = await bot.kill('SIGKILL');
@@ -96,4 +96,3 @@ describe('SIGTERM as the bot starts', () => {
     expect(await bot.exited).toEqual({ code: 0, signal: null });
   }, 30_000);
 });
-

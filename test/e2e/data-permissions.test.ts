@@ -45,7 +45,11 @@ it('the database and every export, half-made and delivered, are readable by the 
   const whileMaking = modesBelow(w.config.dataDir);
   expect(ownerOnly(whileMaking)).toEqual([]);
   // Delivered: the package waits in the data folder until it expires.
-  await waitUntil(() => botBodies(w.hs.model, w.privacybot.userId, dm).some((b) => b.startsWith(`Your export ${id} is ready`)), 'the export to be ready', 30_000);
+  await waitUntil(
+    () => botBodies(w.hs.model, w.privacybot.userId, dm).some((b) => b.startsWith(`Your export ${id} is ready`)),
+    'the export to be ready',
+    30_000,
+  );
   const delivered = modesBelow(w.config.dataDir);
   expect(delivered.some(([file]) => file.endsWith('.zip'))).toBe(true);
   expect(delivered.some(([file]) => file.endsWith('.sqlite'))).toBe(true);

@@ -12,7 +12,7 @@ import { cryptoStorageProvider } from '../../src/crypto/crypto-store.ts';
 import { useContentAddressedToDeviceTxnIds } from '../../src/crypto/to-device.ts';
 import { CannotEncryptAttachmentError, sendAttachment } from '../../src/matrix/attachment.ts';
 import { loadMatrixBotSdk } from '../../src/matrix/crypto-seam.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import { type Db, openDatabase } from '../../src/store/database.ts';
 import { SqliteSdkStorage } from '../../src/store/sdk-storage.ts';
 import { E2eeUser, type EncryptedFile } from '../support/e2ee-user.ts';
 import { startWorld, TEST_CRYPTO_PASSPHRASE, type World } from '../support/world.ts';
@@ -75,7 +75,9 @@ describe('sending a file', () => {
     const room = await world.openDirectChat(world.alice.userId, { encrypted: true });
     const plain = await botDevice(world, false);
     const mediaBefore = world.hs.model.media.size;
-    await expect(sendAttachment(plain, room, { bytes: Buffer.from('personal data'), filename: 'export.zip', mimetype: 'application/zip' })).rejects.toThrow(CannotEncryptAttachmentError);
+    await expect(sendAttachment(plain, room, { bytes: Buffer.from('personal data'), filename: 'export.zip', mimetype: 'application/zip' })).rejects.toThrow(
+      CannotEncryptAttachmentError,
+    );
     expect(world.hs.model.media.size).toBe(mediaBefore);
   });
 });

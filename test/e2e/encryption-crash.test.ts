@@ -5,7 +5,7 @@
 // owner-only and cannot be opened without the passphrase.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnBot, STARTED, type BotProcess } from '../support/bot-process.ts';
+import { type BotProcess, STARTED, spawnBot } from '../support/bot-process.ts';
 import { E2eeUser } from '../support/e2ee-user.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, TEST_CRYPTO_PASSPHRASE, type World } from '../support/world.ts';
@@ -28,8 +28,11 @@ async function crashWorld() {
 
 /** Waits until the server has done a request of the bot's whose answer was lost (its status stays 0). */
 const lostAnswer = (w: World, method: string, path: RegExp) =>
-  waitUntil(() => w.hs.requests.some((r) => r.userId === w.privacybot.userId && r.method === method && path.test(r.path) && r.status === 0), `a lost answer to ${method} ${path}`, 20_000);
-
+  waitUntil(
+    () => w.hs.requests.some((r) => r.userId === w.privacybot.userId && r.method === method && path.test(r.path) && r.status === 0),
+    `a lost answer to ${method} ${path}`,
+    20_000,
+  );
 
 describe('the bot killed during end-to-end encryption', () => {
   it('right after the server took its one-time keys: restarts with the same identity, re-uploads nothing new, and answers', async () => {

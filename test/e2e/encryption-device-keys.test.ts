@@ -6,7 +6,7 @@
 // anything, and prints no key material. The data folder that belongs to the device still starts.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnBot, STARTED, type BotProcess } from '../support/bot-process.ts';
+import { type BotProcess, STARTED, spawnBot } from '../support/bot-process.ts';
 import { startWorld, TEST_CRYPTO_PASSPHRASE, type World } from '../support/world.ts';
 
 let world: World;

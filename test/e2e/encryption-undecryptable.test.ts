@@ -48,6 +48,7 @@ describe('encrypted messages the bot cannot read', () => {
     expect(world.log.lines.filter((line) => /Decryption error|^ERROR/.test(line))).toEqual([]);
     const log = world.log.lines.join('\n');
     expect(log).not.toMatch(/Book club|Garden/);
-    for (const room of [bookClub, garden]) for (const event of hs.model.events(room)) if (event.type === 'm.room.encrypted') expect(log).not.toContain(event.event_id);
+    for (const room of [bookClub, garden])
+      for (const event of hs.model.events(room)) if (event.type === 'm.room.encrypted') expect(log).not.toContain(event.event_id);
   });
 });

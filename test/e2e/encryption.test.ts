@@ -12,7 +12,6 @@ afterEach(() => world?.close());
 
 const encryptedWorld = () => startWorld({ configure: (raw) => (raw.bot.encryption = 'auto') });
 
-
 describe('an encrypted direct chat', () => {
   it('answers !help and !whatdoyouhave encrypted, and the person decrypts both', async () => {
     world = await encryptedWorld();
@@ -83,7 +82,9 @@ describe('an encrypted room with encryption off', () => {
     expect(reply.body).not.toContain('alice@example.org');
     await world.bot.idle();
     // The second encrypted event got no second notice.
-    const unprompted = m.events(room).filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.message' && !(ev.content as Record<string, any>)['m.relates_to']);
+    const unprompted = m
+      .events(room)
+      .filter((ev) => ev.sender === world.privacybot.userId && ev.type === 'm.room.message' && !(ev.content as Record<string, any>)['m.relates_to']);
     expect(unprompted).toHaveLength(1);
   });
 

@@ -4,8 +4,8 @@
 // requests entered by an admin, and the plan shown before anything runs.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
-import { movableClock } from '../support/clock.ts';
 import { botBodies, requestIdIn as idIn } from '../support/bot-messages.ts';
+import { movableClock } from '../support/clock.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World, type WorldOptions } from '../support/world.ts';
 
@@ -44,7 +44,10 @@ async function confirmedErasure(w: World, dm: string): Promise<string> {
   return idIn(reply.body);
 }
 
-const approvalMessage = (w: World, id: string) => w.hs.model.events(w.adminRoomId).find((ev) => ev.sender === w.privacybot.userId && String((ev.content as Record<string, unknown>)['body']).startsWith(`Erasure request ${id}`));
+const approvalMessage = (w: World, id: string) =>
+  w.hs.model
+    .events(w.adminRoomId)
+    .find((ev) => ev.sender === w.privacybot.userId && String((ev.content as Record<string, unknown>)['body']).startsWith(`Erasure request ${id}`));
 
 describe('!delete: the explanation and the code', () => {
   it('explains what is erased (with counts) and what cannot be, then asks for a six-digit code', async () => {
@@ -132,7 +135,10 @@ describe('the admins decide', () => {
     const id = await confirmedErasure(w, dm);
     expect((await w.ask(w.admin.userId, w.adminRoomId, `!deny ${id}`)).body).toContain('it needs the reason');
     expect((await w.ask(w.admin.userId, w.adminRoomId, `!deny ${id} Legal hold: records needed for an ongoing court case`)).body).toContain('Denied');
-    await waitUntil(() => bodies(w, dm).some((b) => b.includes('was denied. The reason: Legal hold: records needed for an ongoing court case')), 'the user to be told');
+    await waitUntil(
+      () => bodies(w, dm).some((b) => b.includes('was denied. The reason: Legal hold: records needed for an ongoing court case')),
+      'the user to be told',
+    );
     expect((await w.ask(w.admin.userId, w.adminRoomId, `!approve ${id}`)).body).toContain('is not waiting for approval (it is denied)');
   });
 
@@ -145,7 +151,10 @@ describe('the admins decide', () => {
     react(w.alice.userId, target, '✅'); // no admin: refused and logged
     react(w.admin.userId, target, '❌');
     await waitUntil(() => w.bot.services.desk.requests.get(first)!.state === 'denied', 'the ❌ to deny');
-    await waitUntil(() => bodies(w, w.contactRoomId).some((b) => b.includes(`Erasure ${first} was denied by a reaction`)), 'the privacy contact to be asked for the reason');
+    await waitUntil(
+      () => bodies(w, w.contactRoomId).some((b) => b.includes(`Erasure ${first} was denied by a reaction`)),
+      'the privacy contact to be asked for the reason',
+    );
     await waitUntil(() => bodies(w, dm).some((b) => b.includes('the privacy contact will write to you with the reason')), 'the user to be told');
 
     const second = await confirmedErasure(w, dm);

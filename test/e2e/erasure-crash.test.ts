@@ -9,8 +9,20 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../src/store/database.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
-import { killAllBots, startBot, writeBotConfig, type BotProcess } from '../support/bot-process.ts';
-import { ALICE, ERASED, botBodies, codeIn, databaseBytes, idIn, leftOnServer, readableEventsOf, redactionsPerEvent, seedAlice, type AliceRooms } from '../support/erasure.ts';
+import { type BotProcess, killAllBots, startBot, writeBotConfig } from '../support/bot-process.ts';
+import {
+  ALICE,
+  type AliceRooms,
+  botBodies,
+  codeIn,
+  databaseBytes,
+  ERASED,
+  idIn,
+  leftOnServer,
+  readableEventsOf,
+  redactionsPerEvent,
+  seedAlice,
+} from '../support/erasure.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
@@ -28,7 +40,22 @@ afterEach(async () => {
 const STEPS: Record<Flavour, string[]> = {
   synapse: ['memberships', 'profile', 'purge', 'redact', 'media', 'threepids', 'traces', 'announce', 'deactivate', 'sweep', 'verify', 'forget'],
   'synapse-1.67': ['memberships', 'profile', 'purge', 'redact', 'media', 'threepids', 'traces', 'announce', 'deactivate', 'sweep', 'verify', 'forget'],
-  tuwunel: ['memberships', 'purge', 'redact', 'media', 'threepids', 'traces', 'announce', 'deactivate', 'sweep', 'leave-rooms', 'verify', 'erase-marker', 'admin-room', 'forget'],
+  tuwunel: [
+    'memberships',
+    'purge',
+    'redact',
+    'media',
+    'threepids',
+    'traces',
+    'announce',
+    'deactivate',
+    'sweep',
+    'leave-rooms',
+    'verify',
+    'erase-marker',
+    'admin-room',
+    'forget',
+  ],
 };
 
 const stepDone = (step: string) => new RegExp(`erasure R-\\w+: step ${step} done`);
@@ -41,7 +68,9 @@ async function crashWorld(flavour: Flavour) {
     alice: { avatarUrl: 'mxc://example.org/avatar' },
     // A private room she left (the bot is made an admin there, where the server's task does not reach it), and a room made
     // elsewhere that she left, which nobody here is in any more (deleted).
-    seed: (hs) => void (rooms = seedAlice(hs.model, { privateRoom: true, remoteRoom: true })),
+    seed: (hs) => {
+      rooms = seedAlice(hs.model, { privateRoom: true, remoteRoom: true });
+    },
   });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-erasure-crash-'));
   const configPath = writeBotConfig(world.hs, dir, (raw) => (raw.erasure = { coolingOffHours: 0 }));
@@ -91,10 +120,14 @@ async function expectErasedOnce(w: World, rooms: AliceRooms, dm: string, id: str
   // joins and leaves, once per room: one change of power levels naming the bot, one join.
   const botJoinsLeftRooms = flavour !== 'synapse';
   for (const roomId of [rooms.lounge, rooms.private!]) {
-    const joins = m.events(roomId).filter((ev) => ev.type === 'm.room.member' && ev.state_key === w.privacybot.userId && (ev.content as Record<string, unknown>)['membership'] === 'join');
+    const joins = m
+      .events(roomId)
+      .filter((ev) => ev.type === 'm.room.member' && ev.state_key === w.privacybot.userId && (ev.content as Record<string, unknown>)['membership'] === 'join');
     expect(joins, roomId).toHaveLength(botJoinsLeftRooms ? 1 : 0);
     if (botJoinsLeftRooms) expect(m.membership(roomId, w.privacybot.userId)).toBe('leave');
-    const granted = m.events(roomId).filter((ev) => ev.type === 'm.room.power_levels' && w.privacybot.userId in ((ev.content as Record<string, any>)['users'] ?? {}));
+    const granted = m
+      .events(roomId)
+      .filter((ev) => ev.type === 'm.room.power_levels' && w.privacybot.userId in ((ev.content as Record<string, any>)['users'] ?? {}));
     expect(granted, roomId).toHaveLength(botJoinsLeftRooms ? 1 : 0);
   }
   // The room nobody here was in any more is deleted, asked for once (a restart follows the deletion it finds).
@@ -107,31 +140,39 @@ async function expectErasedOnce(w: World, rooms: AliceRooms, dm: string, id: str
     expect(commands).toHaveLength(1);
     expect(m.user(ALICE)!.erasedAt).not.toBeNull();
   }
-  await waitUntil(() => {
-    const { request } = readDatabase(dataDir, id);
-    return request.state === 'completed';
-  }, 'the request to be completed', 10_000);
+  await waitUntil(
+    () => {
+      const { request } = readDatabase(dataDir, id);
+      return request.state === 'completed';
+    },
+    'the request to be completed',
+    10_000,
+  );
 }
 
 describe('SIGKILL at every step boundary', () => {
-  it.each<Flavour>(['synapse', 'synapse-1.67', 'tuwunel'])('%s: killed right after each step is recorded, restarted each time: erased, verified, nothing twice', async (flavour) => {
-    const { w, rooms, configPath, env, dataDir } = await crashWorld(flavour);
-    const steps = STEPS[flavour];
-    let bot: BotProcess = await startBot({ configPath, env, killOnLog: stepDone(steps[0]!) });
-    const dm = await w.openDirectChat(ALICE);
-    const id = await askAndApprove(w, dm);
-    for (const next of [...steps.slice(1), null]) {
-      expect(await exitOf(bot)).toEqual({ code: null, signal: 'SIGKILL' });
-      bot = await startBot({ configPath, env, ...(next === null ? {} : { killOnLog: stepDone(next) }) });
-    }
-    await expectErasedOnce(w, rooms, dm, id, dataDir, flavour);
-    expect(await bot.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+  it.each<Flavour>(['synapse', 'synapse-1.67', 'tuwunel'])(
+    '%s: killed right after each step is recorded, restarted each time: erased, verified, nothing twice',
+    async (flavour) => {
+      const { w, rooms, configPath, env, dataDir } = await crashWorld(flavour);
+      const steps = STEPS[flavour];
+      let bot: BotProcess = await startBot({ configPath, env, killOnLog: stepDone(steps[0]!) });
+      const dm = await w.openDirectChat(ALICE);
+      const id = await askAndApprove(w, dm);
+      for (const next of [...steps.slice(1), null]) {
+        expect(await exitOf(bot)).toEqual({ code: null, signal: 'SIGKILL' });
+        bot = await startBot({ configPath, env, ...(next === null ? {} : { killOnLog: stepDone(next) }) });
+      }
+      await expectErasedOnce(w, rooms, dm, id, dataDir, flavour);
+      expect(await bot.kill('SIGTERM')).toEqual({ code: 0, signal: null });
 
-    const stored = readDatabase(dataDir, id);
-    expect(stored.steps).toEqual(steps.map((step) => ({ step, state: 'done' })));
-    expect(stored.request.userId).toMatch(/^pseudonym:/);
-    expect(databaseBytes(dataDir)).not.toContain(ALICE);
-  }, 90_000);
+      const stored = readDatabase(dataDir, id);
+      expect(stored.steps).toEqual(steps.map((step) => ({ step, state: 'done' })));
+      expect(stored.request.userId).toMatch(/^pseudonym:/);
+      expect(databaseBytes(dataDir)).not.toContain(ALICE);
+    },
+    90_000,
+  );
 });
 
 describe('SIGKILL in the middle of the redaction', () => {
@@ -144,33 +185,45 @@ describe('SIGKILL in the middle of the redaction', () => {
     // The deletion; one event redacted, the answer lost; then the bot made an admin in a room Alice left, before it joins.
     ['synapse-1.67', [DELETE_ROOM, /\/_matrix\/client\/v3\/rooms\/[^/]+\/redact\//, /\/_synapse\/admin\/v1\/rooms\/[^/]+\/make_room_admin$/]],
     // The task taken; then its status read; then the bot made an admin; then the admin-room command sent (never sent twice).
-    ['tuwunel', [TASK, /\/_synapse\/admin\/v1\/user\/redact_status\/(?!dsar-bot-capability-probe)/, /\/_synapse\/admin\/v1\/rooms\/[^/]+\/make_room_admin$/, /\/rooms\/[^/]+\/send\/m\.room\.message\/dsar-/]],
-  ])('%s: killed as the server acts and before the bot hears back, restarted: erased, verified, nothing twice', async (flavour, worstMoments) => {
-    const { w, rooms, configPath, env, dataDir } = await crashWorld(flavour);
-    let bot: BotProcess = await startBot({ configPath, env });
-    const dm = await w.openDirectChat(ALICE);
-    let kills = 0;
-    for (const path of worstMoments) {
-      w.hs.faults.add({
-        path,
-        kind: 'commit-then-drop',
-        onCommitted: async () => {
-          kills++;
-          await bot.kill('SIGKILL');
-        },
-      });
-    }
-    const id = await askAndApprove(w, dm);
-    for (let restarts = 0; restarts < worstMoments.length; restarts++) {
-      await waitUntil(() => kills > restarts, `kill ${restarts + 1}`, 10_000);
-      expect(await exitOf(bot)).toEqual({ code: null, signal: 'SIGKILL' });
-      bot = await startBot({ configPath, env });
-    }
-    await expectErasedOnce(w, rooms, dm, id, dataDir, flavour);
-    expect(await bot.kill('SIGTERM')).toEqual({ code: 0, signal: null });
-    if (flavour !== 'synapse-1.67') {
-      // Asked once: the restart that never heard the task's ID looked it up, and the pass after deactivation asks for none.
-      expect(w.hs.requests.filter((r) => r.method === 'POST' && TASK.test(r.path))).toHaveLength(1);
-    }
-  }, 90_000);
+    [
+      'tuwunel',
+      [
+        TASK,
+        /\/_synapse\/admin\/v1\/user\/redact_status\/(?!dsar-bot-capability-probe)/,
+        /\/_synapse\/admin\/v1\/rooms\/[^/]+\/make_room_admin$/,
+        /\/rooms\/[^/]+\/send\/m\.room\.message\/dsar-/,
+      ],
+    ],
+  ])(
+    '%s: killed as the server acts and before the bot hears back, restarted: erased, verified, nothing twice',
+    async (flavour, worstMoments) => {
+      const { w, rooms, configPath, env, dataDir } = await crashWorld(flavour);
+      let bot: BotProcess = await startBot({ configPath, env });
+      const dm = await w.openDirectChat(ALICE);
+      let kills = 0;
+      for (const path of worstMoments) {
+        w.hs.faults.add({
+          path,
+          kind: 'commit-then-drop',
+          onCommitted: async () => {
+            kills++;
+            await bot.kill('SIGKILL');
+          },
+        });
+      }
+      const id = await askAndApprove(w, dm);
+      for (let restarts = 0; restarts < worstMoments.length; restarts++) {
+        await waitUntil(() => kills > restarts, `kill ${restarts + 1}`, 10_000);
+        expect(await exitOf(bot)).toEqual({ code: null, signal: 'SIGKILL' });
+        bot = await startBot({ configPath, env });
+      }
+      await expectErasedOnce(w, rooms, dm, id, dataDir, flavour);
+      expect(await bot.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+      if (flavour !== 'synapse-1.67') {
+        // Asked once: the restart that never heard the task's ID looked it up, and the pass after deactivation asks for none.
+        expect(w.hs.requests.filter((r) => r.method === 'POST' && TASK.test(r.path))).toHaveLength(1);
+      }
+    },
+    90_000,
+  );
 });

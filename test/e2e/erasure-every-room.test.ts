@@ -8,7 +8,7 @@
 // (Synapse's task, as the person), else name it; "verified" only where everything went.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
-import { ALICE, BOB, askAndApprove, botBodies, readableEventsOf, redactionsPerEvent, reportsOf, stateOf } from '../support/erasure.ts';
+import { ALICE, askAndApprove, BOB, botBodies, readableEventsOf, redactionsPerEvent, reportsOf, stateOf } from '../support/erasure.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
@@ -40,13 +40,17 @@ function seedPerson(w: World): { rooms: Rooms; said: Record<keyof Rooms, string>
   m.setAccountData(ALICE, 'org.example.settings', { theme: 'dark' });
   m.setRoomTag(ALICE, leftWithBob, 'm.lowpriority', { order: 0.9 });
   m.addPusher(ALICE, {
-    kind: 'http', app_id: 'org.example.push', pushkey: 'alice-pushkey', app_display_name: 'Push', device_display_name: 'Phone', lang: 'en',
+    kind: 'http',
+    app_id: 'org.example.push',
+    pushkey: 'alice-pushkey',
+    app_display_name: 'Push',
+    device_display_name: 'Phone',
+    lang: 'en',
     data: { url: 'https://push.example.net/_matrix/push/v1/notify' },
   });
   m.setKeyBackup(ALICE, { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'a2V5' }, count: 3, etag: '1', version: '1' });
   return { rooms: { alone, leftWithBob, forgotten }, said: { alone: saidAlone, leftWithBob: saidLeft, forgotten: saidForgotten } };
 }
-
 
 const reports = reportsOf;
 
@@ -59,11 +63,9 @@ describe.each<[Flavour, 'verified' | 'incomplete']>([
   ['tuwunel', 'incomplete'],
 ])('%s: a person with rooms left, forgotten and abandoned', (flavour, outcome) => {
   it('exports every message of them, then erases: verified only where everything went, else INCOMPLETE with the room named', async () => {
-    let seeded: ReturnType<typeof seedPerson> | undefined;
     world = await startWorld({ flavour, configure: (raw) => (raw.erasure = { coolingOffHours: 0 }), jobRetryBaseMs: 20 });
     const w = world;
-    seeded = seedPerson(w);
-    const { rooms, said } = seeded;
+    const { rooms, said } = seedPerson(w);
     const dm = await w.openDirectChat(ALICE);
     const m = w.hs.model;
 
@@ -76,7 +78,7 @@ describe.each<[Flavour, 'verified' | 'incomplete']>([
     // The admins are told before anything runs what happens to each room.
     const id = await askAndApprove(w, dm);
     const approval = botBodies(m, w.privacybot.userId, w.adminRoomId).find((b) => b.startsWith(`Erasure request ${id}`))!;
-    expect(approval).toMatch(new RegExp(`${escape(rooms.alone)}.*deleted here with everything in it`));
+    expect(approval).toMatch(new RegExp(`${escapeRegExp(rooms.alone)}.*deleted here with everything in it`));
     await waitUntil(() => reports(w, id).length > 0, 'the report', 25_000);
     const report = reports(w, id)[0]!;
 
@@ -111,7 +113,7 @@ describe.each<[Flavour, 'verified' | 'incomplete']>([
   }, 60_000);
 });
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The event IDs in the export package the bot made for Alice (read back from its zip on disk). */
 async function exportedEventIds(w: World): Promise<Set<string>> {

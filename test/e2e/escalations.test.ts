@@ -9,9 +9,9 @@ import { JobFailure } from '../../src/jobs/job.ts';
 import type { JobHandler } from '../../src/jobs/runner.ts';
 import { paragraph } from '../../src/render/document.ts';
 import { DATABASE_FILE } from '../../src/store/database.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
-import { movableClock } from '../support/clock.ts';
 import { botBodies, requestIdIn as idIn } from '../support/bot-messages.ts';
+import { movableClock } from '../support/clock.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World } from '../support/world.ts';
 
@@ -35,7 +35,6 @@ function queueExportJob(w: World, dm: string) {
 }
 
 const bodies = (w: World, roomId: string) => botBodies(w.hs.model, w.privacybot.userId, roomId);
-
 
 async function worldWithMail(extra: Parameters<typeof startWorld>[0] = {}) {
   smtp = await startSmtpServer();
@@ -104,7 +103,12 @@ describe('escalations', () => {
     const dm = await w.openDirectChat(w.alice.userId);
     const id = idIn((await w.ask(w.alice.userId, dm, '!contact hello there')).body);
     // The bot answered although the mail failed; the outbox remembers the failure and when to retry.
-    const key = `relay:${w.hs.model.events(dm).filter((ev) => String((ev.content as Record<string, unknown>)['body']).startsWith('!contact')).at(-1)!.event_id}`;
+    const key = `relay:${
+      w.hs.model
+        .events(dm)
+        .filter((ev) => String((ev.content as Record<string, unknown>)['body']).startsWith('!contact'))
+        .at(-1)!.event_id
+    }`;
     await waitUntil(() => w.bot.services.outbox.status(key)?.attempts === 1, 'the failed attempt to be recorded');
     expect(w.bot.services.outbox.status(key)).toMatchObject({ sentAt: null, lastError: expect.stringContaining('451') });
     expect(w.log.lines.some((l) => l.includes(`mail ${key} failed`))).toBe(true);
@@ -138,7 +142,9 @@ describe('an answer that can never be delivered', () => {
     await w.bot.idle();
     expect(bodies(w, w.contactRoomId).filter((b) => b.includes(`Request ${request.id} failed: the answer could not be delivered`))).toHaveLength(1);
     // The admins hear it once too: the command given up, and the request's reminder.
-    expect(bodies(w, w.adminRoomId).filter((b) => b.startsWith('I could not deliver an answer.') && b.includes('`!contact` from `@alice:example.org`'))).toHaveLength(1);
+    expect(
+      bodies(w, w.adminRoomId).filter((b) => b.startsWith('I could not deliver an answer.') && b.includes('`!contact` from `@alice:example.org`')),
+    ).toHaveLength(1);
     expect(bodies(w, w.adminRoomId).filter((b) => b.startsWith('Reminder:') && b.includes(request.id))).toHaveLength(1);
   });
 
@@ -206,7 +212,9 @@ describe('jobs through the bot', () => {
 
   it('a job that fails for good: the owner is told in plain words, and the privacy contact once', async () => {
     const failing: JobHandler = {
-      kind: 'export', concurrency: 1, maxAttempts: 1,
+      kind: 'export',
+      concurrency: 1,
+      maxAttempts: 1,
       describeProgress: () => [],
       run: async () => {
         throw new JobFailure('the homeserver refused to list your rooms', { retryable: false });
@@ -253,7 +261,12 @@ describe('retention', () => {
     await w.ask(w.admin.userId, w.contactRoomId, `!close ${id}`);
     await w.bot.idle();
     const file = path.join(w.config.dataDir, DATABASE_FILE);
-    const bytes = () => ['', '-wal'].map((s) => file + s).filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString('latin1')).join('');
+    const bytes = () =>
+      ['', '-wal']
+        .map((s) => file + s)
+        .filter((f) => fs.existsSync(f))
+        .map((f) => fs.readFileSync(f).toString('latin1'))
+        .join('');
 
     clock.advance(89 * DAY);
     await w.bot.services.maintenance.run();

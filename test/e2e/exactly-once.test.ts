@@ -24,18 +24,21 @@ const inboxRow = (w: World, eventId: string) => {
 };
 
 describe('replies are sent exactly once', () => {
-  it.each(['synapse-1.67', 'synapse', 'tuwunel'] as const)('a reply the server stored but never confirmed is not sent again, now or after a restart (%s)', async (flavour) => {
-    world = await startWorld({ flavour });
-    const dm = await world.openDirectChat(world.alice.userId);
-    world.hs.faults.add({ method: 'PUT', path: sendsInto(dm), kind: 'commit-then-drop' });
-    const command = world.say(world.alice.userId, dm, '!help');
-    await world.replyTo(command);
-    await world.bot.idle();
-    await world.restart();
-    await world.ask(world.alice.userId, dm, '!contact');
-    await world.bot.idle();
-    expect(world.repliesTo(dm, command)).toHaveLength(1);
-  });
+  it.each(['synapse-1.67', 'synapse', 'tuwunel'] as const)(
+    'a reply the server stored but never confirmed is not sent again, now or after a restart (%s)',
+    async (flavour) => {
+      world = await startWorld({ flavour });
+      const dm = await world.openDirectChat(world.alice.userId);
+      world.hs.faults.add({ method: 'PUT', path: sendsInto(dm), kind: 'commit-then-drop' });
+      const command = world.say(world.alice.userId, dm, '!help');
+      await world.replyTo(command);
+      await world.bot.idle();
+      await world.restart();
+      await world.ask(world.alice.userId, dm, '!contact');
+      await world.bot.idle();
+      expect(world.repliesTo(dm, command)).toHaveLength(1);
+    },
+  );
 
   it('after the server forgot the transaction, the bot finds its earlier reply instead of sending another', async () => {
     world = await startWorld();
@@ -67,7 +70,9 @@ describe('replies are sent exactly once', () => {
       await world.bot.idle();
     }
     const adminNotices = () =>
-      world.hs.model.events(world.adminRoomId).filter((ev) => ev.sender === world.privacybot.userId && String(ev.content['body']).includes('could not deliver'));
+      world.hs.model
+        .events(world.adminRoomId)
+        .filter((ev) => ev.sender === world.privacybot.userId && String(ev.content['body']).includes('could not deliver'));
     expect(adminNotices()).toHaveLength(1);
     const notice = String(adminNotices()[0]!.content['body']);
     expect(notice).toContain(world.alice.userId);

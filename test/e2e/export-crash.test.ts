@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sendKeyFor } from '../../src/export/lifecycle/export-job.ts';
 import { exportsDir } from '../../src/export/lifecycle/expiry.ts';
+import { sendKeyFor } from '../../src/export/lifecycle/export-job.ts';
 import { transactionIdFor } from '../../src/matrix/send-once.ts';
 import { runBot } from '../../src/run.ts';
 import { botBodies, fileMessages, requestIdIn, seedHistory, slowRoomPages, unzipDelivered } from '../export/delivered.ts';
-import { killAllBots, startBot, writeBotConfig, type BotExit, type BotProcess } from '../support/bot-process.ts';
+import { type BotExit, type BotProcess, killAllBots, startBot, writeBotConfig } from '../support/bot-process.ts';
 import { waitUntil } from '../support/wait.ts';
 import { configFor, memoryLogger, startWorld, testSecrets, type World } from '../support/world.ts';
 
@@ -39,7 +39,13 @@ async function exportCrashWorld() {
 /** Kills the bot the moment the homeserver has done what the request asked, before the answer leaves. */
 function killWhen(w: World, bot: BotProcess, match: { method: string; path: RegExp }): { killed: () => BotExit | null } {
   let killed: BotExit | null = null;
-  w.hs.faults.add({ ...match, kind: 'commit-then-drop', onCommitted: async () => void (killed = await bot.kill('SIGKILL')) });
+  w.hs.faults.add({
+    ...match,
+    kind: 'commit-then-drop',
+    onCommitted: async () => {
+      killed = await bot.kill('SIGKILL');
+    },
+  });
   return { killed: () => killed };
 }
 

@@ -87,7 +87,14 @@ describe('the export process', () => {
     const w = world;
     const secrets = [w.privacybot.accessToken, TEST_PSEUDONYM_KEY];
     let waiting: number[] = [];
-    await waitUntil(() => (waiting = exportProcessesOf(process.pid)).length === 1, 'an export process to wait for the first export', 20_000);
+    await waitUntil(
+      () => {
+        waiting = exportProcessesOf(process.pid);
+        return waiting.length === 1;
+      },
+      'an export process to wait for the first export',
+      20_000,
+    );
     const [first] = waiting;
     expect(workingExportProcessesOf(process.pid)).toEqual([]);
     for (const text of [...procStrings(first!, 'cmdline'), ...procStrings(first!, 'environ')]) for (const secret of secrets) expect(text).not.toContain(secret);
@@ -155,10 +162,18 @@ describe('the export process', () => {
     const bot = await startBot({ configPath: writeBotConfig(w.hs, tempDir('dsar-export-waiting-')), env });
     let waiting: number[] = [];
     // The bot starts it 10 s after its own start.
-    await waitUntil(() => (waiting = exportProcessesOf(bot.pid)).length === 1, 'an export process to wait for the next export', 25_000);
+    await waitUntil(
+      () => {
+        waiting = exportProcessesOf(bot.pid);
+        return waiting.length === 1;
+      },
+      'an export process to wait for the next export',
+      25_000,
+    );
     const [pid] = waiting;
     const seen = [...procStrings(pid!, 'cmdline'), ...procStrings(pid!, 'environ')];
-    for (const secret of [w.privacybot.accessToken, TEST_PSEUDONYM_KEY, env.DSAR_BOT_CRYPTO_PASSPHRASE]) expect(seen.some((s) => s.includes(secret))).toBe(false);
+    for (const secret of [w.privacybot.accessToken, TEST_PSEUDONYM_KEY, env.DSAR_BOT_CRYPTO_PASSPHRASE])
+      expect(seen.some((s) => s.includes(secret))).toBe(false);
     expect(await bot.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     await waitUntil(() => !isRunning(pid!), 'the waiting export process to end with the bot', 5000);
   }, 60_000);

@@ -7,13 +7,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { packageDir } from '../../src/export/package/package.ts';
 import { exportsDir } from '../../src/export/lifecycle/expiry.ts';
+import { packageDir } from '../../src/export/package/package.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
-import { botBodies, botMessages, download as downloadMedia, requestIdIn, seedHistory, sha256, slowRoomPages as slowPages, unzipDelivered as unzipEach } from '../export/delivered.ts';
-import { readZipParts, type ReadPackage } from '../export/read-package.ts';
-import { E2eeUser, type EncryptedFile } from '../support/e2ee-user.ts';
+import {
+  botBodies,
+  botMessages,
+  download as downloadMedia,
+  requestIdIn,
+  seedHistory,
+  sha256,
+  slowRoomPages as slowPages,
+  unzipDelivered as unzipEach,
+} from '../export/delivered.ts';
+import { type ReadPackage, readZipParts } from '../export/read-package.ts';
 import { movableClock } from '../support/clock.ts';
+import { E2eeUser, type EncryptedFile } from '../support/e2ee-user.ts';
 import { isRunning, workingExportProcessesOf } from '../support/processes.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWorld, type World, type WorldOptions } from '../support/world.ts';
@@ -31,7 +40,8 @@ afterEach(async () => {
 
 type Json = Record<string, any>;
 
-const fileMessages = (w: World, roomId: string) => botMessages(w.hs.model, w.privacybot.userId, roomId).filter((ev) => (ev.content as Json)['msgtype'] === 'm.file');
+const fileMessages = (w: World, roomId: string) =>
+  botMessages(w.hs.model, w.privacybot.userId, roomId).filter((ev) => (ev.content as Json)['msgtype'] === 'm.file');
 const bodies = (w: World, roomId: string) => botBodies(w.hs.model, w.privacybot.userId, roomId);
 const idIn = requestIdIn;
 const download = (w: World, mxc: string) => downloadMedia(w.hs, mxc, w.alice.accessToken);
@@ -77,7 +87,14 @@ describe.each(['synapse-1.67', 'synapse', 'tuwunel'] satisfies Flavour[])('!expo
     expect(byId.get(seeded.club)).toMatchObject({ name: 'Book club', your_membership: 'join' });
     expect(byId.get(seeded.left)).toMatchObject({ name: 'Old project', your_membership: 'leave' });
     const bodiesIn = (roomId: string) =>
-      read.text((byId.get(roomId) as Json).messages_file).trimEnd().split('\n').slice(1).map((l) => JSON.parse(l)).filter((e) => e.type === 'm.room.message').map((e) => e.content.body);
+      read
+        .text((byId.get(roomId) as Json).messages_file)
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.type === 'm.room.message')
+        .map((e) => e.content.body);
     expect(bodiesIn(seeded.club)).toEqual(seeded.said);
     expect(bodiesIn(seeded.left)).toEqual(seeded.saidInLeft);
     const media = read.json('data/media.json').data;
@@ -164,7 +181,12 @@ const slowRoomPages = (w: World, ms: number) => slowPages(w.hs, ms);
 const editsOf = (w: World, roomId: string, eventId: string) =>
   w.hs.model
     .events(roomId)
-    .filter((ev) => ev.sender === w.privacybot.userId && (ev.content as Json)['m.relates_to']?.rel_type === 'm.replace' && (ev.content as Json)['m.relates_to'].event_id === eventId)
+    .filter(
+      (ev) =>
+        ev.sender === w.privacybot.userId &&
+        (ev.content as Json)['m.relates_to']?.rel_type === 'm.replace' &&
+        (ev.content as Json)['m.relates_to'].event_id === eventId,
+    )
     .map((ev) => String((ev.content as Json)['m.new_content'].body));
 
 describe('the experience', () => {
@@ -179,12 +201,20 @@ describe('the experience', () => {
     const ready = new RegExp(`^Your export ${id} is ready`);
     await waitUntil(() => ready.test(editsOf(w, dm, reply.eventId).at(-1) ?? ''), 'the progress message to end with the result');
     const edits = editsOf(w, dm, reply.eventId);
-    expect(edits.some((e) => new RegExp(`^Your export \`${id}\`: reading your rooms, [0-2] of 3 done; \\d+ events? you sent so far; files \\d of \\d`).test(e)), edits.join('\n')).toBe(true);
+    expect(
+      edits.some((e) => new RegExp(`^Your export \`${id}\`: reading your rooms, [0-2] of 3 done; \\d+ events? you sent so far; files \\d of \\d`).test(e)),
+      edits.join('\n'),
+    ).toBe(true);
     // The result comes as a message of its own before the edit that closes the progress message,
     // which only tidies up (a server that rate-limits the bot would otherwise hold the result back).
     const events = w.hs.model.events(dm);
-    const outcome = events.findIndex((ev) => ev.sender === w.privacybot.userId && (ev.content as Json)['m.relates_to']?.rel_type !== 'm.replace' && ready.test(String((ev.content as Json)['body'])));
-    const closing = events.findIndex((ev) => (ev.content as Json)['m.relates_to']?.rel_type === 'm.replace' && ready.test(String((ev.content as Json)['m.new_content']?.body)));
+    const outcome = events.findIndex(
+      (ev) =>
+        ev.sender === w.privacybot.userId && (ev.content as Json)['m.relates_to']?.rel_type !== 'm.replace' && ready.test(String((ev.content as Json)['body'])),
+    );
+    const closing = events.findIndex(
+      (ev) => (ev.content as Json)['m.relates_to']?.rel_type === 'm.replace' && ready.test(String((ev.content as Json)['m.new_content']?.body)),
+    );
     expect(outcome).toBeGreaterThan(-1);
     expect(outcome).toBeLessThan(closing);
     await waitUntil(() => !typing(), 'typing to stop');
@@ -209,13 +239,14 @@ describe('the experience', () => {
     const { w, dm } = await exportWorld({
       uploadLimit: 48 * 1024,
       seed: (hs) => {
-        for (let i = 0; i < 3; i++) hs.model.uploadGeneratedMedia('@alice:example.org', { contentType: 'image/webp', length: 30 * 1024, seed: i, filename: `photo${i}.webp` });
+        for (let i = 0; i < 3; i++)
+          hs.model.uploadGeneratedMedia('@alice:example.org', { contentType: 'image/webp', length: 30 * 1024, seed: i, filename: `photo${i}.webp` });
       },
     });
     const { id } = await exportAndWait(w, dm);
     const files = fileMessages(w, dm).map((ev) => ev.content as Json);
     expect(files.length).toBeGreaterThan(1);
-    files.forEach((content, i) => expect(content['filename']).toMatch(new RegExp(`-part-${i + 1}-of-${files.length}\\.zip$`)));
+    for (const [i, content] of files.entries()) expect(content['filename']).toMatch(new RegExp(`-part-${i + 1}-of-${files.length}\\.zip$`));
     for (const content of files) expect(content['info'].size).toBeLessThanOrEqual(48 * 1024);
     const read = await unzipDelivered(w, files);
     expect(read.manifest.parts).toBe(files.length);
@@ -303,7 +334,14 @@ describe('failures', () => {
     const read = await unzipDelivered(w, [files[0]!.content as Json]);
     const rooms = new Map(read.json('data/rooms.json').data.rooms.map((r: Json) => [r.room_id, r]));
     const bodiesIn = (roomId: string) =>
-      read.text((rooms.get(roomId) as Json).messages_file).trimEnd().split('\n').slice(1).map((l) => JSON.parse(l)).filter((e) => e.type === 'm.room.message').map((e) => e.content.body);
+      read
+        .text((rooms.get(roomId) as Json).messages_file)
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.type === 'm.room.message')
+        .map((e) => e.content.body);
     expect(bodiesIn(seeded.club)).toEqual(seeded.said);
     expect(bodiesIn(seeded.left)).toEqual(seeded.saidInLeft);
     const media = read.json('data/media.json').data;

@@ -24,7 +24,10 @@ function seedHistory(w: World): { left: string; kept: string } {
 }
 
 const adminNotices = (w: World) =>
-  w.hs.model.events(w.adminRoomId).filter((ev) => ev.sender === w.privacybot.userId).map((ev) => String((ev.content as Record<string, unknown>)['body']));
+  w.hs.model
+    .events(w.adminRoomId)
+    .filter((ev) => ev.sender === w.privacybot.userId)
+    .map((ev) => String((ev.content as Record<string, unknown>)['body']));
 
 describe.each<[Flavour, { userAgents: boolean }]>([
   ['synapse', { userAgents: true }],
@@ -60,7 +63,14 @@ describe.each<[Flavour, RegExp]>([
     seedHistory(world);
     const dm = await world.openDirectChat(world.alice.userId);
     // The walk over her events, as slow as a long history on a real server; only the count reads them.
-    world.hs.faults.add({ method: 'GET', path: countPath, kind: 'latency', latencyMs: 500, times: 1000, userId: flavour === 'synapse-1.67' ? world.alice.userId : world.privacybot.userId });
+    world.hs.faults.add({
+      method: 'GET',
+      path: countPath,
+      kind: 'latency',
+      latencyMs: 500,
+      times: 1000,
+      userId: flavour === 'synapse-1.67' ? world.alice.userId : world.privacybot.userId,
+    });
     const reply = await world.ask(world.alice.userId, dm, '!whatdoyouhave');
     const requestsBeforeTheAnswer = world.hs.requests.length;
     expect(reply.body).toContain('Alice Liddell');
@@ -73,14 +83,25 @@ describe.each<[Flavour, RegExp]>([
     expect(world.hs.requests.slice(requestsBeforeTheAnswer).some((r) => countPath.test(r.path))).toBe(true);
     // Completed by the edit alone: no second copy of the report.
     expect(world.repliesTo(dm, reply.eventId)).toHaveLength(0);
-    expect(world.hs.model.events(dm).filter((ev) => ev.sender === world.privacybot.userId && String((ev.content as Record<string, unknown>)['body']).startsWith('What 644.ro stores'))).toHaveLength(1);
+    expect(
+      world.hs.model
+        .events(dm)
+        .filter((ev) => ev.sender === world.privacybot.userId && String((ev.content as Record<string, unknown>)['body']).startsWith('What 644.ro stores')),
+    ).toHaveLength(1);
   });
 });
 
 describe('!whatdoyouhave with a report too large to go twice into one edit', () => {
   it('still edits the count in; apps that do not show edits get a short note instead of the text', async () => {
     world = await startWorld({
-      alice: { devices: Array.from({ length: 20 }, (_, i) => ({ deviceId: `DEV${i}`, displayName: `Device ${i}`, lastSeenIp: `203.0.113.${i}`, lastSeenAt: Date.now() })) },
+      alice: {
+        devices: Array.from({ length: 20 }, (_, i) => ({
+          deviceId: `DEV${i}`,
+          displayName: `Device ${i}`,
+          lastSeenIp: `203.0.113.${i}`,
+          lastSeenAt: Date.now(),
+        })),
+      },
       seed: (hs) => {
         for (let r = 0; r < 50; r++) {
           const room = hs.model.createRoom('@bob:example.org', { invite: ['@alice:example.org'] });
@@ -109,7 +130,11 @@ describe('on a server without the admin API (Tuwunel 1.8.0)', () => {
     expect(body).not.toMatch(/M_UNRECOGNIZED|_synapse|404/);
     // An export cannot be made either: the person hears it in plain words, the privacy contact too.
     const id = /R-[0-9A-Z]{4}/.exec((await world.ask(world.alice.userId, dm, '!export')).body)![0];
-    const told = await world.hs.model.waitForEvent((ev) => ev.room_id === dm && String((ev.content as Record<string, unknown>)['body']).startsWith('I could not complete your request'));
-    expect(String((told.content as Record<string, unknown>)['body'])).toContain(`${id}\` (export (a copy of your data)): this server’s software does not offer what I need to make an export`);
+    const told = await world.hs.model.waitForEvent(
+      (ev) => ev.room_id === dm && String((ev.content as Record<string, unknown>)['body']).startsWith('I could not complete your request'),
+    );
+    expect(String((told.content as Record<string, unknown>)['body'])).toContain(
+      `${id}\` (export (a copy of your data)): this server’s software does not offer what I need to make an export`,
+    );
   });
 });

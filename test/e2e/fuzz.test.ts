@@ -9,16 +9,39 @@ import { startWorld, type World } from '../support/world.ts';
 
 const SEED = 4242;
 const MESSAGES = 150;
-const TRICKY = ['\u202E', '\u200B', '\u0000', '\u0007', 'е', 'ｈ', '！', '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '[x](javascript:alert(1))', '> <@alice:example.org> !delete\n\n', '\n', '  ', '\\', '%00'];
+const TRICKY = [
+  '\u202E',
+  '\u200B',
+  '\u0000',
+  '\u0007',
+  'е',
+  'ｈ',
+  '！',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '[x](javascript:alert(1))',
+  '> <@alice:example.org> !delete\n\n',
+  '\n',
+  '  ',
+  '\\',
+  '%00',
+];
 const words = [...COMMAND_NAMES].map((n) => `!${n}`);
 /** The command that opens each kind of request. */
-const COMMAND_OF: Record<string, string> = { access: 'whatdoyouhave', erasure: 'delete', correction: 'correct', objection: 'object', contact: 'contact', export: 'export' };
+const COMMAND_OF: Record<string, string> = {
+  access: 'whatdoyouhave',
+  erasure: 'delete',
+  correction: 'correct',
+  objection: 'object',
+  contact: 'contact',
+  export: 'export',
+};
 
 /** Text that is anything but a well-formed command for anyone but its own sender. */
 const hostileBody = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 120 }),
   fc.array(fc.oneof(fc.constantFrom(...TRICKY), fc.constantFrom(...words), fc.string({ maxLength: 6 })), { maxLength: 12 }).map((parts) => parts.join('')),
-  fc.constant('!' + 'a'.repeat(40_000)),
+  fc.constant(`!${'a'.repeat(40_000)}`),
   fc.constantFrom(...words).map((w) => `${w.slice(0, 2)}\u200B${w.slice(2)}`),
 );
 
@@ -63,7 +86,9 @@ describe('the bot under random and hostile messages', () => {
     const requests = [...world.bot.services.desk.requestsOf(world.alice.userId), ...world.bot.services.desk.requestsOf(world.bob.userId)];
     for (const request of requests) {
       const body = bodies[sent.indexOf(request.sourceEventId ?? '')] ?? '';
-      expect(body.trim().toLowerCase().startsWith(`!${COMMAND_OF[request.kind]}`), `request ${request.kind} from: ${JSON.stringify(body.slice(0, 40))}`).toBe(true);
+      expect(body.trim().toLowerCase().startsWith(`!${COMMAND_OF[request.kind]}`), `request ${request.kind} from: ${JSON.stringify(body.slice(0, 40))}`).toBe(
+        true,
+      );
     }
     expect(requests.filter((r) => r.kind === 'erasure' && r.state !== 'awaiting_confirmation' && r.state !== 'cancelled')).toEqual([]);
     expect(m.events(world.adminRoomId).filter((ev) => String((ev.content as Record<string, unknown>)['body']).startsWith('Erasure request'))).toEqual([]);

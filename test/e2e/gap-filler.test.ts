@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryLogger } from '../support/world.ts';
 import { loadMatrixBotSdk } from '../../src/matrix/crypto-seam.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import { type Db, openDatabase } from '../../src/store/database.ts';
 import { SyncGaps } from '../../src/store/sync-gaps.ts';
 import { GapFiller } from '../../src/sync/gap-filler.ts';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { streamToken } from '../../src/test-homeserver/sync.ts';
+import { memoryLogger } from '../support/world.ts';
 
 let hs: TestHomeserver;
 let db: Db;
@@ -53,7 +53,9 @@ describe('reading the gaps a sync left', () => {
     const delivered: string[] = [];
     const log = memoryLogger();
     const first: GapFiller = new GapFiller({
-      client, gaps, log,
+      client,
+      gaps,
+      log,
       deliver: async (_room, event) => {
         delivered.push(eventIdOf(event));
         if (delivered.length === 150) void first.stop(); // stopped mid-page: that page still completes

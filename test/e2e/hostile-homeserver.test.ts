@@ -17,7 +17,13 @@ const MESSAGES = /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/;
 
 describe('a homeserver that misbehaves', () => {
   it.each([
-    ['the same page token forever', { status: 200, json: { chunk: [{ event_id: '$x', type: 'm.room.message', sender: '@alice:example.org', origin_server_ts: 1, content: {} }], start: 'a', end: 'a' } }],
+    [
+      'the same page token forever',
+      {
+        status: 200,
+        json: { chunk: [{ event_id: '$x', type: 'm.room.message', sender: '@alice:example.org', origin_server_ts: 1, content: {} }], start: 'a', end: 'a' },
+      },
+    ],
     ['a page of the wrong shape', { status: 200, json: { chunk: 'not a list' } }],
   ])('%s: the rest is answered at once, and the message count says plainly why it is missing', async (_what, answer) => {
     world = await startWorld({ seed: (hs) => hs.model.createRoom('@alice:example.org', { name: 'Somewhere' }) });

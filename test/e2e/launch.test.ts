@@ -57,7 +57,9 @@ describe('src/launch.ts, the entry point', () => {
     // Replaced in place (execve), not started as a child beside a waiting launcher.
     expect(childrenOf(bot.pid)).toEqual([]);
     // Its compiled code is cached in an owner-only folder, written once it has started.
-    const cache = procStrings(bot.pid, 'environ').find((e) => e.startsWith(`${COMPILE_CACHE_ENV}=`))?.slice(COMPILE_CACHE_ENV.length + 1);
+    const cache = procStrings(bot.pid, 'environ')
+      .find((e) => e.startsWith(`${COMPILE_CACHE_ENV}=`))
+      ?.slice(COMPILE_CACHE_ENV.length + 1);
     // The bot's environment has no TMPDIR (bot-process.ts passes PATH and the test's own): /tmp.
     expect(cache).toBe(path.join('/tmp', `matrix-dsar-bot-${process.getuid!()}`, 'compile-cache'));
     expect(fs.statSync(cache!).mode & 0o777).toBe(0o700);

@@ -12,7 +12,16 @@ beforeAll(async () => {
   world = await startWorld({
     alice: {
       emails: ['alice.private@example.net'],
-      devices: [{ deviceId: 'PHONE', displayName: 'Alice’s phone', lastSeenIp: '203.0.113.77', lastSeenUserAgent: 'Element/1.11', lastSeenAt: Date.now(), hasKeys: true }],
+      devices: [
+        {
+          deviceId: 'PHONE',
+          displayName: 'Alice’s phone',
+          lastSeenIp: '203.0.113.77',
+          lastSeenUserAgent: 'Element/1.11',
+          lastSeenAt: Date.now(),
+          hasKeys: true,
+        },
+      ],
     },
   });
   const w = world;
@@ -42,7 +51,8 @@ describe('the most verbose log', () => {
 
   it('holds no access token, IP address, email address, message text or confirmation code', () => {
     const log = world.log.lines.join('\n');
-    for (const token of [world.privacybot.accessToken, world.alice.accessToken, world.admin.accessToken, world.bob.accessToken]) expect(log).not.toContain(token);
+    for (const token of [world.privacybot.accessToken, world.alice.accessToken, world.admin.accessToken, world.bob.accessToken])
+      expect(log).not.toContain(token);
     expect(log).not.toContain('203.0.113.77');
     expect(log).not.toMatch(/\b127\.0\.0\.1\b/);
     expect(log).not.toContain('alice.private@example.net');

@@ -10,7 +10,10 @@ afterEach(async () => {
 });
 
 const repliesIn = (w: World, roomId: string) =>
-  w.hs.model.events(roomId).filter((ev) => ev.sender === w.privacybot.userId && (ev.content as Record<string, any>)['m.relates_to']?.['m.in_reply_to']).map((ev) => String((ev.content as Record<string, unknown>)['body']));
+  w.hs.model
+    .events(roomId)
+    .filter((ev) => ev.sender === w.privacybot.userId && (ev.content as Record<string, any>)['m.relates_to']?.['m.in_reply_to'])
+    .map((ev) => String((ev.content as Record<string, unknown>)['body']));
 
 describe('rate limits', () => {
   it('answers a person’s first commands in a minute, tells them once when to try again, and keeps answering others', async () => {

@@ -28,10 +28,16 @@ const idIn = (text: string): string => /R-[0-9A-Z]{4}/.exec(text)?.[0] ?? '';
 
 /** The next message the bot posts in a room (not a threaded reply), containing `text`. */
 const botPosts = (roomId: string, text: string) =>
-  world.hs.model.waitForEvent((ev) => ev.room_id === roomId && ev.sender === world.privacybot.userId && String((ev.content as Record<string, unknown>)['body']).includes(text));
+  world.hs.model.waitForEvent(
+    (ev) => ev.room_id === roomId && ev.sender === world.privacybot.userId && String((ev.content as Record<string, unknown>)['body']).includes(text),
+  );
 
 const databaseBytes = (): string =>
-  ['', '-wal'].map((suffix) => path.join(world.config.dataDir, DATABASE_FILE + suffix)).filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString('latin1')).join('');
+  ['', '-wal']
+    .map((suffix) => path.join(world.config.dataDir, DATABASE_FILE + suffix))
+    .filter((f) => fs.existsSync(f))
+    .map((f) => fs.readFileSync(f).toString('latin1'))
+    .join('');
 
 async function cli(script: string, ...args: string[]) {
   const configFile = path.join(world.config.dataDir, 'cli-config.json');
@@ -117,7 +123,9 @@ describe('!status and !cancel', () => {
     expect(which.body).toContain('Which one?');
     expect(which.body).toContain(a);
     expect(which.body).toContain(b);
-    expect((await world.ask(world.alice.userId, dm, `!cancel ${a.toLowerCase()}`)).body).toContain(`Request \`${a}\` (message to the privacy contact) is cancelled`);
+    expect((await world.ask(world.alice.userId, dm, `!cancel ${a.toLowerCase()}`)).body).toContain(
+      `Request \`${a}\` (message to the privacy contact) is cancelled`,
+    );
     expect((await world.ask(world.alice.userId, dm, `!cancel ${a}`)).body).toContain('it is already cancelled');
     expect((await world.ask(world.alice.userId, dm, '!cancel')).body).toContain(`Request \`${b}\``);
     expect((await world.ask(world.alice.userId, dm, '!cancel')).body).toContain('nothing that can still be cancelled');
@@ -152,7 +160,9 @@ describe('the admin room', () => {
     expect(refused.body).not.toContain('R-');
     const adminDm = await world.openDirectChat(world.admin.userId);
     expect((await world.ask(world.admin.userId, adminDm, '!requests')).body).toContain('works only in the admin room');
-    expect(world.log.lines.some((l) => l.startsWith('WARN refused !requests from someone who is not a listed admin') && l.includes(world.bob.userId))).toBe(true);
+    expect(world.log.lines.some((l) => l.startsWith('WARN refused !requests from someone who is not a listed admin') && l.includes(world.bob.userId))).toBe(
+      true,
+    );
     world.hs.model.leave(world.adminRoomId, world.bob.userId);
   });
 

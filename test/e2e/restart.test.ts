@@ -62,7 +62,9 @@ describe('restarts', () => {
     // Synapse 1.67 lacks endpoints the bot would use: the notice has something to say.
     world = await startWorld({ flavour: 'synapse-1.67' });
     const notices = () =>
-      world.hs.model.events(world.adminRoomId).filter((ev) => ev.sender === world.privacybot.userId && String(ev.content['body']).includes('Privacy bot started'));
+      world.hs.model
+        .events(world.adminRoomId)
+        .filter((ev) => ev.sender === world.privacybot.userId && String(ev.content['body']).includes('Privacy bot started'));
     await waitUntil(() => notices().length === 1, 'the first start-up notice');
     for (let start = 0; start < 3; start++) await world.restart();
     await world.bot.idle();

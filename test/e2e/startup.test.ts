@@ -78,7 +78,13 @@ describe('start-up failures', () => {
 
   it('an invalid config file: every problem at once, exit without touching the homeserver', async () => {
     const before = hs.requests.length;
-    const { code, out } = await runCli(writeConfig((raw) => { raw.bot.userId = 'privacybot'; raw.homeserver.servername = 'x'; }), { DSAR_BOT_ACCESS_TOKEN: bot.accessToken });
+    const { code, out } = await runCli(
+      writeConfig((raw) => {
+        raw.bot.userId = 'privacybot';
+        raw.homeserver.servername = 'x';
+      }),
+      { DSAR_BOT_ACCESS_TOKEN: bot.accessToken },
+    );
     expect(code).toBe(2);
     expect(out).toContain('bot.userId');
     expect(out).toContain('serverName');
@@ -87,7 +93,10 @@ describe('start-up failures', () => {
   });
 
   it('an unreachable homeserver', async () => {
-    const { code, out } = await runCli(writeConfig((raw) => (raw.homeserver.url = 'http://127.0.0.1:9')), { DSAR_BOT_ACCESS_TOKEN: bot.accessToken });
+    const { code, out } = await runCli(
+      writeConfig((raw) => (raw.homeserver.url = 'http://127.0.0.1:9')),
+      { DSAR_BOT_ACCESS_TOKEN: bot.accessToken },
+    );
     expect(code).toBe(3);
     expect(out).toMatch(/reach|connect|refused/i);
     expect(out).not.toContain(bot.accessToken);
@@ -100,7 +109,7 @@ describe('start-up failures', () => {
     expect(out).not.toContain('syt_not_a_real_token_0123456789');
   });
 
-  it("a token of another account than bot.userId", async () => {
+  it('a token of another account than bot.userId', async () => {
     const { code, out } = await runCli(writeConfig(), { DSAR_BOT_ACCESS_TOKEN: alice.accessToken });
     expect(code).toBe(3);
     expect(out).toContain('belongs to @alice:example.org');
@@ -117,7 +126,10 @@ describe('start-up failures', () => {
 
   it('encryption on without DSAR_BOT_CRYPTO_PASSPHRASE: refused before anything reaches the homeserver', async () => {
     const before = hs.requests.length;
-    const { code, out } = await runCli(writeConfig((raw) => (raw.bot.encryption = 'required')), { DSAR_BOT_ACCESS_TOKEN: bot.accessToken, DSAR_BOT_CRYPTO_PASSPHRASE: undefined });
+    const { code, out } = await runCli(
+      writeConfig((raw) => (raw.bot.encryption = 'required')),
+      { DSAR_BOT_ACCESS_TOKEN: bot.accessToken, DSAR_BOT_CRYPTO_PASSPHRASE: undefined },
+    );
     expect(code).toBe(3);
     expect(out).toContain('Cannot start: end-to-end encryption is on (bot.encryption is "required"), but DSAR_BOT_CRYPTO_PASSPHRASE is not set.');
     expect(out).toContain('bot.encryption to "off"');

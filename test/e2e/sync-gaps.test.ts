@@ -35,16 +35,20 @@ describe('gaps in the sync timeline', () => {
     [500, 'synapse'],
     [500, 'synapse-1.67'],
     [500, 'tuwunel'],
-  ] as const)('answers, exactly once, a command followed by %i messages while the bot was down (%s)', async (followers, flavour) => {
-    const dm = await botDownAfterAChat(flavour);
-    const command = world.say(world.alice.userId, dm, '!contact');
-    chatter(dm, followers);
-    await world.restart();
+  ] as const)(
+    'answers, exactly once, a command followed by %i messages while the bot was down (%s)',
+    async (followers, flavour) => {
+      const dm = await botDownAfterAChat(flavour);
+      const command = world.say(world.alice.userId, dm, '!contact');
+      chatter(dm, followers);
+      await world.restart();
 
-    const reply = await world.replyTo(command, 20_000);
-    expect(reply.body).toContain(world.config.privacyContact.email);
-    expect(await replyCounts(dm, [command])).toEqual([1]);
-  }, 40_000);
+      const reply = await world.replyTo(command, 20_000);
+      expect(reply.body).toContain(world.config.privacyContact.email);
+      expect(await replyCounts(dm, [command])).toEqual([1]);
+    },
+    40_000,
+  );
 
   it('answers, exactly once, commands in a room busier between two syncs than a timeline carries', async () => {
     world = await startWorld();

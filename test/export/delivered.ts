@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { botMessages } from '../support/bot-messages.ts';
-import { readZipParts, type ReadPackage } from './read-package.ts';
+import { type ReadPackage, readZipParts } from './read-package.ts';
 
 export { botBodies, botMessages, requestIdIn } from '../support/bot-messages.ts';
 
@@ -15,11 +15,11 @@ type Json = Record<string, any>;
 
 export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
-
 /** The bot's m.file messages in a room (in the clear), their content. */
 export const fileMessages = (hs: TestHomeserver, botId: string, roomId: string): Json[] =>
-  botMessages(hs.model, botId, roomId).map((ev) => ev.content as Json).filter((content) => content['msgtype'] === 'm.file');
-
+  botMessages(hs.model, botId, roomId)
+    .map((ev) => ev.content as Json)
+    .filter((content) => content['msgtype'] === 'm.file');
 
 /**
  * Downloads an upload as the person with `token` does in their client: through authenticated
@@ -29,7 +29,15 @@ export const fileMessages = (hs: TestHomeserver, botId: string, roomId: string):
 export async function download(hs: TestHomeserver, mxc: string, token: string): Promise<{ status: number; bytes: Buffer }> {
   const [server, id] = mxc.slice('mxc://'.length).split('/');
   let response = await fetch(`${hs.url}/_matrix/client/v1/media/download/${server}/${id}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (response.status === 404 && ((await response.clone().json().catch(() => null)) as Json | null)?.['errcode'] === 'M_UNRECOGNIZED') {
+  if (
+    response.status === 404 &&
+    (
+      (await response
+        .clone()
+        .json()
+        .catch(() => null)) as Json | null
+    )?.['errcode'] === 'M_UNRECOGNIZED'
+  ) {
     response = await fetch(`${hs.url}/_matrix/media/v3/download/${server}/${id}`);
   }
   return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
@@ -68,5 +76,5 @@ export function seedHistory(hs: TestHomeserver, alice: string, bob: string) {
 }
 
 /** Every page of a room's messages (admin API) answered slowly, as a real homeserver does. */
-export const slowRoomPages = (hs: TestHomeserver, ms: number): void => hs.faults.add({ path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'latency', latencyMs: ms, times: 1000 });
-
+export const slowRoomPages = (hs: TestHomeserver, ms: number): void =>
+  hs.faults.add({ path: /\/_synapse\/admin\/v1\/rooms\/[^/]+\/messages$/, kind: 'latency', latencyMs: ms, times: 1000 });

@@ -3,15 +3,15 @@
 // deleted through the admin API and the local package removed.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliverPart, expireExport, packageParts, plainUploader, type MessageSender } from '../../src/export/lifecycle/delivery.ts';
+import { deliverPart, expireExport, type MessageSender, packageParts, plainUploader } from '../../src/export/lifecycle/delivery.ts';
 import { exportUserData } from '../../src/export/package/export.ts';
 import { packageDir } from '../../src/export/package/package.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { call, enc } from '../homeserver/test-helpers.ts';
-import { ALICE, BOT, seedAlice, startExportWorld, type ExportWorld } from './seed.ts';
 import { download as downloadAs } from './delivered.ts';
-import path from 'node:path';
+import { ALICE, BOT, type ExportWorld, seedAlice, startExportWorld } from './seed.ts';
 
 let world: ExportWorld | null = null;
 afterEach(async () => {
@@ -25,7 +25,10 @@ const botToken = (w: ExportWorld) => [...w.hs.model.tokens.values()].find((t) =>
 function sender(w: ExportWorld): MessageSender {
   let txn = 0;
   return async (roomId, content) => {
-    const answer = await call(w.hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/export-${++txn}`, { token: botToken(w), body: content });
+    const answer = await call(w.hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/export-${++txn}`, {
+      token: botToken(w),
+      body: content,
+    });
     if (answer.status !== 200) throw new Error(`send failed: ${answer.status}`);
     return answer.body.event_id as string;
   };
@@ -37,12 +40,16 @@ const download = (w: ExportWorld, mxc: string) => downloadAs(w.hs, mxc, botToken
 describe.each(['synapse-1.67', 'synapse', 'tuwunel'] satisfies Flavour[])('delivering an export on %s', (flavour) => {
   it('uploads each part, sends it as an m.file in the direct chat, and deletes it all at expiry', async () => {
     let dm = '';
-    world = await startExportWorld(flavour, (hs) => {
-      seedAlice(hs);
-      for (let i = 0; i < 3; i++) hs.model.uploadGeneratedMedia(ALICE, { contentType: 'image/webp', length: 30 * 1024, filename: `photo${i}.webp` });
-      dm = hs.model.createRoom(ALICE, { isDirect: true, invite: [BOT], preset: 'trusted_private_chat' });
-      hs.model.join(dm, BOT);
-    }, { uploadLimit: 48 * 1024 });
+    world = await startExportWorld(
+      flavour,
+      (hs) => {
+        seedAlice(hs);
+        for (let i = 0; i < 3; i++) hs.model.uploadGeneratedMedia(ALICE, { contentType: 'image/webp', length: 30 * 1024, filename: `photo${i}.webp` });
+        dm = hs.model.createRoom(ALICE, { isDirect: true, invite: [BOT], preset: 'trusted_private_chat' });
+        hs.model.join(dm, BOT);
+      },
+      { uploadLimit: 48 * 1024 },
+    );
     const w = world;
     const outputDir = path.join(w.dir, 'exports');
     // The part size comes from the server's own upload limit.
@@ -76,11 +83,25 @@ describe.each(['synapse-1.67', 'synapse', 'tuwunel'] satisfies Flavour[])('deliv
       expect(got.bytes).toEqual(readFileSync(path.join(packageDir(outputDir, pkg.name), part.fileName)));
     }
 
-    const results = await expireExport(w.homeserver, delivered.map((d) => d.uri), outputDir, pkg.name);
+    const results = await expireExport(
+      w.homeserver,
+      delivered.map((d) => d.uri),
+      outputDir,
+      pkg.name,
+    );
     expect(results.map((r) => r.result)).toEqual(delivered.map(() => 'deleted'));
     for (const d of delivered) expect((await download(w, d.uri)).status).toBe(404);
     expect(existsSync(packageDir(outputDir, pkg.name))).toBe(false);
     // A second expiry (a restart in the middle of the first) finds them gone, and says so.
-    expect((await expireExport(w.homeserver, delivered.map((d) => d.uri), outputDir, pkg.name)).map((r) => r.result)).toEqual(delivered.map(() => 'gone'));
+    expect(
+      (
+        await expireExport(
+          w.homeserver,
+          delivered.map((d) => d.uri),
+          outputDir,
+          pkg.name,
+        )
+      ).map((r) => r.result),
+    ).toEqual(delivered.map(() => 'gone'));
   });
 });

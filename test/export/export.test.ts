@@ -3,13 +3,13 @@
 // verified, and index.html opened in headless Chromium.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportUserData, type ExportProgress } from '../../src/export/package/export.ts';
+import { type ExportProgress, exportUserData } from '../../src/export/package/export.ts';
 import type { ExportPackage } from '../../src/export/package/package.ts';
 import { isSafeEntryPath } from '../../src/export/package/paths.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { chromiumMissing, useChromium } from '../support/chromium.ts';
-import { readPackageBack, unpack, type ReadPackage } from './read-package.ts';
-import { ALICE, PNG, seedAlice, startExportWorld, type ExportWorld, type Seeded } from './seed.ts';
+import { type ReadPackage, readPackageBack, unpack } from './read-package.ts';
+import { ALICE, type ExportWorld, PNG, type Seeded, seedAlice, startExportWorld } from './seed.ts';
 
 const FLAVOURS: Flavour[] = ['synapse-1.67', 'synapse', 'tuwunel'];
 
@@ -27,7 +27,14 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
     world = await startExportWorld(flavour, (hs) => {
       seeded = seedAlice(hs);
     });
-    pkg = await exportUserData({ homeserver: world.homeserver, userId: ALICE, config: world.config, outputDir: outputDir(), name: 'R-ALICE', onProgress: (p) => progress.push(p) });
+    pkg = await exportUserData({
+      homeserver: world.homeserver,
+      userId: ALICE,
+      config: world.config,
+      outputDir: outputDir(),
+      name: 'R-ALICE',
+      onProgress: (p) => progress.push(p),
+    });
     read = await readPackageBack(outputDir(), pkg);
   });
   afterAll(async () => {
@@ -37,16 +44,38 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
   const roomFile = (roomId: string) => {
     const room = read.json('data/rooms.json').data.rooms.find((r: any) => r.room_id === roomId);
     expect(room, `room ${roomId} is listed`).toBeDefined();
-    return read.text(room.messages_file).trimEnd().split('\n').map((line) => JSON.parse(line));
+    return read
+      .text(room.messages_file)
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
   };
-  const bodiesIn = (roomId: string) => roomFile(roomId).slice(1).filter((e) => e.type === 'm.room.message').map((e) => e.content.body);
+  const bodiesIn = (roomId: string) =>
+    roomFile(roomId)
+      .slice(1)
+      .filter((e) => e.type === 'm.room.message')
+      .map((e) => e.content.body);
 
   it('comes as one zip whose manifest lists every other file with a matching checksum', () => {
     expect(pkg.parts).toHaveLength(1);
     expect(read.manifest).toMatchObject({ format: 'matrix-dsar-export/1', server: 'example.org', user: ALICE, parts: 1 });
     const paths = read.manifest.files.map((f) => f.path);
     expect(paths).toContain('index.html');
-    for (const category of ['account', 'profile', 'emails', 'devices', 'ipAddresses', 'userAgents', 'connectionTimes', 'rooms', 'messages', 'media', 'accountData', 'pushers', 'encryptionKeys']) {
+    for (const category of [
+      'account',
+      'profile',
+      'emails',
+      'devices',
+      'ipAddresses',
+      'userAgents',
+      'connectionTimes',
+      'rooms',
+      'messages',
+      'media',
+      'accountData',
+      'pushers',
+      'encryptionKeys',
+    ]) {
       expect(paths).toContain(`data/${category}.json`);
     }
     for (const p of read.parts[0]!.keys()) expect(isSafeEntryPath(p) || p === 'manifest.json', p).toBe(true);
@@ -104,14 +133,27 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
     for (const [name, bytes] of read.files) {
       for (const words of seeded.bobSaid) expect(bytes.includes(words), `"${words}" must not be in ${name}`).toBe(false);
     }
-    const events = [...read.files.keys()].filter((p) => p.startsWith('data/messages/')).flatMap((p) => read.text(p).trimEnd().split('\n').slice(1).map((l) => JSON.parse(l)));
+    const events = [...read.files.keys()]
+      .filter((p) => p.startsWith('data/messages/'))
+      .flatMap((p) =>
+        read
+          .text(p)
+          .trimEnd()
+          .split('\n')
+          .slice(1)
+          .map((l) => JSON.parse(l)),
+      );
     expect(events.every((e) => e.sender === ALICE)).toBe(true);
-    const times = roomFile(seeded.rooms.club).slice(1).map((e) => e.origin_server_ts);
+    const times = roomFile(seeded.rooms.club)
+      .slice(1)
+      .map((e) => e.origin_server_ts);
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
   it('holds encrypted events as stored, and says the server cannot decrypt them', () => {
-    const events = roomFile(seeded.rooms.encrypted).slice(1).filter((e) => e.type === 'm.room.encrypted');
+    const events = roomFile(seeded.rooms.encrypted)
+      .slice(1)
+      .filter((e) => e.type === 'm.room.encrypted');
     expect(events).toHaveLength(1);
     expect(events[0].content.ciphertext).toBe('AwgAEnB4ciphertextOfAlice');
     expect(read.json('data/messages.json').data.encrypted).toMatch(/cannot decrypt/);
@@ -150,8 +192,8 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
     const pushers = read.json('data/pushers.json');
     expect(pushers.declared).toEqual(world.config.policy.categories.pushers);
     const html = read.text('index.html');
-    expect(html).toContain(escape(world.config.policy.categories.messages.legalBasis));
-    expect(html).toContain(escape(world.config.policy.supervisoryAuthority.name));
+    expect(html).toContain(escapeHtml(world.config.policy.categories.messages.legalBasis));
+    expect(html).toContain(escapeHtml(world.config.policy.supervisoryAuthority.name));
     expect(html).toContain(world.config.privacyContact.email);
     expect(html).toMatch(/Art\. 15\(4\)/);
   });
@@ -171,6 +213,7 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
     const page = await chromium().context.newPage();
     try {
       await page.goto(unpack(read, path.join(world.dir, 'unzipped')));
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's page.innerText, the text as the page shows it.
       const text = await page.innerText('body');
       expect(text).toContain('Your data on example.org');
       expect(text).toContain('Alice Liddell');
@@ -190,6 +233,6 @@ describe.each(FLAVOURS)('an export on %s', (flavour) => {
   });
 });
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

@@ -8,7 +8,7 @@ import { packageDir, readPackage, removePackage, removeStalePartials, workDir } 
 import { isSafeEntryPath } from '../../src/export/package/paths.ts';
 import { chromiumMissing, useChromium } from '../support/chromium.ts';
 import { readPackageBack, unpack } from './read-package.ts';
-import { ALICE, BOB, PNG, seedAlice, startExportWorld, type ExportWorld } from './seed.ts';
+import { ALICE, BOB, type ExportWorld, PNG, seedAlice, startExportWorld } from './seed.ts';
 
 let world: ExportWorld | null = null;
 afterEach(async () => {
@@ -23,26 +23,38 @@ const run = (w: ExportWorld, userId = ALICE, extra: Partial<Parameters<typeof ex
 describe('splitting', () => {
   it('splits a package bigger than the upload limit into parts, each a zip within the limit, with one manifest for all', async () => {
     const limit = 64 * 1024;
-    world = await startExportWorld('synapse', (hs) => {
-      seedAlice(hs);
-      // Four files of 40 KiB, one of 150 KiB (bigger than any part: it is cut in pieces), and a long history.
-      for (let i = 0; i < 4; i++) hs.model.uploadGeneratedMedia(ALICE, { contentType: 'video/mp4', length: 40 * 1024, filename: `clip${i}.mp4` });
-      hs.model.uploadGeneratedMedia(ALICE, { contentType: 'application/pdf', length: 150 * 1024, filename: 'big.pdf' });
-      const room = hs.model.createRoom(ALICE, { name: 'Diary' });
-      hs.model.appendMessages(room, ALICE, 3000, (i) => `diary entry ${i}: ${'words '.repeat(i % 20)}`);
-    }, { uploadLimit: limit });
+    world = await startExportWorld(
+      'synapse',
+      (hs) => {
+        seedAlice(hs);
+        // Four files of 40 KiB, one of 150 KiB (bigger than any part: it is cut in pieces), and a long history.
+        for (let i = 0; i < 4; i++) hs.model.uploadGeneratedMedia(ALICE, { contentType: 'video/mp4', length: 40 * 1024, filename: `clip${i}.mp4` });
+        hs.model.uploadGeneratedMedia(ALICE, { contentType: 'application/pdf', length: 150 * 1024, filename: 'big.pdf' });
+        const room = hs.model.createRoom(ALICE, { name: 'Diary' });
+        hs.model.appendMessages(room, ALICE, 3000, (i) => `diary entry ${i}: ${'words '.repeat(i % 20)}`);
+      },
+      { uploadLimit: limit },
+    );
     const pkg = await run(world);
     expect(pkg.parts.length).toBeGreaterThan(3);
     for (const part of pkg.parts) expect(part.size).toBeLessThanOrEqual(limit);
-    expect(pkg.parts.map((p) => p.fileName)).toEqual(pkg.parts.map((p) => `matrix-data-${pkg.generatedAt.slice(0, 10)}-part-${p.number}-of-${pkg.parts.length}.zip`));
+    expect(pkg.parts.map((p) => p.fileName)).toEqual(
+      pkg.parts.map((p) => `matrix-data-${pkg.generatedAt.slice(0, 10)}-part-${p.number}-of-${pkg.parts.length}.zip`),
+    );
     const read = await readPackageBack(exportsOf(world), pkg);
     const big = read.manifest.files.find((f) => f.chunks !== undefined && f.path.endsWith('.pdf'));
     expect(big?.path).toMatch(/^media\/\d+\.pdf$/);
     expect(big!.chunks!.length).toBeGreaterThan(2);
     expect(read.files.get(big!.path)!.length).toBe(150 * 1024);
     const diary = read.json('data/rooms.json').data.rooms.find((r: any) => r.name === 'Diary');
-    const lines = read.text(diary.messages_file).trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(lines.filter((e) => e.type === 'm.room.message').map((e) => e.content.body)).toEqual(Array.from({ length: 3000 }, (_, i) => `diary entry ${i}: ${'words '.repeat(i % 20)}`));
+    const lines = read
+      .text(diary.messages_file)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.filter((e) => e.type === 'm.room.message').map((e) => e.content.body)).toEqual(
+      Array.from({ length: 3000 }, (_, i) => `diary entry ${i}: ${'words '.repeat(i % 20)}`),
+    );
   });
 
   it('refuses a limit too small to hold even the manifest, and leaves nothing behind', async () => {
@@ -104,7 +116,11 @@ describe('names and messages nobody should trust', () => {
     m.join(room, '@mallory:example.org');
     for (const body of [SCRIPT, IMG, JS_LINK, '"><svg onload=alert(1)>']) m.sendMessage(room, '@mallory:example.org', body, { formattedBody: body });
     for (const name of [...PATHS, `${SCRIPT}.png`, `${JS_LINK}.pdf`]) {
-      const mxc = m.uploadMedia('@mallory:example.org', { contentType: name.endsWith('.pdf') ? 'application/pdf' : 'text/html', bytes: Buffer.from(SCRIPT), filename: name });
+      const mxc = m.uploadMedia('@mallory:example.org', {
+        contentType: name.endsWith('.pdf') ? 'application/pdf' : 'text/html',
+        bytes: Buffer.from(SCRIPT),
+        filename: name,
+      });
       m.sendMessage(room, '@mallory:example.org', name, { msgtype: 'm.file', extraContent: { url: mxc, filename: name } });
     }
     m.uploadMedia('@mallory:example.org', { contentType: '../../image/png', bytes: PNG, filename: 'type.png' });
@@ -116,7 +132,8 @@ describe('names and messages nobody should trust', () => {
     const read = await readPackageBack(exportsOf(world), pkg);
     for (const name of read.parts[0]!.keys()) {
       expect(name === 'manifest.json' || isSafeEntryPath(name), name).toBe(true);
-      for (const chosen of ['etc', 'passwd', 'shadow', 'Windows', 'nul', 'long', 'script', '..']) expect(name.includes(chosen), `${name} contains ${chosen}`).toBe(false);
+      for (const chosen of ['etc', 'passwd', 'shadow', 'Windows', 'nul', 'long', 'script', '..'])
+        expect(name.includes(chosen), `${name} contains ${chosen}`).toBe(false);
     }
     // HTML uploads are kept, but as inert .bin files; the upload names are data inside the JSON.
     const media = read.json('data/media.json').data;
@@ -138,6 +155,7 @@ describe('names and messages nobody should trust', () => {
     page.on('request', (r) => requests.push(r.url()));
     try {
       await page.goto(unpack(read, path.join(world.dir, 'unzipped')));
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's page.innerText, the text as the page shows it.
       const text = await page.innerText('body');
       // The hostile strings are shown, as text.
       expect(text).toContain(SCRIPT);
@@ -147,7 +165,11 @@ describe('names and messages nobody should trust', () => {
       expect(await page.locator('img, svg, iframe, object, embed').count()).toBe(0);
       expect(await page.locator('[onerror], [onload], [onclick]').count()).toBe(0);
       const hrefs = await page.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
-      expect(hrefs.filter((h) => !/^(#[a-zA-Z0-9-]+|mailto:[^:]+|(\.\.\/)?(index\.html|data\/[a-zA-Z/0-9.]+|media\/\d+\.[a-z0-9]+|pages\/room-\d+-\d+\.html))$/.test(h))).toEqual([]);
+      expect(
+        hrefs.filter(
+          (h) => !/^(#[a-zA-Z0-9-]+|mailto:[^:]+|(\.\.\/)?(index\.html|data\/[a-zA-Z/0-9.]+|media\/\d+\.[a-z0-9]+|pages\/room-\d+-\d+\.html))$/.test(h),
+        ),
+      ).toEqual([]);
       // Clicking every link leaves the page harmless.
       for (const link of await page.locator('a[href^="media/"]').all()) await link.click({ modifiers: ['ControlOrMeta'] }).catch(() => {});
       expect(await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned)).toBeUndefined();
@@ -184,7 +206,10 @@ describe('a crash, a cancel, a second run', () => {
     });
     world.hs.faults.add({ path: /\/messages$/, kind: 'latency', latencyMs: 50, times: 1000 });
     const controller = new AbortController();
-    const running = run(world, ALICE, { signal: controller.signal, onProgress: (p) => (p.events > 0 ? controller.abort(new Error('cancelled by the user')) : undefined) });
+    const running = run(world, ALICE, {
+      signal: controller.signal,
+      onProgress: (p) => (p.events > 0 ? controller.abort(new Error('cancelled by the user')) : undefined),
+    });
     await expect(running).rejects.toThrow('cancelled by the user');
     expect(readdirSync(exportsOf(world))).toEqual([]);
   });

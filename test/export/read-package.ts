@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { Manifest, type ManifestFile } from '../../src/export/package/manifest.ts';
-import { packageDir, type ExportPackage } from '../../src/export/package/package.ts';
+import { type ExportPackage, packageDir } from '../../src/export/package/package.ts';
 import { readZip, type ZipEntries } from '../support/unzip.ts';
 
 export type ReadPackage = {

@@ -6,9 +6,9 @@ import path from 'node:path';
 import type { BotConfig } from '../../src/config/load.ts';
 import type { Homeserver } from '../../src/homeserver/homeserver.ts';
 import { connectHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { memoryLedger } from '../support/ledger.ts';
+import { type Flavour, startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { configFor } from '../support/config.ts';
+import { memoryLedger } from '../support/ledger.ts';
 
 export const SERVER = 'example.org';
 export const ALICE = `@alice:${SERVER}`;
@@ -16,7 +16,10 @@ export const BOB = `@bob:${SERVER}`;
 export const BOT = `@privacybot:${SERVER}`;
 
 /** 1x1 transparent PNG. */
-export const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+export const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+  'hex',
+);
 
 export type Seeded = {
   /** Room IDs by role. */
@@ -46,22 +49,57 @@ export function seedAlice(hs: TestHomeserver): Seeded {
     crossSigning: true,
     profile: { 'm.tz': 'Europe/London' },
     devices: [
-      { deviceId: 'PHONE', displayName: 'Alice’s phone', lastSeenIp: '203.0.113.7', lastSeenUserAgent: 'Element/1.11 (Android)', lastSeenAt: t0 + 5 * day, hasKeys: true },
-      { deviceId: 'LAPTOP', displayName: 'Laptop', lastSeenIp: '198.51.100.23', lastSeenUserAgent: 'Mozilla/5.0 Firefox/140', lastSeenAt: t0 + 4 * day, hasKeys: true },
+      {
+        deviceId: 'PHONE',
+        displayName: 'Alice’s phone',
+        lastSeenIp: '203.0.113.7',
+        lastSeenUserAgent: 'Element/1.11 (Android)',
+        lastSeenAt: t0 + 5 * day,
+        hasKeys: true,
+      },
+      {
+        deviceId: 'LAPTOP',
+        displayName: 'Laptop',
+        lastSeenIp: '198.51.100.23',
+        lastSeenUserAgent: 'Mozilla/5.0 Firefox/140',
+        lastSeenAt: t0 + 4 * day,
+        hasKeys: true,
+      },
     ],
   });
   m.addUser({ localpart: 'bob', displayName: 'Bob' });
-  m.setKeyBackup(ALICE, { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'cHVibGljLWtleQ' }, count: 12, etag: '3', version: '1' });
+  m.setKeyBackup(ALICE, {
+    algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2',
+    auth_data: { public_key: 'cHVibGljLWtleQ' },
+    count: 12,
+    etag: '3',
+    version: '1',
+  });
 
-  const notes = m.uploadMedia(ALICE, { contentType: 'text/plain', bytes: Buffer.from('Alice’s notes: buy tea.\n'), filename: 'notes.txt', createdAt: t0 + day });
+  const notes = m.uploadMedia(ALICE, {
+    contentType: 'text/plain',
+    bytes: Buffer.from('Alice’s notes: buy tea.\n'),
+    filename: 'notes.txt',
+    createdAt: t0 + day,
+  });
   const image = m.uploadMedia(ALICE, { contentType: 'image/png', bytes: PNG, filename: 'holiday.png', createdAt: t0 + day + 1000 });
-  const quarantined = m.uploadMedia(ALICE, { contentType: 'image/jpeg', bytes: Buffer.from('not really a jpeg'), filename: 'gone.jpg', createdAt: t0 + day + 2000 });
+  const quarantined = m.uploadMedia(ALICE, {
+    contentType: 'image/jpeg',
+    bytes: Buffer.from('not really a jpeg'),
+    filename: 'gone.jpg',
+    createdAt: t0 + day + 2000,
+  });
   m.quarantineMedia(quarantined.slice(quarantined.lastIndexOf('/') + 1), '@admin:example.org');
   m.uploadMedia(BOB, { contentType: 'text/plain', bytes: Buffer.from('Bob’s file'), filename: 'bob.txt', createdAt: t0 });
 
   m.setAccountData(ALICE, 'org.example.privacy_prefs', { share_read_receipts: false, favourite_colour: 'blue' });
   m.addPusher(ALICE, {
-    kind: 'http', app_id: 'org.example.push', pushkey: 'alice-pushkey-1', app_display_name: 'Push App', device_display_name: 'Alice’s phone', lang: 'en',
+    kind: 'http',
+    app_id: 'org.example.push',
+    pushkey: 'alice-pushkey-1',
+    app_display_name: 'Push App',
+    device_display_name: 'Alice’s phone',
+    lang: 'en',
     data: { url: 'https://push.example.net/_matrix/push/v1/notify', format: 'event_id_only' },
   });
 
@@ -73,7 +111,13 @@ export function seedAlice(hs: TestHomeserver): Seeded {
   };
   // Every event at a time of its own, in timeline order, as on a real server.
   const member = (room: string, sender: string, target: string, membership: string, ts: number, extra: Record<string, unknown> = {}) =>
-    m.sendEvent(room, sender, 'm.room.member', { membership, ...(membership === 'join' ? { displayname: m.user(target)?.displayName } : {}), ...extra }, { stateKey: target, ts });
+    m.sendEvent(
+      room,
+      sender,
+      'm.room.member',
+      { membership, ...(membership === 'join' ? { displayname: m.user(target)?.displayName } : {}), ...extra },
+      { stateKey: target, ts },
+    );
   const room = (name: string, ts: number, options: { encrypted?: boolean } = {}) => {
     const id = m.createRoom(BOB, { name, ts, ...options });
     member(id, BOB, ALICE, 'invite', ts + 1000);
@@ -105,7 +149,13 @@ export function seedAlice(hs: TestHomeserver): Seeded {
 
   const encrypted = room('Secret garden', t0, { encrypted: true });
   member(encrypted, ALICE, ALICE, 'join', t0 + 2000);
-  m.sendEvent(encrypted, ALICE, 'm.room.encrypted', { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'AwgAEnB4ciphertextOfAlice', sender_key: 'c2VuZGVy', session_id: 'c2Vzc2lvbg', device_id: 'PHONE' }, { ts: t0 + 3 * day });
+  m.sendEvent(
+    encrypted,
+    ALICE,
+    'm.room.encrypted',
+    { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'AwgAEnB4ciphertextOfAlice', sender_key: 'c2VuZGVy', session_id: 'c2Vzc2lvbg', device_id: 'PHONE' },
+    { ts: t0 + 3 * day },
+  );
 
   const invited = room('Invitation only', t0);
 
@@ -137,7 +187,14 @@ export async function startExportWorld(flavour: Flavour, seed: (hs: TestHomeserv
   const hs = await startTestHomeserver({ flavour, serverName: SERVER, ...(options.uploadLimit ? { uploadLimit: options.uploadLimit } : {}) });
   const { accessToken: token } = hs.model.addUser({ localpart: 'privacybot', displayName: 'Privacy Bot', admin: true });
   seed(hs);
-  const { homeserver } = await connectHomeserver({ url: hs.url, serverName: SERVER, adminToken: token, botToken: token, botUserId: BOT, puppetLedger: memoryLedger() });
+  const { homeserver } = await connectHomeserver({
+    url: hs.url,
+    serverName: SERVER,
+    adminToken: token,
+    botToken: token,
+    botUserId: BOT,
+    puppetLedger: memoryLedger(),
+  });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-export-'));
   const config = configFor(hs, dir);
   return {

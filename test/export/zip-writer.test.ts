@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlannedPart } from '../../src/export/package/parts.ts';
-import { writeWholeFile, type WrittenFile } from '../../src/export/package/spooled-file.ts';
+import { type WrittenFile, writeWholeFile } from '../../src/export/package/spooled-file.ts';
 import { writePart } from '../../src/export/package/zip-writer.ts';
 import { readZip } from '../support/unzip.ts';
 
@@ -40,9 +40,18 @@ async function written() {
   const whole = (name: string) => ({ name, source: name, offset: 0, length: contents.get(name)!.length, store: files.get(name)!.deflatedSize === null });
   const part: PlannedPart = {
     number: 1,
-    entries: [whole('index.html'), whole('data.json'), whole('empty.json'), whole('media/1.mp4'), { name: 'media/2.bin.002', source: 'media/2.bin', offset: 40_000, length: 30_000, store: true }],
+    entries: [
+      whole('index.html'),
+      whole('data.json'),
+      whole('empty.json'),
+      whole('media/1.mp4'),
+      { name: 'media/2.bin.002', source: 'media/2.bin', offset: 40_000, length: 30_000, store: true },
+    ],
   };
-  const expected = new Map([...[...contents].filter(([name]) => name !== 'media/2.bin'), ['media/2.bin.002', contents.get('media/2.bin')!.subarray(40_000, 70_000)]]);
+  const expected = new Map([
+    ...[...contents].filter(([name]) => name !== 'media/2.bin'),
+    ['media/2.bin.002', contents.get('media/2.bin')!.subarray(40_000, 70_000)],
+  ]);
   expected.set('manifest.json', Buffer.from('{"format":"matrix-dsar-export/1"}'));
   return { dir, files, part, expected };
 }
@@ -52,7 +61,12 @@ describe('writePart', () => {
     it(`writes a zip${forceZip64 ? ' with zip64 records' : ''} that unzip tests and extracts, and yauzl reads, with every file as written`, async () => {
       const { dir, files, part, expected } = await written();
       const zipPath = path.join(dir, 'part.zip');
-      const result = await writePart(part, zipPath, { fileOf: (p) => files.get(p)!, manifest: expected.get('manifest.json')!, date: new Date('2026-03-04T05:06:08Z'), forceZip64 });
+      const result = await writePart(part, zipPath, {
+        fileOf: (p) => files.get(p)!,
+        manifest: expected.get('manifest.json')!,
+        date: new Date('2026-03-04T05:06:08Z'),
+        forceZip64,
+      });
       const zip = fs.readFileSync(zipPath);
       expect(result.size).toBe(zip.length);
       expect(result.sha256).toBe(sha256(zip));
@@ -79,6 +93,8 @@ describe('writePart', () => {
   it('stops between entries when aborted, and throws', async () => {
     const { dir, files, part } = await written();
     const aborted = AbortSignal.abort(new Error('stopped by the bot'));
-    await expect(writePart(part, path.join(dir, 'part.zip'), { fileOf: (p) => files.get(p)!, manifest: Buffer.from('{}'), date: new Date() }, aborted)).rejects.toThrow('stopped by the bot');
+    await expect(
+      writePart(part, path.join(dir, 'part.zip'), { fileOf: (p) => files.get(p)!, manifest: Buffer.from('{}'), date: new Date() }, aborted),
+    ).rejects.toThrow('stopped by the bot');
   });
 });

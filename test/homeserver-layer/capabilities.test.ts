@@ -11,7 +11,7 @@ import {
 } from '../../src/homeserver/capabilities.ts';
 import type { Capabilities, Flavour } from '../../src/homeserver/homeserver.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
-import { TWISTED_404, closedPort, startFakeServer, type FakeServer, type Handler } from './fake-server.ts';
+import { closedPort, type FakeServer, type Handler, startFakeServer, TWISTED_404 } from './fake-server.ts';
 
 type Features = Capabilities['features'];
 const F = (memberships: boolean, roomMessagesAdmin: boolean, loginAs: boolean, redactUser: boolean, adminRoomCommands: boolean): Features => ({
@@ -239,7 +239,9 @@ describe('detectCapabilities', () => {
 
   it('does not probe a server without an admin API', async () => {
     const { capabilities, notes } = await detect((r) =>
-      r.path === '/_conduwuit/server_version' ? { status: 200, json: { name: 'Conduwuit', version: '0.4.6' } } : { status: 404, json: { errcode: 'M_UNRECOGNIZED' } },
+      r.path === '/_conduwuit/server_version'
+        ? { status: 200, json: { name: 'Conduwuit', version: '0.4.6' } }
+        : { status: 404, json: { errcode: 'M_UNRECOGNIZED' } },
     );
     expect(capabilities.supported).toBe(false);
     expect(notes[0]).toMatch(/^conduwuit 0\.4\.6: conduwuit has no HTTP admin API/);

@@ -1,12 +1,12 @@
 // The erasure's operations against the test homeserver over real HTTP, one at a time: what
 // each does when it runs again after an interruption, and what the read-back counts.
 import { afterEach, describe, expect, it } from 'vitest';
+import { failedChecks } from '../../src/erasure/verification.ts';
 import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import type { ErasureOperations, RedactionResume } from '../../src/homeserver/homeserver.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import { SynapseAdminHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import { failedChecks } from '../../src/erasure/verification.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { type Flavour, startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from '../homeserver/test-helpers.ts';
 import { memoryLedger } from '../support/ledger.ts';
 
@@ -23,8 +23,13 @@ async function world(flavour: Flavour, options: { redactionStepMs?: number; vers
   const http = (token: string) => createHomeserverHttp({ baseUrl: hs.url, accessToken: token, sleep: async () => {}, maxRetries: 1 });
   const [name, version] = options.version ? (['synapse', options.version] as const) : VERSIONS[flavour];
   const homeserver = new SynapseAdminHomeserver({
-    admin: http(bot.accessToken), bot: http(bot.accessToken), capabilities: capabilitiesFor(name, version), serverName: 'test.local',
-    puppetLedger: memoryLedger(), botUserId: bot.userId, redactionPollMs: 10,
+    admin: http(bot.accessToken),
+    bot: http(bot.accessToken),
+    capabilities: capabilitiesFor(name, version),
+    serverName: 'test.local',
+    puppetLedger: memoryLedger(),
+    botUserId: bot.userId,
+    redactionPollMs: 10,
   });
   return { bot, alice, ops: homeserver.erasure as ErasureOperations, m: hs.model };
 }
@@ -37,7 +42,8 @@ function resumeFrom(checkpoint: unknown = null) {
 }
 
 /** The user's events anyone could still read in the room. */
-const readable = (m: TestHomeserver['model'], room: string) => m.room(room)!.events.filter((e) => e.sender === ALICE && !e.redactedBy && e.type === 'm.room.message');
+const readable = (m: TestHomeserver['model'], room: string) =>
+  m.room(room)!.events.filter((e) => e.sender === ALICE && !e.redactedBy && e.type === 'm.room.message');
 
 const posts = (path: RegExp) => hs.requests.filter((r) => r.method === 'POST' && path.test(r.path));
 const TASK = /\/user\/[^/]+\/redact$/;
@@ -71,7 +77,11 @@ describe('the server’s redaction task', () => {
     expect(hs.requests.some((r) => r.path.startsWith('/_synapse/admin/v1/scheduled_tasks'))).toBe(true);
     expect(result.serverTask).toBe(true);
     // Synapse's task redacts again what is already redacted: one task, one redaction per message.
-    for (const [i, room] of rooms.entries()) expect(m.room(room)!.events.filter((e) => e.redacts === said[i]), room).toHaveLength(1);
+    for (const [i, room] of rooms.entries())
+      expect(
+        m.room(room)!.events.filter((e) => e.redacts === said[i]),
+        room,
+      ).toHaveLength(1);
   });
 
   it('a task request whose answer is lost is looked up, not sent again', async () => {
@@ -93,7 +103,11 @@ describe('the server’s redaction task', () => {
     const result = await ops.redactEvents(ALICE, rooms, resumeFrom({ task: { state: 'asking', at: Date.now() } }).resume, { serverTask: true });
     expect(posts(TASK)).toHaveLength(1);
     expect(result).toMatchObject({ serverTask: true, redactedOneByOne: 0 });
-    for (const [i, room] of rooms.entries()) expect(m.room(room)!.events.filter((e) => e.redacts === said[i]), room).toHaveLength(1);
+    for (const [i, room] of rooms.entries())
+      expect(
+        m.room(room)!.events.filter((e) => e.redacts === said[i]),
+        room,
+      ).toHaveLength(1);
   }, 30_000);
 
   it('the pass after deactivation never asks for a task', async () => {
@@ -135,7 +149,12 @@ describe('one event at a time', () => {
     const before = m.room(room)!.events.length;
     const result = await ops.redactEvents(ALICE, [room], resumeFrom({ rooms: {}, entered: { [room]: 'bot' } }).resume, { serverTask: true });
     expect(result.redactedOneByOne).toBe(0);
-    expect(m.room(room)!.events.slice(before).map((e) => [e.type, e.stateKey, e.content['membership']])).toEqual([['m.room.member', bot.userId, 'leave']]);
+    expect(
+      m
+        .room(room)!
+        .events.slice(before)
+        .map((e) => [e.type, e.stateKey, e.content['membership']]),
+    ).toEqual([['m.room.member', bot.userId, 'leave']]);
     expect(posts(/make_room_admin$/)).toEqual([]);
   });
 });
@@ -147,12 +166,19 @@ describe('the other steps, run again', () => {
     expect(await ops.deactivate(ALICE)).toBe('deactivated');
     expect(await ops.deactivate(ALICE)).toBe('already');
     expect(posts(/\/deactivate\//)).toHaveLength(1);
-    const command = { sent: null as string | null, save: (id: string) => void (command.sent = id) };
+    const command = {
+      sent: null as string | null,
+      save: (id: string) => {
+        command.sent = id;
+      },
+    };
     expect(await ops.leaveRoomsAndClearProfile(ALICE, command)).toBe('done');
     // A restart that finds the command sent waits for it again rather than sending it twice.
     expect(await ops.leaveRoomsAndClearProfile(ALICE, command)).toBe('done');
     expect(await ops.leaveRoomsAndClearProfile(ALICE, { sent: null, save: () => {} })).toBe('nothing-left');
-    expect(m.events(m.adminRoomId!).filter((ev) => String((ev.content as Record<string, unknown>)['body']).startsWith('!admin users deactivate'))).toHaveLength(1);
+    expect(m.events(m.adminRoomId!).filter((ev) => String((ev.content as Record<string, unknown>)['body']).startsWith('!admin users deactivate'))).toHaveLength(
+      1,
+    );
     expect(m.membership(room, ALICE)).toBe('leave');
   });
 
@@ -187,7 +213,15 @@ describe('the read-back', () => {
     const room = m.createRoom(ALICE);
     m.sendMessage(room, ALICE, 'readable');
     const before = await ops.readBack(ALICE, { recorded: [room], purged: [] });
-    expect(before).toMatchObject({ accountFound: true, deactivated: false, erased: false, roomsStillIn: 1, threepids: 1, profileLeft: true, readableEvents: 2 });
+    expect(before).toMatchObject({
+      accountFound: true,
+      deactivated: false,
+      erased: false,
+      roomsStillIn: 1,
+      threepids: 1,
+      profileLeft: true,
+      readableEvents: 2,
+    });
     expect(failedChecks(before)).toHaveLength(7); // active, not erased, in a room, a device, an email, a profile, events
     await ops.clearProfile(ALICE);
     await ops.redactEvents(ALICE, [room], resumeFrom().resume, { serverTask: true });

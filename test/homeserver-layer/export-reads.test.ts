@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import { MEDIA_GONE, SynapseAdminHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import { startFakeServer, type FakeServer, type Handler, type Reply } from './fake-server.ts';
 import { memoryLedger } from '../support/ledger.ts';
+import { type FakeServer, type Handler, type Reply, startFakeServer } from './fake-server.ts';
 
 const ALICE = '@alice:test.local';
 const ROOM = '!room:test.local';
@@ -76,7 +76,11 @@ describe('sentEvents', () => {
     for await (const page of hs.sentEvents(ALICE, ROOM)) pages.push(page.map((e) => e.event_id));
     expect(pages).toEqual([['$3', '$2'], ['$1']]);
     const messages = server!.requests.filter((r) => r.path.endsWith('/messages'));
-    expect(messages.map((r) => [r.query.get('dir'), r.query.get('from')])).toEqual([['b', null], ['b', 't2'], ['b', 't3']]);
+    expect(messages.map((r) => [r.query.get('dir'), r.query.get('from')])).toEqual([
+      ['b', null],
+      ['b', 't2'],
+      ['b', 't3'],
+    ]);
     expect(JSON.parse(messages[0]!.query.get('filter')!)).toEqual({ senders: [ALICE] });
     expect(messages.every((r) => r.authorization === 'Bearer puppet')).toBe(true);
     expect(server!.requests.at(-1)).toMatchObject({ path: '/_matrix/client/v3/logout', authorization: 'Bearer puppet' });

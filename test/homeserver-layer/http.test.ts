@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { HomeserverError } from '../../src/homeserver/errors.ts';
-import { createHomeserverHttp, endpoint, parseRetryAfter, type HttpOptions } from '../../src/homeserver/http.ts';
+import { createHomeserverHttp, endpoint, type HttpOptions, parseRetryAfter } from '../../src/homeserver/http.ts';
 import { AdminUser } from '../../src/homeserver/schemas.ts';
-import { TWISTED_404, closedPort, startFakeServer, type FakeServer, type Reply } from './fake-server.ts';
+import { closedPort, type FakeServer, type Reply, startFakeServer, TWISTED_404 } from './fake-server.ts';
 
 const TOKEN = 'syt_secret_admin_token_123';
 const ALICE = '@alice:test.local';
@@ -296,12 +296,18 @@ describe('streams (uploads and downloads) retry by the same rules as requests', 
 
   it('sends a POST upload once on 500, but again after a 429 (the server did not take it), its body from the start', async () => {
     const body = () => new Response('{"part":1}').body!; // the fake server reads bodies as JSON
-    const boom = await client([{ status: 500, json: { errcode: 'M_UNKNOWN' } }, { status: 200, json: { ok: true } }]);
+    const boom = await client([
+      { status: 500, json: { errcode: 'M_UNKNOWN' } },
+      { status: 200, json: { ok: true } },
+    ]);
     expect((await failure(boom.http.stream('POST', '/_matrix/media/v3/upload', { body }))).kind).toBe('server-error');
     expect(boom.requests).toHaveLength(1);
     await server?.close();
 
-    const limited = await client([{ status: 429, json: { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 1200 } }, { status: 200, json: { ok: true } }]);
+    const limited = await client([
+      { status: 429, json: { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 1200 } },
+      { status: 200, json: { ok: true } },
+    ]);
     await limited.http.stream('POST', '/_matrix/media/v3/upload', { body });
     expect(limited.sleeps).toEqual([1200]);
     expect(limited.requests.map((r) => r.body)).toEqual([{ part: 1 }, { part: 1 }]);
@@ -349,7 +355,10 @@ describe('a hostile or broken homeserver', () => {
 
   it('gives up on an answer that trickles in slower than the timeout, within a bound', async () => {
     const slow = ['{"name": ', '"@alice:test.local"', '}'];
-    const { http } = await client([1, 2, 3].map(() => ({ status: 200, chunks: slow, intervalMs: 400 })), { timeoutMs: 300, maxRetries: 2 });
+    const { http } = await client(
+      [1, 2, 3].map(() => ({ status: 200, chunks: slow, intervalMs: 400 })),
+      { timeoutMs: 300, maxRetries: 2 },
+    );
     const started = Date.now();
     const e = await failure(http.request('GET', USER, { schema: AdminUser }));
     expect(e.kind).toBe('timeout');

@@ -1,13 +1,14 @@
 // Login-as sessions against the tuwunel flavour over real HTTP, where each one is an
 // "Admin login" device the user can see: it must be gone after every job, however the job
 // ended, and one a crash left behind must be gone after the next start.
+
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import type { Capabilities } from '../../src/homeserver/homeserver.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import { PUPPET_TTL_MS } from '../../src/homeserver/puppets.ts';
 import { SynapseAdminHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import Database from 'better-sqlite3';
 import { migrate } from '../../src/store/migrations.ts';
 import { SqlitePuppetLedger } from '../../src/store/puppet-sessions.ts';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
@@ -32,12 +33,19 @@ async function world(options: { now?: () => number; ledger?: SqlitePuppetLedger 
   const ledger = options.ledger ?? memoryLedger();
   const http = (token: string) => createHomeserverHttp({ baseUrl: hs.url, accessToken: token, sleep: async () => {}, maxRetries: 1 });
   const homeserver = new SynapseAdminHomeserver({
-    admin: http(bot.accessToken), bot: http(bot.accessToken), capabilities: needsLoginAs(), serverName: 'test.local', puppetLedger: ledger, botUserId: bot.userId, ...(options.now ? { now: options.now } : {}),
+    admin: http(bot.accessToken),
+    bot: http(bot.accessToken),
+    capabilities: needsLoginAs(),
+    serverName: 'test.local',
+    puppetLedger: ledger,
+    botUserId: bot.userId,
+    ...(options.now ? { now: options.now } : {}),
   });
   const puppetDevices = () => [...(hs.model.user(ALICE)?.devices.values() ?? [])].filter((d) => d.displayName === 'Admin login');
   /** A login-as made behind the bot's back, as a crash would leave it: the device it opened. */
   const strayLogin = async (): Promise<string> => {
-    const token = (await call(hs.url, 'POST', `/_synapse/admin/v1/users/${enc(ALICE)}/login`, { token: bot.accessToken, body: {} })).body.access_token as string;
+    const token = (await call(hs.url, 'POST', `/_synapse/admin/v1/users/${enc(ALICE)}/login`, { token: bot.accessToken, body: {} })).body
+      .access_token as string;
     return hs.model.tokenInfo(token)?.deviceId ?? '';
   };
   return { bot, ledger, homeserver, puppetDevices, strayLogin };
@@ -75,7 +83,7 @@ describe('login-as on Tuwunel', () => {
     expect(ledger.unfinished()).toEqual([]);
   });
 
-  it('does not show the bot\'s live session as the user\'s device, but shows anyone else\'s', async () => {
+  it("does not show the bot's live session as the user's device, but shows anyone else's", async () => {
     const { homeserver, ledger, strayLogin } = await world();
     const ours = await strayLogin();
     const someoneElses = await strayLogin();
@@ -100,7 +108,12 @@ describe('after a crash', () => {
   it('finds the device of a session that crashed before its device was known, and leaves older ones alone', async () => {
     const { homeserver, ledger, strayLogin } = await world();
     hs.model.user(ALICE)?.devices.set('HUMAN', {
-      deviceId: 'HUMAN', displayName: 'Admin login', lastSeenIp: null, lastSeenUserAgent: null, lastSeenAt: Date.now() - 3_600_000, hasKeys: false,
+      deviceId: 'HUMAN',
+      displayName: 'Admin login',
+      lastSeenIp: null,
+      lastSeenUserAgent: null,
+      lastSeenAt: Date.now() - 3_600_000,
+      hasKeys: false,
     });
     ledger.begin(ALICE, Date.now());
     const device = await strayLogin();

@@ -4,18 +4,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import type { Capabilities } from '../../src/homeserver/homeserver.ts';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
+import { PUPPET_TTL_MS } from '../../src/homeserver/puppets.ts';
 import {
+  connectHomeserver,
   LEFT_ROOMS_REFUSED,
   LEFT_ROOMS_UNAVAILABLE,
   MESSAGES_REFUSED,
   MESSAGES_UNAVAILABLE,
   NOT_AVAILABLE,
   SynapseAdminHomeserver,
-  connectHomeserver,
 } from '../../src/homeserver/synapse-admin.ts';
-import { PUPPET_TTL_MS } from '../../src/homeserver/puppets.ts';
 import { memoryLedger } from '../support/ledger.ts';
-import { TWISTED_404, startFakeServer, type FakeServer, type Handler, type Reply, type SeenRequest } from './fake-server.ts';
+import { type FakeServer, type Handler, type Reply, type SeenRequest, startFakeServer, TWISTED_404 } from './fake-server.ts';
 
 const ALICE = '@alice:test.local';
 const A = '%40alice%3Atest.local';
@@ -24,7 +24,8 @@ const R2 = '!left:test.local';
 const ADMIN = 'Bearer admin-token';
 const BOT = 'Bearer bot-token';
 
-const fixture = (file: string): unknown => (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'synapse-1.67', file), 'utf8')) as { response: unknown }).response;
+const fixture = (file: string): unknown =>
+  (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'synapse-1.67', file), 'utf8')) as { response: unknown }).response;
 const unrecognized: Reply = { status: 400, json: { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' } };
 const ok = (json: unknown): Reply => ({ status: 200, json });
 
@@ -56,7 +57,9 @@ const summary = (requests: SeenRequest[]) => requests.map((r) => `${r.method} ${
 describe('getAccount', () => {
   it('normalises the admin user object, and answers null for a user the server does not have', async () => {
     const { hs } = await homeserver((r) =>
-      r.path === `/_synapse/admin/v2/users/${A}` ? ok(fixture('01-query-user-account-v2.json')) : { status: 404, json: { errcode: 'M_NOT_FOUND', error: 'User not found' } },
+      r.path === `/_synapse/admin/v2/users/${A}`
+        ? ok(fixture('01-query-user-account-v2.json'))
+        : { status: 404, json: { errcode: 'M_NOT_FOUND', error: 'User not found' } },
     );
     expect(await hs.getAccount(ALICE)).toMatchObject({ userId: ALICE, admin: false, createdAt: 1_795_693_927_000, erased: null });
     expect(await hs.getAccount('@nobody:test.local')).toBeNull();
@@ -124,7 +127,10 @@ describe('getMemberships', () => {
 
   it('uses /memberships where the server has it', async () => {
     const { hs, requests } = await homeserver(
-      (r) => (r.path === `/_synapse/admin/v1/users/${A}/memberships` ? ok({ memberships: { [R2]: 'leave', [R1]: 'join', '!b:t': 'ban', '!x:t': 'something-new' } }) : unrecognized),
+      (r) =>
+        r.path === `/_synapse/admin/v1/users/${A}/memberships`
+          ? ok({ memberships: { [R2]: 'leave', [R1]: 'join', '!b:t': 'ban', '!x:t': 'something-new' } })
+          : unrecognized,
       { capabilities: capabilitiesFor('tuwunel', '1.9.0') },
     );
     expect(await hs.getMemberships(ALICE)).toEqual({
@@ -171,7 +177,13 @@ describe('getMemberships', () => {
 
 describe('countMessagesSent', () => {
   const page = (chunk: { type: string; sender: string }[], end?: string) => ok({ chunk, start: 's', ...(end ? { end } : {}) });
-  const msg = (sender: string, type = 'm.room.message') => ({ type, sender, content: { body: 'secret text' }, event_id: '$e', origin_server_ts: 1_795_693_929_053 });
+  const msg = (sender: string, type = 'm.room.message') => ({
+    type,
+    sender,
+    content: { body: 'secret text' },
+    event_id: '$e',
+    origin_server_ts: 1_795_693_929_053,
+  });
   /** Room R1 in two pages, then an empty one; R2 is closed to this reader. */
   const rooms = (r: SeenRequest): Reply | null => {
     const room = decodeURIComponent(r.path.split('/rooms/')[1]?.split('/')[0] ?? '');
@@ -211,7 +223,11 @@ describe('countMessagesSent', () => {
 
   it('does not mistake a refused login-as for rooms it cannot read', async () => {
     const { hs, requests } = await homeserver((r) =>
-      r.path.endsWith('/login') ? { status: 403, json: { errcode: 'M_FORBIDDEN', error: 'nope' } } : r.path.startsWith('/_matrix/client/v3/rooms/') ? rooms(r)! : unrecognized,
+      r.path.endsWith('/login')
+        ? { status: 403, json: { errcode: 'M_FORBIDDEN', error: 'nope' } }
+        : r.path.startsWith('/_matrix/client/v3/rooms/')
+          ? rooms(r)!
+          : unrecognized,
     );
     expect(await hs.countMessagesSent(ALICE, [R1, R2])).toEqual({ available: false, reason: MESSAGES_REFUSED });
     expect(requests.filter((r) => r.path.endsWith('/login'))).toHaveLength(1);
@@ -303,10 +319,15 @@ describe('the other reads', () => {
   });
 
   it('reads sessions from whois, and marks a missing whois unavailable once and for all', async () => {
-    const first = await homeserver((r) => (r.path.startsWith('/_synapse/admin/v1/whois/') ? ok(fixture('05-whois-sessions-ips-user-agents.json')) : unrecognized));
+    const first = await homeserver((r) =>
+      r.path.startsWith('/_synapse/admin/v1/whois/') ? ok(fixture('05-whois-sessions-ips-user-agents.json')) : unrecognized,
+    );
     expect(await first.hs.getSessions(ALICE)).toEqual({
       available: true,
-      value: { kept: 'connection-log', sessions: [{ deviceId: null, connections: [{ ip: '127.0.0.1', lastSeenAt: 1_795_693_928_778, userAgent: 'Python-urllib/3.11' }] }] },
+      value: {
+        kept: 'connection-log',
+        sessions: [{ deviceId: null, connections: [{ ip: '127.0.0.1', lastSeenAt: 1_795_693_928_778, userAgent: 'Python-urllib/3.11' }] }],
+      },
     });
     await server?.close();
 

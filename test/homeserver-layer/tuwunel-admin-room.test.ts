@@ -4,10 +4,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHomeserverHttp } from '../../src/homeserver/http.ts';
 import { connectHomeserver } from '../../src/homeserver/synapse-admin.ts';
-import { memoryLedger } from '../support/ledger.ts';
-import { AdminRoomError, TuwunelAdminRoom } from '../../src/homeserver/tuwunel-admin-room.ts';
+import { type AdminRoomError, TuwunelAdminRoom } from '../../src/homeserver/tuwunel-admin-room.ts';
 import { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } from '../../src/test-homeserver/index.ts';
-import { startFakeServer, type FakeServer, type Handler } from './fake-server.ts';
+import { memoryLedger } from '../support/ledger.ts';
+import { type FakeServer, type Handler, startFakeServer } from './fake-server.ts';
 
 let hs: TestHomeserver | null = null;
 let fake: FakeServer | null = null;
@@ -64,7 +64,7 @@ describe('TuwunelAdminRoom against the tuwunel flavour', () => {
     expect(model.user(ALICE)?.emails).toEqual([]);
   });
 
-  it('deletes all of a user\'s media, counting them; leaves a room for the user', async () => {
+  it("deletes all of a user's media, counting them; leaves a room for the user", async () => {
     const { room, model } = await world();
     model.uploadMedia(ALICE, { contentType: 'image/png', bytes: Buffer.from([1]) });
     model.uploadMedia(ALICE, { contentType: 'image/png', bytes: Buffer.from([2]) });
@@ -73,7 +73,9 @@ describe('TuwunelAdminRoom against the tuwunel flavour', () => {
     model.join(joined, ALICE);
     await room.forceLeaveRoom(ALICE, joined);
     expect(model.membership(joined, ALICE)).toBe('leave');
-    await expect(room.forceLeaveRoom(ALICE, joined)).rejects.toEqual(expect.objectContaining({ kind: 'failed', detail: `failed: ${ALICE} is not joined in the room` }));
+    await expect(room.forceLeaveRoom(ALICE, joined)).rejects.toEqual(
+      expect.objectContaining({ kind: 'failed', detail: `failed: ${ALICE} is not joined in the room` }),
+    );
   });
 
   it('reads the erasure marker', async () => {
@@ -100,13 +102,17 @@ describe('TuwunelAdminRoom against the tuwunel flavour', () => {
       hs = null;
       return { ids, listed };
     };
-    for (const settings of [{ outputMaxEvents: 10, segmentBudget: 400 }, { outputMaxEvents: 10, outputThreads: true, segmentBudget: 400 }, { segmentBudget: 400 }]) {
+    for (const settings of [
+      { outputMaxEvents: 10, segmentBudget: 400 },
+      { outputMaxEvents: 10, outputThreads: true, segmentBudget: 400 },
+      { segmentBudget: 400 },
+    ]) {
       const { ids, listed } = await rooms({ adminRoom: settings });
       expect([...listed].sort(), JSON.stringify(settings)).toEqual([...ids].sort());
     }
   });
 
-  it('ignores other notices and other commands\' answers in the room', async () => {
+  it("ignores other notices and other commands' answers in the room", async () => {
     const { room, model } = await world();
     model.postServerNotice('New user @carol:test.local registered');
     model.sendMessage(model.adminRoomId ?? '', '@privacybot:test.local', '!admin users erasure @carol:test.local');
@@ -148,17 +154,29 @@ describe('the Homeserver offers the admin room', () => {
 
 describe('TuwunelAdminRoom against a server that misbehaves', () => {
   /** A room with a command at $cmd and, from `answer`, what @conduit says to it. */
-  const scripted = (answer: Record<string, unknown> | null, user: Record<string, unknown>): Handler => (r) => {
-    if (r.path.startsWith('/_matrix/client/v3/directory/room/')) return { status: 200, json: { room_id: '!admins:test.local' } };
-    if (r.method === 'PUT' && r.path.includes('/send/')) return { status: 200, json: { event_id: '$cmd' } };
-    if (r.path.includes('/context/')) return { status: 200, json: { end: 't1' } };
-    if (r.path.endsWith('/messages')) {
-      const chunk = answer && r.query.get('from') === 't1' ? [{ event_id: '$a', sender: '@conduit:test.local', type: 'm.room.message', content: { ...answer, 'm.relates_to': { 'm.in_reply_to': { event_id: '$cmd' } } } }] : [];
-      return { status: 200, json: { chunk, ...(chunk.length > 0 ? { end: 't2' } : {}) } };
-    }
-    if (r.path.startsWith('/_synapse/admin/v2/users/')) return { status: 200, json: user };
-    return { status: 404, json: { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' } };
-  };
+  const scripted =
+    (answer: Record<string, unknown> | null, user: Record<string, unknown>): Handler =>
+    (r) => {
+      if (r.path.startsWith('/_matrix/client/v3/directory/room/')) return { status: 200, json: { room_id: '!admins:test.local' } };
+      if (r.method === 'PUT' && r.path.includes('/send/')) return { status: 200, json: { event_id: '$cmd' } };
+      if (r.path.includes('/context/')) return { status: 200, json: { end: 't1' } };
+      if (r.path.endsWith('/messages')) {
+        const chunk =
+          answer && r.query.get('from') === 't1'
+            ? [
+                {
+                  event_id: '$a',
+                  sender: '@conduit:test.local',
+                  type: 'm.room.message',
+                  content: { ...answer, 'm.relates_to': { 'm.in_reply_to': { event_id: '$cmd' } } },
+                },
+              ]
+            : [];
+        return { status: 200, json: { chunk, ...(chunk.length > 0 ? { end: 't2' } : {}) } };
+      }
+      if (r.path.startsWith('/_synapse/admin/v2/users/')) return { status: 200, json: user };
+      return { status: 404, json: { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' } };
+    };
 
   async function roomOn(handler: Handler) {
     fake = await startFakeServer(handler);
@@ -167,10 +185,12 @@ describe('TuwunelAdminRoom against a server that misbehaves', () => {
   }
 
   it('does not believe "Removed email" while the address is still bound', async () => {
-    const room = await roomOn(scripted(
-      { msgtype: 'm.notice', body: `Removed email alice@example.org from user ${ALICE}.` },
-      { name: ALICE, threepids: [{ medium: 'email', address: 'Alice@example.org' }] },
-    ));
+    const room = await roomOn(
+      scripted(
+        { msgtype: 'm.notice', body: `Removed email alice@example.org from user ${ALICE}.` },
+        { name: ALICE, threepids: [{ medium: 'email', address: 'Alice@example.org' }] },
+      ),
+    );
     await expect(room.deleteEmail(ALICE, 'alice@example.org')).rejects.toEqual(failure('not-verified'));
   });
 

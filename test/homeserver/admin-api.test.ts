@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { Flavour, TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { roomTagsApartFromAccountData } from '../support/homeserver-facts/tags.ts';
 import { call, enc } from './test-helpers.ts';
@@ -27,7 +27,8 @@ async function world(flavour: Flavour = 'synapse-1.67') {
 describe('admin API', () => {
   it('media: newest first, integer next_token absent on the last page, total on every page; DELETE takes one page', async () => {
     const { get, send } = await world();
-    for (let i = 0; i < 5; i++) hs.model.uploadMedia(ALICE, { contentType: 'text/plain', bytes: Buffer.from(`f${i}`), filename: `f${i}.txt`, createdAt: 1000 + i });
+    for (let i = 0; i < 5; i++)
+      hs.model.uploadMedia(ALICE, { contentType: 'text/plain', bytes: Buffer.from(`f${i}`), filename: `f${i}.txt`, createdAt: 1000 + i });
     const p1 = (await get(`/v1/users/${enc(ALICE)}/media?limit=2`)).body;
     expect(p1.media.map((m: { upload_name: string }) => m.upload_name)).toEqual(['f4.txt', 'f3.txt']);
     expect(p1).toMatchObject({ total: 5, next_token: 2 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -49,13 +49,19 @@ describe('client API', () => {
     expect(page1.body.chunk.map((e: { content: { body: string } }) => e.content.body)).toEqual(['m5', 'm4', 'm3']);
     expect(page1.body.chunk[0]).toMatchObject({ room_id: room, user_id: alice.userId });
     expect(typeof page1.body.chunk[0].age).toBe('number');
-    const page2 = await call(hs.url, 'GET', `${C}/rooms/${enc(room)}/messages?dir=b&limit=3&filter=${filter}&from=${page1.body.end}`, { token: alice.accessToken });
+    const page2 = await call(hs.url, 'GET', `${C}/rooms/${enc(room)}/messages?dir=b&limit=3&filter=${filter}&from=${page1.body.end}`, {
+      token: alice.accessToken,
+    });
     expect(page2.body.chunk.map((e: { content: { body: string } }) => e.content.body)).toEqual(['m2', 'm1']);
-    const page3 = await call(hs.url, 'GET', `${C}/rooms/${enc(room)}/messages?dir=b&limit=3&filter=${filter}&from=${page2.body.end}`, { token: alice.accessToken });
+    const page3 = await call(hs.url, 'GET', `${C}/rooms/${enc(room)}/messages?dir=b&limit=3&filter=${filter}&from=${page2.body.end}`, {
+      token: alice.accessToken,
+    });
     expect(page3.body.chunk).toEqual([]);
     expect(page3.body.end).toBeUndefined();
     // Forward from a start token works.
-    const fwd = await call(hs.url, 'GET', `${C}/rooms/${enc(room)}/messages?dir=f&limit=2&filter=${filter}&from=${page2.body.end}`, { token: alice.accessToken });
+    const fwd = await call(hs.url, 'GET', `${C}/rooms/${enc(room)}/messages?dir=f&limit=2&filter=${filter}&from=${page2.body.end}`, {
+      token: alice.accessToken,
+    });
     expect(fwd.body.chunk.map((e: { content: { body: string } }) => e.content.body)).toEqual(['m1', 'm2']);
   });
 
@@ -66,8 +72,7 @@ describe('client API', () => {
     for (const body of bodies) hs.model.sendMessage(room, alice.userId, body);
     const since = `s${before}_0_0_0_0_0_0_0_0`;
     const upTo = `s${hs.model.pos - 2}_0_0_0_0_0_0_0_0`; // just before m5
-    const read = async (query: string) =>
-      (await call(hs.url, 'GET', `${C}/rooms/${enc(room)}/messages?${query}`, { token: alice.accessToken })).body;
+    const read = async (query: string) => (await call(hs.url, 'GET', `${C}/rooms/${enc(room)}/messages?${query}`, { token: alice.accessToken })).body;
     const texts = (body: { chunk: Array<{ content: { body: string } }> }) => body.chunk.map((e) => e.content.body);
 
     const forward = await read(`dir=f&from=${since}&to=${upTo}&limit=3`);
@@ -152,7 +157,9 @@ describe('client API', () => {
     const res = await call(hs.url, 'POST', `${C}/createRoom`, {
       token: alice.accessToken,
       body: {
-        preset: 'public_chat', room_alias_name: 'lobby', name: 'Lobby',
+        preset: 'public_chat',
+        room_alias_name: 'lobby',
+        name: 'Lobby',
         initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
       },
     });
@@ -187,7 +194,9 @@ describe('client API', () => {
   it('media: upload, download with Content-Length and Content-Disposition, 404 after deletion', async () => {
     const { alice } = await world();
     const up = await fetch(`${hs.url}/_matrix/media/v3/upload?filename=hello.txt`, {
-      method: 'POST', headers: { Authorization: `Bearer ${alice.accessToken}`, 'Content-Type': 'text/plain' }, body: 'hello world',
+      method: 'POST',
+      headers: { Authorization: `Bearer ${alice.accessToken}`, 'Content-Type': 'text/plain' },
+      body: 'hello world',
     });
     const uri = ((await up.json()) as { content_uri: string }).content_uri;
     const mediaId = uri.split('/').at(-1) ?? '';
@@ -217,7 +226,10 @@ describe('client API', () => {
 
   it('key backup: made, read by version, deleted by version; an unknown version is 404', async () => {
     const { alice } = await world('synapse');
-    const made = await call(hs.url, 'POST', `${C}/room_keys/version`, { token: alice.accessToken, body: { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'a2V5' } } });
+    const made = await call(hs.url, 'POST', `${C}/room_keys/version`, {
+      token: alice.accessToken,
+      body: { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'a2V5' } },
+    });
     expect(made.body).toEqual({ version: '1' });
     expect((await call(hs.url, 'GET', `${C}/room_keys/version/1`, { token: alice.accessToken })).body).toMatchObject({ version: '1' });
     expect((await call(hs.url, 'DELETE', `${C}/room_keys/version/2`, { token: alice.accessToken })).status).toBe(404);
@@ -228,7 +240,15 @@ describe('client API', () => {
 
   it('pushers: set, list, remove with kind null', async () => {
     const { alice } = await world();
-    const pusher = { kind: 'http', app_id: 'a', pushkey: 'k', app_display_name: 'A', device_display_name: 'D', lang: 'en', data: { url: 'http://127.0.0.1:9/' } };
+    const pusher = {
+      kind: 'http',
+      app_id: 'a',
+      pushkey: 'k',
+      app_display_name: 'A',
+      device_display_name: 'D',
+      lang: 'en',
+      data: { url: 'http://127.0.0.1:9/' },
+    };
     await call(hs.url, 'POST', `${C}/pushers/set`, { token: alice.accessToken, body: pusher });
     expect((await call(hs.url, 'GET', `${C}/pushers`, { token: alice.accessToken })).body.pushers).toEqual([{ ...pusher, profile_tag: '' }]);
     await call(hs.url, 'POST', `${C}/pushers/set`, { token: alice.accessToken, body: { ...pusher, kind: null } });

@@ -4,8 +4,8 @@
 // pushers, the password, the erased marker; nothing else).
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { crossSigningKeys, synapseDeactivationLeftovers } from '../support/homeserver-facts/deactivation-leftovers.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -20,9 +20,18 @@ async function seeded(flavour: 'synapse-1.67' | 'tuwunel') {
   m.setAccountData(dee.userId, 'org.example.global', { x: 1 });
   m.setAccountData(dee.userId, 'org.example.room', { y: 2 }, room);
   m.setRoomTag(dee.userId, room, 'u.mine');
-  const pusher = { kind: 'http', app_id: 'org.example.app', app_display_name: 'App', device_display_name: 'Phone', lang: 'en', data: { url: 'https://push.example.org/notify' } };
+  const pusher = {
+    kind: 'http',
+    app_id: 'org.example.app',
+    app_display_name: 'App',
+    device_display_name: 'Phone',
+    lang: 'en',
+    data: { url: 'https://push.example.org/notify' },
+  };
   m.addPusher(dee.userId, { ...pusher, pushkey: 'seeded, tied to no device' });
-  expect((await call(hs.url, 'POST', '/_matrix/client/v3/pushers/set', { token: dee.accessToken, body: { ...pusher, pushkey: 'set from a device' } })).status).toBe(200);
+  expect(
+    (await call(hs.url, 'POST', '/_matrix/client/v3/pushers/set', { token: dee.accessToken, body: { ...pusher, pushkey: 'set from a device' } })).status,
+  ).toBe(200);
   m.setKeyBackup(dee.userId, { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'abc' }, count: 0, etag: '0', version: '1' });
   const deactivate = (body: unknown) => call(hs.url, 'POST', `/_synapse/admin/v1/deactivate/${enc(dee.userId)}`, { token: admin.accessToken, body });
   return { m, admin, dee, room, deactivate };
@@ -42,7 +51,12 @@ describe('what deactivation leaves behind', () => {
     expect([user.accountData.size, user.roomAccountData.size, user.pushers.length]).toEqual([0, 0, 0]);
     expect(user.keyBackup?.version).toBe('1');
     expect(user.tags.get(room)?.content).toEqual({ 'u.mine': {} });
-    expect(m.events(room).slice(before).map((e) => e.content)).toEqual([{ membership: 'join', displayname: 'Dee' }, { membership: 'join' }]);
+    expect(
+      m
+        .events(room)
+        .slice(before)
+        .map((e) => e.content),
+    ).toEqual([{ membership: 'join', displayname: 'Dee' }, { membership: 'join' }]);
   });
 
   it('tuwunel: fact 9 and 10, account data, tags, pushers tied to no device, the backup, cross-signing keys and custom profile fields survive; deactivating again with erase sets the marker', async () => {
@@ -78,6 +92,13 @@ describe('what deactivation leaves behind', () => {
     const other = crossSigningKeys(dee.userId);
     const challenge = await upload(other);
     expect(challenge).toMatchObject({ status: 401, body: { flows: [{ stages: ['m.login.password'] }], params: {} } });
-    expect((await upload({ ...other, auth: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'dee' }, password: 'secret', session: challenge.body.session } })).status).toBe(200);
+    expect(
+      (
+        await upload({
+          ...other,
+          auth: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'dee' }, password: 'secret', session: challenge.body.session },
+        })
+      ).status,
+    ).toBe(200);
   });
 });

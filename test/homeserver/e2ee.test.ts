@@ -1,8 +1,8 @@
 // The test homeserver's end-to-end encryption endpoints and sync sections, held to
 // what Synapse 1.67 does (see e2ee-keys.ts for the rules and where they come from).
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -44,7 +44,10 @@ describe('keys/upload', () => {
   it('needs a device, and fallback keys must be an object', async () => {
     const { alice } = await people();
     const puppet = hs.model.loginAs(alice.userId);
-    expect((await upload(puppet, { one_time_keys: {} })).body).toEqual({ errcode: 'M_UNKNOWN', error: 'To upload keys, you must pass device_id when authenticating' });
+    expect((await upload(puppet, { one_time_keys: {} })).body).toEqual({
+      errcode: 'M_UNKNOWN',
+      error: 'To upload keys, you must pass device_id when authenticating',
+    });
     expect((await upload(alice.accessToken, { fallback_keys: ['x'] })).body).toEqual({ errcode: 'M_UNKNOWN', error: 'Parameter fallback_keys must be a dict' });
   });
 });
@@ -52,7 +55,13 @@ describe('keys/upload', () => {
 describe('keys/query and keys/claim', () => {
   it('shows the uploaded device keys with the display name; claims one-time keys, then the fallback key, which stays', async () => {
     const { alice, bob } = await people();
-    const deviceKeys = { user_id: alice.userId, device_id: alice.deviceId, algorithms: ['m.megolm.v1.aes-sha2'], keys: { [`ed25519:${alice.deviceId}`]: 'ed' }, signatures: {} };
+    const deviceKeys = {
+      user_id: alice.userId,
+      device_id: alice.deviceId,
+      algorithms: ['m.megolm.v1.aes-sha2'],
+      keys: { [`ed25519:${alice.deviceId}`]: 'ed' },
+      signatures: {},
+    };
     await upload(alice.accessToken, {
       device_keys: deviceKeys,
       one_time_keys: { 'signed_curve25519:A': otk('a') },
@@ -61,7 +70,11 @@ describe('keys/query and keys/claim', () => {
     const query = await call(hs.url, 'POST', `${C}/keys/query`, { token: bob.accessToken, body: { device_keys: { [alice.userId]: [] } } });
     expect(query.body.device_keys[alice.userId][alice.deviceId]).toEqual({ ...deviceKeys, unsigned: {} });
 
-    const claim = () => call(hs.url, 'POST', `${C}/keys/claim`, { token: bob.accessToken, body: { one_time_keys: { [alice.userId]: { [alice.deviceId]: 'signed_curve25519' } } } });
+    const claim = () =>
+      call(hs.url, 'POST', `${C}/keys/claim`, {
+        token: bob.accessToken,
+        body: { one_time_keys: { [alice.userId]: { [alice.deviceId]: 'signed_curve25519' } } },
+      });
     expect((await claim()).body).toEqual({ one_time_keys: { [alice.userId]: { [alice.deviceId]: { 'signed_curve25519:A': otk('a') } } }, failures: {} });
     const { body: afterFirst } = await sync(alice.accessToken);
     expect(afterFirst.device_one_time_keys_count).toEqual({ signed_curve25519: 0 });
@@ -73,7 +86,10 @@ describe('keys/query and keys/claim', () => {
     expect(afterFallback.device_unused_fallback_key_types).toEqual([]);
     expect(afterFallback['org.matrix.msc2732.device_unused_fallback_key_types']).toEqual([]);
     // A device without any key is left out.
-    const none = await call(hs.url, 'POST', `${C}/keys/claim`, { token: alice.accessToken, body: { one_time_keys: { [bob.userId]: { [bob.deviceId]: 'signed_curve25519' } } } });
+    const none = await call(hs.url, 'POST', `${C}/keys/claim`, {
+      token: alice.accessToken,
+      body: { one_time_keys: { [bob.userId]: { [bob.deviceId]: 'signed_curve25519' } } },
+    });
     expect(none.body).toEqual({ one_time_keys: {}, failures: {} });
   });
 });
@@ -85,7 +101,10 @@ describe('users of other servers', () => {
     const failures = { 'remote.example': { status: 503, message: 'Not ready for retry' } };
     const query = await call(hs.url, 'POST', `${C}/keys/query`, { token: alice.accessToken, body: { device_keys: { [remote]: [] } } });
     expect(query.body).toMatchObject({ device_keys: {}, failures });
-    const claim = await call(hs.url, 'POST', `${C}/keys/claim`, { token: alice.accessToken, body: { one_time_keys: { [remote]: { DEV: 'signed_curve25519' } } } });
+    const claim = await call(hs.url, 'POST', `${C}/keys/claim`, {
+      token: alice.accessToken,
+      body: { one_time_keys: { [remote]: { DEV: 'signed_curve25519' } } },
+    });
     expect(claim.body).toEqual({ one_time_keys: {}, failures });
   });
 });
@@ -95,7 +114,11 @@ describe('to-device messages', () => {
     const { alice, bob } = await people();
     const initial = await sync(bob.accessToken);
     expect(initial.body.to_device).toBeUndefined();
-    const send = (txn: string) => call(hs.url, 'PUT', `${C}/sendToDevice/m.room_key_request/${txn}`, { token: alice.accessToken, body: { messages: { [bob.userId]: { '*': { hello: txn } } } } });
+    const send = (txn: string) =>
+      call(hs.url, 'PUT', `${C}/sendToDevice/m.room_key_request/${txn}`, {
+        token: alice.accessToken,
+        body: { messages: { [bob.userId]: { '*': { hello: txn } } } },
+      });
     expect((await send('t1')).body).toEqual({});
     expect((await send('t1')).body).toEqual({});
     await send('t2');
@@ -109,7 +132,10 @@ describe('to-device messages', () => {
     // From the next token: gone.
     const second = await sync(bob.accessToken, first.body.next_batch);
     expect(second.body.to_device).toBeUndefined();
-    expect((await call(hs.url, 'PUT', `${C}/sendToDevice/x/t3`, { token: alice.accessToken, body: {} })).body).toEqual({ errcode: 'M_MISSING_PARAM', error: "Missing params: ['messages']" });
+    expect((await call(hs.url, 'PUT', `${C}/sendToDevice/x/t3`, { token: alice.accessToken, body: {} })).body).toEqual({
+      errcode: 'M_MISSING_PARAM',
+      error: "Missing params: ['messages']",
+    });
   });
 
   it('wake a waiting sync', async () => {

@@ -3,7 +3,7 @@
 // version, and each flavour's largest /messages page.
 import { afterEach, describe, expect, it } from 'vitest';
 import { generatedBytes } from '../../src/test-homeserver/generated-media.ts';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { type Flavour, startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -19,7 +19,11 @@ async function world(flavour: Flavour, uploadLimit?: number) {
 }
 
 const upload = (token: string, bytes: Buffer, headers: Record<string, string> = {}) =>
-  fetch(`${hs.url}/_matrix/media/v3/upload?filename=x.bin`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', ...headers }, body: bytes });
+  fetch(`${hs.url}/_matrix/media/v3/upload?filename=x.bin`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', ...headers },
+    body: bytes,
+  });
 
 describe('media for exports', () => {
   it('announces its upload limit and refuses a bigger upload with 413 M_TOO_LARGE', async () => {
@@ -39,8 +43,18 @@ describe('media for exports', () => {
 
   it('refuses an upload without Content-Length, as Synapse does', async () => {
     const { alice } = await world('synapse');
-    const body = new ReadableStream({ start: (c) => (c.enqueue(new Uint8Array([1, 2, 3])), c.close()) });
-    const answer = await fetch(`${hs.url}/_matrix/media/v3/upload`, { method: 'POST', headers: { authorization: `Bearer ${alice.accessToken}` }, body, duplex: 'half' } as RequestInit);
+    const body = new ReadableStream({
+      start: (c) => {
+        c.enqueue(new Uint8Array([1, 2, 3]));
+        c.close();
+      },
+    });
+    const answer = await fetch(`${hs.url}/_matrix/media/v3/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.accessToken}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     expect(answer.status).toBe(400);
     expect(await answer.json()).toEqual({ errcode: 'M_UNKNOWN', error: 'Request must specify a Content-Length' });
   });
@@ -73,16 +87,19 @@ describe('media for exports', () => {
 });
 
 describe('rooms and keys for exports', () => {
-  it.each(['synapse-1.67', 'synapse', 'tuwunel'] satisfies Flavour[])('%s: admin room state lists every state event whole, without membership', async (flavour) => {
-    const { admin } = await world(flavour);
-    const room = hs.model.createRoom(ALICE, { name: 'Room' });
-    const answer = await call(hs.url, 'GET', `/_synapse/admin/v1/rooms/${enc(room)}/state`, { token: admin.accessToken });
-    expect(answer.status).toBe(200);
-    const member = answer.body.state.find((e: any) => e.type === 'm.room.member' && e.state_key === ALICE);
-    expect(member).toMatchObject({ sender: ALICE, content: { membership: 'join' }, room_id: room });
-    expect(typeof member.event_id).toBe('string');
-    expect((await call(hs.url, 'GET', `/_synapse/admin/v1/rooms/${enc('!nowhere:test.local')}/state`, { token: admin.accessToken })).status).toBe(404);
-  });
+  it.each(['synapse-1.67', 'synapse', 'tuwunel'] satisfies Flavour[])(
+    '%s: admin room state lists every state event whole, without membership',
+    async (flavour) => {
+      const { admin } = await world(flavour);
+      const room = hs.model.createRoom(ALICE, { name: 'Room' });
+      const answer = await call(hs.url, 'GET', `/_synapse/admin/v1/rooms/${enc(room)}/state`, { token: admin.accessToken });
+      expect(answer.status).toBe(200);
+      const member = answer.body.state.find((e: any) => e.type === 'm.room.member' && e.state_key === ALICE);
+      expect(member).toMatchObject({ sender: ALICE, content: { membership: 'join' }, room_id: room });
+      expect(typeof member.event_id).toBe('string');
+      expect((await call(hs.url, 'GET', `/_synapse/admin/v1/rooms/${enc('!nowhere:test.local')}/state`, { token: admin.accessToken })).status).toBe(404);
+    },
+  );
 
   it('serves room details in each server’s shape: every field, nulls as null; current Synapse and Tuwunel add the tombstone', async () => {
     const details = async (flavour: Flavour) => {
@@ -101,7 +118,16 @@ describe('rooms and keys for exports', () => {
     // means "nobody local joined now, someone local once was".
     const tuwunel = await details('tuwunel');
     expect(Object.keys(tuwunel).sort()).toEqual(Object.keys(synapse).sort());
-    expect(tuwunel).toMatchObject({ name: 'Named', topic: 'A topic', avatar: null, canonical_alias: null, encryption: null, forgotten: false, tombstoned: false, joined_local_devices: 1 });
+    expect(tuwunel).toMatchObject({
+      name: 'Named',
+      topic: 'A topic',
+      avatar: null,
+      canonical_alias: null,
+      encryption: null,
+      forgotten: false,
+      tombstoned: false,
+      joined_local_devices: 1,
+    });
   });
 
   it('answers the key backup version to its owner, and 404 "No backup found" without one', async () => {

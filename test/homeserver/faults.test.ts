@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -136,7 +136,9 @@ describe('authentication', () => {
   it('password login answers with well_known and a new device; logout removes it', async () => {
     hs = await startTestHomeserver();
     hs.model.addUser({ localpart: 'alice', password: 'secret' });
-    const wrong = await call(hs.url, 'POST', '/_matrix/client/v3/login', { body: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: 'x' } });
+    const wrong = await call(hs.url, 'POST', '/_matrix/client/v3/login', {
+      body: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: 'x' },
+    });
     expect(wrong.status).toBe(403);
     const ok = await call(hs.url, 'POST', '/_matrix/client/v3/login', {
       body: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: 'secret', initial_device_display_name: 'phone' },

@@ -2,8 +2,8 @@
 // real tier runs against a real Synapse 1.160; Tuwunel's stored PDU is rewritten by a redaction.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { fetchEventOnSynapse } from '../support/homeserver-facts/fetch-event.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -16,7 +16,10 @@ describe('GET /_synapse/admin/v1/fetch_event/{event_id}', () => {
   });
 
   it('synapse before 1.140 and 1.67: no such endpoint', async () => {
-    for (const [flavour, version, status] of [['synapse', '1.139.0', 404], ['synapse-1.67', undefined, 400]] as const) {
+    for (const [flavour, version, status] of [
+      ['synapse', '1.139.0', 404],
+      ['synapse-1.67', undefined, 400],
+    ] as const) {
       hs = await startTestHomeserver({ flavour, ...(version ? { version } : {}) });
       const admin = hs.model.addUser({ localpart: 'admin', admin: true });
       expect((await call(hs.url, 'GET', `/_synapse/admin/v1/fetch_event/${enc('$x')}`, { token: admin.accessToken })).status, flavour).toBe(status);
@@ -24,7 +27,7 @@ describe('GET /_synapse/admin/v1/fetch_event/{event_id}', () => {
     }
   });
 
-  it('tuwunel: fact 8, the stored PDU: a redacted one pruned, with the redaction in unsigned; an erased sender\'s whole', async () => {
+  it("tuwunel: fact 8, the stored PDU: a redacted one pruned, with the redaction in unsigned; an erased sender's whole", async () => {
     hs = await startTestHomeserver({ flavour: 'tuwunel' });
     const m = hs.model;
     const admin = m.addUser({ localpart: 'admin', admin: true });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { Flavour, TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -10,7 +10,9 @@ async function world(flavour: Flavour, version?: string) {
   hs = await startTestHomeserver({ flavour, ...(version ? { version } : {}) });
   const admin = hs.model.addUser({ localpart: 'admin', admin: true });
   const alice = hs.model.addUser({
-    localpart: 'alice', emails: ['alice@example.org'], createdAt: 1_700_000_000_000,
+    localpart: 'alice',
+    emails: ['alice@example.org'],
+    createdAt: 1_700_000_000_000,
     devices: [{ deviceId: 'PHONE', lastSeenIp: '10.0.0.1', lastSeenUserAgent: 'Element', lastSeenAt: 1_700_000_001_000 }],
   });
   return { admin, alice };
@@ -71,7 +73,7 @@ describe('flavours', () => {
 
   it('tuwunel: creation_ts 0, devices without user agent, whois a device snapshot, tags in accountdata, Content-Length JSON', async () => {
     const { admin } = await world('tuwunel');
-    const user = (await call(hs.url, 'GET', `${A}/v2/users/${ALICE}`, { token: admin.accessToken }));
+    const user = await call(hs.url, 'GET', `${A}/v2/users/${ALICE}`, { token: admin.accessToken });
     expect(user.body.creation_ts).toBe(0);
     expect(user.headers.get('transfer-encoding')).toBeNull();
     expect(user.headers.get('content-length')).not.toBeNull();
@@ -79,7 +81,9 @@ describe('flavours', () => {
     const phone = devices.find((d: { device_id: string }) => d.device_id === 'PHONE');
     expect(phone).toEqual({ user_id: '@alice:test.local', device_id: 'PHONE', display_name: null, last_seen_ts: 1_700_000_001_000, last_seen_ip: '10.0.0.1' });
     const whois = (await call(hs.url, 'GET', `${A}/v1/whois/${ALICE}`, { token: admin.accessToken })).body;
-    expect(whois.devices['']).toEqual({ sessions: [{ connections: expect.arrayContaining([{ ip: '10.0.0.1', last_seen: 1_700_000_001_000, user_agent: null }]) }] });
+    expect(whois.devices['']).toEqual({
+      sessions: [{ connections: expect.arrayContaining([{ ip: '10.0.0.1', last_seen: 1_700_000_001_000, user_agent: null }]) }],
+    });
     expect(whois.devices[''].sessions[0].connections).toHaveLength(devices.length);
     const room = hs.model.createRoom('@alice:test.local');
     hs.model.setRoomTag('@alice:test.local', room, 'u.work');

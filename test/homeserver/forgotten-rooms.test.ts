@@ -3,8 +3,8 @@
 // The Synapse scenario is the one the real tier runs against a real Synapse 1.160.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { forgottenRoomOnSynapse } from '../support/homeserver-facts/forgotten-rooms.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;

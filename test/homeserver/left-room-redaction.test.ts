@@ -22,7 +22,8 @@ async function leftRoom() {
   const admin = (method: string, path: string, body: unknown = {}) =>
     call(hs.url, method, `/_synapse/admin${path}`, method === 'GET' ? { token: bot.accessToken } : { token: bot.accessToken, body });
   const puppet = (await admin('POST', `/v1/users/${enc(alice.userId)}/login`, { valid_until_ms: Date.now() + 60_000 })).body.access_token as string;
-  const redactAs = (token: string) => call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(room)}/redact/${enc(message)}/t${Math.random()}`, { token, body: {} });
+  const redactAs = (token: string) =>
+    call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(room)}/redact/${enc(message)}/t${Math.random()}`, { token, body: {} });
   return { m, bot, alice, bob, room, message, admin, puppet, redactAs };
 }
 

@@ -1,7 +1,7 @@
 // The unauthenticated media download, per flavour, and current Synapse's authenticated media
 // as the real tier measured it on Synapse 1.160 (the same scenario runs there).
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { type Flavour, startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { uploadsServedOnlyWithAuthentication } from '../support/homeserver-facts/media.ts';
 import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { call } from './test-helpers.ts';

@@ -3,8 +3,8 @@
 // 1.67 (recorded) starts at the end, so a forward read without `from` finds nothing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { messagesWithoutFromReadForward } from '../support/homeserver-facts/messages-paging.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;

@@ -2,9 +2,9 @@
 // homeserver (`rateLimits: 'synapse-defaults'`, off by default), and the per-user override.
 // The Synapse scenarios are the ones the real tier runs against a real Synapse 1.160.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver, type Flavour, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor, waitUntil } from '../support/homeserver-facts/server.ts';
+import { type Flavour, startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { messageRateLimitAndOverride, messagesLimitedPerUser } from '../support/homeserver-facts/rate-limits.ts';
+import { factServerFor, waitUntil } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver | null = null;
@@ -19,7 +19,14 @@ async function sendMany(server: TestHomeserver, n: number): Promise<number[]> {
   const room = server.model.createRoom(alice.userId);
   const statuses: number[] = [];
   for (let i = 0; i < n; i++) {
-    statuses.push((await call(server.url, 'PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/t${i}`, { token: alice.accessToken, body: { msgtype: 'm.text', body: 'hi' } })).status);
+    statuses.push(
+      (
+        await call(server.url, 'PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/t${i}`, {
+          token: alice.accessToken,
+          body: { msgtype: 'm.text', body: 'hi' },
+        })
+      ).status,
+    );
   }
   return statuses;
 }
@@ -59,7 +66,11 @@ describe('rate limits', () => {
     const room = server.model.createRoom(alice.userId);
     for (let i = 0; i < 30; i++) server.model.sendMessage(room, alice.userId, `message ${i}`);
     const task = await call(server.url, 'POST', `/_synapse/admin/v1/user/${enc(alice.userId)}/redact`, { token: admin.accessToken, body: { rooms: [room] } });
-    const status = await waitUntil('the task to end', () => call(server.url, 'GET', `/_synapse/admin/v1/user/redact_status/${task.body.redact_id}`, { token: admin.accessToken }), (a) => a.body.status !== 'active' && a.body.status !== 'scheduled');
+    const status = await waitUntil(
+      'the task to end',
+      () => call(server.url, 'GET', `/_synapse/admin/v1/user/redact_status/${task.body.redact_id}`, { token: admin.accessToken }),
+      (a) => a.body.status !== 'active' && a.body.status !== 'scheduled',
+    );
     expect(status.body).toEqual({ status: 'complete', failed_redactions: {} });
     // Thirty messages and the join.
     expect(server.model.events(room).filter((e) => e.type === 'm.room.redaction')).toHaveLength(31);

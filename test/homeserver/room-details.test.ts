@@ -2,9 +2,9 @@
 // scenario is the one the real tier runs against a real Synapse 1.160.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { roomDetailsAndNotJoined } from '../support/homeserver-facts/room-details.ts';
 import { roomVersionEleven } from '../support/homeserver-facts/room-version.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -30,7 +30,10 @@ describe('room details and the not-joined refusal', () => {
     const alice = hs.model.addUser({ localpart: 'alice' });
     const bob = hs.model.addUser({ localpart: 'bob' });
     const room = hs.model.createRoom(bob.userId);
-    const answer = await call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/t1`, { token: alice.accessToken, body: { msgtype: 'm.text', body: 'x' } });
+    const answer = await call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/t1`, {
+      token: alice.accessToken,
+      body: { msgtype: 'm.text', body: 'x' },
+    });
     expect(answer.body).toEqual({ errcode: 'M_FORBIDDEN', error: `User ${alice.userId} not in room ${room} (None)` });
   });
 });

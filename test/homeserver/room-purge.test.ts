@@ -2,8 +2,8 @@
 // is the one the real tier runs against a real Synapse 1.160.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor, waitUntil } from '../support/homeserver-facts/server.ts';
 import { roomDeletionWithPurge } from '../support/homeserver-facts/room-purge.ts';
+import { factServerFor, waitUntil } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -15,7 +15,8 @@ async function world(flavour: 'synapse' | 'synapse-1.67' | 'tuwunel') {
   const alice = hs.model.addUser({ localpart: 'alice' });
   const room = hs.model.createRoom(alice.userId, { name: 'room', alias: 'room' });
   const said = hs.model.sendMessage(room, alice.userId, 'to be purged');
-  const admin$ = (method: string, path: string, body?: unknown) => call(hs.url, method, `/_synapse/admin${path}`, { token: admin.accessToken, ...(body === undefined ? {} : { body }) });
+  const admin$ = (method: string, path: string, body?: unknown) =>
+    call(hs.url, method, `/_synapse/admin${path}`, { token: admin.accessToken, ...(body === undefined ? {} : { body }) });
   return { admin, alice, room, said, admin$ };
 }
 
@@ -28,9 +29,17 @@ describe('deleting a room with purge', () => {
   it('synapse: "active" while it runs, with no shutdown result yet; purge false only shuts the room down', async () => {
     const { alice, room, said, admin$ } = await world('synapse');
     const { delete_id } = (await admin$('DELETE', `/v2/rooms/${enc(room)}`, { purge: false })).body;
-    const running = await waitUntil('running', async () => (await admin$('GET', `/v2/rooms/${enc(room)}/delete_status`)).body, (b) => b.results !== undefined);
+    const running = await waitUntil(
+      'running',
+      async () => (await admin$('GET', `/v2/rooms/${enc(room)}/delete_status`)).body,
+      (b) => b.results !== undefined,
+    );
     expect(running).toEqual({ results: [{ delete_id, room_id: room, status: 'active', shutdown_room: null }] });
-    await waitUntil('complete', async () => (await admin$('GET', `/v2/rooms/delete_status/${delete_id}`)).body, (b) => b.status === 'complete');
+    await waitUntil(
+      'complete',
+      async () => (await admin$('GET', `/v2/rooms/delete_status/${delete_id}`)).body,
+      (b) => b.status === 'complete',
+    );
     expect(hs.model.membership(room, alice.userId)).toBe('leave');
     expect(hs.model.findEvent(room, said)).toBeDefined();
   });
@@ -38,9 +47,17 @@ describe('deleting a room with purge', () => {
   it('synapse-1.67: the same API, "purging" while it runs', async () => {
     const { room, said, admin$ } = await world('synapse-1.67');
     const { delete_id } = (await admin$('DELETE', `/v2/rooms/${enc(room)}`, { purge: true })).body;
-    const running = await waitUntil('running', async () => (await admin$('GET', `/v2/rooms/delete_status/${delete_id}`)).body, (b) => b.status !== 'scheduled');
+    const running = await waitUntil(
+      'running',
+      async () => (await admin$('GET', `/v2/rooms/delete_status/${delete_id}`)).body,
+      (b) => b.status !== 'scheduled',
+    );
     expect(running.status).toBe('purging');
-    await waitUntil('complete', async () => (await admin$('GET', `/v2/rooms/delete_status/${delete_id}`)).body, (b) => b.status === 'complete');
+    await waitUntil(
+      'complete',
+      async () => (await admin$('GET', `/v2/rooms/delete_status/${delete_id}`)).body,
+      (b) => b.status === 'complete',
+    );
     expect(hs.model.room(room)).toBeUndefined();
     expect(hs.model.findEvent(room, said)).toBeUndefined();
   });
@@ -48,17 +65,31 @@ describe('deleting a room with purge', () => {
   it('tuwunel: fact 4, members leave with "Room Deleted", the removed aliases are listed, the room is purged; unknown IDs have Tuwunel\'s texts', async () => {
     const { alice, room, admin$ } = await world('tuwunel');
     const leaves: unknown[] = [];
-    hs.model.emitter.on('event', (e) => { if (e.type === 'm.room.member' && e.stateKey === alice.userId) leaves.push(e.content); });
+    hs.model.emitter.on('event', (e) => {
+      if (e.type === 'm.room.member' && e.stateKey === alice.userId) leaves.push(e.content);
+    });
     const { delete_id } = (await admin$('DELETE', `/v2/rooms/${enc(room)}`, {})).body;
-    const done = await waitUntil('complete', async () => (await admin$('GET', `/v2/rooms/delete_status/${delete_id}`)).body, (b) => b.status === 'complete');
+    const done = await waitUntil(
+      'complete',
+      async () => (await admin$('GET', `/v2/rooms/delete_status/${delete_id}`)).body,
+      (b) => b.status === 'complete',
+    );
     expect(done).toEqual({
-      delete_id, room_id: room, status: 'complete',
+      delete_id,
+      room_id: room,
+      status: 'complete',
       shutdown_room: { kicked_users: [alice.userId], failed_to_kick_users: [], local_aliases: ['#room:test.local'], new_room_id: null },
     });
     expect(leaves).toEqual([{ membership: 'leave', reason: 'Room Deleted' }]);
     expect(hs.model.room(room)).toBeUndefined();
-    expect(await admin$('GET', `/v1/rooms/${enc(room)}/messages?dir=b`)).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN', error: 'Room does not exist to this server' } });
+    expect(await admin$('GET', `/v1/rooms/${enc(room)}/messages?dir=b`)).toMatchObject({
+      status: 403,
+      body: { errcode: 'M_FORBIDDEN', error: 'Room does not exist to this server' },
+    });
     expect(await admin$('GET', '/v2/rooms/delete_status/nope')).toMatchObject({ status: 404, body: { error: 'Unknown delete task' } });
-    expect(await admin$('GET', `/v2/rooms/${enc('!never:test.local')}/delete_status`)).toMatchObject({ status: 404, body: { error: 'No delete task for this room found' } });
+    expect(await admin$('GET', `/v2/rooms/${enc('!never:test.local')}/delete_status`)).toMatchObject({
+      status: 404,
+      body: { error: 'No delete task for this room found' },
+    });
   });
 });

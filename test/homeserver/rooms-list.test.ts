@@ -2,8 +2,8 @@
 // tier runs against a real Synapse 1.160; Tuwunel's differences come from its 1.9.0 source.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { roomsListOnSynapse } from '../support/homeserver-facts/rooms-list.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;

@@ -3,8 +3,8 @@
 // (test/real/homeserver-facts.test.ts) against a real Synapse 1.160.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { stateDroppedWhenLastLocalMemberLeaves } from '../support/homeserver-facts/rooms-nobody-local.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;

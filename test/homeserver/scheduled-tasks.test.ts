@@ -2,8 +2,8 @@
 // Synapse scenario is the one the real tier runs against a real Synapse 1.160.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHomeserver, type TestHomeserver } from '../../src/test-homeserver/index.ts';
-import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { scheduledRedactionTasks } from '../support/homeserver-facts/scheduled-tasks.ts';
+import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { runRedactionTask } from '../support/homeserver-facts/user-redaction-task.ts';
 import { call } from './test-helpers.ts';
 
@@ -17,7 +17,10 @@ describe('GET /_synapse/admin/v1/scheduled_tasks', () => {
   });
 
   it('synapse before 1.130 and 1.67: no such endpoint', async () => {
-    for (const [flavour, version, status] of [['synapse', '1.129.0', 404], ['synapse-1.67', undefined, 400]] as const) {
+    for (const [flavour, version, status] of [
+      ['synapse', '1.129.0', 404],
+      ['synapse-1.67', undefined, 400],
+    ] as const) {
       hs = await startTestHomeserver({ flavour, ...(version ? { version } : {}) });
       const admin = hs.model.addUser({ localpart: 'admin', admin: true });
       const answer = await call(hs.url, 'GET', '/_synapse/admin/v1/scheduled_tasks', { token: admin.accessToken });
@@ -33,10 +36,29 @@ describe('GET /_synapse/admin/v1/scheduled_tasks', () => {
     const room = await person.createRoom({ name: 'room' });
     const done = await runRedactionTask(server, person.userId, { rooms: [room] });
     const failed = await runRedactionTask(server, person.userId, { rooms: ['!unknown:test.local'] });
-    const answer = await server.asAdmin('GET', `/_synapse/admin/v1/scheduled_tasks?action_name=redact_all_events&resource_id=${encodeURIComponent(person.userId)}`);
+    const answer = await server.asAdmin(
+      'GET',
+      `/_synapse/admin/v1/scheduled_tasks?action_name=redact_all_events&resource_id=${encodeURIComponent(person.userId)}`,
+    );
     expect(answer.json.scheduled_tasks).toEqual([
-      { id: done.id, action: 'redact_all_events', status: 'complete', timestamp_ms: expect.any(Number), resource_id: person.userId, result: { failed_redactions: {} }, error: null },
-      { id: failed.id, action: 'redact_all_events', status: 'failed', timestamp_ms: expect.any(Number), resource_id: person.userId, result: null, error: 'Room "!unknown:test.local" not found' },
+      {
+        id: done.id,
+        action: 'redact_all_events',
+        status: 'complete',
+        timestamp_ms: expect.any(Number),
+        resource_id: person.userId,
+        result: { failed_redactions: {} },
+        error: null,
+      },
+      {
+        id: failed.id,
+        action: 'redact_all_events',
+        status: 'failed',
+        timestamp_ms: expect.any(Number),
+        resource_id: person.userId,
+        result: null,
+        error: 'Room "!unknown:test.local" not found',
+      },
     ]);
   });
 });

@@ -8,10 +8,26 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 const CRYPTO_EXPORTS = [
-  'OlmMachine', 'UserId', 'DeviceId', 'RoomId', 'DeviceLists', 'EncryptionSettings', 'Attachment',
-  'EncryptedAttachment', 'RequestType', 'StoreType', 'KeysUploadRequest', 'KeysQueryRequest',
-  'KeysClaimRequest', 'ToDeviceRequest', 'SignatureUploadRequest', 'RoomMessageRequest',
-  'KeysBackupRequest', 'EncryptionAlgorithm', 'HistoryVisibility', 'Signatures',
+  'OlmMachine',
+  'UserId',
+  'DeviceId',
+  'RoomId',
+  'DeviceLists',
+  'EncryptionSettings',
+  'Attachment',
+  'EncryptedAttachment',
+  'RequestType',
+  'StoreType',
+  'KeysUploadRequest',
+  'KeysQueryRequest',
+  'KeysClaimRequest',
+  'ToDeviceRequest',
+  'SignatureUploadRequest',
+  'RoomMessageRequest',
+  'KeysBackupRequest',
+  'EncryptionAlgorithm',
+  'HistoryVisibility',
+  'Signatures',
 ];
 
 function unavailableClass(name: string): unknown {

@@ -1,14 +1,14 @@
 // The real matrix-bot-sdk 0.8.0 client against the test homeserver: start,
 // auto-join a DM, answer a command with a reply, stop.
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadMatrixBotSdk } from './sdk-for-tests.ts';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
+import { loadMatrixBotSdk } from './sdk-for-tests.ts';
 
 const sdk = loadMatrixBotSdk();
 // The SDK logs the expected 404 for m.direct at first start as an error; keep the output clean.
 sdk.LogService.setLevel(sdk.LogLevel.ERROR);
-sdk.LogService.muteModule("MatrixHttpClient");
+sdk.LogService.muteModule('MatrixHttpClient');
 
 /** Waits until the client has taken in everything and waits in a long-poll (so stopping is quiet). */
 async function idleInLongPoll(hs: TestHomeserver): Promise<void> {

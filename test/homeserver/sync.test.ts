@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { factServerFor } from '../support/homeserver-facts/server.ts';
 import { limitedSyncLeavesAGapMessagesReads } from '../support/homeserver-facts/sync-gap.ts';
 import { call, enc } from './test-helpers.ts';
@@ -26,8 +26,15 @@ describe('sync', () => {
     const joined = body.rooms.join[room];
     expect(joined.timeline.limited).toBe(false);
     expect(joined.timeline.events.map((e: { type: string }) => e.type)).toEqual([
-      'm.room.create', 'm.room.member', 'm.room.power_levels', 'm.room.join_rules', 'm.room.history_visibility',
-      'm.room.guest_access', 'm.room.name', 'm.room.member', 'm.room.member',
+      'm.room.create',
+      'm.room.member',
+      'm.room.power_levels',
+      'm.room.join_rules',
+      'm.room.history_visibility',
+      'm.room.guest_access',
+      'm.room.name',
+      'm.room.member',
+      'm.room.member',
     ]);
     expect(joined.state.events).toEqual([]);
     expect(joined.summary).toEqual({});
@@ -137,14 +144,15 @@ describe('sync', () => {
       const deviceId = hs.model.tokenInfo(bot.accessToken)?.deviceId ?? '';
       const sameDevice = hs.model.login(bot.userId, null, deviceId).accessToken;
       const put = async (token: string, roomId: string, type = 'm.room.message') =>
-        (await call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/send/${type}/txn1`, { token, body: { msgtype: 'm.text', body: 'once' } })).body.event_id;
+        (await call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/send/${type}/txn1`, { token, body: { msgtype: 'm.text', body: 'once' } })).body
+          .event_id;
       const first = await put(bot.accessToken, room);
-      return {
-        againSameToken: (await put(bot.accessToken, room)) === first,
-        otherTokenSameDevice: (await put(sameDevice, room)) === first,
-        otherRoom: (await put(bot.accessToken, other)) === first,
-        afterForgetting: (hs.model.forgetTransactions(), (await put(bot.accessToken, room)) === first),
-      };
+      const againSameToken = (await put(bot.accessToken, room)) === first;
+      const otherTokenSameDevice = (await put(sameDevice, room)) === first;
+      const otherRoom = (await put(bot.accessToken, other)) === first;
+      hs.model.forgetTransactions();
+      const afterForgetting = (await put(bot.accessToken, room)) === first;
+      return { againSameToken, otherTokenSameDevice, otherRoom, afterForgetting };
     };
     expect(await resend('synapse-1.67')).toEqual({ againSameToken: true, otherTokenSameDevice: false, otherRoom: false, afterForgetting: false });
     expect(await resend('synapse')).toEqual({ againSameToken: true, otherTokenSameDevice: true, otherRoom: false, afterForgetting: false });
@@ -159,13 +167,18 @@ describe('sync', () => {
     const timeline = inline.rooms.join[room].timeline;
     expect(timeline.limited).toBe(true);
     expect(timeline.events.map((e: { event_id: string }) => e.event_id)).toEqual(sent.slice(5));
-    const stored = await call(hs.url, 'POST', `/_matrix/client/v3/user/${enc(bot.userId)}/filter`, { token: bot.accessToken, body: { room: { timeline: { limit: 40 } } } });
+    const stored = await call(hs.url, 'POST', `/_matrix/client/v3/user/${enc(bot.userId)}/filter`, {
+      token: bot.accessToken,
+      body: { room: { timeline: { limit: 40 } } },
+    });
     const byId = (await sync(bot.accessToken, `&timeout=0&since=${since}&filter=${stored.body.filter_id}`)).body.rooms.join[room].timeline;
     expect(byId.limited).toBe(false);
     expect(byId.events).toHaveLength(30);
     expect((await sync(bot.accessToken, `&timeout=0&since=${since}`)).body.rooms.join[room].timeline.events).toHaveLength(10);
     // The gap: from the previous sync's next_batch up to prev_batch, forwards.
-    const gap = await call(hs.url, 'GET', `/_matrix/client/v3/rooms/${enc(room)}/messages?dir=f&from=${since}&to=${timeline.prev_batch}&limit=100`, { token: bot.accessToken });
+    const gap = await call(hs.url, 'GET', `/_matrix/client/v3/rooms/${enc(room)}/messages?dir=f&from=${since}&to=${timeline.prev_batch}&limit=100`, {
+      token: bot.accessToken,
+    });
     expect(gap.body.chunk.map((e: { event_id: string }) => e.event_id)).toEqual(sent.slice(0, 5));
   });
 
@@ -205,9 +218,14 @@ describe('sync', () => {
     const { alice, bot, room } = await world();
     const since = (await sync(bot.accessToken, '&timeout=0')).body.next_batch;
     const pending = sync(bot.accessToken, `&timeout=5000&since=${since}`);
-    setTimeout(() => void call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(room)}/typing/${enc(alice.userId)}`, {
-      token: alice.accessToken, body: { typing: true, timeout: 10000 },
-    }), 50);
+    setTimeout(
+      () =>
+        void call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(room)}/typing/${enc(alice.userId)}`, {
+          token: alice.accessToken,
+          body: { typing: true, timeout: 10000 },
+        }),
+      50,
+    );
     const { body } = await pending;
     expect(body.rooms.join[room].ephemeral.events).toEqual([{ type: 'm.typing', content: { user_ids: [alice.userId] } }]);
     expect(body.rooms.join[room].timeline.events).toEqual([]);

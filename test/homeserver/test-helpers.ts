@@ -5,12 +5,7 @@ export interface CallResult {
   body: any;
 }
 
-export async function call(
-  baseUrl: string,
-  method: string,
-  path: string,
-  opts: { token?: string; body?: unknown } = {},
-): Promise<CallResult> {
+export async function call(baseUrl: string, method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<CallResult> {
   const headers: Record<string, string> = {};
   if (opts.token) headers['Authorization'] = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';

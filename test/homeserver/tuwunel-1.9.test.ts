@@ -3,8 +3,8 @@
 // flavour as it was before.
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { RoomEvent, TestHomeserver, TestHomeserverOptions } from '../../src/test-homeserver/index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -18,7 +18,9 @@ async function world(options: TestHomeserverOptions = {}) {
   hs = await startTestHomeserver({ flavour: 'tuwunel', ...options });
   const admin = hs.model.addUser({ localpart: 'admin', admin: true });
   const alice = hs.model.addUser({
-    localpart: 'alice', displayName: 'Alice', emails: ['alice@example.org'],
+    localpart: 'alice',
+    displayName: 'Alice',
+    emails: ['alice@example.org'],
     devices: [{ deviceId: 'PHONE', lastSeenIp: '10.0.0.1', lastSeenAt: 1_700_000_001_000 }],
   });
   const bob = hs.model.addUser({ localpart: 'bob' });
@@ -35,10 +37,12 @@ async function admin(line: string, extra: Record<string, unknown> = {}): Promise
   const token = hs.model.login('@admin:test.local').accessToken;
   const room = hs.model.adminRoomId ?? '';
   const res = await call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/${Math.random()}`, {
-    token, body: { msgtype: 'm.text', body: line, ...extra },
+    token,
+    body: { msgtype: 'm.text', body: line, ...extra },
   });
   const commandId = res.body.event_id as string;
-  const answers = (id: string) => (ev: RoomEvent) => ev.sender === CONDUIT && (relation(ev)?.['m.in_reply_to']?.event_id === id || (relation(ev)?.rel_type === 'm.thread' && relation(ev)?.event_id === id));
+  const answers = (id: string) => (ev: RoomEvent) =>
+    ev.sender === CONDUIT && (relation(ev)?.['m.in_reply_to']?.event_id === id || (relation(ev)?.rel_type === 'm.thread' && relation(ev)?.event_id === id));
   const first = await hs.model.waitForEvent(answers(commandId), 2000, `the answer to ${line}`);
   // The parts are appended together, so once the first is there they all are.
   const all = [first];
@@ -57,7 +61,9 @@ describe('1. whois: one connection per device under "", IP and time only, device
     const connections = [
       { id: 'PHONE', c: { ip: '10.0.0.1', last_seen: 1_700_000_001_000, user_agent: null } },
       { id: loginDevice, c: { ip: null, last_seen: null, user_agent: null } },
-    ].sort((a, b) => a.id.localeCompare(b.id)).map((x) => x.c);
+    ]
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((x) => x.c);
     expect(whois).toEqual({ user_id: ALICE, devices: { '': { sessions: [{ connections }] } } });
   });
 
@@ -88,10 +94,14 @@ describe('2. identity: /_tuwunel/server_version only, its version as `git descri
 });
 
 describe('3. login-as makes a visible "Admin login" device', () => {
-  it('the device shows in the user\'s list until the token logs out', async () => {
+  it("the device shows in the user's list until the token logs out", async () => {
     const { get, send } = await world();
     const { access_token: token } = (await send('POST', `/v1/users/${enc(ALICE)}/login`, { valid_until_ms: Date.now() + 60_000 })).body;
-    const devices = (await get(`/v2/users/${enc(ALICE)}/devices`)).body.devices as Array<{ device_id: string; display_name: string | null; last_seen_ip: string | null }>;
+    const devices = (await get(`/v2/users/${enc(ALICE)}/devices`)).body.devices as Array<{
+      device_id: string;
+      display_name: string | null;
+      last_seen_ip: string | null;
+    }>;
     const puppet = devices.find((d) => d.display_name === 'Admin login');
     expect(puppet).toBeDefined();
     const whoami = (await call(hs.url, 'GET', '/_matrix/client/v3/account/whoami', { token })).body;
@@ -114,8 +124,14 @@ describe('3. login-as makes a visible "Admin login" device', () => {
 
   it('oneself or a remote user: 400 M_INVALID_PARAM; an unknown user: 404', async () => {
     const { send } = await world();
-    expect((await send('POST', `/v1/users/${enc('@admin:test.local')}/login`)).body).toEqual({ errcode: 'M_INVALID_PARAM', error: 'Cannot use admin API to login as self' });
-    expect((await send('POST', `/v1/users/${enc('@dave:remote.example')}/login`)).body).toEqual({ errcode: 'M_INVALID_PARAM', error: 'Only local users can be logged in as' });
+    expect((await send('POST', `/v1/users/${enc('@admin:test.local')}/login`)).body).toEqual({
+      errcode: 'M_INVALID_PARAM',
+      error: 'Cannot use admin API to login as self',
+    });
+    expect((await send('POST', `/v1/users/${enc('@dave:remote.example')}/login`)).body).toEqual({
+      errcode: 'M_INVALID_PARAM',
+      error: 'Only local users can be logged in as',
+    });
     const unknown = await send('POST', `/v1/users/${enc('@nobody:test.local')}/login`);
     expect(unknown.status).toBe(404);
     expect(unknown.body.errcode).toBe('M_NOT_FOUND');
@@ -154,7 +170,7 @@ describe('4. user redaction', () => {
     expect(redactionOf(second)?.sender).toBe(adminUser.userId);
   });
 
-  it('in a room the user has left, redacting as the user fails under the room\'s rules', async () => {
+  it("in a room the user has left, redacting as the user fails under the room's rules", async () => {
     const { get, send, bob } = await world();
     const room = hs.model.createRoom(bob.userId, { invite: [ALICE] });
     hs.model.join(room, ALICE);
@@ -236,7 +252,7 @@ describe('7. admin-room errors', () => {
     expect(relation(answer[0]!)).toEqual({ 'm.in_reply_to': expect.any(Object) });
   });
 
-  it('a command line that does not parse: clap\'s text, plain, without the prefix', async () => {
+  it("a command line that does not parse: clap's text, plain, without the prefix", async () => {
     await world();
     const answer = await admin('!admin users frobnicate @x:test.local');
     expect(body(answer)).toMatch(/^error: unrecognized subcommand 'frobnicate'\n\nUsage: admin users <COMMAND>/);
@@ -270,7 +286,10 @@ describe('8. long output', () => {
       if (i > 0) expect(relation(part)?.['m.in_reply_to']?.event_id).toBe(parts[i - 1]?.event_id);
       expect((String(part.content['body']).match(/```/g) ?? []).length % 2).toBe(0);
     });
-    const rooms = parts.map((p) => String(p.content['body'])).join('').match(/Room number \d+/g);
+    const rooms = parts
+      .map((p) => String(p.content['body']))
+      .join('')
+      .match(/Room number \d+/g);
     expect(rooms).toHaveLength(12);
   });
 
@@ -284,7 +303,7 @@ describe('8. long output', () => {
     expect(String(download.body)).toMatch(/^Rooms @alice:test\.local Joined \(12\):\n```\n/);
   });
 
-  it('with admin_output_threads every part goes into the command\'s thread', async () => {
+  it("with admin_output_threads every part goes into the command's thread", async () => {
     await world({ adminRoom: { outputMaxEvents: 10, outputThreads: true, segmentBudget: 400 } });
     manyRooms();
     const parts = await admin(`!admin users list-joined-rooms ${ALICE}`);
@@ -339,7 +358,7 @@ describe('11. users deactivate, in full', () => {
     await admin(`!admin users deactivate ${ALICE}`);
     const user = hs.model.user(ALICE);
     expect([user?.displayName, user?.avatarUrl, user?.profileFields.size]).toEqual([null, null, 0]);
-    expect((hs.model.stateEvent(own, 'm.room.power_levels', '')?.content['users'] as Record<string, number>)[ALICE]).toBeUndefined();
+    expect((hs.model.stateEvent(own, 'm.room.power_levels', '')!.content['users'] as Record<string, number>)[ALICE]).toBeUndefined();
     for (const room of [own, joined, invited, knocked]) expect(hs.model.membership(room, ALICE)).toBe('leave');
     // Forgotten: only the room she had left before is still listed.
     expect((await get(`/v1/users/${enc(ALICE)}/memberships`)).body).toEqual({ memberships: { [leftBefore]: 'leave' } });
@@ -375,8 +394,18 @@ describe('13. the admin user object', () => {
   it('leaves out empty lists and missing values, sends consent_ts null; emails when there are some', async () => {
     const { get, bob } = await world();
     expect((await get(`/v2/users/${enc(bob.userId)}`)).body).toEqual({
-      name: bob.userId, is_guest: false, admin: false, deactivated: false, locked: false, shadow_banned: false, suspended: false,
-      erased: false, consent_ts: null, creation_ts: 0, last_seen_ts: null, displayname: 'bob',
+      name: bob.userId,
+      is_guest: false,
+      admin: false,
+      deactivated: false,
+      locked: false,
+      shadow_banned: false,
+      suspended: false,
+      erased: false,
+      consent_ts: null,
+      creation_ts: 0,
+      last_seen_ts: null,
+      displayname: 'bob',
     });
     expect((await get(`/v2/users/${enc(ALICE)}`)).body.threepids).toEqual([
       { address: 'alice@example.org', medium: 'email', validated_at: expect.any(Number), added_at: expect.any(Number) },
@@ -395,7 +424,9 @@ describe('admin-room commands an erasure needs', () => {
     const room = hs.model.createRoom(bob.userId, { invite: [ALICE] });
     hs.model.join(room, ALICE);
     expect(body(await admin(`!admin users force-leave-room ${ALICE} ${room}`))).toBe(`${ALICE} has left ${room}.`);
-    expect(body(await admin(`!admin users force-leave-room ${ALICE} ${room}`))).toBe(`Command failed with error:\n\`\`\`\n${ALICE} is not joined in the room\n\`\`\``);
+    expect(body(await admin(`!admin users force-leave-room ${ALICE} ${room}`))).toBe(
+      `Command failed with error:\n\`\`\`\n${ALICE} is not joined in the room\n\`\`\``,
+    );
     expect(body(await admin(`!admin users reject-invites ${ALICE}`))).toBe(`Command failed with error:\n\`\`\`\n${ALICE} has no pending invites.\n\`\`\``);
     const inviting = hs.model.createRoom(bob.userId, { invite: [ALICE] });
     expect(body(await admin(`!admin users reject-invites ${ALICE}`))).toBe(`Rejected 1 invite(s) for ${ALICE}. 0 failed.`);
@@ -420,16 +451,22 @@ describe('admin-room commands an erasure needs', () => {
     const upload = () => hs.model.uploadMedia(ALICE, { contentType: 'image/png', bytes: Buffer.from([1]) });
     const one = upload();
     expect(body(await admin(`!admin media delete --mxc ${one}`))).toBe('Deleted the MXC from our database and on our filesystem.');
-    expect(body(await admin(`!admin media delete --mxc ${one}`))).toBe(`Command failed with error:\n\`\`\`\nFailed to find any media keys for MXC ${one} in our database.\n\`\`\``);
+    expect(body(await admin(`!admin media delete --mxc ${one}`))).toBe(
+      `Command failed with error:\n\`\`\`\nFailed to find any media keys for MXC ${one} in our database.\n\`\`\``,
+    );
     const [two, three] = [upload(), upload()];
     const listed = body(await admin(`!admin media delete-list\n\`\`\`\n${two}\n${three}\nnot-an-mxc\n\`\`\``));
     expect(listed).toContain(`| Successfully deleted ${two} from filesystem and database |`);
-    expect(listed.endsWith('Finished bulk MXC deletion, deleted 2 total MXCs from our database and the filesystem. 1 MXCs failed to be parsed from the database.')).toBe(true);
+    expect(
+      listed.endsWith('Finished bulk MXC deletion, deleted 2 total MXCs from our database and the filesystem. 1 MXCs failed to be parsed from the database.'),
+    ).toBe(true);
     const room = hs.model.createRoom(bob.userId, { invite: [ALICE] });
     hs.model.join(room, ALICE);
     const image = upload();
     const event = hs.model.sendMessage(room, ALICE, 'a picture', { msgtype: 'm.image', extraContent: { url: image } });
-    expect(body(await admin(`!admin media delete-by-event --event-id ${event}`))).toMatch(new RegExp(`Deleted 1 total MXCs from our database and the filesystem from event ID \\${event}\\.$`));
+    expect(body(await admin(`!admin media delete-by-event --event-id ${event}`))).toMatch(
+      new RegExp(`Deleted 1 total MXCs from our database and the filesystem from event ID \\${event}\\.$`),
+    );
     upload();
     upload();
     expect(body(await admin('!admin media delete-all-from-user alice'))).toBe('Deleted 2 total files.');

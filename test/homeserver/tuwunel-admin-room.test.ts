@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import type { RoomEvent, TestHomeserver } from '../../src/test-homeserver/index.ts';
+import { startTestHomeserver } from '../../src/test-homeserver/index.ts';
 import { call, enc } from './test-helpers.ts';
 
 let hs: TestHomeserver;
@@ -22,7 +22,9 @@ async function command(bot: { accessToken: string }, adminRoom: string, line: st
   });
   const commandId = res.body.event_id as string;
   return hs.model.waitForEvent(
-    (ev) => ev.sender === '@conduit:test.local' && (ev.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined)?.['m.in_reply_to']?.event_id === commandId,
+    (ev) =>
+      ev.sender === '@conduit:test.local' &&
+      (ev.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined)?.['m.in_reply_to']?.event_id === commandId,
     2000,
     `the reply to ${line}`,
   );
@@ -56,7 +58,9 @@ describe('Tuwunel admin room', () => {
     const room = hs.model.createRoom(alice.userId, { name: 'Garden' });
     const reply = await command(bot, adminRoom, `!admin users deactivate ${alice.userId}`);
     // She made the room, so she is demoted first, and the log line says so.
-    expect(String(reply.content['body'])).toMatch(/^\| level \| span \| message \|\n[^]*\| Demoted @alice:test\.local in ![^]*\n\nUser @alice:test\.local has been deactivated$/);
+    expect(String(reply.content['body'])).toMatch(
+      /^\| level \| span \| message \|\n[\s\S]*\| Demoted @alice:test\.local in ![\s\S]*\n\nUser @alice:test\.local has been deactivated$/,
+    );
     const user = hs.model.user(alice.userId);
     expect(hs.model.membership(room, alice.userId)).toBe('leave');
     expect(user?.displayName).toBeNull();
@@ -68,8 +72,12 @@ describe('Tuwunel admin room', () => {
   it('users erasure after an HTTP erase; del-email; media delete-all-from-user', async () => {
     const { bot, alice, adminRoom } = await world();
     await call(hs.url, 'POST', `/_synapse/admin/v1/deactivate/${enc(alice.userId)}`, { token: bot.accessToken, body: { erase: true } });
-    expect(String((await command(bot, adminRoom, `!admin users erasure ${alice.userId}`)).content['body'])).toMatch(/^@alice:test\.local is erased \(since count \d+\)$/);
-    expect((await command(bot, adminRoom, `!admin users del-email ${alice.userId} alice@example.org`)).content['body']).toBe('Removed email alice@example.org from user @alice:test.local.');
+    expect(String((await command(bot, adminRoom, `!admin users erasure ${alice.userId}`)).content['body'])).toMatch(
+      /^@alice:test\.local is erased \(since count \d+\)$/,
+    );
+    expect((await command(bot, adminRoom, `!admin users del-email ${alice.userId} alice@example.org`)).content['body']).toBe(
+      'Removed email alice@example.org from user @alice:test.local.',
+    );
     expect(hs.model.user(alice.userId)?.emails).toEqual([]);
     hs.model.uploadMedia(alice.userId, { contentType: 'image/png', bytes: Buffer.from([1]) });
     hs.model.uploadMedia(alice.userId, { contentType: 'image/png', bytes: Buffer.from([2]) });
@@ -77,7 +85,7 @@ describe('Tuwunel admin room', () => {
     expect(hs.model.mediaOf(alice.userId)).toEqual([]);
   });
 
-  it('unknown commands get clap\'s usage error; notices without a relation can be posted', async () => {
+  it("unknown commands get clap's usage error; notices without a relation can be posted", async () => {
     const { bot, adminRoom } = await world();
     const reply = await command(bot, adminRoom, '!admin users frobnicate @x:test.local');
     expect(String(reply.content['body'])).toMatch(/^error: unrecognized subcommand 'frobnicate'/);

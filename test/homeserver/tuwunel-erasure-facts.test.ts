@@ -15,12 +15,13 @@ async function world(flavour: 'tuwunel' | 'synapse' = 'tuwunel', adminRoom: Admi
   const bot = m.addUser({ localpart: 'privacybot', admin: true });
   const alice = m.addUser({ localpart: 'alice', displayName: 'Alice' });
   const bob = m.addUser({ localpart: 'bob' });
-  const admin = (method: string, path: string, body?: unknown) => call(hs.url, method, `/_synapse/admin${path}`, { token: bot.accessToken, ...(body === undefined ? {} : { body }) });
+  const admin = (method: string, path: string, body?: unknown) =>
+    call(hs.url, method, `/_synapse/admin${path}`, { token: bot.accessToken, ...(body === undefined ? {} : { body }) });
   return { m, bot, alice, bob, admin };
 }
 
 describe('Tuwunel: erasure prunes the admin reads (src/service/rooms/state_accessor/erased.rs)', () => {
-  it('after deactivation with erase, the admin /messages and /context serve the erased person\'s events pruned, without unsigned, unless the admin was joined then', async () => {
+  it("after deactivation with erase, the admin /messages and /context serve the erased person's events pruned, without unsigned, unless the admin was joined then", async () => {
     const { m, bot, alice, bob, admin } = await world();
     const room = m.createRoom(bob.userId, { invite: [alice.userId] });
     m.join(room, alice.userId);
@@ -61,7 +62,7 @@ describe('Tuwunel: erasure prunes the admin reads (src/service/rooms/state_acces
 });
 
 describe('Tuwunel: MSC3391 account-data delete (router.rs l.246–247)', () => {
-  it('DELETE under /_matrix/client/unstable/org.matrix.msc3391 with the person\'s token: gone for GET and initial sync, {} in incremental sync and the admin listing', async () => {
+  it("DELETE under /_matrix/client/unstable/org.matrix.msc3391 with the person's token: gone for GET and initial sync, {} in incremental sync and the admin listing", async () => {
     const { m, alice, bob, admin } = await world();
     const room = m.createRoom(alice.userId);
     const u = enc(alice.userId);
@@ -70,11 +71,16 @@ describe('Tuwunel: MSC3391 account-data delete (router.rs l.246–247)', () => {
     await put(`/rooms/${enc(room)}/account_data/org.example.room`, { y: 2 });
     const since = (await call(hs.url, 'GET', '/_matrix/client/v3/sync', { token: alice.accessToken })).body.next_batch;
     const del = (path: string, token = alice.accessToken) => call(hs.url, 'DELETE', `/_matrix/client/unstable/org.matrix.msc3391/user/${u}${path}`, { token });
-    expect(await del('/account_data/m.direct', bob.accessToken)).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN', error: 'You cannot delete account data for other users.' } });
+    expect(await del('/account_data/m.direct', bob.accessToken)).toMatchObject({
+      status: 403,
+      body: { errcode: 'M_FORBIDDEN', error: 'You cannot delete account data for other users.' },
+    });
     expect(await del('/account_data/m.direct')).toMatchObject({ status: 200, body: {} });
     expect(await del(`/rooms/${enc(room)}/account_data/org.example.room`)).toMatchObject({ status: 200, body: {} });
     expect((await call(hs.url, 'GET', `/_matrix/client/v3/user/${u}/account_data/m.direct`, { token: alice.accessToken })).status).toBe(404);
-    expect((await call(hs.url, 'GET', `/_matrix/client/v3/user/${u}/rooms/${enc(room)}/account_data/org.example.room`, { token: alice.accessToken })).status).toBe(404);
+    expect(
+      (await call(hs.url, 'GET', `/_matrix/client/v3/user/${u}/rooms/${enc(room)}/account_data/org.example.room`, { token: alice.accessToken })).status,
+    ).toBe(404);
     const initial = (await call(hs.url, 'GET', '/_matrix/client/v3/sync', { token: alice.accessToken })).body;
     expect((initial.account_data?.events ?? []).map((e: { type: string }) => e.type)).not.toContain('m.direct');
     const incremental = (await call(hs.url, 'GET', `/_matrix/client/v3/sync?since=${since}`, { token: alice.accessToken })).body;
@@ -85,7 +91,9 @@ describe('Tuwunel: MSC3391 account-data delete (router.rs l.246–247)', () => {
   it('synapse: no such route (404 unstable, 405 on v3)', async () => {
     const { alice } = await world('synapse');
     const u = enc(alice.userId);
-    expect((await call(hs.url, 'DELETE', `/_matrix/client/unstable/org.matrix.msc3391/user/${u}/account_data/m.direct`, { token: alice.accessToken })).status).toBe(404);
+    expect(
+      (await call(hs.url, 'DELETE', `/_matrix/client/unstable/org.matrix.msc3391/user/${u}/account_data/m.direct`, { token: alice.accessToken })).status,
+    ).toBe(404);
     expect((await call(hs.url, 'DELETE', `/_matrix/client/v3/user/${u}/account_data/m.direct`, { token: alice.accessToken })).status).toBe(405);
   });
 });
@@ -99,7 +107,12 @@ describe('Tuwunel: make_room_admin and the admin join from 1.8.1 (src/service/ad
     m.leave(room, alice.userId);
     const before = m.events(room).length;
     expect(await admin('POST', `/v1/rooms/${enc(room)}/make_room_admin`, { user_id: bot.userId })).toMatchObject({ status: 200, body: {} });
-    expect(m.events(room).slice(before).map((e) => e.type)).toEqual(['m.room.member', 'm.room.power_levels']);
+    expect(
+      m
+        .events(room)
+        .slice(before)
+        .map((e) => e.type),
+    ).toEqual(['m.room.member', 'm.room.power_levels']);
     expect(m.membership(room, bot.userId)).toBe('invite');
     expect(m.powerLevel(room, bot.userId)).toBe(100);
     // The admin join: the person's own join, under the room's rules; an invite lets her in.
@@ -107,16 +120,23 @@ describe('Tuwunel: make_room_admin and the admin join from 1.8.1 (src/service/ad
     m.invite(room, bob.userId, alice.userId);
     expect(await admin('POST', `/v1/join/${enc(room)}`, { user_id: alice.userId })).toMatchObject({ status: 200, body: { room_id: room } });
     expect(await admin('POST', `/v1/join/${enc(room)}`, { user_id: '@nobody:test.local' })).toMatchObject({ status: 404, body: { error: 'Unknown user' } });
-    expect(await admin('POST', `/v1/join/${enc(room)}`, { user_id: '@zoe:remote.example' })).toMatchObject({ status: 400, body: { errcode: 'M_INVALID_PARAM', error: 'User must be local to this server' } });
+    expect(await admin('POST', `/v1/join/${enc(room)}`, { user_id: '@zoe:remote.example' })).toMatchObject({
+      status: 400,
+      body: { errcode: 'M_INVALID_PARAM', error: 'User must be local to this server' },
+    });
 
     const powerless = m.createRoom(bob.userId, { invite: [alice.userId] });
     m.join(powerless, alice.userId);
     m.leave(powerless, bob.userId);
-    expect(await admin('POST', `/v1/rooms/${enc(powerless)}/make_room_admin`, { user_id: bot.userId }))
-      .toMatchObject({ status: 400, body: { errcode: 'M_INVALID_PARAM', error: 'No local admin in room with power to update power levels' } });
+    expect(await admin('POST', `/v1/rooms/${enc(powerless)}/make_room_admin`, { user_id: bot.userId })).toMatchObject({
+      status: 400,
+      body: { errcode: 'M_INVALID_PARAM', error: 'No local admin in room with power to update power levels' },
+    });
     m.leave(powerless, alice.userId);
-    expect(await admin('POST', `/v1/rooms/${enc(powerless)}/make_room_admin`, { user_id: bot.userId }))
-      .toMatchObject({ status: 400, body: { errcode: 'M_INVALID_PARAM', error: 'Server not in room' } });
+    expect(await admin('POST', `/v1/rooms/${enc(powerless)}/make_room_admin`, { user_id: bot.userId })).toMatchObject({
+      status: 400,
+      body: { errcode: 'M_INVALID_PARAM', error: 'Server not in room' },
+    });
   });
 });
 
@@ -125,8 +145,15 @@ describe('Tuwunel: the admin room runs commands one at a time (src/service/admin
     const { m, bot, alice } = await world('tuwunel', { deactivateRoomMs: 150 });
     const rooms = [m.createRoom(alice.userId), m.createRoom(alice.userId), m.createRoom(alice.userId)];
     const adminRoom = m.adminRoomId!;
-    const send = async (line: string) => (await call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(adminRoom)}/send/m.room.message/${Math.random()}`, { token: bot.accessToken, body: { msgtype: 'm.text', body: line } })).body.event_id as string;
-    const replyTo = (id: string) => m.waitForEvent((e) => e.sender === m.serverUserId && (e.content['m.relates_to'] as any)?.['m.in_reply_to']?.event_id === id, 5000, `the reply to ${id}`);
+    const send = async (line: string) =>
+      (
+        await call(hs.url, 'PUT', `/_matrix/client/v3/rooms/${enc(adminRoom)}/send/m.room.message/${Math.random()}`, {
+          token: bot.accessToken,
+          body: { msgtype: 'm.text', body: line },
+        })
+      ).body.event_id as string;
+    const replyTo = (id: string) =>
+      m.waitForEvent((e) => e.sender === m.serverUserId && (e.content['m.relates_to'] as any)?.['m.in_reply_to']?.event_id === id, 5000, `the reply to ${id}`);
     const started = Date.now();
     const first = await send(`!admin users deactivate ${alice.userId}`);
     const again = await send(`!admin users deactivate ${alice.userId}`);

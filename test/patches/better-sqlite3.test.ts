@@ -3,8 +3,8 @@
 // per SQL text, which still runs as before.
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { installedVersion, PatchTargetChanged } from '../../src/patches/guard.ts';
 import { reusePreparedStatements, STATEMENT_REUSE } from '../../src/patches/better-sqlite3.ts';
+import { installedVersion, PatchTargetChanged } from '../../src/patches/guard.ts';
 
 describe('the patch to better-sqlite3', () => {
   it('is written against the installed version', () => {

@@ -3,19 +3,19 @@
 // The first test looks at the members before anything in this process wraps them.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { installedVersion, PatchTargetChanged } from '../../src/patches/guard.ts';
 import {
   FAKE_INDEXEDDB_PATCHES,
   fakeIndexedDb,
+  type IdbFactory,
   installIndexedDbGlobals,
   isKeyRange,
   listenFirst,
   newIndexedDb,
   RECORDED_MEMBERS,
   recordWrites,
-  type IdbFactory,
   type WriteRecorder,
 } from '../../src/patches/fake-indexeddb.ts';
+import { installedVersion, PatchTargetChanged } from '../../src/patches/guard.ts';
 
 // The DOM types are not loaded here: IndexedDB objects are used untyped, as the engine does.
 type Any = any;
@@ -89,7 +89,10 @@ describe('the patches to fake-indexeddb', () => {
       order.push('engine upgradeneeded');
       r.result.createObjectStore('s');
     };
-    const db = await request(r).then((value) => (order.push('engine has the connection'), value));
+    const db = await request(r).then((value) => {
+      order.push('engine has the connection');
+      return value;
+    });
     const tx = db.transaction(['s'], 'readwrite');
     const put = tx.objectStore('s').put('v', 'k');
     put.addEventListener('success', () => order.push('write succeeded'));
@@ -170,7 +173,9 @@ describe('the patches to fake-indexeddb', () => {
     r.onupgradeneeded = () => order.push('engine: upgrade');
     (await request(r)).close();
     expect(order).toEqual(['mirror: upgrade', 'engine: upgrade', 'mirror: open']);
-    expect(() => listenFirst({ open: (name: string) => name } as unknown as IdbFactory, { upgradeneeded: () => {}, success: () => {} })).toThrow(PatchTargetChanged);
+    expect(() => listenFirst({ open: (name: string) => name } as unknown as IdbFactory, { upgradeneeded: () => {}, success: () => {} })).toThrow(
+      PatchTargetChanged,
+    );
   });
 
   it('installs the factory and the IDB classes as the globals the engine looks up', () => {

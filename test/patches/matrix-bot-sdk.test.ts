@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toDeviceTxnId, useContentAddressedToDeviceTxnIds } from '../../src/crypto/to-device.ts';
-import { prepareCryptoModule, type MatrixBotSdk } from '../../src/matrix/crypto-seam.ts';
+import { type MatrixBotSdk, prepareCryptoModule } from '../../src/matrix/crypto-seam.ts';
 import { installedVersion, PatchTargetChanged } from '../../src/patches/guard.ts';
 import {
   afterEachSync,
@@ -51,7 +51,12 @@ describe('patches to matrix-bot-sdk', () => {
 
   it('the sync loop: doSync, then processSync, then the token saved, when persistTokenAfterSync is set', () => {
     const loop = methodSource(sdkSource('MatrixClient.js'), 'async startSync(');
-    const order = ['await this.doSync(token)', 'if (!this.persistTokenAfterSync)', 'await this.processSync(response, emitFn)', 'if (this.persistTokenAfterSync)'];
+    const order = [
+      'await this.doSync(token)',
+      'if (!this.persistTokenAfterSync)',
+      'await this.processSync(response, emitFn)',
+      'if (this.persistTokenAfterSync)',
+    ];
     const at = order.map((part) => loop.indexOf(part));
     expect(at.every((i) => i > 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -88,7 +93,9 @@ describe('patches to matrix-bot-sdk', () => {
   });
 
   it('sendToDevices: the SDK sends PUT /sendToDevice/{type}/{txnId} with {messages}; patched, the same content gets the same ID and arrives once', async () => {
-    expect(methodSource(sdkSource('MatrixClient.js'), 'async sendToDevices(type, messages)')).toMatch(/doRequest\("PUT", `\/_matrix\/client\/v3\/sendToDevice\/\$\{encodeURIComponent\(type\)\}\/\$\{encodeURIComponent\(txnId\)\}`, null, \{\s*messages: messages,\s*\}\)/);
+    expect(methodSource(sdkSource('MatrixClient.js'), 'async sendToDevices(type, messages)')).toMatch(
+      /doRequest\("PUT", `\/_matrix\/client\/v3\/sendToDevice\/\$\{encodeURIComponent\(type\)\}\/\$\{encodeURIComponent\(txnId\)\}`, null, \{\s*messages: messages,\s*\}\)/,
+    );
     hs = await startTestHomeserver();
     const alice = hs.model.addUser({ localpart: 'alice' });
     const bot = hs.model.addUser({ localpart: 'privacybot' });
@@ -115,7 +122,9 @@ describe('patches to matrix-bot-sdk', () => {
     expect((proto['addTrackedUsers'] as () => void).length).toBe(1);
     // The replacement does what the SDK's own prepareEncrypt does: runOnly(1), 1 being the key query.
     expect(methodSource(sdkSource('e2ee/RustEngine.js'), 'async runOnly(...types)')).toContain('case 1 /* RequestType.KeysQuery */:');
-    expect(methodSource(sdkSource('e2ee/RustEngine.js'), 'async prepareEncrypt(roomId, roomInfo)')).toContain('await this.runOnly(1 /* RequestType.KeysQuery */);');
+    expect(methodSource(sdkSource('e2ee/RustEngine.js'), 'async prepareEncrypt(roomId, roomInfo)')).toContain(
+      'await this.runOnly(1 /* RequestType.KeysQuery */);',
+    );
   });
 
   it('CryptoClient.onRoomEvent and onRoomJoin are called without being awaited; patched, their failure is logged, not thrown', async () => {
@@ -129,9 +138,17 @@ describe('patches to matrix-bot-sdk', () => {
     fixEngineUse(); // once per process: a second call changes nothing
     const warnings: string[] = [];
     const quiet = () => {};
-    sdk.LogService.setLogger({ info: quiet, error: quiet, debug: quiet, trace: quiet, warn: (module: string, ...args: unknown[]) => void warnings.push(`${module} ${String(args[0])}`) });
+    sdk.LogService.setLogger({
+      info: quiet,
+      error: quiet,
+      debug: quiet,
+      trace: quiet,
+      warn: (module: string, ...args: unknown[]) => void warnings.push(`${module} ${String(args[0])}`),
+    });
     sdk.LogService.setLevel(sdk.LogLevel.WARN);
-    const failing = { roomTracker: { onRoomEvent: () => Promise.reject(new Error('keys query failed')), onRoomJoin: () => Promise.reject(new Error('keys query failed')) } };
+    const failing = {
+      roomTracker: { onRoomEvent: () => Promise.reject(new Error('keys query failed')), onRoomJoin: () => Promise.reject(new Error('keys query failed')) },
+    };
     await expect(proto['onRoomEvent']!.call(failing, '!room:example.org', {})).resolves.toBeUndefined();
     await expect(proto['onRoomJoin']!.call(failing, '!room:example.org')).resolves.toBeUndefined();
     expect(warnings).toEqual(['CryptoClient onRoomEvent failed:', 'CryptoClient onRoomJoin failed:']);
@@ -139,11 +156,19 @@ describe('patches to matrix-bot-sdk', () => {
     const calls: string[] = [];
     const engine = {
       lock: { acquire: async (_name: string, work: () => Promise<void>) => work() },
-      machine: { updateTrackedUsers: async () => void calls.push('track'), getMissingSessions: async () => (calls.push('claim?'), null) },
+      machine: {
+        updateTrackedUsers: async () => void calls.push('track'),
+        getMissingSessions: async () => {
+          calls.push('claim?');
+          return null;
+        },
+      },
       runOnly: async (type: number) => void calls.push(`run ${type}`),
       processKeysClaimRequest: async () => void calls.push('claim'),
     };
-    await (rustEngineModule().RustEngine.prototype as { addTrackedUsers(this: unknown, users: string[]): Promise<void> }).addTrackedUsers.call(engine, ['@alice:example.org']);
+    await (rustEngineModule().RustEngine.prototype as { addTrackedUsers(this: unknown, users: string[]): Promise<void> }).addTrackedUsers.call(engine, [
+      '@alice:example.org',
+    ]);
     expect(calls).toEqual(['track', 'run 1', 'claim?']);
   });
 
@@ -152,6 +177,8 @@ describe('patches to matrix-bot-sdk', () => {
     Reflect.set(changed, 'persistTokenAfterSync', undefined);
     Reflect.set(changed, 'processSync', undefined);
     expect(() => persistSyncTokenAfterProcessing(changed)).toThrow(PatchTargetChanged);
-    expect(() => afterEachSync(changed, () => {})).toThrow(/^matrix-bot-sdk 0\.8\.0: MatrixClient\.prototype\.processSync is missing, not a function\. .*written against matrix-bot-sdk 0\.8\.0/);
+    expect(() => afterEachSync(changed, () => {})).toThrow(
+      /^matrix-bot-sdk 0\.8\.0: MatrixClient\.prototype\.processSync is missing, not a function\. .*written against matrix-bot-sdk 0\.8\.0/,
+    );
   });
 });

@@ -34,7 +34,13 @@ describe('library patches', () => {
   });
 
   it('would be found: the check matches the ways patches were written before they moved', () => {
-    for (const line of ["Reflect.set(client, 'doSync', doSync);", 'RustEngine.prototype.addTrackedUsers = async function () {};', 'client.sendToDevices = async () => {};', 'db.prepare = reuse;', 'factory.open = (name) => open(name);']) {
+    for (const line of [
+      "Reflect.set(client, 'doSync', doSync);",
+      'RustEngine.prototype.addTrackedUsers = async function () {};',
+      'client.sendToDevices = async () => {};',
+      'db.prepare = reuse;',
+      'factory.open = (name) => open(name);',
+    ]) {
       expect(PATCHING.test(line), line).toBe(true);
     }
     expect(PATCHING.test('if (client.syncingPresence === null) return;')).toBe(false);

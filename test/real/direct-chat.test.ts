@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { E2eeUser } from '../support/e2ee-user.ts';
 import type { RealClient, RoomEvent } from './support/client.ts';
+import { type RealWorld, startRealWorld } from './support/real-world.ts';
 import { adminAccountData, adminDevices, adminMedia, adminUser, roomEvents } from './support/server-state.ts';
 import { describeWithSynapse } from './support/synapse.ts';
-import { startRealWorld, type RealWorld } from './support/real-world.ts';
 
 const enc = encodeURIComponent;
 const COMMANDS = ['!help', '!whatdoyouhave', '!export', '!delete', '!status', '!cancel', '!contact'];
@@ -60,10 +60,23 @@ describeWithSynapse('a person in a direct chat with the bot, on a real Synapse',
     const accountData = await adminAccountData(world.synapse, person.userId);
     for (const type of Object.keys(accountData.global)) expect(body).toContain(`\`${type}\``);
     expect(body).toContain('`im.example.settings`');
-    const joined = (await world.synapse.ok('GET', `/_synapse/admin/v1/users/${enc(person.userId)}/joined_rooms`, { token: world.synapse.admin.accessToken })).joined_rooms as string[];
+    const joined = (await world.synapse.ok('GET', `/_synapse/admin/v1/users/${enc(person.userId)}/joined_rooms`, { token: world.synapse.admin.accessToken }))
+      .joined_rooms as string[];
     expect(body).toContain(`Joined: ${joined.length} room(s)`);
     for (const roomId of joined) expect(body).toContain(roomId);
-    for (const heading of ['## Account', '## Profile', '## Email addresses', '## Devices and sessions', '## IP addresses', '## Room memberships', '## Messages', '## Uploaded files and media', '## App settings (account data)', '## Encryption keys', '## Your rights']) {
+    for (const heading of [
+      '## Account',
+      '## Profile',
+      '## Email addresses',
+      '## Devices and sessions',
+      '## IP addresses',
+      '## Room memberships',
+      '## Messages',
+      '## Uploaded files and media',
+      '## App settings (account data)',
+      '## Encryption keys',
+      '## Your rights',
+    ]) {
       expect(body).toContain(heading);
     }
     // Nobody else's data.
@@ -74,7 +87,9 @@ describeWithSynapse('a person in a direct chat with the bot, on a real Synapse',
   async function messagesOnServer(person: RealClient, rooms: readonly string[]): Promise<number> {
     let count = 0;
     for (const roomId of rooms) {
-      count += (await roomEvents(world.synapse, roomId)).filter((e) => e.sender === person.userId && (e.type === 'm.room.message' || e.type === 'm.room.encrypted')).length;
+      count += (await roomEvents(world.synapse, roomId)).filter(
+        (e) => e.sender === person.userId && (e.type === 'm.room.message' || e.type === 'm.room.encrypted'),
+      ).length;
     }
     return count;
   }
@@ -98,7 +113,11 @@ describeWithSynapse('a person in a direct chat with the bot, on a real Synapse',
     await expectTheServersData(String(reply.content['body']), bea);
     expect(String(reply.content['formatted_body'])).toContain('<h4>Account</h4>');
 
-    const edit = await bea.waitFor(dm, (e) => e.sender === world.botUserId && e.content['m.relates_to']?.rel_type === 'm.replace' && e.content['m.relates_to'].event_id === reply.event_id, 'the count edited in');
+    const edit = await bea.waitFor(
+      dm,
+      (e) => e.sender === world.botUserId && e.content['m.relates_to']?.rel_type === 'm.replace' && e.content['m.relates_to'].event_id === reply.event_id,
+      'the count edited in',
+    );
     const count = await messagesOnServer(bea, [...rooms, dm]);
     expect(String(edit.content['m.new_content']['body'])).toContain(`${count} message(s) you sent, in the 3 room(s) you are or were in`);
   });
@@ -123,10 +142,17 @@ describeWithSynapse('a person in a direct chat with the bot, on a real Synapse',
     await expectTheServersData(body, cleo);
     // Both of her devices, and the public keys of the one that encrypts, as the server lists them to anyone.
     expect(body).toContain(`\`${element.deviceId}\``);
-    const keys = await world.synapse.ok('POST', '/_matrix/client/v3/keys/query', { token: world.synapse.admin.accessToken, body: { device_keys: { [cleo.userId]: [] } } });
+    const keys = await world.synapse.ok('POST', '/_matrix/client/v3/keys/query', {
+      token: world.synapse.admin.accessToken,
+      body: { device_keys: { [cleo.userId]: [] } },
+    });
     expect(body).toContain(`Public identity keys for ${Object.keys(keys.device_keys[cleo.userId]).length} device(s)`);
 
-    const edit = await element.waitFor((e) => e.roomId === dm && e.content['m.relates_to']?.rel_type === 'm.replace' && e.content['m.relates_to'].event_id === inventory.eventId, 'the count edited in', 60_000);
+    const edit = await element.waitFor(
+      (e) => e.roomId === dm && e.content['m.relates_to']?.rel_type === 'm.replace' && e.content['m.relates_to'].event_id === inventory.eventId,
+      'the count edited in',
+      60_000,
+    );
     expect(edit.encrypted).toBe(true);
     const count = await messagesOnServer(cleo, [...rooms, dm]);
     expect(String(edit.content['m.new_content']['body'])).toContain(`${count} message(s) you sent, in the 3 room(s) you are or were in`);

@@ -6,14 +6,15 @@
 // approves. Afterwards the server's own state, read through its admin API, must show every one
 // of their messages redacted exactly once, the room nobody was in deleted, and nothing else of
 // theirs left, and the bot must have said "verified" only because that is so.
+
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readZipParts } from '../export/read-package.ts';
-import { describeWithSynapse } from './support/synapse.ts';
-import { startRealWorld, type RealWorld } from './support/real-world.ts';
 import type { RealClient, RoomEvent } from './support/client.ts';
+import { type RealWorld, startRealWorld } from './support/real-world.ts';
+import { describeWithSynapse } from './support/synapse.ts';
 
 const enc = encodeURIComponent;
 const ID = /R-[0-9A-Z]{4}/;
@@ -61,10 +62,18 @@ describeWithSynapse('a person asks to be erased, on a real Synapse', () => {
     await pat.ok('PUT', `/_matrix/client/v3/user/${enc(pat.userId)}/rooms/${enc(rooms.shared)}/account_data/org.example.room`, { pinned: true });
     await pat.ok('PUT', `/_matrix/client/v3/user/${enc(pat.userId)}/rooms/${enc(rooms.shared)}/tags/m.favourite`, { order: 0.5 });
     await pat.ok('POST', '/_matrix/client/v3/pushers/set', {
-      kind: 'http', app_id: 'org.example.app', pushkey: 'pat-push-key', app_display_name: 'App', device_display_name: 'Phone', lang: 'en',
+      kind: 'http',
+      app_id: 'org.example.app',
+      pushkey: 'pat-push-key',
+      app_display_name: 'App',
+      device_display_name: 'Phone',
+      lang: 'en',
       data: { url: 'https://push.example.org/_matrix/push/v1/notify' },
     });
-    await pat.ok('POST', '/_matrix/client/v3/room_keys/version', { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'cGF0J3Mga2V5' } });
+    await pat.ok('POST', '/_matrix/client/v3/room_keys/version', {
+      algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2',
+      auth_data: { public_key: 'cGF0J3Mga2V5' },
+    });
 
     dm = await world.openDirectChat(pat);
     // From here on Pat is a person the bot serves: Synapse's default rate limits, as operators run them.
@@ -81,7 +90,16 @@ describeWithSynapse('a person asks to be erased, on a real Synapse', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-real-export-'));
     const zips = await Promise.all(files.map(async (url, i) => download(world, pat, url, path.join(dir, `part-${i + 1}.zip`))));
     const pkg = await readZipParts(zips);
-    const exported = [...pkg.files.entries()].filter(([name]) => name.startsWith('data/messages/')).flatMap(([, bytes]) => bytes.toString('utf8').split('\n').slice(1).filter((l) => l !== '').map((l) => JSON.parse(l)));
+    const exported = [...pkg.files.entries()]
+      .filter(([name]) => name.startsWith('data/messages/'))
+      .flatMap(([, bytes]) =>
+        bytes
+          .toString('utf8')
+          .split('\n')
+          .slice(1)
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l)),
+      );
     const ids = new Set(exported.map((e) => e.event_id));
     for (const m of said) expect(ids.has(m.eventId), `${m.body} in the export`).toBe(true);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -95,14 +113,24 @@ describeWithSynapse('a person asks to be erased, on a real Synapse', () => {
     const id = ID.exec(String(confirmed.content['body']))![0];
 
     // The admins' approval message says, before anything runs, what happens to each room.
-    const approval = await world.admin.waitFor(world.adminRoomId, (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure request ${id}`), 'the approval request', 90_000);
+    const approval = await world.admin.waitFor(
+      world.adminRoomId,
+      (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure request ${id}`),
+      'the approval request',
+      90_000,
+    );
     const approvalText = String(approval.content['body']);
     expect(approvalText).toContain(rooms.alone);
     expect(approvalText).toMatch(/deleted here with everything in it/);
 
     const approved = await world.admin.ask(world.adminRoomId, world.botUserId, `!approve ${id}`, 90_000);
     expect(String(approved.content['body'])).toContain('Approved');
-    const report = await world.admin.waitFor(world.adminRoomId, (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure ${id} of`), 'the final report', 600_000);
+    const report = await world.admin.waitFor(
+      world.adminRoomId,
+      (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure ${id} of`),
+      'the final report',
+      600_000,
+    );
     const reportText = String(report.content['body']);
     expect(reportText, reportText).toContain(': verified.');
 
@@ -124,14 +152,24 @@ describeWithSynapse('a person asks to be erased, on a real Synapse', () => {
     expect((await synapse.ok('GET', `/_synapse/admin/v1/users/${enc(pat.userId)}/pushers`, admin)).total).toBe(0);
     expect((await synapse.ok('GET', `/_synapse/admin/v1/users/${enc(pat.userId)}/media`, admin)).total).toBe(0);
     expect((await synapse.ok('GET', `/_synapse/admin/v1/users/${enc(pat.userId)}/joined_rooms`, admin)).total).toBe(0);
-    const asPat = (await synapse.ok('POST', `/_synapse/admin/v1/users/${enc(pat.userId)}/login`, { token: synapse.admin.accessToken, body: { valid_until_ms: Date.now() + 60_000 } })).access_token;
+    const asPat = (
+      await synapse.ok('POST', `/_synapse/admin/v1/users/${enc(pat.userId)}/login`, {
+        token: synapse.admin.accessToken,
+        body: { valid_until_ms: Date.now() + 60_000 },
+      })
+    ).access_token;
     expect((await synapse.ok('GET', `/_matrix/client/v3/user/${enc(pat.userId)}/rooms/${enc(rooms.shared)}/tags`, { token: asPat })).tags).toEqual({});
     expect((await synapse.call('GET', '/_matrix/client/v3/room_keys/version', { token: asPat })).status).toBe(404);
     expect((await synapse.call('GET', `/_matrix/client/v3/profile/${enc(pat.userId)}`, { token: fran.accessToken })).status).toBe(404);
     // Pat's rate limits are Synapse's defaults again: the override was removed.
     expect(await synapse.ok('GET', `/_synapse/admin/v1/users/${enc(pat.userId)}/override_ratelimit`, admin)).toEqual({});
     // The privacy contact got the report too.
-    await world.admin.waitFor(world.contactRoomId, (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure ${id} of`), 'the report in the privacy contact room', 60_000);
+    await world.admin.waitFor(
+      world.contactRoomId,
+      (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure ${id} of`),
+      'the report in the privacy contact room',
+      60_000,
+    );
   }, 900_000);
 });
 
@@ -140,8 +178,12 @@ async function waitForParts(person: RealClient, dm: string, bot: string): Promis
   const deadline = Date.now() + 180_000;
   for (;;) {
     const events = await person.history(dm, 500);
-    const files = events.filter((e: RoomEvent) => e.sender === bot && e.content['msgtype'] === 'm.file').map((e) => String(e.content['url'] ?? e.content['file']?.url));
-    const done = events.some((e) => e.sender === bot && /will be deleted|can be downloaded until/i.test(String(e.content['body'])) && e.content['msgtype'] !== 'm.file');
+    const files = events
+      .filter((e: RoomEvent) => e.sender === bot && e.content['msgtype'] === 'm.file')
+      .map((e) => String(e.content['url'] ?? e.content['file']?.url));
+    const done = events.some(
+      (e) => e.sender === bot && /will be deleted|can be downloaded until/i.test(String(e.content['body'])) && e.content['msgtype'] !== 'm.file',
+    );
     if (files.length > 0 && done) return files;
     if (Date.now() > deadline) throw new Error('the export did not arrive');
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -150,7 +192,9 @@ async function waitForParts(person: RealClient, dm: string, bot: string): Promis
 
 async function download(world: RealWorld, person: RealClient, mxc: string, file: string): Promise<string> {
   const [server, mediaId] = mxc.replace('mxc://', '').split('/');
-  const response = await fetch(`${world.synapse.url}/_matrix/client/v1/media/download/${server}/${mediaId}`, { headers: { Authorization: `Bearer ${person.accessToken}` } });
+  const response = await fetch(`${world.synapse.url}/_matrix/client/v1/media/download/${server}/${mediaId}`, {
+    headers: { Authorization: `Bearer ${person.accessToken}` },
+  });
   expect(response.status).toBe(200);
   fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));
   return file;
@@ -159,7 +203,9 @@ async function download(world: RealWorld, person: RealClient, mxc: string, file:
 /** How many redaction events in the room name this event (the admin API reads what is stored). */
 async function redactionsOf(world: RealWorld, roomId: string, eventId: string): Promise<number> {
   const filter = enc(JSON.stringify({ types: ['m.room.redaction'] }));
-  const page = await world.synapse.ok('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/messages?dir=b&limit=1000&filter=${filter}`, { token: world.synapse.admin.accessToken });
+  const page = await world.synapse.ok('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/messages?dir=b&limit=1000&filter=${filter}`, {
+    token: world.synapse.admin.accessToken,
+  });
   return page.chunk.filter((e: RoomEvent & { redacts?: string }) => (e.content['redacts'] ?? e.redacts) === eventId).length;
 }
 
@@ -185,7 +231,12 @@ describeWithSynapse('an erasure that cannot be completed here is reported, never
     await world.synapse.restoreRateLimits(pat.userId);
 
     const { id } = await askAndApprove(world, pat, dm);
-    const report = await world.admin.waitFor(world.adminRoomId, (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure ${id} of`), 'the report', 600_000);
+    const report = await world.admin.waitFor(
+      world.adminRoomId,
+      (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure ${id} of`),
+      'the report',
+      600_000,
+    );
     const text = String(report.content['body']);
     expect(text).toContain('INCOMPLETE');
     expect(text).not.toMatch(/: verified/);
@@ -198,7 +249,9 @@ describeWithSynapse('an erasure that cannot be completed here is reported, never
     const escalation = (e: RoomEvent) => e.sender === world.botUserId && String(e.content['body']).includes(id);
     await world.admin.waitFor(world.contactRoomId, escalation, 'the escalation to the privacy contact', 120_000);
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const told = (await world.admin.history(world.contactRoomId)).filter((e) => escalation(e) && /failed|INCOMPLETE|could not/i.test(String(e.content['body'])));
+    const told = (await world.admin.history(world.contactRoomId)).filter(
+      (e) => escalation(e) && /failed|INCOMPLETE|could not/i.test(String(e.content['body'])),
+    );
     expect(told).toHaveLength(1);
   }, 900_000);
 
@@ -220,22 +273,40 @@ describeWithSynapse('an erasure that cannot be completed here is reported, never
     expect(killed.signal).toBe('SIGKILL');
     await world.startBot();
     expect(String((await world.admin.replyTo(world.adminRoomId, world.botUserId, approve, 90_000)).content['body'])).toContain('Approved');
-    const report = await world.admin.waitFor(world.adminRoomId, (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure ${id} of`), 'the report', 600_000);
+    const report = await world.admin.waitFor(
+      world.adminRoomId,
+      (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure ${id} of`),
+      'the report',
+      600_000,
+    );
     expect(String(report.content['body'])).toContain(': verified.');
     for (const eventId of said) expect(await redactionsOf(world, room, eventId)).toBe(1);
-    const tasks = await world.synapse.ok('GET', `/_synapse/admin/v1/scheduled_tasks?action_name=redact_all_events&resource_id=${enc(pat.userId)}`, { token: world.synapse.admin.accessToken });
+    const tasks = await world.synapse.ok('GET', `/_synapse/admin/v1/scheduled_tasks?action_name=redact_all_events&resource_id=${enc(pat.userId)}`, {
+      token: world.synapse.admin.accessToken,
+    });
     expect(tasks.scheduled_tasks).toHaveLength(1);
   }, 900_000);
 });
 
 /** !delete, the code, and the admin's !approve (its answer awaited unless asked not to); the request's ID and the !approve event. */
-async function askAndApprove(world: RealWorld, person: RealClient, dm: string, options: { awaitApproval?: boolean } = {}): Promise<{ id: string; approve: string }> {
+async function askAndApprove(
+  world: RealWorld,
+  person: RealClient,
+  dm: string,
+  options: { awaitApproval?: boolean } = {},
+): Promise<{ id: string; approve: string }> {
   const asked = await person.ask(dm, world.botUserId, '!delete', 60_000);
   const code = /!delete confirm (\d{6})/.exec(String(asked.content['body']))![1];
   const confirmed = await person.ask(dm, world.botUserId, `!delete confirm ${code}`, 60_000);
   const id = ID.exec(String(confirmed.content['body']))![0];
-  await world.admin.waitFor(world.adminRoomId, (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure request ${id}`), 'the approval request', 90_000);
+  await world.admin.waitFor(
+    world.adminRoomId,
+    (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Erasure request ${id}`),
+    'the approval request',
+    90_000,
+  );
   const approve = await world.admin.say(world.adminRoomId, `!approve ${id}`);
-  if (options.awaitApproval !== false) expect(String((await world.admin.replyTo(world.adminRoomId, world.botUserId, approve, 90_000)).content['body'])).toContain('Approved');
+  if (options.awaitApproval !== false)
+    expect(String((await world.admin.replyTo(world.adminRoomId, world.botUserId, approve, 90_000)).content['body'])).toContain('Approved');
   return { id, approve };
 }

@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readZipParts, type ReadPackage } from '../export/read-package.ts';
+import { type ReadPackage, readZipParts } from '../export/read-package.ts';
 import type { RealClient, RoomEvent } from './support/client.ts';
+import { type RealWorld, startRealWorld } from './support/real-world.ts';
 import { adminDevices, adminMedia, roomEvents } from './support/server-state.ts';
 import { describeWithSynapse } from './support/synapse.ts';
-import { startRealWorld, type RealWorld } from './support/real-world.ts';
 
 const enc = encodeURIComponent;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -69,12 +69,24 @@ describeWithSynapse('!export on a real Synapse', () => {
     await alice.leave(diary);
 
     await alice.ok('PUT', `/_matrix/client/v3/user/${me}/account_data/im.example.settings`, { theme: 'dark', language: 'en-GB' });
-    return { club, project, diary, sent, uploads: new Map([[notesUri, notes], [photoUri, photo]]), bobSaid: ['Bob: welcome to the club, Alice', 'Bob: after Alice left, the project went on'] };
+    return {
+      club,
+      project,
+      diary,
+      sent,
+      uploads: new Map([
+        [notesUri, notes],
+        [photoUri, photo],
+      ]),
+      bobSaid: ['Bob: welcome to the club, Alice', 'Bob: after Alice left, the project went on'],
+    };
   }
 
   /** Downloads a part as the person's client does: authenticated media, with her token. */
   async function download(person: RealClient, mxc: string): Promise<Buffer> {
-    const response = await fetch(`${world.synapse.url}/_matrix/client/v1/media/download/${mxc.slice('mxc://'.length)}`, { headers: { Authorization: `Bearer ${person.accessToken}` } });
+    const response = await fetch(`${world.synapse.url}/_matrix/client/v1/media/download/${mxc.slice('mxc://'.length)}`, {
+      headers: { Authorization: `Bearer ${person.accessToken}` },
+    });
     expect(response.status, `downloading ${mxc}`).toBe(200);
     return Buffer.from(await response.arrayBuffer());
   }
@@ -112,7 +124,12 @@ describeWithSynapse('!export on a real Synapse', () => {
     const reply = await alice.replyTo(dm, world.botUserId, command, 60_000);
     const id = /R-[0-9A-Z]{4}/.exec(String(reply.content['body']))?.[0];
     expect(id).toBeDefined();
-    const ready = await alice.waitFor(dm, (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Your export ${id} is ready`), 'the export to be ready', 100_000);
+    const ready = await alice.waitFor(
+      dm,
+      (e) => e.sender === world.botUserId && String(e.content['body']).startsWith(`Your export ${id} is ready`),
+      'the export to be ready',
+      100_000,
+    );
     expect(String(ready.content['body'])).toContain('not end-to-end encrypted');
     files = (await alice.history(dm, 500)).filter((e) => e.sender === world.botUserId && e.content['msgtype'] === 'm.file');
     read = await unzipDelivered(alice, files);
@@ -135,11 +152,19 @@ describeWithSynapse('!export on a real Synapse', () => {
     expect(byRoom.get(seeded.club)).toMatchObject({ name: 'Book club', your_membership: 'join' });
     expect(byRoom.get(seeded.project)).toMatchObject({ name: 'Old project', your_membership: 'leave' });
 
-    const where = new Map([[seeded.club, 'the room she stays in'], [seeded.project, 'the room she left'], [seeded.diary, 'the room she made alone and left'], [dm, 'the direct chat']]);
+    const where = new Map([
+      [seeded.club, 'the room she stays in'],
+      [seeded.project, 'the room she left'],
+      [seeded.diary, 'the room she made alone and left'],
+      [dm, 'the direct chat'],
+    ]);
     for (const [roomId, what] of where) {
       const onServer = (await roomEvents(world.synapse, roomId)).filter((e) => e.sender === alice.userId && e.type === 'm.room.message').map((e) => e.event_id);
       expect(onServer).toEqual(expect.arrayContaining(roomId === dm ? [command] : seeded.sent.get(roomId)!));
-      expect(onServer.filter((eventId) => !exportedIds.has(eventId)), `her messages in ${what} missing from the package`).toEqual([]);
+      expect(
+        onServer.filter((eventId) => !exportedIds.has(eventId)),
+        `her messages in ${what} missing from the package`,
+      ).toEqual([]);
     }
     // Nobody else's words (GDPR Art. 15(4)).
     for (const [name, bytes] of read.files) for (const words of seeded.bobSaid) expect(bytes.includes(words), `"${words}" in ${name}`).toBe(false);

@@ -3,23 +3,23 @@
 // run them, with the very scenarios the e2e tier runs against the test homeserver's `synapse`
 // flavour (test/support/homeserver-facts/), so both tiers give the same answers.
 import { afterAll, beforeAll, it } from 'vitest';
-import { describeWithSynapse, startRealSynapse, type RealSynapse } from './support/synapse.ts';
-import { factServer, type FactServer } from '../support/homeserver-facts/server.ts';
-import { stateDroppedWhenLastLocalMemberLeaves } from '../support/homeserver-facts/rooms-nobody-local.ts';
+import { synapseDeactivationLeftovers } from '../support/homeserver-facts/deactivation-leftovers.ts';
+import { fetchEventOnSynapse } from '../support/homeserver-facts/fetch-event.ts';
 import { forgottenRoomOnSynapse } from '../support/homeserver-facts/forgotten-rooms.ts';
-import { messageRateLimitAndOverride, messagesLimitedPerUser } from '../support/homeserver-facts/rate-limits.ts';
 import { uploadsServedOnlyWithAuthentication } from '../support/homeserver-facts/media.ts';
+import { messagesWithoutFromReadForward } from '../support/homeserver-facts/messages-paging.ts';
+import { messageRateLimitAndOverride, messagesLimitedPerUser } from '../support/homeserver-facts/rate-limits.ts';
+import { roomDetailsAndNotJoined } from '../support/homeserver-facts/room-details.ts';
+import { roomDeletionWithPurge } from '../support/homeserver-facts/room-purge.ts';
+import { roomVersionEleven } from '../support/homeserver-facts/room-version.ts';
+import { roomsListOnSynapse } from '../support/homeserver-facts/rooms-list.ts';
+import { stateDroppedWhenLastLocalMemberLeaves } from '../support/homeserver-facts/rooms-nobody-local.ts';
+import { scheduledRedactionTasks } from '../support/homeserver-facts/scheduled-tasks.ts';
+import { type FactServer, factServer } from '../support/homeserver-facts/server.ts';
 import { limitedSyncLeavesAGapMessagesReads } from '../support/homeserver-facts/sync-gap.ts';
 import { roomTagsApartFromAccountData } from '../support/homeserver-facts/tags.ts';
-import { messagesWithoutFromReadForward } from '../support/homeserver-facts/messages-paging.ts';
 import { userRedactionTaskOnSynapse } from '../support/homeserver-facts/user-redaction-task.ts';
-import { scheduledRedactionTasks } from '../support/homeserver-facts/scheduled-tasks.ts';
-import { roomsListOnSynapse } from '../support/homeserver-facts/rooms-list.ts';
-import { roomDeletionWithPurge } from '../support/homeserver-facts/room-purge.ts';
-import { fetchEventOnSynapse } from '../support/homeserver-facts/fetch-event.ts';
-import { synapseDeactivationLeftovers } from '../support/homeserver-facts/deactivation-leftovers.ts';
-import { roomDetailsAndNotJoined } from '../support/homeserver-facts/room-details.ts';
-import { roomVersionEleven } from '../support/homeserver-facts/room-version.ts';
+import { describeWithSynapse, type RealSynapse, startRealSynapse } from './support/synapse.ts';
 
 describeWithSynapse('what a real Synapse does, as the test homeserver models it', () => {
   let synapse: RealSynapse;
@@ -27,7 +27,11 @@ describeWithSynapse('what a real Synapse does, as the test homeserver models it'
   beforeAll(async () => {
     synapse = await startRealSynapse();
     server = await factServer({
-      url: synapse.url, serverName: synapse.serverName, registration: synapse, hasRateLimitOverride: true, admin: synapse.admin,
+      url: synapse.url,
+      serverName: synapse.serverName,
+      registration: synapse,
+      hasRateLimitOverride: true,
+      admin: synapse.admin,
     });
   });
   afterAll(async () => {

@@ -4,9 +4,9 @@
 // the server (admin API), with Synapse's default rate limits for the bot.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RealClient } from './support/client.ts';
+import { type RealWorld, startRealWorld } from './support/real-world.ts';
 import { repliesPerEvent, roomEvents } from './support/server-state.ts';
 import { describeWithSynapse } from './support/synapse.ts';
-import { startRealWorld, type RealWorld } from './support/real-world.ts';
 
 /** The bot's sync asks for this many timeline events per room (src/sync). */
 const BOT_TIMELINE_LIMIT = 50;

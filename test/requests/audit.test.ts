@@ -4,17 +4,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import { type Db, openDatabase } from '../../src/store/database.ts';
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function logWith(entries: number): { db: Db; log: AuditLog } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar-audit-'));
   dirs.push(dir);
   const db = openDatabase(dir);
   const log = new AuditLog(db);
-  for (let i = 1; i <= entries; i++) log.append({ at: 1000 + i, requestId: `R-000${i}`, actor: i % 2 ? 'bot' : '@admin:example.org', action: 'state', detail: { to: 'completed', n: i } });
+  for (let i = 1; i <= entries; i++)
+    log.append({ at: 1000 + i, requestId: `R-000${i}`, actor: i % 2 ? 'bot' : '@admin:example.org', action: 'state', detail: { to: 'completed', n: i } });
   return { db, log };
 }
 
@@ -69,9 +72,12 @@ describe('the audit trail', () => {
   it('catches two entries swapped', () => {
     const { db, log } = logWith(5);
     unguard(db);
-    const row = (seq: number) => db.prepare('SELECT at, request_id, actor, action, detail, prev_hash, hash FROM audit_log WHERE seq = ?').get(seq) as Record<string, unknown>;
+    const row = (seq: number) =>
+      db.prepare('SELECT at, request_id, actor, action, detail, prev_hash, hash FROM audit_log WHERE seq = ?').get(seq) as Record<string, unknown>;
     const [a, b] = [row(2), row(3)];
-    const put = db.prepare('UPDATE audit_log SET at = @at, request_id = @request_id, actor = @actor, action = @action, detail = @detail, prev_hash = @prev_hash, hash = @hash WHERE seq = @seq');
+    const put = db.prepare(
+      'UPDATE audit_log SET at = @at, request_id = @request_id, actor = @actor, action = @action, detail = @detail, prev_hash = @prev_hash, hash = @hash WHERE seq = @seq',
+    );
     put.run({ ...b, seq: 2 });
     put.run({ ...a, seq: 3 });
     expect(log.verify()).toMatchObject({ ok: false, firstBroken: 2 });

@@ -1,14 +1,14 @@
 // The job runner on a real SQLite file: order, concurrency, retries, failure, cancelling,
 // and a restart in the middle of a job.
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { JobFailure } from '../../src/jobs/job.ts';
 import { JobStore } from '../../src/jobs/job-store.ts';
-import { JobRunner, type JobContext, type JobEvents, type JobHandler } from '../../src/jobs/runner.ts';
-import { waitUntil } from '../support/wait.ts';
-import { removeDir, requestFixture, type Fixture } from './support.ts';
-import { z } from 'zod';
+import { type JobContext, type JobEvents, type JobHandler, JobRunner } from '../../src/jobs/runner.ts';
 import { paragraph } from '../../src/render/document.ts';
 import { render } from '../../src/render/render.ts';
+import { waitUntil } from '../support/wait.ts';
+import { type Fixture, removeDir, requestFixture } from './support.ts';
 
 const describeProgress: JobHandler['describeProgress'] = (_request, progress) => [paragraph(`phase ${progress.phase}`)];
 
@@ -42,10 +42,10 @@ function gatedHandler(kind: 'export' | 'erasure', concurrency: number) {
     maxAttempts: 3,
     describeProgress,
     run: (ctx: JobContext) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise<undefined>((resolve, reject) => {
         started.push(ctx.request.id);
         ctx.progress({ phase: 'working', counts: {} });
-        gates.set(ctx.request.id, { release: resolve, fail: reject });
+        gates.set(ctx.request.id, { release: () => resolve(undefined), fail: reject });
         ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
       }),
   };
@@ -122,7 +122,10 @@ describe('the job runner', () => {
   it('retries a failing job with backoff, then fails the request for good and says why', async () => {
     let attempts = 0;
     const handler: JobHandler = {
-      kind: 'export', concurrency: 1, maxAttempts: 3, describeProgress,
+      kind: 'export',
+      concurrency: 1,
+      maxAttempts: 3,
+      describeProgress,
       run: async () => {
         attempts++;
         throw new JobFailure('the homeserver kept failing');
@@ -133,11 +136,15 @@ describe('the job runner', () => {
     runner.start();
     runner.enqueue(r);
     // Backoff waits are real (10 ms base), and the clock must move past not_before.
-    await waitUntil(() => {
-      f.clock.advance(1000);
-      runner.pump();
-      return f.requests.get(r.id)!.state === 'failed';
-    }, 'the request to fail', 5000);
+    await waitUntil(
+      () => {
+        f.clock.advance(1000);
+        runner.pump();
+        return f.requests.get(r.id)!.state === 'failed';
+      },
+      'the request to fail',
+      5000,
+    );
     expect(attempts).toBe(3);
     const failed = f.requests.get(r.id)!;
     expect(failed.detail.failure).toBe('the homeserver kept failing');
@@ -148,7 +155,10 @@ describe('the job runner', () => {
   it('does not retry a failure that says it cannot help', async () => {
     let attempts = 0;
     const handler: JobHandler = {
-      kind: 'export', concurrency: 1, maxAttempts: 5, describeProgress,
+      kind: 'export',
+      concurrency: 1,
+      maxAttempts: 5,
+      describeProgress,
       run: async () => {
         attempts++;
         throw new JobFailure('no such account', { retryable: false });
@@ -194,7 +204,10 @@ describe('the job runner', () => {
 
     const resumedWith: unknown[] = [];
     const handler: JobHandler = {
-      kind: 'export', concurrency: 1, maxAttempts: 3, describeProgress,
+      kind: 'export',
+      concurrency: 1,
+      maxAttempts: 3,
+      describeProgress,
       run: async (ctx) => void resumedWith.push([ctx.resumed, ctx.checkpoint.read(z.object({ roomsDone: z.number() }))]),
     };
     const f2 = first.f.reopen();
@@ -231,4 +244,3 @@ describe('the job runner', () => {
     await run.runner.stop();
   });
 });
-

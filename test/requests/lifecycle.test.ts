@@ -8,24 +8,38 @@ import { REQUEST_STATES, type Request, type RequestState } from '../../src/reque
 const HEADER = ['received', 'awaiting_confirmation', 'awaiting_approval', 'approved', 'scheduled', 'in_progress', 'completed', 'denied', 'cancelled', 'failed'];
 const TABLE: Record<string, string> = {
   //                     rcv aconf aappr appr sched prog comp deny canc fail
-  received:              '.   x     x     .    x     x    x    x    x    x',
+  received: '.   x     x     .    x     x    x    x    x    x',
   awaiting_confirmation: '.   .     x     .    .     .    .    .    x    .',
-  awaiting_approval:     '.   .     .     x    .     .    .    x    x    .',
-  approved:              '.   .     .     .    x     x    .    .    x    .',
-  scheduled:             '.   .     .     .    .     x    .    .    x    .',
-  in_progress:           '.   .     .     .    .     .    x    .    x    x',
-  completed:             '.   .     .     .    .     .    .    .    .    .',
-  denied:                '.   .     .     .    .     .    .    .    .    .',
-  cancelled:             '.   .     .     .    .     .    .    .    .    .',
-  failed:                '.   .     .     .    .     .    .    .    .    .',
+  awaiting_approval: '.   .     .     x    .     .    .    x    x    .',
+  approved: '.   .     .     .    x     x    .    .    x    .',
+  scheduled: '.   .     .     .    .     x    .    .    x    .',
+  in_progress: '.   .     .     .    .     .    x    .    x    x',
+  completed: '.   .     .     .    .     .    .    .    .    .',
+  denied: '.   .     .     .    .     .    .    .    .    .',
+  cancelled: '.   .     .     .    .     .    .    .    .    .',
+  failed: '.   .     .     .    .     .    .    .    .    .',
 };
 
 const expected = (from: RequestState, to: RequestState): boolean => TABLE[from]!.trim().split(/\s+/)[HEADER.indexOf(to)] === 'x';
 
 const request = (state: RequestState): Request => ({
-  id: 'R-7K3Q', kind: 'erasure', state, userId: '@alice:example.org', roomId: '!dm:example.org', sourceEventId: '$e', enteredBy: null,
-  receivedAt: 1000, dueAt: 2000, updatedAt: 1000, closedAt: null, extendedAt: null, extensionReason: null,
-  decidedBy: null, decisionReason: null, detail: {}, pseudonymisedAt: null,
+  id: 'R-7K3Q',
+  kind: 'erasure',
+  state,
+  userId: '@alice:example.org',
+  roomId: '!dm:example.org',
+  sourceEventId: '$e',
+  enteredBy: null,
+  receivedAt: 1000,
+  dueAt: 2000,
+  updatedAt: 1000,
+  closedAt: null,
+  extendedAt: null,
+  extensionReason: null,
+  decidedBy: null,
+  decisionReason: null,
+  detail: {},
+  pseudonymisedAt: null,
 });
 
 const pairs = REQUEST_STATES.flatMap((from) => REQUEST_STATES.map((to) => [from, to] as const));

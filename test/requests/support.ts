@@ -5,7 +5,7 @@ import path from 'node:path';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { pseudonymiser } from '../../src/requests/pseudonym.ts';
 import { RequestService } from '../../src/requests/requests.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import { type Db, openDatabase } from '../../src/store/database.ts';
 
 export const DAY = 86_400_000;
 
@@ -13,7 +13,15 @@ export type Clock = { now: () => number; advance(ms: number): void; set(at: numb
 
 export function clock(start = Date.UTC(2026, 10, 2, 9)): Clock {
   let at = start;
-  return { now: () => at, advance: (ms) => void (at += ms), set: (value) => void (at = value) };
+  return {
+    now: () => at,
+    advance: (ms) => {
+      at += ms;
+    },
+    set: (value) => {
+      at = value;
+    },
+  };
 }
 
 export type Fixture = { dir: string; db: Db; audit: AuditLog; requests: RequestService; clock: Clock; reopen(): Fixture; close(): void };
@@ -23,7 +31,11 @@ export function requestFixture(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsar
   const audit = new AuditLog(db);
   const requests = new RequestService({ db, audit, pseudonymise: pseudonymiser('test key, not secret'), responseDays: 30, now: time.now });
   return {
-    dir, db, audit, requests, clock: time,
+    dir,
+    db,
+    audit,
+    requests,
+    clock: time,
     reopen: () => {
       db.close();
       return requestFixture(dir, time);

@@ -2,7 +2,8 @@
 import type { HomeserverModel } from '../../src/test-homeserver/index.ts';
 
 /** The bot's m.room.message events in a room, in order. */
-export const botMessages = (m: HomeserverModel, botId: string, roomId: string) => m.events(roomId).filter((ev) => ev.sender === botId && ev.type === 'm.room.message');
+export const botMessages = (m: HomeserverModel, botId: string, roomId: string) =>
+  m.events(roomId).filter((ev) => ev.sender === botId && ev.type === 'm.room.message');
 
 /** The bot's messages in a room, as plain text. */
 export const botBodies = (m: HomeserverModel, botId: string, roomId: string): string[] =>

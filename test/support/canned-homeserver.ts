@@ -22,13 +22,36 @@ export const SYNAPSE_CAPABILITIES: Capabilities = capabilitiesFor('synapse', '1.
 
 export function cannedAccount(userId: string, account: Partial<UserAccount> = {}): UserAccount {
   return {
-    userId, displayName: null, avatarUrl: null, admin: false, deactivated: false, erased: false, createdAt: Date.UTC(2024, 0, 1),
-    hasPasswordHash: true, emails: [], phoneNumbers: [], externalIds: [], userType: null, locked: false, suspended: false, lastSeenAt: null,
+    userId,
+    displayName: null,
+    avatarUrl: null,
+    admin: false,
+    deactivated: false,
+    erased: false,
+    createdAt: Date.UTC(2024, 0, 1),
+    hasPasswordHash: true,
+    emails: [],
+    phoneNumbers: [],
+    externalIds: [],
+    userType: null,
+    locked: false,
+    suspended: false,
+    lastSeenAt: null,
     ...account,
   };
 }
 
-type Reads = 'getAccount' | 'getMemberships' | 'getDevices' | 'getSessions' | 'getAccountData' | 'getPushers' | 'getMediaSummary' | 'getEncryptionKeys' | 'countMessagesSent' | 'roomServers';
+type Reads =
+  | 'getAccount'
+  | 'getMemberships'
+  | 'getDevices'
+  | 'getSessions'
+  | 'getAccountData'
+  | 'getPushers'
+  | 'getMediaSummary'
+  | 'getEncryptionKeys'
+  | 'countMessagesSent'
+  | 'roomServers';
 
 export class CannedHomeserver {
   capabilities: Capabilities = SYNAPSE_CAPABILITIES;
@@ -42,7 +65,12 @@ export class CannedHomeserver {
   /** Someone the server has an account for. */
   addPerson(userId: string, person: Partial<Omit<CannedPerson, 'account'>> & { account?: Partial<UserAccount> } = {}): CannedPerson {
     const canned: CannedPerson = {
-      memberships: [], membershipsAvailable: true, devices: [], messagesSent: 0, media: { count: 0, totalBytes: 0 }, roomServers: {},
+      memberships: [],
+      membershipsAvailable: true,
+      devices: [],
+      messagesSent: 0,
+      media: { count: 0, totalBytes: 0 },
+      roomServers: {},
       ...person,
       account: cannedAccount(userId, person.account),
     };
@@ -92,7 +120,10 @@ export class CannedHomeserver {
   async getSessions(userId: string) {
     this.#read('getSessions', userId);
     const devices = this.#person(userId).devices;
-    const sessions = devices.map((d) => ({ deviceId: d.deviceId, connections: [{ ip: d.lastSeenIp, lastSeenAt: d.lastSeenAt, userAgent: d.lastSeenUserAgent }] }));
+    const sessions = devices.map((d) => ({
+      deviceId: d.deviceId,
+      connections: [{ ip: d.lastSeenIp, lastSeenAt: d.lastSeenAt, userAgent: d.lastSeenUserAgent }],
+    }));
     return { available: true as const, value: { kept: 'connection-log' as const, sessions } };
   }
 

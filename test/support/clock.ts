@@ -2,5 +2,10 @@
 // deadlines, retention periods and retry times without waiting for them).
 export function movableClock() {
   let offset = 0;
-  return { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
+  return {
+    now: () => Date.now() + offset,
+    advance: (ms: number) => {
+      offset += ms;
+    },
+  };
 }

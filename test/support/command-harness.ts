@@ -10,12 +10,12 @@
 //   const dm = h.directChat(h.alice);
 //   expect((await h.say(h.alice, dm, '!status')).text).toContain('You have no requests');
 import fs from 'node:fs';
-import { composeHandlers, type ComposedHandlers } from '../../src/bot/composition.ts';
 import { onTimelineEvent } from '../../src/bot/bot.ts';
-import { validateConfig, type BotConfig } from '../../src/config/load.ts';
+import { type ComposedHandlers, composeHandlers } from '../../src/bot/composition.ts';
+import { type BotConfig, validateConfig } from '../../src/config/load.ts';
 import type { JobHandler } from '../../src/jobs/runner.ts';
 import type { Logger } from '../../src/log.ts';
-import { openMemoryDatabase, type Db } from '../../src/store/database.ts';
+import { type Db, openMemoryDatabase } from '../../src/store/database.ts';
 import { CannedHomeserver } from './canned-homeserver.ts';
 import { ChatStandIn, type SentMessage } from './chat-stand-in.ts';
 
@@ -38,7 +38,14 @@ function memoryLog(): Logger & { lines: string[] } {
 }
 
 /** Not secrets: the pseudonym key of the harness, and no token at all (nothing goes over the wire). */
-const SECRETS = { botToken: 'none', adminToken: 'none', adminTokenIsSeparate: false, pseudonymKey: 'harness-pseudonym-key-0123456789abcdef', smtpPassword: null, cryptoPassphrase: null };
+const SECRETS = {
+  botToken: 'none',
+  adminToken: 'none',
+  adminTokenIsSeparate: false,
+  pseudonymKey: 'harness-pseudonym-key-0123456789abcdef',
+  smtpPassword: null,
+  cryptoPassphrase: null,
+};
 
 /** The shipped config, for example.org, with the harness's rooms and admins. */
 function harnessConfig(configure: HarnessOptions['configure']): BotConfig {
@@ -62,12 +69,25 @@ export function commandHarness(options: HarnessOptions = {}) {
   const now = () => Date.now() + offset;
   const homeserver = new CannedHomeserver();
   const chat = new ChatStandIn(BOT);
-  const people = { alice: `@alice:${SERVER}`, bob: `@bob:${SERVER}`, admin: `@admin:${SERVER}`, admin2: `@admin2:${SERVER}`, mallory: `@mallory:${SERVER}`, remote: '@dave:remote.example' };
+  const people = {
+    alice: `@alice:${SERVER}`,
+    bob: `@bob:${SERVER}`,
+    admin: `@admin:${SERVER}`,
+    admin2: `@admin2:${SERVER}`,
+    mallory: `@mallory:${SERVER}`,
+    remote: '@dave:remote.example',
+  };
   const adminRoom = chat.addRoom(`!admins:${SERVER}`, [BOT, people.admin, people.admin2, people.mallory], { aliases: [config.adminRoom] });
   const contactRoom = chat.addRoom(`!contact:${SERVER}`, [BOT, people.admin], { aliases: [config.privacyContact.room] });
   const composed: ComposedHandlers = composeHandlers(
     {
-      config, secrets: SECRETS, db, homeserver: homeserver.asHomeserver(), encryption: false, log, now,
+      config,
+      secrets: SECRETS,
+      db,
+      homeserver: homeserver.asHomeserver(),
+      encryption: false,
+      log,
+      now,
       makePackage: () => {
         throw new Error('the command harness makes no export packages');
       },
@@ -93,7 +113,7 @@ export function commandHarness(options: HarnessOptions = {}) {
   /** Like say, for a command that must be answered: the answer's plain text. */
   async function ask(sender: string, roomId: string, body: string): Promise<string> {
     const answer = await say(sender, roomId, body);
-    if (answer === null) throw new Error(`no answer to ${body.split(" ")[0]}; the log:\n${log.lines.join("\n")}`);
+    if (answer === null) throw new Error(`no answer to ${body.split(' ')[0]}; the log:\n${log.lines.join('\n')}`);
     return answer.text;
   }
 
@@ -101,7 +121,10 @@ export function commandHarness(options: HarnessOptions = {}) {
   async function react(sender: string, target: string, key: string): Promise<SentMessage | null> {
     const before = chat.sent.length;
     const event = {
-      event_id: chat.receive(''), sender, type: 'm.reaction', origin_server_ts: now(),
+      event_id: chat.receive(''),
+      sender,
+      type: 'm.reaction',
+      origin_server_ts: now(),
       content: { 'm.relates_to': { rel_type: 'm.annotation', event_id: target, key } },
     };
     onTimelineEvent(bot, adminRoom, event);
@@ -116,15 +139,27 @@ export function commandHarness(options: HarnessOptions = {}) {
 
   return {
     ...people,
-    config, db, log, chat, homeserver, services, bot,
+    config,
+    db,
+    log,
+    chat,
+    homeserver,
+    services,
+    bot,
     desk: services.desk,
     erasure: services.erasure,
     exports: bot.exports,
-    adminRoom, contactRoom,
+    adminRoom,
+    contactRoom,
     now,
     /** Moves the bot's clock on. */
-    advance: (ms: number) => void (offset += ms),
-    say, ask, react, idle,
+    advance: (ms: number) => {
+      offset += ms;
+    },
+    say,
+    ask,
+    react,
+    idle,
     /** A direct chat between `userId` and the bot. */
     directChat: (userId: string, options: { encrypted?: boolean } = {}) => chat.addRoom(`!dm${++rooms}:${SERVER}`, [userId, BOT], options),
     /** A room with the bot and these people. */

@@ -4,9 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { HomeserverModel } from '../../src/test-homeserver/index.ts';
-import type { World } from './world.ts';
 import { DATABASE_FILE } from '../../src/store/database.ts';
+import type { HomeserverModel } from '../../src/test-homeserver/index.ts';
+import { botBodies, requestIdIn as idIn } from './bot-messages.ts';
+import type { World } from './world.ts';
 
 export const ALICE = '@alice:example.org';
 export const BOB = '@bob:example.org';
@@ -82,7 +83,11 @@ export function redactionsPerEvent(m: HomeserverModel): Map<string, number> {
 /** The bot's SQLite file and its write-ahead log, as bytes anyone with the file could read. */
 export function databaseBytes(dataDir: string): string {
   const file = path.join(dataDir, DATABASE_FILE);
-  return ['', '-wal'].map((suffix) => file + suffix).filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString('latin1')).join('');
+  return ['', '-wal']
+    .map((suffix) => file + suffix)
+    .filter((f) => fs.existsSync(f))
+    .map((f) => fs.readFileSync(f).toString('latin1'))
+    .join('');
 }
 
 /** What the server still holds about a user that an erasure must remove. */
@@ -102,10 +107,8 @@ export function leftOnServer(m: HomeserverModel, userId = ALICE) {
 
 export const ERASED = { deactivated: true, erased: true, rooms: 0, media: 0, devices: 0, emails: 0, displayName: null, avatarUrl: null };
 
-import { botBodies, requestIdIn as idIn } from './bot-messages.ts';
 export { botBodies, idIn };
 export const codeIn = (text: string): string => /!delete confirm (\d{6})/.exec(text)?.[1] ?? '';
-
 
 /** !delete, the code, and an admin's !approve (answered): the erasure starts (at once where there is no cooling-off). */
 export async function askAndApprove(w: World, dm: string): Promise<string> {
@@ -119,4 +122,5 @@ export async function askAndApprove(w: World, dm: string): Promise<string> {
 export const stateOf = (w: World, id: string) => w.bot.services.desk.requests.get(id)?.state;
 
 /** The admin room's reports of this erasure (verified or INCOMPLETE). */
-export const reportsOf = (w: World, id: string): string[] => botBodies(w.hs.model, w.privacybot.userId, w.adminRoomId).filter((b) => b.startsWith(`Erasure ${id} of`));
+export const reportsOf = (w: World, id: string): string[] =>
+  botBodies(w.hs.model, w.privacybot.userId, w.adminRoomId).filter((b) => b.startsWith(`Erasure ${id} of`));

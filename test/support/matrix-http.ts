@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 /** An answer as it came, with how long the call took (a 429 waited out included). */
 export type Answer = { status: number; json: any; headers: Headers; ms: number };
 
-export type CallOptions = { token?: string; body?: unknown; /** Answer a 429 instead of waiting it out. */ raw429?: boolean };
+export type CallOptions = { token?: string; body?: unknown /** Answer a 429 instead of waiting it out. */; raw429?: boolean };
 
 export type Call = (method: string, pathAndQuery: string, options?: CallOptions) => Promise<Answer>;
 
@@ -54,14 +54,21 @@ export function okCaller(call: Call): Ok {
   };
 }
 
-export type RegisteredAccount = { userId: string; accessToken: string; deviceId: string; /** For a second login of this person's. */ password: string };
+export type RegisteredAccount = { userId: string; accessToken: string; deviceId: string /** For a second login of this person's. */; password: string };
 
 /** Registers an account through POST /_synapse/admin/v1/register with the server's shared secret. */
-export async function registerWithSharedSecret(ok: Ok, secret: string, localpart: string, options: { admin?: boolean; displayName?: string } = {}): Promise<RegisteredAccount> {
+export async function registerWithSharedSecret(
+  ok: Ok,
+  secret: string,
+  localpart: string,
+  options: { admin?: boolean; displayName?: string } = {},
+): Promise<RegisteredAccount> {
   const { nonce } = await ok('GET', '/_synapse/admin/v1/register');
   const password = randomBytes(12).toString('hex');
   const admin = options.admin ?? false;
-  const mac = createHmac('sha1', secret).update([nonce, localpart, password, admin ? 'admin' : 'notadmin'].join('\0')).digest('hex');
+  const mac = createHmac('sha1', secret)
+    .update([nonce, localpart, password, admin ? 'admin' : 'notadmin'].join('\0'))
+    .digest('hex');
   const answer = await ok('POST', '/_synapse/admin/v1/register', {
     body: { nonce, username: localpart, password, admin, mac, ...(options.displayName ? { displayname: options.displayName } : {}) },
   });

@@ -2,7 +2,7 @@
 // room, joins, invites, writes, leaves and forgets. The real tier's client (test/real/support/
 // client.ts) and the facts' client (homeserver-facts/server.ts) add what each needs on top.
 import { randomBytes } from 'node:crypto';
-import { enc, type Answer, type Call, type Ok } from './matrix-http.ts';
+import { type Answer, type Call, enc, type Ok } from './matrix-http.ts';
 
 export type PersonAccount = { userId: string; accessToken: string; deviceId: string };
 

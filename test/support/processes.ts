@@ -19,7 +19,10 @@ function stat(pid: number): { state: string; ppid: number } | null {
 
 /** The NUL-separated strings of /proc/<pid>/cmdline or environ. */
 export function procStrings(pid: number, file: 'cmdline' | 'environ'): string[] {
-  return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8').split('\0').filter((s) => s !== '');
+  return fs
+    .readFileSync(`/proc/${pid}/${file}`, 'utf8')
+    .split('\0')
+    .filter((s) => s !== '');
 }
 
 /** The export processes `parent` started that are running now. */

@@ -49,7 +49,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     host: '127.0.0.1',
     port,
     mails,
-    refuseNext: (count) => void (refusals = count),
+    refuseNext: (count) => {
+      refusals = count;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -8,7 +8,11 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
 /** The code without comments, so that a comment naming `new X` or `.on(` does not count. */
-const code = (source: string): string => source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '').replace(/ \/\/ .*$/gm, '');
+const code = (source: string): string =>
+  source
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '')
+    .replace(/ \/\/ .*$/gm, '');
 
 /** Top-level declarations and how many lines each spans: from its first line to the last line before the next one begins. */
 function topLevelSpans(source: string): Array<{ name: string; lines: number }> {
@@ -41,7 +45,9 @@ describe('the composition root', () => {
   });
 
   it('measures a long function as long (the check can fail)', () => {
-    const long = ['export function long(): void {', ...Array.from({ length: 90 }, (_, i) => `  step(${i});`), '}', '', '// next', 'const short = 1;'].join('\n');
+    const long = ['export function long(): void {', ...Array.from({ length: 90 }, (_, i) => `  step(${i});`), '}', '', '// next', 'const short = 1;'].join(
+      '\n',
+    );
     expect(topLevelSpans(long)).toEqual([
       { name: 'long', lines: 92 },
       { name: 'short', lines: 1 },

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { chooseEngine, CRYPTO_PACKAGE, CRYPTO_UNAVAILABLE, loadMatrixBotSdk } from '../../src/matrix/crypto-seam.ts';
+import { CRYPTO_PACKAGE, CRYPTO_UNAVAILABLE, chooseEngine, loadMatrixBotSdk } from '../../src/matrix/crypto-seam.ts';
 
 const require = createRequire(import.meta.url);
 

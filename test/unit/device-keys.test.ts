@@ -1,7 +1,8 @@
 // The comparison behind the start-up refusal of a data folder that does not hold the
 // device's keys (test/e2e/encryption-device-keys.test.ts runs it for real).
 import { describe, expect, it } from 'vitest';
-import { KeysQueryAnswer, serverKeysOf as compare, type StoreIdentity } from '../../src/startup/device-keys.ts';
+import type { StoreIdentity } from '../../src/crypto/store-options.ts';
+import { serverKeysOf as compare, KeysQueryAnswer } from '../../src/startup/device-keys.ts';
 
 const store: StoreIdentity = { userId: '@bot:example.org', deviceId: 'DEV', curve25519: 'curveA', ed25519: 'edA' };
 const answer = (keys: Record<string, string> | null): unknown => ({

@@ -7,7 +7,12 @@ const passphrase = 'sixteen chars ok';
 
 describe('whether encryption is on', () => {
   it('auto and required use the engine that loaded, with the passphrase', () => {
-    expect(decideEncryption('auto', wasm, passphrase)).toEqual({ on: true, passphrase, engine: 'wasm', note: 'end-to-end encryption is on, with the WebAssembly engine (x 1.0)' });
+    expect(decideEncryption('auto', wasm, passphrase)).toEqual({
+      on: true,
+      passphrase,
+      engine: 'wasm',
+      note: 'end-to-end encryption is on, with the WebAssembly engine (x 1.0)',
+    });
     expect(decideEncryption('required', wasm, passphrase)).toMatchObject({ on: true });
   });
 

@@ -16,7 +16,12 @@ const ALICE = '@alice:example.org';
 const BOT = '@privacybot:example.org';
 
 describe('stillReadable', () => {
-  const event = (type: string, content: Record<string, unknown>, extra: { sender?: string; state_key?: string } = {}) => ({ type, content, sender: extra.sender ?? ALICE, state_key: extra.state_key });
+  const event = (type: string, content: Record<string, unknown>, extra: { sender?: string; state_key?: string } = {}) => ({
+    type,
+    content,
+    sender: extra.sender ?? ALICE,
+    state_key: extra.state_key,
+  });
   it.each([
     ['a message', event('m.room.message', { msgtype: 'm.text', body: 'hi' }), true],
     ['an encrypted message', event('m.room.encrypted', { ciphertext: 'x' }), true],
@@ -27,7 +32,11 @@ describe('stillReadable', () => {
     ['her joining without a profile', event('m.room.member', { membership: 'join' }, { state_key: ALICE }), false],
     ['her leaving, with a reason', event('m.room.member', { membership: 'leave', reason: 'bye all' }, { state_key: ALICE }), true],
     ['her leaving', event('m.room.member', { membership: 'leave' }, { state_key: ALICE }), false],
-    ['her inviting someone else (their profile)', event('m.room.member', { membership: 'invite', displayname: 'Bob' }, { state_key: '@bob:example.org' }), false],
+    [
+      'her inviting someone else (their profile)',
+      event('m.room.member', { membership: 'invite', displayname: 'Bob' }, { state_key: '@bob:example.org' }),
+      false,
+    ],
     ['a room name she set (the room’s)', event('m.room.name', { name: 'Ours' }, { state_key: '' }), false],
     ['someone else’s message', event('m.room.message', { body: 'hi' }, { sender: '@bob:example.org' }), false],
   ])('%s: %s', (_what, e, readable) => {
@@ -46,30 +55,63 @@ describe('roomAuthority', () => {
 
   it('the bot may redact others’ events with the redact level and the level to send redactions', () => {
     const people = { userId: ALICE, botUserId: BOT };
-    expect(roomAuthority(state({ users: { [BOT]: 50 } }, { [ALICE]: 'leave', [BOT]: 'join' }), people)).toEqual({ userMembership: 'leave', botMembership: 'join', joinRule: 'invite', botHasRedactPower: true, localGranter: null });
+    expect(roomAuthority(state({ users: { [BOT]: 50 } }, { [ALICE]: 'leave', [BOT]: 'join' }), people)).toEqual({
+      userMembership: 'leave',
+      botMembership: 'join',
+      joinRule: 'invite',
+      botHasRedactPower: true,
+      localGranter: null,
+    });
     expect(roomAuthority(state({ users: { [BOT]: 49 } }, {}), people).botHasRedactPower).toBe(false);
     expect(roomAuthority(state({ users: { [BOT]: 50 }, events: { 'm.room.redaction': 60 } }, {}), people).botHasRedactPower).toBe(false);
-    expect(roomAuthority(state({ users_default: 100, redact: 100 }, {}, 'public'), people)).toMatchObject({ botHasRedactPower: true, joinRule: 'public', botMembership: null });
+    expect(roomAuthority(state({ users_default: 100, redact: 100 }, {}, 'public'), people)).toMatchObject({
+      botHasRedactPower: true,
+      joinRule: 'public',
+      botMembership: null,
+    });
   });
 });
 
 describe('erasurePlan', () => {
-  const steps = (flavour: 'synapse' | 'tuwunel', version: string) => erasurePlan(capabilitiesFor(flavour, version), { roomsNow: 2, roomsLeft: 1 }).map((s) => s.step);
+  const steps = (flavour: 'synapse' | 'tuwunel', version: string) =>
+    erasurePlan(capabilitiesFor(flavour, version), { roomsNow: 2, roomsLeft: 1 }).map((s) => s.step);
   it('runs, in order, what each server needs', () => {
     const synapse = ['memberships', 'profile', 'purge', 'redact', 'media', 'threepids', 'traces', 'announce', 'deactivate', 'sweep', 'verify', 'forget'];
     expect(steps('synapse', '1.67.0')).toEqual(synapse);
     expect(steps('synapse', '1.142.0')).toEqual(synapse);
     // Tuwunel: its admin command leaves the rooms; the erased marker comes after the read-back, which it would otherwise fool.
-    expect(steps('tuwunel', '1.9.0')).toEqual(['memberships', 'purge', 'redact', 'media', 'threepids', 'traces', 'announce', 'deactivate', 'sweep', 'leave-rooms', 'verify', 'erase-marker', 'admin-room', 'forget']);
+    expect(steps('tuwunel', '1.9.0')).toEqual([
+      'memberships',
+      'purge',
+      'redact',
+      'media',
+      'threepids',
+      'traces',
+      'announce',
+      'deactivate',
+      'sweep',
+      'leave-rooms',
+      'verify',
+      'erase-marker',
+      'admin-room',
+      'forget',
+    ]);
   });
 
   it('says which rooms will be deleted, reached visibly, or not at all, and names the other servers', () => {
-    const blocks = JSON.stringify(roomPlanBlocks([
-      { roomId: '!gone:example.org', route: { kind: 'purge' }, leftovers: null, servers: ['elsewhere.example'] },
-      { roomId: '!theirs:example.org', route: { kind: 'visible', how: { by: 'bot-made-admin', granter: '@bob:example.org' } }, leftovers: null, servers: [] },
-      { roomId: '!stuck:example.org', route: { kind: 'quiet', by: 'server-task' }, leftovers: { kind: 'cannot', reason: 'nobody can' }, servers: ['elsewhere.example', 'other.example'] },
-      { roomId: '!chat:example.org', route: { kind: 'quiet', by: 'person' }, leftovers: null, servers: null },
-    ]));
+    const blocks = JSON.stringify(
+      roomPlanBlocks([
+        { roomId: '!gone:example.org', route: { kind: 'purge' }, leftovers: null, servers: ['elsewhere.example'] },
+        { roomId: '!theirs:example.org', route: { kind: 'visible', how: { by: 'bot-made-admin', granter: '@bob:example.org' } }, leftovers: null, servers: [] },
+        {
+          roomId: '!stuck:example.org',
+          route: { kind: 'quiet', by: 'server-task' },
+          leftovers: { kind: 'cannot', reason: 'nobody can' },
+          servers: ['elsewhere.example', 'other.example'],
+        },
+        { roomId: '!chat:example.org', route: { kind: 'quiet', by: 'person' }, leftovers: null, servers: null },
+      ]),
+    );
     expect(blocks).toContain('4 in all; 1 redacted without anyone joining');
     expect(blocks).toMatch(/!gone:example\.org.*deleted here with everything in it/);
     expect(blocks).toMatch(/!theirs:example\.org.*@bob:example\.org .*makes the bot an admin/);
@@ -80,14 +122,43 @@ describe('erasurePlan', () => {
 
 describe('failedChecks', () => {
   const clean: ReadBack = {
-    accountFound: true, deactivated: true, erased: true, roomsStillIn: 0, media: 0, devices: 0, threepids: 0, profileLeft: false, readableEvents: 0, unprovenEvents: 0, unreadableRooms: 0,
-    roomsWithEventsLeft: [], roomsNotChecked: [], purgedRoomsLeft: 0, roomsFoundLate: 0, traces: { tags: 0, accountData: 0, pushers: 0, keyBackups: 0, profileFields: 0 }, tracesUnchecked: null, crossSigning: false,
+    accountFound: true,
+    deactivated: true,
+    erased: true,
+    roomsStillIn: 0,
+    media: 0,
+    devices: 0,
+    threepids: 0,
+    profileLeft: false,
+    readableEvents: 0,
+    unprovenEvents: 0,
+    unreadableRooms: 0,
+    roomsWithEventsLeft: [],
+    roomsNotChecked: [],
+    purgedRoomsLeft: 0,
+    roomsFoundLate: 0,
+    traces: { tags: 0, accountData: 0, pushers: 0, keyBackups: 0, profileFields: 0 },
+    tracesUnchecked: null,
+    crossSigning: false,
   };
   it('passes only when nothing is left; a server that does not report the erase flag is not held against it', () => {
     expect(failedChecks(clean)).toEqual([]);
     expect(failedChecks({ ...clean, erased: null })).toEqual([]);
     expect(failedChecks({ ...clean, accountFound: false })).toEqual(['the account could not be read back']);
-    expect(failedChecks({ ...clean, deactivated: false, erased: false, roomsStillIn: 1, media: 2, devices: 3, threepids: 1, profileLeft: true, readableEvents: 4, unreadableRooms: 1 })).toHaveLength(9);
+    expect(
+      failedChecks({
+        ...clean,
+        deactivated: false,
+        erased: false,
+        roomsStillIn: 1,
+        media: 2,
+        devices: 3,
+        threepids: 1,
+        profileLeft: true,
+        readableEvents: 4,
+        unreadableRooms: 1,
+      }),
+    ).toHaveLength(9);
   });
 
   it('fails on pruned copies without proof, rooms it could not check, deleted rooms still there, and every trace left', () => {
@@ -123,11 +194,22 @@ describe('failedChecks', () => {
 
 describe('erasureReport', () => {
   const request = { id: 'R-7K3Q', userId: ALICE } as Request;
-  const record = (step: string, result: Record<string, number | string | boolean>, state: 'done' | 'started' = 'done'): StepRecord => ({ step, state, startedAt: 0, finishedAt: 60_000, attempts: 1, result });
+  const record = (step: string, result: Record<string, number | string | boolean>, state: 'done' | 'started' = 'done'): StepRecord => ({
+    step,
+    state,
+    startedAt: 0,
+    finishedAt: 60_000,
+    attempts: 1,
+    result,
+  });
   const plan = ['memberships', 'redact', 'verify', 'forget'] as const;
 
   it('says "verified" only when the read-back passed; a stopped erasure never uses the word, and says what did not run', () => {
-    const records = [record('memberships', { rooms: 3, left: 1 }), record('redact', { serverTask: false, oneByOne: 7, roomsNotRedacted: 0 }), record('verify', { verified: true })];
+    const records = [
+      record('memberships', { rooms: 3, left: 1 }),
+      record('redact', { serverTask: false, oneByOne: 7, roomsNotRedacted: 0 }),
+      record('verify', { verified: true }),
+    ];
     const plans = [{ roomId: '!a:example.org', route: { kind: 'purge' as const }, leftovers: null, servers: ['elsewhere.example'] }];
     const verified = JSON.stringify(erasureReport(request, plan, records, { kind: 'verified', plans }, 120_000));
     expect(verified).toContain(': verified. Every read-back passed.');
@@ -136,7 +218,15 @@ describe('erasureReport', () => {
     expect(verified).toContain('7 event(s) redacted one by one');
     expect(verified).toContain('Duration: 2 minute(s)');
 
-    const stopped = JSON.stringify(erasureReport(request, plan, [...records.slice(0, 2), record('verify', {}, 'started')], { kind: 'incomplete', problems: ['the read-back found that 2 event(s) of the user can still be read'] }, 120_000));
+    const stopped = JSON.stringify(
+      erasureReport(
+        request,
+        plan,
+        [...records.slice(0, 2), record('verify', {}, 'started')],
+        { kind: 'incomplete', problems: ['the read-back found that 2 event(s) of the user can still be read'] },
+        120_000,
+      ),
+    );
     expect(stopped).not.toMatch(/verified/i);
     expect(stopped).toContain('INCOMPLETE');
     expect(stopped).toContain('started, not finished');

@@ -1,14 +1,14 @@
 // The pure pieces of an export: paths, the plan of parts, membership history, event lines,
 // the pull-based pager, and the period between two exports of one person.
 import { describe, expect, it } from 'vitest';
-import { describeEvent, eventLine } from '../../src/export/package/event-html.ts';
 import { tooSoonAfter } from '../../src/export/lifecycle/export-desk.ts';
-import type { Request } from '../../src/requests/request.ts';
+import { describeEvent, eventLine } from '../../src/export/package/event-html.ts';
 import { membershipHistory, needsCurrentMemberEvent } from '../../src/export/package/membership-history.ts';
-import { PART_OVERHEAD, PartLimitTooSmall, dataBound, entryBound, planParts } from '../../src/export/package/parts.ts';
+import { dataBound, entryBound, PART_OVERHEAD, PartLimitTooSmall, planParts } from '../../src/export/package/parts.ts';
 import { chunkPath, extensionFor, isSafeEntryPath, mediaPath, messagesPath } from '../../src/export/package/paths.ts';
-import { ConsumerStopped, pulled } from '../../src/homeserver/pulled.ts';
 import type { StoredEvent } from '../../src/homeserver/homeserver.ts';
+import { ConsumerStopped, pulled } from '../../src/homeserver/pulled.ts';
+import type { Request } from '../../src/requests/request.ts';
 
 const ALICE = '@alice:example.org';
 const event = (over: Partial<StoredEvent> & Record<string, unknown>): StoredEvent => ({
@@ -33,8 +33,19 @@ describe('paths', () => {
   });
 
   it('accepts only plain relative paths', () => {
-    for (const ok of ['index.html', 'data/rooms.json', 'data/messages/1.jsonl', 'media/7.mp4', 'pages/room-2-3.html', chunkPath('media/7.mp4', 2)]) expect(isSafeEntryPath(ok), ok).toBe(true);
-    for (const bad of ['../x.json', '/etc/passwd', 'data/../../x.json', 'media/a\u0000b.png', 'media\\x.png', `media/${'a'.repeat(300)}.png`, 'data/a b.json', 'C:/x.txt', 'media/x']) {
+    for (const ok of ['index.html', 'data/rooms.json', 'data/messages/1.jsonl', 'media/7.mp4', 'pages/room-2-3.html', chunkPath('media/7.mp4', 2)])
+      expect(isSafeEntryPath(ok), ok).toBe(true);
+    for (const bad of [
+      '../x.json',
+      '/etc/passwd',
+      'data/../../x.json',
+      'media/a\u0000b.png',
+      'media\\x.png',
+      `media/${'a'.repeat(300)}.png`,
+      'data/a b.json',
+      'C:/x.txt',
+      'media/x',
+    ]) {
       expect(isSafeEntryPath(bad), bad).toBe(false);
     }
   });
@@ -48,7 +59,10 @@ describe('planParts', () => {
   it('keeps everything in one part when it fits', () => {
     const plan = planParts([file('index.html', 5000, 800), file('media/1.png', 3000)], 1_000_000, 1000);
     expect(plan).toHaveLength(1);
-    expect(plan[0]!.entries.map((e) => [e.name, e.store])).toEqual([['index.html', false], ['media/1.png', true]]);
+    expect(plan[0]!.entries.map((e) => [e.name, e.store])).toEqual([
+      ['index.html', false],
+      ['media/1.png', true],
+    ]);
   });
 
   it('fills parts in order within the limit, counting deflated sizes for text', () => {
@@ -64,7 +78,12 @@ describe('planParts', () => {
     const pieces = plan.flatMap((p) => p.entries);
     expect(pieces.map((e) => e.name)).toEqual(['media/1.mp4.001', 'media/1.mp4.002', 'media/1.mp4.003']);
     expect(pieces.every((e) => e.store && e.source === 'media/1.mp4')).toBe(true);
-    expect(pieces.reduce((sum, e) => (expect(e.offset).toBe(sum), sum + e.length), 0)).toBe(250_000);
+    let sum = 0;
+    for (const e of pieces) {
+      expect(e.offset).toBe(sum);
+      sum += e.length;
+    }
+    expect(sum).toBe(250_000);
   });
 
   it('refuses a limit that cannot hold the manifest', () => {
@@ -75,7 +94,14 @@ describe('planParts', () => {
 describe('membership history', () => {
   const join = event({ type: 'm.room.member', state_key: ALICE, content: { membership: 'join' }, event_id: '$join', origin_server_ts: 1 });
   const leave = event({ type: 'm.room.member', state_key: ALICE, content: { membership: 'leave' }, event_id: '$leave', origin_server_ts: 2 });
-  const ban = event({ type: 'm.room.member', state_key: ALICE, sender: '@bob:example.org', content: { membership: 'ban' }, event_id: '$ban', origin_server_ts: 3 });
+  const ban = event({
+    type: 'm.room.member',
+    state_key: ALICE,
+    sender: '@bob:example.org',
+    content: { membership: 'ban' },
+    event_id: '$ban',
+    origin_server_ts: 3,
+  });
 
   it('asks for the current member event only where someone else set the membership', () => {
     expect(needsCurrentMemberEvent('join', [join])).toBe(false);
@@ -96,7 +122,11 @@ describe('event lines', () => {
   it('escapes everything a person wrote, and links only files of the export', () => {
     const line = eventLine(event({ content: { msgtype: 'm.text', body: '<script>alert(1)</script>' } }), ALICE, none);
     expect(line).toBe('<li><time>12:34:56</time><span class="body">&lt;script&gt;alert(1)&lt;/script&gt;</span></li>\n');
-    const file = describeEvent(event({ content: { msgtype: 'm.file', body: 'x', filename: '"><img src=x onerror=alert(1)>', url: 'mxc://example.org/abc' } }), ALICE, (mxc) => (mxc === 'mxc://example.org/abc' ? 'media/1.pdf' : undefined));
+    const file = describeEvent(
+      event({ content: { msgtype: 'm.file', body: 'x', filename: '"><img src=x onerror=alert(1)>', url: 'mxc://example.org/abc' } }),
+      ALICE,
+      (mxc) => (mxc === 'mxc://example.org/abc' ? 'media/1.pdf' : undefined),
+    );
     expect(file).toContain('<a href="media/1.pdf">media/1.pdf</a>');
     expect(file).not.toContain('<img');
     const foreign = describeEvent(event({ content: { msgtype: 'm.image', body: 'y', url: 'javascript:alert(1)' } }), ALICE, none);
@@ -150,9 +180,11 @@ describe('pulled', () => {
       throw new Error('server down');
     });
     const seen: number[] = [];
-    await expect((async () => {
-      for await (const page of pages) seen.push(page);
-    })()).rejects.toThrow('server down');
+    await expect(
+      (async () => {
+        for await (const page of pages) seen.push(page);
+      })(),
+    ).rejects.toThrow('server down');
     expect(seen).toEqual([1]);
   });
 });
@@ -161,8 +193,23 @@ describe('one export per person per period', () => {
   const HOUR = 3_600_000;
   const now = Date.UTC(2026, 10, 28, 12);
   const request = (id: string, state: Request['state'], hoursAgo: number, kind: Request['kind'] = 'export'): Request => ({
-    id, kind, state, userId: ALICE, roomId: '!dm:example.org', sourceEventId: null, enteredBy: null, receivedAt: now - hoursAgo * HOUR, dueAt: now,
-    updatedAt: now, closedAt: null, extendedAt: null, extensionReason: null, decidedBy: null, decisionReason: null, detail: {}, pseudonymisedAt: null,
+    id,
+    kind,
+    state,
+    userId: ALICE,
+    roomId: '!dm:example.org',
+    sourceEventId: null,
+    enteredBy: null,
+    receivedAt: now - hoursAgo * HOUR,
+    dueAt: now,
+    updatedAt: now,
+    closedAt: null,
+    extendedAt: null,
+    extensionReason: null,
+    decidedBy: null,
+    decisionReason: null,
+    detail: {},
+    pseudonymisedAt: null,
   });
 
   it('counts the last delivered export from when it was asked for', () => {

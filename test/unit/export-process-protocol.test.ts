@@ -2,10 +2,10 @@
 // error again in the bot, so that the export job's one mapping (export-job.ts) applies; an
 // unexpected error crosses by name only.
 import { describe, expect, it } from 'vitest';
-import { HomeserverError } from '../../src/homeserver/errors.ts';
 import { ExportError } from '../../src/export/package/export.ts';
-import { ExportProcessError, receivedError, SentFailure, sentFailure } from '../../src/export/process/export-process-protocol.ts';
 import { PartLimitTooSmall } from '../../src/export/package/parts.ts';
+import { ExportProcessError, receivedError, SentFailure, sentFailure } from '../../src/export/process/export-process-protocol.ts';
+import { HomeserverError } from '../../src/homeserver/errors.ts';
 
 /** Through JSON, as over the IPC channel, and checked on arrival. */
 const across = (error: unknown): Error => receivedError(SentFailure.parse(JSON.parse(JSON.stringify(sentFailure(error)))));

@@ -1,7 +1,7 @@
 // Every recorded answer of the real Synapse 1.67.0 (test/fixtures/synapse-1.67) that the layer
 // parses goes through the layer's schemas, one test per recording; error answers go through
 // classifyFailure. The normalised values of the interesting ones are checked too.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -33,12 +33,12 @@ import {
 } from '../../src/homeserver/schemas.ts';
 import {
   DeleteMediaAnswer,
-  EventPage as MessagesPage,
   JsonObject,
   MediaConfig,
+  StoredMediaPage as MediaPage,
+  EventPage as MessagesPage,
   RoomDetailsAnswer,
   StoredDevices,
-  StoredMediaPage as MediaPage,
   StoredPushers,
   StoredUser,
   UploadAnswer,

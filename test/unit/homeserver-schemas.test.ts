@@ -61,7 +61,18 @@ describe('schemas and normalisation beyond Synapse 1.67', () => {
   it('reads whois as Tuwunel writes it: nulls, and empty lists left out', () => {
     const raw = Whois.parse({
       user_id: '@u:s',
-      devices: { '': { sessions: [{ connections: [{ ip: '10.0.0.1', last_seen: 5, user_agent: null }, { ip: null, last_seen: 7, user_agent: null }] }] } },
+      devices: {
+        '': {
+          sessions: [
+            {
+              connections: [
+                { ip: '10.0.0.1', last_seen: 5, user_agent: null },
+                { ip: null, last_seen: 7, user_agent: null },
+              ],
+            },
+          ],
+        },
+      },
     });
     expect(toSessions(raw).sessions[0]?.connections).toEqual([
       { ip: '10.0.0.1', lastSeenAt: 5, userAgent: null },

@@ -1,15 +1,16 @@
 // Property-based tests (fast-check, seeded) of the command layer against random and
 // adversarial input: it never throws, and never turns something that is not exactly a
 // command into one.
-import fc from 'fast-check';
+
 import fs from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyIncoming } from '../../src/bot/incoming.ts';
 import { parseReactionCommand, reactionDecision } from '../../src/bot/reactions.ts';
 import { route } from '../../src/bot/routing.ts';
 import { commandText, parseMessage } from '../../src/commands/parse.ts';
 import { COMMAND_NAMES, COMMANDS } from '../../src/commands/registry.ts';
-import { validateConfig, type BotConfig } from '../../src/config/load.ts';
+import { type BotConfig, validateConfig } from '../../src/config/load.ts';
 import { render } from '../../src/render/render.ts';
 
 const SEED = 20261128;
@@ -22,9 +23,39 @@ const config: BotConfig = checked.config;
 const bot = { userId: '@privacybot:example.org', displayName: 'Privacy Bot' };
 
 // The characters that make text lie about itself.
-const TRICKY = ['\u202E', '\u202D', '\u200B', '\u200D', '\u2060', '\uFEFF', '\u0000', '\u0007', '\r', '\t', '\n', 'е', 'о', 'р', 'ｈ', 'İ', 'ſ', '！', '<script>', '<img src=x onerror=alert(1)>', '[x](javascript:alert(1))', '> ', '* ', '`', '\\', '%00', '../'];
-const trickyText = fc.array(fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 8 }), fc.constantFrom(...[...COMMAND_NAMES].map((n) => `!${n}`))), { maxLength: 30 }).map((parts) => parts.join(''));
-const anyBody = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), trickyText, fc.constant('!' + 'a'.repeat(40_000)));
+const TRICKY = [
+  '\u202E',
+  '\u202D',
+  '\u200B',
+  '\u200D',
+  '\u2060',
+  '\uFEFF',
+  '\u0000',
+  '\u0007',
+  '\r',
+  '\t',
+  '\n',
+  'е',
+  'о',
+  'р',
+  'ｈ',
+  'İ',
+  'ſ',
+  '！',
+  '<script>',
+  '<img src=x onerror=alert(1)>',
+  '[x](javascript:alert(1))',
+  '> ',
+  '* ',
+  '`',
+  '\\',
+  '%00',
+  '../',
+];
+const trickyText = fc
+  .array(fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 8 }), fc.constantFrom(...[...COMMAND_NAMES].map((n) => `!${n}`))), { maxLength: 30 })
+  .map((parts) => parts.join(''));
+const anyBody = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), trickyText, fc.constant(`!${'a'.repeat(40_000)}`));
 
 describe('parsing hostile text', () => {
   it('never throws, and a known command is always spelt exactly, in ASCII, at the start', () => {
@@ -77,7 +108,16 @@ describe('parsing hostile text', () => {
 
 describe('classifying hostile events', () => {
   const jsonish = fc.letrec((tie) => ({
-    value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 10 }), tie('value'), { maxKeys: 4 })),
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(fc.string({ maxLength: 10 }), tie('value'), { maxKeys: 4 }),
+    ),
   })).value;
   const eventLike = fc.record(
     {
@@ -87,7 +127,14 @@ describe('classifying hostile events', () => {
       origin_server_ts: fc.oneof(fc.integer(), jsonish),
       state_key: fc.oneof(fc.constant(''), fc.string(), jsonish),
       content: fc.oneof(
-        fc.record({ msgtype: fc.oneof(fc.constantFrom('m.text', 'm.notice', 'm.emote'), jsonish), body: fc.oneof(anyBody, jsonish), formatted_body: fc.oneof(fc.string(), jsonish) }, { requiredKeys: [] }),
+        fc.record(
+          {
+            msgtype: fc.oneof(fc.constantFrom('m.text', 'm.notice', 'm.emote'), jsonish),
+            body: fc.oneof(anyBody, jsonish),
+            formatted_body: fc.oneof(fc.string(), jsonish),
+          },
+          { requiredKeys: [] },
+        ),
         jsonish,
       ),
       unsigned: jsonish,
@@ -135,7 +182,14 @@ describe('classifying hostile events', () => {
 });
 
 describe('routing hostile senders and places', () => {
-  const senders = fc.constantFrom('@alice:example.org', '@admin:example.org', '@dave:remote.example', '@privacybot:example.org', '@admin:example.org.evil', '@Admin:example.org');
+  const senders = fc.constantFrom(
+    '@alice:example.org',
+    '@admin:example.org',
+    '@dave:remote.example',
+    '@privacybot:example.org',
+    '@admin:example.org.evil',
+    '@Admin:example.org',
+  );
   const facts = fc.record({
     place: fc.constantFrom('direct', 'group', 'admin', 'privacy-contact' as const),
     unreadable: fc.boolean(),

@@ -32,6 +32,8 @@ describe('classifyIncoming', () => {
   });
 
   it('flags encrypted events, which it cannot read without the native library', () => {
-    expect(classifyIncoming(message({ type: 'm.room.encrypted', content: { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'x' } }), rules)).toMatchObject({ kind: 'encrypted' });
+    expect(classifyIncoming(message({ type: 'm.room.encrypted', content: { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'x' } }), rules)).toMatchObject({
+      kind: 'encrypted',
+    });
   });
 });

@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IndexedDbMirror, type IdbFactory } from '../../src/crypto/indexeddb-mirror.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import { type IdbFactory, IndexedDbMirror } from '../../src/crypto/indexeddb-mirror.ts';
+import { type Db, openDatabase } from '../../src/store/database.ts';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
@@ -51,7 +51,10 @@ async function openEngineDb(factory: IdbFactory, version = 1): Promise<Any> {
   return request(r);
 }
 
-const rows = (db: Db) => (db.prepare('SELECT store, count(*) AS n FROM crypto_idb_records GROUP BY store ORDER BY store').all() as Array<{ store: string; n: number }>).map((r) => `${r.store}:${r.n}`);
+const rows = (db: Db) =>
+  (db.prepare('SELECT store, count(*) AS n FROM crypto_idb_records GROUP BY store ORDER BY store').all() as Array<{ store: string; n: number }>).map(
+    (r) => `${r.store}:${r.n}`,
+  );
 
 describe('the IndexedDB mirror', () => {
   it('has a committed transaction in SQLite before its complete event reaches the engine; restores it all', async () => {

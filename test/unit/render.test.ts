@@ -4,9 +4,15 @@ import { render } from '../../src/render/render.ts';
 
 describe('render', () => {
   it('renders the same document as plain text and as HTML', () => {
-    const out = render([paragraph('Hi ', bold('you')), list([['a ', code('!help')], ['b']]), section('Rights', [paragraph(link('mail', 'mailto:p@example.org'))])]);
+    const out = render([
+      paragraph('Hi ', bold('you')),
+      list([['a ', code('!help')], ['b']]),
+      section('Rights', [paragraph(link('mail', 'mailto:p@example.org'))]),
+    ]);
     expect(out.text).toBe('Hi you\n\n- a `!help`\n- b\n\n## Rights\nmail (mailto:p@example.org)');
-    expect(out.html).toBe('<p>Hi <strong>you</strong></p><ul><li>a <code>!help</code></li><li>b</li></ul><h4>Rights</h4><p><a href="mailto:p@example.org">mail</a></p>');
+    expect(out.html).toBe(
+      '<p>Hi <strong>you</strong></p><ul><li>a <code>!help</code></li><li>b</li></ul><h4>Rights</h4><p><a href="mailto:p@example.org">mail</a></p>',
+    );
   });
 
   it('escapes everything that comes from outside', () => {

@@ -6,7 +6,7 @@ import { capabilitiesFor } from '../../src/homeserver/capabilities.ts';
 import { readBackState, taskRedacts } from '../../src/homeserver/erasable-events.ts';
 import { memberIdsOf, otherServers } from '../../src/homeserver/normalise.ts';
 import { roomAuthority } from '../../src/homeserver/room-authority.ts';
-import { probeRooms, roomsToProbe, unionOfMemberships, type ListedRoom } from '../../src/homeserver/room-discovery.ts';
+import { type ListedRoom, probeRooms, roomsToProbe, unionOfMemberships } from '../../src/homeserver/room-discovery.ts';
 import { NO_LOCAL_GRANTER, NO_LOCAL_MEMBERS_NO_PURGE, NO_WAY_HERE, planRoom, type RoomFacts } from '../../src/homeserver/room-routes.ts';
 
 const PAT = '@pat:example.org';
@@ -16,10 +16,20 @@ describe('unionOfMemberships', () => {
   it('keeps each room once, the most telling membership winning, joined rooms first', () => {
     const merged = unionOfMemberships(
       [{ roomId: '!a', membership: 'join' }],
-      [{ roomId: '!b', membership: 'leave' }, { roomId: '!a', membership: 'leave' }],
-      [{ roomId: '!c', membership: 'leave' }, { roomId: '!b', membership: 'invite' }],
+      [
+        { roomId: '!b', membership: 'leave' },
+        { roomId: '!a', membership: 'leave' },
+      ],
+      [
+        { roomId: '!c', membership: 'leave' },
+        { roomId: '!b', membership: 'invite' },
+      ],
     );
-    expect(merged).toEqual([{ roomId: '!a', membership: 'join' }, { roomId: '!b', membership: 'invite' }, { roomId: '!c', membership: 'leave' }]);
+    expect(merged).toEqual([
+      { roomId: '!a', membership: 'join' },
+      { roomId: '!b', membership: 'invite' },
+      { roomId: '!c', membership: 'leave' },
+    ]);
   });
 });
 
@@ -48,7 +58,12 @@ describe('the probe', () => {
       },
     };
     const progress: number[] = [];
-    const probe = await probeRooms(reads, new Set(['!known']), { membershipsCoverRoomsWithLocalMembers: false }, { onProgress: (checked) => progress.push(checked) });
+    const probe = await probeRooms(
+      reads,
+      new Set(['!known']),
+      { membershipsCoverRoomsWithLocalMembers: false },
+      { onProgress: (checked) => progress.push(checked) },
+    );
     expect(probe).toEqual({
       found: [{ roomId: '!empty', membership: 'leave' }],
       unchecked: [{ roomId: '!unknownCount', reason: 'cannot read it' }],
@@ -116,9 +131,19 @@ describe('how a room is reached', () => {
 
   it('the granter is the most powerful joined member of this server who may change the power levels; creators of v12 rooms count', () => {
     const people = { userId: PAT, botUserId: BOT, serverName: 'example.org' };
-    const s = (members: Record<string, string>, power: Record<string, unknown>, extra: object[] = []) => ({ state: [...state(members, power).state, ...extra] as never[] });
+    const s = (members: Record<string, string>, power: Record<string, unknown>, extra: object[] = []) => ({
+      state: [...state(members, power).state, ...extra] as never[],
+    });
     // The most powerful is from elsewhere; the most powerful here has left; then Bob, joined, 100.
-    expect(roomAuthority(s({ '@bob:example.org': 'join', '@carol:example.org': 'leave' }, { users: { '@zed:remote.example': 100, '@carol:example.org': 100, '@bob:example.org': 100 } }), people).localGranter).toBe('@bob:example.org');
+    expect(
+      roomAuthority(
+        s(
+          { '@bob:example.org': 'join', '@carol:example.org': 'leave' },
+          { users: { '@zed:remote.example': 100, '@carol:example.org': 100, '@bob:example.org': 100 } },
+        ),
+        people,
+      ).localGranter,
+    ).toBe('@bob:example.org');
     // Joined, but too weak to change the power levels.
     expect(roomAuthority(s({ '@bob:example.org': 'join' }, { users: { '@bob:example.org': 10 } }), people).localGranter).toBeNull();
     const create = { type: 'm.room.create', state_key: '', sender: '@dora:example.org', content: { room_version: '12' } };
@@ -140,7 +165,12 @@ describe('the other servers of a room (Art. 19)', () => {
 });
 
 describe('what a read-back may count as erased', () => {
-  const message = (content: Record<string, unknown>, unsigned?: Record<string, unknown>) => ({ type: 'm.room.message', sender: PAT, content, ...(unsigned ? { unsigned } : {}) });
+  const message = (content: Record<string, unknown>, unsigned?: Record<string, unknown>) => ({
+    type: 'm.room.message',
+    sender: PAT,
+    content,
+    ...(unsigned ? { unsigned } : {}),
+  });
   it('an event without content counts as erased only with the proof of a redaction; a pruned copy is unproven', () => {
     expect(readBackState(message({ body: 'hi' }), PAT)).toBe('readable');
     expect(readBackState(message({}, { redacted_because: { type: 'm.room.redaction' } }), PAT)).toBe('erased');

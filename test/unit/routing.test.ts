@@ -1,11 +1,11 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { route } from '../../src/bot/routing.ts';
 import { inviteDecision, isLeftAlone } from '../../src/bot/rooms.ts';
+import { route } from '../../src/bot/routing.ts';
 import type { ParsedMessage } from '../../src/commands/parse.ts';
 import { COMMANDS } from '../../src/commands/registry.ts';
-import { validateConfig, type BotConfig } from '../../src/config/load.ts';
+import { type BotConfig, validateConfig } from '../../src/config/load.ts';
 import { render } from '../../src/render/render.ts';
-import fs from 'node:fs';
 
 const raw = JSON.parse(fs.readFileSync(new URL('../../bot.config.json', import.meta.url), 'utf8'));
 const checked = validateConfig(raw);
@@ -20,23 +20,35 @@ const text = (r: ReturnType<typeof route>) => (r.kind === 'reply' ? render(r.doc
 
 describe('route', () => {
   it('runs a personal command for a local user in a direct chat', () => {
-    expect(route(whatdoyouhave, alice, { place: 'direct', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config)).toMatchObject({ kind: 'run', command: { name: 'whatdoyouhave' } });
+    expect(route(whatdoyouhave, alice, { place: 'direct', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config)).toMatchObject({
+      kind: 'run',
+      command: { name: 'whatdoyouhave' },
+    });
   });
 
   it('points to a direct chat from a group room', () => {
-    expect(text(route(whatdoyouhave, alice, { place: 'group', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config))).toContain('only answer it in a direct chat');
+    expect(text(route(whatdoyouhave, alice, { place: 'group', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config))).toContain(
+      'only answer it in a direct chat',
+    );
   });
 
   it('tells a remote user where their data lives, even in a direct chat', () => {
-    expect(text(route(whatdoyouhave, dave, { place: 'direct', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config))).toContain('lives on remote.example');
+    expect(text(route(whatdoyouhave, dave, { place: 'direct', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config))).toContain(
+      'lives on remote.example',
+    );
   });
 
   it('runs public commands anywhere and for anyone', () => {
-    expect(route(help, dave, { place: 'group', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config)).toMatchObject({ kind: 'run', command: { name: 'help' } });
+    expect(route(help, dave, { place: 'group', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config)).toMatchObject({
+      kind: 'run',
+      command: { name: 'help' },
+    });
   });
 
   it('answers only with the encryption notice in a room it cannot read', () => {
-    expect(text(route(help, alice, { place: 'direct', unreadable: true, undecryptable: false, senderIsAdmin: false }, COMMANDS, config))).toContain('I cannot read encrypted messages here');
+    expect(text(route(help, alice, { place: 'direct', unreadable: true, undecryptable: false, senderIsAdmin: false }, COMMANDS, config))).toContain(
+      'I cannot read encrypted messages here',
+    );
   });
 
   it('tells someone without encryption keys, unencrypted and without personal data, why an encrypted answer would not reach them', () => {
@@ -47,9 +59,15 @@ describe('route', () => {
   });
 
   it('points unknown commands to !help in a direct chat only', () => {
-    expect(text(route({ kind: 'unknown', word: 'x' }, alice, { place: 'direct', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config))).toContain('!help');
-    expect(route({ kind: 'unknown', word: 'x' }, alice, { place: 'group', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config)).toEqual({ kind: 'silent' });
-    expect(route({ kind: 'none' }, alice, { place: 'direct', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config)).toEqual({ kind: 'silent' });
+    expect(
+      text(route({ kind: 'unknown', word: 'x' }, alice, { place: 'direct', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config)),
+    ).toContain('!help');
+    expect(
+      route({ kind: 'unknown', word: 'x' }, alice, { place: 'group', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config),
+    ).toEqual({ kind: 'silent' });
+    expect(route({ kind: 'none' }, alice, { place: 'direct', unreadable: false, undecryptable: false, senderIsAdmin: false }, COMMANDS, config)).toEqual({
+      kind: 'silent',
+    });
   });
 });
 

@@ -4,12 +4,16 @@ import { sdkDebugLine, sdkLogLine } from '../../src/matrix/sdk-logging.ts';
 
 describe('what reaches the log from matrix-bot-sdk', () => {
   it('removes tokens and IP addresses', () => {
-    expect(redactForLog('GET /sync?access_token=syt_abc123&since=s1 from 192.0.2.44 Bearer syt_xyz')).toBe('GET /sync?access_token=[redacted]&since=s1 from [ip] Bearer [redacted]');
+    expect(redactForLog('GET /sync?access_token=syt_abc123&since=s1 from 192.0.2.44 Bearer syt_xyz')).toBe(
+      'GET /sync?access_token=[redacted]&since=s1 from [ip] Bearer [redacted]',
+    );
     expect(redactForLog('peer 2001:db8::1 and fe80:0:0:0:1:2:3:4')).toBe('peer [ip] and [ip]');
   });
 
   it('names a Matrix error by its code, not by its text', () => {
-    expect(sdkLogLine('MatrixHttpClient', ['(REQ-7)', { errcode: 'M_FORBIDDEN', error: 'You are not allowed to see @alice' }])).toBe('matrix-bot-sdk MatrixHttpClient: (REQ-7) M_FORBIDDEN');
+    expect(sdkLogLine('MatrixHttpClient', ['(REQ-7)', { errcode: 'M_FORBIDDEN', error: 'You are not allowed to see @alice' }])).toBe(
+      'matrix-bot-sdk MatrixHttpClient: (REQ-7) M_FORBIDDEN',
+    );
   });
 });
 
@@ -32,7 +36,8 @@ describe('sdkDebugLine', () => {
     expect(sdkDebugLine('MatrixHttpClient', ['(REQ-2) PUT http://h/_matrix/client/v3/rooms/!abc%3Aexample.org/typing/%40alice%3Aexample.org'])).toBe(
       'matrix-bot-sdk MatrixHttpClient: (REQ-2) PUT http://h/_matrix/client/v3/rooms/[id]/typing/[id]',
     );
-    expect(sdkDebugLine('x', ['event $Abc-def_123:example.org in #room:example.org:8448 by @bob:example.org'])).toBe('matrix-bot-sdk x: event [id] in [id] by [id]');
+    expect(sdkDebugLine('x', ['event $Abc-def_123:example.org in #room:example.org:8448 by @bob:example.org'])).toBe(
+      'matrix-bot-sdk x: event [id] in [id] by [id]',
+    );
   });
 });
-

@@ -37,6 +37,9 @@ describe('SECURITY.md', () => {
     if (title === null) return;
     // The title as written in an it(...) call, in whichever quotes the file uses.
     const quoted = [`'${title.replace(/'/g, "\\'")}'`, `"${title}"`, `\`${title}\``];
-    expect(quoted.some((q) => source.includes(q)), `${file} has no test titled: ${title}`).toBe(true);
+    expect(
+      quoted.some((q) => source.includes(q)),
+      `${file} has no test titled: ${title}`,
+    ).toBe(true);
   });
 });

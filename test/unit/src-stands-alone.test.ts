@@ -3,8 +3,8 @@
 // --omit=dev` leaves out. Type-only imports vanish at run time and may name dev packages.
 // (test/docker/image-layout.test.ts runs the bot from such a layout for real.)
 import fs from 'node:fs';
-import path from 'node:path';
 import { builtinModules } from 'node:module';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -29,7 +29,11 @@ function runtimeSpecifiers(source: string): string[] {
 }
 
 /** A bare specifier's package name: `@scope/name/sub` → `@scope/name`. */
-const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (specifier: string): string =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 
 const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
 const inProductionInstall = (name: string): boolean => {

@@ -17,7 +17,9 @@ const tempDir = () => {
   dirs.push(dir);
   return dir;
 };
-afterEach(() => dirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the SQLite store', () => {
   it('creates a WAL database at the latest schema version, and reopening keeps the data', () => {
@@ -112,7 +114,13 @@ describe('the SQLite store', () => {
   it('keeps sync gaps until closed, once per room and end, with their progress', () => {
     const db = openDatabase(tempDir());
     const gaps = new SyncGaps(db);
-    gaps.record([{ roomId: '!a:x', from: 's1', to: 's9' }, { roomId: '!b:x', from: 's1', to: null }], 5);
+    gaps.record(
+      [
+        { roomId: '!a:x', from: 's1', to: 's9' },
+        { roomId: '!b:x', from: 's1', to: null },
+      ],
+      5,
+    );
     gaps.record([{ roomId: '!a:x', from: 's1', to: 's9' }], 6); // the same sync again, after a crash
     const [a, b] = gaps.open();
     expect(gaps.open()).toHaveLength(2);

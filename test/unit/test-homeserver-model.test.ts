@@ -31,8 +31,15 @@ describe('HomeserverModel', () => {
     const room = model.createRoom(alice.userId, { name: 'n', topic: 't', invite: [bob.userId], isDirect: true });
     const events = model.events(room);
     expect(events.map((e) => `${e.type}${e.state_key ? ` ${e.state_key}` : ''}`)).toEqual([
-      'm.room.create', 'm.room.member @alice:test.local', 'm.room.power_levels', 'm.room.join_rules',
-      'm.room.history_visibility', 'm.room.guest_access', 'm.room.name', 'm.room.topic', 'm.room.member @bob:test.local',
+      'm.room.create',
+      'm.room.member @alice:test.local',
+      'm.room.power_levels',
+      'm.room.join_rules',
+      'm.room.history_visibility',
+      'm.room.guest_access',
+      'm.room.name',
+      'm.room.topic',
+      'm.room.member @bob:test.local',
     ]);
     expect(events[1]?.content).toEqual({ membership: 'join', displayname: 'Alice', avatar_url: 'mxc://test.local/a' });
     expect(events.at(-1)?.content).toEqual({ is_direct: true, membership: 'invite', displayname: 'bob' });

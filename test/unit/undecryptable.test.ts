@@ -17,7 +17,13 @@ describe('why an event cannot be decrypted', () => {
   it("reads the native engine's words", () => {
     expect(undecryptableReason(new Error('decryption failed because the room key is missing'), FIRST_START + 1, FIRST_START)).toBe('no-key');
     expect(undecryptableReason(new Error("Can't find the room key to decrypt the event"), FIRST_START + 1, FIRST_START)).toBe('no-key');
-    expect(undecryptableReason(new Error('The message was encrypted using an unknown message index, first known index 3, index of the message 1'), FIRST_START + 1, FIRST_START)).toBe('key-shared-later');
+    expect(
+      undecryptableReason(
+        new Error('The message was encrypted using an unknown message index, first known index 3, index of the message 1'),
+        FIRST_START + 1,
+        FIRST_START,
+      ),
+    ).toBe('key-shared-later');
   });
 
   it('anything else is another reason, whenever it was sent', () => {
@@ -29,7 +35,10 @@ describe('why an event cannot be decrypted', () => {
 
 describe('the line about a room', () => {
   it('gives the total and each reason that occurred, in a fixed order', () => {
-    const counts = new Map([['no-key', 2], ['before-first-start', 5]] as const);
+    const counts = new Map([
+      ['no-key', 2],
+      ['before-first-start', 5],
+    ] as const);
     expect(undecryptableLine('!room:example.org', counts)).toBe(
       "encrypted room !room:example.org: the bot cannot read 7 message(s): 5 sent before its first start (its device could not be given their keys), 2 without a key shared with its device (the sender's client did not send it one)",
     );

@@ -9,7 +9,7 @@ import type { Homeserver } from '../../homeserver/homeserver.ts';
 import { formatBytes } from '../../inventory/facts.ts';
 import { encryptFile } from '../../matrix/encrypted-file.ts';
 import { escapeHtml } from '../package/html.ts';
-import { partPath, removePackage, type ExportPackage } from '../package/package.ts';
+import { type ExportPackage, partPath, removePackage } from '../package/package.ts';
 
 export type PackagePart = ExportPackage['parts'][number] & { path: string; of: number };
 
@@ -41,7 +41,10 @@ export function encryptedUploader(homeserver: Homeserver, uploadName: UploadName
     const ciphertext = `${part.path}.encrypted`;
     try {
       const keys = await encryptFile(part.path, ciphertext, signal);
-      const url = await homeserver.uploadFile({ path: ciphertext, size: part.size, contentType: 'application/octet-stream', fileName: uploadName(part) }, signal);
+      const url = await homeserver.uploadFile(
+        { path: ciphertext, size: part.size, contentType: 'application/octet-stream', fileName: uploadName(part) },
+        signal,
+      );
       return { kind: 'encrypted', file: { ...keys, url } };
     } finally {
       await rm(ciphertext, { force: true });
@@ -86,7 +89,12 @@ export async function deliverPart(
 }
 
 /** At the end of the download window: every upload deleted (one already gone counts as deleted), then the package itself. */
-export async function expireExport(homeserver: Homeserver, uploads: readonly string[], outputDir: string, name: string): Promise<Array<{ uri: string; result: 'deleted' | 'gone' }>> {
+export async function expireExport(
+  homeserver: Homeserver,
+  uploads: readonly string[],
+  outputDir: string,
+  name: string,
+): Promise<Array<{ uri: string; result: 'deleted' | 'gone' }>> {
   const results: Array<{ uri: string; result: 'deleted' | 'gone' }> = [];
   for (const uri of uploads) results.push({ uri, result: await homeserver.deleteUpload(uri) });
   await removePackage(outputDir, name);

@@ -5,10 +5,10 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Homeserver } from '../../homeserver/homeserver.ts';
+import { PackageName } from '../package/package.ts';
 import type { PackagePart } from './delivery.ts';
 import { expireExport } from './delivery.ts';
 import type { ExportStore } from './export-store.ts';
-import { PackageName } from '../package/package.ts';
 
 export type ExpiryDependencies = {
   store: ExportStore;
@@ -27,7 +27,10 @@ export type ExpiryDependencies = {
 export const exportsDir = (dataDir: string): string => path.join(dataDir, 'exports');
 
 /** What a part is uploaded as: the request ID first, so that an unrecorded upload can still be found. */
-export const uploadNameFor = (requestId: string) => (part: Pick<PackagePart, 'fileName'>): string => `${requestId}-${part.fileName}`;
+export const uploadNameFor =
+  (requestId: string) =>
+  (part: Pick<PackagePart, 'fileName'>): string =>
+    `${requestId}-${part.fileName}`;
 
 /** The bot's uploads by name, read once per pass and only when something is due. */
 type BotUploads = () => Promise<Array<{ mxc: string; uploadName: string | null }>>;
@@ -37,7 +40,8 @@ function botUploadsOnce(deps: ExpiryDependencies): BotUploads {
   return () =>
     (listed ??= (async () => {
       const out: Array<{ mxc: string; uploadName: string | null }> = [];
-      for await (const page of deps.homeserver.uploadedMedia(deps.botUserId)) for (const m of page) out.push({ mxc: m.value.mxc, uploadName: m.value.uploadName });
+      for await (const page of deps.homeserver.uploadedMedia(deps.botUserId))
+        for (const m of page) out.push({ mxc: m.value.mxc, uploadName: m.value.uploadName });
       return out;
     })());
 }

@@ -4,9 +4,9 @@
 // bot ask of exports: the expiry pass, and deleting a person's exports after an erasure.
 import type { BotConfig } from '../../config/load.ts';
 import type { JobRunner } from '../../jobs/runner.ts';
-import type { RequestService } from '../../requests/requests.ts';
 import { BOT, isClosed, type Request } from '../../requests/request.ts';
-import { deleteExportsOf, expireDueExports, type ExpiryDependencies } from './expiry.ts';
+import type { RequestService } from '../../requests/requests.ts';
+import { deleteExportsOf, type ExpiryDependencies, expireDueExports } from './expiry.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -52,7 +52,13 @@ export class ExportDesk {
     if (open !== undefined) return { kind: 'open', request: open };
     const soon = tooSoonAfter(theirs, config.export.perUserHours, now());
     if (soon !== null) {
-      const request = requests.open({ kind: 'export', userId, roomId, sourceEventId: eventId, detail: { previousExport: soon.last.id, nextExportAt: soon.nextAt } });
+      const request = requests.open({
+        kind: 'export',
+        userId,
+        roomId,
+        sourceEventId: eventId,
+        detail: { previousExport: soon.last.id, nextExportAt: soon.nextAt },
+      });
       const reason = `one export per ${config.export.perUserHours} hours; the next is possible from ${new Date(soon.nextAt).toISOString()}`;
       const denied = requests.transition(request.id, 'denied', BOT, reason);
       return { kind: 'too-soon', request: denied.ok ? denied.request : request, ...soon };

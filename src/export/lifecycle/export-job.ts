@@ -8,21 +8,40 @@ import { z } from 'zod';
 import type { BotConfig } from '../../config/load.ts';
 import { HomeserverError } from '../../homeserver/errors.ts';
 import type { Homeserver } from '../../homeserver/homeserver.ts';
+import { troubleDescription } from '../../homeserver/trouble.ts';
 import { JobFailure } from '../../jobs/job.ts';
 import type { JobContext, JobHandler } from '../../jobs/runner.ts';
-import { keepTyping, type Chat } from '../../matrix/chat.ts';
-import { CannotEncryptError, SendError } from '../../matrix/send-once.ts';
+import { type Chat, keepTyping } from '../../matrix/chat.ts';
 import { describeFailure } from '../../matrix/request-failure.ts';
-import { troubleDescription } from '../../homeserver/trouble.ts';
+import { CannotEncryptError, SendError } from '../../matrix/send-once.ts';
 import type { Document } from '../../render/document.ts';
-import { encryptedUploader, fileMessageContent, packageParts, plainUploader, uploadedUri, type Attachment, type AttachmentUploader, type PackagePart } from './delivery.ts';
-import { discardExport, uploadNameFor, type ExpiryDependencies } from './expiry.ts';
 import { ExportError, type ExportProgress } from '../package/export.ts';
-import { ExportProcessStopped } from '../process/export-process.ts';
-import type { ExportStore } from './export-store.ts';
-import { CANNOT_ENCRYPT, exportProgress, exportReady, NO_ACCOUNT, NO_DIRECT_CHAT, NOT_A_DIRECT_CHAT, NOT_AVAILABLE, PROCESS_STOPPED, UPLOAD_LIMIT_TOO_SMALL } from './messages.ts';
-import type { PackageMaker } from '../process/package-maker.ts';
 import { PartLimitTooSmall } from '../package/parts.ts';
+import { ExportProcessStopped } from '../process/export-process.ts';
+import type { PackageMaker } from '../process/package-maker.ts';
+import {
+  type Attachment,
+  type AttachmentUploader,
+  encryptedUploader,
+  fileMessageContent,
+  type PackagePart,
+  packageParts,
+  plainUploader,
+  uploadedUri,
+} from './delivery.ts';
+import { discardExport, type ExpiryDependencies, uploadNameFor } from './expiry.ts';
+import type { ExportStore } from './export-store.ts';
+import {
+  CANNOT_ENCRYPT,
+  exportProgress,
+  exportReady,
+  NO_ACCOUNT,
+  NO_DIRECT_CHAT,
+  NOT_A_DIRECT_CHAT,
+  NOT_AVAILABLE,
+  PROCESS_STOPPED,
+  UPLOAD_LIMIT_TOO_SMALL,
+} from './messages.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -130,7 +149,13 @@ async function runExport(options: ExportJobOptions, ctx: JobContext, roomId: str
  * (sent again as it was, under the same key, so the server keeps one message), else a new one,
  * recorded in the checkpoint before its message goes out. An upload never announced is deleted.
  */
-async function attachmentFor(ctx: JobContext, part: PackagePart, target: DeliveryTarget, recorded: string | null, options: ExportJobOptions): Promise<Attachment> {
+async function attachmentFor(
+  ctx: JobContext,
+  part: PackagePart,
+  target: DeliveryTarget,
+  recorded: string | null,
+  options: ExportJobOptions,
+): Promise<Attachment> {
   const pending = ctx.checkpoint.read(Checkpoint)?.pending ?? null;
   const earlier = pending?.part === part.number ? pending.attachment : null;
   if (earlier !== null && earlier.kind === target.kind) return earlier;

@@ -88,9 +88,9 @@ export class ExportStore {
   /** The export requests of a person (by Matrix ID, or by the pseudonym that replaced it). */
   requestsOf(userIds: readonly string[]): string[] {
     if (userIds.length === 0) return [];
-    const rows = this.#db
-      .prepare(`SELECT id FROM requests WHERE kind = 'export' AND user_id IN (${userIds.map(() => '?').join(', ')})`)
-      .all(...userIds) as { id: string }[];
+    const rows = this.#db.prepare(`SELECT id FROM requests WHERE kind = 'export' AND user_id IN (${userIds.map(() => '?').join(', ')})`).all(...userIds) as {
+      id: string;
+    }[];
     return rows.map((r) => r.id);
   }
 }

@@ -1,20 +1,25 @@
 // What the bot says about exports, as Documents. Pure.
 import type { BotConfig } from '../../config/load.ts';
-import type { JobProgress } from '../../jobs/job.ts';
 import { formatBytes } from '../../inventory/facts.ts';
+import type { JobProgress } from '../../jobs/job.ts';
+import { bold, code, type Document, type Inline, link, list, paragraph } from '../../render/document.ts';
 import { day, minute } from '../../requests/messages.ts';
 import type { Request } from '../../requests/request.ts';
-import { bold, code, link, list, paragraph, type Document, type Inline } from '../../render/document.ts';
 import type { ExportPackage } from '../package/package.ts';
 
-const contact = (config: BotConfig): Inline[] => [link(config.privacyContact.email, `mailto:${config.privacyContact.email}`), ' or the room ', code(config.privacyContact.room)];
+const contact = (config: BotConfig): Inline[] => [
+  link(config.privacyContact.email, `mailto:${config.privacyContact.email}`),
+  ' or the room ',
+  code(config.privacyContact.room),
+];
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
 /** The first answer to !export, which then shows the job's progress. */
 export function exportQueued(request: Request, placeInQueue: number | null): Document {
   // A place in the queue: it waits for one of the exports being made to finish.
-  const waiting = placeInQueue === null ? '' : ` Other exports are being made right now: yours is number ${placeInQueue} in the queue and starts when one of them is done.`;
+  const waiting =
+    placeInQueue === null ? '' : ` Other exports are being made right now: yours is number ${placeInQueue} in the queue and starts when one of them is done.`;
   return [
     paragraph(bold('I am preparing a copy of all the data this server holds about you'), ' (request ', code(request.id), ').', waiting),
     paragraph(
@@ -83,7 +88,13 @@ export function exportReady(request: Request, pkg: ExportPackage, expiresAt: num
 }
 
 export const exportAlreadyOpen = (request: Request): Document => [
-  paragraph('You already have an export request, ', code(request.id), ', and it is not finished yet: its files will arrive here. ', code('!status'), ' shows where it stands.'),
+  paragraph(
+    'You already have an export request, ',
+    code(request.id),
+    ', and it is not finished yet: its files will arrive here. ',
+    code('!status'),
+    ' shows where it stands.',
+  ),
 ];
 
 /** A refusal within the period (GDPR Art. 12(5)): exactly when the next one is possible. */

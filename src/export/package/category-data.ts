@@ -28,14 +28,21 @@ function dataOf(c: Collected, id: CategoryId, roomPages: ReadonlyMap<number, str
     }
     case 'emails': {
       const stored = c.account.stored as Record<string, unknown>;
-      return { email_addresses: account.emails, phone_numbers: account.phoneNumbers, threepids: stored['threepids'] ?? [], external_ids: stored['external_ids'] ?? [] };
+      return {
+        email_addresses: account.emails,
+        phone_numbers: account.phoneNumbers,
+        threepids: stored['threepids'] ?? [],
+        external_ids: stored['external_ids'] ?? [],
+      };
     }
     case 'devices':
       return { devices: c.devices.stored, sessions: orReason(c.sessions, (s) => s.stored) };
     case 'ipAddresses':
       return seen.filter((s) => s.ip !== null).map((s) => ({ ip: s.ip, last_seen: iso(s.lastSeenAt), device_id: s.deviceId, source: s.source }));
     case 'userAgents':
-      return seen.filter((s) => s.userAgent !== null).map((s) => ({ user_agent: s.userAgent, last_seen: iso(s.lastSeenAt), device_id: s.deviceId, source: s.source }));
+      return seen
+        .filter((s) => s.userAgent !== null)
+        .map((s) => ({ user_agent: s.userAgent, last_seen: iso(s.lastSeenAt), device_id: s.deviceId, source: s.source }));
     case 'connectionTimes':
       return {
         account_last_seen: iso(account.lastSeenAt),
@@ -69,8 +76,7 @@ function dataOf(c: Collected, id: CategoryId, roomPages: ReadonlyMap<number, str
       };
     case 'messages':
       return {
-        only_yours:
-          'These are the events you sent. Other people’s messages are their personal data (GDPR Art. 15(4)), so they are not in this package.',
+        only_yours: 'These are the events you sent. Other people’s messages are their personal data (GDPR Art. 15(4)), so they are not in this package.',
         encrypted:
           'In encrypted rooms the server holds only ciphertext, which it cannot decrypt: those events are here as stored. Your own apps can read them with your keys.',
         total_events: c.rooms.reduce((sum, r) => sum + r.events, 0),
@@ -122,6 +128,6 @@ export function categoryFiles(c: Collected, policy: Policy, roomPages: ReadonlyM
   return CATEGORY_IDS.map((id) => {
     const data = dataOf(c, id, roomPages);
     const file = { category: id, title: CATEGORY_LABELS[id], covers: CATEGORY_CONTENTS[id], declared: policy.categories[id], data };
-    return { id, path: categoryPath(id), data, json: JSON.stringify(file, null, 2) + '\n' };
+    return { id, path: categoryPath(id), data, json: `${JSON.stringify(file, null, 2)}\n` };
   });
 }

@@ -61,7 +61,9 @@ export function inventoryOf(c: Collected): Inventory {
     memberships: c.memberships,
     devices: c.devices.value,
     // The package holds the connection log where the server keeps one; elsewhere each device's last connection is with the devices.
-    sessions: c.sessions.available ? { available: true, value: { kept: 'connection-log', sessions: c.sessions.value.value } } : { available: true, value: { kept: 'last-seen-per-device' } },
+    sessions: c.sessions.available
+      ? { available: true, value: { kept: 'connection-log', sessions: c.sessions.value.value } }
+      : { available: true, value: { kept: 'last-seen-per-device' } },
     accountData: c.accountData.value,
     pushers: c.pushers.value,
     media: {
@@ -80,6 +82,7 @@ export function inventoryOf(c: Collected): Inventory {
 /** The rooms shared with other servers, room by room, as the export found them. */
 function recipientsOf(rooms: readonly ExportedRoom[]): Inventory['recipients'] {
   const unknown = rooms.filter((r) => r.servers === null).length;
-  if (unknown > 0) return { available: false, reason: `this server cannot tell which other servers were in ${unknown} of your rooms; the privacy contact can find out` };
+  if (unknown > 0)
+    return { available: false, reason: `this server cannot tell which other servers were in ${unknown} of your rooms; the privacy contact can find out` };
   return { available: true, value: rooms.flatMap((r) => (r.servers !== null && r.servers.length > 0 ? [{ roomId: r.roomId, servers: r.servers }] : [])) };
 }

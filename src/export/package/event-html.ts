@@ -35,7 +35,8 @@ function message(event: StoredEvent, media: MediaLinks): string {
       const local = url === null ? undefined : media(url);
       const name = text(content['filename']) ?? said;
       const kind = { 'm.image': 'Image', 'm.file': 'File', 'm.video': 'Video', 'm.audio': 'Audio' }[msgtype];
-      const where = local === undefined ? note(url === null ? '(encrypted attachment)' : '(the file is not among your uploads on this server)') : localLink(local, local);
+      const where =
+        local === undefined ? note(url === null ? '(encrypted attachment)' : '(the file is not among your uploads on this server)') : localLink(local, local);
       return `${escapeHtml(kind)}: ${body(name)} ${where}`;
     }
     default:

@@ -17,16 +17,16 @@ import type { Homeserver } from '../../homeserver/homeserver.ts';
 import { categoryFiles } from './category-data.ts';
 import type { Collected, ExportedRoom } from './collected.ts';
 import { layoutRooms, writeIndex, writeRoomPage } from './index-page.ts';
-import { MANIFEST_FORMAT, manifestJson, type Manifest, type ManifestFile } from './manifest.ts';
+import { MANIFEST_FORMAT, type Manifest, type ManifestFile, manifestJson } from './manifest.ts';
 import { downloadMediaEntry, listMedia } from './media-files.ts';
 import { membershipHistory, needsCurrentMemberEvent } from './membership-history.ts';
-import { entryBound, planParts, type PlanFile, type PlannedPart } from './parts.ts';
-import { ExportPackage, PACKAGE_FILE, hashRange, packageDir, readPackage, workDir } from './package.ts';
+import { ExportPackage, hashRange, PACKAGE_FILE, packageDir, readPackage, workDir } from './package.ts';
+import { entryBound, type PlanFile, type PlannedPart, planParts } from './parts.ts';
 import { INDEX_PATH, MANIFEST_PATH, messagesPath } from './paths.ts';
 import { forEachConcurrently } from './pool.ts';
-import { walkRoom, writeRoom, type RoomJob } from './room-messages.ts';
-import { SpooledFile, writeWholeFile, type WrittenFile } from './spooled-file.ts';
-import { writePart, type WrittenPart } from './zip-writer.ts';
+import { type RoomJob, walkRoom, writeRoom } from './room-messages.ts';
+import { SpooledFile, type WrittenFile, writeWholeFile } from './spooled-file.ts';
+import { type WrittenPart, writePart } from './zip-writer.ts';
 
 export type ExportOptions = {
   /** Rooms read at once (a real homeserver is the bottleneck; a few at a time helps a little). */
@@ -131,7 +131,14 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     await mkdir(dir, { recursive: true, mode: 0o700 });
   }
 
-  const progress: ExportProgress = { phase: 'account', probe: { done: 0, total: 0 }, rooms: { done: 0, total: 0 }, events: 0, media: { done: 0, total: 0, bytes: 0 }, parts: { done: 0, total: 0 } };
+  const progress: ExportProgress = {
+    phase: 'account',
+    probe: { done: 0, total: 0 },
+    rooms: { done: 0, total: 0 },
+    events: 0,
+    media: { done: 0, total: 0, bytes: 0 },
+    parts: { done: 0, total: 0 },
+  };
   const report = () => request.onProgress?.(structuredClone(progress));
   report();
 
@@ -173,11 +180,20 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     .catch((error: unknown) => {
       // A server that cannot list its rooms: the package says the others were not looked through.
       if (!isHomeserverError(error, 'unsupported')) throw error;
-      return { found: [], unchecked: [{ roomId: '*', reason: 'this server cannot list its rooms, so rooms you forgot could not be looked for' }], listed: 0, checked: 0, truncated: false };
+      return {
+        found: [],
+        unchecked: [{ roomId: '*', reason: 'this server cannot list its rooms, so rooms you forgot could not be looked for' }],
+        listed: 0,
+        checked: 0,
+        truncated: false,
+      };
     });
   const roomList = [...named, ...probe.found];
   // Read as the user too, alongside the rooms.
-  const roomTagsRead = hs.getRoomTags(userId, roomList.map((m) => m.roomId));
+  const roomTagsRead = hs.getRoomTags(
+    userId,
+    roomList.map((m) => m.roomId),
+  );
   roomTagsRead.catch(() => {}); // settled with the walks below
   const links = new Map(media.filter((m) => m.origin === 'upload' && !m.media.quarantined).map((m) => [m.media.mxc, m.path]));
 
@@ -230,7 +246,12 @@ async function build(request: ExportRequest, work: string, stop: AbortController
       const servers = hs.roomServers(membership.roomId, userId);
       servers.catch(() => {}); // awaited below, unless writing fails first
       const messages = await writeRoom(job, walked);
-      rooms[index] = { ...messages, membership: membership.membership, membershipHistory: membershipHistory(messages.ownMembershipEvents, await current), servers: await servers };
+      rooms[index] = {
+        ...messages,
+        membership: membership.membership,
+        membershipHistory: membershipHistory(messages.ownMembershipEvents, await current),
+        servers: await servers,
+      };
       progress.rooms.done++;
       report();
     })();
@@ -296,7 +317,7 @@ async function build(request: ExportRequest, work: string, stop: AbortController
     totalSize: parts.reduce((sum, p) => sum + p.size, 0),
     counts: countsOf(collected),
   });
-  await writeFile(path.join(work, 'out', PACKAGE_FILE), JSON.stringify(pkg, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(path.join(work, 'out', PACKAGE_FILE), `${JSON.stringify(pkg, null, 2)}\n`, { mode: 0o600 });
   progress.phase = 'done';
   report();
   return pkg;
@@ -307,10 +328,12 @@ const roomsToProbeCount = (probe: { listed: number; checked: number }): number =
 
 /** Waits for every task; on the first failure, stops the others and throws it once they have ended. */
 async function settleAll(tasks: Promise<void>[], stop: AbortController): Promise<void> {
-  const guarded = tasks.map((t) => t.catch((error: unknown) => {
-    stop.abort(error);
-    throw error;
-  }));
+  const guarded = tasks.map((t) =>
+    t.catch((error: unknown) => {
+      stop.abort(error);
+      throw error;
+    }),
+  );
   const results = await Promise.allSettled(guarded);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw stop.signal.reason ?? failed.reason;
@@ -433,7 +456,9 @@ async function manifestFiles(files: PackageFile[], plan: PlannedPart[] | null, b
       path: f.path,
       size: f.written.size,
       sha256: f.written.sha256,
-      chunks: await Promise.all(chunks.map(async (c) => ({ path: c.name, size: c.length, sha256: await hashRange(diskPath, c.offset, c.length), part: c.part }))),
+      chunks: await Promise.all(
+        chunks.map(async (c) => ({ path: c.name, size: c.length, sha256: await hashRange(diskPath, c.offset, c.length), part: c.part })),
+      ),
     });
   }
   return out;

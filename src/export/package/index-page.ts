@@ -8,12 +8,18 @@ import type { BotConfig } from '../../config/load.ts';
 import { formatBytes } from '../../inventory/facts.ts';
 import { categorySections, rightsSection } from '../../inventory/report.ts';
 import { render } from '../../render/render.ts';
-import { inventoryOf, type Collected, type ExportedRoom } from './collected.ts';
+import { type Collected, type ExportedRoom, inventoryOf } from './collected.ts';
 import { escapeHtml, jsonBlock, localLink, pageEnd, pageStart } from './html.ts';
 import { categoryPath, messagesPath, roomPagePath } from './paths.ts';
 import type { SpooledFile, WrittenFile } from './spooled-file.ts';
 
-const when = (ms: number | null | undefined): string => (typeof ms === 'number' && ms > 0 ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '—');
+const when = (ms: number | null | undefined): string =>
+  typeof ms === 'number' && ms > 0
+    ? new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, ' UTC')
+    : '—';
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const roomTitle = (r: ExportedRoom): string => `${r.number}. ${r.details?.name ?? r.details?.canonicalAlias ?? '(a room without a name)'}`;
 
@@ -50,11 +56,20 @@ function counts(c: Collected): Record<CategoryId, string> {
     userAgents: plural(distinct([...devices.map((d) => d.lastSeenUserAgent), ...sessions.map((s) => s.userAgent)]), 'app identifier'),
     connectionTimes: plural(devices.filter((d) => d.lastSeenAt !== null).length + sessions.filter((s) => s.lastSeenAt !== null).length, 'recorded time'),
     rooms: `${plural(c.rooms.length, 'room')}: ${byMembership('join')} joined, ${byMembership('leave')} left, ${byMembership('invite')} invited, ${byMembership('ban')} banned`,
-    messages: `${plural(c.rooms.reduce((s, r) => s + r.messages, 0), 'message')} (${plural(c.rooms.reduce((s, r) => s + r.events, 0), 'event')} in all) in ${plural(c.rooms.filter((r) => r.events > 0).length, 'room')}`,
+    messages: `${plural(
+      c.rooms.reduce((s, r) => s + r.messages, 0),
+      'message',
+    )} (${plural(
+      c.rooms.reduce((s, r) => s + r.events, 0),
+      'event',
+    )} in all) in ${plural(c.rooms.filter((r) => r.events > 0).length, 'room')}`,
     media: `${plural(uploads.length, 'file')}, ${formatBytes(inv.media.totalBytes)}${missing > 0 ? `; ${missing} the server could not send` : ''}`,
     accountData: `${plural(inv.accountData.globalTypes.length, 'setting')}, and settings for ${plural(inv.accountData.rooms.length, 'room')}`,
     pushers: plural(inv.pushers.length, 'push registration'),
-    encryptionKeys: keys === null ? 'not available on this server' : `public keys of ${plural(keys.devicesWithKeys.length, 'device')}${keys.crossSigning ? ', cross-signing keys' : ''}${c.keyBackup.available ? (c.keyBackup.value === null ? ', no key backup' : ', a key backup') : ''}`,
+    encryptionKeys:
+      keys === null
+        ? 'not available on this server'
+        : `public keys of ${plural(keys.devicesWithKeys.length, 'device')}${keys.crossSigning ? ', cross-signing keys' : ''}${c.keyBackup.available ? (c.keyBackup.value === null ? ', no key backup' : ', a key backup') : ''}`,
   };
 }
 
@@ -73,7 +88,10 @@ function introduction(c: Collected, config: BotConfig): string {
 
 function summary(c: Collected): string {
   const n = counts(c);
-  const rows = CATEGORY_IDS.map((id) => `<tr><td><a href="#${id}">${escapeHtml(CATEGORY_LABELS[id])}</a></td><td>${escapeHtml(n[id])}</td><td>${localLink(categoryPath(id), categoryPath(id))}</td></tr>`);
+  const rows = CATEGORY_IDS.map(
+    (id) =>
+      `<tr><td><a href="#${id}">${escapeHtml(CATEGORY_LABELS[id])}</a></td><td>${escapeHtml(n[id])}</td><td>${localLink(categoryPath(id), categoryPath(id))}</td></tr>`,
+  );
   return `<h2 id="summary">Summary</h2><table class="summary"><tr><th>What</th><th>How much</th><th>File</th></tr>${rows.join('')}</table>`;
 }
 
@@ -81,9 +99,14 @@ function roomsTable(c: Collected, layout: RoomLayout): string {
   if (c.rooms.length === 0) return '<p>None.</p>';
   const rows = c.rooms.map((r) => {
     const history = r.membershipHistory
-      .map((e) => `${escapeHtml(when(e.origin_server_ts))}: ${escapeHtml(String(e.content['membership'] ?? '?'))}${e.sender === c.userId ? '' : ` by <code>${escapeHtml(e.sender)}</code>`}`)
+      .map(
+        (e) =>
+          `${escapeHtml(when(e.origin_server_ts))}: ${escapeHtml(String(e.content['membership'] ?? '?'))}${e.sender === c.userId ? '' : ` by <code>${escapeHtml(e.sender)}</code>`}`,
+      )
       .join('<br>');
-    const where = layout.get(r.number)?.inline ? `<a href="#room-${r.number}">below</a>` : (layout.get(r.number)?.pages ?? []).map((p) => localLink(p, p)).join(' ');
+    const where = layout.get(r.number)?.inline
+      ? `<a href="#room-${r.number}">below</a>`
+      : (layout.get(r.number)?.pages ?? []).map((p) => localLink(p, p)).join(' ');
     return (
       `<tr><td>${escapeHtml(roomTitle(r))}<br><code>${escapeHtml(r.roomId)}</code>${r.details?.encrypted ? '<br>encrypted' : ''}</td>` +
       `<td>${escapeHtml(r.membership)}</td><td>${history || '—'}</td><td>${r.events}${r.events > 0 ? ` (${where}; ${localLink(messagesPath(r.number), messagesPath(r.number))})` : ''}</td></tr>`
@@ -123,7 +146,7 @@ function dataSections(c: Collected, layout: RoomLayout, files: ReadonlyMap<Categ
     section('account', json('account')),
     section('profile', json('profile')),
     section('emails', json('emails')),
-    section('devices', devicesTable(c) + '<h4>As the server stores them</h4>' + json('devices')),
+    section('devices', `${devicesTable(c)}<h4>As the server stores them</h4>${json('devices')}`),
     section('ipAddresses', json('ipAddresses')),
     section('userAgents', json('userAgents')),
     section('connectionTimes', json('connectionTimes')),
@@ -169,7 +192,9 @@ export async function writeIndex(file: SpooledFile, input: IndexInput): Promise<
     if (place?.inline) {
       for (const chunk of room.htmlChunks) await copyInto(file, chunk);
     } else {
-      await file.write(`<p>This room's messages are on pages of their own: ${(place?.pages ?? []).map((p, i) => localLink(p, `page ${i + 1}`)).join(', ')}.</p>`);
+      await file.write(
+        `<p>This room's messages are on pages of their own: ${(place?.pages ?? []).map((p, i) => localLink(p, `page ${i + 1}`)).join(', ')}.</p>`,
+      );
     }
   }
   await file.write(pageEnd());
@@ -180,7 +205,9 @@ export async function writeRoomPage(file: SpooledFile, room: ExportedRoom, page:
   await file.write(pageStart(`${roomTitle(room)}: page ${page} of ${pages}`));
   await file.write(`<p>${localLink('../index.html', 'Back to the overview')}</p>`);
   await file.write(roomHeading(room).replace(`id="room-${room.number}"`, ''));
-  await file.write(`<p>Page ${page} of ${pages}.${page < pages ? ` ${localLink(roomPagePath(room.number, page + 1).slice('pages/'.length), 'Next page')}` : ''}</p>`);
+  await file.write(
+    `<p>Page ${page} of ${pages}.${page < pages ? ` ${localLink(roomPagePath(room.number, page + 1).slice('pages/'.length), 'Next page')}` : ''}</p>`,
+  );
   await copyInto(file, chunk);
   await file.write(pageEnd());
 }

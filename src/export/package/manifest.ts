@@ -32,5 +32,5 @@ export const Manifest = z.object({
 export type Manifest = z.infer<typeof Manifest>;
 
 export function manifestJson(manifest: Manifest): string {
-  return JSON.stringify(Manifest.parse(manifest), null, 1) + '\n';
+  return `${JSON.stringify(Manifest.parse(manifest), null, 1)}\n`;
 }

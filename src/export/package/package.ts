@@ -1,10 +1,11 @@
 // Where a package lives and how it becomes visible: everything is made in
 // <outputDir>/<name>.partial and renamed to <outputDir>/<name> in one step when complete, so a
 // crash or a restart never leaves two packages, nor half of one that looks whole.
+
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { MANIFEST_FORMAT } from './manifest.ts';
 
@@ -73,7 +74,9 @@ export async function removeStalePartials(outputDir: string, active: ReadonlySet
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const stale = names.filter((n) => n.endsWith(PARTIAL) && PackageName.safeParse(n.slice(0, -PARTIAL.length)).success && !active.has(n.slice(0, -PARTIAL.length)));
+  const stale = names.filter(
+    (n) => n.endsWith(PARTIAL) && PackageName.safeParse(n.slice(0, -PARTIAL.length)).success && !active.has(n.slice(0, -PARTIAL.length)),
+  );
   for (const n of stale) await rm(path.join(outputDir, n), { recursive: true, force: true });
   return stale.map((n) => n.slice(0, -PARTIAL.length));
 }

@@ -3,7 +3,7 @@
 // back afterwards from the end to the start. It is written and read in batches of a few dozen
 // kilobytes, each ending at a line's end: a string per page would be a large object, which only
 // V8's slow full collections free, and a long export makes a thousand of them.
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 /** About 32 KiB of text per batch. */
 const BATCH_CHARS = 32 * 1024;
@@ -26,7 +26,7 @@ export class ReverseSpool {
     const buffers: Buffer[] = [];
     for (let i = 0; i < records.length; ) {
       let batch = '';
-      while (i < records.length && batch.length < BATCH_CHARS) batch += records[i++] + '\n';
+      while (i < records.length && batch.length < BATCH_CHARS) batch += `${records[i++]}\n`;
       const buffer = Buffer.from(batch, 'utf8');
       buffers.push(buffer);
       this.#batches.push([this.#size, buffer.length]);

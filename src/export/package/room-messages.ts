@@ -55,7 +55,8 @@ export function unreadableReason(error: unknown): string | null {
   if (!isHomeserverError(error)) return null;
   if (error.kind === 'unsupported') return NO_WAY_TO_READ;
   if (isRoomRefusal(error)) return ROOM_REFUSED;
-  if (['unauthorized', 'forbidden', 'not-found', 'bad-response'].includes(error.kind) && error.endpoint?.includes('/login') === true) return READ_AS_YOU_REFUSED;
+  if (['unauthorized', 'forbidden', 'not-found', 'bad-response'].includes(error.kind) && error.endpoint?.includes('/login') === true)
+    return READ_AS_YOU_REFUSED;
   return null;
 }
 
@@ -127,17 +128,22 @@ async function writeOldestFirst(
   let lastAt: number | null = null;
   try {
     // Line 1 says which room this is; every further line is one event, as the server stores it.
-    await jsonl.write(
-      JSON.stringify({
-        room: { room_id: job.roomId, name: about.details?.name ?? null, canonical_alias: about.details?.canonicalAlias ?? null, encrypted: about.details?.encrypted ?? null, your_membership: job.membership },
-        note: about.unavailable ?? 'Each following line is one event you sent in this room, oldest first, exactly as the server stores it.',
-      }) + '\n',
-    );
+    const header = JSON.stringify({
+      room: {
+        room_id: job.roomId,
+        name: about.details?.name ?? null,
+        canonical_alias: about.details?.canonicalAlias ?? null,
+        encrypted: about.details?.encrypted ?? null,
+        your_membership: job.membership,
+      },
+      note: about.unavailable ?? 'Each following line is one event you sent in this room, oldest first, exactly as the server stores it.',
+    });
+    await jsonl.write(`${header}\n`);
     for await (const line of spool.oldestFirst()) {
       const first = line.indexOf('\t');
       const second = line.indexOf('\t', first + 1);
       const ts = Number(line.slice(0, first));
-      await jsonl.write(line.slice(first + 1, second) + '\n');
+      await jsonl.write(`${line.slice(first + 1, second)}\n`);
       await html.add(dayOf(ts), line.slice(second + 1));
       firstAt ??= ts;
       lastAt = ts;
@@ -173,7 +179,7 @@ class HtmlChunks {
       await this.#current.write(`</ul>\n<h4>${escapeHtml(day)}</h4>\n<ul class="events">\n`);
     }
     this.#day = day;
-    await this.#current.write(line + '\n');
+    await this.#current.write(`${line}\n`);
   }
 
   async #finishChunk(): Promise<void> {

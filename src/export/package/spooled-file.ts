@@ -2,8 +2,8 @@
 // bytes go by, and (for text, which the zip compresses) how big it will be once deflated at the
 // zip's own level, so that parts are planned from exact sizes without reading anything twice.
 import { createHash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { createDeflateRaw, type DeflateRaw } from 'node:zlib';
 
 /** The zip's compression level (zlib's default); the count below uses the same one. */

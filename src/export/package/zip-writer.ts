@@ -3,15 +3,16 @@
 // goes to disk. Text is deflated at the zip's level (its exact size was counted as it was spooled,
 // so parts are planned without reading anything twice); media and pieces of big files are stored
 // as they are: they are already compressed, or random, and deflating them again only costs time.
-import { ZipArchive } from 'archiver';
+
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { MANIFEST_PATH } from './paths.ts';
+import { ZipArchive } from 'archiver';
 import type { PlannedPart } from './parts.ts';
-import { ZIP_LEVEL, type WrittenFile } from './spooled-file.ts';
+import { MANIFEST_PATH } from './paths.ts';
+import { type WrittenFile, ZIP_LEVEL } from './spooled-file.ts';
 
 /** Files are read in chunks of this size: fewer, larger chunks through the zip's streams cost less time. */
 const READ_CHUNK = 1024 * 1024;
@@ -50,7 +51,10 @@ export async function writePart(part: PlannedPart, diskPath: string, source: Par
     await append(source.manifest, MANIFEST_PATH, false);
     for (const entry of part.entries) {
       const file = source.fileOf(entry.source);
-      const content = entry.length === 0 ? Buffer.alloc(0) : createReadStream(file.diskPath, { start: entry.offset, end: entry.offset + entry.length - 1, highWaterMark: READ_CHUNK });
+      const content =
+        entry.length === 0
+          ? Buffer.alloc(0)
+          : createReadStream(file.diskPath, { start: entry.offset, end: entry.offset + entry.length - 1, highWaterMark: READ_CHUNK });
       await append(content, entry.name, entry.store);
     }
     await archive.finalize();

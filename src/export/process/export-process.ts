@@ -13,7 +13,7 @@
 // tells it to stop and kills it shortly after; a bot that stops cancels its jobs, and a bot that
 // dies closes the channel, which ends the process. Whatever login-as sessions a process leaves
 // (killed, out of memory) are ended by the bot as soon as it has gone.
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { BotConfig, Secrets } from '../../config/load.ts';
@@ -34,7 +34,19 @@ export const EXPORT_PROCESS_FLAGS: readonly string[] = ['--max-semi-space-size=1
  * All of the bot's environment the export process gets: how to reach the homeserver (certificates,
  * proxies) and where the compiled code is cached (src/launch.ts), never a secret.
  */
-const PASSED_ENV = ['PATH', 'TZ', 'NODE_ENV', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_USE_ENV_PROXY', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'NODE_COMPILE_CACHE'];
+const PASSED_ENV = [
+  'PATH',
+  'TZ',
+  'NODE_ENV',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'NODE_USE_ENV_PROXY',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'NODE_COMPILE_CACHE',
+];
 
 /** After `stop`, the process has this long to end its walks and remove its work folder; then it is killed. */
 const STOP_GRACE_MS = 3000;
@@ -133,7 +145,9 @@ export function exportProcesses(options: ExportProcessOptions): ExportProcesses 
     if (answer?.type === 'failed') throw receivedError(answer.failure);
     if (answer?.type === 'made') {
       times.mark('made');
-      options.log.info(`export ${order.name}: package made in a process of its own (${times.describe()}), peak memory ${Math.round(answer.peakRssBytes / 1024 ** 2)} MiB`);
+      options.log.info(
+        `export ${order.name}: package made in a process of its own (${times.describe()}), peak memory ${Math.round(answer.peakRssBytes / 1024 ** 2)} MiB`,
+      );
       options.onMade?.({ peakRssBytes: answer.peakRssBytes });
       return answer.package;
     }
@@ -163,7 +177,8 @@ export function childProcessPackageMaker(options: ExportProcessOptions): Package
   return exportProcesses(options).make;
 }
 
-const describeEnd = (end: { code: number | null; signal: NodeJS.Signals | null }) => (end.signal !== null ? `killed by ${end.signal}` : `exit code ${String(end.code)}`);
+const describeEnd = (end: { code: number | null; signal: NodeJS.Signals | null }) =>
+  end.signal !== null ? `killed by ${end.signal}` : `exit code ${String(end.code)}`;
 
 /** One export process, from its fork to its end: it waits until it is told what to make, makes it, and ends. */
 class ExportProcess {
@@ -208,7 +223,10 @@ class ExportProcess {
     let error: unknown = null;
     let killTimer: NodeJS.Timeout | undefined;
     this.#onMessage = (message) => {
-      if (message.type !== 'progress') return void (answer = message);
+      if (message.type !== 'progress') {
+        answer = message;
+        return;
+      }
       try {
         onProgress(message.progress);
       } catch (failure) {

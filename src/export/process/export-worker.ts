@@ -5,9 +5,9 @@
 // bot ends them if this process dies), and writes nothing to any log: what the bot needs to
 // know goes back over the IPC channel. When that channel closes (the bot died), it ends at once.
 import { homeserverWith } from '../../homeserver/synapse-admin.ts';
-import { joinDatabase, type Db } from '../../store/database.ts';
+import { type Db, joinDatabase } from '../../store/database.ts';
 import { SqlitePuppetLedger } from '../../store/puppet-sessions.ts';
-import { FromExportProcess, sentFailure, ToExportProcess } from './export-process-protocol.ts';
+import { type FromExportProcess, sentFailure, ToExportProcess } from './export-process-protocol.ts';
 import { inProcessPackageMaker } from './package-maker.ts';
 
 /** Exit codes the bot's log can tell apart (the bot treats any exit without a result alike). */

@@ -3,7 +3,7 @@
 // makes it in-process, with exportUserData, as a benchmark or a test may too.
 import type { BotConfig } from '../../config/load.ts';
 import type { Homeserver } from '../../homeserver/homeserver.ts';
-import { exportUserData, type ExportProgress } from '../package/export.ts';
+import { type ExportProgress, exportUserData } from '../package/export.ts';
 import type { ExportPackage } from '../package/package.ts';
 
 /** One package to make. */

@@ -4,7 +4,15 @@
 import { PersonClient } from '../../support/person-client.ts';
 import type { Account, RealSynapse } from './synapse.ts';
 
-export type RoomEvent = { event_id: string; type: string; sender: string; state_key?: string; content: Record<string, any>; origin_server_ts: number; unsigned?: Record<string, any> };
+export type RoomEvent = {
+  event_id: string;
+  type: string;
+  sender: string;
+  state_key?: string;
+  content: Record<string, any>;
+  origin_server_ts: number;
+  unsigned?: Record<string, any>;
+};
 
 const enc = encodeURIComponent;
 
@@ -49,7 +57,12 @@ export class RealClient extends PersonClient {
 
   /** The bot's threaded reply to an event of this person's. */
   replyTo(roomId: string, botUserId: string, eventId: string, timeoutMs?: number): Promise<RoomEvent> {
-    return this.waitFor(roomId, (e) => e.sender === botUserId && e.content['m.relates_to']?.['m.in_reply_to']?.event_id === eventId, `the bot's reply to ${eventId}`, timeoutMs);
+    return this.waitFor(
+      roomId,
+      (e) => e.sender === botUserId && e.content['m.relates_to']?.['m.in_reply_to']?.event_id === eventId,
+      `the bot's reply to ${eventId}`,
+      timeoutMs,
+    );
   }
 
   /** Sends a command and waits for the bot's reply. */

@@ -21,9 +21,12 @@ export async function realLogLeaks(log: string, synapse: RealSynapse, known: Kno
   for (const token of known.tokens) check('an access token', token);
   if (/\b\d{1,3}(?:\.\d{1,3}){3}\b/.test(log)) found.push('an IPv4 address');
 
-  const users = (await synapse.ok('GET', '/_synapse/admin/v2/users?limit=1000&deactivated=true', { token: synapse.admin.accessToken })).users as Array<{ name: string }>;
+  const users = (await synapse.ok('GET', '/_synapse/admin/v2/users?limit=1000&deactivated=true', { token: synapse.admin.accessToken })).users as Array<{
+    name: string;
+  }>;
   for (const { name } of users) {
-    for (const threepid of ((await adminUser(synapse, name)).threepids ?? []) as Array<{ address: string }>) check('an email address or phone number', threepid.address);
+    for (const threepid of ((await adminUser(synapse, name)).threepids ?? []) as Array<{ address: string }>)
+      check('an email address or phone number', threepid.address);
   }
   const texts = [...known.texts];
   for (const roomId of await adminRoomIds(synapse)) {

@@ -10,12 +10,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type BotProcess, type SpawnOptions, startBot } from '../../support/bot-process.ts';
 import { rawConfigFor } from '../../support/config.ts';
-import { startBot, type BotProcess, type SpawnOptions } from '../../support/bot-process.ts';
 import { TEST_CRYPTO_PASSPHRASE } from '../../support/world.ts';
 import { RealClient } from './client.ts';
 import { realLogLeaks } from './log-leaks.ts';
-import { startRealSynapse, type RealSynapse, type StartOptions } from './synapse.ts';
+import { type RealSynapse, type StartOptions, startRealSynapse } from './synapse.ts';
 
 export type RealWorld = {
   synapse: RealSynapse;
@@ -98,7 +98,11 @@ export async function startRealWorld(options: RealWorldOptions = {}): Promise<Re
       },
       openDirectChat: async (person, o = {}) => {
         const roomId = await person.createRoom({ isDirect: true, invite: [botAccount.userId], ...(o.encrypted ? { encrypted: true } : {}) });
-        await person.waitFor(roomId, (e) => e.type === 'm.room.member' && e.state_key === botAccount.userId && e.content['membership'] === 'join', 'the bot to join');
+        await person.waitFor(
+          roomId,
+          (e) => e.type === 'm.room.member' && e.state_key === botAccount.userId && e.content['membership'] === 'join',
+          'the bot to join',
+        );
         return roomId;
       },
       startBot: async (o = {}) => {

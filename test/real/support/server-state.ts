@@ -44,13 +44,21 @@ export const adminDevices = async (synapse: RealSynapse, userId: string): Promis
   (await synapse.ok('GET', `/_synapse/admin/v2/users/${enc(userId)}/devices`, { token: synapse.admin.accessToken })).devices;
 
 /** The user's uploads (GET /_synapse/admin/v1/users/{userId}/media). */
-export const adminMedia = async (synapse: RealSynapse, userId: string): Promise<Array<{ media_id: string; media_length: number; upload_name: string | null }>> =>
+export const adminMedia = async (
+  synapse: RealSynapse,
+  userId: string,
+): Promise<Array<{ media_id: string; media_length: number; upload_name: string | null }>> =>
   (await synapse.ok('GET', `/_synapse/admin/v1/users/${enc(userId)}/media?limit=1000`, { token: synapse.admin.accessToken })).media;
 
 /** The user's account data, global and per room (GET /_synapse/admin/v1/users/{userId}/accountdata). */
-export const adminAccountData = async (synapse: RealSynapse, userId: string): Promise<{ global: Record<string, any>; rooms: Record<string, Record<string, any>> }> =>
+export const adminAccountData = async (
+  synapse: RealSynapse,
+  userId: string,
+): Promise<{ global: Record<string, any>; rooms: Record<string, Record<string, any>> }> =>
   (await synapse.ok('GET', `/_synapse/admin/v1/users/${enc(userId)}/accountdata`, { token: synapse.admin.accessToken })).account_data;
 
 /** The IDs of every room the server knows (GET /_synapse/admin/v1/rooms). */
 export const adminRoomIds = async (synapse: RealSynapse): Promise<string[]> =>
-  ((await synapse.ok('GET', '/_synapse/admin/v1/rooms?limit=1000', { token: synapse.admin.accessToken })).rooms as Array<{ room_id: string }>).map((r) => r.room_id);
+  ((await synapse.ok('GET', '/_synapse/admin/v1/rooms?limit=1000', { token: synapse.admin.accessToken })).rooms as Array<{ room_id: string }>).map(
+    (r) => r.room_id,
+  );

@@ -9,13 +9,13 @@
 //   await synapse.liftRateLimits(alice.userId);      // a test client, seeding quickly
 //   ...
 //   await synapse.close();
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, inject } from 'vitest';
-import { jsonCaller, okCaller, registerWithSharedSecret, sleep, type Call, type Ok, type RegisteredAccount } from '../../support/matrix-http.ts';
+import { type Call, jsonCaller, type Ok, okCaller, type RegisteredAccount, registerWithSharedSecret, sleep } from '../../support/matrix-http.ts';
 
 export type Account = RegisteredAccount;
 
@@ -105,13 +105,17 @@ export async function startRealSynapse(options: StartOptions = {}): Promise<Real
 
   const call = jsonCaller(url);
   const ok = okCaller(call);
-  const register = (localpart: string, o: { admin?: boolean; displayName?: string } = {}): Promise<Account> => registerWithSharedSecret(ok, SHARED_SECRET, localpart, o);
+  const register = (localpart: string, o: { admin?: boolean; displayName?: string } = {}): Promise<Account> =>
+    registerWithSharedSecret(ok, SHARED_SECRET, localpart, o);
 
   let admin: Account;
   let version: string;
   try {
     admin = await register('test-admin', { admin: true });
-    await ok('POST', `/_synapse/admin/v1/users/${encodeURIComponent(admin.userId)}/override_ratelimit`, { token: admin.accessToken, body: { messages_per_second: 0, burst_count: 0 } });
+    await ok('POST', `/_synapse/admin/v1/users/${encodeURIComponent(admin.userId)}/override_ratelimit`, {
+      token: admin.accessToken,
+      body: { messages_per_second: 0, burst_count: 0 },
+    });
     version = (await ok('GET', '/_synapse/admin/v1/server_version')).server_version;
   } catch (error) {
     await cleanUp();
@@ -125,7 +129,10 @@ export async function startRealSynapse(options: StartOptions = {}): Promise<Real
     admin,
     register,
     liftRateLimits: async (userId) => {
-      await ok('POST', `/_synapse/admin/v1/users/${encodeURIComponent(userId)}/override_ratelimit`, { token: admin.accessToken, body: { messages_per_second: 0, burst_count: 0 } });
+      await ok('POST', `/_synapse/admin/v1/users/${encodeURIComponent(userId)}/override_ratelimit`, {
+        token: admin.accessToken,
+        body: { messages_per_second: 0, burst_count: 0 },
+      });
     },
     restoreRateLimits: async (userId) => {
       await ok('DELETE', `/_synapse/admin/v1/users/${encodeURIComponent(userId)}/override_ratelimit`, { token: admin.accessToken });
@@ -230,4 +237,3 @@ async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
     await exited;
   }
 }
-

@@ -3,11 +3,24 @@
 // comes back with its original content and no trace of the redaction (Synapse keeps the original
 // for its redaction retention period), an erased sender's event likewise; a purged one is 404.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
-import type { FactServer } from './server.ts';
 import { deleteRoom } from './room-purge.ts';
+import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
-const RAW_KEYS = ['auth_events', 'content', 'depth', 'event_id', 'hashes', 'origin_server_ts', 'prev_events', 'room_id', 'sender', 'signatures', 'type', 'unsigned'];
+const RAW_KEYS = [
+  'auth_events',
+  'content',
+  'depth',
+  'event_id',
+  'hashes',
+  'origin_server_ts',
+  'prev_events',
+  'room_id',
+  'sender',
+  'signatures',
+  'type',
+  'unsigned',
+];
 const fetchEvent = (server: FactServer, eventId: string) => server.asAdmin('GET', `/_synapse/admin/v1/fetch_event/${enc(eventId)}`);
 
 export async function fetchEventOnSynapse(server: FactServer): Promise<void> {

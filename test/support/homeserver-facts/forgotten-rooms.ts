@@ -2,8 +2,8 @@
 // friend stays. Measured on Synapse 1.160: /memberships still lists it as "leave", a login-as
 // sync with include_leave does not list it, and the admin /messages still has the message.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 export async function forgottenRoomOnSynapse(server: FactServer): Promise<void> {
   const person = await server.register(uniqueName('person'));

@@ -3,8 +3,8 @@
 // request with an access token. The old unauthenticated download answers 404 as if the file
 // did not exist. Measured on Synapse 1.160.
 import { expect } from 'vitest';
-import { uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { uniqueName } from './server.ts';
 
 export async function uploadsServedOnlyWithAuthentication(server: FactServer): Promise<void> {
   const person = await server.register(uniqueName('uploader'), { defaultRateLimits: true });
@@ -29,7 +29,10 @@ export async function uploadsServedOnlyWithAuthentication(server: FactServer): P
 
   // Without a token there, and anyhow on the old path: refused.
   expect(await server.call('GET', `/_matrix/client/v1/media/download/${serverAndId}`)).toMatchObject({ status: 401, json: { errcode: 'M_MISSING_TOKEN' } });
-  expect(await server.call('GET', `/_matrix/media/v3/download/${serverAndId}`)).toMatchObject({ status: 404, json: { errcode: 'M_NOT_FOUND', error: 'Not found' } });
+  expect(await server.call('GET', `/_matrix/media/v3/download/${serverAndId}`)).toMatchObject({
+    status: 404,
+    json: { errcode: 'M_NOT_FOUND', error: 'Not found' },
+  });
   expect(await person.call('GET', `/_matrix/media/v3/download/${serverAndId}`)).toMatchObject({ status: 404, json: { errcode: 'M_NOT_FOUND' } });
 
   // The upload limit, where clients ask for it now: Synapse's default 50 MiB.

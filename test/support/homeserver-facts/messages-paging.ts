@@ -2,8 +2,8 @@
 // forward from the beginning of the room when `from` is missing, and `dir` defaults to `f`,
 // for clients and admins alike (measured on 1.160; 1.67 started at the end and found nothing).
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 export async function messagesWithoutFromReadForward(server: FactServer): Promise<void> {
   const person = await server.register(uniqueName('person'));

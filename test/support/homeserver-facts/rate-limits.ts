@@ -6,14 +6,19 @@
 // against the person; an override of 0 (for the person, or the admin a login-as token is for)
 // lifts it.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { Answer, FactClient, FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 const override = (userId: string) => `/_synapse/admin/v1/users/${enc(userId)}/override_ratelimit`;
 
 let sent = 0;
 const say = (client: FactClient, roomId: string, token = client.accessToken): Promise<Answer> =>
-  client.call('PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/rl${++sent}-${Date.now()}`, { msgtype: 'm.text', body: 'hi' }, { raw429: true, ...(token === client.accessToken ? {} : { token }) });
+  client.call(
+    'PUT',
+    `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/rl${++sent}-${Date.now()}`,
+    { msgtype: 'm.text', body: 'hi' },
+    { raw429: true, ...(token === client.accessToken ? {} : { token }) },
+  );
 
 /** Statuses of `count` sends in a row. */
 async function statuses(count: number, send: () => Promise<Answer>): Promise<number[]> {
@@ -40,7 +45,8 @@ export async function messagesLimitedPerUser(server: FactServer): Promise<void> 
   // Rooms made by the admin (whose limits are lifted), the person invited.
   const room = (await server.ok('POST', '/_matrix/client/v3/createRoom', { token: admin.accessToken, body: { invite: [person.userId] } })).room_id as string;
   const later = (await server.ok('POST', '/_matrix/client/v3/createRoom', { token: admin.accessToken, body: { invite: [person.userId] } })).room_id as string;
-  const send = (txn: string) => person.call('PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/${txn}`, { msgtype: 'm.text', body: `message ${txn}` }, { raw429: true });
+  const send = (txn: string) =>
+    person.call('PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/${txn}`, { msgtype: 'm.text', body: `message ${txn}` }, { raw429: true });
   const join = (roomId: string) => person.call('POST', `/_matrix/client/v3/rooms/${enc(roomId)}/join`, {}, { raw429: true });
 
   // The join is the first of ten events at once.
@@ -58,21 +64,33 @@ export async function messagesLimitedPerUser(server: FactServer): Promise<void> 
   // An admin lifts the limit for the person, and gives the defaults back.
   const asAdmin = { token: admin.accessToken };
   expect(await server.ok('GET', override(person.userId), asAdmin)).toEqual({});
-  expect(await server.ok('POST', override(person.userId), { ...asAdmin, body: { messages_per_second: 0, burst_count: 0 } })).toEqual({ messages_per_second: 0, burst_count: 0 });
+  expect(await server.ok('POST', override(person.userId), { ...asAdmin, body: { messages_per_second: 0, burst_count: 0 } })).toEqual({
+    messages_per_second: 0,
+    burst_count: 0,
+  });
   expect((await send('t10')).status).toBe(200);
   expect((await join(later)).status).toBe(200);
   expect(await server.ok('GET', override(person.userId), asAdmin)).toEqual({ messages_per_second: 0, burst_count: 0 });
   expect(await server.ok('DELETE', override(person.userId), asAdmin)).toEqual({});
   expect(await server.ok('GET', override(person.userId), asAdmin)).toEqual({});
   // Only for people of this server.
-  expect(await server.asAdmin('POST', override('@someone:elsewhere.example'), {})).toMatchObject({ status: 400, json: { error: 'Only local users can be ratelimited' } });
+  expect(await server.asAdmin('POST', override('@someone:elsewhere.example'), {})).toMatchObject({
+    status: 400,
+    json: { error: 'Only local users can be ratelimited' },
+  });
 }
 
 export async function messageRateLimitAndOverride(server: FactServer): Promise<void> {
   const person = await server.register(uniqueName('quick'), { defaultRateLimits: true });
   expect(await server.asAdmin('GET', override(person.userId))).toMatchObject({ status: 200, json: {} });
-  expect(await server.asAdmin('GET', override(`@nobody-${Date.now()}:${server.serverName}`))).toMatchObject({ status: 404, json: { errcode: 'M_NOT_FOUND', error: 'User not found' } });
-  expect(await server.asAdmin('GET', override('@someone:elsewhere.example'))).toMatchObject({ status: 400, json: { errcode: 'M_UNKNOWN', error: 'Can only look up local users' } });
+  expect(await server.asAdmin('GET', override(`@nobody-${Date.now()}:${server.serverName}`))).toMatchObject({
+    status: 404,
+    json: { errcode: 'M_NOT_FOUND', error: 'User not found' },
+  });
+  expect(await server.asAdmin('GET', override('@someone:elsewhere.example'))).toMatchObject({
+    status: 400,
+    json: { errcode: 'M_UNKNOWN', error: 'Can only look up local users' },
+  });
 
   // Creating the room is the first of ten actions; nine sends, then the limit.
   const room = await person.createRoom({ name: 'quick' });
@@ -83,8 +101,10 @@ export async function messageRateLimitAndOverride(server: FactServer): Promise<v
   expect(redact.status).toBe(429);
 
   // The override: 0 and 0 (also what an empty body sets) means no limit at all.
-  expect(await server.asAdmin('POST', override(person.userId), { messages_per_second: 0.5 }))
-    .toMatchObject({ status: 400, json: { errcode: 'M_INVALID_PARAM', error: '0.5 parameter must be a positive int' } });
+  expect(await server.asAdmin('POST', override(person.userId), { messages_per_second: 0.5 })).toMatchObject({
+    status: 400,
+    json: { errcode: 'M_INVALID_PARAM', error: '0.5 parameter must be a positive int' },
+  });
   expect(await server.asAdmin('POST', override(person.userId), {})).toMatchObject({ status: 200, json: { messages_per_second: 0, burst_count: 0 } });
   expect((await server.asAdmin('GET', override(person.userId))).json).toEqual({ messages_per_second: 0, burst_count: 0 });
   expect((await say(person, room)).status).toBe(200);
@@ -103,19 +123,32 @@ export async function messageRateLimitAndOverride(server: FactServer): Promise<v
   const admin2 = await server.register(uniqueName('admin'), { admin: true, defaultRateLimits: true });
   const limited = await server.register(uniqueName('quick'), { defaultRateLimits: true });
   const limitedRoom = await limited.createRoom({ name: 'quick' });
-  const puppet = await server.ok('POST', `/_synapse/admin/v1/users/${enc(limited.userId)}/login`, { token: admin2.accessToken, body: { valid_until_ms: Date.now() + 600_000 } });
+  const puppet = await server.ok('POST', `/_synapse/admin/v1/users/${enc(limited.userId)}/login`, {
+    token: admin2.accessToken,
+    body: { valid_until_ms: Date.now() + 600_000 },
+  });
   const events: string[] = [];
   for (let i = 0; i < 5; i++) {
     const answer = await say(limited, limitedRoom, puppet.access_token);
     expect(answer.status).toBe(200);
     events.push(answer.json.event_id);
   }
-  const redactAs = (eventId: string) => server.call('PUT', `/_matrix/client/v3/rooms/${enc(limitedRoom)}/redact/${enc(eventId)}/r${++sent}`, { token: puppet.access_token, body: {}, raw429: true });
+  const redactAs = (eventId: string) =>
+    server.call('PUT', `/_matrix/client/v3/rooms/${enc(limitedRoom)}/redact/${enc(eventId)}/r${++sent}`, {
+      token: puppet.access_token,
+      body: {},
+      raw429: true,
+    });
   expect(await statuses(4, () => redactAs(events.pop()!))).toEqual([200, 200, 200, 200]);
   expectLimited(await redactAs(events[0]!));
   expect((await say(limited, limitedRoom)).status).toBe(429);
   // Admins are limited like anyone.
   const adminRoom = await server.ok('POST', '/_matrix/client/v3/createRoom', { token: admin2.accessToken, body: { name: 'admin' } });
-  const adminSays = () => server.call('PUT', `/_matrix/client/v3/rooms/${enc(adminRoom.room_id)}/send/m.room.message/a${++sent}`, { token: admin2.accessToken, body: { msgtype: 'm.text', body: 'hi' }, raw429: true });
+  const adminSays = () =>
+    server.call('PUT', `/_matrix/client/v3/rooms/${enc(adminRoom.room_id)}/send/m.room.message/a${++sent}`, {
+      token: admin2.accessToken,
+      body: { msgtype: 'm.text', body: 'hi' },
+      raw429: true,
+    });
   expect(await statuses(10, adminSays)).toEqual([...Array(9).fill(200), 429]);
 }

@@ -2,14 +2,18 @@
 // 11 rooms (measured on 1.160): the create event has no `creator`, a redaction carries `redacts`
 // in its content (and, for clients, at the top level too).
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 export async function roomVersionEleven(server: FactServer): Promise<void> {
   const person = await server.register(uniqueName('person'));
   expect((await person.ok('GET', '/_matrix/client/v3/capabilities')).capabilities['m.room_versions'].default).toBe('11');
   const room = await person.createRoom({ name: 'v11' });
-  const state = (await server.asAdmin('GET', `/_synapse/admin/v1/rooms/${enc(room)}/state`)).json.state as Array<{ type: string; content: unknown; sender: string }>;
+  const state = (await server.asAdmin('GET', `/_synapse/admin/v1/rooms/${enc(room)}/state`)).json.state as Array<{
+    type: string;
+    content: unknown;
+    sender: string;
+  }>;
   const create = state.find((e) => e.type === 'm.room.create')!;
   expect(create.content).toEqual({ room_version: '11' });
   expect(create.sender).toBe(person.userId);

@@ -2,12 +2,25 @@
 // knows (from, limit, order_by, dir, search_term), in the shape measured on Synapse 1.160. A
 // room nobody local is in any more is still listed, with its state fields null.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 const ROW_KEYS = [
-  'room_id', 'name', 'canonical_alias', 'joined_members', 'joined_local_members', 'version', 'creator', 'encryption',
-  'federatable', 'public', 'join_rules', 'guest_access', 'history_visibility', 'state_events', 'room_type',
+  'room_id',
+  'name',
+  'canonical_alias',
+  'joined_members',
+  'joined_local_members',
+  'version',
+  'creator',
+  'encryption',
+  'federatable',
+  'public',
+  'join_rules',
+  'guest_access',
+  'history_visibility',
+  'state_events',
+  'room_type',
 ];
 
 export async function roomsListOnSynapse(server: FactServer): Promise<void> {
@@ -32,14 +45,38 @@ export async function roomsListOnSynapse(server: FactServer): Promise<void> {
   expect(Object.keys(found.rooms[0]).sort()).toEqual([...ROW_KEYS].sort());
   expect(found.rooms).toEqual([
     {
-      room_id: big, name: `${tag} big`, canonical_alias: null, joined_members: 2, joined_local_members: 2, version: expect.any(String),
-      creator: person.userId, encryption: null, federatable: true, public: false, join_rules: 'invite', guest_access: 'can_join',
-      history_visibility: 'shared', state_events: 8, room_type: null,
+      room_id: big,
+      name: `${tag} big`,
+      canonical_alias: null,
+      joined_members: 2,
+      joined_local_members: 2,
+      version: expect.any(String),
+      creator: person.userId,
+      encryption: null,
+      federatable: true,
+      public: false,
+      join_rules: 'invite',
+      guest_access: 'can_join',
+      history_visibility: 'shared',
+      state_events: 8,
+      room_type: null,
     },
     {
-      room_id: small, name: `${tag} small`, canonical_alias: null, joined_members: 1, joined_local_members: 1, version: expect.any(String),
-      creator: friend.userId, encryption: null, federatable: true, public: false, join_rules: 'invite', guest_access: 'can_join',
-      history_visibility: 'shared', state_events: 7, room_type: null,
+      room_id: small,
+      name: `${tag} small`,
+      canonical_alias: null,
+      joined_members: 1,
+      joined_local_members: 1,
+      version: expect.any(String),
+      creator: friend.userId,
+      encryption: null,
+      federatable: true,
+      public: false,
+      join_rules: 'invite',
+      guest_access: 'can_join',
+      history_visibility: 'shared',
+      state_events: 7,
+      room_type: null,
     },
   ]);
   // Case does not matter; paging by offset.
@@ -59,11 +96,25 @@ export async function roomsListOnSynapse(server: FactServer): Promise<void> {
 
   // The room nobody local is in: found by its exact ID, its state fields null, its count kept.
   const orphan = await list(`search_term=${enc(alone)}`);
-  expect(orphan.rooms).toEqual([{
-    room_id: alone, name: null, canonical_alias: null, joined_members: 0, joined_local_members: 0, version: expect.any(String),
-    creator: person.userId, encryption: null, federatable: true, public: false, join_rules: null, guest_access: null,
-    history_visibility: null, state_events: 7, room_type: null,
-  }]);
+  expect(orphan.rooms).toEqual([
+    {
+      room_id: alone,
+      name: null,
+      canonical_alias: null,
+      joined_members: 0,
+      joined_local_members: 0,
+      version: expect.any(String),
+      creator: person.userId,
+      encryption: null,
+      federatable: true,
+      public: false,
+      join_rules: null,
+      guest_access: null,
+      history_visibility: null,
+      state_events: 7,
+      room_type: null,
+    },
+  ]);
   expect(ids(await list('empty_rooms=true'))).toContain(alone);
   expect(ids(await list('empty_rooms=false'))).not.toContain(alone);
   // The whole list has all of them.

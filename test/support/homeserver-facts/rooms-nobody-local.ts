@@ -1,8 +1,8 @@
 // Fact 1 (issue 15, item 5): Synapse drops a room's current state when its last local member
 // leaves. A person creates a private room alone, writes, leaves; measured on Synapse 1.160.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 const A = '/_synapse/admin';
 const CANNOT_JOIN = { errcode: 'M_UNKNOWN', error: "Can't join remote room because no servers that are in the room have been provided." };
@@ -27,13 +27,24 @@ export async function stateDroppedWhenLastLocalMemberLeaves(server: FactServer):
   const details = await server.asAdmin('GET', `${A}/v1/rooms/${enc(alone)}`);
   expect(details.status).toBe(200);
   expect(details.json).toMatchObject({
-    room_id: alone, name: null, canonical_alias: null, joined_members: 0, joined_local_members: 0, join_rules: null,
-    guest_access: null, history_visibility: null, encryption: null, creator: person.userId, joined_local_devices: 0,
+    room_id: alone,
+    name: null,
+    canonical_alias: null,
+    joined_members: 0,
+    joined_local_members: 0,
+    join_rules: null,
+    guest_access: null,
+    history_visibility: null,
+    encryption: null,
+    creator: person.userId,
+    joined_local_devices: 0,
   });
   expect((await server.asAdmin('GET', `${A}/v1/rooms/${enc(shared)}`)).json).toMatchObject({ name: 'shared', join_rules: 'invite' });
 
-  expect(await server.asAdmin('POST', `${A}/v1/rooms/${enc(alone)}/make_room_admin`, { user_id: server.admin.userId }))
-    .toMatchObject({ status: 400, json: { errcode: 'M_UNKNOWN', error: 'Server not in room' } });
+  expect(await server.asAdmin('POST', `${A}/v1/rooms/${enc(alone)}/make_room_admin`, { user_id: server.admin.userId })).toMatchObject({
+    status: 400,
+    json: { errcode: 'M_UNKNOWN', error: 'Server not in room' },
+  });
 
   // Nobody gets back in: not the person through the admin join, not the admin, not the person's own client.
   expect(await server.asAdmin('POST', `${A}/v1/join/${enc(alone)}`, { user_id: person.userId })).toMatchObject({ status: 404, json: CANNOT_JOIN });
@@ -53,5 +64,8 @@ export async function stateDroppedWhenLastLocalMemberLeaves(server: FactServer):
   expect(messages.status).toBe(200);
   expect(messages.json.chunk.map((e: { event_id: string }) => e.event_id)).toContain(message);
   // The person's own client still reads the room up to the leave.
-  expect((await person.call('GET', `/_matrix/client/v3/rooms/${enc(alone)}/event/${enc(message)}`)).json.content).toEqual({ msgtype: 'm.text', body: 'alone message' });
+  expect((await person.call('GET', `/_matrix/client/v3/rooms/${enc(alone)}/event/${enc(message)}`)).json.content).toEqual({
+    msgtype: 'm.text',
+    body: 'alone message',
+  });
 }

@@ -2,8 +2,8 @@
 // tasks (Synapse 1.130+), so that a task started before a crash can be found. Shape measured on
 // Synapse 1.160.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 import { runRedactionTask } from './user-redaction-task.ts';
 
 export async function scheduledRedactionTasks(server: FactServer): Promise<void> {
@@ -19,7 +19,13 @@ export async function scheduledRedactionTasks(server: FactServer): Promise<void>
   const mine = await list(`action_name=redact_all_events&resource_id=${enc(person.userId)}`);
   expect(mine.status).toBe(200);
   const task = (id: string, status: string, result: unknown, error: string | null) => ({
-    id, action: 'redact_all_events', status, timestamp_ms: expect.any(Number), resource_id: person.userId, result, error,
+    id,
+    action: 'redact_all_events',
+    status,
+    timestamp_ms: expect.any(Number),
+    resource_id: person.userId,
+    result,
+    error,
   });
   expect(mine.json).toEqual({
     scheduled_tasks: [

@@ -8,10 +8,10 @@
 //   await person.createRoom({ name: 'alone' });
 import { randomBytes } from 'node:crypto';
 import type { TestHomeserver } from '../../../src/test-homeserver/index.ts';
-import { enc, jsonCaller, okCaller, registerWithSharedSecret, sleep, type Answer, type CallOptions } from '../matrix-http.ts';
+import { type Answer, type CallOptions, enc, jsonCaller, okCaller, registerWithSharedSecret, sleep } from '../matrix-http.ts';
 import { PersonClient } from '../person-client.ts';
 
-export { enc, sleep, type Answer, type CallOptions };
+export { type Answer, type CallOptions, enc, sleep };
 
 export type FactAccount = { userId: string; accessToken: string; deviceId: string };
 
@@ -59,7 +59,10 @@ export async function factServer(o: {
   const admin = o.admin ?? (await registerAccount(`fact-admin-${randomBytes(3).toString('hex')}`, true));
   const lift = async (userId: string): Promise<void> => {
     if (!o.hasRateLimitOverride) return;
-    await ok('POST', `/_synapse/admin/v1/users/${enc(userId)}/override_ratelimit`, { token: admin.accessToken, body: { messages_per_second: 0, burst_count: 0 } });
+    await ok('POST', `/_synapse/admin/v1/users/${enc(userId)}/override_ratelimit`, {
+      token: admin.accessToken,
+      body: { messages_per_second: 0, burst_count: 0 },
+    });
   };
   await lift(admin.userId);
   const server: FactServer = {
@@ -80,7 +83,12 @@ export async function factServer(o: {
 
 /** The test homeserver as a FactServer (Synapse flavours have the rate-limit override, Tuwunel does not). */
 export function factServerFor(hs: TestHomeserver): Promise<FactServer> {
-  return factServer({ url: hs.url, serverName: hs.serverName, registration: { secret: hs.registrationSecret }, hasRateLimitOverride: hs.flavour !== 'tuwunel' });
+  return factServer({
+    url: hs.url,
+    serverName: hs.serverName,
+    registration: { secret: hs.registrationSecret },
+    hasRateLimitOverride: hs.flavour !== 'tuwunel',
+  });
 }
 
 /** A person's client (what Element sends), with what the facts need besides. */

@@ -3,8 +3,8 @@
 // a `prev_batch`; /messages from the earlier token forward `to` that prev_batch gives exactly the
 // events the sync left out, in order. Measured on Synapse 1.160.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 export async function limitedSyncLeavesAGapMessagesReads(server: FactServer): Promise<void> {
   // Registered with the rate limits lifted: fifteen messages in a row.
@@ -13,7 +13,9 @@ export async function limitedSyncLeavesAGapMessagesReads(server: FactServer): Pr
   const since = (await person.ok('GET', '/_matrix/client/v3/sync?timeout=0')).next_batch as string;
   const sent: string[] = [];
   for (let i = 1; i <= 15; i++) {
-    sent.push((await person.ok('PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/gap-${i}`, { msgtype: 'm.text', body: `line ${i}` })).event_id);
+    sent.push(
+      (await person.ok('PUT', `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/gap-${i}`, { msgtype: 'm.text', body: `line ${i}` })).event_id,
+    );
   }
 
   const filter = enc(JSON.stringify({ room: { timeline: { limit: 5 } } }));

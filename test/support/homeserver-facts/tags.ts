@@ -3,8 +3,8 @@
 // keeps tags as room account data, and lists them: flavours.ts, accountDataIncludesTags).
 // Measured on Synapse 1.160.
 import { expect } from 'vitest';
-import { enc, uniqueName } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName } from './server.ts';
 
 export async function roomTagsApartFromAccountData(server: FactServer): Promise<void> {
   const person = await server.register(uniqueName('tagger'));

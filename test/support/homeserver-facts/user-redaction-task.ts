@@ -4,8 +4,8 @@
 // event, so it succeeds in a room the person left and in one nobody local is in any more; its
 // "already redacted" check never fires, so a second task redacts every event again.
 import { expect } from 'vitest';
-import { enc, uniqueName, waitUntil } from './server.ts';
 import type { FactServer } from './server.ts';
+import { enc, uniqueName, waitUntil } from './server.ts';
 
 const A = '/_synapse/admin';
 
@@ -13,7 +13,11 @@ export async function runRedactionTask(server: FactServer, userId: string, body:
   const started = await server.asAdmin('POST', `${A}/v1/user/${enc(userId)}/redact`, body);
   expect(started.status).toBe(200);
   const id = started.json.redact_id as string;
-  const status = await waitUntil(`redaction task ${id}`, async () => (await server.asAdmin('GET', `${A}/v1/user/redact_status/${id}`)).json, (s) => s.status === 'complete' || s.status === 'failed');
+  const status = await waitUntil(
+    `redaction task ${id}`,
+    async () => (await server.asAdmin('GET', `${A}/v1/user/redact_status/${id}`)).json,
+    (s) => s.status === 'complete' || s.status === 'failed',
+  );
   return { id, status };
 }
 
@@ -32,7 +36,9 @@ export async function redactionCounts(server: FactServer, roomId: string): Promi
 async function joinEventOf(server: FactServer, roomId: string, userId: string): Promise<string> {
   const filter = enc(JSON.stringify({ types: ['m.room.member'], senders: [userId] }));
   const answer = await server.asAdmin('GET', `${A}/v1/rooms/${enc(roomId)}/messages?dir=f&limit=50&filter=${filter}`);
-  const join = (answer.json.chunk as Array<{ event_id: string; state_key: string; content: { membership: string } }>).find((e) => e.state_key === userId && e.content.membership === 'join');
+  const join = (answer.json.chunk as Array<{ event_id: string; state_key: string; content: { membership: string } }>).find(
+    (e) => e.state_key === userId && e.content.membership === 'join',
+  );
   if (!join) throw new Error(`no join of ${userId} in ${roomId}`);
   return join.event_id;
 }
@@ -51,11 +57,21 @@ export async function userRedactionTaskOnSynapse(server: FactServer): Promise<vo
   // a room the person is still in, with what the task leaves alone
   const joined = await person.roomWith([friend], 'joined');
   const message = await person.say(joined, 'joined message');
-  const encrypted = await person.send(joined, 'm.room.encrypted', { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'xx', sender_key: 'k', session_id: 's', device_id: 'D' });
+  const encrypted = await person.send(joined, 'm.room.encrypted', {
+    algorithm: 'm.megolm.v1.aes-sha2',
+    ciphertext: 'xx',
+    sender_key: 'k',
+    session_id: 's',
+    device_id: 'D',
+  });
   const reaction = await person.send(joined, 'm.reaction', { 'm.relates_to': { rel_type: 'm.annotation', event_id: message, key: 'y' } });
   const sticker = await person.send(joined, 'm.sticker', { body: 'st', url: 'mxc://example.org/sticker', info: {} });
   const state = (await person.ok('PUT', `/_matrix/client/v3/rooms/${enc(joined)}/state/org.example.thing/${enc(person.userId)}`, { a: 1 })).event_id as string;
-  const joins = { alone: await joinEventOf(server, alone, person.userId), left: await joinEventOf(server, left, person.userId), joined: await joinEventOf(server, joined, person.userId) };
+  const joins = {
+    alone: await joinEventOf(server, alone, person.userId),
+    left: await joinEventOf(server, left, person.userId),
+    joined: await joinEventOf(server, joined, person.userId),
+  };
   const rooms = [alone, left, joined];
 
   const first = await runRedactionTask(server, person.userId, { rooms });
@@ -93,5 +109,8 @@ export async function userRedactionTaskOnSynapse(server: FactServer): Promise<vo
   expect(missing.status).toBe(400);
   expect(missing.json.errcode).toBe('M_MISSING_PARAM');
   expect(missing.json.error).toMatch(/^1 validation error for PostBody\nrooms\n {2}Field required/);
-  expect(await server.asAdmin('GET', `${A}/v1/user/redact_status/nope`)).toMatchObject({ status: 404, json: { errcode: 'M_NOT_FOUND', error: "redact id 'nope' not found" } });
+  expect(await server.asAdmin('GET', `${A}/v1/user/redact_status/nope`)).toMatchObject({
+    status: 404,
+    json: { errcode: 'M_NOT_FOUND', error: "redact id 'nope' not found" },
+  });
 }

@@ -99,7 +99,8 @@ export const notAvailableHere = (config: BotConfig): Document => [
 
 export const internalTrouble = (config: BotConfig): Document => [
   paragraph(
-    'Something went wrong on my side and I could not answer. The administrators can see it in my log. Please try again later, or write to the privacy contact: ',
+    'Something went wrong on my side and I could not answer. The administrators can see it in my log. ' +
+      'Please try again later, or write to the privacy contact: ',
     ...contactInline(config),
     '.',
   ),

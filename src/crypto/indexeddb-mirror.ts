@@ -197,7 +197,8 @@ export class IndexedDbMirror {
     for (const operation of operations) applySchemaChange(schema, operation);
     this.#sqlite
       .prepare(
-        'INSERT INTO crypto_idb_databases (name, version, schema) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version, schema = excluded.schema',
+        'INSERT INTO crypto_idb_databases (name, version, schema) VALUES (?, ?, ?) ON CONFLICT (name) DO ' +
+          'UPDATE SET version = excluded.version, schema = excluded.schema',
       )
       .run(name, version, JSON.stringify(schema));
     // Rows of a store that no longer exists go with it.

@@ -228,9 +228,9 @@ export async function runDemo(out: Writable): Promise<number> {
     print('In the admin room:');
     print(format(botSays(world.adminRoomId, reportMark).filter((l) => l.text.startsWith(`Erasure ${erasureId}`))));
     const bobsMessages = (hs.model.room(bookClub)?.events ?? []).filter((e) => e.sender === bob.userId && e.type === 'm.room.message');
-    print(
-      `(On the server: Bob's account is ${hs.model.user(bob.userId)?.deactivated ? 'deactivated' : 'still active'}; of his ${bobsMessages.length} message(s) in the book club, ${bobsMessages.filter((e) => e.redactedBy).length} redacted.)`,
-    );
+    const account = hs.model.user(bob.userId)?.deactivated ? 'deactivated' : 'still active';
+    const redacted = bobsMessages.filter((e) => e.redactedBy).length;
+    print(`(On the server: Bob's account is ${account}; of his ${bobsMessages.length} message(s) in the book club, ${redacted} redacted.)`);
     print();
     print('That was the real bot over real HTTP against the bundled test homeserver.');
     print('To run it against your homeserver: set DSAR_BOT_ACCESS_TOKEN and edit bot.config.json (see README.md).');

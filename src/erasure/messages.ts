@@ -39,7 +39,8 @@ export function deletionExplained(request: Request, code_: string, summary: Eras
       ],
       [`The server keeps redacted originals for a while before purging them: ${limits.redactedOriginalsKept}.`],
       [
-        'Your public cross-signing keys, if your app set them up: the server keeps serving them after deactivation and offers no way to delete them. They are public keys, not content.',
+        'Your public cross-signing keys, if your app set them up: the server keeps serving them after ' +
+          'deactivation and offers no way to delete them. They are public keys, not content.',
       ],
       ['A record that this request existed and was honoured (its kind, dates and outcome; who approved it), with your name replaced by a pseudonym.'],
     ]),

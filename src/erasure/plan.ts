@@ -34,6 +34,12 @@ export type PlannedStep = {
 
 export type PlanFacts = { roomsNow: number; roomsLeft: number };
 
+/** The server's redaction task, asked for once however often the step runs. */
+const SERVER_TASK_ONCE =
+  'the server’s own task, once (POST /_synapse/admin/v1/user/{user}/redact with the rooms it can reach listed explicitly, ' +
+  'recorded before it is asked for and followed with redact_status; a restart looks it up in /_synapse/admin/v1/scheduled_tasks ' +
+  'rather than asking twice)';
+
 /** How long each server keeps redacted originals before purging them (its default setting). */
 export function redactedOriginalsKept(capabilities: Pick<Capabilities, 'flavour'>): string {
   switch (capabilities.flavour) {
@@ -63,7 +69,9 @@ export function erasurePlan(capabilities: Capabilities, facts: PlanFacts): Plann
         ...(f.loginAs && (!f.memberships || !f.membershipsListsRoomsNobodyHereIsIn)
           ? ['rooms left through a short-lived login as the user (sync with include_leave)']
           : []),
-        `and every other room of the server that no list names, asked whether the user ever wrote there (GET /_synapse/admin/v1/rooms, then ${f.roomMessagesAdmin ? 'an admin /messages with a senders filter' : 'its state'}): rooms they forgot, and rooms nobody here is in any more`,
+        'and every other room of the server that no list names, asked whether the user ever wrote there ' +
+          `(GET /_synapse/admin/v1/rooms, then ${f.roomMessagesAdmin ? 'an admin /messages with a senders filter' : 'its state'}): ` +
+          'rooms they forgot, and rooms nobody here is in any more',
       ].join(', ')}. Then decide how each room is reached (see the rooms below), and note the other servers in each.`,
       visible: null,
     },
@@ -71,32 +79,46 @@ export function erasurePlan(capabilities: Capabilities, facts: PlanFacts): Plann
   if (f.deactivationLeavesRooms) {
     steps.push({
       step: 'profile',
-      what: 'Clear the display name and avatar (PUT /_synapse/admin/v2/users/{user}) while the user is still in their rooms, so that the membership events carrying the change are redacted with the rest (deactivation would write them after the user is gone).',
+      what:
+        'Clear the display name and avatar (PUT /_synapse/admin/v2/users/{user}) while the user is still in ' +
+        'their rooms, so that the membership events carrying the change are redacted with the rest ' +
+        '(deactivation would write them after the user is gone).',
       visible: 'Members see the user’s name and picture go.',
     });
   }
   if (f.roomPurge) {
     steps.push({
       step: 'purge',
-      what: 'Delete, with everything in them, the rooms nobody on this server is in any more (DELETE /_synapse/admin/v2/rooms/{room} with purge, after checking joined_local_members is 0, followed with delete_status): nobody here can redact there.',
+      what:
+        'Delete, with everything in them, the rooms nobody on this server is in any more (DELETE ' +
+        '/_synapse/admin/v2/rooms/{room} with purge, after checking joined_local_members is 0, followed with ' +
+        'delete_status): nobody here can redact there.',
       visible: 'Nobody here is in those rooms; other servers in them keep their copies.',
     });
   }
   const oneByOne =
-    'whatever is still readable afterwards is redacted one by one through the client API, each with a transaction ID made from the event: as the user where they are still a member (a short login as them), else as the bot where it has the power';
+    'whatever is still readable afterwards is redacted one by one through the client API, each with a ' +
+    'transaction ID made from the event: as the user where they are still a member (a short login as ' +
+    'them), else as the bot where it has the power';
   const leftRooms = f.makeRoomAdmin
-    ? '; in rooms the user left, the room’s most powerful member of this server makes the bot an admin there (POST /_synapse/admin/v1/rooms/{room}/make_room_admin), the bot joins, redacts and leaves; in public rooms, the user rejoins, redacts and leaves'
+    ? '; in rooms the user left, the room’s most powerful member of this server makes the bot an admin ' +
+      'there (POST /_synapse/admin/v1/rooms/{room}/make_room_admin), the bot joins, redacts and leaves; in ' +
+      'public rooms, the user rejoins, redacts and leaves'
     : '; in public rooms the user left, the user rejoins, redacts and leaves again';
   const limits = f.rateLimitOverride
-    ? ' The user’s rate limits are lifted for it (POST /_synapse/admin/v1/users/{user}/override_ratelimit: redactions sent as them count as their messages, 0.2 a second by default) and restored after the sweep (DELETE on the same path).'
+    ? ' The user’s rate limits are lifted for it (POST /_synapse/admin/v1/users/{user}/override_ratelimit: ' +
+      'redactions sent as them count as their messages, 0.2 a second by default) and restored after the ' +
+      'sweep (DELETE on the same path).'
     : '';
+  const everything = 'Redact every message, file, reaction and profile change the user sent, rooms left included';
   steps.push({
     step: 'redact',
     what: f.redactUser
-      ? `Redact every message, file, reaction and profile change the user sent, rooms left included: first the server’s own task, once (POST /_synapse/admin/v1/user/{user}/redact with the rooms it can reach listed explicitly, recorded before it is asked for and followed with redact_status; a restart looks it up in /_synapse/admin/v1/scheduled_tasks rather than asking twice)${f.redactionTaskReachesLeftRooms ? ', which redacts as the user even in rooms they left' : ''}; then ${oneByOne}${leftRooms}.${limits}`
-      : `Redact every message, file, reaction and profile change the user sent, rooms left included: this server has no redaction task, so ${oneByOne}${leftRooms}.${limits}`,
+      ? `${everything}: first ${SERVER_TASK_ONCE}${f.redactionTaskReachesLeftRooms ? ', which redacts as the user even in rooms they left' : ''}; then ${oneByOne}${leftRooms}.${limits}`
+      : `${everything}: this server has no redaction task, so ${oneByOne}${leftRooms}.${limits}`,
     visible:
-      'Room members see the user’s messages replaced by “message deleted”; in the rooms marked below as visible, they also see the bot or the user join and leave.',
+      'Room members see the user’s messages replaced by “message deleted”; in the rooms marked below as ' +
+      'visible, they also see the bot or the user join and leave.',
   });
   steps.push(
     {
@@ -111,37 +133,58 @@ export function erasurePlan(capabilities: Capabilities, facts: PlanFacts): Plann
     },
     {
       step: 'traces',
-      what: `Through a short login as the user, remove what deactivation would leave: their room tags, ${f.accountDataDelete && !f.deactivationRemovesAccountData ? 'their account data, global and per room (DELETE, MSC3391), ' : ''}their pushers, their key backups, and profile fields besides the name and avatar (such as a time zone).${f.deactivationRemovesAccountData ? ' Their account data goes with the deactivation.' : ''}`,
+      what: [
+        'Through a short login as the user, remove what deactivation would leave: their room tags, ',
+        f.accountDataDelete && !f.deactivationRemovesAccountData ? 'their account data, global and per room (DELETE, MSC3391), ' : '',
+        'their pushers, their key backups, and profile fields besides the name and avatar (such as a time zone).',
+        f.deactivationRemovesAccountData ? ' Their account data goes with the deactivation.' : '',
+      ].join(''),
       visible: null,
     },
     {
       step: 'announce',
-      what: 'Tell the user, in their direct chat, that the erasure is starting and how to reach the privacy contact without an account: the last message they receive.',
+      what:
+        'Tell the user, in their direct chat, that the erasure is starting and how to reach the privacy ' +
+        'contact without an account: the last message they receive.',
       visible: null,
     },
     {
       step: 'deactivate',
       what: f.erasedMarkerPrunesAdminReads
-        ? 'Deactivate the account (POST /_synapse/admin/v1/deactivate/{user}, "erase": false for now): devices, access tokens and the password go. The erased marker is set last, after the read-back, because once it is set this server shows even the admins pruned copies of the user’s events, which would hide what members still see.'
-        : 'Deactivate the account with erase (POST /_synapse/admin/v1/deactivate/{user}, "erase": true): devices, access tokens, push registrations and the password go, and later joiners see the user’s events pruned.',
+        ? 'Deactivate the account (POST /_synapse/admin/v1/deactivate/{user}, "erase": false for now): ' +
+          'devices, access tokens and the password go. The erased marker is set last, after the read-back, ' +
+          'because once it is set this server shows even the admins pruned copies of the user’s events, which ' +
+          'would hide what members still see.'
+        : 'Deactivate the account with erase (POST /_synapse/admin/v1/deactivate/{user}, "erase": true): ' +
+          'devices, access tokens, push registrations and the password go, and later joiners see the user’s ' +
+          'events pruned.',
       visible: f.deactivationLeavesRooms ? 'The server also leaves the user’s rooms and clears the profile: members see the user leave.' : null,
     },
     {
       step: 'sweep',
-      what: 'Now that the user can no longer write, redact one by one (never a second server task, which would redact everything again), delete files and remove addresses once more, for whatever they sent or added while the erasure ran.',
+      what:
+        'Now that the user can no longer write, redact one by one (never a second server task, which would ' +
+        'redact everything again), delete files and remove addresses once more, for whatever they sent or ' +
+        'added while the erasure ran.',
       visible: null,
     },
   );
   if (!f.deactivationLeavesRooms && f.adminRoomCommands) {
     steps.push({
       step: 'leave-rooms',
-      what: 'This server’s HTTP deactivation leaves rooms and profile alone: run `!admin users deactivate <user>` in #admins, once, and wait for it as long as the server’s queue of admin commands and the user’s rooms need.',
+      what:
+        'This server’s HTTP deactivation leaves rooms and profile alone: run `!admin users deactivate <user>` in #admins, once, ' +
+        'and wait for it as long as the server’s queue of admin commands and the user’s rooms need.',
       visible: 'Members see the user leave their rooms.',
     });
   }
   steps.push({
     step: 'verify',
-    what: `Read everything back: ${f.erasedMarkerPrunesAdminReads ? 'deactivated' : 'deactivated, erased'}, no rooms, no media, no devices, no emails, no profile, no tags, account data, pushers or key backups, the deleted rooms gone, and no event of the user readable in any room, the recorded ones and any found by asking every room of the server again. An event counts as removed only when the server shows it redacted, never when it merely shows it without content (a pruned copy). Only then is the erasure reported as verified.`,
+    what:
+      `Read everything back: ${f.erasedMarkerPrunesAdminReads ? 'deactivated' : 'deactivated, erased'}, no rooms, no media, no devices, no emails, ` +
+      'no profile, no tags, account data, pushers or key backups, the deleted rooms gone, and no event of the user readable in any ' +
+      'room, the recorded ones and any found by asking every room of the server again. An event counts as removed only when the ' +
+      'server shows it redacted, never when it merely shows it without content (a pruned copy). Only then is the erasure reported as verified.',
     visible: null,
   });
   if (f.erasedMarkerPrunesAdminReads) {

@@ -12,11 +12,21 @@ const count = (result: StepResult, key: string): number => {
   return typeof value === 'number' ? value : 0;
 };
 
+/** What the verification's line adds about the erase flag, where the server does not simply report it set. */
+const ERASED_FLAG_NOTES: Record<string, string> = {
+  'not reported': ' (this server does not report the erase flag)',
+  'set after the read-back': ' (the erase flag is set after it, as this server hides erased users’ events even from admins once it is set)',
+};
+
 /** One line per step that ran, in words. */
 function done(step: StepName, r: StepResult): string {
   switch (step) {
     case 'memberships':
-      return `Rooms recorded: ${count(r, 'rooms')} (${count(r, 'left')} of them left earlier); ${count(r, 'toPurge')} to delete (nobody here is in them any more), ${count(r, 'visible')} to redact visibly, ${count(r, 'cannot')} that cannot be redacted here${count(r, 'unchecked') > 0 ? `; ${count(r, 'unchecked')} room(s) of the server could not be checked for the user` : ''}`;
+      return [
+        `Rooms recorded: ${count(r, 'rooms')} (${count(r, 'left')} of them left earlier)`,
+        `${count(r, 'toPurge')} to delete (nobody here is in them any more), ${count(r, 'visible')} to redact visibly, ${count(r, 'cannot')} that cannot be redacted here`,
+        ...(count(r, 'unchecked') > 0 ? [`${count(r, 'unchecked')} room(s) of the server could not be checked for the user`] : []),
+      ].join('; ');
     case 'purge':
       return `Rooms nobody here is in any more, deleted with everything in them: ${count(r, 'purged')}${count(r, 'refused') > 0 ? ` (${count(r, 'refused')} not deleted)` : ''}`;
     case 'profile':
@@ -37,7 +47,13 @@ function done(step: StepName, r: StepResult): string {
     case 'threepids':
       return `Email addresses and phone numbers removed: ${count(r, 'removed')}`;
     case 'traces':
-      return `Removed through a login as the user: ${count(r, 'tags')} room tag(s), ${count(r, 'accountData')} kind(s) of account data, ${count(r, 'pushers')} pusher(s), ${count(r, 'keyBackups')} key backup(s), ${count(r, 'profileFields')} profile field(s)`;
+      return `Removed through a login as the user: ${[
+        `${count(r, 'tags')} room tag(s)`,
+        `${count(r, 'accountData')} kind(s) of account data`,
+        `${count(r, 'pushers')} pusher(s)`,
+        `${count(r, 'keyBackups')} key backup(s)`,
+        `${count(r, 'profileFields')} profile field(s)`,
+      ].join(', ')}`;
     case 'announce':
       return r['told'] === true
         ? 'The user was told that the erasure was starting'
@@ -45,11 +61,15 @@ function done(step: StepName, r: StepResult): string {
     case 'deactivate':
       return r['already'] === true ? 'Account deactivated with erase (it already was)' : 'Account deactivated with erase';
     case 'sweep':
-      return `After deactivation, once more: ${count(r, 'oneByOne')} event(s) redacted one by one${r['serverTask'] === true ? ' after the server’s task' : ''}, ${count(r, 'files')} file(s) deleted, ${count(r, 'threepids')} address(es) removed`;
+      return `After deactivation, once more: ${[
+        `${count(r, 'oneByOne')} event(s) redacted one by one${r['serverTask'] === true ? ' after the server’s task' : ''}`,
+        `${count(r, 'files')} file(s) deleted`,
+        `${count(r, 'threepids')} address(es) removed`,
+      ].join(', ')}`;
     case 'leave-rooms':
       return r['nothingLeft'] === true ? 'Rooms and profile: nothing was left to clear' : 'Rooms left and profile cleared (admin room command)';
     case 'verify':
-      return `Read back in ${count(r, 'roomsChecked')} room(s): every check passed${r['erasedFlag'] === 'not reported' ? ' (this server does not report the erase flag)' : r['erasedFlag'] === 'set after the read-back' ? ' (the erase flag is set after it, as this server hides erased users’ events even from admins once it is set)' : ''}`;
+      return `Read back in ${count(r, 'roomsChecked')} room(s): every check passed${ERASED_FLAG_NOTES[String(r['erasedFlag'])] ?? ''}`;
     case 'erase-marker':
       return r['already'] === true ? 'Erase flag: it was already set' : 'Erase flag set and read back';
     case 'admin-room':
@@ -141,7 +161,9 @@ function keptBlock(records: readonly StepRecord[]): Block[] {
     ? [
         paragraph(
           bold('Kept by the server: '),
-          'the user’s public cross-signing keys, which it still serves to anyone who asks; no server offers a way to delete them (Synapse and Tuwunel alike). They are public keys, not content.',
+
+          'the user’s public cross-signing keys, which it still serves to anyone who asks; no server offers a ' +
+            'way to delete them (Synapse and Tuwunel alike). They are public keys, not content.',
         ),
       ]
     : [];

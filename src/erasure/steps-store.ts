@@ -34,7 +34,8 @@ export class ErasureSteps {
       .parse(
         this.#db
           .prepare(
-            'SELECT step, state, started_at AS startedAt, finished_at AS finishedAt, attempts, result FROM erasure_steps WHERE request_id = ? ORDER BY started_at, rowid',
+            'SELECT step, state, started_at AS startedAt, finished_at AS finishedAt, attempts, result FROM ' +
+              'erasure_steps WHERE request_id = ? ORDER BY started_at, rowid',
           )
           .all(requestId),
       );

@@ -100,7 +100,8 @@ export type RedactionOptions = {
 
 export const NO_ONE_CAN_REDACT = 'nobody on this server can redact there: the user is no longer a member, and the bot has no power in the room';
 export const NO_LOCAL_ADMIN =
-  'no member of this server could make the bot an admin there (none joined has the power, or none is left, as in a room made on another server), and the room is not public';
+  'no member of this server could make the bot an admin there (none joined has the power, or none is ' +
+  'left, as in a room made on another server), and the room is not public';
 
 /** The events of the user in the room that anyone could still read; [] where the room cannot be read at all (never joined, unknown here). */
 export async function readableEventIds(tools: Pick<RedactionTools, 'sentEvents'>, userId: string, roomId: string): Promise<string[]> {

@@ -58,7 +58,8 @@ export function rightsSection(config: BotConfig, access: Inline[]): Block {
     ]),
     paragraph(`Privacy contact: `, ...contact, `. Requests are answered within ${policy.responseDays} days.`),
     paragraph(
-      'Messages and files you shared in rooms with people on other servers were also sent to those servers (federation); their copies are outside this server’s control.',
+      'Messages and files you shared in rooms with people on other servers were also sent to those servers ' +
+        '(federation); their copies are outside this server’s control.',
     ),
   ]);
 }

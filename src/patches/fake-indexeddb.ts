@@ -89,7 +89,8 @@ const WRITE_RECORDERS: Patch = {
   library,
   version,
   member:
-    'IDBObjectStore.prototype.{put,add,delete,clear,createIndex,deleteIndex}, IDBCursor.prototype.{update,delete}, IDBDatabase.prototype.{createObjectStore,deleteObjectStore}',
+    'IDBObjectStore.prototype.{put,add,delete,clear,createIndex,deleteIndex}, ' +
+    'IDBCursor.prototype.{update,delete}, IDBDatabase.prototype.{createObjectStore,deleteObjectStore}',
   why: 'fake-indexeddb keeps everything in memory; every write is recorded so that the mirror can apply a committed transaction to SQLite',
 };
 const OPEN_LISTENERS_FIRST: Patch = {

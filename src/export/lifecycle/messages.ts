@@ -23,7 +23,8 @@ export function exportQueued(request: Request, placeInQueue: number | null): Doc
   return [
     paragraph(bold('I am preparing a copy of all the data this server holds about you'), ' (request ', code(request.id), ').', waiting),
     paragraph(
-      'This message shows how far I have got. The copy arrives here, in our direct chat, as a zip file (or several, when it is large) that any computer can open. ',
+      'This message shows how far I have got. The copy arrives here, in our direct chat, as a zip file (or ' +
+        'several, when it is large) that any computer can open. ',
       code('!status'),
       ' shows where it stands; ',
       code(`!cancel ${request.id}`),
@@ -118,7 +119,8 @@ export function exportTooSoon(denied: Request, last: Request, nextAt: number, pe
 
 /** Why a delivery stopped, in plain words for the requester (the runner adds the rest). */
 export const NOT_A_DIRECT_CHAT =
-  'this chat is no longer a direct chat between you and me (someone else is in it or invited), so I did not send your data here. Start a new direct chat with me to get your copy';
+  'this chat is no longer a direct chat between you and me (someone else is in it or invited), so I ' +
+  'did not send your data here. Start a new direct chat with me to get your copy';
 export const CANNOT_ENCRYPT = 'this chat is end-to-end encrypted and I cannot encrypt files here, so I did not send your data';
 export const NO_DIRECT_CHAT = 'I know no direct chat with you to send it to';
 export const NO_ACCOUNT = 'the homeserver has no account of yours to export';

@@ -54,7 +54,9 @@ function dataOf(c: Collected, id: CategoryId, roomPages: ReadonlyMap<number, str
         ...(c.roomsNotChecked.rooms.length > 0 || c.roomsNotChecked.notAskedAbout > 0
           ? {
               rooms_not_checked: {
-                note: 'Rooms of this server that could not be checked for you, so any of yours among them are not in this package; the privacy contact can look.',
+                note:
+                  'Rooms of this server that could not be checked for you, so any of yours among them are not in this ' +
+                  'package; the privacy contact can look.',
                 rooms: c.roomsNotChecked.rooms.map((r) => ({ room_id: r.roomId, why: r.reason })),
                 not_asked_about: c.roomsNotChecked.notAskedAbout,
               },
@@ -78,7 +80,8 @@ function dataOf(c: Collected, id: CategoryId, roomPages: ReadonlyMap<number, str
       return {
         only_yours: 'These are the events you sent. Other people’s messages are their personal data (GDPR Art. 15(4)), so they are not in this package.',
         encrypted:
-          'In encrypted rooms the server holds only ciphertext, which it cannot decrypt: those events are here as stored. Your own apps can read them with your keys.',
+          'In encrypted rooms the server holds only ciphertext, which it cannot decrypt: those events are here ' +
+          'as stored. Your own apps can read them with your keys.',
         total_events: c.rooms.reduce((sum, r) => sum + r.events, 0),
         total_messages: c.rooms.reduce((sum, r) => sum + r.messages, 0),
         rooms: c.rooms.map((r) => ({
@@ -116,7 +119,9 @@ function dataOf(c: Collected, id: CategoryId, roomPages: ReadonlyMap<number, str
       return {
         public_keys: orReason(c.keys, (k) => k.stored),
         key_backup: orReason(c.keyBackup, (b) => b ?? 'none: you have no key backup on this server'),
-        note: 'Only public keys are on the server; the keys that decrypt your messages never leave your devices (a key backup is encrypted by your apps before it is uploaded).',
+        note:
+          'Only public keys are on the server; the keys that decrypt your messages never leave your devices (a ' +
+          'key backup is encrypted by your apps before it is uploaded).',
       };
   }
 }

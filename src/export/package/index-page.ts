@@ -69,7 +69,11 @@ function counts(c: Collected): Record<CategoryId, string> {
     encryptionKeys:
       keys === null
         ? 'not available on this server'
-        : `public keys of ${plural(keys.devicesWithKeys.length, 'device')}${keys.crossSigning ? ', cross-signing keys' : ''}${c.keyBackup.available ? (c.keyBackup.value === null ? ', no key backup' : ', a key backup') : ''}`,
+        : [
+            `public keys of ${plural(keys.devicesWithKeys.length, 'device')}`,
+            ...(keys.crossSigning ? ['cross-signing keys'] : []),
+            ...(c.keyBackup.available ? [c.keyBackup.value === null ? 'no key backup' : 'a key backup'] : []),
+          ].join(', '),
   };
 }
 

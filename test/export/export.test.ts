@@ -3,9 +3,10 @@
 // verified, and index.html opened in headless Chromium.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExportProgress, exportUserData } from '../../src/export/package/export.ts';
+import { exportUserData } from '../../src/export/package/export.ts';
 import type { ExportPackage } from '../../src/export/package/package.ts';
 import { isSafeEntryPath } from '../../src/export/package/paths.ts';
+import type { ExportProgress } from '../../src/export/package/progress.ts';
 import type { Flavour } from '../../src/test-homeserver/index.ts';
 import { chromiumMissing, useChromium } from '../support/chromium.ts';
 import { type ReadPackage, readPackageBack, unpack } from './read-package.ts';

@@ -2,8 +2,8 @@
 // error again in the bot, so that the export job's one mapping (export-job.ts) applies; an
 // unexpected error crosses by name only.
 import { describe, expect, it } from 'vitest';
-import { ExportError } from '../../src/export/package/export.ts';
 import { PartLimitTooSmall } from '../../src/export/package/parts.ts';
+import { ExportError } from '../../src/export/package/progress.ts';
 import { ExportProcessError, receivedError, SentFailure, sentFailure } from '../../src/export/process/export-process-protocol.ts';
 import { HomeserverError } from '../../src/homeserver/errors.ts';
 

@@ -63,6 +63,21 @@ describe('the layers of src/', () => {
     expect(status).not.toBe(0);
   });
 
+  it('keeps the zip library out of the bot process: a path from main.ts to archiver is refused, one from the export process is not', () => {
+    const dir = project({
+      'node_modules/archiver/package.json': '{ "name": "archiver", "main": "index.js" }\n',
+      'node_modules/archiver/index.js': 'exports.ZipArchive = class {};\n',
+      'src/export/package/zip-writer.ts': "import { ZipArchive } from 'archiver';\nexport const zip = ZipArchive;\n",
+      'src/export/process/export-worker.ts': "import { zip } from '../package/zip-writer.ts';\nexport const worker = zip;\n",
+      'src/export/lifecycle/export-job.ts': "import { zip } from '../package/zip-writer.ts';\nexport const job = zip;\n",
+      'src/bot/composition.ts': "import { job } from '../export/lifecycle/export-job.ts';\nexport const bot = job;\n",
+      'src/main.ts': "import { bot } from './bot/composition.ts';\nexport const main = bot;\n",
+    });
+    const { status, violations } = check(dir);
+    expect(violations).toEqual(['bot-process-without-the-zip-library: src/main.ts → node_modules/archiver/index.js']);
+    expect(status).not.toBe(0);
+  });
+
   it('lets imports run down the layers, and the demo run the test homeserver', () => {
     const dir = project({
       'src/log.ts': 'export const log = 1;\n',

@@ -15,8 +15,8 @@ import { type Chat, keepTyping } from '../../matrix/chat.ts';
 import { describeFailure } from '../../matrix/request-failure.ts';
 import { CannotEncryptError, SendError } from '../../matrix/send-once.ts';
 import type { Document } from '../../render/document.ts';
-import { ExportError, type ExportProgress } from '../package/export.ts';
 import { PartLimitTooSmall } from '../package/parts.ts';
+import { ExportError, type ExportProgress } from '../package/progress.ts';
 import { ExportProcessStopped } from '../process/export-process.ts';
 import type { PackageMaker } from '../process/package-maker.ts';
 import {

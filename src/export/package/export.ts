@@ -10,7 +10,6 @@
 // whole in memory: pages, files and zip entries all stream through the work folder.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import type { BotConfig } from '../../config/load.ts';
 import { isHomeserverError } from '../../homeserver/errors.ts';
 import type { Homeserver } from '../../homeserver/homeserver.ts';
@@ -24,6 +23,7 @@ import { ExportPackage, hashRange, PACKAGE_FILE, packageDir, readPackage, workDi
 import { entryBound, type PlanFile, type PlannedPart, planParts } from './parts.ts';
 import { INDEX_PATH, MANIFEST_PATH, messagesPath } from './paths.ts';
 import { forEachConcurrently } from './pool.ts';
+import { ExportError, type ExportProgress } from './progress.ts';
 import { type RoomJob, walkRoom, writeRoom } from './room-messages.ts';
 import { SpooledFile, type WrittenFile, writeWholeFile } from './spooled-file.ts';
 import { type WrittenPart, writePart } from './zip-writer.ts';
@@ -52,22 +52,6 @@ export const DEFAULT_EXPORT_OPTIONS: ExportOptions = {
 /** The largest part when the server does not say (Synapse's default max_upload_size). */
 export const DEFAULT_PART_LIMIT = 50 * 1024 * 1024;
 
-const Count = z.number().int().nonnegative();
-const DoneOf = z.object({ done: Count, total: Count });
-
-/** How far an export has got (it crosses a process boundary: see export-process.ts). */
-export const ExportProgress = z.object({
-  phase: z.enum(['account', 'probe', 'rooms', 'writing', 'done']),
-  /** The server's other rooms asked about (rooms forgotten, or nobody here is in any more). */
-  probe: DoneOf.default({ done: 0, total: 0 }),
-  rooms: DoneOf,
-  /** Events the user sent, read so far. */
-  events: Count,
-  media: DoneOf.extend({ bytes: Count }),
-  parts: DoneOf,
-});
-export type ExportProgress = z.infer<typeof ExportProgress>;
-
 export type ExportRequest = {
   homeserver: Homeserver;
   userId: string;
@@ -83,15 +67,6 @@ export type ExportRequest = {
   options?: Partial<ExportOptions>;
   now?: () => number;
 };
-
-export class ExportError extends Error {
-  override name = 'ExportError';
-  readonly reason: 'no-such-user';
-  constructor(reason: 'no-such-user', message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
 
 /** Makes the package, or returns the one already made under that name (a job restarted after it finished). */
 export async function exportUserData(request: ExportRequest): Promise<ExportPackage> {

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { BotConfig } from '../../config/schema.ts';
 import { HomeserverError, HomeserverErrorKind } from '../../homeserver/errors.ts';
 import { Capabilities } from '../../homeserver/homeserver.ts';
-import { ExportError, ExportProgress } from '../package/export.ts';
 import { ExportPackage } from '../package/package.ts';
 import { PartLimitTooSmall } from '../package/parts.ts';
+import { ExportError, ExportProgress } from '../package/progress.ts';
 
 /** The bot → the export process. */
 export const ToExportProcess = z.discriminatedUnion('type', [

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { BotConfig, Secrets } from '../../config/load.ts';
 import type { Capabilities } from '../../homeserver/homeserver.ts';
 import type { Logger } from '../../log.ts';
-import type { ExportProgress } from '../package/export.ts';
+import type { ExportProgress } from '../package/progress.ts';
 import { FromExportProcess, receivedError, type ToExportProcess } from './export-process-protocol.ts';
 import type { PackageMaker } from './package-maker.ts';
 

@@ -8,7 +8,7 @@ import { homeserverWith } from '../../homeserver/synapse-admin.ts';
 import { type Db, joinDatabase } from '../../store/database.ts';
 import { SqlitePuppetLedger } from '../../store/puppet-sessions.ts';
 import { type FromExportProcess, sentFailure, ToExportProcess } from './export-process-protocol.ts';
-import { inProcessPackageMaker } from './package-maker.ts';
+import { inProcessPackageMaker } from './in-process-maker.ts';
 
 /** Exit codes the bot's log can tell apart (the bot treats any exit without a result alike). */
 const EXIT_ORPHANED = 3;

@@ -1,10 +1,8 @@
 // Who makes an export's package: the export job asks for one and delivers it. The bot has it
 // made in a process of its own (export-process.ts), whose heap can be kept small; that process
-// makes it in-process, with exportUserData, as a benchmark or a test may too.
-import type { BotConfig } from '../../config/load.ts';
-import type { Homeserver } from '../../homeserver/homeserver.ts';
-import { type ExportProgress, exportUserData } from '../package/export.ts';
+// makes it in-process (in-process-maker.ts), as a benchmark may too.
 import type { ExportPackage } from '../package/package.ts';
+import type { ExportProgress } from '../package/progress.ts';
 
 /** One package to make. */
 export type PackageOrder = {
@@ -24,19 +22,3 @@ export type MakeOptions = {
 
 /** Makes the package, or finds the one already made under that name; rejects as exportUserData does. */
 export type PackageMaker = (order: PackageOrder, options: MakeOptions) => Promise<ExportPackage>;
-
-/** Makes it in this process. */
-export function inProcessPackageMaker(homeserver: Homeserver, config: BotConfig): PackageMaker {
-  return (order, { onProgress, signal }) =>
-    exportUserData({
-      homeserver,
-      userId: order.userId,
-      config,
-      outputDir: order.outputDir,
-      name: order.name,
-      onProgress,
-      signal,
-      options: { roomsAtOnce: config.export.roomsAtOnce },
-      now: order.now,
-    });
-}

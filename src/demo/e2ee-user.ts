@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type * as Wasm from '@matrix-org/matrix-sdk-crypto-wasm';
 import type { TestHomeserver } from '../test-homeserver/index.ts';
+import { downloadAsClient } from './download.ts';
 
 const require = createRequire(import.meta.url);
 const wasm = require('@matrix-org/matrix-sdk-crypto-wasm') as typeof Wasm;
@@ -196,19 +197,7 @@ export class E2eeUser {
    * Synapse serves new uploads nowhere else), else the unauthenticated path.
    */
   async downloadAttachment(file: EncryptedFile): Promise<Buffer> {
-    const [server, mediaId] = file.url.slice('mxc://'.length).split('/');
-    let response = await fetch(`${this.#url}/_matrix/client/v1/media/download/${server}/${mediaId}`, { headers: { Authorization: `Bearer ${this.#token}` } });
-    if (
-      response.status === 404 &&
-      (
-        (await response
-          .clone()
-          .json()
-          .catch(() => null)) as Json | null
-      )?.['errcode'] === 'M_UNRECOGNIZED'
-    ) {
-      response = await fetch(`${this.#url}/_matrix/media/v3/download/${server}/${mediaId}`);
-    }
+    const response = await downloadAsClient(this.#url, file.url, this.#token);
     if (!response.ok) throw new Error(`download failed: ${response.status}`);
     const data = new Uint8Array(await response.arrayBuffer());
     return Buffer.from(wasm.Attachment.decrypt(new wasm.EncryptedAttachment(data, JSON.stringify(file))));

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { downloadAsClient } from '../../src/demo/download.ts';
 import type { TestHomeserver } from '../../src/test-homeserver/index.ts';
 import { botMessages } from '../support/bot-messages.ts';
 import { type ReadPackage, readZipParts } from './read-package.ts';
@@ -27,19 +28,7 @@ export const fileMessages = (hs: TestHomeserver, botId: string, roomId: string):
  * the unauthenticated path (Synapse 1.67).
  */
 export async function download(hs: TestHomeserver, mxc: string, token: string): Promise<{ status: number; bytes: Buffer }> {
-  const [server, id] = mxc.slice('mxc://'.length).split('/');
-  let response = await fetch(`${hs.url}/_matrix/client/v1/media/download/${server}/${id}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (
-    response.status === 404 &&
-    (
-      (await response
-        .clone()
-        .json()
-        .catch(() => null)) as Json | null
-    )?.['errcode'] === 'M_UNRECOGNIZED'
-  ) {
-    response = await fetch(`${hs.url}/_matrix/media/v3/download/${server}/${id}`);
-  }
+  const response = await downloadAsClient(hs.url, mxc, token);
   return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 

@@ -34,6 +34,12 @@ export function sdkDebugLine(module: string, args: unknown[]): string | null {
  */
 const isExpectedNotFound = (args: unknown[]): boolean => args.some((arg) => (arg as { errcode?: unknown } | null)?.errcode === 'M_NOT_FOUND');
 
+/**
+ * A 429 is the homeserver's ordinary rate limit, which the bot waits out (send-once.ts, http.ts)
+ * and Synapse applies to the bot by default: a warning, not an error an operator must act on.
+ */
+const isRateLimit = (args: unknown[]): boolean => args.some((arg) => (arg as { errcode?: unknown } | null)?.errcode === 'M_LIMIT_EXCEEDED');
+
 /** Its error for each event it cannot decrypt: undecryptable.ts says that once per room instead. */
 const isDecryptionFailure = (module: string, args: unknown[]): boolean =>
   module === 'MatrixClientLite' && typeof args[0] === 'string' && args[0].startsWith('Decryption error on ');
@@ -49,7 +55,9 @@ export function routeSdkLogs(sdk: MatrixBotSdk, log: Logger): void {
     info: (module: string, ...args: unknown[]) => verbose(module, args),
     warn: (module: string, ...args: unknown[]) => log.warn(sdkLogLine(module, args)),
     error: (module: string, ...args: unknown[]) => {
-      if (!isExpectedNotFound(args) && !isDecryptionFailure(module, args)) log.error(sdkLogLine(module, args));
+      if (isExpectedNotFound(args) || isDecryptionFailure(module, args)) return;
+      if (isRateLimit(args)) log.warn(sdkLogLine(module, args));
+      else log.error(sdkLogLine(module, args));
     },
   });
   sdk.LogService.setLevel(log.debug ? sdk.LogLevel.TRACE : sdk.LogLevel.WARN);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redactForLog } from '../../src/log.ts';
-import { sdkDebugLine, sdkLogLine } from '../../src/matrix/sdk-logging.ts';
+import { loadMatrixBotSdk } from '../../src/matrix/crypto-seam.ts';
+import { routeSdkLogs, sdkDebugLine, sdkLogLine } from '../../src/matrix/sdk-logging.ts';
 
 describe('what reaches the log from matrix-bot-sdk', () => {
   it('removes tokens and IP addresses', () => {
@@ -14,6 +15,18 @@ describe('what reaches the log from matrix-bot-sdk', () => {
     expect(sdkLogLine('MatrixHttpClient', ['(REQ-7)', { errcode: 'M_FORBIDDEN', error: 'You are not allowed to see @alice' }])).toBe(
       'matrix-bot-sdk MatrixHttpClient: (REQ-7) M_FORBIDDEN',
     );
+  });
+});
+
+describe("the SDK's errors, by level", () => {
+  it('drops expected 404s, warns of a rate limit the bot waits out, and keeps every other error', () => {
+    const { sdk } = loadMatrixBotSdk();
+    const lines: string[] = [];
+    routeSdkLogs(sdk, { info: (m) => lines.push(`INFO ${m}`), warn: (m) => lines.push(`WARN ${m}`), error: (m) => lines.push(`ERROR ${m}`) });
+    sdk.LogService.error('MatrixHttpClient', '(REQ-1)', { errcode: 'M_NOT_FOUND', error: 'Account data not found' });
+    sdk.LogService.error('MatrixHttpClient', '(REQ-2)', { errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: 2000 });
+    sdk.LogService.error('MatrixHttpClient', '(REQ-3)', { errcode: 'M_FORBIDDEN', error: 'You are not invited to this room.' });
+    expect(lines).toEqual(['WARN matrix-bot-sdk MatrixHttpClient: (REQ-2) M_LIMIT_EXCEEDED', 'ERROR matrix-bot-sdk MatrixHttpClient: (REQ-3) M_FORBIDDEN']);
   });
 });
 

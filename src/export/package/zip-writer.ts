@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import type { PlannedPart } from './parts.ts';
@@ -42,10 +42,10 @@ export async function writePart(part: PlannedPart, diskPath: string, source: Par
   });
   const written = pipeline(archive, counter, createWriteStream(diskPath, { flags: 'wx', mode: 0o600 }), signal ? { signal } : {});
   try {
-    const append = async (content: Buffer | NodeJS.ReadableStream, name: string, store: boolean) => {
+    const append = async (content: Buffer | Readable, name: string, store: boolean) => {
       signal?.throwIfAborted();
       const done = once(archive, 'entry', signal ? { signal } : {});
-      archive.append(content as Buffer, { name, date: source.date, store });
+      archive.append(content, { name, date: source.date, store });
       await done;
     };
     await append(source.manifest, MANIFEST_PATH, false);
